@@ -1,0 +1,1 @@
+"""clock51 host tool: read and set the clock over its serial port."""
