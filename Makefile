@@ -1,0 +1,26 @@
+# clock51: the two commands are `make run` and `make test`; both set everything up first.
+.PHONY: all setup build run test lint bench clean
+
+VENV := .venv/bin
+ENVS := reference hc6800 breadboard
+
+all: run
+
+setup:
+	@bash tools/bootstrap.sh
+
+build: setup
+	$(VENV)/pio run $(foreach e,$(ENVS),-e $(e))
+
+run: setup
+	$(VENV)/python -m tools.run_demo
+
+test: setup
+	$(VENV)/ruff check sim host tests tools firmware/scripts firmware/tools
+	$(VENV)/python -m pytest -q
+
+bench: setup
+	$(VENV)/python -m sim.bench
+
+clean:
+	rm -rf .pio

@@ -1,0 +1,176 @@
+"""SCons build script of clock51's offline MCS-51 dev-platform.
+
+Compiles every C source with the system SDCC (`sdcc -mmcs51`), links the .rel files with the
+module holding main() first, and produces, in the env's build directory:
+
+- firmware.ihx  SDCC's Intel HEX output (what the simulator boots and stcgal flashes)
+- firmware.hex  the same image tidied by packihx
+- firmware.map, firmware.mem  SDCC's link map and memory summary
+
+Board fields follow the upstream intel_mcs51 platform (f_cpu, size_iram, size_xram,
+size_code); a board profile's pre-build script may override the limits through the
+construction variables CLOCK51_CODE_SIZE / CLOCK51_IRAM_SIZE / CLOCK51_XRAM_SIZE.
+After linking, the code, IRAM and XRAM use is printed against the limits and the build fails
+when one is exceeded. `-t upload` runs stcgal on firmware.ihx (`-t size` prints the use).
+"""
+
+import os
+import re
+import shlex
+import sys
+
+from SCons.Script import (  # type: ignore[import-not-found]
+    AlwaysBuild,
+    Builder,
+    COMMAND_LINE_TARGETS,
+    Default,
+    DefaultEnvironment,
+)
+
+env = DefaultEnvironment()
+board = env.BoardConfig()
+
+code_size = int(env.get("CLOCK51_CODE_SIZE") or board.get("build.size_code", 8192))
+iram_size = int(env.get("CLOCK51_IRAM_SIZE") or board.get("build.size_iram", 256))
+xram_size = int(env.get("CLOCK51_XRAM_SIZE") or board.get("build.size_xram", 0))
+
+env.Replace(
+    AR="sdar",
+    AS="sdas8051",
+    CC="sdcc",
+    LINK="sdcc",
+    PACKIHX="packihx",
+    OBJSUFFIX=".rel",
+    LIBSUFFIX=".lib",
+    PROGSUFFIX=".ihx",
+    PROGNAME="firmware",
+    ARFLAGS=["-rcs"],
+    ASFLAGS=["-plosgff"],
+    CCFLAGS=["-mmcs51", "--std-c99", "--opt-code-size", "--fverbose-asm"],
+    CPPDEFINES=[("F_CPU", "$BOARD_F_CPU")],
+    LINKFLAGS=[
+        "-mmcs51",
+        "--iram-size", str(iram_size),
+        "--xram-size", str(xram_size),
+        "--code-size", str(code_size),
+        "--out-fmt-ihx",
+    ],
+    LIBS=[],
+    SIZEPRINTCMD="",
+)
+
+# SDCC writes .asm/.lst/.sym/.rst beside each .rel; it wants -c and -o together.
+env.Replace(
+    CCCOM="$CC $CCFLAGS $CFLAGS $_CCCOMCOM -c $SOURCES -o $TARGET",
+    ASCOM="$AS $ASFLAGS $TARGET $SOURCES",
+)
+
+
+def _main_first(target, source, env, for_signature):  # noqa: ARG001
+    """The module defining main() must come first on SDCC's link line."""
+    objs = [str(s) for s in source]
+    objs.sort(key=lambda p: 0 if os.path.basename(p) == "main.rel" else 1)
+    return " ".join(shlex.quote(o) for o in objs)
+
+
+env["_CLOCK51_OBJS"] = _main_first
+env.Replace(LINKCOM="$LINK $LINKFLAGS -o $TARGET ${_CLOCK51_OBJS}")
+
+env.Append(
+    BUILDERS=dict(
+        PackIhx=Builder(
+            action=env.VerboseAction("$PACKIHX $SOURCE > $TARGET", "Building $TARGET"),
+            suffix=".hex",
+            src_suffix=".ihx",
+        )
+    )
+)
+
+
+# -- size report -------------------------------------------------------------------------
+
+MEM_ROM = re.compile(r"ROM/EPROM/FLASH\s+\S+\s+\S+\s+(\d+)\s+(\d+)")
+MEM_XRAM = re.compile(r"EXTERNAL RAM\s+(?:\S+\s+\S+\s+)?(\d+)\s+(\d+)")
+MEM_STACK = re.compile(r"Stack starts at: 0x([0-9a-fA-F]+).*?with (\d+) bytes available")
+
+
+def memory_use(mem_path):
+    """(code, iram, xram) bytes used, from SDCC's .mem summary."""
+    with open(mem_path) as f:
+        text = f.read()
+    rom = MEM_ROM.search(text)
+    xram = MEM_XRAM.search(text)
+    stack = MEM_STACK.search(text)
+    if not (rom and stack):
+        raise RuntimeError(f"cannot read the memory summary in {mem_path}")
+    code = int(rom.group(1))
+    iram = iram_size - int(stack.group(2))
+    xr = int(xram.group(1)) if xram else 0
+    return code, iram, xr
+
+
+def report_size(target, source, env):  # noqa: ARG001
+    ihx = next(str(n) for n in list(target) + list(source) if str(n).endswith(".ihx"))
+    mem = os.path.splitext(ihx)[0] + ".mem"
+    code, iram, xr = memory_use(mem)
+    rows = [("Code", code, code_size), ("IRAM", iram, iram_size), ("XRAM", xr, xram_size)]
+    over = []
+    print("clock51 memory use (board limits):")
+    for name, used, limit in rows:
+        pct = 100.0 * used / limit if limit else (0.0 if not used else 100.0)
+        print(f"  {name:<5} {used:>6} / {limit:<6} bytes  {pct:5.1f} %")
+        if used > limit:
+            over.append(f"{name} {used} > {limit}")
+    if over:
+        sys.stderr.write("error: firmware exceeds the board's limits: " + ", ".join(over) + "\n")
+        return 1
+    return 0
+
+
+# -- the build ---------------------------------------------------------------------------
+
+target_ihx = env.BuildProgram()
+target_hex = env.PackIhx(os.path.join("$BUILD_DIR", "firmware.hex"), target_ihx)
+env.AddPostAction(target_ihx, env.VerboseAction(report_size, "Checking memory use"))
+env.Depends(target_hex, target_ihx)
+
+size_target = env.Alias("size", target_ihx, env.VerboseAction(report_size, "Memory use"))
+AlwaysBuild(size_target)
+
+
+# -- upload with stcgal ------------------------------------------------------------------
+
+def upload_command(env):
+    port = env.subst("$UPLOAD_PORT")
+    if not port:
+        sys.stderr.write("error: no upload port: pass --upload-port /dev/ttyUSB0 "
+                         "(or set upload_port in platformio.ini)\n")
+        env.Exit(1)
+    cmd = [
+        "stcgal",
+        "-P", board.get("upload.stcgal_protocol", "stc89"),
+        "-p", port,
+    ]
+    speed = env.subst("$UPLOAD_SPEED")
+    if speed:
+        cmd += ["-b", speed]
+    cmd += shlex.split(env.subst("$UPLOAD_FLAGS"))
+    cmd.append(env.subst(os.path.join("$BUILD_DIR", "firmware.ihx")))
+    return cmd
+
+
+def upload(target, source, env):  # noqa: ARG001
+    cmd = upload_command(env)
+    line = " ".join(shlex.quote(c) for c in cmd)
+    if os.environ.get("CLOCK51_UPLOAD_DRY_RUN"):
+        print("upload (dry run): " + line)
+        return 0
+    print(line)
+    return env.Execute(line)
+
+
+upload_target = env.Alias("upload", target_ihx, env.VerboseAction(upload, "Uploading firmware.ihx"))
+AlwaysBuild(upload_target)
+
+Default([target_ihx, target_hex])
+_ = COMMAND_LINE_TARGETS

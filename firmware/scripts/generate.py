@@ -1,0 +1,114 @@
+"""Render firmware/templates/*.j2 for one board profile into a build directory.
+
+Every rendered file starts with a DO-NOT-EDIT banner naming its template and the profile.
+The output directory holds exactly what the templates produce: a file no template produces
+any more is removed, so no stale header survives a profile or template change. Files whose
+content did not change are not rewritten (their timestamps stay, nothing rebuilds).
+
+Used by the PlatformIO pre-build script (pio_pre.py) and by the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+FIRMWARE_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = FIRMWARE_DIR.parent
+TEMPLATES_DIR = FIRMWARE_DIR / "templates"
+TOOLS_DIR = FIRMWARE_DIR / "tools"
+
+if str(PROJECT_DIR) not in sys.path:
+    sys.path.insert(0, str(PROJECT_DIR))
+
+import jinja2  # noqa: E402
+
+from sim.profile import Pin, Profile, load_profile  # noqa: E402
+
+VERSION = "0.1.0"
+
+
+def build_date() -> dt.datetime:
+    """The build's date: SOURCE_DATE_EPOCH (UTC) if set, else today, at 00:00."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        d = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
+    else:
+        d = dt.datetime.now()
+    return d.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def sbit(pin: Pin) -> str:
+    """SDCC's <8052.h> name of a port pin: (2, 6) -> P2_6."""
+    return f"P{pin[0]}_{pin[1]}"
+
+
+def banner(template: str, profile: Profile, comment: str) -> str:
+    rel = profile.path.resolve()
+    try:
+        rel = rel.relative_to(PROJECT_DIR)
+    except ValueError:
+        pass
+    text = (f"DO NOT EDIT: generated from firmware/templates/{template} for board profile "
+            f"{rel}. Edit the template or the profile and rebuild.")
+    if comment == "c":
+        return f"/* {text} */"
+    return f"# {text}"
+
+
+def _lunar_data() -> Any:
+    """Data for the lunar-calendar table, from firmware/tools/lunartable.py if present."""
+    path = TOOLS_DIR / "lunartable.py"
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location("clock51_lunartable", path)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.lunar_table()
+
+
+def render(profile_path: str | Path, out_dir: str | Path,
+           when: dt.datetime | None = None) -> list[Path]:
+    """Render every template for the profile into ``out_dir``; returns the files written."""
+    profile = load_profile(profile_path)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    stamp = when or build_date()
+    context = {
+        "p": profile,
+        "profile": profile,
+        "version": VERSION,
+        "build": stamp,
+        "sbit": sbit,
+        "lunar": _lunar_data(),
+    }
+    produced: list[Path] = []
+    for tpl in sorted(TEMPLATES_DIR.glob("*.j2")):
+        target = out / tpl.name[: -len(".j2")]
+        kind = "c" if target.suffix in (".c", ".h") else "#"
+        text = env.get_template(tpl.name).render(banner=banner(tpl.name, profile, kind),
+                                                 **context)
+        if not text.lstrip().startswith(("/* DO NOT EDIT", "# DO NOT EDIT")):
+            text = banner(tpl.name, profile, kind) + "\n" + text
+        if not target.exists() or target.read_text() != text:
+            target.write_text(text)
+        produced.append(target)
+    for stale in out.iterdir():
+        if stale.is_file() and stale not in produced:
+            stale.unlink()
+    return produced
+
+
+if __name__ == "__main__":  # python firmware/scripts/generate.py PROFILE OUTDIR
+    for f in render(sys.argv[1], sys.argv[2]):
+        print(f)

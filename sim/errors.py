@@ -1,0 +1,22 @@
+"""The simulator's exception family. Each CLI turns these into one line and an exit code."""
+
+
+class SimError(Exception):
+    """Base of every error the simulator reports to a user."""
+
+
+class ConfigError(SimError):
+    """A board profile or a command-line setting is wrong."""
+
+
+class ImageError(SimError):
+    """A firmware image cannot be loaded (bad Intel HEX record, checksum, size)."""
+
+
+class IllegalOpcode(SimError):
+    """The CPU met an undefined opcode (0xA5)."""
+
+    def __init__(self, address: int, opcode: int) -> None:
+        super().__init__(f"illegal opcode 0x{opcode:02X} at 0x{address:04X}")
+        self.address = address
+        self.opcode = opcode

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Idempotent set-up for `make run` and `make test`: Debian packages (sdcc, sdcc-ucsim), a
+# .venv with the project installed editable, and PlatformIO prepared for offline use.
+# A second run skips what is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=()
+command -v sdcc >/dev/null 2>&1 || need_pkgs+=(sdcc)
+command -v s51 >/dev/null 2>&1 || need_pkgs+=(sdcc-ucsim)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "clock51 needs Debian packages: ${need_pkgs[*]}. Run this, then 'make' again:" >&2
+        echo "    sudo apt-get update && sudo apt-get install -y ${need_pkgs[*]}" >&2
+        exit 1
+    fi
+    echo "bootstrap: installing ${need_pkgs[*]} with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    echo "bootstrap: creating .venv"
+    "$PY" -m venv .venv
+fi
+stamp=.venv/.clock51-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    echo "bootstrap: installing the project and its dependencies into .venv"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e '.[test]'
+    touch "$stamp"
+fi
+
+.venv/bin/python tools/pio_offline.py >/dev/null
+echo "bootstrap: ready (sdcc $(sdcc -v | head -1 | sed 's/.* \([0-9]\.[0-9.]*\) .*/\1/'), $(.venv/bin/pio --version))"
