@@ -1,0 +1,533 @@
+"""DS1302 trickle-charge timekeeping chip: a pin-level model on CE, SCLK and I/O.
+
+Datasheet facts implemented (Maxim DS1302; /work/shared/docs/chips.md):
+
+- A transfer starts when CE rises (SCLK should be low then) and ends when CE falls; CE low
+  aborts. First a command byte, LSB first, sampled on SCLK rising edges: bit 7 must be 1 (a 0
+  makes the chip ignore the transfer), bit 6 RAM (1) / clock (0), bits 5..1 address, bit 0
+  read (1) / write (0).
+- Read: the first data bit is driven on the SCLK falling edge right after the 8th command
+  bit, LSB first, one bit per falling edge; I/O goes high-impedance (released) on every rising
+  edge of a read and when CE falls. Extra clocks keep shifting: a single-register read
+  re-sends the same byte, a burst read goes on to the next byte (and wraps).
+- Write: data bits are sampled on SCLK rising edges; extra clocks after the last byte are
+  ignored. Writes take effect when CE falls: a single register once its 8 data bits arrived;
+  a clock burst (0xBE) only if all 8 bytes (7 clock registers + control) arrived; a RAM burst
+  (0xFE) keeps the whole bytes sent.
+- On CE rising the clock registers are copied into a user buffer; clock reads (single and
+  burst) come from it, so a burst read is coherent across a rollover.
+- Writing the seconds register restarts the divider chain: the sub-second phase restarts at
+  the CE fall that commits it (see ``subsecond_cycles`` / ``phase_ms``).
+- Registers: seconds (CH = bit 7 stops the oscillator), minutes, hours (bit 7 = 12 h mode,
+  bit 5 = PM), date, month, day of week (1-7, steps at midnight), year 00-99 (2000-2099, every
+  4th year leap), control (WP = bit 7, bits 6..0 read 0), trickle charger (TCS = 1010 enables;
+  DS 01/10 = 1/2 diodes; RS 01/10/11 = 2/4/8 kOhm; anything else disables; not in bursts),
+  31 bytes of RAM, clock burst 0xBE/0xBF, RAM burst 0xFE/0xFF.
+- WP = 1 blocks every write except to the control register; a clock-burst write with WP = 1
+  transfers nothing, not even the control byte.
+- Power: Vcc2 main supply, Vcc1 backup. With Vcc2 off the clock keeps running from the
+  battery and RAM is kept; the pins are ignored. Without either, all state is lost.
+- Year 99 rolls over to 00: 2099-12-31 23:59:59 + 1 s reads 2000-01-01 00:00:00.
+
+Time keeping is lazy: ``_epoch`` is the cycle at which ``regs`` were exact and ``_sub`` the
+cycles already counted into the current second then; the calendar is brought up to date
+(arithmetically, O(1) for any span) only when touched: CE rise, a commit, a power change or
+a test/CLI query.
+
+Deviations (known, on purpose):
+
+- Fresh chip (first power-up, or power lost without battery): datasheet says CH and WP are
+  undefined. Modelled as seconds 0x80 (CH = 1, halted), minutes/hours 00, date/month 01,
+  day 1, year 00, control = WP (``power_on_wp``, default 1: a firmware that forgets to clear
+  WP is caught), trickle 0x00 (disabled; the real power-on value is unverified), RAM zeros.
+- Illogical register contents give undefined operation on the chip. The model keeps what was
+  written (and reads it back), records a violation, and if the clock must count over them it
+  first coerces them to the nearest logical values (and records that too).
+- The ~40 kOhm pull-downs inside the chip are not modelled (the 8051 pull-up wins), so
+  clocking with CE low reads 1s here; I/O is never driven then (boards without pull-ups
+  read zeros, the chips.md pitfall).
+- Reading an undefined clock address (0x92-0xBC) returns 0x00.
+- Timing limits below 5 V: the 2.0 V column of the datasheet is used for any Vcc < 4.5 V.
+- The trickle charger is only decoded (``trickle_setting``); no charge current is modelled.
+
+Checks (``violations``; PortBus shorts on I/O are included):
+
+- I/O driven high by the chip while the MCU holds it low (``PortBus.conflicts``),
+- SCLK high when CE rises, CE-to-clock setup tCC (1 us at 5 V, 4 us at 2 V), CE inactive
+  time tCWH (1 / 4 us), SCLK high/low times tCH/tCL (250 / 1000 ns): a 12T 8051 at 11.0592
+  MHz cannot break these (one machine cycle is 1.085 us), a 1T part can,
+- command bit 7 = 0, undefined addresses, writes cut short (CE fell mid-byte, clock burst
+  with fewer than 8 bytes), writes while WP = 1, illogical values written (bad BCD, month 13,
+  date 32, Feb 30 ...), the clock counting over illogical contents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sim.devices import ds1302_calendar as cal
+from sim.devices._common import (
+    DEFAULT_CYCLES_PER_SECOND,
+    PinLike,
+    Violation,
+    as_pin,
+    bus_conflicts,
+    violations_from_state,
+    violations_to_state,
+)
+from sim.pins import PortBus
+
+CLOCK_BURST = 31
+RAM_BURST = 31
+CONTROL = 7
+TRICKLE = 8
+RAM_SIZE = 31
+
+# phases of a transfer
+IDLE, COMMAND, READ, WRITE, IGNORE = "idle", "command", "read", "write", "ignore"
+
+# (tCC, tCWH, tCH/tCL) in seconds at 5 V and at 2 V
+_TIMING_5V = (1e-6, 1e-6, 250e-9)
+_TIMING_2V = (4e-6, 4e-6, 1000e-9)
+
+
+@dataclass(frozen=True)
+class TrickleSetting:
+    """Decoded trickle-charge register. ``enabled`` False means no charging path."""
+
+    enabled: bool
+    diodes: int  # 1 or 2 (0 when disabled)
+    resistor_ohms: int  # 2000, 4000 or 8000 (0 when disabled)
+
+    def current_ma(self, vcc2: float = 5.0, vbat: float = 3.0) -> float:
+        """Charge current with the datasheet's 0.7 V per diode; 0 when disabled."""
+        if not self.enabled:
+            return 0.0
+        return max(0.0, (vcc2 - 0.7 * self.diodes - vbat) / self.resistor_ohms * 1000.0)
+
+
+def decode_trickle(reg: int) -> TrickleSetting:
+    tcs, ds, rs = reg >> 4, (reg >> 2) & 3, reg & 3
+    if tcs != 0b1010 or ds not in (1, 2) or rs == 0:
+        return TrickleSetting(False, 0, 0)
+    return TrickleSetting(True, ds, {1: 2000, 2: 4000, 3: 8000}[rs])
+
+
+class DS1302:
+    """The chip on three pins. See the module docstring for facts, deviations and checks."""
+
+    def __init__(
+        self,
+        bus: PortBus,
+        ce: PinLike,
+        sclk: PinLike,
+        io: PinLike,
+        *,
+        cycles_per_second: int = DEFAULT_CYCLES_PER_SECOND,
+        vcc: float = 5.0,
+        name: str = "ds1302",
+        power_on_wp: int = 1,
+        cycle: int = 0,
+    ) -> None:
+        self.bus = bus
+        self.ce_pin = as_pin(ce)
+        self.sclk_pin = as_pin(sclk)
+        self.io_pin = as_pin(io)
+        self.cps = int(cycles_per_second)
+        self.vcc = vcc
+        self.name = name
+        self.power_on_wp = 1 if power_on_wp else 0
+        t = _TIMING_5V if vcc >= 4.5 else _TIMING_2V
+        self.t_cc, self.t_cwh, self.t_clk = t
+        self.reset(cycle)
+        bus.watch(*self.ce_pin, self._on_ce)
+        bus.watch(*self.sclk_pin, self._on_sclk)
+
+    # -- state -------------------------------------------------------------------------
+    def reset(self, cycle: int = 0) -> None:
+        """A fresh chip powered at ``cycle`` (main supply on, battery fitted)."""
+        self.vcc2_on = True
+        self.battery = True
+        self._violations: list[Violation] = []
+        self._fresh(cycle)
+
+    def _fresh(self, cycle: int) -> None:
+        self.regs = [0x80, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00]
+        self.control = 0x80 if self.power_on_wp else 0x00
+        self.trickle = 0x00
+        self.ram = bytearray(RAM_SIZE)
+        self._epoch = cycle
+        self._sub = 0
+        self._lost = False
+        self._reported_coerce = ""
+        self._idle_protocol()
+        self._ce = bool(self.bus.pin(*self.ce_pin))
+        self._sclk = bool(self.bus.pin(*self.sclk_pin))
+        self._ce_fall_cycle: int | None = None
+
+    def _idle_protocol(self) -> None:
+        self._phase = IDLE
+        self._bits = 0
+        self._shift = 0
+        self._cmd = 0
+        self._buffer = list(self.regs)
+        self._out: list[int] = []
+        self._out_bits = 0
+        self._written: list[int] = []
+        self._ce_rise_cycle = 0
+        self._clocked = False
+        self._last_sclk_edge: int | None = None
+        self._driving: int | None = None
+
+    def to_state(self) -> dict[str, Any]:
+        """Every state field, JSON-able."""
+        return {
+            "regs": list(self.regs),
+            "control": self.control,
+            "trickle": self.trickle,
+            "ram": list(self.ram),
+            "epoch": self._epoch,
+            "sub": self._sub,
+            "vcc2_on": self.vcc2_on,
+            "battery": self.battery,
+            "lost": self._lost,
+            "reported_coerce": self._reported_coerce,
+            "phase": self._phase,
+            "bits": self._bits,
+            "shift": self._shift,
+            "cmd": self._cmd,
+            "buffer": list(self._buffer),
+            "out": list(self._out),
+            "out_bits": self._out_bits,
+            "written": list(self._written),
+            "ce": self._ce,
+            "sclk": self._sclk,
+            "ce_rise_cycle": self._ce_rise_cycle,
+            "ce_fall_cycle": self._ce_fall_cycle,
+            "clocked": self._clocked,
+            "last_sclk_edge": self._last_sclk_edge,
+            "driving": self._driving,
+            "violations": violations_to_state(self._violations),
+        }
+
+    def from_state(self, state: dict[str, Any]) -> None:
+        """Restore what ``to_state`` saved (the I/O drive is re-applied)."""
+        self.regs = [int(v) for v in state["regs"]]
+        self.control = int(state["control"])
+        self.trickle = int(state["trickle"])
+        self.ram = bytearray(state["ram"])
+        self._epoch = int(state["epoch"])
+        self._sub = int(state["sub"])
+        self.vcc2_on = bool(state["vcc2_on"])
+        self.battery = bool(state["battery"])
+        self._lost = bool(state["lost"])
+        self._reported_coerce = str(state.get("reported_coerce", ""))
+        self._phase = str(state.get("phase", IDLE))
+        self._bits = int(state.get("bits", 0))
+        self._shift = int(state.get("shift", 0))
+        self._cmd = int(state.get("cmd", 0))
+        self._buffer = [int(v) for v in state.get("buffer", self.regs)]
+        self._out = [int(v) for v in state.get("out", [])]
+        self._out_bits = int(state.get("out_bits", 0))
+        self._written = [int(v) for v in state.get("written", [])]
+        self._ce = bool(state.get("ce", False))
+        self._sclk = bool(state.get("sclk", False))
+        self._ce_rise_cycle = int(state.get("ce_rise_cycle", 0))
+        fall = state.get("ce_fall_cycle")
+        self._ce_fall_cycle = None if fall is None else int(fall)
+        self._clocked = bool(state.get("clocked", False))
+        last = state.get("last_sclk_edge")
+        self._last_sclk_edge = None if last is None else int(last)
+        self._violations = violations_from_state(state.get("violations", []))
+        driving = state.get("driving")
+        self._drive(None if driving is None else int(driving), self._epoch)
+
+    def rebase(self, cycle: int, elapsed_seconds: float = 0.0) -> None:
+        """Start a new simulation run at ``cycle`` with a state loaded from a previous run.
+
+        The clock is taken to have run on its battery for ``elapsed_seconds`` in between
+        (0: it resumes exactly where it was saved). Any half-done transfer is dropped and the
+        pins are re-read.
+        """
+        extra = round(elapsed_seconds * self.cps) if self.battery or self.vcc2_on else 0
+        self._epoch = cycle - extra
+        self._advance(cycle)
+        self._drive(None, cycle)
+        self._idle_protocol()
+        self._ce = bool(self.bus.pin(*self.ce_pin))
+        self._sclk = bool(self.bus.pin(*self.sclk_pin))
+        self._ce_fall_cycle = None
+
+    # -- checks ------------------------------------------------------------------------
+    @property
+    def violations(self) -> list[Violation]:
+        return self._violations + bus_conflicts(self.bus, self.name)
+
+    def _violation(self, cycle: int, kind: str, detail: str) -> None:
+        self._violations.append(Violation(cycle, kind, detail))
+
+    # -- time keeping ------------------------------------------------------------------
+    @property
+    def halted(self) -> bool:
+        return bool(self.regs[cal.SEC] & 0x80)
+
+    @property
+    def write_protected(self) -> bool:
+        return bool(self.control & 0x80)
+
+    @property
+    def powered(self) -> bool:
+        return self.vcc2_on or self.battery
+
+    def _advance(self, cycle: int) -> None:
+        if cycle < self._epoch:
+            raise ValueError(f"DS1302 asked about cycle {cycle}, before {self._epoch}")
+        if self.halted or not self.powered:
+            self._epoch = cycle
+            return
+        seconds, self._sub = divmod(self._sub + cycle - self._epoch, self.cps)
+        self._epoch = cycle
+        if seconds:
+            err = cal.calendar_error(self.regs)
+            if err:
+                if err != self._reported_coerce:
+                    self._violation(cycle, "illogical-running", f"clock counts over {err}")
+                    self._reported_coerce = err
+                self.regs = cal.coerce(self.regs)
+            self.regs = cal.add_seconds(self.regs, seconds)
+
+    def registers_at(self, cycle: int) -> list[int]:
+        """The 7 live clock registers at ``cycle`` (seconds .. year, raw BCD)."""
+        self._advance(cycle)
+        return list(self.regs)
+
+    def datetime_at(self, cycle: int) -> dt.datetime | None:
+        """The time at ``cycle`` in whole seconds; None if halted, unpowered or illogical."""
+        self._advance(cycle)
+        if self.halted or not self.powered:
+            return None
+        return cal.to_datetime(self.regs)
+
+    def set_datetime(
+        self, when: dt.datetime, cycle: int, running: bool = True, hour12: bool = False
+    ) -> None:
+        """Load a time as if written by a clock burst at ``cycle`` (WP is left unchanged).
+
+        The day-of-week register gets the ISO weekday (1 = Monday .. 7 = Sunday).
+        """
+        self._advance(cycle)
+        self.regs = cal.from_datetime(when, halted=not running, mode12=hour12)
+        self._sub = 0
+        self._epoch = cycle
+        self._reported_coerce = ""
+
+    def subsecond_cycles(self, cycle: int) -> int:
+        """Cycles counted into the current second at ``cycle`` (0 right after a seconds write)."""
+        self._advance(cycle)
+        return self._sub
+
+    def phase_ms(self, cycle: int) -> float:
+        return self.subsecond_cycles(cycle) * 1000.0 / self.cps
+
+    def trickle_setting(self) -> TrickleSetting:
+        return decode_trickle(self.trickle)
+
+    # -- power -------------------------------------------------------------------------
+    def set_vcc2(self, on: bool, cycle: int) -> None:
+        """Main supply on/off. Off: pins ignored, clock runs on the battery if fitted."""
+        self._advance(cycle)
+        if not on and self.vcc2_on:
+            self._drive(None, cycle)
+            self._idle_protocol()
+        self.vcc2_on = on
+        self._power_check(cycle)
+        if on:
+            self._ce = bool(self.bus.pin(*self.ce_pin))
+            self._sclk = bool(self.bus.pin(*self.sclk_pin))
+
+    def set_battery(self, present: bool, cycle: int) -> None:
+        self._advance(cycle)
+        self.battery = present
+        self._power_check(cycle)
+
+    def _power_check(self, cycle: int) -> None:
+        if not self.powered:
+            self._lost = True
+        elif self._lost:
+            violations = self._violations
+            self._fresh(cycle)
+            self._violations = violations
+
+    # -- pins --------------------------------------------------------------------------
+    def _drive(self, level: int | None, cycle: int) -> None:
+        if level != self._driving:
+            self._driving = level
+            self.bus.drive(self.name, *self.io_pin, level, cycle)
+
+    def _on_ce(self, level: int, cycle: int) -> None:
+        if not self.vcc2_on:
+            return
+        rising = bool(level)
+        if rising == self._ce:
+            return
+        self._ce = rising
+        if rising:
+            if self._sclk:
+                self._violation(cycle, "sclk-high-at-ce", "SCLK was high when CE rose")
+            fall = self._ce_fall_cycle
+            if fall is not None and (cycle - fall) / self.cps < self.t_cwh:
+                self._violation(cycle, "timing-tCWH", f"CE low for {self._us(cycle - fall)} < tCWH")
+            self._advance(cycle)
+            self._idle_protocol()
+            self._buffer = list(self.regs)
+            self._phase = COMMAND
+            self._ce_rise_cycle = cycle
+        else:
+            self._drive(None, cycle)
+            if self._phase == WRITE:
+                self._commit(cycle)
+            elif self._phase == COMMAND and self._bits:
+                self._violation(cycle, "aborted", f"CE fell after {self._bits} command bits")
+            self._phase = IDLE
+            self._ce_fall_cycle = cycle
+
+    def _on_sclk(self, level: int, cycle: int) -> None:
+        if not self.vcc2_on:
+            return
+        rising = bool(level)
+        if rising == self._sclk:
+            return
+        self._sclk = rising
+        if not self._ce:
+            self._last_sclk_edge = cycle
+            return
+        last = self._last_sclk_edge
+        if last is not None and last >= self._ce_rise_cycle:
+            if (cycle - last) / self.cps < self.t_clk:
+                which = "tCL" if rising else "tCH"
+                self._violation(
+                    cycle, f"timing-{which}", f"SCLK edge after {self._us(cycle - last)}"
+                )
+        self._last_sclk_edge = cycle
+        if rising:
+            if not self._clocked:
+                self._clocked = True
+                if (cycle - self._ce_rise_cycle) / self.cps < self.t_cc:
+                    self._violation(
+                        cycle,
+                        "timing-tCC",
+                        f"first SCLK rise {self._us(cycle - self._ce_rise_cycle)} after CE",
+                    )
+            self._rising(cycle)
+        elif self._phase == READ:
+            byte = self._out[(self._out_bits // 8) % len(self._out)]
+            self._drive(byte >> (self._out_bits % 8) & 1, cycle)
+            self._out_bits += 1
+
+    def _us(self, cycles: int) -> str:
+        return f"{cycles * 1e6 / self.cps:.3f} us"
+
+    def _rising(self, cycle: int) -> None:
+        bit = self.bus.pin(*self.io_pin)
+        if self._phase == COMMAND:
+            self._shift |= bit << self._bits
+            self._bits += 1
+            if self._bits == 8:
+                self._command(self._shift, cycle)
+        elif self._phase == READ:
+            self._drive(None, cycle)
+        elif self._phase == WRITE:
+            if len(self._written) >= self._write_limit():
+                return  # extra clocks after the last byte are ignored
+            self._shift |= bit << self._bits
+            self._bits += 1
+            if self._bits == 8:
+                self._written.append(self._shift)
+                self._shift = 0
+                self._bits = 0
+
+    def _write_limit(self) -> int:
+        addr = self._cmd >> 1 & 0x1F
+        if addr == 31:
+            return RAM_SIZE if self._cmd & 0x40 else 8
+        return 1
+
+    def _command(self, cmd: int, cycle: int) -> None:
+        self._cmd = cmd
+        self._bits = 0
+        self._shift = 0
+        if not cmd & 0x80:
+            self._violation(cycle, "command-bit7", f"command 0x{cmd:02X} has bit 7 = 0: ignored")
+            self._phase = IGNORE
+            return
+        is_ram, addr = bool(cmd & 0x40), cmd >> 1 & 0x1F
+        if cmd & 1:
+            self._phase = READ
+            self._out_bits = 0
+            self._out = self._read_bytes(is_ram, addr, cycle)
+        else:
+            self._phase = WRITE
+            self._written = []
+            if not is_ram and TRICKLE < addr < CLOCK_BURST:
+                self._violation(cycle, "bad-address", f"write command 0x{cmd:02X}: no register")
+
+    def _read_bytes(self, is_ram: bool, addr: int, cycle: int) -> list[int]:
+        if is_ram:
+            return list(self.ram) if addr == RAM_BURST else [self.ram[addr]]
+        if addr == CLOCK_BURST:
+            return self._buffer[:7] + [self.control]
+        if addr < 7:
+            return [self._buffer[addr]]
+        if addr == CONTROL:
+            return [self.control]
+        if addr == TRICKLE:
+            return [self.trickle]
+        self._violation(cycle, "bad-address", f"read of undefined clock address {addr}")
+        return [0x00]
+
+    def _commit(self, cycle: int) -> None:
+        is_ram, addr, data = bool(self._cmd & 0x40), self._cmd >> 1 & 0x1F, self._written
+        what = f"{'RAM' if is_ram else 'clock'} address {addr}"
+        if self._bits:
+            self._violation(cycle, "incomplete-write", f"CE fell {self._bits} bits into a byte")
+        if not data:
+            return
+        burst = addr == 31
+        if not is_ram and burst and len(data) < 8:
+            self._violation(
+                cycle, "short-burst", f"clock burst write of {len(data)} bytes: nothing written"
+            )
+            return
+        if self.write_protected and (is_ram or addr != CONTROL):
+            self._violation(cycle, "write-protected", f"write to {what} with WP = 1: ignored")
+            return
+        if is_ram:
+            for i, value in enumerate(data if burst else data[:1]):
+                self.ram[i if burst else addr] = value
+            return
+        self._advance(cycle)
+        if burst:
+            for i in range(7):
+                self._write_clock_reg(i, data[i], cycle)
+            self.control = data[7] & 0x80
+            err = cal.calendar_error(self.regs)
+            if err:
+                self._violation(cycle, "illogical-value", f"clock burst wrote {err}")
+        elif addr < 7:
+            self._write_clock_reg(addr, data[0], cycle)
+        elif addr == CONTROL:
+            self.control = data[0] & 0x80
+        elif addr == TRICKLE:
+            self.trickle = data[0]
+
+    def _write_clock_reg(self, index: int, value: int, cycle: int) -> None:
+        err = cal.field_error(index, value)
+        if err:
+            self._violation(cycle, "illogical-value", err)
+        self.regs[index] = value & 0xFF
+        self._reported_coerce = ""
+        if index == cal.SEC:
+            self._sub = 0  # divider chain reset
+            self._epoch = cycle

@@ -1,0 +1,72 @@
+"""A picture of the 16 x 2 LCD module (Pillow): backlight, dot grid, characters and cursor.
+
+Each character cell is 5 x 8 dots; dots that are off are drawn faintly, like the real glass.
+CGRAM codes (0x00-0x0F) are drawn from the controller's CGRAM, everything else from the
+project's own ROM A00 table (``lcd_font``). The cursor is the 8th dot row of its cell; a
+blinking cursor alternates the cell with an all-dots block (phase from the machine cycle).
+In one-line mode (an uninitialised module) row 1 shows dark blocks (the contrast is set for
+two lines), with any displayed characters darker on top; row 2 stays empty.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from sim.devices.hd44780 import COLUMNS, HD44780
+from sim.devices.lcd_font import rom_glyph
+
+# backlight -> (background, dot off, dot on, block of an uninitialised row)
+PALETTES: dict[str, tuple[tuple[int, int, int], ...]] = {
+    "green": ((150, 190, 40), (138, 178, 36), (28, 44, 18), (86, 116, 30)),
+    "blue": ((30, 60, 210), (40, 72, 222), (236, 242, 255), (120, 146, 236)),
+}
+
+
+def cell_rows(lcd: HD44780, code: int) -> list[int]:
+    """Eight 5-bit dot rows for a character code as the controller would show it."""
+    glyph = lcd.glyph(code)
+    return glyph if glyph is not None else list(rom_glyph(code))
+
+
+def render(
+    lcd: HD44780, cycle: int | None = None, backlight: str = "green", dot: int = 3
+) -> Image.Image:
+    """Draw the module. ``cycle`` picks the blink phase (None: block shown)."""
+    bg, off, on, block = PALETTES[backlight]
+    pitch = dot + 1
+    cell_w, cell_h = 5 * pitch + pitch, 8 * pitch + pitch
+    margin = 4 * pitch
+    width, height = 2 * margin + COLUMNS * cell_w, 2 * margin + 2 * cell_h
+    img = Image.new("RGB", (width, height), bg)
+    draw = ImageDraw.Draw(img)
+    rows = lcd.visible_codes()
+    cursor = lcd.cursor_cell() if lcd.display_on else None
+    blink_block = lcd.blink_on and (cycle is None or lcd.blink_phase(cycle))
+    for r in range(2):
+        codes = rows[r]
+        for c in range(COLUMNS):
+            dots = [0] * 8
+            if codes is not None and lcd.display_on:
+                dots = cell_rows(lcd, codes[c])
+                if cursor == (r, c):
+                    if blink_block:
+                        dots = [0x1F] * 8
+                    elif lcd.cursor_on:
+                        dots[7] = 0x1F
+            background = block if codes is not None and not lcd.two_lines else off
+            x0, y0 = margin + c * cell_w, margin + r * cell_h
+            for y in range(8):
+                for x in range(5):
+                    lit = dots[y] >> (4 - x) & 1
+                    colour = on if lit else background
+                    px, py = x0 + x * pitch, y0 + y * pitch
+                    draw.rectangle((px, py, px + dot - 1, py + dot - 1), fill=colour)
+    return img
+
+
+def save_png(
+    lcd: HD44780, path: str | Path, cycle: int | None = None, backlight: str = "green"
+) -> None:
+    render(lcd, cycle, backlight).save(str(path), format="PNG")
