@@ -1,0 +1,327 @@
+"""``clock51``: read and set a clock51 over its serial port.
+
+    clock51 [--port PORT] [--baud 9600] [--timeout S] COMMAND ...
+
+PORT is a device path (/dev/ttyUSB0, COM3) or a pyserial URL (socket://127.0.0.1:PORT for
+the simulator); default: the CLOCK51_PORT environment variable. Exit codes: 0 success,
+1 device/port/protocol error, 2 usage error. Every error is ONE line on stderr, printed
+here and only here (``main``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import NoReturn
+
+from host import protocol as p
+from host.client import Clock
+from host.errors import Clock51Error, UsageError
+from host.timesource import SystemTime, TimeSource, wall_to_mono
+from host.transport import list_ports
+
+PROG = "clock51"
+ENV_PORT = "CLOCK51_PORT"
+
+OpenClock = Callable[[str, int, float], Clock]
+
+
+class _Exit(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing usage and calling sys.exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{PROG} --help')")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            sys.stderr.write(message)
+        raise _Exit(status)
+
+
+# ---------------------------------------------------------------- argument values
+
+def parse_datetime(text: str) -> datetime:
+    """``YYYY-MM-DD HH:MM:SS`` (or with a T) -> datetime; UsageError when not a real time."""
+    cleaned = text.strip().replace("T", " ", 1)
+    try:
+        when = datetime.strptime(cleaned, p.TIME_FORMAT)
+    except ValueError as exc:
+        detail = str(exc) if "out of range" in str(exc) else "not a valid date and time"
+        raise UsageError(f"{text!r}: {detail}; expected 'YYYY-MM-DD HH:MM:SS' "
+                         "(24-hour time)") from None
+    p.check_year(when)
+    return when
+
+
+_HHMM = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+
+
+def parse_hhmm(text: str) -> tuple[int, int]:
+    match = _HHMM.fullmatch(text.strip())
+    if not match:
+        raise UsageError(f"{text!r} is not a time of day HH:MM (00:00-23:59)")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
+    def convert(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+        return value
+
+    convert.__name__ = kind.__name__
+    return convert
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
+    return value
+
+
+# ---------------------------------------------------------------- the parser
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    parser = _Parser(prog=PROG, description="Read and set a clock51 over its serial port.",
+                     epilog=f"Exit codes: 0 ok, 1 device/port error, 2 usage error. "
+                            f"PORT defaults to ${ENV_PORT}.")
+    # global options: on the main parser with defaults; repeated after the command (as
+    # `clock51 get --port X`) where they only count when given
+    for target, suppress in ((parser, False), (common, True)):
+        def default(value: object, suppress: bool = suppress) -> object:
+            return argparse.SUPPRESS if suppress else value
+
+        target.add_argument("--port", "-p", default=default(None),
+                            help="device path or pyserial URL (socket://HOST:PORT)")
+        target.add_argument("--baud", "-b", type=_positive(int), default=default(9600),
+                            help="baud rate (default 9600)")
+        target.add_argument("--timeout", "-t", type=_positive(float), default=default(1.0),
+                            help="seconds to wait for each reply (default 1)")
+        target.add_argument("--verbose", "-v", action="store_true", default=default(False),
+                            help="log retries and resets")
+
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+
+    command("ports", "list serial ports")
+    command("get", "print the clock's date and time")
+    cmd = command("set", "set date and time (use sync for sub-second accuracy)")
+    what = cmd.add_mutually_exclusive_group(required=True)
+    what.add_argument("datetime", nargs="?", metavar="'YYYY-MM-DD HH:MM:SS'")
+    what.add_argument("--now", action="store_true", help="the PC's local time")
+    cmd = command("sync", "set the clock to the PC's local time, aligned to the second")
+    cmd.add_argument("--pings", type=_positive(int), default=5,
+                     help="PINGs to measure the link latency (default 5)")
+    cmd.add_argument("--verify", type=_count, default=4,
+                     help="timed GET probes that bracket the residual offset, about one a "
+                          "second (default 4; 0 skips)")
+    cmd.add_argument("--device-delay", type=float, default=0.0, metavar="MS",
+                     help="the clock's delay from a SET line's end to its RTC write, "
+                          "compensated (default 0)")
+    cmd.add_argument("--calibrate", action="store_true",
+                     help="set a second time, compensating the residual the probes measured")
+    cmd = command("alarm", "show or set the alarm: alarm [get | set HH:MM | on | off]")
+    cmd.add_argument("action", nargs="?", default="get", choices=("get", "set", "on", "off"))
+    cmd.add_argument("time", nargs="?", metavar="HH:MM")
+    cmd = command("hours", "show or set the 12/24-hour display")
+    cmd.add_argument("mode", nargs="?", type=int, choices=(12, 24))
+    command("info", "firmware version, board and RTC state")
+    cmd = command("monitor", "print the clock's time beside the PC's once a second")
+    cmd.add_argument("--count", "-n", type=_count, default=None,
+                     help="stop after N lines (default: until Ctrl-C)")
+    cmd = command("raw", "send one protocol line and print the reply")
+    cmd.add_argument("line", metavar="LINE")
+    cmd.add_argument("--no-checksum", action="store_true",
+                     help="send LINE exactly as typed (no *HH suffix)")
+    return parser
+
+
+# ---------------------------------------------------------------- commands
+
+def _cmd_get(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
+    shown = clock.get_time()
+    if not shown.weekday_consistent:
+        logging.getLogger(PROG).warning("the clock's weekday %s does not match its date",
+                                        shown.weekday)
+    print(shown)
+
+
+def _cmd_set(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
+    if args.now:
+        line_time = len(p.encode_request(p.req_set(datetime(2000, 1, 1)))) * clock.frame_time
+        when = datetime.fromtimestamp(round(t.wall() + line_time))
+    else:
+        when = args.when
+    print(clock.set_time(when))
+
+
+def _cmd_sync(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
+    result = clock.sync(pings=args.pings, verify=args.verify,
+                        device_delay=args.device_delay / 1000, calibrate=args.calibrate)
+    lat = result.latency
+    print(f"clock set to {result.clock} (PC local time, aligned to the second)")
+    print(f"link latency {lat.one_way * 1000:.1f} ms one way "
+          f"(from {len(lat.round_trips)} PINGs, median round trip "
+          f"{sorted(lat.round_trips)[len(lat.round_trips) // 2] * 1000:.1f} ms); "
+          f"final byte written {(result.written_at - result.planned_at) * 1000:+.2f} ms "
+          "from plan")
+    if result.residual is not None:
+        print(f"residual offset (clock - PC) {result.residual}")
+    if result.device_delay != args.device_delay / 1000:
+        print(f"calibrated: SET compensated by {result.device_delay * 1000:.1f} ms")
+
+
+def _cmd_alarm(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
+    if args.action == "get":
+        print(clock.get_alarm())
+    elif args.action == "set":
+        print(clock.set_alarm(*args.hhmm))
+    elif args.action == "on":
+        print(clock.alarm_on())
+    else:
+        print(clock.alarm_off())
+
+
+def _cmd_hours(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
+    print(clock.get_hours() if args.mode is None else clock.set_hours(args.mode))
+
+
+def _cmd_info(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
+    info = clock.info()
+    print(" ".join([info.firmware, info.version, *(f"{k}={v}" for k, v in info.fields.items())]))
+    if not info.rtc_ok:
+        logging.getLogger(PROG).warning("the clock's RTC is not set: run '%s sync'", PROG)
+
+
+def _cmd_monitor(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
+    request_time = len(p.encode_request(p.req_get())) * clock.frame_time
+    printed = 0
+    try:
+        while args.count is None or printed < args.count:
+            # ask in the middle of a PC second, so whole-second differences are exact
+            target = math.floor(t.wall()) + 1.5
+            t.sleep_until(wall_to_mono(t, target - request_time))
+            shown = clock.get_time()
+            sampled = t.wall() - (t.mono() - clock.last_write_at - request_time)
+            pc = datetime.fromtimestamp(sampled)
+            diff = round(shown.when.timestamp() - math.floor(sampled))
+            print(f"clock {shown}   pc {pc:%Y-%m-%d %H:%M:%S}.{pc.microsecond // 1000:03d}"
+                  f"   clock-pc {diff:+d} s", flush=True)
+            printed += 1
+    except KeyboardInterrupt:
+        pass
+
+
+def _cmd_raw(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
+    reply = clock.raw(args.line, add_checksum=not args.no_checksum)
+    print(reply.rstrip(b"\r").decode("ascii", "backslashreplace"))
+    p.parse_reply(reply, require_checksum=not args.no_checksum)  # ERR / garbled: exit 1
+
+
+COMMANDS: dict[str, Callable[[Clock, argparse.Namespace, TimeSource], None]] = {
+    "get": _cmd_get, "set": _cmd_set, "sync": _cmd_sync, "alarm": _cmd_alarm,
+    "hours": _cmd_hours, "info": _cmd_info, "monitor": _cmd_monitor, "raw": _cmd_raw,
+}
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    """Validate every argument before anything is opened or sent."""
+    if args.command == "set" and not args.now:
+        args.when = parse_datetime(args.datetime)
+    if args.command == "alarm":
+        if args.action == "set":
+            if args.time is None:
+                raise UsageError("alarm set needs a time HH:MM")
+            args.hhmm = parse_hhmm(args.time)
+        elif args.time is not None:
+            raise UsageError(f"alarm {args.action} takes no time")
+    if args.command == "sync":
+        if not 0.0 <= args.device_delay <= 500.0:
+            raise UsageError("--device-delay must be 0-500 ms")
+        if args.calibrate and args.verify == 0:
+            raise UsageError("--calibrate needs the verify probes (--verify N, N > 0)")
+    if args.command == "raw":
+        p.encode_raw(args.line, add_checksum=not args.no_checksum)
+    if args.command != "ports" and not args.port:
+        raise UsageError(f"no port: give --port PORT or set {ENV_PORT} "
+                         f"('{PROG} ports' lists them)")
+
+
+def _open_default(time_source: TimeSource) -> OpenClock:
+    def open_clock(port: str, baud: int, timeout: float) -> Clock:
+        return Clock.open(port, baud, timeout=timeout, time_source=time_source)
+
+    return open_clock
+
+
+class _OneLine(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{PROG}: {record.levelname.lower()}: {record.getMessage()}"
+
+
+def main(argv: Sequence[str] | None = None, *, open_clock: OpenClock | None = None,
+         time_source: TimeSource | None = None) -> int:
+    """Run one ``clock51`` command; the exit code. ``open_clock``/``time_source``: for tests."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine())
+    logger = logging.getLogger(PROG)
+    logger.addHandler(handler)
+    logger.propagate = False
+    t = time_source if time_source is not None else SystemTime()
+    try:
+        args = build_parser().parse_args(argv)
+        if args.port is None:
+            args.port = os.environ.get(ENV_PORT) or None
+        logger.setLevel(logging.INFO if args.verbose else logging.WARNING)
+        _check_args(args)
+        if args.command == "ports":
+            ports = list_ports()
+            for device, description in ports:
+                print(f"{device}\t{description}")
+            if not ports:
+                logger.warning("no serial ports found")
+            return 0
+        opener = open_clock if open_clock is not None else _open_default(t)
+        clock = opener(args.port, args.baud, args.timeout)
+        try:
+            COMMANDS[args.command](clock, args, t)
+        finally:
+            clock.close()
+        return 0
+    except _Exit as done:
+        return done.status
+    except Clock51Error as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: error: interrupted", file=sys.stderr)
+        return 1
+    finally:
+        logger.removeHandler(handler)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

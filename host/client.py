@@ -1,0 +1,274 @@
+"""The clock client: one method per protocol command, with the retry and re-read rules.
+
+Rules (docs/protocol.md has the lines):
+
+- Queries (PING, GET, ALARM, HOURS, INFO, HELP) are retried ONCE after no answer, a
+  garbled answer or ``ERR checksum`` (line noise); any other ERR is final.
+- Writes (SET, ALARM HH:MM/ON/OFF, HOURS 12/24) are never re-sent. Each is one line, so
+  the clock either took it or not; after a failed write the client re-reads the value and
+  says which: the error message ends with "the clock still shows ...", or, when the reply
+  was lost but the value is there, the write counts as done and a warning is logged.
+- Before the first request (and after any failure) the client cancels whatever partial
+  line the clock may hold (``CAN`` LF: the clock answers ``ERR bad byte`` and changes
+  nothing), so an interrupted line is never completed by accident.
+- The ``clock51 READY`` banner (the clock reset) is skipped wherever it appears.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
+
+from host import protocol as p
+from host.errors import Clock51Error, DeviceError, NoAnswer, ProtocolError
+from host.timesource import SystemTime, TimeSource
+from host.transport import SerialTransport, Transport
+
+if TYPE_CHECKING:
+    from host.sync import SyncResult
+
+log = logging.getLogger("clock51")
+
+T = TypeVar("T")
+BITS_PER_FRAME = 10  # 8N1: start + 8 data + stop
+SET_TOLERANCE = 2.0  # seconds: a re-read this close to the requested time means "taken"
+
+Send = Callable[[bytes], None]
+_RETRYABLE = (NoAnswer, ProtocolError, DeviceError)
+
+
+def _retryable(exc: Clock51Error) -> bool:
+    return not isinstance(exc, DeviceError) or exc.reason == "checksum"
+
+
+def local_naive(when: datetime) -> datetime:
+    """A datetime as the clock keeps it: local time, no tzinfo, whole seconds."""
+    if when.tzinfo is not None:
+        when = when.astimezone().replace(tzinfo=None)
+    return when.replace(microsecond=0)
+
+
+class Clock:
+    """A clock51 on a transport. Use ``Clock.open(port)`` or wrap any ``Transport``."""
+
+    def __init__(self, transport: Transport, *, timeout: float = 1.0, retries: int = 1,
+                 time_source: TimeSource | None = None) -> None:
+        self.transport = transport
+        self.timeout = timeout
+        self.retries = retries
+        self.time: TimeSource = time_source if time_source is not None else SystemTime()
+        self.last_write_at = 0.0  # mono() just before the last request's final write
+        self.last_reply_at = 0.0  # mono() just after its reply line arrived
+        self._in_step = False
+
+    @classmethod
+    def open(cls, port: str, baudrate: int = 9600, *, timeout: float = 1.0,
+             time_source: TimeSource | None = None) -> Clock:
+        return cls(SerialTransport.open(port, baudrate), timeout=timeout,
+                   time_source=time_source)
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> Clock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def frame_time(self) -> float:
+        """Seconds one byte takes on the wire."""
+        return BITS_PER_FRAME / self.transport.baudrate
+
+    # ------------------------------------------------------------ line handling
+
+    def _read_line(self, deadline: float, what: str) -> bytes:
+        """Next non-banner line before ``deadline`` (mono), else NoAnswer."""
+        while True:
+            raw = self.transport.read_line(max(0.0, deadline - self.time.mono()))
+            if raw is None:
+                self._in_step = False
+                raise NoAnswer(f"no answer from the clock on {self.transport.name} within "
+                               f"{self.timeout:g} s (to {what}; is it on this port at "
+                               f"{self.transport.baudrate} baud?)")
+            if p.is_banner(raw):
+                log.info("the clock says %s (it has reset)", p.BANNER)
+                continue
+            return raw
+
+    def cancel_line(self, what: str = "a line reset") -> None:
+        """Void any partial line in the clock and drain the ``ERR`` it answers."""
+        self.transport.reset_input()
+        self.transport.write(p.CANCEL_LINE)
+        deadline = self.time.mono() + self.timeout
+        while not self._read_line(deadline, what).lstrip().upper().startswith(b"ERR"):
+            pass  # a late reply to something earlier: skip it
+        self._in_step = True
+
+    def mark_out_of_step(self) -> None:
+        """The clock may hold a partial line: void it before the next request."""
+        self._in_step = False
+
+    def _ensure_in_step(self, what: str, attempts: int = 1) -> None:
+        for attempt in range(attempts):
+            if self._in_step:
+                return
+            try:
+                self.cancel_line(what)
+            except NoAnswer:
+                if attempt == attempts - 1:
+                    raise
+
+    @staticmethod
+    def _what(line: bytes) -> str:
+        """A request line as shown in messages: no line end, no checksum suffix."""
+        text = line.rstrip(b"\r\n").decode("ascii", "replace")
+        return re.sub(r"\*[0-9A-Fa-f]{2}$", "", text)
+
+    def exchange_raw(self, line: bytes, send: Send | None = None) -> bytes:
+        """Send one request line (by ``send`` if given) and return the reply line as is."""
+        what = self._what(line)
+        self._ensure_in_step(what)
+        self.transport.reset_input()
+        self.last_write_at = self.time.mono()
+        if send is None:
+            self.transport.write(line)
+        else:
+            send(line)
+        raw = self._read_line(self.time.mono() + self.timeout, what)
+        self.last_reply_at = self.time.mono()
+        return raw
+
+    def _once(self, line: bytes, decode: Callable[[str], T], send: Send | None = None) -> T:
+        try:
+            return decode(p.parse_reply(self.exchange_raw(line, send)))
+        except ProtocolError:
+            self._in_step = False
+            raise
+
+    def query(self, body: str, decode: Callable[[str], T]) -> T:
+        """An idempotent request: retried once on no answer / garbled answer / ERR checksum."""
+        line = p.encode_request(body)
+        for attempt in range(self.retries + 1):
+            try:
+                return self._once(line, decode)
+            except _RETRYABLE as exc:
+                if not _retryable(exc) or attempt == self.retries:
+                    if attempt:
+                        exc.add_detail(f"tried {attempt + 1} times")
+                    raise
+                self._in_step = False
+                log.info("%s; retrying %s once", exc, body)
+        raise AssertionError("unreachable")
+
+    def command(self, body: str, decode: Callable[[str], T], reread: Callable[[], T],
+                taken: Callable[[T], bool], what: str, send: Send | None = None) -> T:
+        """A write: sent once; on failure re-read and report whether the clock took it."""
+        line = p.encode_request(body)
+        # failing here means nothing was sent: a plain error
+        self._ensure_in_step(self._what(line), self.retries + 1)
+        try:
+            return self._once(line, decode, send)
+        except _RETRYABLE as exc:
+            self._in_step = False
+            failure = exc
+        try:
+            now = reread()
+        except Clock51Error as err:
+            failure.args = (f"{what} failed ({failure}); it is unknown whether the clock took "
+                            f"it: re-reading failed too ({err})",)
+            raise failure from None
+        if not isinstance(failure, DeviceError) and taken(now):
+            log.warning("%s: %s, but the clock shows %s: it took the value", what, failure, now)
+            return now
+        failure.args = (f"{what} failed ({failure}); the clock still shows {now}",)
+        raise failure from None
+
+    # ------------------------------------------------------------ commands
+
+    def ping(self) -> float:
+        """Round-trip time of one PING, in seconds."""
+        self.query(p.req_ping(), p.decode_pong)
+        return self.last_reply_at - self.last_write_at
+
+    def get_time(self) -> p.ClockTime:
+        return self.query(p.req_get(), p.decode_time)
+
+    def get_time_at(self, write_at: float) -> p.ClockTime:
+        """One GET whose line is written when ``mono()`` reaches ``write_at`` (no retry)."""
+        def send(line: bytes) -> None:
+            self.time.sleep_until(write_at)
+            self.last_write_at = self.time.mono()
+            self.transport.write(line)
+
+        return self._once(p.encode_request(p.req_get()), p.decode_time, send)
+
+    def set_time(self, when: datetime, *, send: Send | None = None) -> p.ClockTime:
+        """Set date and time (local; sub-second part dropped). The clock's answer."""
+        when = local_naive(when)
+        body = p.req_set(when)  # UsageError for years the clock cannot keep, before sending
+        start = self.time.mono()
+
+        def taken(now: p.ClockTime) -> bool:
+            expected = when + timedelta(seconds=self.time.mono() - start)
+            return abs((now.when - expected).total_seconds()) <= SET_TOLERANCE
+
+        return self.command(body, p.decode_time, self.get_time, taken,
+                            f"set {when.strftime(p.TIME_FORMAT)}", send)
+
+    def sync(self, *, pings: int = 5, verify: int = 4, device_delay: float = 0.0,
+             calibrate: bool = False) -> SyncResult:
+        """Set the clock to this PC's local time, aligned to the second (see host.sync).
+
+        ``pings`` PINGs measure the link latency; ``verify`` timed GETs then bracket the
+        residual offset (0: skip that step); ``device_delay`` (seconds) compensates the
+        firmware's delay from a SET's LF to the register write; ``calibrate`` sets a second
+        time compensating the measured residual.
+        """
+        from host.sync import sync
+
+        return sync(self, pings=pings, verify=verify, device_delay=device_delay,
+                    calibrate=calibrate)
+
+    def get_alarm(self) -> p.Alarm:
+        return self.query(p.req_alarm(), p.decode_alarm)
+
+    def set_alarm(self, hour: int, minute: int) -> p.Alarm:
+        """Set the alarm time; the clock switches the alarm on."""
+        body = p.req_alarm_set(hour, minute)
+        return self.command(body, p.decode_alarm, self.get_alarm,
+                            lambda a: (a.hour, a.minute, a.enabled) == (hour, minute, True),
+                            f"alarm {hour:02d}:{minute:02d}")
+
+    def alarm_on(self) -> p.Alarm:
+        return self.command(p.req_alarm_switch(True), p.decode_alarm, self.get_alarm,
+                            lambda a: a.enabled, "alarm on")
+
+    def alarm_off(self) -> p.Alarm:
+        return self.command(p.req_alarm_switch(False), p.decode_alarm, self.get_alarm,
+                            lambda a: not a.enabled, "alarm off")
+
+    def get_hours(self) -> int:
+        return self.query(p.req_hours(), p.decode_hours)
+
+    def set_hours(self, mode: int) -> int:
+        body = p.req_hours(mode)
+        return self.command(body, p.decode_hours, self.get_hours, lambda m: m == mode,
+                            f"hours {mode}")
+
+    def info(self) -> p.Info:
+        return self.query(p.req_info(), p.decode_info)
+
+    def help(self) -> list[str]:
+        return self.query(p.req_help(), p.decode_help)
+
+    def raw(self, text: str, *, add_checksum: bool = True) -> bytes:
+        """Send one line as typed (checksum appended unless asked not to); the reply line.
+
+        Sent once, never retried (it may be a write). Check it with protocol.parse_reply.
+        """
+        return self.exchange_raw(p.encode_raw(text, add_checksum=add_checksum))

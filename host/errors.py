@@ -1,0 +1,50 @@
+"""The host tool's exception family.
+
+Every error a user can meet is one of these; ``host.cli`` turns each into ONE line
+(``clock51: error: ...``) and an exit code, in one place. Anything else escaping is a bug.
+"""
+
+from __future__ import annotations
+
+
+class Clock51Error(Exception):
+    """Base of every error the host tool reports to a user."""
+
+    exit_code = 1
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+    def __str__(self) -> str:
+        return self.message
+
+    def add_detail(self, detail: str) -> None:
+        """Append context (what the clock shows now, what was tried) to the message."""
+        self.args = (f"{self.message}; {detail}", *self.args[1:])
+
+
+class UsageError(Clock51Error):
+    """The command line or an argument is wrong. Nothing was sent to the clock."""
+
+    exit_code = 2
+
+
+class PortError(Clock51Error):
+    """The serial port cannot be used: no such port, permission denied, busy, lost."""
+
+
+class NoAnswer(Clock51Error):
+    """The clock did not answer within the timeout."""
+
+
+class ProtocolError(Clock51Error):
+    """The clock answered, but the answer is garbled or not what the protocol says."""
+
+
+class DeviceError(Clock51Error):
+    """The clock answered ``ERR <reason>``: it refused the request and changed nothing."""
+
+    def __init__(self, reason: str, message: str | None = None) -> None:
+        super().__init__(message if message is not None else f"the clock answered ERR {reason}")
+        self.reason = reason

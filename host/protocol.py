@@ -1,0 +1,294 @@
+"""Pure encode/decode of the clock51 serial protocol (docs/protocol.md). No I/O here.
+
+Requests: ``BODY*HH`` + LF. The host always appends the NMEA-style checksum (XOR of every
+byte before the ``*``, two upper-case hex digits) and ends a request with a single LF (0x0A),
+never CR LF: the firmware acts on the line's last byte, and with one terminator that byte
+is unambiguous (this matters for ``sync``, which times the final byte).
+
+Replies: ``OK ...`` or ``ERR <reason>``, ended by CR LF, with a ``*HH`` suffix when the
+request carried one. ``parse_reply`` checks the frame and the checksum and returns the OK
+payload, or raises ``DeviceError`` (ERR) / ``ProtocolError`` (anything garbled). The
+``decode_*`` functions turn a payload into a dataclass, raising ``ProtocolError`` when its
+shape is wrong. Nothing in this module raises anything else on any input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from host.errors import DeviceError, ProtocolError, UsageError
+
+LINE_END = b"\n"
+CANCEL_LINE = b"\x18\n"  # CAN then LF: ends and voids any partial line ("ERR bad byte")
+MAX_LINE = 40  # characters before the line end, checksum suffix included
+BANNER = "clock51 READY"
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+YEAR_MIN, YEAR_MAX = 2000, 2099
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+#: what each ERR reason means, for one-line messages
+ERR_REASONS = {
+    "unknown command": "the clock does not know this command",
+    "syntax": "the clock rejected the shape of the request",
+    "range": "the value is out of range for the clock",
+    "too long": "the request is longer than 40 characters",
+    "bad byte": "the request contained a byte outside printable ASCII",
+    "checksum": "the clock saw a checksum mismatch (line noise or wrong baud rate?)",
+}
+
+
+# ---------------------------------------------------------------- checksum and requests
+
+def checksum(data: bytes | str) -> int:
+    """XOR of every byte (NMEA style)."""
+    raw = data.encode("ascii") if isinstance(data, str) else data
+    value = 0
+    for byte in raw:
+        value ^= byte
+    return value
+
+
+def _check_printable(text: str) -> None:
+    for ch in text:
+        if not 0x20 <= ord(ch) <= 0x7E:
+            raise UsageError(f"request {text!r} contains a non-printable character {ch!r}")
+
+
+def encode_request(body: str) -> bytes:
+    """One request line: ``body*HH`` LF. The body must be printable ASCII without ``*``."""
+    _check_printable(body)
+    if "*" in body:
+        raise UsageError(f"request {body!r} contains '*' (the checksum marker)")
+    if not body.strip():
+        raise UsageError("empty request")
+    line = f"{body}*{checksum(body):02X}"
+    if len(line) > MAX_LINE:
+        raise UsageError(f"request {body!r} is too long ({len(line)} > {MAX_LINE} characters)")
+    return line.encode("ascii") + LINE_END
+
+
+def encode_raw(text: str, *, add_checksum: bool = True) -> bytes:
+    """A line typed by a user (``clock51 raw``): checksum added unless asked not to.
+
+    Without the checksum the text goes out as typed (so firmware errors such as
+    ``ERR too long`` can be provoked on purpose); it must still be printable.
+    """
+    if add_checksum:
+        return encode_request(text)
+    _check_printable(text)
+    return text.encode("ascii") + LINE_END
+
+
+def check_year(when: datetime) -> None:
+    if not YEAR_MIN <= when.year <= YEAR_MAX:
+        raise UsageError(f"the clock keeps years {YEAR_MIN}-{YEAR_MAX}, not {when.year}")
+
+
+def req_ping() -> str:
+    return "PING"
+
+
+def req_get() -> str:
+    return "GET"
+
+
+def req_set(when: datetime) -> str:
+    """``SET YYYY-MM-DD HH:MM:SS`` (sub-second part dropped)."""
+    check_year(when)
+    return f"SET {when.strftime(TIME_FORMAT)}"
+
+
+def req_alarm() -> str:
+    return "ALARM"
+
+
+def req_alarm_set(hour: int, minute: int) -> str:
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise UsageError(f"alarm time {hour:02d}:{minute:02d} is not a time of day")
+    return f"ALARM {hour:02d}:{minute:02d}"
+
+
+def req_alarm_switch(on: bool) -> str:
+    return "ALARM ON" if on else "ALARM OFF"
+
+
+def req_hours(mode: int | None = None) -> str:
+    if mode is None:
+        return "HOURS"
+    if mode not in (12, 24):
+        raise UsageError(f"hours mode must be 12 or 24, not {mode}")
+    return f"HOURS {mode}"
+
+
+def req_info() -> str:
+    return "INFO"
+
+
+def req_help() -> str:
+    return "HELP"
+
+
+# ---------------------------------------------------------------- replies
+
+@dataclass(frozen=True)
+class ClockTime:
+    """What GET/SET answer: the clock's date and time and the weekday it reported."""
+
+    when: datetime
+    weekday: str
+
+    @property
+    def weekday_consistent(self) -> bool:
+        return WEEKDAYS[self.when.weekday()] == self.weekday
+
+    def __str__(self) -> str:
+        return f"{self.when.strftime(TIME_FORMAT)} {self.weekday}"
+
+
+@dataclass(frozen=True)
+class Alarm:
+    hour: int
+    minute: int
+    enabled: bool
+
+    def __str__(self) -> str:
+        return f"{self.hour:02d}:{self.minute:02d} {'on' if self.enabled else 'off'}"
+
+
+@dataclass(frozen=True)
+class Info:
+    """``INFO`` reply: firmware name and version, then ``key=value`` fields in order."""
+
+    firmware: str
+    version: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def board(self) -> str | None:
+        return self.fields.get("board")
+
+    @property
+    def rtc_ok(self) -> bool:
+        """False when the clock reports ``rtc=unset`` (the "set me" state)."""
+        return self.fields.get("rtc") == "ok"
+
+
+def _show(raw: bytes) -> str:
+    text = repr(raw[:60])
+    return text + ("..." if len(raw) > 60 else "")
+
+
+def is_banner(raw: bytes) -> bool:
+    return raw.rstrip(b"\r\n").strip() == BANNER.encode()
+
+
+def split_checksum(raw: bytes) -> tuple[str, bool]:
+    """Strip the line end, check a ``*HH`` suffix if any: (text before it, had a suffix)."""
+    line = raw.rstrip(b"\r\n")
+    if any(not 0x20 <= b <= 0x7E for b in line):
+        raise ProtocolError(f"garbled reply {_show(raw)} (non-printable bytes)")
+    text = line.decode("ascii")
+    body, star, digits = text.rpartition("*")
+    if not star:
+        return text, False
+    if len(digits) != 2 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+        raise ProtocolError(f"reply {text!r} has a malformed checksum suffix")
+    if int(digits, 16) != checksum(body):
+        raise ProtocolError(f"reply {text!r} fails its checksum (expected {checksum(body):02X})")
+    return body, True
+
+
+def parse_reply(raw: bytes, *, require_checksum: bool = True) -> str:
+    """Check one reply line; the payload after ``OK`` (maybe empty).
+
+    ``ERR <reason>`` raises ``DeviceError`` (checksum optional on ERR lines: the clock
+    may not be able to compute it for a request it could not read). Anything that is not
+    a well-formed OK/ERR line raises ``ProtocolError``.
+    """
+    text, has_checksum = split_checksum(raw)
+    head, _, rest = text.partition(" ")
+    if head.upper() == "ERR":
+        reason = rest.strip()
+        if not reason:
+            raise ProtocolError(f"reply {text!r} is an ERR without a reason")
+        explain = ERR_REASONS.get(reason.lower())
+        message = f"the clock answered ERR {reason}" + (f" ({explain})" if explain else "")
+        raise DeviceError(reason.lower(), message)
+    if head.upper() != "OK":
+        raise ProtocolError(f"unexpected reply {text!r} (not OK or ERR)")
+    if require_checksum and not has_checksum:
+        raise ProtocolError(f"reply {text!r} has no checksum")
+    return rest.strip()
+
+
+_TIME_RE = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([A-Za-z]{3})"
+)
+_ALARM_RE = re.compile(r"ALARM ([0-9]{2}):([0-9]{2}) (ON|OFF)", re.IGNORECASE)
+_HOURS_RE = re.compile(r"HOURS (12|24)", re.IGNORECASE)
+
+
+def decode_time(payload: str) -> ClockTime:
+    """``2026-11-24 12:05:31 TUE`` -> ClockTime."""
+    match = _TIME_RE.fullmatch(payload)
+    if not match:
+        raise ProtocolError(f"expected 'YYYY-MM-DD HH:MM:SS DAY', got {payload!r}")
+    numbers = [int(g) for g in match.groups()[:6]]
+    weekday = match.group(7).upper()
+    if weekday not in WEEKDAYS:
+        raise ProtocolError(f"unknown weekday {match.group(7)!r} in {payload!r}")
+    try:
+        when = datetime(*numbers)
+    except ValueError as exc:
+        raise ProtocolError(
+            f"the clock reports an impossible time {payload!r} ({exc}); "
+            "its RTC may be unset: run 'clock51 sync'"
+        ) from None
+    return ClockTime(when, weekday)
+
+
+def decode_alarm(payload: str) -> Alarm:
+    """``ALARM 07:30 ON`` -> Alarm."""
+    match = _ALARM_RE.fullmatch(payload)
+    if not match:
+        raise ProtocolError(f"expected 'ALARM HH:MM ON|OFF', got {payload!r}")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise ProtocolError(f"the clock reports an impossible alarm time {payload!r}")
+    return Alarm(hour, minute, match.group(3).upper() == "ON")
+
+
+def decode_hours(payload: str) -> int:
+    """``HOURS 24`` -> 24."""
+    match = _HOURS_RE.fullmatch(payload)
+    if not match:
+        raise ProtocolError(f"expected 'HOURS 12|24', got {payload!r}")
+    return int(match.group(1))
+
+
+def decode_pong(payload: str) -> None:
+    if payload.upper() != "PONG":
+        raise ProtocolError(f"expected 'PONG', got {payload!r}")
+
+
+def decode_info(payload: str) -> Info:
+    """``INFO clock51 0.1.0 board=reference ... rtc=ok`` -> Info."""
+    words = payload.split()
+    if len(words) < 3 or words[0].upper() != "INFO" or "=" in words[1] or "=" in words[2]:
+        raise ProtocolError(f"expected 'INFO NAME VERSION key=value...', got {payload!r}")
+    fields: dict[str, str] = {}
+    for word in words[3:]:
+        key, eq, value = word.partition("=")
+        if not eq or not key:
+            raise ProtocolError(f"INFO field {word!r} is not key=value")
+        fields[key.lower()] = value
+    return Info(words[1], words[2], fields)
+
+
+def decode_help(payload: str) -> list[str]:
+    words = payload.split()
+    if not words:
+        raise ProtocolError("empty HELP reply")
+    return [w.upper() for w in words]

@@ -1,0 +1,141 @@
+"""Byte transport to the clock: a pyserial port (device path or URL such as ``socket://``).
+
+The client only needs the small ``Transport`` interface below, so tests drive it with a
+fake port and the simulator is reached through ``socket://127.0.0.1:PORT``. Every pyserial
+failure is turned into one ``PortError`` with a clear reason here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import time
+from typing import Any, Protocol
+
+import serial
+
+from host.errors import PortError, UsageError
+
+MAX_REPLY = 512  # bytes without a line end before the buffer is handed over as garbage
+POLL = 0.05  # seconds a single pyserial read may block; read_line loops until its deadline
+
+
+class Transport(Protocol):
+    """What the client needs from a port."""
+
+    name: str
+    baudrate: int
+
+    def write(self, data: bytes) -> None:
+        """Queue bytes for sending; returns as soon as they are handed to the OS."""
+
+    def flush(self) -> None:
+        """Wait until written bytes have left (best effort on USB adapters and sockets)."""
+
+    def read_line(self, timeout: float) -> bytes | None:
+        """The next line without its LF (CR kept), or None if none completes in time."""
+
+    def reset_input(self) -> None:
+        """Drop everything received and not yet read (stale or late replies)."""
+
+    def close(self) -> None: ...
+
+
+def _why(exc: BaseException) -> str:
+    """A short reason for a failed open, from the errno when there is one."""
+    code = getattr(exc, "errno", None)
+    text = str(exc)
+    if code == errno.ENOENT or "No such file" in text:
+        return "no such port (run 'clock51 ports' to list them)"
+    if code in (errno.EACCES, errno.EPERM) or "Permission denied" in text:
+        return "permission denied (on Linux, join the 'dialout' group)"
+    if code in (errno.EBUSY, errno.EAGAIN, errno.EWOULDBLOCK) or "exclusively lock" in text:
+        return "port busy (another program has it open)"
+    if "Connection refused" in text:
+        return "connection refused (is the simulator running with --serial tcp:PORT?)"
+    return text
+
+
+class SerialTransport:
+    """A pyserial port opened with ``serial.serial_for_url``."""
+
+    def __init__(self, port: Any, name: str, baudrate: int) -> None:
+        self._port = port
+        self.name = name
+        self.baudrate = baudrate
+        self._buffer = bytearray()
+
+    @classmethod
+    def open(cls, url: str, baudrate: int = 9600) -> SerialTransport:
+        """Open a device path or a pyserial URL (``socket://``, ``loop://``, ``rfc2217://``)."""
+        if not url:
+            raise UsageError("empty port name")
+        kwargs: dict[str, Any] = {"baudrate": baudrate, "timeout": POLL, "write_timeout": 2.0}
+        if "://" not in url:
+            kwargs["exclusive"] = True  # a second clock51 on the same port gets 'busy'
+        try:
+            port = serial.serial_for_url(url, **kwargs)
+        except ValueError as exc:  # unknown URL scheme, bad baud rate, ...
+            raise PortError(f"cannot open {url}: {exc}") from None
+        except (serial.SerialException, OSError) as exc:
+            raise PortError(f"cannot open {url}: {_why(exc)}") from None
+        sock = getattr(port, "_socket", None)
+        if isinstance(sock, socket.socket):  # socket://: no Nagle delay on our single bytes
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+        return cls(port, url, baudrate)
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._port.write(data)
+        except (serial.SerialException, OSError) as exc:
+            raise PortError(f"writing to {self.name} failed: {exc}") from None
+
+    def flush(self) -> None:
+        try:
+            self._port.flush()
+        except (serial.SerialException, OSError) as exc:
+            raise PortError(f"writing to {self.name} failed: {exc}") from None
+
+    def read_line(self, timeout: float) -> bytes | None:
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            end = self._buffer.find(b"\n")
+            if end >= 0:
+                line = bytes(self._buffer[:end])
+                del self._buffer[: end + 1]
+                return line
+            if len(self._buffer) >= MAX_REPLY:
+                line = bytes(self._buffer)
+                self._buffer.clear()
+                return line
+            try:
+                waiting = self._port.in_waiting
+                if not waiting and time.monotonic() >= deadline:
+                    return None
+                chunk = self._port.read(max(1, min(waiting, MAX_REPLY)))
+            except (serial.SerialException, OSError) as exc:
+                raise PortError(f"reading from {self.name} failed: {exc}") from None
+            self._buffer += chunk
+
+    def reset_input(self) -> None:
+        self._buffer.clear()
+        try:
+            self._port.reset_input_buffer()
+        except (serial.SerialException, OSError) as exc:
+            raise PortError(f"{self.name}: {exc}") from None
+
+    def close(self) -> None:
+        try:
+            self._port.close()
+        except (serial.SerialException, OSError):
+            pass
+
+
+def list_ports() -> list[tuple[str, str]]:
+    """(device, description) of every serial port the OS reports."""
+    from serial.tools import list_ports as lp
+
+    return sorted((p.device, p.description or "") for p in lp.comports())
