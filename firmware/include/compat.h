@@ -1,0 +1,37 @@
+/*
+ * compat.h - hides SDCC's 8051 keywords so the pure-logic modules (calendar, lunar,
+ * protocol parsing, text formatting) also compile with a host C compiler for unit tests.
+ *
+ * Memory-space qualifiers used by the firmware:
+ *   CODE   constant tables in program memory (SDCC __code)
+ *   XDATA  on-chip XRAM (256 bytes on STC89C52RC; MOVX @DPTR)
+ *   IDATA  internal RAM reached indirectly (upper 128 bytes usable)
+ *   NEAR   pointee in internal RAM (data or idata): 1-byte @Ri pointers instead of SDCC's
+ *          3-byte generic pointers (much smaller and faster code)
+ *   REENTRANT  for the rare function called from both an ISR and main (none at present)
+ * On a host compiler they all vanish.
+ */
+#ifndef COMPAT_H
+#define COMPAT_H
+
+#include <stdint.h>
+
+#if defined(__SDCC_mcs51) || defined(SDCC_mcs51)
+#define CODE      __code
+#define XDATA     __xdata
+#define IDATA     __idata
+#define NEAR      __idata
+#define REENTRANT __reentrant
+#define FW_TARGET 1
+#else
+#define CODE
+#define XDATA
+#define IDATA
+#define NEAR
+#define REENTRANT
+#define FW_TARGET 0
+#endif
+
+typedef uint8_t bool_t;
+
+#endif /* COMPAT_H */

@@ -1,0 +1,30 @@
+/*
+ * keys.h - four debounced keys (SET, UP, DOWN, MODE) on the pins of board_config.h
+ * (KEY_x, KEY_x_ACTIVE = pin level while pressed), scanned once per 5 ms tick.
+ *
+ * Debounce: a key is pressed after 4 equal samples (KEYS_DEBOUNCE, 15-20 ms) and released
+ * after 4 equal samples; contact bounce of up to ~15 ms is absorbed.
+ * Auto-repeat (UP and DOWN only): first repeat 500 ms after the press, then every 100 ms.
+ * keys_scan() returns one event per call: the key code, ORed with KEY_REPEAT for repeats.
+ */
+#ifndef KEYS_H
+#define KEYS_H
+
+#include "compat.h"
+
+#define KEY_NONE     0
+#define KEY_ID_SET   1
+#define KEY_ID_UP    2
+#define KEY_ID_DOWN  3
+#define KEY_ID_MODE  4
+#define KEY_REPEAT   0x80
+
+#define KEYS_DEBOUNCE      4        /* samples (ticks) */
+#define KEYS_REPEAT_DELAY  100      /* ticks: 500 ms */
+#define KEYS_REPEAT_RATE   20       /* ticks: 100 ms */
+
+void    keys_init(void);
+uint8_t keys_scan(void);            /* once per tick: KEY_NONE or an event */
+void    keys_suppress(void);        /* no more events from the keys now held until released */
+
+#endif /* KEYS_H */

@@ -1,0 +1,30 @@
+/*
+ * lunar.h - Gregorian -> Chinese lunar date (农历) for 2000-01-01..2099-12-31, from the
+ * compact generated table lunar_table.h (see templates/lunar_table.h.j2, tools/lunartable.py).
+ * Pure logic, host-testable.
+ */
+#ifndef LUNAR_H
+#define LUNAR_H
+
+#include "compat.h"
+
+typedef struct {
+    uint8_t month;    /* 1..12 */
+    uint8_t day;      /* 1..30 */
+    uint8_t leap;     /* 1 when the month is the year's leap (intercalary) month */
+    uint8_t stem;     /* heavenly stem of the lunar year, 0 = Jia .. 9 = Gui */
+    uint8_t branch;   /* earthly branch of the lunar year, 0 = Zi .. 11 = Hai (= zodiac) */
+    uint16_t year;    /* lunar year number, e.g. 2026 (starts at the Spring Festival) */
+} lunar_t;
+
+extern IDATA lunar_t lunar;      /* result of the last successful lunar_from_date() */
+
+/* year 0..99 = 2000..2099; the date must be valid. Fills `lunar`; 0 if out of the table. */
+bool_t lunar_from_date(uint8_t year, uint8_t month, uint8_t day);
+
+/* ASCII names from the generated table: "Bing", "Wu", "Horse". */
+const CODE char *lunar_stem_name(uint8_t stem);
+const CODE char *lunar_branch_name(uint8_t branch);
+const CODE char *lunar_zodiac_name(uint8_t branch);
+
+#endif /* LUNAR_H */

@@ -1,0 +1,23 @@
+/*
+ * tick.h - the system tick (Timer 0, mode 1, reloaded in its interrupt; main.c).
+ *
+ * TICK_MS = 5: TH0:TL0 = 65536 - 4608 (4608 machine cycles = 5.000 ms at 11.0592 MHz/12).
+ * The interrupt only counts; all work happens in the main loop, which sleeps in idle mode
+ * between interrupts.
+ */
+#ifndef TICK_H
+#define TICK_H
+
+#include "compat.h"
+
+#define TICK_MS          5
+#define TICK_CYCLES      4608u              /* BOARD_F_CPU / 12 / 200 at 11.0592 MHz */
+#define TICKS_PER_SEC    (1000 / TICK_MS)
+#define MS_TO_TICKS(ms)  ((ms) / TICK_MS)
+
+extern volatile uint8_t tick_count;         /* incremented by the Timer 0 interrupt */
+
+void tick_wait(uint8_t n);                  /* sleep until n more ticks passed (> (n-1)*5 ms) */
+void cpu_idle(void);                        /* one idle-mode sleep until any interrupt */
+
+#endif /* TICK_H */

@@ -1,0 +1,40 @@
+/*
+ * ui.h - the two LCD pages and key editing.
+ *
+ * Page 0 (default):  line 1 "2026-11-24 Tue  "
+ *                    line 2 "12:05:31        " 24 h, or "12:05:31 PM     " 12 h;
+ *                           column 14 = bell glyph while the alarm is on,
+ *                           column 15 = '?' while the time is unset ("set me").
+ * Page 1 (MODE):     line 1 "L 10-06 BingWu  " lunar month-day ('*' after L in a leap
+ *                           month) and the lunar year's stem-branch name
+ *                    line 2 "Alarm 07:30  ON " (12 h: "Alarm 07:30A ON ", A/P)
+ * Keys, normal mode: SET enters editing; MODE toggles the page; UP toggles the alarm on/off;
+ *                    DOWN toggles 12/24-hour display (both saved in DS1302 RAM).
+ * Keys, editing:     SET steps year, month, day, hour, minute, alarm hour, alarm minute,
+ *                    alarm on/off, then leaves; MODE leaves at once. UP/DOWN change the
+ *                    field with wrap-around (auto-repeat when held); the day is clamped to
+ *                    the month's length when year or month change. The field blinks 0.5 s
+ *                    on / 0.5 s off (shown steady right after a change). Leaving writes the
+ *                    DS1302 once (seconds 00) if a date/time field changed or the time was
+ *                    unset, and the alarm to DS1302 RAM if an alarm field changed.
+ * Drawing: only characters that differ from what the LCD shows are written.
+ */
+#ifndef UI_H
+#define UI_H
+
+#include "compat.h"
+
+#define UI_BLINK_TICKS 100          /* 0.5 s */
+
+extern bool_t ui_dirty;             /* something shown changed: redraw soon */
+
+void ui_init(void);                 /* after lcd_init(): the LCD is blank */
+void ui_key(uint8_t ev);            /* a keys_scan() event */
+void ui_tick(void);                 /* every tick: blinking */
+void ui_refresh(void);              /* redraw if dirty (calls app_background between chars) */
+void ui_cancel_edit(void);          /* drop an edit in progress (serial changed the clock) */
+
+/* Provided by main.c: work that must not wait for a redraw (serial lines). */
+void app_background(void);
+
+#endif /* UI_H */

@@ -1,0 +1,66 @@
+/*
+ * keys.c - key scanning, debounce and auto-repeat. See keys.h.
+ * The pins are quasi-bidirectional port pins left at latch 1 (input with weak pull-up).
+ */
+#include "board_config.h"
+#include "keys.h"
+
+static uint8_t hist[4];             /* last samples, bit 0 = newest, 1 = pressed */
+static uint8_t down;                /* debounced state, bit k = key k+1 pressed */
+static uint8_t muted;               /* held keys whose events are suppressed */
+static uint8_t held_key;            /* key being timed for auto-repeat (0 none) */
+static uint8_t held_ticks;
+
+void keys_init(void)
+{
+    KEY_SET = 1;
+    KEY_UP = 1;
+    KEY_DOWN = 1;
+    KEY_MODE = 1;
+}
+
+uint8_t keys_scan(void)
+{
+    uint8_t raw = 0, k, bit, mask, ev = KEY_NONE;
+
+    if (KEY_SET == KEY_SET_ACTIVE)
+        raw |= 1;
+    if (KEY_UP == KEY_UP_ACTIVE)
+        raw |= 2;
+    if (KEY_DOWN == KEY_DOWN_ACTIVE)
+        raw |= 4;
+    if (KEY_MODE == KEY_MODE_ACTIVE)
+        raw |= 8;
+
+    mask = (1 << KEYS_DEBOUNCE) - 1;
+    for (k = 0, bit = 1; k < 4; k++, bit <<= 1) {
+        hist[k] = (hist[k] << 1) | ((raw & bit) ? 1 : 0);
+        if ((hist[k] & mask) == mask && !(down & bit)) {
+            down |= bit;
+            if (!(muted & bit) && ev == KEY_NONE) {
+                ev = k + 1;
+                held_key = k + 1;
+                held_ticks = 0;
+            }
+        } else if ((hist[k] & mask) == 0 && (down & bit)) {
+            down &= ~bit;
+            muted &= ~bit;
+            if (held_key == k + 1)
+                held_key = 0;
+        }
+    }
+    if (ev == KEY_NONE && (held_key == KEY_ID_UP || held_key == KEY_ID_DOWN)) {
+        held_ticks++;
+        if (held_ticks >= KEYS_REPEAT_DELAY) {
+            held_ticks = KEYS_REPEAT_DELAY - KEYS_REPEAT_RATE;
+            ev = held_key | KEY_REPEAT;
+        }
+    }
+    return ev;
+}
+
+void keys_suppress(void)
+{
+    muted = down;
+    held_key = 0;
+}

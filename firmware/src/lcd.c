@@ -1,0 +1,190 @@
+/*
+ * lcd.c - HD44780 driver. See lcd.h.
+ *
+ * Bus timing at 12T/11.0592 MHz: every instruction is >= 1.085 us, longer than any HD44780
+ * setup/hold/pulse time (E high >= 230 ns, cycle >= 500 ns), so E is simply raised and
+ * lowered with a NOP between. Writes are latched on E's falling edge.
+ */
+#include "board_config.h"
+#include "lcd.h"
+#include "tick.h"
+
+#define NOP() __asm__("nop")
+
+bool_t lcd_dead;
+
+/* Cycle-exact delays. R7 is saved: SDCC cannot see which registers inline asm uses.
+ * 101 machine cycles including the call: 110 us at 11.0592 MHz (12T). */
+static void delay_100us(void) __naked
+{
+    __asm
+        push ar7
+        mov  r7,#46
+    00001$:
+        djnz r7,00001$
+        pop  ar7
+        ret
+    __endasm;
+}
+
+/* 51 machine cycles including the call: 55 us. */
+static void delay_50us(void) __naked
+{
+    __asm
+        push ar7
+        mov  r7,#21
+    00001$:
+        djnz r7,00001$
+        pop  ar7
+        ret
+    __endasm;
+}
+
+#if LCD_BUS_BITS == 8
+
+static void bus_out(uint8_t v)
+{
+    LCD_RW = 0;
+    LCD_DATA = v;
+    LCD_E = 1;
+    NOP();
+    LCD_E = 0;
+}
+
+/* One busy-flag read: 1 while busy. */
+static bool_t bus_busy(void)
+{
+    bool_t busy;
+    LCD_DATA = 0xFF;                /* release the open-drain port (pull-ups) */
+    LCD_RW = 1;
+    LCD_E = 1;
+    NOP();
+    busy = (LCD_DATA & 0x80) != 0;
+    LCD_E = 0;
+    return busy;
+}
+
+#elif LCD_BUS_BITS == 4
+
+static void nibble_out(uint8_t v)   /* v's high nibble onto DB7..DB4 */
+{
+    LCD_RW = 0;
+    LCD_D4 = (v & 0x10) != 0;
+    LCD_D5 = (v & 0x20) != 0;
+    LCD_D6 = (v & 0x40) != 0;
+    LCD_D7 = (v & 0x80) != 0;
+    LCD_E = 1;
+    NOP();
+    LCD_E = 0;
+}
+
+static void bus_out(uint8_t v)
+{
+    nibble_out(v);
+    nibble_out(v << 4);
+}
+
+static bool_t bus_busy(void)
+{
+    bool_t busy;
+    LCD_D4 = 1;                     /* release the quasi-bidirectional pins */
+    LCD_D5 = 1;
+    LCD_D6 = 1;
+    LCD_D7 = 1;
+    LCD_RW = 1;
+    LCD_E = 1;
+    NOP();
+    busy = LCD_D7;                  /* high nibble: BF, AC6..4 */
+    LCD_E = 0;
+    NOP();
+    LCD_E = 1;                      /* low nibble: AC3..0, discarded */
+    NOP();
+    LCD_E = 0;
+    return busy;
+}
+
+#else
+#error "LCD_BUS_BITS must be 8 or 4"
+#endif
+
+/* Poll the busy flag, bounded. RS must already be 0. */
+static void wait_ready(void)
+{
+    uint8_t n;
+    if (lcd_dead) {
+        delay_50us();
+        return;
+    }
+    LCD_RS = 0;
+    for (n = 255; n; n--) {
+        if (!bus_busy())
+            break;
+    }
+    LCD_RW = 0;
+    if (!n)
+        lcd_dead = 1;
+}
+
+void lcd_command(uint8_t c)
+{
+    wait_ready();
+    LCD_RS = 0;
+    bus_out(c);
+    if (lcd_dead && c < 4) {        /* clear / home: 1.52 ms without a busy flag */
+        tick_wait(1);
+        tick_wait(1);
+    }
+}
+
+void lcd_goto(uint8_t addr)
+{
+    lcd_command(0x80 | addr);
+}
+
+void lcd_putc(uint8_t c)
+{
+    wait_ready();
+    LCD_RS = 1;
+    bus_out(c);
+}
+
+static const CODE uint8_t bell_glyph[8] = {
+    0x04, 0x0E, 0x0E, 0x0E, 0x1F, 0x00, 0x04, 0x00
+};
+
+void lcd_init(void)
+{
+    uint8_t i;
+
+    LCD_E = 0;
+    LCD_RS = 0;
+    LCD_RW = 0;
+    tick_wait(5);                   /* > 20 ms after power-on (datasheet: > 15 ms) */
+#if LCD_BUS_BITS == 8
+    bus_out(0x30);
+    tick_wait(2);                   /* > 5 ms (> 4.1 ms) */
+    bus_out(0x30);
+    delay_100us();
+    bus_out(0x30);
+    delay_100us();
+    lcd_command(0x38);              /* 8-bit, 2 lines, 5x8 */
+#else
+    nibble_out(0x30);
+    tick_wait(2);
+    nibble_out(0x30);
+    delay_100us();
+    nibble_out(0x30);
+    delay_100us();
+    nibble_out(0x20);               /* 4-bit interface from now on */
+    delay_100us();
+    lcd_command(0x28);              /* 4-bit, 2 lines, 5x8 */
+#endif
+    lcd_command(0x08);              /* display off */
+    lcd_command(0x01);              /* clear */
+    lcd_command(0x06);              /* entry mode: increment, no shift */
+    lcd_command(0x40 | (GLYPH_BELL << 3));
+    for (i = 0; i < 8; i++)
+        lcd_putc(bell_glyph[i]);
+    lcd_command(0x0C);              /* display on, cursor off, blink off */
+    lcd_goto(LCD_LINE1);
+}

@@ -1,0 +1,91 @@
+/*
+ * lunar.c - Gregorian -> lunar conversion. See lunar.h.
+ *
+ * The table holds, per lunar year 1999..2099, the Spring Festival's day of the Gregorian
+ * year, the leap month and a 13-bit month-length mask. A Gregorian date is located relative
+ * to the Spring Festival of its year (or of the previous year, for dates before it) and the
+ * offset is walked month by month: 29 days, +1 when the mask bit is set.
+ */
+#include "lunar.h"
+#include "calendar.h"
+#include "lunar_table.h"
+
+IDATA lunar_t lunar;
+
+bool_t lunar_from_date(uint8_t year, uint8_t month, uint8_t day)
+{
+    uint16_t off = cal_day_of_year(year, month, day);
+    uint8_t idx = year + (2000 - LUNAR_FIRST_YEAR);
+    uint16_t mask;
+    uint8_t i, len, leap;
+
+    if (idx >= LUNAR_YEARS)
+        return 0;
+    if (off >= lunar_sf[idx]) {
+        off -= lunar_sf[idx];
+    } else {
+        if (idx == 0)
+            return 0;
+        idx--;
+        /* days of the previous Gregorian year; 1999 (year 0 - 1) is a common year */
+        off += (year != 0 && cal_is_leap(year - 1)) ? 366 : 365;
+        off -= lunar_sf[idx];
+    }
+    mask = lunar_months[idx];
+    leap = lunar_leap[idx];
+    for (i = 0; i < 13; i++) {
+        len = 29 + (uint8_t)(mask & 1);
+        if (off < len)
+            break;
+        off -= len;
+        mask >>= 1;
+    }
+    if (i == 13)
+        return 0;               /* cannot happen with a consistent table */
+    lunar.day = (uint8_t)off + 1;
+    lunar.leap = 0;
+    if (leap == 0 || i < leap) {
+        lunar.month = i + 1;
+    } else if (i == leap) {
+        lunar.month = leap;
+        lunar.leap = 1;
+    } else {
+        lunar.month = i;
+    }
+    lunar.year = LUNAR_FIRST_YEAR + idx;
+    /* (Y - 4) mod 10 and mod 12 with Y = LUNAR_FIRST_YEAR + idx, idx <= 100 */
+    i = (LUNAR_FIRST_YEAR - 4) % 10 + idx;
+    while (i >= 10)
+        i -= 10;
+    lunar.stem = i;
+    i = (LUNAR_FIRST_YEAR - 4) % 12 + idx;
+    while (i >= 12)
+        i -= 12;
+    lunar.branch = i;
+    return 1;
+}
+
+static const CODE char *lunar_name(const CODE char *list, uint8_t k)
+{
+    while (k) {
+        while (*list++)
+            ;
+        k--;
+    }
+    return list;
+}
+
+const CODE char *lunar_stem_name(uint8_t stem)
+{
+    return lunar_name(lunar_stem_names, stem);
+}
+
+const CODE char *lunar_branch_name(uint8_t branch)
+{
+    return lunar_name(lunar_branch_names, branch);
+}
+
+const CODE char *lunar_zodiac_name(uint8_t branch)
+{
+    return lunar_name(lunar_zodiac_names, branch);
+}
