@@ -128,7 +128,10 @@ def test_program_matches_s51(name: str, compiled: dict[str, Path],
     _cpu_class()
     ref = _s51(name, compiled, s51_runs)
     assert ref.reason == "selfjump"
-    res = execrun.run_program(load_ihx(compiled[name]), max_cycles=MAX_CYCLES)
+    # s51 charges 1 cycle for an interrupt's hardware LCALL, the datasheet 2: compare in
+    # s51's convention (tests/cpu checks the datasheet's 2 cycles).
+    res = execrun.run_program(load_ihx(compiled[name]), max_cycles=MAX_CYCLES,
+                              s51_timing=True)
     assert res.reason == "selfjump", (
         f"{name}: ours stopped by {res.reason} after {res.cycles} cycles; "
         f"s51 reached the self-jump at {ref.cycles}"
@@ -291,8 +294,11 @@ def _s51_raw(code: bytes, tmp_path: Path) -> S51Run:
 
 
 def _ours_raw(code: bytes) -> object:
+    """Our CPU, single-stepped to the final SJMP $, in s51's interrupt timing (1-cycle
+    hardware LCALL; the datasheet's 2 cycles are checked in tests/cpu)."""
     cpu = _cpu_class()(code, xram_size=256)
     cpu.reset()
+    cpu.irq_entry_cycles = 1
     stop = code.rindex(b"\x80\xfe")
     for _ in range(100_000):
         if cpu.pc == stop:

@@ -1,0 +1,888 @@
+"""The MCS-51 (8052) CPU: state, run loop, SFR side effects, timers, UART, interrupts.
+
+Where the time goes
+-------------------
+``run()`` is a tight loop over translated basic blocks (see ``translate.py``)::
+
+    while True:
+        fn, bc, bn = blocks[key]          # key = PC | register bank << 16
+        if cyc + bc <= self._ne:          # the whole block ends before the next event
+            key = fn(cyc); cyc += bc; ni += bn
+            continue
+        ... slow path ...
+
+``_ne`` ("next event") is the earliest cycle at which anything asynchronous can happen: the
+deadline, a timer overflow that can raise an *enabled* interrupt, the end of a UART frame.
+Nothing inside a block can raise an interrupt request, because every instruction that
+writes an SFR with side effects ends its block, and its handler sets ``_ne = 0`` when the
+run loop must look again. So interrupts are checked only between blocks, yet are taken at
+the exact instruction boundary: near an event the slow path single-steps.
+
+The slow path (``_slow``) processes due events, takes interrupts (2-cycle LCALL to the
+vector), and fast-forwards what would only burn time: ``PCON.IDL``, ``SJMP $`` (and
+``AJMP $``/``LJMP $``), ``JB/JNB bit,$`` polling loops and ``DJNZ Rn,$`` delay loops jump
+straight to the next event with exactly the state stepping would give.
+
+Timers are lazy. Each counter (T0, T1, T2, and TH0 in mode 3) is ``value at cycle t0`` plus a
+rate (counts per machine cycle: 1, 6 for T2 as baud generator, 0 when stopped or counting
+pins). Reads of TLx/THx/TCON/T2CON ``_sync`` them to the reading instruction's start cycle
+(the flags of overflows that happened meanwhile are set then); writes sync, store and
+``_reconfig``. Counter inputs and GATE come from pin watchers on the PortBus.
+
+Timing conventions (matching s51 cycle for cycle): timer registers, TRx, TCON/T2CON/SCON,
+SBUF and IE/IP are accessed at the end of the instruction's first machine cycle (second for
+JB/JNB/CJNE/DJNZ). So ``SETB TR0`` starts counting one cycle after it starts, ``CLR TR0``
+still counts its own cycle, and a 2-cycle ``MOV TL0,#x`` leaves x+1 at its end. A counter
+that reaches its top at cycle E sets its flag at E, seen by reads at >= E and by the
+interrupt logic at the first instruction boundary >= E. Port writes reach the PortBus with
+the cycle at which the writing instruction completes.
+
+Interrupt timing: a request is taken at the first instruction boundary at or after the
+cycle its flag is set (like s51), but not right after RETI, a write to IE/IP, or an
+instruction that set a request flag by software (SETB TF0/IE0/TI...): then one more
+instruction runs first (Intel's polling rule). The hardware LCALL to the vector costs
+``CPU.irq_entry_cycles`` = 2 cycles (datasheet); s51 0.6.4 charges 1, so each interrupt
+taken puts us 1 cycle behind s51 (set the attribute to 1 to reproduce s51 exactly). From
+idle, the CPU vectors at the cycle the waking flag is set.
+
+Deviations / limitations (documented):
+- XRAM outside ``xram_size``: reads 0xFF, writes are ignored (no external bus cycles on
+  P0/P2/RD/WR are simulated). MOVX @Ri addresses XRAM[Ri] when xram_size <= 256 (the
+  STC89C52RC's internal XRAM); with a larger XRAM, P2 supplies the high address byte.
+- UART: TI is set after the whole frame (10 bit times in mode 1, 11 in modes 2/3, 8 in mode
+  0) counted from the SBUF write: in modes 1/3 that is the N-th overflow of Timer 1
+  (N = bits x 32, or x 16 with SMOD=1) or Timer 2 (bits x 16, TCLK=1). The divide-by-16
+  phase of real hardware is not modelled (the frame starts at the write). A new SBUF write
+  during a frame restarts the frame. Mode 2: ceil(bits x 64/32 oscillator periods / 12).
+  s51 0.6.4 differs: it sets TI after 10 x 16 overflows whatever SMOD is.
+- Counter inputs and INT0/INT1 edges are taken at the cycle of the pin change (real hardware
+  samples once per machine cycle and needs a cycle high and a cycle low).
+- With Timer 0 in mode 3, Timer 1 runs whenever it is not in mode 3 itself (TR1 belongs to
+  TH0) and does not set TF1.
+- Power down (PCON.PD) stops the CPU for good: run() returns 'powerdown'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import CodeType
+
+from sim.cpu import translate as tr
+from sim.errors import ConfigError, IllegalOpcode
+from sim.pins import PortBus
+
+__all__ = ["CPU", "NEVER"]
+
+NEVER = 1 << 62
+_HUGE = 1 << 62
+
+# SFR addresses
+P0, SP, DPL, DPH, PCON, TCON, TMOD, TL0, TL1, TH0, TH1 = (
+    0x80, 0x81, 0x82, 0x83, 0x87, 0x88, 0x89, 0x8A, 0x8B, 0x8C, 0x8D)
+P1, SCON, SBUF, P2, IE, P3, IP = 0x90, 0x98, 0x99, 0xA0, 0xA8, 0xB0, 0xB8
+T2CON, T2MOD, RCAP2L, RCAP2H, TL2, TH2 = 0xC8, 0xC9, 0xCA, 0xCB, 0xCC, 0xCD
+PSW, ACC, B = 0xD0, 0xE0, 0xF0
+
+VECTORS = (0x03, 0x0B, 0x13, 0x1B, 0x23, 0x2B)
+_PORT_OF = {P0: 0, P1: 1, P2: 2, P3: 3}
+
+# Compiled block code shared by every CPU instance (the source depends only on the code).
+_CODE_CACHE: dict[str, CodeType] = {}
+
+
+class _Ctr:
+    """A lazily evaluated up-counter: ``val`` at cycle ``t0``, ``rate`` counts per cycle.
+
+    It overflows when it reaches ``top`` and continues from ``reload``; each overflow ORs
+    ``fmask`` into ``sfr[fsfr]``. ``counting``: it counts pin edges (rate is then 0).
+    """
+
+    __slots__ = ("val", "t0", "rate", "top", "reload", "fsfr", "fmask", "counting")
+
+    def __init__(self) -> None:
+        self.val = 0
+        self.t0 = 0
+        self.rate = 0
+        self.top = 1 << 16
+        self.reload = 0
+        self.fsfr = TCON
+        self.fmask = 0
+        self.counting = False
+
+    def next_ovf(self, k: int = 1) -> int:
+        """Cycle of the k-th overflow after t0 (NEVER if it does not run)."""
+        if not self.rate or k < 1:
+            return NEVER
+        counts = (self.top - self.val) + (k - 1) * (self.top - self.reload)
+        return self.t0 + -(-counts // self.rate)
+
+
+class CPU:
+    """An 8052 core (STC89C52RC flavour). See the module docstring for the design."""
+
+    #: Machine cycles of the hardware LCALL that enters an interrupt (datasheet: 2).
+    #: s51 0.6.4 charges 1; a differential test may set this to 1 on its instance.
+    irq_entry_cycles = 2
+
+    def __init__(self, code: bytes, *, xram_size: int = 256, ports: PortBus | None = None):
+        if not 0 <= xram_size <= 0x10000:
+            raise ConfigError(f"xram_size must be 0..65536, not {xram_size}")
+        if len(code) > 0x10000:
+            raise ConfigError(f"code image is {len(code)} bytes, more than 64 KB")
+        self.code = bytes(code) + b"\xff" * (0x10000 - len(code))
+        self.xram_size = xram_size
+        self.xram = bytearray(xram_size)
+        self.iram = bytearray(256)
+        self.sfr = bytearray(256)
+        self.ports = ports if ports is not None else PortBus()
+        self.on_uart_tx: Callable[[int, int], None] | None = None
+        self.pc = 0
+        self.cycles = 0
+        self.instructions = 0
+        self.sp_max = 7
+        self._c0, self._c0h, self._c1, self._c2 = _Ctr(), _Ctr(), _Ctr(), _Ctr()
+        self._live: list[_Ctr] = []
+        bus = self.ports
+        self._ns = {
+            "iram": self.iram, "sfr": self.sfr, "xram": self.xram, "code": self.code,
+            "PL": bus.latch, "PE": bus.ext, "PAR": tr.PAR, "ADDT": tr.ADDT, "SUBT": tr.SUBT,
+            "DA": tr.da, "rsfr": self._rsfr, "wsfr": self._wsfr, "wport": bus.write_latch,
+            "cpu": self, "reti": self._reti,
+        }
+        self._blocks: list[tuple | None] = [None] * (4 << 16)
+        self._singles: dict[int, tuple] = {}
+        self._whandlers = {
+            TMOD: self._w_timer, TL0: self._w_timer, TL1: self._w_timer, TH0: self._w_timer,
+            TH1: self._w_timer, TL2: self._w_timer, TH2: self._w_timer,
+            RCAP2L: self._w_timer, RCAP2H: self._w_timer, T2MOD: self._w_timer,
+            TCON: self._w_tcon, T2CON: self._w_t2con, SCON: self._w_scon, SBUF: self._w_sbuf,
+            IE: self._w_ieip, IP: self._w_ieip, PCON: self._w_pcon,
+        }
+        bus.watch(3, 2, self._pin_int0)
+        bus.watch(3, 3, self._pin_int1)
+        bus.watch(3, 4, self._pin_t0)
+        bus.watch(3, 5, self._pin_t1)
+        bus.watch(1, 0, self._pin_t2)
+        bus.watch(1, 1, self._pin_t2ex)
+        self.reset()
+
+    # == public state ======================================================================
+    def reset(self) -> None:
+        """Power-on reset: SFRs to their reset values, IRAM and XRAM cleared, PC = 0."""
+        self.iram[:] = bytes(256)
+        self.xram[:] = bytes(len(self.xram))
+        self.sfr[:] = bytes(256)
+        self.sfr[SP] = 7
+        self.pc = 0
+        self.cycles = 0
+        self.instructions = 0
+        self.sp_max = 7
+        self._tsync = 0
+        self._until = NEVER
+        self._ev = NEVER
+        self._ne = 0
+        self._act_lo = self._act_hi = False
+        self._hold = False
+        self._idle = self._pd = False
+        self._tx_busy = False
+        self._tx_src: _Ctr | None = None
+        self._tx_left = 0
+        self._tx_done = NEVER
+        self._tx_byte = 0
+        self._stop_sj = False
+        for p in range(4):
+            self.sfr[P0 + 16 * p] = 0xFF
+            self.ports.write_latch(p, 0xFF, 0)
+        self._w_tcon(TCON, 0, 0)  # IT0 = IT1 = 0: IE0/IE1 follow the INT pins
+        self._recompute_ev()
+
+    @property
+    def a(self) -> int:
+        return self.sfr[ACC]
+
+    @a.setter
+    def a(self, v: int) -> None:
+        self.sfr[ACC] = v & 0xFF
+
+    @property
+    def b(self) -> int:
+        return self.sfr[B]
+
+    @b.setter
+    def b(self, v: int) -> None:
+        self.sfr[B] = v & 0xFF
+
+    @property
+    def psw(self) -> int:
+        """PSW with the parity bit computed from ACC."""
+        return self.sfr[PSW] & 0xFE | tr.PAR[self.sfr[ACC]]
+
+    @psw.setter
+    def psw(self, v: int) -> None:
+        self.sfr[PSW] = v & 0xFF
+
+    @property
+    def sp(self) -> int:
+        return self.sfr[SP]
+
+    @sp.setter
+    def sp(self, v: int) -> None:
+        self.sfr[SP] = v & 0xFF
+        self.sp_max = max(self.sp_max, v & 0xFF)
+
+    @property
+    def dptr(self) -> int:
+        return self.sfr[DPH] << 8 | self.sfr[DPL]
+
+    @dptr.setter
+    def dptr(self, v: int) -> None:
+        self.sfr[DPH], self.sfr[DPL] = v >> 8 & 0xFF, v & 0xFF
+
+    def reg(self, n: int) -> int:
+        """Rn of the current register bank."""
+        return self.iram[(self.sfr[PSW] & 0x18) + n]
+
+    def set_reg(self, n: int, v: int) -> None:
+        self.iram[(self.sfr[PSW] & 0x18) + n] = v & 0xFF
+
+    @property
+    def idle(self) -> bool:
+        return self._idle
+
+    @property
+    def powered_down(self) -> bool:
+        return self._pd
+
+    def read_direct(self, addr: int) -> int:
+        """Value a ``MOV A,direct`` would read now (ports: the pins)."""
+        addr &= 0xFF
+        if addr < 0x80:
+            return self.iram[addr]
+        if addr in _PORT_OF:
+            return self.ports.level(_PORT_OF[addr])
+        if addr == PSW:
+            return self.psw
+        if addr in tr.TIMED_READ:
+            return self._rsfr(addr, self.cycles)
+        return self.sfr[addr]
+
+    def write_direct(self, addr: int, value: int) -> None:
+        """Like a ``MOV direct,#value`` completing now."""
+        addr &= 0xFF
+        value &= 0xFF
+        if addr < 0x80:
+            self.iram[addr] = value
+        elif addr in _PORT_OF:
+            self.ports.write_latch(_PORT_OF[addr], value, self.cycles)
+        elif addr == SP:
+            self.sp = value
+        else:
+            self._wsfr(addr, value, self.cycles)
+
+    # == UART (host side) ==================================================================
+    def uart_rx(self, byte: int, cycle: int, bit8: int = 1) -> bool:
+        """The stop bit of a received frame arrives now: load SBUF and set RI.
+
+        Returns False (byte lost) if REN=0, RI is still set (overrun), or, in modes 2/3
+        with SM2=1, the 9th bit ``bit8`` is 0. RB8 gets the stop bit (mode 1) or bit8."""
+        sfr = self.sfr
+        scon = sfr[SCON]
+        if not scon & 0x10 or scon & 0x01:
+            return False
+        mode = scon >> 6
+        if mode >= 2:
+            if scon & 0x20 and not bit8:
+                return False
+            scon = scon & ~0x04 | (0x04 if bit8 else 0)
+        elif mode == 1:
+            scon |= 0x04
+        sfr[SBUF] = byte & 0xFF
+        sfr[SCON] = scon | 0x01
+        self._ne = 0
+        return True
+
+    # == running ===========================================================================
+    def run(self, until_cycle: int, *, stop_at_selfjump: bool = False) -> str:
+        """Run until cycles >= until_cycle ('deadline'), the next instruction jumps to itself
+        ('selfjump', only if stop_at_selfjump), or power down ('powerdown')."""
+        if self._pd:
+            return "powerdown"
+        self._until = until_cycle
+        self._stop_sj = stop_at_selfjump
+        self._recompute_ev()
+        blocks = self._blocks
+        sfr = self.sfr
+        cyc = self.cycles
+        ni = self.instructions
+        key = self.pc | (sfr[PSW] & 0x18) << 13
+        try:
+            while True:
+                b = blocks[key]
+                if b is None:
+                    b = self._translate(key)
+                fn, bc, bn = b
+                nc = cyc + bc
+                if nc <= self._ne:
+                    key = fn(cyc)
+                    cyc = nc
+                    ni += bn
+                    continue
+                self.cycles = cyc
+                self.instructions = ni
+                self.pc = key & 0xFFFF
+                r = self._slow()
+                if r is not None:
+                    return r
+                cyc = self.cycles
+                ni = self.instructions
+                key = self.pc | (sfr[PSW] & 0x18) << 13
+        except BaseException:
+            if cyc > self.cycles:  # an exception escaped from a block (e.g. a device)
+                self.cycles = cyc
+                self.instructions = ni
+                self.pc = key & 0xFFFF
+            raise
+
+    def step(self) -> int:
+        """Execute one instruction (after the interrupt entry, if one is taken now);
+        returns the machine cycles used."""
+        if self._pd:
+            return 0
+        c0 = self.cycles
+        self._until = NEVER
+        if c0 >= self._ev:
+            self._events(c0)
+        if self._hold:
+            self._hold = False
+        else:
+            self._try_irq()
+        if self._idle:
+            t = self._ev
+            if t >= NEVER:
+                return 0
+            self.cycles = max(self.cycles, t)
+            self._events(self.cycles)
+            self._try_irq()
+            return self.cycles - c0
+        self._exec_one()
+        return self.cycles - c0
+
+    # == the slow path =====================================================================
+    def _slow(self) -> str | None:
+        if self._pd:
+            return "powerdown"
+        cyc = self.cycles
+        if cyc >= self._until:
+            return "deadline"
+        if cyc >= self._ev:
+            self._events(cyc)
+        hold = self._hold
+        if hold:
+            self._hold = False
+        elif self._try_irq():
+            self._recompute_ev()
+            return None
+        self._recompute_ev()
+        ne = min(self._ev, self._until)
+        if self._idle:
+            self.cycles = max(cyc, ne)
+            return None
+        self._ne = ne
+        key = self.pc | (self.sfr[PSW] & 0x18) << 13
+        if not hold:
+            b = self._blocks[key] or self._translate(key)
+            if cyc + b[1] <= ne:
+                return None  # the fast loop can run it whole
+        fn, cycles, special, arg = self._singles.get(key) or self._single(key)
+        if special is None:
+            self._exec_one()
+        elif special == tr.ILLEGAL:
+            raise IllegalOpcode(self.pc, self.code[self.pc])
+        elif special == tr.SELFJUMP:
+            if self._stop_sj:
+                self._hold = hold
+                return "selfjump"
+            self._spin(1 if hold else max(1, -(-(ne - cyc) // 2)))
+        elif special == tr.DJNZSELF:
+            kind, n = arg
+            addr = (self.sfr[PSW] & 0x18) + n if kind == "R" else n
+            count = self.iram[addr] or 256
+            it = 1 if hold else min(count, max(1, -(-(ne - cyc) // 2)))
+            self.iram[addr] = (self.iram[addr] - it) & 0xFF
+            self.cycles += 2 * it
+            self.instructions += it
+            if it == count:
+                self.pc = (self.pc + (2 if kind == "R" else 3)) & 0xFFFF
+        else:  # JBSELF: test once; if it loops, nothing changes it before the next event
+            pc = self.pc
+            self._exec_one()
+            if self.pc == pc and not hold:
+                bitaddr = arg[0]
+                target = ne
+                if bitaddr >= 0x80 and (bitaddr & 0xF8) in (TCON, T2CON):
+                    target = min(target, self._c0.next_ovf(), self._c0h.next_ovf(),
+                                 self._c1.next_ovf(), self._c2.next_ovf())
+                # iterations that read the bit (at their end) before target all loop
+                n = -(-(target - self.cycles - 2) // 2)
+                if n > 0:
+                    self._spin(n)
+        if hold:
+            self._ne = 0
+        return None
+
+    def _spin(self, n: int) -> None:
+        """Account n iterations of a 2-cycle self-loop instruction."""
+        self.cycles += 2 * n
+        self.instructions += n
+
+    def _exec_one(self) -> None:
+        key = self.pc | (self.sfr[PSW] & 0x18) << 13
+        fn, cycles, special, arg = self._singles.get(key) or self._single(key)
+        if special == tr.ILLEGAL:
+            raise IllegalOpcode(self.pc, self.code[self.pc])
+        cyc = self.cycles
+        nkey = fn(cyc)
+        self.cycles = cyc + cycles
+        self.instructions += 1
+        self.pc = nkey & 0xFFFF
+
+    # == translation =======================================================================
+    def _compile(self, info: tr.BlockInfo) -> Callable[[int], int]:
+        co = _CODE_CACHE.get(info.source)
+        if co is None:
+            co = compile(info.source, f"<8051 block {info.end:04X}>", "exec")
+            _CODE_CACHE[info.source] = co
+        ns = self._ns
+        exec(co, ns)
+        return ns.pop("_b")
+
+    def _translate(self, key: int) -> tuple:
+        info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size)
+        if info.special is not None:
+            entry = (None, _HUGE, 1)
+        else:
+            entry = (self._compile(info), info.cycles, info.insns)
+        self._blocks[key] = entry
+        return entry
+
+    def _single(self, key: int) -> tuple:
+        info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size, max_insns=1)
+        fn = None if info.special == tr.ILLEGAL else self._compile(info)
+        entry = (fn, info.cycles, info.special, info.arg)
+        self._singles[key] = entry
+        return entry
+
+    # == interrupts ========================================================================
+    def _irq_request(self) -> int:
+        """The source (0-5) an interrupt would be taken from now, or -1: pending, enabled
+        and above the level in service."""
+        sfr = self.sfr
+        ie = sfr[IE]
+        if not ie & 0x80 or self._act_hi:
+            return -1
+        tcon = sfr[TCON]
+        req = 0
+        if ie & 0x01 and tcon & 0x02:
+            req |= 1
+        if ie & 0x02 and tcon & 0x20:
+            req |= 2
+        if ie & 0x04 and tcon & 0x08:
+            req |= 4
+        if ie & 0x08 and tcon & 0x80:
+            req |= 8
+        if ie & 0x10 and sfr[SCON] & 0x03:
+            req |= 16
+        if ie & 0x20 and sfr[T2CON] & 0xC0:
+            req |= 32
+        if not req:
+            return -1
+        hi = req & sfr[IP]
+        if hi:
+            return (hi & -hi).bit_length() - 1
+        if self._act_lo:
+            return -1
+        return (req & -req).bit_length() - 1
+
+    def _try_irq(self) -> bool:
+        """Take the highest-priority pending enabled interrupt now, if allowed."""
+        sfr = self.sfr
+        ie = sfr[IE]
+        if not ie & 0x80 or self._act_hi:
+            return False
+        tcon = sfr[TCON]
+        req = 0
+        if ie & 0x01 and tcon & 0x02:
+            req |= 1
+        if ie & 0x02 and tcon & 0x20:
+            req |= 2
+        if ie & 0x04 and tcon & 0x08:
+            req |= 4
+        if ie & 0x08 and tcon & 0x80:
+            req |= 8
+        if ie & 0x10 and sfr[SCON] & 0x03:
+            req |= 16
+        if ie & 0x20 and sfr[T2CON] & 0xC0:
+            req |= 32
+        if not req:
+            return False
+        hi = req & sfr[IP]
+        if hi:
+            src = (hi & -hi).bit_length() - 1
+            self._act_hi = True
+        elif self._act_lo:
+            return False
+        else:
+            src = (req & -req).bit_length() - 1
+            self._act_lo = True
+        # hardware LCALL: push PC, clear the flags the hardware clears, 2 cycles
+        pc = self.pc
+        s = (sfr[SP] + 1) & 0xFF
+        self.iram[s] = pc & 0xFF
+        s = (s + 1) & 0xFF
+        self.iram[s] = pc >> 8
+        sfr[SP] = s
+        if s > self.sp_max:
+            self.sp_max = s
+        if src == 0 and tcon & 0x01:
+            tcon &= ~0x02
+        elif src == 1:
+            tcon &= ~0x20
+        elif src == 2 and tcon & 0x04:
+            tcon &= ~0x08
+        elif src == 3:
+            tcon &= ~0x80
+        sfr[TCON] = tcon
+        if self._idle:
+            self._idle = False
+            sfr[PCON] &= ~0x01
+        self.pc = VECTORS[src]
+        self.cycles += self.irq_entry_cycles
+        return True
+
+    def _reti(self, cycle: int) -> int:
+        sfr = self.sfr
+        s = sfr[SP]
+        pc = self.iram[s] << 8 | self.iram[(s - 1) & 0xFF]
+        sfr[SP] = (s - 2) & 0xFF
+        if self._act_hi:
+            self._act_hi = False
+        else:
+            self._act_lo = False
+        self._hold = True
+        self._ne = 0
+        return pc | (sfr[PSW] & 0x18) << 13
+
+    # == events ============================================================================
+    def _recompute_ev(self) -> None:
+        sfr = self.sfr
+        ev = self._tx_done if self._tx_busy else NEVER
+        ie = sfr[IE]
+        if ie & 0x80:
+            tcon = sfr[TCON]
+            if ie & 0x02 and not tcon & 0x20:
+                ev = min(ev, self._c0.next_ovf())
+            if ie & 0x08 and not tcon & 0x80:
+                ev = min(ev, (self._c0h if self._c0h.fmask else self._c1).next_ovf())
+            if ie & 0x20 and not sfr[T2CON] & 0x80 and self._c2.fmask:
+                ev = min(ev, self._c2.next_ovf())
+        self._ev = ev
+        # idle, power down and the one-instruction interrupt hold are the slow path's job
+        # and so is a request already pending (e.g. RI set by uart_rx between two runs)
+        if self._idle or self._pd or self._hold or self._irq_request() >= 0:
+            self._ne = 0
+        else:
+            self._ne = min(ev, self._until)
+
+    def _events(self, cyc: int) -> None:
+        self._sync(cyc)
+        if self._tx_busy and self._tx_done <= cyc:
+            self._tx_finish()
+        self._recompute_ev()
+
+    def _tx_finish(self) -> None:
+        t = self._tx_done
+        self._tx_busy = False
+        self._tx_src = None
+        self._tx_done = NEVER
+        self.sfr[SCON] |= 0x02
+        self._ne = 0
+        if self.on_uart_tx is not None:
+            self.on_uart_tx(self._tx_byte, t)
+
+    # == timers ============================================================================
+    def _sync(self, t: int) -> None:
+        """Bring the counters up to cycle t: set overflow flags, update TLx/THx."""
+        if t <= self._tsync:
+            return
+        self._tsync = t
+        live = self._live
+        if not live:
+            return
+        sfr = self.sfr
+        for c in live:
+            n = c.val + c.rate * (t - c.t0)
+            c.t0 = t
+            if n >= c.top:
+                span = c.top - c.reload
+                k = 1 + (n - c.top) // span
+                n = c.reload + (n - c.top) % span
+                if c.fmask:
+                    sfr[c.fsfr] |= c.fmask
+                if c is self._tx_src:
+                    self._tx_left -= k
+            c.val = n
+        self._materialize()
+
+    def _materialize(self) -> None:
+        sfr = self.sfr
+        tmod = sfr[TMOD]
+        m0, m1 = tmod & 3, tmod >> 4 & 3
+        v = self._c0.val
+        if m0 == 0:
+            sfr[TH0] = v >> 5 & 0xFF
+            sfr[TL0] = sfr[TL0] & 0xE0 | v & 0x1F
+        elif m0 == 1:
+            sfr[TH0] = v >> 8 & 0xFF
+            sfr[TL0] = v & 0xFF
+        elif m0 == 2:
+            sfr[TL0] = v & 0xFF
+        else:
+            sfr[TL0] = v & 0xFF
+            sfr[TH0] = self._c0h.val & 0xFF
+        v = self._c1.val
+        if m1 == 0:
+            sfr[TH1] = v >> 5 & 0xFF
+            sfr[TL1] = sfr[TL1] & 0xE0 | v & 0x1F
+        elif m1 == 1:
+            sfr[TH1] = v >> 8 & 0xFF
+            sfr[TL1] = v & 0xFF
+        elif m1 == 2:
+            sfr[TL1] = v & 0xFF
+        v = self._c2.val
+        sfr[TH2] = v >> 8 & 0xFF
+        sfr[TL2] = v & 0xFF
+
+    @staticmethod
+    def _setup(c: _Ctr, mode: int, tl: int, th: int) -> None:
+        if mode == 0:
+            c.val, c.top, c.reload = th << 5 | tl & 0x1F, 1 << 13, 0
+        elif mode == 1:
+            c.val, c.top, c.reload = th << 8 | tl, 1 << 16, 0
+        elif mode == 2:
+            c.val, c.top, c.reload = tl, 256, th
+        else:
+            c.val, c.top, c.reload = tl, 256, 0
+
+    def _reconfig(self, t: int) -> None:
+        """Derive the counters from TMOD/TCON/T2CON/TLx/THx/RCAP2 and the pins (at cycle t,
+        after ``_sync(t)``)."""
+        sfr = self.sfr
+        tmod, tcon, t2con = sfr[TMOD], sfr[TCON], sfr[T2CON]
+        p3 = self.ports.level(3)
+        c0, c0h, c1, c2 = self._c0, self._c0h, self._c1, self._c2
+        for c in (c0, c0h, c1, c2):
+            c.t0 = t
+        m0, m1 = tmod & 3, tmod >> 4 & 3
+        # Timer 0 (TL0 alone in mode 3)
+        run0 = bool(tcon & 0x10) and (not tmod & 0x08 or bool(p3 & 0x04))
+        self._setup(c0, m0, sfr[TL0], sfr[TH0])
+        c0.counting = run0 and bool(tmod & 0x04)
+        c0.rate = 1 if run0 and not tmod & 0x04 else 0
+        c0.fsfr, c0.fmask = TCON, 0x20
+        # TH0 in mode 3: a timer run by TR1, owning TF1
+        if m0 == 3:
+            c0h.val, c0h.top, c0h.reload = sfr[TH0], 256, 0
+            c0h.rate = 1 if tcon & 0x40 else 0
+            c0h.fsfr, c0h.fmask = TCON, 0x80
+        else:
+            c0h.rate, c0h.fmask = 0, 0
+        c0h.counting = False
+        # Timer 1
+        if m0 == 3:
+            run1 = m1 != 3 and (not tmod & 0x80 or bool(p3 & 0x08))
+            c1.fmask = 0
+        else:
+            run1 = m1 != 3 and bool(tcon & 0x40) and (not tmod & 0x80 or bool(p3 & 0x08))
+            c1.fmask = 0x80
+        self._setup(c1, m1, sfr[TL1], sfr[TH1])
+        c1.fsfr = TCON
+        c1.counting = run1 and bool(tmod & 0x40)
+        c1.rate = 1 if run1 and not tmod & 0x40 else 0
+        # Timer 2
+        run2 = bool(t2con & 0x04)
+        ct2 = bool(t2con & 0x02)
+        c2.val, c2.top = sfr[TH2] << 8 | sfr[TL2], 1 << 16
+        rcap = sfr[RCAP2H] << 8 | sfr[RCAP2L]
+        c2.fsfr = T2CON
+        if t2con & 0x30:  # baud-rate generator: fosc/2, reload, no TF2
+            c2.reload, c2.fmask = rcap, 0
+            c2.rate = 6 if run2 and not ct2 else 0
+        else:
+            c2.reload = 0 if t2con & 0x01 else rcap
+            c2.fmask = 0x80
+            c2.rate = 1 if run2 and not ct2 else 0
+        c2.counting = run2 and ct2
+        self._live = [c for c in (c0, c0h, c1, c2) if c.rate]
+        if self._tx_busy and self._tx_src is not None:
+            self._tx_done = self._tx_src.next_ovf(self._tx_left) if self._tx_left > 0 else t
+
+    def _count_edge(self, c: _Ctr, t: int) -> None:
+        """One falling edge on a counter input (counter mode)."""
+        self._sync(t)
+        if not c.counting:
+            return
+        c.val += 1
+        if c.val >= c.top:
+            c.val = c.reload
+            if c.fmask:
+                self.sfr[c.fsfr] |= c.fmask
+            if c is self._tx_src:
+                self._tx_left -= 1
+        self._materialize()
+        self._reconfig(max(t, self._tsync))
+        self._recompute_ev()
+        self._ne = 0
+
+    # == SFR access handlers ===============================================================
+    def _rsfr(self, addr: int, t: int) -> int:
+        self._sync(t)
+        if addr == SCON and self._tx_busy and self._tx_done <= t:
+            self._tx_finish()  # a read in an instruction's 2nd cycle may see TI of now
+        return self.sfr[addr]
+
+    def _wsfr(self, addr: int, v: int, t: int) -> None:
+        h = self._whandlers.get(addr)
+        if h is None:
+            if addr in _PORT_OF:
+                self.ports.write_latch(_PORT_OF[addr], v, t)
+                self.sfr[addr] = v
+            else:
+                self.sfr[addr] = v
+        else:
+            h(addr, v, t)
+
+    def _w_timer(self, addr: int, v: int, t: int) -> None:
+        self._sync(t)
+        self.sfr[addr] = v
+        self._reconfig(max(t, self._tsync))
+        self._recompute_ev()
+
+    def _w_tcon(self, addr: int, v: int, t: int) -> None:
+        self._sync(t)
+        p3 = self.ports.level(3)
+        if not v & 0x01:  # INT0 level-triggered: IE0 follows the pin
+            v = v & ~0x02 | (0 if p3 & 0x04 else 0x02)
+        if not v & 0x04:
+            v = v & ~0x08 | (0 if p3 & 0x08 else 0x08)
+        self._soft_request(self.sfr[TCON], v, 0xAA)  # TF1 TF0 IE1 IE0
+        self.sfr[TCON] = v
+        self._reconfig(max(t, self._tsync))
+        self._recompute_ev()
+        self._ne = 0
+
+    def _w_t2con(self, addr: int, v: int, t: int) -> None:
+        self._sync(t)
+        self._soft_request(self.sfr[T2CON], v, 0xC0)  # TF2 EXF2
+        self.sfr[T2CON] = v
+        self._reconfig(max(t, self._tsync))
+        self._recompute_ev()
+        self._ne = 0
+
+    def _w_scon(self, addr: int, v: int, t: int) -> None:
+        self._soft_request(self.sfr[SCON], v, 0x03)  # TI RI
+        self.sfr[SCON] = v
+        self._ne = 0
+
+    def _soft_request(self, old: int, new: int, flags: int) -> None:
+        """Software set an interrupt flag: it is set in the instruction's last cycle and
+        polled in the next one, so one more instruction runs before the LCALL."""
+        if new & ~old & flags:
+            self._hold = True
+
+    def _w_sbuf(self, addr: int, v: int, t: int) -> None:
+        sfr = self.sfr
+        self._sync(t)
+        t = max(t, self._tsync)
+        self._tx_byte = v
+        scon = sfr[SCON]
+        mode = scon >> 6
+        smod = sfr[PCON] & 0x80
+        self._tx_busy = True
+        self._tx_src = None
+        if mode == 0:
+            self._tx_done = t + 8
+        elif mode == 2:
+            self._tx_done = t + -(-11 * (32 if smod else 64) // 12)
+        else:
+            bits = 10 if mode == 1 else 11
+            if sfr[T2CON] & 0x10:
+                self._tx_src, self._tx_left = self._c2, bits * 16
+            else:
+                self._tx_src, self._tx_left = self._c1, bits * (16 if smod else 32)
+            self._tx_done = self._tx_src.next_ovf(self._tx_left)
+        self._recompute_ev()
+        self._ne = 0
+
+    def _w_ieip(self, addr: int, v: int, t: int) -> None:
+        self.sfr[addr] = v
+        self._hold = True  # an interrupt is not taken right after a write to IE or IP
+        self._recompute_ev()
+        self._ne = 0
+
+    def _w_pcon(self, addr: int, v: int, t: int) -> None:
+        self.sfr[PCON] = v
+        if v & 0x02:
+            self._pd = True
+        elif v & 0x01:
+            self._idle = True
+        self._ne = 0
+
+    # == pin watchers ======================================================================
+    def _pin_intx(self, level: int, t: int, it_bit: int, ie_bit: int, gate: int) -> None:
+        sfr = self.sfr
+        if sfr[TMOD] & gate:
+            self._sync(t)
+            self._reconfig(max(t, self._tsync))
+        tcon = sfr[TCON]
+        if tcon & it_bit:
+            if not level:
+                tcon |= ie_bit
+        else:
+            tcon = tcon & ~ie_bit | (0 if level else ie_bit)
+        sfr[TCON] = tcon
+        self._recompute_ev()
+        self._ne = 0
+
+    def _pin_int0(self, level: int, t: int) -> None:
+        self._pin_intx(level, t, 0x01, 0x02, 0x08)
+
+    def _pin_int1(self, level: int, t: int) -> None:
+        self._pin_intx(level, t, 0x04, 0x08, 0x80)
+
+    def _pin_t0(self, level: int, t: int) -> None:
+        if not level and self._c0.counting:
+            self._count_edge(self._c0, t)
+
+    def _pin_t1(self, level: int, t: int) -> None:
+        if not level and self._c1.counting:
+            self._count_edge(self._c1, t)
+
+    def _pin_t2(self, level: int, t: int) -> None:
+        if not level and self._c2.counting:
+            self._count_edge(self._c2, t)
+
+    def _pin_t2ex(self, level: int, t: int) -> None:
+        sfr = self.sfr
+        t2con = sfr[T2CON]
+        if level or not t2con & 0x08:  # falling edges only, EXEN2 must be set
+            return
+        self._sync(t)
+        if not t2con & 0x30:
+            if t2con & 0x01:  # capture
+                sfr[RCAP2L], sfr[RCAP2H] = sfr[TL2], sfr[TH2]
+            else:  # reload
+                sfr[TL2], sfr[TH2] = sfr[RCAP2L], sfr[RCAP2H]
+        sfr[T2CON] = t2con | 0x40  # EXF2
+        self._reconfig(max(t, self._tsync))
+        self._recompute_ev()
+        self._ne = 0

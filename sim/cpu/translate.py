@@ -1,0 +1,591 @@
+"""Basic-block translator: 8051 machine code -> Python source -> compiled function.
+
+Why: a table-dispatch interpreter pays a Python call plus operand decoding per instruction
+and tops out well below 1 M instructions/s. Code memory of the 8051 never changes (Harvard
+architecture), so each basic block is translated ONCE into straight Python code, compiled
+with ``compile()``/``exec()`` and cached by (register bank, start PC). Running a block is then
+one Python call that executes all its instructions inline.
+
+What a block is: the straight-line run of instructions starting at a PC, up to and including
+the first control transfer (jump, branch, call, return), or up to ``MAX_INSNS`` instructions,
+or up to and including an instruction that writes an SFR with side effects (ports, timers,
+UART, IE/IP/PCON, PSW). All MCS-51 instructions take a fixed number of cycles (branches cost
+the same taken or not), so a block's cycle and instruction counts are static. A block never
+contains a "self-loop" instruction (``SJMP $``, ``DJNZ Rn,$``, ``JNB bit,$``...) except as its
+only instruction: those are left to the run loop, which can fast-forward them.
+
+Generated function (one per block)::
+
+    def _b(cyc, iram=iram, sfr=sfr, ...):   # only the names the block uses
+        a = sfr[224]                          # ACC and PSW live in locals in the block
+        psw = sfr[208]
+        ... one to four lines per instruction ...
+        sfr[224] = a                          # written back before leaving
+        sfr[208] = psw
+        return NEXT_PC | BANK << 16           # the key of the next block
+
+``cyc`` is the machine-cycle count when the block starts; time-dependent SFR accesses pass
+``cyc + offset`` to the CPU's handlers ``rsfr``/``wsfr``/``wport``: timer/UART/interrupt
+SFRs are accessed at the end of the instruction's first machine cycle (the second for
+JB/JNB/CJNE/DJNZ, which read their operand late), exactly as s51 does; port writes carry
+the cycle at which the writing instruction completes.
+
+Flags: PSW is kept whole in ``psw`` except the parity bit, which is never stored: every PSW
+read computes it as ``PAR[a]``. ADD/ADDC/SUBB use precomputed 128 K tables indexed by
+``carry << 16 | a << 8 | operand`` that give ``flags << 8 | result``. Registers of the
+block's bank are plain ``iram[n]`` with the address folded in at translation time.
+
+The instruction semantics live in ``_TEMPLATES`` (one small function per mnemonic, shared by
+every addressing mode through the operand helpers), driven by the opcode table. The same
+generated code serves single-stepping (1-instruction blocks), so there is one implementation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from sim.cpu.opcodes import OPCODES, Op, decode
+
+__all__ = ["MAX_INSNS", "BlockInfo", "translate", "classify", "PAR", "ADDT", "SUBT", "da"]
+
+MAX_INSNS = 40
+
+ACC, PSW, B, SP, DPL, DPH = 0xE0, 0xD0, 0xF0, 0x81, 0x82, 0x83
+PORTS = {0x80: 0, 0x90: 1, 0xA0: 2, 0xB0: 3}
+#: SFRs whose value depends on time (lazy timers, TI of a frame ending now): read through
+#: ``rsfr(addr, cycle)``.
+TIMED_READ = frozenset({0x88, 0x8A, 0x8B, 0x8C, 0x8D, 0x98, 0xC8, 0xCC, 0xCD})
+#: SFRs whose write has side effects: written through ``wsfr(addr, value, cycle)``, and the
+#: writing instruction ends its block (it may raise an interrupt request or change events).
+SIDE_WRITE = frozenset({0x87, 0x88, 0x89, 0x8A, 0x8B, 0x8C, 0x8D, 0x98, 0x99, 0xA8, 0xB8,
+                        0xC8, 0xC9, 0xCA, 0xCB, 0xCC, 0xCD})
+
+# -- precomputed tables -----------------------------------------------------------------
+PAR = [bin(i).count("1") & 1 for i in range(256)]
+
+
+def _add_table() -> list[int]:
+    t = [0] * (2 << 16)
+    for cin in (0, 1):
+        for a in range(256):
+            base = cin << 16 | a << 8
+            for v in range(256):
+                r = a + v + cin
+                f = 0x80 if r > 255 else 0
+                if (a & 15) + (v & 15) + cin > 15:
+                    f |= 0x40
+                if (a ^ r) & (v ^ r) & 0x80:
+                    f |= 0x04
+                t[base | v] = f << 8 | (r & 255)
+    return t
+
+
+def _sub_table() -> list[int]:
+    t = [0] * (2 << 16)
+    for cin in (0, 1):
+        for a in range(256):
+            base = cin << 16 | a << 8
+            for v in range(256):
+                r = a - v - cin
+                f = 0x80 if r < 0 else 0
+                if (a & 15) - (v & 15) - cin < 0:
+                    f |= 0x40
+                if (a ^ v) & (a ^ r) & 0x80:
+                    f |= 0x04
+                t[base | v] = f << 8 | (r & 255)
+    return t
+
+
+ADDT = _add_table()
+SUBT = _sub_table()
+
+
+def da(a: int, psw: int) -> tuple[int, int]:
+    """DA A: decimal adjust after addition. Sets CY on a carry out, never clears it."""
+    if (a & 15) > 9 or psw & 0x40:
+        a += 6
+        if a > 255:
+            psw |= 0x80
+            a &= 255
+    if (a >> 4) > 9 or psw & 0x80:
+        a += 0x60
+        if a > 255:
+            psw |= 0x80
+            a &= 255
+    return a, psw
+
+
+# -- the per-block code generator -------------------------------------------------------
+class _Loc:
+    """An operand location: expression to read it (pins for ports), to read it for a
+    read-modify-write (latches for ports), and a writer producing statements."""
+
+    __slots__ = ("rd", "rmw", "wr", "setup")
+
+    def __init__(self, rd: str, rmw: str, wr: Callable[[str], list[str]] | None,
+                 setup: list[str] | None = None) -> None:
+        self.rd, self.rmw, self.wr, self.setup = rd, rmw, wr, setup or []
+
+
+class _Gen:
+    def __init__(self, bank: int, xram_size: int) -> None:
+        self.bank = bank
+        self.rb = bank * 8
+        self.xs = xram_size
+        self.body: list[str] = []
+        self.end = False        # the current instruction must end the block
+        self.dyn_key = False    # PSW was written: the next key takes its bank from psw
+        self.off = 0            # cycle offset of the current instruction's start
+        self.endoff = 0         # ... and of its end
+        self.acc = 1            # offset of its timed SFR accesses from its start
+        self.next = 0           # address of the next instruction
+        self.addr = 0
+
+    # -- helpers ---------------------------------------------------------------------
+    def emit(self, *lines: str) -> None:
+        self.body.extend(lines)
+
+    def cyc(self, off: int) -> str:
+        return f"cyc + {off}" if off else "cyc"
+
+    def key(self, target: int) -> str:
+        if self.dyn_key:
+            return f"{target} | (psw & 24) << 13"
+        return str(target | self.bank << 16)
+
+    def direct(self, d: int) -> _Loc:
+        if d < 0x80:
+            e = f"iram[{d}]"
+            return _Loc(e, e, lambda v: [f"iram[{d}] = {v}"])
+        if d == ACC:
+            return _Loc("a", "a", lambda v: [f"a = {v}"])
+        if d == PSW:
+            def wpsw(v: str) -> list[str]:
+                self.end = True
+                self.dyn_key = True
+                return [f"psw = {v}"]
+            e = "(psw & 254 | PAR[a])"
+            return _Loc(e, e, wpsw)
+        if d in PORTS:
+            p = PORTS[d]
+
+            def wport(v: str) -> list[str]:
+                self.end = True
+                return [f"wport({p}, {v}, {self.cyc(self.endoff)})"]
+            return _Loc(f"(PL[{p}] & PE[{p}])", f"PL[{p}]", wport)
+        if d == SP:
+            return _Loc("sfr[129]", "sfr[129]",
+                        lambda v: [f"sfr[129] = _s = {v}",
+                                   "if _s > cpu.sp_max: cpu.sp_max = _s"])
+        if d in TIMED_READ:
+            e = f"rsfr({d}, {self.cyc(self.off + self.acc)})"
+        else:
+            e = f"sfr[{d}]"
+        if d in SIDE_WRITE:
+            def wside(v: str) -> list[str]:
+                self.end = True
+                return [f"wsfr({d}, {v}, {self.cyc(self.off + self.acc)})"]
+            return _Loc(e, e, wside)
+        return _Loc(e, e, lambda v: [f"sfr[{d}] = {v}"])
+
+    def loc(self, kind: str, val: int | None) -> _Loc:
+        if kind == "A":
+            return self.direct(ACC)
+        if kind[0] == "R":
+            return self.direct(self.rb + int(kind[1]))
+        if kind[0] == "@":
+            r = self.rb + int(kind[2])
+            return _Loc("iram[_i]", "iram[_i]", lambda v: [f"iram[_i] = {v}"],
+                        [f"_i = iram[{r}]"])
+        if kind == "direct":
+            assert val is not None
+            return self.direct(val)
+        if kind == "#data":
+            return _Loc(str(val), str(val), None)
+        raise AssertionError(kind)
+
+    def operand(self, kind: str, val: int | None) -> _Loc:
+        """A location, with its setup lines already emitted."""
+        loc = self.loc(kind, val)
+        self.emit(*loc.setup)
+        return loc
+
+    def bit(self, b: int) -> tuple[_Loc, int, int]:
+        """(byte location, mask, bit index) of bit address b."""
+        byte = 0x20 + (b >> 3) if b < 0x80 else b & 0xF8
+        return self.direct(byte), 1 << (b & 7), b & 7
+
+    def branch(self, cond: str, target: int) -> list[str]:
+        return [f"if {cond}:", f"    return {self.key(target)}", f"return {self.key(self.next)}"]
+
+
+# -- instruction templates: (gen, op, vals) -> exit lines or None -------------------------
+Template = Callable[[_Gen, Op, tuple], "list[str] | None"]
+_TEMPLATES: dict[str, Template] = {}
+
+
+def _t(*names: str) -> Callable[[Template], Template]:
+    def deco(f: Template) -> Template:
+        for n in names:
+            _TEMPLATES[n] = f
+        return f
+    return deco
+
+
+@_t("NOP")
+def _nop(g, op, v):
+    return None
+
+
+@_t("MOV")
+def _mov(g, op, v):
+    k0, k1 = op.operands
+    if k0 == "DPTR":
+        g.emit(f"sfr[130] = {v[1] & 255}", f"sfr[131] = {v[1] >> 8}")
+        return None
+    if k0 == "C":  # MOV C,bit
+        loc, m, i = g.bit(v[1])
+        g.emit(f"psw = psw & 127 | {loc.rd} << {7 - i} & 128" if i < 7 else
+               f"psw = psw & 127 | {loc.rd} & 128")
+        return None
+    if k1 == "C":  # MOV bit,C
+        loc, m, i = g.bit(v[0])
+        g.emit(*loc.wr(f"{loc.rmw} & {255 ^ m} | (psw & 128) >> {7 - i}"))
+        return None
+    src = g.operand(k1, v[1])
+    dst = g.operand(k0, v[0])  # no opcode has @Ri on both sides, so '_i' is never shared
+    g.emit(*dst.wr(src.rd))
+    return None
+
+
+@_t("MOVC")
+def _movc(g, op, v):
+    if op.operands[1] == "@A+PC":
+        g.emit(f"a = code[a + {g.next} & 65535]")
+    else:
+        g.emit("a = code[a + (sfr[131] << 8 | sfr[130]) & 65535]")
+    return None
+
+
+def _xaddr(g: _Gen, kind: str) -> str:
+    if kind == "@DPTR":
+        return "sfr[131] << 8 | sfr[130]"
+    r = g.rb + int(kind[2])
+    if g.xs <= 256:
+        return f"iram[{r}]"
+    return f"PL[2] << 8 | iram[{r}]"
+
+
+@_t("MOVX")
+def _movx(g, op, v):
+    k0, k1 = op.operands
+    if k0 == "A":
+        g.emit(f"_d = {_xaddr(g, k1)}")
+        if g.xs >= 65536 or (g.xs == 256 and k1 != "@DPTR"):
+            g.emit("a = xram[_d]")
+        else:
+            g.emit(f"a = xram[_d] if _d < {g.xs} else 255")
+    else:
+        g.emit(f"_d = {_xaddr(g, k0)}")
+        if g.xs >= 65536 or (g.xs == 256 and k0 != "@DPTR"):
+            g.emit("xram[_d] = a")
+        else:
+            g.emit(f"if _d < {g.xs}: xram[_d] = a")
+    return None
+
+
+@_t("PUSH")
+def _push(g, op, v):
+    src = g.direct(v[0])  # read after SP is incremented: PUSH SP pushes the new SP
+    g.emit("_s = sfr[129] + 1 & 255", "sfr[129] = _s", f"iram[_s] = {src.rd}",
+           "if _s > cpu.sp_max: cpu.sp_max = _s")
+    return None
+
+
+@_t("POP")
+def _pop(g, op, v):
+    dst = g.direct(v[0])
+    g.emit("_s = sfr[129]", "_v = iram[_s]", "sfr[129] = _s - 1 & 255", *dst.wr("_v"))
+    return None
+
+
+@_t("XCH")
+def _xch(g, op, v):
+    src = g.operand(op.operands[1], v[1])
+    g.emit(f"_v = {src.rd}", *src.wr("a"), "a = _v")
+    return None
+
+
+@_t("XCHD")
+def _xchd(g, op, v):
+    g.operand(op.operands[1], None)
+    g.emit("_v = iram[_i]", "iram[_i] = _v & 240 | a & 15", "a = a & 240 | _v & 15")
+    return None
+
+
+def _arith(table: str, with_carry: bool) -> Template:
+    def f(g, op, v):
+        src = g.operand(op.operands[1], v[1])
+        idx = f"(psw & 128) << 9 | a << 8 | {src.rd}" if with_carry else f"a << 8 | {src.rd}"
+        g.emit(f"_t = {table}[{idx}]", "a = _t & 255", "psw = psw & 59 | _t >> 8")
+        return None
+    return f
+
+
+_TEMPLATES["ADD"] = _arith("ADDT", False)
+_TEMPLATES["ADDC"] = _arith("ADDT", True)
+_TEMPLATES["SUBB"] = _arith("SUBT", True)
+
+
+def _logic(sym: str) -> Template:
+    def f(g, op, v):
+        k0, k1 = op.operands
+        if k0 == "C":
+            loc, m, i = g.bit(v[1])
+            neg = k1 == "/bit"
+            test = f"{loc.rd} & {m}"
+            if sym == "&":
+                g.emit(f"if {'' if neg else 'not '}{test}: psw &= 127")
+            else:
+                g.emit(f"if {'not ' if neg else ''}{test}: psw |= 128")
+            return None
+        src = g.operand(k1, v[1])
+        dst = g.loc(k0, v[0])
+        g.emit(*dst.wr(f"{dst.rmw} {sym} {src.rd}"))
+        return None
+    return f
+
+
+_TEMPLATES["ANL"] = _logic("&")
+_TEMPLATES["ORL"] = _logic("|")
+_TEMPLATES["XRL"] = _logic("^")
+
+
+@_t("INC", "DEC")
+def _incdec(g, op, v):
+    k = op.operands[0]
+    if k == "DPTR":
+        g.emit("_d = sfr[130] + 1", "if _d > 255:", "    sfr[130] = 0",
+               "    sfr[131] = sfr[131] + 1 & 255", "else:", "    sfr[130] = _d")
+        return None
+    loc = g.operand(k, v[0])
+    sign = "+" if op.mnemonic == "INC" else "-"
+    g.emit(*loc.wr(f"{loc.rmw} {sign} 1 & 255"))
+    return None
+
+
+@_t("MUL")
+def _mul(g, op, v):
+    g.emit("_r = a * sfr[240]", "sfr[240] = _r >> 8", "a = _r & 255",
+           "psw = psw & 123 | (4 if _r > 255 else 0)")
+    return None
+
+
+@_t("DIV")
+def _div(g, op, v):
+    g.emit("_r = sfr[240]", "if _r:", "    a, sfr[240] = divmod(a, _r)", "    psw &= 123",
+           "else:", "    psw = psw & 123 | 4")
+    return None
+
+
+@_t("DA")
+def _da(g, op, v):
+    g.emit("a, psw = DA(a, psw)")
+    return None
+
+
+@_t("CLR", "SETB", "CPL")
+def _bitop(g, op, v):
+    k = op.operands[0]
+    m = op.mnemonic
+    if k == "A":
+        g.emit("a = 0" if m == "CLR" else "a ^= 255")
+        return None
+    if k == "C":
+        g.emit({"CLR": "psw &= 127", "SETB": "psw |= 128", "CPL": "psw ^= 128"}[m])
+        return None
+    loc, mask, i = g.bit(v[0])
+    expr = {"CLR": f"{loc.rmw} & {255 ^ mask}", "SETB": f"{loc.rmw} | {mask}",
+            "CPL": f"{loc.rmw} ^ {mask}"}[m]
+    g.emit(*loc.wr(expr))
+    return None
+
+
+@_t("RL", "RR", "RLC", "RRC", "SWAP")
+def _rot(g, op, v):
+    g.emit(*{
+        "RL": ["a = (a << 1 | a >> 7) & 255"],
+        "RR": ["a = (a >> 1 | a << 7) & 255"],
+        "RLC": ["_c = a & 128", "a = (a << 1 | psw >> 7) & 255", "psw = psw & 127 | _c"],
+        "RRC": ["_c = a & 1", "a = a >> 1 | psw & 128", "psw = psw & 127 | _c << 7"],
+        "SWAP": ["a = (a << 4 | a >> 4) & 255"],
+    }[op.mnemonic])
+    return None
+
+
+# -- control transfer ---------------------------------------------------------------------
+@_t("AJMP", "LJMP", "SJMP")
+def _jmp(g, op, v):
+    return [f"return {g.key(v[0])}"]
+
+
+@_t("JMP")
+def _jmpind(g, op, v):
+    return [f"return (a + (sfr[131] << 8 | sfr[130]) & 65535) | {g.bank << 16}"]
+
+
+@_t("JZ", "JNZ", "JC", "JNC")
+def _jcond(g, op, v):
+    cond = {"JZ": "not a", "JNZ": "a", "JC": "psw & 128", "JNC": "not psw & 128"}[op.mnemonic]
+    return g.branch(cond, v[0])
+
+
+@_t("JB", "JNB")
+def _jb(g, op, v):
+    loc, m, i = g.bit(v[0])
+    g.emit(f"_j = {loc.rd} & {m}")
+    return g.branch("_j" if op.mnemonic == "JB" else "not _j", v[1])
+
+
+@_t("JBC")
+def _jbc(g, op, v):
+    loc, m, i = g.bit(v[0])
+    g.emit(f"_v = {loc.rmw}", f"_j = _v & {m}", "if _j:")
+    g.emit(*("    " + s for s in loc.wr(f"_v & {255 ^ m}")))
+    return g.branch("_j", v[1])
+
+
+@_t("CJNE")
+def _cjne(g, op, v):
+    k0, k1, _ = op.operands
+    left = g.operand(k0, v[0])
+    right = g.loc(k1, v[1])
+    g.emit(f"_x = {left.rd}", f"_y = {right.rd}", "psw = psw & 127 | (128 if _x < _y else 0)")
+    return g.branch("_x != _y", v[2])
+
+
+@_t("DJNZ")
+def _djnz(g, op, v):
+    loc = g.operand(op.operands[0], v[0])
+    g.emit(f"_v = {loc.rmw} - 1 & 255", *loc.wr("_v"))
+    return g.branch("_v", v[1])
+
+
+def _push_ret(g: _Gen) -> None:
+    lo, hi = g.next & 255, g.next >> 8
+    g.emit("_s = sfr[129] + 1 & 255", f"iram[_s] = {lo}", "_s = _s + 1 & 255",
+           f"iram[_s] = {hi}", "sfr[129] = _s", "if _s > cpu.sp_max: cpu.sp_max = _s")
+
+
+@_t("ACALL", "LCALL")
+def _call(g, op, v):
+    _push_ret(g)
+    return [f"return {g.key(v[0])}"]
+
+
+@_t("RET")
+def _ret(g, op, v):
+    g.emit("_s = sfr[129]", "sfr[129] = _s - 2 & 255")
+    return [f"return iram[_s] << 8 | iram[_s - 1 & 255] | {g.bank << 16}"]
+
+
+@_t("RETI")
+def _reti(g, op, v):
+    return [f"return reti({g.cyc(g.endoff)})"]
+
+
+assert {op.mnemonic for op in OPCODES if op} <= set(_TEMPLATES), "a mnemonic has no template"
+
+# -- block assembly -----------------------------------------------------------------------
+#: Kinds of instructions the run loop handles itself (never inside a longer block).
+SELFJUMP, DJNZSELF, JBSELF, ILLEGAL = "selfjump", "djnz", "jbself", "illegal"
+
+
+def classify(code: bytes, pc: int) -> tuple[str | None, object]:
+    """Special instructions at pc: ('selfjump', None), ('djnz', iram address),
+    ('jbself', (bit address, jump-if-set)), ('illegal', opcode) or (None, None)."""
+    op, vals = decode(code, pc)
+    if op is None:
+        return ILLEGAL, code[pc]
+    m = op.mnemonic
+    if m in ("SJMP", "AJMP", "LJMP") and vals[0] == pc:
+        return SELFJUMP, None
+    if m == "DJNZ" and vals[1] == pc:
+        k = op.operands[0]
+        if k[0] == "R":
+            return DJNZSELF, ("R", int(k[1]))
+        if vals[0] < 0x80:
+            return DJNZSELF, ("D", vals[0])
+    if m in ("JB", "JNB") and vals[1] == pc:
+        return JBSELF, (vals[0], m == "JB")
+    return None, None
+
+
+class BlockInfo:
+    __slots__ = ("source", "cycles", "insns", "special", "arg", "end")
+
+    def __init__(self, source: str, cycles: int, insns: int, special: str | None,
+                 arg: object, end: int) -> None:
+        self.source, self.cycles, self.insns = source, cycles, insns
+        self.special, self.arg, self.end = special, arg, end
+
+
+#: Instructions whose operand is read in their second machine cycle (s51 does the same);
+#: every other instruction accesses timed SFRs at the end of its first machine cycle.
+_LATE_READ = frozenset({"JB", "JNB", "CJNE", "DJNZ"})
+
+_NAMES = ("iram", "sfr", "xram", "code", "PL", "PE", "PAR", "ADDT", "SUBT", "DA", "rsfr",
+          "wsfr", "wport", "cpu", "reti")
+_NAME_RE = re.compile(r"\b(" + "|".join(_NAMES) + r")\b")
+_WRITES_A = re.compile(r"(^|\n)\s*(a\s*[\^|&+-]?=(?!=)|a, )")
+_WRITES_PSW = re.compile(r"\bpsw\s*[&|^]?=(?!=)")
+
+
+def translate(code: bytes, pc: int, bank: int, xram_size: int,
+              max_insns: int = MAX_INSNS) -> BlockInfo:
+    """Python source of the block starting at pc (for register bank ``bank``)."""
+    special, arg = classify(code, pc)
+    if special == ILLEGAL:
+        return BlockInfo("", 0, 1, special, arg, pc)
+    g = _Gen(bank, xram_size)
+    addr = pc
+    cycles = insns = 0
+    exit_lines: list[str] | None = None
+    while True:
+        if insns and classify(code, addr)[0] is not None:
+            break
+        op, vals = decode(code, addr)
+        assert op is not None
+        g.addr = addr
+        g.off = cycles
+        g.endoff = cycles + op.cycles
+        g.acc = 2 if op.mnemonic in _LATE_READ else 1
+        g.next = (addr + op.length) & 0xFFFF
+        exit_lines = _TEMPLATES[op.mnemonic](g, op, vals)
+        cycles += op.cycles
+        insns += 1
+        addr = g.next
+        if exit_lines is not None or g.end or insns >= max_insns:
+            break
+    if exit_lines is None:
+        exit_lines = [f"return {g.key(addr)}"]
+    text = "\n".join(g.body + exit_lines)
+    uses_a = re.search(r"\ba\b", text) is not None
+    uses_psw = re.search(r"\bpsw\b", text) is not None
+    pro, epi = [], []
+    if uses_a:
+        pro.append("a = sfr[224]")
+        if _WRITES_A.search(text):
+            epi.append("sfr[224] = a")
+    if uses_psw:
+        pro.append("psw = sfr[208]")
+        if _WRITES_PSW.search(text):
+            epi.append("sfr[208] = psw")
+    lines = pro + g.body + epi + exit_lines
+    full = "\n".join(lines)
+    found = set(_NAME_RE.findall(full))
+    used = [n for n in _NAMES if n in found]
+    head = "def _b(cyc" + "".join(f", {n}={n}" for n in used) + "):"
+    source = head + "\n" + "\n".join("    " + ln for ln in lines) + "\n"
+    return BlockInfo(source, cycles, insns, special, arg, addr)
