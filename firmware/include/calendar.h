@@ -28,5 +28,7 @@ uint16_t cal_day_of_year(uint8_t year, uint8_t month, uint8_t day);
 uint8_t  cal_weekday(uint8_t year, uint8_t month, uint8_t day);
 /* 1 when every field of t (except wday) is in range and the day exists. */
 bool_t   cal_valid(const datetime_t NEAR *t);
+/* *d = *s (a byte loop on 1-byte pointers: no generic memcpy) */
+void     dt_copy(datetime_t NEAR *d, const datetime_t NEAR *s);
 
 #endif /* CALENDAR_H */

@@ -10,10 +10,16 @@
  *       RAM3 alarm minute (binary 0..59)
  *       RAM4 check = 0xA5 ^ (RAM0 + RAM1 + RAM2 + RAM3) (mod 256)
  *   RAM5..30 are unused.
- * - First power-up (CH set, bad BCD, impossible date/time, 12-hour mode, or bad RAM
- *   magic/check): the DS1302 gets the build date (BUILD_YEAR.. BUILD_HOUR:BUILD_MINUTE:00),
- *   settings get defaults (alarm 07:00 off, 24 h) and the unset flag, shown as "?" on the
- *   LCD and as rtc=unset by INFO, until the time is set by keys or serial.
+ * - Invalid clock data (CH set, bad BCD, impossible date/time, 12-hour mode): the DS1302
+ *   gets the build date (BUILD_YEAR.. BUILD_HOUR:BUILD_MINUTE:00) and the unset flag is
+ *   set, shown as "?" on the LCD and as rtc=unset by INFO, until the time is set by keys or
+ *   serial.
+ * - Bad RAM magic/check (a chip set by another firmware, the simulator's --rtc) with a valid
+ *   running time: only the settings are reset (alarm 07:00 off, 24 h) and RAM rewritten;
+ *   the time is kept and not marked unset.
+ * - Setting the time is two steps so a serial SET can do the slow part before its line
+ *   ends: clock_prepare() validates clock_new, computes its weekday and builds the 8-byte
+ *   clock burst; clock_commit() only writes it (seconds restart at that CE fall).
  */
 #ifndef CLOCK_H
 #define CLOCK_H
@@ -36,15 +42,17 @@ typedef struct {
 } settings_t;
 
 extern datetime_t clock_now;    /* last valid time read (or set) */
-extern datetime_t clock_tmp;    /* scratch: clock_read() result, clock_set() argument */
+extern IDATA datetime_t clock_tmp;    /* scratch: clock_read() result */
+extern IDATA datetime_t clock_new;    /* the time to set: clock_prepare() argument */
+extern bool_t clock_ready;      /* clock_new is validated and its burst built */
 extern settings_t settings;
 extern bool_t clock_fault;      /* last DS1302 read was invalid (clock_now kept) */
 
 void   clock_boot(void);        /* check the DS1302, first power-up handling */
 bool_t clock_poll(void);        /* every ~20 ms: 1 when a new second was read */
 bool_t clock_read(void);        /* clock burst -> clock_tmp, decoded; 0 if invalid */
-bool_t clock_set(void);         /* validate clock_tmp, compute its weekday, write the DS1302
-                                   once, clear "unset"; 0 (nothing written) if invalid */
+bool_t clock_prepare(void);     /* validate clock_new, weekday, build the burst; 0 if invalid */
+void   clock_commit(void);      /* after clock_prepare(): write the DS1302 once, clear "unset" */
 bool_t clock_set_alarm(uint8_t h, uint8_t m, uint8_t on);  /* 0 if out of range */
 void   clock_set_h12(uint8_t on);
 void   settings_save(void);

@@ -22,9 +22,8 @@ extern IDATA lunar_t lunar;      /* result of the last successful lunar_from_dat
 /* year 0..99 = 2000..2099; the date must be valid. Fills `lunar`; 0 if out of the table. */
 bool_t lunar_from_date(uint8_t year, uint8_t month, uint8_t day);
 
-/* ASCII names from the generated table: "Bing", "Wu", "Horse". */
+/* ASCII names from the generated table: "Bing", "Wu". */
 const CODE char *lunar_stem_name(uint8_t stem);
 const CODE char *lunar_branch_name(uint8_t branch);
-const CODE char *lunar_zodiac_name(uint8_t branch);
 
 #endif /* LUNAR_H */

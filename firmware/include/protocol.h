@@ -1,10 +1,15 @@
 /*
  * protocol.h - the serial line protocol of docs/protocol.md.
  *
- * protocol_poll() drains the UART receive ring, assembles lines (CR, LF or CR LF end a
- * line; empty lines are ignored) and answers each complete line at once: the DS1302 write
- * of a SET happens before its reply is queued, a fraction of a millisecond after the line's
- * last byte. Called from the main loop every pass and between LCD characters.
+ * protocol_rx() drains the UART receive ring into the line parser. Lines are parsed as they
+ * arrive: a SET is validated and its DS1302 clock burst built before its line ends (at the
+ * '*' of the checksum, or whenever the receive ring runs dry), so at the line end only the
+ * checksum test and the 8-byte clock-burst write remain (well within 2 ms). A complete line
+ * is executed at once and its reply queued as a one-byte code; protocol_poll() also sends
+ * the queued replies, one whenever the transmit ring is empty, so received lines are never
+ * held up by replies still going out (pipelined requests are all answered, in order).
+ * Called from the main loop every pass, between LCD characters, and by uart_putc() while
+ * it waits for room.
  */
 #ifndef PROTOCOL_H
 #define PROTOCOL_H
@@ -12,9 +17,11 @@
 #include "compat.h"
 
 #define PROTO_MAX_LINE 40
+#define PROTO_QUEUE    144          /* replies waiting to be sent (one byte each) */
 
-void protocol_poll(void);
-/* Answer the complete line now in the line buffer (exposed for host tests). */
-void protocol_line_done(void);
+void   protocol_rx(void);           /* take received bytes, execute complete lines */
+void   protocol_poll(void);         /* protocol_rx() and send a queued reply */
+bool_t protocol_pending(void);      /* protocol_poll() has work now */
+void   protocol_banner(void);       /* "clock51 READY" */
 
 #endif /* PROTOCOL_H */

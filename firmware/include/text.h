@@ -23,6 +23,8 @@ void out_2d(uint8_t v);                         /* "07" */
 void out_date(const datetime_t NEAR *t);        /* "2026-11-24" */
 void out_wday(uint8_t wday);                    /* LCD "Tue", UART "TUE" */
 void out_pad(uint8_t col);                      /* spaces up to column col */
+/* the k-th string of a list of NUL-terminated strings */
+const CODE char *text_nth(const CODE char *list, uint8_t k);
 
 /* 0..99 -> packed BCD (tens in the high nibble): the two digits of v, and the DS1302 form */
 uint8_t text_bcd(uint8_t v);

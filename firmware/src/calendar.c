@@ -28,16 +28,17 @@ uint16_t cal_day_of_year(uint8_t year, uint8_t month, uint8_t day)
     return d;
 }
 
+/* Month offsets (mod 7) of day 1 from Jan 1 in a common year. */
+static const CODE uint8_t month_wofs[12] = { 0, 3, 3, 6, 1, 4, 6, 2, 5, 0, 3, 5 };
+
 uint8_t cal_weekday(uint8_t year, uint8_t month, uint8_t day)
 {
-    /* days since 2000-01-01 = 365*y + leap days before y + doy; 365 = 1 (mod 7);
-     * +5 makes 2000-01-01 (a Saturday) come out as 6 after the final +1. */
-    uint16_t n = cal_day_of_year(year, month, day) + year + ((uint8_t)(year + 3) >> 2) + 5;
-    while (n >= 70)
-        n -= 70;
-    while (n >= 7)
-        n -= 7;
-    return (uint8_t)n + 1;
+    /* 365 = 1 (mod 7): each year shifts the weekday by 1, each leap day before it by 1 more.
+     * All 8-bit (<= 99 + 25 + 6 + 31 + 5): one DIV AB. 2000-01-01 (Saturday) gives 6. */
+    uint8_t n = year + (uint8_t)((uint8_t)(year + 3) >> 2) + month_wofs[month - 1] + day + 4;
+    if (month > 2 && !(year & 3))
+        n++;
+    return (uint8_t)(n % (uint8_t)7) + 1;
 }
 
 bool_t cal_valid(const datetime_t NEAR *t)
@@ -49,4 +50,14 @@ bool_t cal_valid(const datetime_t NEAR *t)
     if (t->hour > 23 || t->minute > 59 || t->second > 59)
         return 0;
     return 1;
+}
+
+void dt_copy(datetime_t NEAR *d, const datetime_t NEAR *s)
+{
+    uint8_t n = sizeof(datetime_t);
+    uint8_t NEAR *dp = (uint8_t NEAR *)d;
+    const uint8_t NEAR *sp = (const uint8_t NEAR *)s;
+    do {
+        *dp++ = *sp++;
+    } while (--n);
 }

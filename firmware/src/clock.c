@@ -5,10 +5,11 @@
  * Reads: clock_poll() reads only the seconds register (16 bit times); when it differs from
  * the last one seen, a clock burst reads the whole time coherently (the chip copies its
  * counters into a buffer at CE rise, so a burst never straddles a rollover).
- * Writes: WP lifted by a single control write, one clock burst (all 8 bytes), the weekday
- * register, then WP set again. Values are validated first: nothing out of range ever
- * reaches the chip. CH is only cleared when found set (by rewriting the seconds register
- * with the value it holds), never by read-modify-write of a running clock.
+ * Writes: clock_prepare() validates and encodes (weekday included) ahead of time;
+ * clock_commit() lifts WP by a single control write, sends one clock burst (all 8 bytes),
+ * sets WP again. Nothing out of range ever reaches the chip. CH is only cleared when found
+ * set (by rewriting the seconds register with the value it holds), never by
+ * read-modify-write of a running clock.
  */
 #include "board_config.h"
 #include "clock.h"
@@ -16,21 +17,18 @@
 #include "buzzer.h"
 #include "text.h"
 
-/* 1: a bad RAM magic/check resets the time to the build date, like a halted chip (issue 5).
- * 0: keep a valid running time and only show "set me". */
-#ifndef CLOCK_RESET_ON_BAD_RAM
-#define CLOCK_RESET_ON_BAD_RAM 1
-#endif
-
 #define BUILD_Y  ((BUILD_YEAR >= 2000 && BUILD_YEAR <= 2099) ? BUILD_YEAR - 2000 : 0)
 #define BUILD_MO ((BUILD_MONTH >= 1 && BUILD_MONTH <= 12) ? BUILD_MONTH : 1)
 #define BUILD_D  ((BUILD_DAY >= 1 && BUILD_DAY <= 31) ? BUILD_DAY : 1)
 
 datetime_t clock_now;
-datetime_t clock_tmp;
+IDATA datetime_t clock_tmp;
+IDATA datetime_t clock_new;
 settings_t settings;
 bool_t clock_fault;
+bool_t clock_ready;
 
+static IDATA uint8_t set_buf[DS1302_BUF_SIZE];   /* the prepared clock burst */
 static uint8_t last_sec_raw;
 #if FEATURE_ALARM
 static bool_t alarm_latched;    /* the alarm already rang in the current matching minute */
@@ -48,40 +46,56 @@ static uint8_t bcd_dec(uint8_t b)
 
 bool_t clock_read(void)
 {
+    uint8_t NEAR *d = &clock_tmp.second;
+    uint8_t i = 0;
+
     ds1302_burst_read(DS1302_CLKBURST_R, 7);
     last_sec_raw = ds1302_buf[0];
     if ((ds1302_buf[0] & DS1302_CH) || (ds1302_buf[2] & DS1302_12H))
         return 0;
-    clock_tmp.second = bcd_dec(ds1302_buf[0]);
-    clock_tmp.minute = bcd_dec(ds1302_buf[1]);
-    clock_tmp.hour = bcd_dec(ds1302_buf[2]);
-    clock_tmp.day = bcd_dec(ds1302_buf[3]);
-    clock_tmp.month = bcd_dec(ds1302_buf[4]);
+    /* datetime_t is year, month, day, hour, minute, second: burst bytes 6, 4, 3, 2, 1, 0 */
     clock_tmp.year = bcd_dec(ds1302_buf[6]);
+    do {
+        *d-- = bcd_dec(ds1302_buf[i]);
+    } while (++i < 5);
     if (!cal_valid(&clock_tmp))     /* also rejects every 0xFF from bcd_dec */
         return 0;
     clock_tmp.wday = cal_weekday(clock_tmp.year, clock_tmp.month, clock_tmp.day);
     return 1;
 }
 
-/* clock_tmp (valid) -> DS1302, seconds restart at CE fall. The weekday register is
- * written by a second transfer right after, so computing it is not on a SET's 2 ms path. */
-static void clock_write(void)
+bool_t clock_prepare(void)
 {
-    ds1302_buf[5] = clock_now.wday ? clock_now.wday : 1;   /* placeholder, 1..7 */
-    ds1302_buf[0] = text_bcd(clock_tmp.second);  /* CH = 0: running */
-    ds1302_buf[1] = text_bcd(clock_tmp.minute);
-    ds1302_buf[2] = text_bcd(clock_tmp.hour);    /* 24-hour mode */
-    ds1302_buf[3] = text_bcd(clock_tmp.day);
-    ds1302_buf[4] = text_bcd(clock_tmp.month);
-    ds1302_buf[6] = text_bcd(clock_tmp.year);
-    ds1302_buf[7] = 0x00;                        /* control byte: still unprotected */
+    uint8_t NEAR *s = &clock_new.second;
+    uint8_t i = 0;
+
+    clock_ready = 0;
+    if (!cal_valid(&clock_new))
+        return 0;
+    clock_new.wday = cal_weekday(clock_new.year, clock_new.month, clock_new.day);
+    do {
+        set_buf[i] = text_bcd(*s--);            /* sec (CH = 0), min, hour (24 h), date, month */
+    } while (++i < 5);
+    set_buf[5] = clock_new.wday;
+    set_buf[6] = text_bcd(clock_new.year);
+    set_buf[7] = 0x00;                          /* control byte: still unprotected */
+    clock_ready = 1;
+    return 1;
+}
+
+void clock_commit(void)
+{
     ds1302_unprotect();
-    ds1302_burst_write(DS1302_CLKBURST_W, 8);
-    last_sec_raw = ds1302_buf[0];
-    clock_tmp.wday = cal_weekday(clock_tmp.year, clock_tmp.month, clock_tmp.day);
-    ds1302_write(DS1302_WDAY_W, clock_tmp.wday);
+    ds1302_burst_write(DS1302_CLKBURST_W, set_buf, 8);   /* seconds restart at its CE fall */
     ds1302_protect();
+    last_sec_raw = set_buf[0];
+    clock_ready = 0;
+    dt_copy(&clock_now, &clock_new);
+    clock_fault = 0;
+    if (settings.flags & SET_UNSET) {
+        settings.flags &= ~SET_UNSET;
+        settings_save();
+    }
 }
 
 static uint8_t settings_check(void)
@@ -111,51 +125,38 @@ void settings_save(void)
     ds1302_buf[3] = settings.alarm_minute;
     ds1302_buf[4] = settings_check();
     ds1302_unprotect();
-    ds1302_burst_write(DS1302_RAMBURST_W, SETTINGS_BYTES);
+    ds1302_burst_write(DS1302_RAMBURST_W, ds1302_buf, SETTINGS_BYTES);
     ds1302_protect();
-}
-
-static void settings_default(void)
-{
-    settings.flags = SET_UNSET;
-    settings.alarm_hour = 7;
-    settings.alarm_minute = 0;
 }
 
 void clock_boot(void)
 {
-    bool_t time_ok, ram_ok;
-
     ds1302_init();
-    time_ok = clock_read();
-    ram_ok = settings_load();
-    if (time_ok)
-        clock_now = clock_tmp;
-#if !CLOCK_RESET_ON_BAD_RAM
-    if (time_ok && !ram_ok) {
-        settings_default();
+    if (!settings_load()) {
+        /* bad RAM magic/check: default settings only (alarm 07:00 off, 24 h) */
+        settings.flags = 0;
+        settings.alarm_hour = 7;
+        settings.alarm_minute = 0;
         settings_save();
+    }
+    if (clock_read()) {
+        dt_copy(&clock_now, &clock_tmp);
         return;
     }
-#endif
-    if (time_ok && ram_ok)
-        return;
-    /* First power-up: a defined start time and the "set me" state. */
-    clock_tmp.year = BUILD_Y;
-    clock_tmp.month = BUILD_MO;
-    clock_tmp.day = BUILD_D;
-    clock_tmp.hour = BUILD_HOUR;
-    clock_tmp.minute = BUILD_MINUTE;
-    clock_tmp.second = 0;
-    if (!cal_valid(&clock_tmp)) {   /* a generator bug must not reach the chip */
-        clock_tmp.day = 1;
-        clock_tmp.hour = 0;
-        clock_tmp.minute = 0;
+    /* Invalid clock data (first power-up): a defined start time and the "set me" state. */
+    clock_new.year = BUILD_Y;
+    clock_new.month = BUILD_MO;
+    clock_new.day = BUILD_D;
+    clock_new.hour = BUILD_HOUR;
+    clock_new.minute = BUILD_MINUTE;
+    clock_new.second = 0;
+    if (!clock_prepare()) {         /* a generator bug must not reach the chip */
+        clock_new.day = 1;
+        clock_new.hour = 0;
+        clock_new.minute = 0;
+        clock_prepare();
     }
-    clock_write();
-    clock_now = clock_tmp;
-    if (!ram_ok)
-        settings_default();
+    clock_commit();
     settings.flags |= SET_UNSET;
     settings_save();
 }
@@ -174,7 +175,7 @@ bool_t clock_poll(void)
     }
     clock_fault = !clock_read();
     if (!clock_fault)
-        clock_now = clock_tmp;
+        dt_copy(&clock_now, &clock_tmp);
 #if FEATURE_ALARM
     if ((settings.flags & SET_ALARM_ON) && clock_now.hour == settings.alarm_hour
         && clock_now.minute == settings.alarm_minute) {
@@ -186,20 +187,6 @@ bool_t clock_poll(void)
         alarm_latched = 0;
     }
 #endif
-    return 1;
-}
-
-bool_t clock_set(void)
-{
-    if (!cal_valid(&clock_tmp))
-        return 0;
-    clock_write();                  /* first: the seconds restart now (also sets wday) */
-    clock_now = clock_tmp;
-    clock_fault = 0;
-    if (settings.flags & SET_UNSET) {
-        settings.flags &= ~SET_UNSET;
-        settings_save();
-    }
     return 1;
 }
 

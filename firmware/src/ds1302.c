@@ -91,31 +91,37 @@ void ds1302_write(uint8_t cmd, uint8_t v)
     stop();
 }
 
+static bool_t wp_off;               /* WP is known to be 0 (lifted by ds1302_unprotect) */
+
 void ds1302_unprotect(void)
 {
-    ds1302_write(DS1302_CTRL_W, 0x00);
+    if (!wp_off)
+        ds1302_write(DS1302_CTRL_W, 0x00);
+    wp_off = 1;
 }
 
 void ds1302_protect(void)
 {
     ds1302_write(DS1302_CTRL_W, DS1302_WP);
+    wp_off = 0;
 }
 
 void ds1302_burst_read(uint8_t cmd, uint8_t n)
 {
-    uint8_t i;
+    uint8_t NEAR *d = ds1302_buf;
     start(cmd);
-    for (i = 0; i < n; i++)
-        ds1302_buf[i] = get_byte();
+    do {
+        *d++ = get_byte();
+    } while (--n);
     stop();
 }
 
-void ds1302_burst_write(uint8_t cmd, uint8_t n)
+void ds1302_burst_write(uint8_t cmd, const uint8_t NEAR *src, uint8_t n)
 {
-    uint8_t i;
     start(cmd);
-    for (i = 0; i < n; i++)
-        put_byte(ds1302_buf[i]);
+    do {
+        put_byte(*src++);
+    } while (--n);
     stop();
 }
 
@@ -128,7 +134,7 @@ void ds1302_init(void)
     NOP();
     NOP();
     NOP();
-    ds1302_unprotect();
+    ds1302_write(DS1302_CTRL_W, 0x00);
     ds1302_write(DS1302_TRICKLE_W, DS1302_TRICKLE);
     ds1302_protect();
 }

@@ -9,6 +9,7 @@
 #include "lunar.h"
 #include "calendar.h"
 #include "lunar_table.h"
+#include "text.h"
 
 IDATA lunar_t lunar;
 
@@ -65,27 +66,12 @@ bool_t lunar_from_date(uint8_t year, uint8_t month, uint8_t day)
     return 1;
 }
 
-static const CODE char *lunar_name(const CODE char *list, uint8_t k)
-{
-    while (k) {
-        while (*list++)
-            ;
-        k--;
-    }
-    return list;
-}
-
 const CODE char *lunar_stem_name(uint8_t stem)
 {
-    return lunar_name(lunar_stem_names, stem);
+    return text_nth(lunar_stem_names, stem);
 }
 
 const CODE char *lunar_branch_name(uint8_t branch)
 {
-    return lunar_name(lunar_branch_names, branch);
-}
-
-const CODE char *lunar_zodiac_name(uint8_t branch)
-{
-    return lunar_name(lunar_zodiac_names, branch);
+    return text_nth(lunar_branch_names, branch);
 }

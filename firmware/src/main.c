@@ -7,7 +7,8 @@
  *   Timer 2 (vector 5): buzzer tone, runs only while the alarm sounds (buzzer.c).
  *
  * Main loop, each pass:
- *   1. serial: complete lines are answered at once (protocol_poll);
+ *   1. serial: received bytes are parsed, complete lines executed, and one queued reply
+ *      sent whenever the transmit ring is empty (protocol_poll);
  *   2. for each tick that passed: keys (debounce, events), buzzer pattern, blink phase, and
  *      every 4th tick (20 ms) the DS1302 seconds register; on a new second a clock burst read,
  *      the alarm check, and a redraw request;
@@ -105,7 +106,7 @@ void main(void)
     clock_boot();
     ui_init();
 #if FEATURE_SERIAL
-    uart_puts("clock51 READY\r\n");
+    protocol_banner();
 #endif
     tick_seen = tick_count;
 
@@ -124,7 +125,7 @@ void main(void)
          * idle state at once. */
         EA = 0;
 #if FEATURE_SERIAL
-        if (tick_seen == tick_count && !uart_rx_ready() && !ui_dirty) {
+        if (tick_seen == tick_count && !protocol_pending() && !ui_dirty) {
 #else
         if (tick_seen == tick_count && !ui_dirty) {
 #endif

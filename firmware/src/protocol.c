@@ -5,10 +5,19 @@
  * Checks in order: too long (> 40 chars), bad byte (outside 0x20..0x7E), checksum ('*'
  * must be followed by exactly two hex digits ending the line), command. Replies carry
  * "*HH" when the request contained a '*' (ERR too long never does: the line is discarded).
- * Replies are streamed into the UART transmit ring through the text sink, which XORs them
- * on the way, so no reply buffer is needed.
  *
- * Parsing is a cursor (pp) over the upper-cased line; words are separated by one or more
+ * Receiving (take): bytes before the first '*' (the body) are stored upper-cased in line[]
+ * and XORed into in_xor; the bytes after it are decoded as the checksum on the fly. A SET is
+ * parsed ahead ("prepared": clock_prepare() validates it and builds the DS1302 burst) as
+ * soon as its body is complete ('*' received) or, without a checksum, whenever the receive
+ * ring runs dry; at the line end only the checksum test and clock_commit() remain.
+ *
+ * Replying: a complete line is executed at once and leaves a one-byte reply code in a
+ * queue (R_* | R_CKS); protocol_poll() turns one code into text whenever the transmit ring
+ * is empty (the text sink XORs it on the way, so no reply buffer is needed). GET replies
+ * read the clock when they are sent; a SET reply echoes the time it set.
+ *
+ * Parsing is a cursor (pp) over the upper-cased body; words are separated by one or more
  * spaces; leading and trailing spaces are ignored.
  */
 #include "board_config.h"
@@ -18,36 +27,47 @@
 #include "calendar.h"
 #include "text.h"
 #include "ui.h"
+#include "ds1302.h"
 
 #define XSTR(x) STR(x)
 #define STR(x) #x
 
-/* The line as received, upper-cased, NUL-terminated at its end (idata: far cheaper to
- * index than XRAM). While bytes arrive, protocol_poll() also keeps the XOR of the bytes
- * before the first '*' and that star's position, so a complete line needs no second pass:
- * a SET reaches the DS1302 about 1 ms after its last byte. */
-static IDATA char line[PROTO_MAX_LINE + 1];
-static uint8_t len;                 /* bytes in line (excluding a checksum suffix once checked) */
-static uint8_t star = 0xFF;                /* index of the first '*', 0xFF if none */
+static IDATA char line[PROTO_MAX_LINE + 1];  /* the body, upper-cased, NUL at the end */
+static uint8_t len;                 /* body bytes stored */
+static uint8_t trim;                /* body length without trailing spaces */
+static uint8_t tot;                 /* bytes in the line so far (saturates) */
 static uint8_t in_xor;              /* XOR of the raw bytes before the first '*' */
-static bool_t too_long, bad_byte;
+static uint8_t lflags;
+#define L_STAR  0x01                /* a '*' was received */
+#define L_BAD   0x02                /* a byte outside 0x20..0x7E */
+#define L_CKBAD 0x04                /* the suffix is not two hex digits */
+static uint8_t ck_n, ck_v;          /* hex digits after the '*', their value */
+static uint8_t prep_len = 0xFF;     /* body length the prepared parse belongs to */
+static uint8_t prep_code;           /* its reply code */
 static uint8_t pp;                  /* parse position */
+#define PROTO_SET_MIN 23            /* strlen("SET 2026-11-24 12:05:31") */
 static bool_t bad_syntax;
+static bool_t exec;                 /* parse() may change things (the line is complete) */
+static IDATA datetime_t echo;            /* the time the last SET wrote (its reply) */
 
-/* keyword list: index = position */
+static XDATA uint8_t rq[PROTO_QUEUE];   /* reply codes */
+static uint8_t rq_head, rq_tail;
+
+/* reply codes */
+enum { R_PONG, R_TIME, R_SET, R_ALARM, R_HOURS, R_INFO, R_HELP,
+       R_E_UNKNOWN, R_E_SYNTAX, R_E_RANGE, R_E_LONG, R_E_BYTE, R_E_CKSUM };
+#define R_CKS 0x80                  /* the reply gets a "*HH" suffix */
+
+/* keyword list: index = position; the first seven are the commands (HELP lists them) */
 static const CODE char keywords[] = "PING\0GET\0SET\0ALARM\0HOURS\0INFO\0HELP\0ON\0OFF\0";
 enum { K_PING, K_GET, K_SET, K_ALARM, K_HOURS, K_INFO, K_HELP, K_ON, K_OFF, K_NONE };
+static const CODE char errors[] = "unknown command\0syntax\0range\0too long\0bad byte\0checksum";
 
 /* ---- input cursor ---- */
 
-static char peek(void)
-{
-    return line[pp];                /* the parse never moves past the terminating NUL */
-}
-
 static void skip_spaces(void)
 {
-    while (peek() == ' ')
+    while (line[pp] == ' ')
         pp++;
 }
 
@@ -82,6 +102,15 @@ bad:
     return 0;
 }
 
+/* "HH:MM" -> h, m (syntax error if malformed) */
+static uint8_t take_h, take_m;
+static void take_hm(void)
+{
+    take_h = take_2d();
+    expect(':');
+    take_m = take_2d();
+}
+
 /* the next word as a keyword index (K_NONE if unknown); pp moves past the word */
 static uint8_t take_word(void)
 {
@@ -111,32 +140,224 @@ static uint8_t take_word(void)
     return K_NONE;
 }
 
+/* ---- commands: the body in line[] -> a reply code; changes only when exec ---- */
+
+static uint8_t cmd_set(void)
+{
+    uint8_t century;
+    skip_spaces();
+    century = take_2d();
+    clock_new.year = take_2d();
+    expect('-');
+    clock_new.month = take_2d();
+    expect('-');
+    clock_new.day = take_2d();
+    expect(' ');
+    skip_spaces();
+    take_hm();
+    clock_new.hour = take_h;
+    clock_new.minute = take_m;
+    expect(':');
+    clock_new.second = take_2d();
+    if (bad_syntax || !at_end())
+        return R_E_SYNTAX;
+    if (century != 20 || !clock_prepare())  /* validates; nothing written yet */
+        return R_E_RANGE;
+    return R_SET;
+}
+
+static uint8_t cmd_alarm(void)
+{
+    uint8_t start, kw;
+    if (at_end())
+        return R_ALARM;
+    start = pp;
+    kw = take_word();
+    take_h = settings.alarm_hour;
+    take_m = settings.alarm_minute;
+    if ((kw == K_ON || kw == K_OFF) && at_end()) {
+        kw = kw == K_ON;
+    } else {
+        pp = start;
+        take_hm();
+        if (bad_syntax || !at_end())
+            return R_E_SYNTAX;
+        if (take_h > 23 || take_m > 59)
+            return R_E_RANGE;
+        kw = 1;
+    }
+    if (exec) {
+        clock_set_alarm(take_h, take_m, kw);
+        ui_cancel_edit();
+    }
+    return R_ALARM;
+}
+
+static uint8_t cmd_hours(void)
+{
+    uint8_t n = 0, v = 0;
+    char c;
+    if (at_end())
+        return R_HOURS;
+    while ((c = line[pp]) >= '0' && c <= '9') {
+        v = (v << 3) + (v << 1) + (uint8_t)(c - '0');
+        n++;
+        pp++;
+    }
+    if (n == 0 || !at_end())
+        return R_E_SYNTAX;
+    if (n != 2 || (v != 12 && v != 24))
+        return R_E_RANGE;
+    if (exec) {
+        clock_set_h12(v == 12);
+        ui_cancel_edit();
+    }
+    return R_HOURS;
+}
+
+/* the body line[0..len) -> reply code (SET: prepared, not written) */
+static uint8_t parse(void)
+{
+    uint8_t k;
+    line[trim] = 0;
+    bad_syntax = 0;
+    pp = 0;
+    k = take_word();
+    if (k == K_SET)
+        return cmd_set();
+    if (k == K_ALARM)
+        return cmd_alarm();
+    if (k == K_HOURS)
+        return cmd_hours();
+    if (k > K_HELP)
+        return R_E_UNKNOWN;
+    if (!at_end())
+        return R_E_SYNTAX;
+    if (k == K_GET)
+        return R_TIME;
+    if (k == K_PING)
+        return R_PONG;
+    return k == K_INFO ? R_INFO : R_HELP;
+}
+
+/* parse a SET body ahead of its line end (no changes) */
+static void prepare(void)
+{
+    if (line[0] != 'S' || prep_len == trim || tot > PROTO_MAX_LINE || (lflags & L_BAD))
+        return;
+    exec = 0;
+    line[trim] = 0;
+    if (line[1] == 'E' && line[2] == 'T' && line[3] == ' ') {
+        bad_syntax = 0;                     /* "SET ": skip the keyword search */
+        pp = 4;
+        prep_code = cmd_set();
+    } else {
+        prep_code = parse();
+    }
+    prep_len = trim;
+    if (prep_code == R_SET)
+        ds1302_unprotect();                 /* leaves only the burst for the line end */
+}
+
+/* ---- the line end: checks, execution, reply code ---- */
+
+static void line_end(void)
+{
+    uint8_t code, n;
+
+    if (tot > PROTO_MAX_LINE) {
+        code = R_E_LONG;
+    } else {
+        code = (lflags & L_STAR) ? R_CKS : 0;
+        if (lflags & L_BAD) {
+            code |= R_E_BYTE;
+        } else if ((lflags & L_STAR) && ((lflags & L_CKBAD) || ck_n != 2 || ck_v != in_xor)) {
+            code |= R_E_CKSUM;
+        } else {
+            n = prep_code;
+            if (prep_len != trim || n != R_SET || !clock_ready) {
+                exec = 1;
+                n = parse();
+            }
+            if (n == R_SET) {
+                clock_commit();             /* the DS1302 seconds restart now */
+                dt_copy(&echo, &clock_new);
+                ui_cancel_edit();
+            }
+            code |= n;
+        }
+    }
+    n = rq_head + 1;
+    if (n == PROTO_QUEUE)
+        n = 0;
+    if (n != rq_tail) {                     /* full: the reply is lost (see protocol.h) */
+        rq[rq_head] = code;
+        rq_head = n;
+    }
+    ui_dirty = 1;
+}
+
+static uint8_t hexval(uint8_t c)    /* 0xFF if not a hex digit */
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    if (c >= 'a' && c <= 'f')
+        return c - ('a' - 10);
+    return 0xFF;
+}
+
+static void take(uint8_t c)
+{
+    if (c == '\r' || c == '\n') {
+        if (tot)
+            line_end();
+        if (prep_len != 0xFF)
+            ds1302_protect();               /* WP may have been lifted by prepare() */
+        tot = len = trim = in_xor = lflags = ck_n = ck_v = 0;
+        prep_len = 0xFF;
+        clock_ready = 0;
+        return;
+    }
+    if (tot != 0xFF)
+        tot++;
+    if (c < 0x20 || c > 0x7E)
+        lflags |= L_BAD;
+    if (lflags & L_STAR) {                  /* the checksum suffix */
+        c = hexval(c);
+        if (c == 0xFF || ++ck_n > 2)
+            lflags |= L_CKBAD;
+        ck_v = (ck_v << 4) | c;
+        return;
+    }
+    if (c == '*') {
+        lflags |= L_STAR;
+        prepare();                          /* the body is complete */
+        return;
+    }
+    in_xor ^= c;
+    if (len < PROTO_MAX_LINE) {
+        if (c >= 'a' && c <= 'z')
+            c -= 32;
+        line[len++] = c;
+        if (c != ' ')
+            trim = len;
+    }
+}
+
+void protocol_rx(void)
+{
+    while (uart_rx_ready()) {
+        take(uart_getc());
+        if (!uart_rx_ready() && !(lflags & L_STAR) && trim >= PROTO_SET_MIN)
+            prepare();                      /* idle between bytes: parse ahead */
+    }
+}
+
 /* ---- replies (through the text sink, out_uart = 1) ---- */
 
-static bool_t rcks;                 /* the reply gets a "*HH" suffix */
-
-static void r_end(void)
+static void r_time(void)            /* "2026-11-24 12:05:31 TUE" from clock_tmp */
 {
-    static const CODE char hex[] = "0123456789ABCDEF";
-    uint8_t x = out_xor;
-    if (rcks) {
-        uart_putc('*');
-        uart_putc(hex[x >> 4]);
-        uart_putc(hex[x & 0x0F]);
-    }
-    uart_putc('\r');
-    uart_putc('\n');
-}
-
-static void r_err(const CODE char *msg)
-{
-    out_str("ERR ");
-    out_str(msg);
-}
-
-static void r_time(void)            /* "OK 2026-11-24 12:05:31 TUE" from clock_tmp */
-{
-    out_str("OK ");
     out_date(&clock_tmp);
     out_ch(' ');
     out_2d(clock_tmp.hour);
@@ -148,196 +369,86 @@ static void r_time(void)            /* "OK 2026-11-24 12:05:31 TUE" from clock_t
     out_wday(clock_tmp.wday);
 }
 
-/* ---- commands: each leaves exactly one reply line (without its end) in the sink ---- */
-
-static void cmd_set(void)
+static void reply(uint8_t code)
 {
-    uint8_t century;
-    skip_spaces();
-    century = take_2d();
-    clock_tmp.year = take_2d();
-    expect('-');
-    clock_tmp.month = take_2d();
-    expect('-');
-    clock_tmp.day = take_2d();
-    expect(' ');
-    skip_spaces();
-    clock_tmp.hour = take_2d();
-    expect(':');
-    clock_tmp.minute = take_2d();
-    expect(':');
-    clock_tmp.second = take_2d();
-    if (bad_syntax || !at_end()) {
-        r_err("syntax");
-    } else if (century != 20 || !clock_set()) {  /* clock_set validates before writing */
-        r_err("range");
-    } else {
-        ui_cancel_edit();
-        r_time();
-    }
-}
-
-static void cmd_alarm(void)
-{
-    uint8_t start, kw, h, m;
-    if (!at_end()) {
-        start = pp;
-        kw = take_word();
-        if ((kw == K_ON || kw == K_OFF) && at_end()) {
-            clock_set_alarm(settings.alarm_hour, settings.alarm_minute, kw == K_ON);
-        } else {
-            pp = start;
-            h = take_2d();
-            expect(':');
-            m = take_2d();
-            if (bad_syntax || !at_end()) {
-                r_err("syntax");
-                return;
-            }
-            if (!clock_set_alarm(h, m, 1)) {
-                r_err("range");
-                return;
-            }
-        }
-        ui_cancel_edit();
-    }
-    out_str("OK ALARM ");
-    out_2d(settings.alarm_hour);
-    out_ch(':');
-    out_2d(settings.alarm_minute);
-    out_str((settings.flags & SET_ALARM_ON) ? " ON" : " OFF");
-}
-
-static void cmd_hours(void)
-{
-    uint8_t n = 0, v = 0;
-    char c;
-    if (!at_end()) {
-        while ((c = peek()) >= '0' && c <= '9') {
-            v = (v << 3) + (v << 1) + (uint8_t)(c - '0');
-            n++;
-            pp++;
-        }
-        if (n == 0 || !at_end()) {
-            r_err("syntax");
-            return;
-        }
-        if (n != 2 || (v != 12 && v != 24)) {
-            r_err("range");
-            return;
-        }
-        clock_set_h12(v == 12);
-        ui_cancel_edit();
-    }
-    out_str((settings.flags & SET_H12) ? "OK HOURS 12" : "OK HOURS 24");
-}
-
-static uint8_t hexval(char c)       /* 0xFF if not a hex digit */
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return 0xFF;
-}
-
-void protocol_line_done(void)
-{
-    uint8_t i, a, b;
+    static const CODE char hex[] = "0123456789ABCDEF";
+    uint8_t k = code & 0x7F;
 
     out_uart = 1;
     out_xor = 0;
-    rcks = star != 0xFF;
-    bad_syntax = 0;
-    pp = 0;
-    if (too_long) {
-        rcks = 0;
-        r_err("too long");
-        goto done;
-    }
-    if (bad_byte) {
-        r_err("bad byte");
-        goto done;
-    }
-    if (rcks) {
-        a = b = 0xFF;
-        if (star + 3 == len) {
-            a = hexval(line[star + 1]);
-            b = hexval(line[star + 2]);
-        }
-        if (a == 0xFF || b == 0xFF || (uint8_t)((a << 4) | b) != in_xor) {
-            r_err("checksum");
-            goto done;
-        }
-        len = star;
-    }
-    line[len] = 0;
-    i = take_word();
-    if (i == K_SET) {
-        cmd_set();
-    } else if (i == K_ALARM) {
-        cmd_alarm();
-    } else if (i == K_HOURS) {
-        cmd_hours();
-    } else if (i > K_HELP) {
-        r_err("unknown command");
-    } else if (!at_end()) {
-        r_err("syntax");
-    } else if (i == K_GET) {
-        if (!clock_read())
-            clock_tmp = clock_now;
-        r_time();
-    } else if (i == K_PING) {
-        out_str("OK PONG");
-    } else if (i == K_INFO) {
-        out_str("OK INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME " mcu=" BOARD_MCU
-                " xtal=");
-        /* leading digits only: XSTR(11059200UL) -> "11059200" */
-        {
-            const CODE char *d = XSTR(BOARD_F_CPU);
-            while (*d >= '0' && *d <= '9')
-                out_ch(*d++);
-        }
-        out_str(" baud=" XSTR(UART_BAUD));
-        out_str((settings.flags & SET_UNSET) ? " rtc=unset" : " rtc=ok");
+    if (k >= R_E_UNKNOWN) {
+        out_str("ERR ");
+        out_str(text_nth(errors, k - R_E_UNKNOWN));
     } else {
-        out_str("OK PING GET SET ALARM HOURS INFO HELP");
+        out_str("OK ");
+        if (k == R_PONG) {
+            out_str("PONG");
+        } else if (k <= R_SET) {
+            if (k == R_SET)
+                dt_copy(&clock_tmp, &echo);
+            else if (!clock_read())
+                dt_copy(&clock_tmp, &clock_now);
+            r_time();
+        } else if (k == R_ALARM) {
+            out_str("ALARM ");
+            out_2d(settings.alarm_hour);
+            out_ch(':');
+            out_2d(settings.alarm_minute);
+            out_str((settings.flags & SET_ALARM_ON) ? " ON" : " OFF");
+        } else if (k == R_HOURS) {
+            out_str((settings.flags & SET_H12) ? "HOURS 12" : "HOURS 24");
+        } else if (k == R_INFO) {
+            out_str("INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME " mcu=" BOARD_MCU
+                    " xtal=");
+            /* leading digits only: XSTR(11059200UL) -> "11059200" */
+            {
+                const CODE char *d = XSTR(BOARD_F_CPU);
+                while (*d >= '0' && *d <= '9')
+                    out_ch(*d++);
+            }
+            out_str(" baud=" XSTR(UART_BAUD));
+            out_str((settings.flags & SET_UNSET) ? " rtc=unset" : " rtc=ok");
+        } else {                            /* HELP: the command keywords */
+            for (k = K_PING; k <= K_HELP; k++) {
+                if (k)
+                    out_ch(' ');
+                out_str(text_nth(keywords, k));
+            }
+        }
     }
-done:
-    r_end();
+    if (code & R_CKS) {
+        k = out_xor;
+        uart_putc('*');
+        uart_putc(hex[k >> 4]);
+        uart_putc(hex[k & 0x0F]);
+    }
+    uart_putc('\r');
+    uart_putc('\n');
     out_uart = 0;
+}
+
+bool_t protocol_pending(void)
+{
+    return uart_rx_ready() || (rq_head != rq_tail && uart_tx_empty());
 }
 
 void protocol_poll(void)
 {
-    uint8_t c;
-    while (uart_rx_ready()) {
-        c = uart_getc();
-        if (c == '\r' || c == '\n') {
-            if (len || too_long || bad_byte) {
-                protocol_line_done();
-                ui_dirty = 1;
-            }
-            len = 0;
-            star = 0xFF;
-            in_xor = 0;
-            too_long = 0;
-            bad_byte = 0;
-            continue;
-        }
-        if (c < 0x20 || c > 0x7E)
-            bad_byte = 1;
-        if (c == '*' && star == 0xFF)
-            star = len;
-        if (star == 0xFF)
-            in_xor ^= c;
-        if (len >= PROTO_MAX_LINE) {
-            too_long = 1;
-            continue;
-        }
-        if (c >= 'a' && c <= 'z')
-            c -= 32;
-        line[len++] = c;
+    uint8_t code, n;
+    protocol_rx();
+    if (rq_head != rq_tail && uart_tx_empty()) {
+        code = rq[rq_tail];
+        n = rq_tail + 1;
+        if (n == PROTO_QUEUE)
+            n = 0;
+        rq_tail = n;
+        reply(code);
     }
+}
+
+void protocol_banner(void)
+{
+    out_uart = 1;
+    out_str("clock51 READY\r\n");
+    out_uart = 0;
 }

@@ -75,3 +75,13 @@ uint8_t text_hour12(uint8_t hour)
         return hour - 12;
     return hour;
 }
+
+const CODE char *text_nth(const CODE char *list, uint8_t k)
+{
+    while (k) {
+        while (*list++)
+            ;
+        k--;
+    }
+    return list;
+}

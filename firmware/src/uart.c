@@ -10,6 +10,7 @@
 #include "board_config.h"
 #include "uart.h"
 #include "tick.h"
+#include "protocol.h"
 
 static XDATA uint8_t rx_buf[UART_RX_SIZE];
 static XDATA uint8_t tx_buf[UART_TX_SIZE];
@@ -82,8 +83,18 @@ void uart_putc(uint8_t c)
     uint8_t n = tx_head + 1;
     if (n == UART_TX_SIZE)
         n = 0;
-    while (n == tx_tail)
-        cpu_idle();                 /* ring full: the TX interrupt will make room */
+    while (n == tx_tail) {          /* ring full: the TX interrupt will make room */
+        protocol_rx();              /* meanwhile keep taking received lines */
+        EA = 0;                     /* sleep unless a byte came meanwhile (see main.c) */
+        if (rx_head == rx_tail && n == tx_tail) {
+            __asm
+                setb _EA
+                orl  _PCON,#0x01
+            __endasm;
+        } else {
+            EA = 1;
+        }
+    }
     ES = 0;
     if (!tx_busy) {
         tx_busy = 1;
@@ -95,13 +106,7 @@ void uart_putc(uint8_t c)
     ES = 1;
 }
 
-void uart_puts(const CODE char *s)
+bool_t uart_tx_empty(void)
 {
-    while (*s)
-        uart_putc(*s++);
-}
-
-bool_t uart_tx_idle(void)
-{
-    return !tx_busy;
+    return tx_head == tx_tail;
 }

@@ -75,7 +75,7 @@ static void render(void)
 {
     uint8_t from, n;
 
-    disp = field ? edt : clock_now;
+    dt_copy(&disp, field ? &edt : &clock_now);
     out_uart = 0;
     out_pos = 0;
     if (!(field ? (field > F_MIN) : page)) {
@@ -194,9 +194,10 @@ static void edit_leave(void)
 {
     field = F_NONE;
     if (time_changed || (settings.flags & SET_UNSET)) {
-        clock_tmp = edt;
-        clock_tmp.second = 0;
-        clock_set();
+        dt_copy(&clock_new, &edt);
+        clock_new.second = 0;
+        if (clock_prepare())
+            clock_commit();
     }
 #if FEATURE_ALARM
     if (alarm_changed)
@@ -220,7 +221,7 @@ void ui_key(uint8_t ev)
         if (ev & KEY_REPEAT)
             return;
         if (key == KEY_ID_SET) {
-            edt = clock_now;
+            dt_copy(&edt, &clock_now);
             e_ahour = settings.alarm_hour;
             e_amin = settings.alarm_minute;
             e_aon = (settings.flags & SET_ALARM_ON) ? 1 : 0;
