@@ -1,0 +1,381 @@
+"""A test driver for the real clock51 firmware image running on a simulated board.
+
+``Clock`` wraps ``sim.board.Board`` with what a system test needs: boot a board with a fresh
+or a pre-set DS1302, read the LCD, press keys, talk the serial protocol through an in-memory
+endpoint, read the DS1302 model, and power-cycle the board with the battery-backed DS1302
+state carried over. Nothing here implements firmware behaviour: every answer comes from the
+compiled image.
+
+Two things are observed below the public device APIs, read-only:
+
+- ``write_log``: every DS1302 *write* transfer the firmware completes, as
+  ``(cycle, command, data bytes)``, taken on each CE fall from the model's transfer state
+  (the model has no public transfer log). It is what "the DS1302 was written once" and
+  "the seconds write happened within 2 ms" are measured with.
+- ``rtc_fingerprint()``: control, trickle, RAM, halted flag and the cycle at which the
+  running clock would read 2000-01-01 00:00:00 (constant while nobody writes the clock).
+
+Settings RAM: a DS1302 injected with a time must also hold valid settings (clock.h: RAM0
+magic 0xC5, RAM1 flags, RAM2/3 alarm hour/minute, RAM4 check); otherwise the firmware
+treats it as a first power-up. ``settings_ram`` builds those bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sim.board import Board
+from sim.hexfile import load_ihx
+
+ROOT = Path(__file__).resolve().parents[2]
+BOARDS = ROOT / "firmware" / "boards"
+BUILD = ROOT / ".pio" / "build"
+
+BANNER = "clock51 READY"
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# LCD text view: CGRAM codes 0..7 (and 8..15) are shown as circled digits 1..8
+CGRAM_CHARS = "".join(chr(0x2460 + i) for i in range(8))
+
+# DS1302 commands (write forms)
+CLOCK_BURST_W = 0xBE
+RAM_BURST_W = 0xFE
+SECONDS_W = 0x80
+CONTROL_W = 0x8E
+
+SETTINGS_MAGIC = 0xC5
+SETTINGS_SEED = 0xA5
+FLAG_ALARM_ON, FLAG_H12, FLAG_UNSET = 0x01, 0x02, 0x04
+
+
+def settings_ram(alarm: tuple[int, int] = (7, 0), alarm_on: bool = False,
+                 hours12: bool = False, unset: bool = False) -> bytes:
+    """The 5 settings bytes of DS1302 RAM (layout of firmware/include/clock.h)."""
+    flags = ((FLAG_ALARM_ON if alarm_on else 0) | (FLAG_H12 if hours12 else 0)
+             | (FLAG_UNSET if unset else 0))
+    b = [SETTINGS_MAGIC, flags, alarm[0], alarm[1]]
+    return bytes(b + [SETTINGS_SEED ^ (sum(b) & 0xFF)])
+
+
+def checksum(text: str) -> str:
+    x = 0
+    for ch in text.encode("ascii"):
+        x ^= ch
+    return f"{x:02X}"
+
+
+def with_checksum(text: str) -> str:
+    return f"{text}*{checksum(text)}"
+
+
+def build_date(image: Path) -> dt.date:
+    """BUILD_YEAR/MONTH/DAY from the generated board_config.h next to ``image``."""
+    header = (Path(image).parent / "generated" / "board_config.h").read_text()
+    vals = {k: int(v) for k, v in
+            re.findall(r"#define\s+BUILD_(YEAR|MONTH|DAY)\s+(\d+)", header)}
+    return dt.date(vals["YEAR"], vals["MONTH"], vals["DAY"])
+
+
+def bcd(v: int) -> int:
+    return (v // 10) << 4 | (v % 10)
+
+
+_LINE1 = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) +(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b")
+_LINE2 = re.compile(r"^ ?(\d{1,2}):(\d{2}):(\d{2})")
+
+
+class Clock:
+    """One simulated clock51 board running the real image of ``env``."""
+
+    def __init__(self, env: str, image: Path) -> None:
+        self.env = env
+        self.image_path = Path(image)
+        self.image = load_ihx(self.image_path)
+        self.profile = BOARDS / f"{env}.toml"
+        self.boards: list[Board] = []  # every board built (for the violation check)
+        self.board: Board | None = None
+        self.write_log: list[tuple[int, int, bytes]] = []
+        self._rx = bytearray()
+        self.banners = 0
+
+    # -- lifecycle --------------------------------------------------------------------
+    def _new_board(self) -> Board:
+        board = Board(self.profile, self.image)
+        self.boards.append(board)
+        self.board = board
+        self.write_log = []
+        self._rx = bytearray()
+        rtc = board.rtc
+        ce_port, ce_bit = rtc.ce_pin
+
+        def on_ce(level: int, cycle: int) -> None:
+            # called after the DS1302 model has handled the same edge
+            if not level:
+                cmd = rtc._cmd
+                if cmd & 0x81 == 0x80 and rtc._written:
+                    self.write_log.append((cycle, cmd, bytes(rtc._written)))
+
+        board.bus.watch(ce_port, ce_bit, on_ce)
+        return board
+
+    def boot(self, rtc: dt.datetime | None = None, rtc_state: dict[str, Any] | None = None,
+             *, alarm: tuple[int, int] = (7, 0), alarm_on: bool = False,
+             hours12: bool = False, settle_s: float = 2.0) -> Clock:
+        """Power the board up and run until the banner and a drawn LCD.
+
+        ``rtc``: a DS1302 running at that time with valid settings RAM (``alarm``...);
+        ``rtc_state``: a saved DS1302 state (``to_state``); neither: a fresh chip.
+        """
+        board = self._new_board()
+        if rtc_state is not None:
+            board.rtc.from_state(rtc_state)
+            board.rtc.rebase(0)
+        elif rtc is not None:
+            board.rtc.set_datetime(rtc, 0)
+            board.rtc.ram[0:5] = settings_ram(alarm, alarm_on, hours12)
+        ok = board.run_until_true(self._started, settle_s)
+        assert ok, f"{self.env}: no banner and time on the LCD after {settle_s} s: {self.lcd()}"
+        return self
+
+    def power_cycle(self, off_s: float = 0.0) -> Clock:
+        """Switch off (the DS1302 runs on its battery for ``off_s``) and on again."""
+        assert self.board is not None
+        state = self.board.rtc.to_state()
+        board = self._new_board()
+        board.rtc.from_state(state)
+        board.rtc.rebase(0, off_s)
+        ok = board.run_until_true(self._started, 2.0)
+        assert ok, f"{self.env}: no restart after power cycle: {self.lcd()}"
+        return self
+
+    def _started(self) -> bool:
+        """The banner line was sent and the LCD shows a time."""
+        return (BANNER + "\r\n").encode() in self._peek_sent() and self.parse_time() is not None
+
+    def violations(self) -> list[str]:
+        out = []
+        for i, b in enumerate(self.boards):
+            out += [f"board#{i}: {v}" for v in b.violations()]
+        return out
+
+    # -- time -------------------------------------------------------------------------
+    @property
+    def b(self) -> Board:
+        assert self.board is not None, "boot() first"
+        return self.board
+
+    @property
+    def cycles(self) -> int:
+        return self.b.cycles
+
+    @property
+    def cps(self) -> int:
+        return self.b.cps
+
+    def run(self, seconds: float) -> None:
+        self.b.uart.poll(self.b.cycles)
+        self.b.run_for(seconds)
+
+    def run_until(self, predicate: Callable[[], bool], timeout_s: float,
+                  poll_s: float = 0.005) -> bool:
+        self.b.uart.poll(self.b.cycles)
+        return self.b.run_until_true(predicate, timeout_s, poll_s)
+
+    # -- LCD --------------------------------------------------------------------------
+    def lcd(self) -> list[str]:
+        return self.b.lcd.text()
+
+    def run_until_lcd(self, pattern: str, timeout_s: float = 2.0, line: int | None = None,
+                      poll_s: float = 0.005) -> re.Match[str]:
+        """Run until the LCD (``line`` 0/1, or both joined by a newline) matches ``pattern``."""
+        rx = re.compile(pattern)
+        found: list[re.Match[str]] = []
+
+        def check() -> bool:
+            text = self.lcd()
+            m = rx.search(text[line] if line is not None else "\n".join(text))
+            if m:
+                found.append(m)
+            return m is not None
+
+        if not self.run_until(check, timeout_s, poll_s):
+            raise AssertionError(f"LCD never matched {pattern!r} within {timeout_s} s; "
+                                 f"it shows {self.lcd()} (DS1302 {self.rtc_now()})")
+        return found[0]
+
+    def parse_date(self) -> tuple[dt.date, str] | None:
+        """Line 1 of the main page: (date, weekday name) or None."""
+        m = _LINE1.match(self.lcd()[0])
+        if not m:
+            return None
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3])), m[4]
+        except ValueError:
+            return None
+
+    def parse_time(self) -> tuple[int, int, int] | None:
+        """Line 2 of the main page: (h, m, s) as shown, or None."""
+        m = _LINE2.match(self.lcd()[1])
+        return (int(m[1]), int(m[2]), int(m[3])) if m else None
+
+    def shown(self) -> dt.datetime | None:
+        """Date and time on the main page (24-hour display)."""
+        d, t = self.parse_date(), self.parse_time()
+        if d is None or t is None:
+            return None
+        try:
+            return dt.datetime.combine(d[0], dt.time(*t))
+        except ValueError:
+            return None
+
+    def bell_shown(self) -> bool:
+        """The alarm indicator: a CGRAM glyph (not blank) on line 2 of the main page."""
+        for ch in self.lcd()[1]:
+            if ch in CGRAM_CHARS:
+                glyph = self.b.lcd.glyph(ord(ch) - 0x2460)
+                if glyph and any(glyph):
+                    return True
+        return False
+
+    def set_me_shown(self) -> bool:
+        """The "set me" mark: the firmware draws '?' after the time on line 2."""
+        return "?" in self.lcd()[1][8:]
+
+    # -- keys -------------------------------------------------------------------------
+    def press(self, key: str, hold_s: float = 0.1, settle_s: float = 0.06) -> None:
+        """Press ``key`` now for ``hold_s``; return ``settle_s`` after its release."""
+        self.b.press(key, hold_s=hold_s)
+        self.run(hold_s + settle_s)
+
+    def press_start(self, key: str, hold_s: float = 0.1) -> None:
+        """Schedule a press without running."""
+        self.b.press(key, hold_s=hold_s)
+
+    # -- serial -----------------------------------------------------------------------
+    def _peek_sent(self) -> bytes:
+        ep = self.b.uart.endpoint
+        self._rx += ep.take_sent()
+        return bytes(self._rx)
+
+    def send_bytes(self, data: bytes) -> None:
+        ep = self.b.uart.endpoint
+        ep.feed(data)
+        self.b.uart.poll(self.b.cycles)
+
+    def send_line(self, text: str, end: str = "\r\n", checksum: bool = False) -> None:
+        if checksum:
+            text = with_checksum(text)
+        self.send_bytes(text.encode("latin-1") + end.encode("ascii"))
+
+    def _next_line(self) -> str | None:
+        while True:
+            buf = self._peek_sent()
+            i = buf.find(b"\r\n")
+            if i < 0:
+                return None
+            line = buf[:i].decode("latin-1")
+            del self._rx[: i + 2]
+            if line == BANNER:
+                self.banners += 1
+                continue
+            return line
+
+    def read_reply(self, timeout_s: float = 1.0) -> str:
+        got: list[str] = []
+
+        def ready() -> bool:
+            line = self._next_line()
+            if line is not None:
+                got.append(line)
+            return bool(got)
+
+        if not self.run_until(ready, timeout_s, poll_s=0.002):
+            raise AssertionError(f"no reply within {timeout_s} s "
+                                 f"(received so far: {bytes(self._rx)!r})")
+        return got[0]
+
+    def read_replies(self, n: int, timeout_s: float = 2.0) -> list[str]:
+        got: list[str] = []
+
+        def ready() -> bool:
+            while len(got) < n:
+                line = self._next_line()
+                if line is None:
+                    break
+                got.append(line)
+            return len(got) >= n
+
+        if not self.run_until(ready, timeout_s, poll_s=0.005):
+            raise AssertionError(f"{len(got)} of {n} replies within {timeout_s} s: {got} "
+                                 f"pending {bytes(self._rx)!r}")
+        return got
+
+    def command(self, text: str, checksum: bool = False, timeout_s: float = 1.0) -> str:
+        self.send_line(text, checksum=checksum)
+        return self.read_reply(timeout_s)
+
+    def quiet(self, seconds: float = 0.1) -> bytes:
+        """Run ``seconds`` and return everything sent meanwhile (banner excluded)."""
+        self.run(seconds)
+        data = self._peek_sent().replace(BANNER.encode() + b"\r\n", b"")
+        self._rx.clear()
+        return data
+
+    # -- DS1302 -----------------------------------------------------------------------
+    def rtc_now(self) -> dt.datetime | None:
+        return self.b.rtc.datetime_at(self.cycles)
+
+    def set_rtc(self, when: dt.datetime) -> None:
+        """Inject a running time into the DS1302 model now (as if written by a burst)."""
+        self.b.rtc.set_datetime(when, self.cycles)
+
+    def rtc_phase_ms(self) -> float:
+        return self.b.rtc.phase_ms(self.cycles)
+
+    def rtc_fingerprint(self) -> dict[str, Any]:
+        """What must not change unless someone writes the DS1302 (see module docstring)."""
+        rtc = self.b.rtc
+        c = self.cycles
+        now = rtc.datetime_at(c)
+        regs = rtc.registers_at(c)
+        origin = None
+        if now is not None:
+            secs = (now - dt.datetime(2000, 1, 1)).total_seconds()
+            origin = c - rtc.subsecond_cycles(c) - int(secs) * rtc.cps
+        return {
+            "origin_cycle": origin,
+            "halted": rtc.halted,
+            "hour12": bool(regs[2] & 0x80),
+            "weekday": regs[5],
+            "control": rtc.control,
+            "trickle": rtc.trickle,
+            "ram": bytes(rtc.ram),
+        }
+
+    def ram_settings(self) -> dict[str, Any]:
+        ram = self.b.rtc.ram
+        check = SETTINGS_SEED ^ (sum(ram[:4]) & 0xFF)
+        return {"valid": ram[0] == SETTINGS_MAGIC and ram[4] == check,
+                "alarm": (ram[2], ram[3]), "alarm_on": bool(ram[1] & FLAG_ALARM_ON),
+                "hours12": bool(ram[1] & FLAG_H12), "unset": bool(ram[1] & FLAG_UNSET)}
+
+    def clock_writes(self, since: int = 0) -> list[tuple[int, int, bytes]]:
+        """DS1302 writes that touch the clock registers (burst or seconds..year)."""
+        return [w for w in self.write_log
+                if w[0] >= since and (w[1] == CLOCK_BURST_W or 0x80 <= w[1] <= 0x8C)]
+
+    def seconds_writes(self, since: int = 0) -> list[tuple[int, int, bytes]]:
+        """DS1302 writes that set the seconds register (clock burst or 0x80): each restarts
+        the divider chain, i.e. sets the time."""
+        return [w for w in self.write_log
+                if w[0] >= since and w[1] in (CLOCK_BURST_W, SECONDS_W)]
+
+    def writes_since(self, since: int) -> list[tuple[int, int, bytes]]:
+        return [w for w in self.write_log if w[0] >= since]
+
+    # -- buzzer -----------------------------------------------------------------------
+    def sounding(self) -> bool:
+        return self.b.buzzer.is_sounding(self.cycles)

@@ -1,0 +1,58 @@
+"""First power-up and start-up: the defined start time, the "set me" mark, the banner."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.firmware.clockdriver import build_date
+
+
+def test_fresh_chip_boots_to_build_date_and_shows_set_me(make_clock, env):
+    clk = make_clock(env).boot(rtc=None)
+    day = build_date(clk.image_path)
+    start = dt.datetime.combine(day, dt.time(0, 0, 0))
+    # the DS1302 was given the build date at 00:00:00 and is running
+    now = clk.rtc_now()
+    assert now is not None, "the DS1302 is still halted after the first power-up"
+    assert start <= now <= start + dt.timedelta(seconds=2)
+    assert clk.b.rtc.write_protected, "write protection must be on again after the write"
+    # the LCD shows it, with the right weekday and the "set me" mark
+    shown = clk.shown()
+    assert shown is not None and start <= shown <= start + dt.timedelta(seconds=2), clk.lcd()
+    assert clk.parse_date()[1] == start.strftime("%a")
+    assert clk.set_me_shown(), clk.lcd()
+    assert clk.command("INFO").endswith("rtc=unset")
+    # the settings RAM is initialised (valid magic and check) and records "unset"
+    ram = clk.ram_settings()
+    assert ram["valid"] and ram["unset"]
+
+
+def test_set_clock_boots_to_its_time_without_set_me(make_clock, env):
+    when = dt.datetime(2026, 11, 24, 12, 5, 31)
+    clk = make_clock(env).boot(rtc=when)
+    shown = clk.shown()
+    assert shown is not None and when <= shown <= when + dt.timedelta(seconds=2), clk.lcd()
+    assert clk.parse_date()[1] == "Tue"
+    assert not clk.set_me_shown(), clk.lcd()
+    assert clk.command("INFO").endswith("rtc=ok")
+    # nothing was written to the clock registers: the running time was kept
+    assert clk.clock_writes() == []
+
+
+def test_banner_once_after_reset_then_silence(make_clock):
+    clk = make_clock("reference").boot(rtc=dt.datetime(2026, 1, 1, 8, 0, 0))
+    first = bytes(clk._rx)
+    assert first.startswith(b"clock51 READY\r\n"), first
+    assert first.count(b"clock51 READY") == 1
+    clk._rx.clear()
+    assert clk.quiet(1.5) == b"", "nothing but replies may be sent after the banner"
+
+
+def test_setting_the_time_clears_set_me(make_clock):
+    clk = make_clock("reference").boot(rtc=None)
+    assert clk.set_me_shown()
+    assert clk.command("SET 2026-03-04 05:06:07") == "OK 2026-03-04 05:06:07 WED"
+    clk.run_until_lcd(r"2026-03-04 Wed", 0.5, line=0)
+    assert not clk.set_me_shown(), clk.lcd()
+    assert clk.command("INFO").endswith("rtc=ok")
+    assert not clk.ram_settings()["unset"]
