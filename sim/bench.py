@@ -109,6 +109,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="benchmark this image instead of compiling the bundled program")
     parser.add_argument("--max-cycles", type=int, default=200_000_000,
                         help="give up after this many machine cycles (default 200,000,000)")
+    parser.add_argument("--board", default="reference",
+                        help="board whose built firmware is benchmarked (default reference)")
+    parser.add_argument("--board-seconds", type=float, default=60.0,
+                        help="simulated seconds of the firmware run (default 60; 10 %% of it "
+                             "without fast-forward)")
+    parser.add_argument("--cpu-only", action="store_true",
+                        help="skip the firmware-on-board figures")
 
 
 def _print_figure(f: Figure) -> None:
@@ -127,6 +134,21 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point for an already-parsed namespace (``clock51-sim bench``)."""
+    code = run_cpu(args)
+    if code == 0 and not args.cpu_only:
+        from sim.boardbench import default_image, print_board_figures
+
+        image = default_image(args.board)
+        if not image.exists():
+            print(f"bench: {image} is not built (pio run -e {args.board})", file=sys.stderr)
+            return 1
+        print()
+        print_board_figures(image, args.board, args.board_seconds, args.board_seconds / 10)
+    return code
+
+
+def run_cpu(args: argparse.Namespace) -> int:
+    """Our core against s51 on the CPU-bound program."""
     from sim.hexfile import load_ihx
     from sim.ucsim import s51_path
 

@@ -123,6 +123,9 @@ class CPU:
     #: Machine cycles of the hardware LCALL that enters an interrupt (datasheet: 2).
     #: s51 0.6.4 charges 1; a differential test may set this to 1 on its instance.
     irq_entry_cycles = 2
+    # Idle mode, SJMP $, JB/JNB bit,$ polls and DJNZ Rn,$ delays jump straight to the next
+    # event with the same end state as stepping; False steps them (for the bench only).
+    fast_forward = True
 
     def __init__(self, code: bytes, *, xram_size: int = 256, ports: PortBus | None = None):
         if not 0 <= xram_size <= 0x10000:
@@ -385,7 +388,8 @@ class CPU:
         self._recompute_ev()
         ne = min(self._ev, self._until)
         if self._idle:
-            self.cycles = max(cyc, ne)
+            # idle: jump to the next event, or, without fast-forward, tick one cycle
+            self.cycles = max(cyc, ne if self.fast_forward else min(ne, cyc + 1))
             return None
         self._ne = ne
         key = self.pc | (self.sfr[PSW] & 0x18) << 13
@@ -402,12 +406,12 @@ class CPU:
             if self._stop_sj:
                 self._hold = hold
                 return "selfjump"
-            self._spin(1 if hold else max(1, -(-(ne - cyc) // 2)))
+            self._spin(1 if hold or not self.fast_forward else max(1, -(-(ne - cyc) // 2)))
         elif special == tr.DJNZSELF:
             kind, n = arg
             addr = (self.sfr[PSW] & 0x18) + n if kind == "R" else n
             count = self.iram[addr] or 256
-            it = 1 if hold else min(count, max(1, -(-(ne - cyc) // 2)))
+            it = 1 if hold or not self.fast_forward else min(count, max(1, -(-(ne - cyc) // 2)))
             self.iram[addr] = (self.iram[addr] - it) & 0xFF
             self.cycles += 2 * it
             self.instructions += it
@@ -416,7 +420,7 @@ class CPU:
         else:  # JBSELF: test once; if it loops, nothing changes it before the next event
             pc = self.pc
             self._exec_one()
-            if self.pc == pc and not hold:
+            if self.pc == pc and not hold and self.fast_forward:
                 bitaddr = arg[0]
                 target = ne
                 if bitaddr >= 0x80 and (bitaddr & 0xF8) in (TCON, T2CON):

@@ -176,3 +176,16 @@ def test_received_byte_interrupts_busy_code_at_the_next_instruction_boundary():
     cpu.uart_rx(0x67, cpu.cycles)  # RI was cleared by the ISR: no overrun
     cpu.run(cpu.cycles + 12)
     assert cpu.iram[0x40] == 0x67
+
+
+def test_without_fast_forward_idle_and_delay_loops_end_in_the_same_state():
+    # idle until Timer 0 overflows, then a DJNZ R5,$ delay of 200 iterations
+    main = "75 89 01 75 8C FF 75 8A 00 75 A8 82 D2 8C 43 87 01 0F 7D C8 DD FE " + HALT
+    results = []
+    for ff in (True, False):
+        cpu = make("02 00 40", {0x0B: "0E 32", 0x40: main})
+        cpu.fast_forward = ff
+        run_halt(cpu)
+        results.append((cpu.cycles, cpu.instructions, bytes(cpu.iram), bytes(cpu.sfr)))
+    assert results[0] == results[1]
+    assert results[0][0] == 273 + 1 + 2 * 200
