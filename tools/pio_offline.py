@@ -57,7 +57,21 @@ def mark_owner(pm: Path) -> None:
         pm.write_text(json.dumps(meta))
 
 
+def drop_foreign_platform_link() -> None:
+    """platformio.ini names the dev-platform as symlink://firmware/platform, which PlatformIO
+    records with the directory it was first installed from. A link made from another copy
+    of the project would build with that copy's builder: remove it so pio links this one."""
+    for link in (CORE_DIR / "platforms").glob("*.pio-link"):
+        try:
+            cwd = json.loads(link.read_text()).get("cwd")
+        except ValueError:
+            cwd = None
+        if cwd is None or Path(cwd).resolve() != ROOT:
+            link.unlink()
+
+
 def main() -> int:
+    drop_foreign_platform_link()
     pm = installed_piopm()
     if pm is not None:
         mark_owner(pm)

@@ -115,20 +115,20 @@ def test_malformed_options_are_usage_errors(bad: list[str]) -> None:
 def test_serial_over_tcp_answers_pyserial_socket_url(firmware: dict[str, Path]) -> None:
     import serial
 
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "run", str(firmware["reference"]),
-         "--rtc", "2026-11-24 12:00:00", "--serial", "tcp:0", "--headless", "--realtime",
-         "--for", "20"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        m = re.match(r"serial: (socket://127\.0\.0\.1:\d+)", first)
-        assert m, first
-        with serial.serial_for_url(m.group(1), baudrate=9600, timeout=3) as port:
-            port.write(b"PING\n")
-            lines = [port.readline() for _ in range(2)]
-        assert b"OK PONG\r\n" in lines
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
+    with subprocess.Popen(
+            [sys.executable, "-m", "sim.cli", "run", str(firmware["reference"]),
+             "--rtc", "2026-11-24 12:00:00", "--serial", "tcp:0", "--headless", "--realtime",
+             "--for", "20"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT) as proc:
+        try:
+            assert proc.stdout is not None
+            first = proc.stdout.readline()
+            m = re.match(r"serial: (socket://127\.0\.0\.1:\d+)", first)
+            assert m, first
+            with serial.serial_for_url(m.group(1), baudrate=9600, timeout=3) as port:
+                port.write(b"PING\n")
+                lines = [port.readline() for _ in range(2)]
+            assert b"OK PONG\r\n" in lines
+        finally:
+            proc.kill()
+            proc.wait(timeout=10)
