@@ -509,35 +509,15 @@ class CPU:
 
     def _try_irq(self) -> bool:
         """Take the highest-priority pending enabled interrupt now, if allowed."""
+        src = self._irq_request()
+        if src < 0:
+            return False
         sfr = self.sfr
-        ie = sfr[IE]
-        if not ie & 0x80 or self._act_hi:
-            return False
-        tcon = sfr[TCON]
-        req = 0
-        if ie & 0x01 and tcon & 0x02:
-            req |= 1
-        if ie & 0x02 and tcon & 0x20:
-            req |= 2
-        if ie & 0x04 and tcon & 0x08:
-            req |= 4
-        if ie & 0x08 and tcon & 0x80:
-            req |= 8
-        if ie & 0x10 and sfr[SCON] & 0x03:
-            req |= 16
-        if ie & 0x20 and sfr[T2CON] & 0xC0:
-            req |= 32
-        if not req:
-            return False
-        hi = req & sfr[IP]
-        if hi:
-            src = (hi & -hi).bit_length() - 1
+        if sfr[IP] >> src & 1:
             self._act_hi = True
-        elif self._act_lo:
-            return False
         else:
-            src = (req & -req).bit_length() - 1
             self._act_lo = True
+        tcon = sfr[TCON]
         # hardware LCALL: push PC, clear the flags the hardware clears, 2 cycles
         pc = self.pc
         s = (sfr[SP] + 1) & 0xFF
