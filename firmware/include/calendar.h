@@ -20,12 +20,11 @@ typedef struct {
     uint8_t wday;    /* 1 = Mon .. 7 = Sun (derived from the date) */
 } datetime_t;
 
-uint8_t  cal_is_leap(uint8_t year);
 uint8_t  cal_days_in_month(uint8_t year, uint8_t month);
-/* 0-based day of the year (Jan 1 = 0). Arguments must be a valid date. */
-uint16_t cal_day_of_year(uint8_t year, uint8_t month, uint8_t day);
-/* 1 = Monday .. 7 = Sunday. 2000-01-01 was a Saturday. */
-uint8_t  cal_weekday(uint8_t year, uint8_t month, uint8_t day);
+/* 0-based day of the year (Jan 1 = 0) of t's date, which must be valid. */
+uint16_t cal_day_of_year(const datetime_t NEAR *t);
+/* weekday of t's date: 1 = Monday .. 7 = Sunday. 2000-01-01 was a Saturday. */
+uint8_t  cal_weekday(const datetime_t NEAR *t);
 /* 1 when every field of t (except wday) is in range and the day exists. */
 bool_t   cal_valid(const datetime_t NEAR *t);
 /* *d = *s (a byte loop on 1-byte pointers: no generic memcpy) */

@@ -47,14 +47,13 @@ extern IDATA datetime_t clock_new;    /* the time to set: clock_prepare() argume
 extern bool_t clock_ready;      /* clock_new is validated and its burst built */
 extern settings_t settings;
 extern bool_t clock_fault;      /* last DS1302 read was invalid (clock_now kept) */
+extern bool_t settings_changed; /* settings changed: the main loop saves them soon */
 
 void   clock_boot(void);        /* check the DS1302, first power-up handling */
 bool_t clock_poll(void);        /* every ~20 ms: 1 when a new second was read */
 bool_t clock_read(void);        /* clock burst -> clock_tmp, decoded; 0 if invalid */
 bool_t clock_prepare(void);     /* validate clock_new, weekday, build the burst; 0 if invalid */
 void   clock_commit(void);      /* after clock_prepare(): write the DS1302 once, clear "unset" */
-bool_t clock_set_alarm(uint8_t h, uint8_t m, uint8_t on);  /* 0 if out of range */
-void   clock_set_h12(uint8_t on);
-void   settings_save(void);
+void   settings_save(void);     /* settings -> DS1302 RAM; clears settings_changed */
 
 #endif /* CLOCK_H */

@@ -29,10 +29,8 @@
  *   C0/C1..FC/FD RAM 0..30 (31 battery-backed bytes), FE/FF RAM burst (may be partial)
  *
  * Rules kept here: WP is lifted only around a write (ds1302_unprotect ... the write ...
- * ds1302_protect); a serial SET lifts it early, when its line is prepared, so that only
- * the clock burst is left for the line end (ds1302_unprotect does nothing while WP is
- * known to be lifted; every line end sets WP again). CH is never read-modify-written
- * (see clock.c).
+ * ds1302_protect), and only for a write that happens (nothing is written for a request
+ * that fails). CH is never read-modify-written (see clock.c).
  */
 #ifndef DS1302_H
 #define DS1302_H
@@ -70,7 +68,7 @@ extern IDATA uint8_t ds1302_buf[DS1302_BUF_SIZE];
 void    ds1302_init(void);                   /* pins idle; trickle charger from the profile */
 uint8_t ds1302_read(uint8_t cmd);            /* single register, cmd odd (e.g. 0x81) */
 void    ds1302_write(uint8_t cmd, uint8_t v);/* single register, cmd even; WP must be off */
-void    ds1302_unprotect(void);              /* control = 0x00 (skipped if already) */
+void    ds1302_unprotect(void);              /* control = 0x00 */
 void    ds1302_protect(void);                /* control = 0x80 */
 void    ds1302_burst_read(uint8_t cmd, uint8_t n);   /* into ds1302_buf[0..n-1] */
 void    ds1302_burst_write(uint8_t cmd, const uint8_t NEAR *src, uint8_t n);  /* WP off */

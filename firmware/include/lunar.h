@@ -7,6 +7,7 @@
 #define LUNAR_H
 
 #include "compat.h"
+#include "calendar.h"
 
 typedef struct {
     uint8_t month;    /* 1..12 */
@@ -14,13 +15,12 @@ typedef struct {
     uint8_t leap;     /* 1 when the month is the year's leap (intercalary) month */
     uint8_t stem;     /* heavenly stem of the lunar year, 0 = Jia .. 9 = Gui */
     uint8_t branch;   /* earthly branch of the lunar year, 0 = Zi .. 11 = Hai (= zodiac) */
-    uint16_t year;    /* lunar year number, e.g. 2026 (starts at the Spring Festival) */
 } lunar_t;
 
 extern IDATA lunar_t lunar;      /* result of the last successful lunar_from_date() */
 
-/* year 0..99 = 2000..2099; the date must be valid. Fills `lunar`; 0 if out of the table. */
-bool_t lunar_from_date(uint8_t year, uint8_t month, uint8_t day);
+/* t's date (year 0..99 = 2000..2099) must be valid. Fills `lunar`; 0 if out of the table. */
+bool_t lunar_from_date(const datetime_t NEAR *t);
 
 /* ASCII names from the generated table: "Bing", "Wu". */
 const CODE char *lunar_stem_name(uint8_t stem);

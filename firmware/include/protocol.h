@@ -1,15 +1,24 @@
 /*
  * protocol.h - the serial line protocol of docs/protocol.md.
  *
- * protocol_rx() drains the UART receive ring into the line parser. Lines are parsed as they
+ * protocol_poll() drains the UART receive ring into the line parser. Lines are parsed as they
  * arrive: a SET is validated and its DS1302 clock burst built before its line ends (at the
  * '*' of the checksum, or whenever the receive ring runs dry), so at the line end only the
- * checksum test and the 8-byte clock-burst write remain (well within 2 ms). A complete line
- * is executed at once and its reply queued as a one-byte code; protocol_poll() also sends
- * the queued replies, one whenever the transmit ring is empty, so received lines are never
- * held up by replies still going out (pipelined requests are all answered, in order).
- * Called from the main loop every pass, between LCD characters, and by uart_putc() while
- * it waits for room.
+ * checksum test and the DS1302 write (WP off, clock burst) remain. A complete line is
+ * executed at once and its reply queued as a one-byte code; protocol_poll() also turns the
+ * oldest queued code into its reply line whenever the previous line has been sent. Writing
+ * a reply never waits (the UART buffer holds a whole line), so received lines are never held
+ * up by replies going out and pipelined requests are answered in order.
+ *
+ * Queue bound: a reply is queued from its line end until its text is generated, which
+ * happens as soon as the line before it has been sent. So the queue holds the requests a
+ * host has sent beyond the one whose reply is on the wire: up to PROTO_QUEUE - 1 = 31 waiting,
+ * i.e. a host may have up to 32 requests outstanding (sent, reply not yet fully received).
+ * No finite queue can do more: at 9600 baud a 2-byte request ("X" CR) arrives in 2 ms while
+ * its 21-byte reply takes 22 ms to send, so a host streaming short requests without reading
+ * would outrun any queue. Beyond 32 outstanding requests a reply is dropped (never a received
+ * byte). A host that waits for each reply, or sends requests at least as long as their
+ * replies, never has more than a few outstanding.
  */
 #ifndef PROTOCOL_H
 #define PROTOCOL_H
@@ -17,10 +26,9 @@
 #include "compat.h"
 
 #define PROTO_MAX_LINE 40
-#define PROTO_QUEUE    144          /* replies waiting to be sent (one byte each) */
+#define PROTO_QUEUE    32           /* reply codes (one byte each), power of two */
 
-void   protocol_rx(void);           /* take received bytes, execute complete lines */
-void   protocol_poll(void);         /* protocol_rx() and send a queued reply */
+void   protocol_poll(void);         /* take received bytes, execute lines, start a reply */
 bool_t protocol_pending(void);      /* protocol_poll() has work now */
 void   protocol_banner(void);       /* "clock51 READY" */
 

@@ -21,6 +21,8 @@ void out_ch(char c);
 void out_str(const CODE char *s);
 void out_2d(uint8_t v);                         /* "07" */
 void out_date(const datetime_t NEAR *t);        /* "2026-11-24" */
+void out_hm(uint8_t h, uint8_t m);              /* "07:30" */
+void out_time(const datetime_t NEAR *t);        /* "12:05:31" */
 void out_wday(uint8_t wday);                    /* LCD "Tue", UART "TUE" */
 void out_pad(uint8_t col);                      /* spaces up to column col */
 /* the k-th string of a list of NUL-terminated strings */

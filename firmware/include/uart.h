@@ -7,23 +7,25 @@
  * between LCD characters, so no byte is lost while it talks to the LCD or the DS1302.
  * Interrupts are never disabled for longer than a few instructions (the DS1302 and LCD
  * drivers run with EA = 1), so RI is always served within one frame.
- * Transmit: a 32-byte XRAM ring drained by the interrupt; when it is full uart_putc() keeps
- * feeding received bytes to the protocol (protocol_rx) while it waits, so a long reply
- * never makes the receive ring overflow.
+ * Transmit: one whole reply line at a time. uart_tx_start() (only while uart_tx_idle())
+ * empties the XRAM transmit buffer, uart_putc() appends to it and starts the interrupt-driven
+ * transmission; it never waits. UART_TX_SIZE holds the longest reply (protocol.c checks this
+ * at compile time); bytes beyond it would be dropped.
  */
 #ifndef UART_H
 #define UART_H
 
 #include "compat.h"
 
-#define UART_RX_SIZE 32
-#define UART_TX_SIZE 32
+#define UART_RX_SIZE 32             /* power of two */
+#define UART_TX_SIZE 100
 
 void    uart_init(void);
 bool_t  uart_rx_ready(void);        /* at least one byte waiting */
 uint8_t uart_getc(void);            /* call only when uart_rx_ready() */
 void    uart_putc(uint8_t c);
-bool_t  uart_tx_empty(void);        /* nothing waiting in the transmit ring */
+bool_t  uart_tx_idle(void);         /* the last line is completely sent */
+void    uart_tx_start(void);        /* a new line: call only when uart_tx_idle() */
 
 #if FW_TARGET
 void uart_isr(void) __interrupt(4);  /* prototype must be visible to main.c */

@@ -27,6 +27,7 @@ IDATA datetime_t clock_new;
 settings_t settings;
 bool_t clock_fault;
 bool_t clock_ready;
+bool_t settings_changed;
 
 static IDATA uint8_t set_buf[DS1302_BUF_SIZE];   /* the prepared clock burst */
 static uint8_t last_sec_raw;
@@ -60,7 +61,7 @@ bool_t clock_read(void)
     } while (++i < 5);
     if (!cal_valid(&clock_tmp))     /* also rejects every 0xFF from bcd_dec */
         return 0;
-    clock_tmp.wday = cal_weekday(clock_tmp.year, clock_tmp.month, clock_tmp.day);
+    clock_tmp.wday = cal_weekday(&clock_tmp);
     return 1;
 }
 
@@ -72,7 +73,7 @@ bool_t clock_prepare(void)
     clock_ready = 0;
     if (!cal_valid(&clock_new))
         return 0;
-    clock_new.wday = cal_weekday(clock_new.year, clock_new.month, clock_new.day);
+    clock_new.wday = cal_weekday(&clock_new);
     do {
         set_buf[i] = text_bcd(*s--);            /* sec (CH = 0), min, hour (24 h), date, month */
     } while (++i < 5);
@@ -94,7 +95,7 @@ void clock_commit(void)
     clock_fault = 0;
     if (settings.flags & SET_UNSET) {
         settings.flags &= ~SET_UNSET;
-        settings_save();
+        settings_changed = 1;
     }
 }
 
@@ -127,6 +128,7 @@ void settings_save(void)
     ds1302_unprotect();
     ds1302_burst_write(DS1302_RAMBURST_W, ds1302_buf, SETTINGS_BYTES);
     ds1302_protect();
+    settings_changed = 0;
 }
 
 void clock_boot(void)
@@ -188,25 +190,4 @@ bool_t clock_poll(void)
     }
 #endif
     return 1;
-}
-
-bool_t clock_set_alarm(uint8_t h, uint8_t m, uint8_t on)
-{
-    if (h > 23 || m > 59)
-        return 0;
-    settings.alarm_hour = h;
-    settings.alarm_minute = m;
-    settings.flags &= ~SET_ALARM_ON;
-    if (on)
-        settings.flags |= SET_ALARM_ON;
-    settings_save();
-    return 1;
-}
-
-void clock_set_h12(uint8_t on)
-{
-    settings.flags &= ~SET_H12;
-    if (on)
-        settings.flags |= SET_H12;
-    settings_save();
 }

@@ -12,29 +12,24 @@ IDATA uint8_t ds1302_buf[DS1302_BUF_SIZE];
 
 #define NOP() __asm__("nop")
 
-/* The two bit loops are hand-written: 7 and 6 machine cycles per bit instead of ~14,
- * which keeps a SET's clock write (88 bits) well inside the protocol's 2 ms. SCLK stays
- * high for one machine cycle (1.085 us >= tCH 1 us at 2 V); IO is set 2 cycles before the
- * rising edge (tDC >= 200 ns); after a falling edge the chip has 2 cycles (tCDD <= 800 ns)
+/* The two bit loops are hand-written (5 and 6 machine cycles per bit instead of ~14). SCLK stays
+ * high for one machine cycle (1.085 us >= tCH 1 us at 2 V); IO is set at least one cycle before
+ * the rising edge (tDC >= 200 ns); after a falling edge the chip has 2 cycles (tCDD <= 800 ns)
  * before the next sample. Pin names come from board_config.h (SDCC sbit symbol = _Px_y). */
 #define XSTR(x) STR(x)
 #define STR(x) #x
 #define A_IO   "_" XSTR(DS1302_IO)
 #define A_SCLK "_" XSTR(DS1302_SCLK)
 
+#define PUT_BIT "    rrc  a\n    mov  " A_IO ",c\n    setb " A_SCLK "\n    clr  " A_SCLK "\n"
+
+/* Unrolled: 5 machine cycles per bit, so a SET's control write and clock burst (88 bits)
+ * end well inside 1 ms of its line end. Uses only A. */
 static void put_byte(uint8_t b) __naked
 {
     (void)b;
-    __asm__("    push ar7\n"                /* SDCC cannot see inline asm's registers */
-            "    mov  a,dpl\n"
-            "    mov  r7,#8\n"
-            "00001$:\n"
-            "    rrc  a\n"                 /* LSB first */
-            "    mov  " A_IO ",c\n"
-            "    setb " A_SCLK "\n"        /* chip samples on the rising edge */
-            "    clr  " A_SCLK "\n"
-            "    djnz r7,00001$\n"
-            "    pop  ar7\n"
+    __asm__("    mov  a,dpl\n"               /* LSB first; the chip samples on rising edges */
+            PUT_BIT PUT_BIT PUT_BIT PUT_BIT PUT_BIT PUT_BIT PUT_BIT PUT_BIT
             "    ret\n");
 }
 
@@ -91,19 +86,14 @@ void ds1302_write(uint8_t cmd, uint8_t v)
     stop();
 }
 
-static bool_t wp_off;               /* WP is known to be 0 (lifted by ds1302_unprotect) */
-
 void ds1302_unprotect(void)
 {
-    if (!wp_off)
-        ds1302_write(DS1302_CTRL_W, 0x00);
-    wp_off = 1;
+    ds1302_write(DS1302_CTRL_W, 0x00);
 }
 
 void ds1302_protect(void)
 {
     ds1302_write(DS1302_CTRL_W, DS1302_WP);
-    wp_off = 0;
 }
 
 void ds1302_burst_read(uint8_t cmd, uint8_t n)

@@ -11,6 +11,8 @@ static uint8_t muted;               /* held keys whose events are suppressed */
 static uint8_t held_key;            /* key being timed for auto-repeat (0 none) */
 static uint8_t held_ticks;
 
+#define DEB_MASK ((1 << KEYS_DEBOUNCE) - 1)
+
 void keys_init(void)
 {
     KEY_SET = 1;
@@ -21,7 +23,7 @@ void keys_init(void)
 
 uint8_t keys_scan(void)
 {
-    uint8_t raw = 0, k, bit, mask, ev = KEY_NONE;
+    uint8_t raw = 0, k = 0, bit = 1, h, ev = KEY_NONE;
 
     if (KEY_SET == KEY_SET_ACTIVE)
         raw |= 1;
@@ -32,26 +34,31 @@ uint8_t keys_scan(void)
     if (KEY_MODE == KEY_MODE_ACTIVE)
         raw |= 8;
 
-    mask = (1 << KEYS_DEBOUNCE) - 1;
-    for (k = 0, bit = 1; k < 4; k++, bit <<= 1) {
-        hist[k] = (hist[k] << 1) | ((raw & bit) ? 1 : 0);
-        if ((hist[k] & mask) == mask && !(down & bit)) {
-            down |= bit;
-            if (!(muted & bit) && ev == KEY_NONE) {
-                ev = k + 1;
-                held_key = k + 1;
-                held_ticks = 0;
+    do {
+        h = (hist[k] << 1) | (raw & 1);
+        hist[k] = h;
+        raw >>= 1;
+        h &= DEB_MASK;
+        k++;                            /* now the key code */
+        if (h == DEB_MASK) {
+            if (!(down & bit)) {
+                down |= bit;
+                if (!(muted & bit) && ev == KEY_NONE) {
+                    ev = k;
+                    held_key = k;
+                    held_ticks = 0;
+                }
             }
-        } else if ((hist[k] & mask) == 0 && (down & bit)) {
+        } else if (h == 0 && (down & bit)) {
             down &= ~bit;
             muted &= ~bit;
-            if (held_key == k + 1)
+            if (held_key == k)
                 held_key = 0;
         }
-    }
-    if (ev == KEY_NONE && (held_key == KEY_ID_UP || held_key == KEY_ID_DOWN)) {
-        held_ticks++;
-        if (held_ticks >= KEYS_REPEAT_DELAY) {
+        bit <<= 1;
+    } while (k < 4);
+    if (ev == KEY_NONE && (uint8_t)(held_key - KEY_ID_UP) <= (KEY_ID_DOWN - KEY_ID_UP)) {
+        if (++held_ticks >= KEYS_REPEAT_DELAY) {
             held_ticks = KEYS_REPEAT_DELAY - KEYS_REPEAT_RATE;
             ev = held_key | KEY_REPEAT;
         }

@@ -13,47 +13,47 @@
 
 IDATA lunar_t lunar;
 
-bool_t lunar_from_date(uint8_t year, uint8_t month, uint8_t day)
+bool_t lunar_from_date(const datetime_t NEAR *t)
 {
-    uint16_t off = cal_day_of_year(year, month, day);
+    uint16_t off = cal_day_of_year(t);
+    uint8_t year = t->year;
     uint8_t idx = year + (2000 - LUNAR_FIRST_YEAR);
     uint16_t mask;
-    uint8_t i, len, leap;
+    uint8_t i, len, leap, b;
 
     if (idx >= LUNAR_YEARS)
         return 0;
-    if (off >= lunar_sf[idx]) {
-        off -= lunar_sf[idx];
-    } else {
+    b = (lunar_sf[idx] & 0x1F) + LUNAR_SF_BASE;
+    if (off < b) {
         if (idx == 0)
             return 0;
         idx--;
-        /* days of the previous Gregorian year; 1999 (year 0 - 1) is a common year */
-        off += (year != 0 && cal_is_leap(year - 1)) ? 366 : 365;
-        off -= lunar_sf[idx];
+        /* days of the previous Gregorian year (1999, year 0 - 1, is a common year) */
+        off += ((uint8_t)(year - 1) & 3) ? 365 : 366;
+        b = (lunar_sf[idx] & 0x1F) + LUNAR_SF_BASE;
     }
-    mask = lunar_months[idx];
-    leap = lunar_leap[idx];
-    for (i = 0; i < 13; i++) {
+    off -= b;
+    b = lunar_mhi[idx];
+    mask = ((uint16_t)(b & 0x1F) << 8) | lunar_mlo[idx];
+    leap = (lunar_sf[idx] >> 5) | ((b & 0x80) >> 4);
+    i = 0;
+    for (;;) {
         len = 29 + (uint8_t)(mask & 1);
         if (off < len)
             break;
         off -= len;
         mask >>= 1;
+        if (++i == 13)
+            return 0;           /* cannot happen with a consistent table */
     }
-    if (i == 13)
-        return 0;               /* cannot happen with a consistent table */
     lunar.day = (uint8_t)off + 1;
     lunar.leap = 0;
     if (leap == 0 || i < leap) {
-        lunar.month = i + 1;
+        i++;
     } else if (i == leap) {
-        lunar.month = leap;
         lunar.leap = 1;
-    } else {
-        lunar.month = i;
     }
-    lunar.year = LUNAR_FIRST_YEAR + idx;
+    lunar.month = i;
     /* (Y - 4) mod 10 and mod 12 with Y = LUNAR_FIRST_YEAR + idx, idx <= 100 */
     i = (LUNAR_FIRST_YEAR - 4) % 10 + idx;
     while (i >= 10)

@@ -118,6 +118,8 @@ void main(void)
             app_background();
         }
         ui_refresh();
+        if (settings_changed)
+            settings_save();            /* ALARM/HOURS/keys/first SET: DS1302 RAM */
 
         /* Sleep unless something arrived meanwhile. EA = 0 closes the race between the
          * check and the sleep: SETB EA lets one more instruction run before any pending

@@ -13,9 +13,11 @@
  * ring runs dry; at the line end only the checksum test and clock_commit() remain.
  *
  * Replying: a complete line is executed at once and leaves a one-byte reply code in a
- * queue (R_* | R_CKS); protocol_poll() turns one code into text whenever the transmit ring
- * is empty (the text sink XORs it on the way, so no reply buffer is needed). GET replies
- * read the clock when they are sent; a SET reply echoes the time it set.
+ * queue (R_* | R_CKS); protocol_poll() turns one code into a line whenever the previous
+ * line has been sent (the text sink XORs it on the way into the UART's line buffer). The
+ * receive ring is drained between the pieces of a long reply, so a SET line ending meanwhile
+ * still gets its DS1302 write at once. GET replies read the clock when they are generated; a
+ * SET reply echoes the time it set.
  *
  * Parsing is a cursor (pp) over the upper-cased body; words are separated by one or more
  * spaces; leading and trailing spaces are ignored.
@@ -27,10 +29,6 @@
 #include "calendar.h"
 #include "text.h"
 #include "ui.h"
-#include "ds1302.h"
-
-#define XSTR(x) STR(x)
-#define STR(x) #x
 
 static IDATA char line[PROTO_MAX_LINE + 1];  /* the body, upper-cased, NUL at the end */
 static uint8_t len;                 /* body bytes stored */
@@ -48,20 +46,29 @@ static uint8_t pp;                  /* parse position */
 #define PROTO_SET_MIN 23            /* strlen("SET 2026-11-24 12:05:31") */
 static bool_t bad_syntax;
 static bool_t exec;                 /* parse() may change things (the line is complete) */
-static IDATA datetime_t echo;            /* the time the last SET wrote (its reply) */
+static IDATA datetime_t echo;       /* the time the last SET wrote (its reply) */
 
 static XDATA uint8_t rq[PROTO_QUEUE];   /* reply codes */
 static uint8_t rq_head, rq_tail;
+#define RQ_MASK (PROTO_QUEUE - 1)
 
-/* reply codes */
+/* reply codes; the first seven equal the command keywords' indices */
 enum { R_PONG, R_TIME, R_SET, R_ALARM, R_HOURS, R_INFO, R_HELP,
        R_E_UNKNOWN, R_E_SYNTAX, R_E_RANGE, R_E_LONG, R_E_BYTE, R_E_CKSUM };
 #define R_CKS 0x80                  /* the reply gets a "*HH" suffix */
 
 /* keyword list: index = position; the first seven are the commands (HELP lists them) */
 static const CODE char keywords[] = "PING\0GET\0SET\0ALARM\0HOURS\0INFO\0HELP\0ON\0OFF\0";
+#define HELP_LEN 34                 /* strlen of "PING GET SET ALARM HOURS INFO HELP" */
 enum { K_PING, K_GET, K_SET, K_ALARM, K_HOURS, K_INFO, K_HELP, K_ON, K_OFF, K_NONE };
 static const CODE char errors[] = "unknown command\0syntax\0range\0too long\0bad byte\0checksum";
+
+#define INFO_TEXT "INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME " mcu=" BOARD_MCU \
+                  " xtal=" BOARD_F_CPU_STR " baud=" XSTR(UART_BAUD)
+#define XSTR(x) STR(x)
+#define STR(x) #x
+/* the longest reply fits the UART's line buffer */
+typedef char info_fits[(sizeof("OK " INFO_TEXT " rtc=unset*HH\r\n") - 1 <= UART_TX_SIZE) ? 1 : -1];
 
 /* ---- input cursor ---- */
 
@@ -89,20 +96,16 @@ static void expect(char c)
 /* two decimal digits -> 0..99; a syntax error (and 0) otherwise */
 static uint8_t take_2d(void)
 {
-    uint8_t a = (uint8_t)(line[pp] - '0'), b;
-    if (a > 9)
-        goto bad;
-    b = (uint8_t)(line[pp + 1] - '0');
-    if (b > 9)
-        goto bad;
+    uint8_t a = (uint8_t)(line[pp] - '0'), b = (uint8_t)(line[pp + 1] - '0');
+    if (a > 9 || b > 9) {
+        bad_syntax = 1;
+        return 0;
+    }
     pp += 2;
     return (uint8_t)(a * (uint8_t)10) + b;
-bad:
-    bad_syntax = 1;
-    return 0;
 }
 
-/* "HH:MM" -> h, m (syntax error if malformed) */
+/* "HH:MM" -> take_h, take_m (syntax error if malformed) */
 static uint8_t take_h, take_m;
 static void take_hm(void)
 {
@@ -111,17 +114,16 @@ static void take_hm(void)
     take_m = take_2d();
 }
 
-/* the next word as a keyword index (K_NONE if unknown); pp moves past the word */
+/* the next word as a keyword index (K_NONE if unknown, the cursor then stays) */
 static uint8_t take_word(void)
 {
     const CODE char *k = keywords;
-    uint8_t idx = 0, start, p;
+    uint8_t idx = 0, p;
     char c;
 
     skip_spaces();
-    start = pp;
-    while (*k) {
-        p = start;
+    do {
+        p = pp;
         while ((c = *k) != 0 && c == line[p]) {
             k++;
             p++;
@@ -134,9 +136,7 @@ static uint8_t take_word(void)
         while (*k++)
             ;
         idx++;
-    }
-    while ((c = line[pp]) != 0 && c != ' ')
-        pp++;
+    } while (*k);
     return K_NONE;
 }
 
@@ -166,78 +166,70 @@ static uint8_t cmd_set(void)
     return R_SET;
 }
 
-static uint8_t cmd_alarm(void)
-{
-    uint8_t start, kw;
-    if (at_end())
-        return R_ALARM;
-    start = pp;
-    kw = take_word();
-    take_h = settings.alarm_hour;
-    take_m = settings.alarm_minute;
-    if ((kw == K_ON || kw == K_OFF) && at_end()) {
-        kw = kw == K_ON;
-    } else {
-        pp = start;
-        take_hm();
-        if (bad_syntax || !at_end())
-            return R_E_SYNTAX;
-        if (take_h > 23 || take_m > 59)
-            return R_E_RANGE;
-        kw = 1;
-    }
-    if (exec) {
-        clock_set_alarm(take_h, take_m, kw);
-        ui_cancel_edit();
-    }
-    return R_ALARM;
-}
-
-static uint8_t cmd_hours(void)
-{
-    uint8_t n = 0, v = 0;
-    char c;
-    if (at_end())
-        return R_HOURS;
-    while ((c = line[pp]) >= '0' && c <= '9') {
-        v = (v << 3) + (v << 1) + (uint8_t)(c - '0');
-        n++;
-        pp++;
-    }
-    if (n == 0 || !at_end())
-        return R_E_SYNTAX;
-    if (n != 2 || (v != 12 && v != 24))
-        return R_E_RANGE;
-    if (exec) {
-        clock_set_h12(v == 12);
-        ui_cancel_edit();
-    }
-    return R_HOURS;
-}
-
-/* the body line[0..len) -> reply code (SET: prepared, not written) */
+/* the body line[0..trim) -> reply code (SET: prepared, not written) */
 static uint8_t parse(void)
 {
-    uint8_t k;
+    uint8_t k, n, v, start, c;
+
     line[trim] = 0;
     bad_syntax = 0;
     pp = 0;
     k = take_word();
     if (k == K_SET)
         return cmd_set();
-    if (k == K_ALARM)
-        return cmd_alarm();
-    if (k == K_HOURS)
-        return cmd_hours();
     if (k > K_HELP)
         return R_E_UNKNOWN;
-    if (!at_end())
-        return R_E_SYNTAX;
-    if (k == K_GET)
-        return R_TIME;
-    if (k == K_PING)
-        return R_PONG;
-    return k == K_INFO ? R_INFO : R_HELP;
+    if (at_end())
+        return k;                           /* PING GET ALARM HOURS INFO HELP: R_* == K_* */
+    if (k == K_ALARM) {
+        start = pp;
+        k = take_word();
+        take_h = settings.alarm_hour;
+        take_m = settings.alarm_minute;
+        if ((k == K_ON || k == K_OFF) && at_end()) {
+            k = k == K_ON;
+        } else {
+            pp = start;
+            take_hm();
+            if (bad_syntax || !at_end())
+                return R_E_SYNTAX;
+            if (take_h > 23 || take_m > 59)
+                return R_E_RANGE;
+            k = 1;
+        }
+        if (exec) {
+            settings.alarm_hour = take_h;
+            settings.alarm_minute = take_m;
+            settings.flags = (settings.flags & ~SET_ALARM_ON) | k;
+            settings_changed = 1;
+            ui_cancel_edit();
+        }
+        return R_ALARM;
+    }
+    if (k == K_HOURS) {
+        n = v = 0;
+        for (;;) {
+            c = (uint8_t)(line[pp] - '0');
+            if (c > 9)
+                break;
+            v = (uint8_t)(v * (uint8_t)10) + c;
+            n++;
+            pp++;
+        }
+        if (n == 0 || !at_end())
+            return R_E_SYNTAX;
+        if (n != 2 || (v != 12 && v != 24))
+            return R_E_RANGE;
+        if (exec) {
+            settings.flags &= ~SET_H12;
+            if (v == 12)
+                settings.flags |= SET_H12;
+            settings_changed = 1;
+            ui_cancel_edit();
+        }
+        return R_HOURS;
+    }
+    return R_E_SYNTAX;
 }
 
 /* parse a SET body ahead of its line end (no changes) */
@@ -255,8 +247,6 @@ static void prepare(void)
         prep_code = parse();
     }
     prep_len = trim;
-    if (prep_code == R_SET)
-        ds1302_unprotect();                 /* leaves only the burst for the line end */
 }
 
 /* ---- the line end: checks, execution, reply code ---- */
@@ -287,9 +277,7 @@ static void line_end(void)
             code |= n;
         }
     }
-    n = rq_head + 1;
-    if (n == PROTO_QUEUE)
-        n = 0;
+    n = (rq_head + 1) & RQ_MASK;
     if (n != rq_tail) {                     /* full: the reply is lost (see protocol.h) */
         rq[rq_head] = code;
         rq_head = n;
@@ -297,23 +285,12 @@ static void line_end(void)
     ui_dirty = 1;
 }
 
-static uint8_t hexval(uint8_t c)    /* 0xFF if not a hex digit */
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f')
-        return c - ('a' - 10);
-    return 0xFF;
-}
-
 static void take(uint8_t c)
 {
+    uint8_t d;
     if (c == '\r' || c == '\n') {
         if (tot)
             line_end();
-        if (prep_len != 0xFF)
-            ds1302_protect();               /* WP may have been lifted by prepare() */
         tot = len = trim = in_xor = lflags = ck_n = ck_v = 0;
         prep_len = 0xFF;
         clock_ready = 0;
@@ -323,11 +300,17 @@ static void take(uint8_t c)
         tot++;
     if (c < 0x20 || c > 0x7E)
         lflags |= L_BAD;
-    if (lflags & L_STAR) {                  /* the checksum suffix */
-        c = hexval(c);
-        if (c == 0xFF || ++ck_n > 2)
+    if (lflags & L_STAR) {                  /* the checksum suffix: hex digits */
+        d = c - '0';
+        if (d > 9) {
+            d = (uint8_t)(c | 0x20) - 'a';  /* 'a'..'f' (either case) -> 0..5 */
+            if (d > 5)
+                lflags |= L_CKBAD;
+            d += 10;
+        }
+        if (++ck_n > 2)
             lflags |= L_CKBAD;
-        ck_v = (ck_v << 4) | c;
+        ck_v = (ck_v << 4) | (d & 0x0F);
         return;
     }
     if (c == '*') {
@@ -345,35 +328,25 @@ static void take(uint8_t c)
     }
 }
 
-void protocol_rx(void)
+/* take every received byte; parse a long enough body ahead whenever the ring runs dry */
+static void rx(void)
 {
     while (uart_rx_ready()) {
         take(uart_getc());
         if (!uart_rx_ready() && !(lflags & L_STAR) && trim >= PROTO_SET_MIN)
-            prepare();                      /* idle between bytes: parse ahead */
+            prepare();
     }
 }
 
 /* ---- replies (through the text sink, out_uart = 1) ---- */
 
-static void r_time(void)            /* "2026-11-24 12:05:31 TUE" from clock_tmp */
-{
-    out_date(&clock_tmp);
-    out_ch(' ');
-    out_2d(clock_tmp.hour);
-    out_ch(':');
-    out_2d(clock_tmp.minute);
-    out_ch(':');
-    out_2d(clock_tmp.second);
-    out_ch(' ');
-    out_wday(clock_tmp.wday);
-}
-
 static void reply(uint8_t code)
 {
     static const CODE char hex[] = "0123456789ABCDEF";
     uint8_t k = code & 0x7F;
+    const CODE char *s;
 
+    uart_tx_start();
     out_uart = 1;
     out_xor = 0;
     if (k >= R_E_UNKNOWN) {
@@ -383,66 +356,59 @@ static void reply(uint8_t code)
         out_str("OK ");
         if (k == R_PONG) {
             out_str("PONG");
-        } else if (k <= R_SET) {
+        } else if (k <= R_SET) {            /* "2026-11-24 12:05:31 TUE" */
             if (k == R_SET)
                 dt_copy(&clock_tmp, &echo);
             else if (!clock_read())
                 dt_copy(&clock_tmp, &clock_now);
-            r_time();
+            out_date(&clock_tmp);
+            rx();
+            out_ch(' ');
+            out_time(&clock_tmp);
+            out_ch(' ');
+            out_wday(clock_tmp.wday);
         } else if (k == R_ALARM) {
             out_str("ALARM ");
-            out_2d(settings.alarm_hour);
-            out_ch(':');
-            out_2d(settings.alarm_minute);
+            out_hm(settings.alarm_hour, settings.alarm_minute);
             out_str((settings.flags & SET_ALARM_ON) ? " ON" : " OFF");
         } else if (k == R_HOURS) {
             out_str((settings.flags & SET_H12) ? "HOURS 12" : "HOURS 24");
         } else if (k == R_INFO) {
-            out_str("INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME " mcu=" BOARD_MCU
-                    " xtal=");
-            /* leading digits only: XSTR(11059200UL) -> "11059200" */
-            {
-                const CODE char *d = XSTR(BOARD_F_CPU);
-                while (*d >= '0' && *d <= '9')
-                    out_ch(*d++);
-            }
+            out_str("INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME);
+            rx();
+            out_str(" mcu=" BOARD_MCU " xtal=" BOARD_F_CPU_STR);
+            rx();
             out_str(" baud=" XSTR(UART_BAUD));
             out_str((settings.flags & SET_UNSET) ? " rtc=unset" : " rtc=ok");
         } else {                            /* HELP: the command keywords */
-            for (k = K_PING; k <= K_HELP; k++) {
-                if (k)
-                    out_ch(' ');
-                out_str(text_nth(keywords, k));
-            }
+            for (s = keywords; s != keywords + HELP_LEN; s++)
+                out_ch(*s ? *s : ' ');
         }
     }
+    rx();
     if (code & R_CKS) {
         k = out_xor;
         uart_putc('*');
         uart_putc(hex[k >> 4]);
         uart_putc(hex[k & 0x0F]);
     }
-    uart_putc('\r');
-    uart_putc('\n');
+    out_str("\r\n");
     out_uart = 0;
 }
 
 bool_t protocol_pending(void)
 {
-    return uart_rx_ready() || (rq_head != rq_tail && uart_tx_empty());
+    return uart_rx_ready() || (rq_head != rq_tail && uart_tx_idle());
 }
 
 void protocol_poll(void)
 {
-    uint8_t code, n;
-    protocol_rx();
-    if (rq_head != rq_tail && uart_tx_empty()) {
-        code = rq[rq_tail];
-        n = rq_tail + 1;
-        if (n == PROTO_QUEUE)
-            n = 0;
-        rq_tail = n;
-        reply(code);
+    uint8_t t;
+    rx();
+    t = rq_tail;
+    if (rq_head != t && uart_tx_idle()) {
+        rq_tail = (t + 1) & RQ_MASK;
+        reply(rq[t]);
     }
 }
 

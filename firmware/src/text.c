@@ -44,6 +44,20 @@ void out_date(const datetime_t NEAR *t)
     out_2d(t->day);
 }
 
+void out_hm(uint8_t h, uint8_t m)
+{
+    out_2d(h);
+    out_ch(':');
+    out_2d(m);
+}
+
+void out_time(const datetime_t NEAR *t)
+{
+    out_hm(t->hour, t->minute);
+    out_ch(':');
+    out_2d(t->second);
+}
+
 void out_wday(uint8_t wday)
 {
     const CODE char *w = wday_names;

@@ -36,12 +36,11 @@ static uint8_t blink_ticks;
 
 static XDATA uint8_t shadow[32];    /* what the LCD shows */
 
-/* Per field (index field - 1): screen row (bit 4) and columns [from, to) of its text;
- * range for UP/DOWN (the day's upper bound is the month's length). */
-static const CODE uint8_t hide_from[] = { 0x00, 0x05, 0x08, 0x10, 0x13, 0x16, 0x19, 0x1D };
-static const CODE uint8_t hide_len[]  = { 4, 2, 2, 2, 2, 2, 2, 3 };
-static const CODE uint8_t field_lo[]  = { 0, 1, 1, 0, 0, 0, 0, 0 };
-static const CODE uint8_t field_hi[]  = { 99, 12, 31, 23, 59, 23, 59, 1 };
+/* Per field (index field - 1): where its text is (row in bit 4, column in bits 3..0) and
+ * its length; the upper bound for UP/DOWN (the day's is the month's length). */
+static const CODE uint8_t hide_at[]  = { 0x00, 0x05, 0x08, 0x10, 0x13, 0x16, 0x19, 0x1D };
+static const CODE uint8_t hide_len[] = { 4, 2, 2, 2, 2, 2, 2, 3 };
+static const CODE uint8_t field_hi[] = { 99, 12, 31, 23, 59, 23, 59, 1 };
 static uint8_t NEAR * const CODE field_ptr[] = {
     &edt.year, &edt.month, &edt.day, &edt.hour, &edt.minute, &e_ahour, &e_amin, &e_aon
 };
@@ -53,43 +52,42 @@ static bool_t lun_ok;
 
 void ui_init(void)
 {
-    uint8_t i;
-    for (i = 0; i < 32; i++)
+    uint8_t i = 0;
+    do {
         shadow[i] = ' ';            /* the LCD was just cleared */
+    } while (++i < 32);
     ui_dirty = 1;
 }
 
-static void out_hm(uint8_t h, uint8_t m)
+/* "07:30" in the display's 12/24 h mode */
+static void out_hm_disp(uint8_t h, uint8_t m)
 {
-    out_2d((settings.flags & SET_H12) ? text_hour12(h) : h);
-    out_ch(':');
-    out_2d(m);
+    if (settings.flags & SET_H12)
+        h = text_hour12(h);
+    out_hm(h, m);
 }
 
-/* Row `rrow` of the page on show into text_line. Globals rather than locals and
- * parameters: SDCC then needs no register saving around the many calls. */
-static datetime_t disp;             /* the time shown (live or being edited) */
-static uint8_t rrow;
-
-static void render(void)
+/* Row `row` of the page on show into text_line. */
+static void render(uint8_t row)
 {
-    uint8_t from, n;
+    const datetime_t NEAR *t = field ? &edt : &clock_now;
+    uint8_t n;
 
-    dt_copy(&disp, field ? &edt : &clock_now);
     out_uart = 0;
     out_pos = 0;
     if (!(field ? (field > F_MIN) : page)) {
-        if (!rrow) {                            /* "2026-11-24 Tue" */
-            out_date(&disp);
+        if (!row) {                             /* "2026-11-24 Tue" */
+            out_date(t);
             out_ch(' ');
-            out_wday(cal_weekday(disp.year, disp.month, disp.day));
+            out_wday(cal_weekday(t));
         } else {                                /* "12:05:31 PM" + bell + "?" */
-            out_hm(disp.hour, disp.minute);
+            n = t->hour;
+            out_hm_disp(n, t->minute);
             out_ch(':');
-            out_2d(field ? 0 : disp.second);
+            out_2d(field ? 0 : t->second);
             if (settings.flags & SET_H12) {
                 out_ch(' ');
-                out_ch(disp.hour < 12 ? 'A' : 'P');
+                out_ch(n < 12 ? 'A' : 'P');
                 out_ch('M');
             }
             out_pad(14);
@@ -100,13 +98,13 @@ static void render(void)
 #endif
             out_ch((settings.flags & SET_UNSET) ? '?' : ' ');
         }
-    } else if (!rrow) {                         /* "L*10-06 BingWu" */
+    } else if (!row) {                          /* "L*10-06 BingWu" */
 #if FEATURE_LUNAR
-        if (lun_y != disp.year || lun_m != disp.month || lun_d != disp.day) {
-            lun_y = disp.year;
-            lun_m = disp.month;
-            lun_d = disp.day;
-            lun_ok = lunar_from_date(disp.year, disp.month, disp.day);
+        if (lun_y != t->year || lun_m != t->month || lun_d != t->day) {
+            lun_y = t->year;
+            lun_m = t->month;
+            lun_d = t->day;
+            lun_ok = lunar_from_date(t);
         }
         out_ch('L');
         if (lun_ok) {
@@ -124,23 +122,23 @@ static void render(void)
         if (!field) {
             e_ahour = settings.alarm_hour;
             e_amin = settings.alarm_minute;
-            e_aon = (settings.flags & SET_ALARM_ON) ? 1 : 0;
+            e_aon = settings.flags & SET_ALARM_ON;
         }
         out_str("Alarm ");
-        out_hm(e_ahour, e_amin);
+        out_hm_disp(e_ahour, e_amin);
         out_ch(!(settings.flags & SET_H12) ? ' ' : e_ahour < 12 ? 'A' : 'P');
-        out_ch(' ');
-        out_str(e_aon ? " ON" : "OFF");
+        out_str(e_aon ? "  ON" : " OFF");
 #endif
     }
     out_pad(16);
     if (blink_hide && field) {
-        from = hide_from[field - 1];
-        n = hide_len[field - 1];
-        if ((from >> 4) == rrow) {
-            from &= 0x0F;
-            while (n--)
-                text_line[from++] = ' ';
+        n = hide_at[field - 1];
+        if ((n >> 4) == row) {
+            out_pos = n & 0x0F;
+            n = hide_len[field - 1];
+            do {
+                out_ch(' ');
+            } while (--n);
         }
     }
 }
@@ -153,15 +151,14 @@ void ui_refresh(void)
         return;
     ui_dirty = 0;
     for (row = 0; row < 2; row++) {
-        rrow = row;
-        render();
+        render(row);
         for (col = 0; col < 16; col++) {
             i = (row << 4) | col;
             c = text_line[col];
             if (shadow[i] == c)
                 continue;
             if (at != i)
-                lcd_goto((row ? LCD_LINE2 : LCD_LINE1) | col);
+                lcd_goto((row << 6) | col);     /* LCD_LINE2 = 0x40 */
             lcd_putc(c);
             shadow[i] = c;
             at = i + 1;
@@ -200,8 +197,12 @@ static void edit_leave(void)
             clock_commit();
     }
 #if FEATURE_ALARM
-    if (alarm_changed)
-        clock_set_alarm(e_ahour, e_amin, e_aon);
+    if (alarm_changed) {
+        settings.alarm_hour = e_ahour;
+        settings.alarm_minute = e_amin;
+        settings.flags = (settings.flags & ~SET_ALARM_ON) | e_aon;
+        settings_changed = 1;
+    }
 #endif
 }
 
@@ -213,30 +214,34 @@ void ui_cancel_edit(void)
 
 void ui_key(uint8_t ev)
 {
-    uint8_t key = ev & ~KEY_REPEAT, lo, hi, v;
+    uint8_t key = ev & ~KEY_REPEAT, f = field, lo, hi, v;
     uint8_t NEAR *p;
 
     blink_restart();
-    if (!field) {
+    if (!f) {
         if (ev & KEY_REPEAT)
             return;
         if (key == KEY_ID_SET) {
             dt_copy(&edt, &clock_now);
             e_ahour = settings.alarm_hour;
             e_amin = settings.alarm_minute;
-            e_aon = (settings.flags & SET_ALARM_ON) ? 1 : 0;
+            e_aon = settings.flags & SET_ALARM_ON;
             time_changed = alarm_changed = 0;
             field = F_YEAR;
-        } else if (key == KEY_ID_MODE) {
-            page ^= 1;
-#if FEATURE_ALARM
-        } else if (key == KEY_ID_UP) {
-            clock_set_alarm(settings.alarm_hour, settings.alarm_minute,
-                            !(settings.flags & SET_ALARM_ON));
-#endif
-        } else if (key == KEY_ID_DOWN) {
-            clock_set_h12(!(settings.flags & SET_H12));
+            return;
         }
+        if (key == KEY_ID_MODE) {
+            page ^= 1;
+            return;
+        }
+#if FEATURE_ALARM
+        settings.flags ^= (key == KEY_ID_UP) ? SET_ALARM_ON : SET_H12;
+#else
+        if (key == KEY_ID_UP)
+            return;
+        settings.flags ^= SET_H12;
+#endif
+        settings_changed = 1;
         return;
     }
     if (key == KEY_ID_MODE || key == KEY_ID_SET) {
@@ -247,10 +252,11 @@ void ui_key(uint8_t ev)
         return;
     }
     /* UP / DOWN: step the field with wrap-around */
-    p = field_ptr[field - 1];
-    lo = field_lo[field - 1];
-    hi = field_hi[field - 1];
-    if (field == F_DAY)
+    f--;
+    p = field_ptr[f];
+    lo = (f == F_MONTH - 1 || f == F_DAY - 1);
+    hi = field_hi[f];
+    if (f == F_DAY - 1)
         hi = cal_days_in_month(edt.year, edt.month);
     v = *p;
     if (key == KEY_ID_UP)
@@ -258,7 +264,7 @@ void ui_key(uint8_t ev)
     else
         v = v <= lo ? hi : v - 1;
     *p = v;
-    if (field <= F_MIN) {
+    if (f < F_MIN) {
         time_changed = 1;
         hi = cal_days_in_month(edt.year, edt.month);
         if (edt.day > hi)

@@ -19,6 +19,7 @@ Run it as a script to print the table (a quick look, or a diff between lunardate
 from __future__ import annotations
 
 import datetime
+import itertools
 
 from lunardate import LunarDate
 
@@ -74,7 +75,7 @@ def lunar_table() -> dict:
     """Everything the lunar template needs (see the module docstring)."""
     years = [_year_record(y) for y in range(FIRST_YEAR, LAST_YEAR + 1)]
     # Consistency: each lunar year ends the day before the next one starts.
-    for a, b in zip(years, years[1:]):
+    for a, b in itertools.pairwise(years):
         start = datetime.date(a["year"], 1, 1) + datetime.timedelta(days=a["sf_doy"])
         nxt = datetime.date(b["year"], 1, 1) + datetime.timedelta(days=b["sf_doy"])
         assert start + datetime.timedelta(days=a["days"]) == nxt, a["year"]

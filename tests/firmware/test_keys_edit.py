@@ -15,11 +15,13 @@ def step(clk: Clock, key: str, pattern: str, line: int) -> None:
 
 
 def left_edit_with_one_write(clk: Clock, since: int, want: dt.datetime) -> None:
-    """Leaving wrote the time once (one transfer setting the seconds, to 00), and the DS1302
-    holds ``want`` (plus the time since), the right weekday, write protection back on."""
-    writes = clk.seconds_writes(since)
-    assert len(writes) == 1, f"leaving edit mode must set the time once: {writes}"
+    """Leaving wrote the clock exactly once (one clock burst, seconds 00, no other write to
+    a clock register), and the DS1302 holds ``want`` (plus the time since), the right
+    weekday, write protection back on."""
+    writes = clk.clock_writes(since)
+    assert len(writes) == 1, f"leaving edit mode must write the clock once: {writes}"
     cycle, cmd, data = writes[0]
+    assert cmd == 0xBE and len(data) == 8, f"one clock burst expected: {writes}"
     assert data[0] == 0x00, f"seconds register written as {data[0]:#04x}, want 0x00"
     elapsed = (clk.cycles - cycle) // clk.cps
     assert clk.rtc_now() == want + dt.timedelta(seconds=elapsed)
