@@ -10,6 +10,7 @@ static uint8_t down;                /* debounced state, bit k = key k+1 pressed 
 static uint8_t muted;               /* held keys whose events are suppressed */
 static uint8_t held_key;            /* key being timed for auto-repeat (0 none) */
 static uint8_t held_ticks;
+static uint8_t settling;            /* ticks until every history holds only "released" */
 
 #define DEB_MASK ((1 << KEYS_DEBOUNCE) - 1)
 
@@ -33,6 +34,17 @@ uint8_t keys_scan(void)
         raw |= 4;
     if (KEY_MODE == KEY_MODE_ACTIVE)
         raw |= 8;
+
+    /* Fast path, nearly every tick: nothing pressed, nothing debounced as pressed, and the
+     * last KEYS_DEBOUNCE samples of every key were "released", so the loop below would only
+     * shift in zeros that the mask then ignores. */
+    if (raw)
+        settling = KEYS_DEBOUNCE;
+    else if (!down) {
+        if (!settling)
+            return KEY_NONE;
+        settling--;
+    }
 
     do {
         h = (hist[k] << 1) | (raw & 1);
