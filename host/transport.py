@@ -56,6 +56,12 @@ def _why(exc: BaseException) -> str:
     return text
 
 
+def _closed_by_peer(exc: BaseException) -> bool:
+    text = str(exc)
+    return (getattr(exc, "errno", None) in (errno.ECONNRESET, errno.EPIPE)
+            or "disconnected" in text or "reset by peer" in text or "Broken pipe" in text)
+
+
 class SerialTransport:
     """A pyserial port opened with ``serial.serial_for_url``."""
 
@@ -87,10 +93,16 @@ class SerialTransport:
                 pass
         return cls(port, url, baudrate)
 
+    def _closed(self) -> PortError:
+        return PortError(f"no answer from the clock on {self.name}: the connection was "
+                         "closed by the other end (did the simulator exit?)")
+
     def write(self, data: bytes) -> None:
         try:
             self._port.write(data)
         except (serial.SerialException, OSError) as exc:
+            if _closed_by_peer(exc):
+                raise self._closed() from None
             raise PortError(f"writing to {self.name} failed: {exc}") from None
 
     def flush(self) -> None:
@@ -117,6 +129,8 @@ class SerialTransport:
                     return None
                 chunk = self._port.read(max(1, min(waiting, MAX_REPLY)))
             except (serial.SerialException, OSError) as exc:
+                if _closed_by_peer(exc):  # socket://: the other end closed the connection
+                    raise self._closed() from None
                 raise PortError(f"reading from {self.name} failed: {exc}") from None
             self._buffer += chunk
 
@@ -125,13 +139,20 @@ class SerialTransport:
         try:
             self._port.reset_input_buffer()
         except (serial.SerialException, OSError) as exc:
+            if _closed_by_peer(exc):
+                raise self._closed() from None
             raise PortError(f"{self.name}: {exc}") from None
 
     def close(self) -> None:
+        sock = getattr(self._port, "_socket", None)
         try:
             self._port.close()
         except (serial.SerialException, OSError):
             pass
+        if isinstance(sock, socket.socket):
+            # pyserial's socket:// close skips close() when shutdown() fails, as it does
+            # once the other end has closed the connection: do not leak the socket
+            sock.close()
 
 
 def list_ports() -> list[tuple[str, str]]:

@@ -4,17 +4,21 @@ Options (design.md): --board, --rtc, --rtc-state, --for, --headless, --lcd-text,
 --serial pty|tcp:PORT, --realtime, --vcd, --screenshot. Without a FIRMWARE argument the
 board's own build (.pio/build/<board>/firmware.ihx) is used.
 
-Real-time pacing keeps simulated time a hair behind the wall clock: the board runs in slices
-of 2 ms of simulated time, reads what the host sent before each slice and sleeps whenever it
-is ahead, so serial bytes reach the firmware within a slice of when they arrived.
+Real-time pacing (``RealtimeLoop``) keeps simulated time a hair behind the wall clock and
+gives every host byte the simulated cycle of the instant it arrived; see that class.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import datetime as dt
+import select
 import sys
+import threading
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +29,8 @@ from sim.profile import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 SLICE_S = 0.002  # simulated seconds per slice in real-time or serial runs
+MIN_SLICE_S = 0.0005  # real-time: a slice runs once this much simulated time is due
+MAX_BEHIND_S = 0.25  # a real-time run this far behind the wall clock gives up catching up
 DRAW_EVERY_S = 0.1  # wall seconds between redraws of the live view
 
 
@@ -122,7 +128,7 @@ def make_endpoint(spec: str | None) -> Endpoint | None:
     if spec == "pty":
         return PtyEndpoint()
     try:
-        return TcpEndpoint(int(spec[4:]))
+        return TcpEndpoint(int(spec[4:]), timestamps=True)
     except OSError as e:
         raise ConfigError(f"cannot listen on 127.0.0.1:{spec[4:]}: {e.strerror}") from None
 
@@ -162,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
         if interactive:
             _run_live(board, end, realtime, args, endpoint)
         elif realtime or endpoint is not None:
-            _run_sliced(board, end, realtime)
+            RealtimeLoop(board, endpoint, end=end, realtime=realtime).run()
         else:
             if end is None:
                 raise ConfigError("a headless run without --serial needs --for SECONDS")
@@ -191,19 +197,223 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_sliced(board: Board, end: int | None, realtime: bool) -> None:
-    """Slices of SLICE_S, the host side polled before each, paced if realtime."""
-    step = board.to_cycles(SLICE_S)
-    wall0 = time.monotonic()
-    c0 = board.cycles
-    while end is None or board.cycles < end:
-        board.uart.poll(board.cycles)
-        target = board.cycles + step if end is None else min(end, board.cycles + step)
-        board.run_until(target)
-        if realtime:
-            ahead = (board.cycles - c0) / board.cps - (time.monotonic() - wall0)
-            if ahead > 0:
-                time.sleep(ahead)
+class RealtimeLoop:
+    """Runs a board in slices, paced to the wall clock, with its serial endpoint polled.
+
+    Mapping (real-time mode). At ``run()`` start the loop takes an anchor: board cycle ``c0``
+    at ``time.perf_counter()`` reading ``m0``. Cycle ``c`` then *is* the instant
+
+        mono_of(c) = m0 + (c - c0) / cps          (perf_counter seconds)
+        wall_of(c) = the time.time() reading at that instant (epoch seconds)
+
+    ``wall_of`` goes through (perf_counter, time.time) pairs recorded at slice starts (at
+    most every ``RECORD_EVERY_S``), so a step or slew of the PC's clock during the run is
+    followed. The anchor only moves when the simulator cannot keep up (more than
+    ``max_behind_s`` behind): it then drops that time and re-anchors (``rebases``).
+
+    Pacing: the board only runs simulated time that is already in the past on the wall
+    clock: once at least ``min_slice_s`` is due it catches up to "now" in slices of at most
+    ``slice_s``. So simulated time stays between 0 and about ``min_slice_s`` plus one slice's
+    compute time behind the wall clock (``lag`` at each slice start; ``max_lag`` the worst
+    since ``reset_max_lag``; slices starting more than ``LATE_S`` behind are listed in
+    ``late``), except while the firmware is busy enough that the simulator runs slower
+    than real time. While waiting the loop sleeps in ``select()`` on the endpoint
+    (``wait_fds()``), so a host byte is read the moment it arrives and queued for the
+    firmware at the cycle of its arrival instant, ``cycle_of(arrival)`` (the UART bridge
+    adds the frame time), never at the cycle the board happens to be at. Bytes that arrive
+    while a slice computes are stamped when it ends (late by that compute time), unless the
+    endpoint reports the kernel's receive time (``TcpEndpoint(timestamps=True)``, as
+    ``--serial tcp:PORT`` uses): then they are placed exactly, however late they are read.
+    MCU -> host bytes leave when their cycle is computed, i.e. ``lag`` late (``max_tx_lag``,
+    ``tx_late``: an upper bound per slice): a host measuring round trips sees that delay as
+    link latency, which is the one thing real-time simulation cannot hide.
+
+    Without ``realtime`` the board runs flat out, polling the endpoint between slices.
+
+    ``run()`` works in the calling thread until ``end`` (a cycle), ``stop()`` or ``on_slice``
+    returning False; ``start()`` runs it in a daemon thread (``stop()`` joins it and
+    re-raises what the thread raised).
+    """
+
+    RECORD_EVERY_S = 0.01
+    LATE_S = 0.005  # slices that start this far behind are listed in ``late``
+
+    def __init__(self, board: Board, endpoint: Endpoint | None = None, *,
+                 slice_s: float = SLICE_S, min_slice_s: float = MIN_SLICE_S,
+                 end: int | None = None, realtime: bool = True,
+                 max_behind_s: float = MAX_BEHIND_S) -> None:
+        self.board = board
+        self.endpoint = endpoint
+        self.step = max(1, board.to_cycles(slice_s))
+        self.min_step = min(self.step, max(1, board.to_cycles(min_slice_s)))
+        self.end = end
+        self.realtime = realtime
+        self.max_behind_s = max_behind_s
+        self.rebases = 0
+        self.max_lag = 0.0
+        self.lag = 0.0
+        self.late: deque[tuple[float, float]] = deque(maxlen=10_000)  # (mono, lag) > LATE_S
+        self.max_tx_lag = 0.0  # worst lateness of a byte sent to the host
+        self.tx_late: deque[tuple[float, float]] = deque(maxlen=10_000)  # slices, > LATE_S
+        self._anchors: list[tuple[int, float]] = []  # (cycle, perf_counter) from then on
+        self._pairs: deque[tuple[float, float]] = deque(maxlen=200_000)  # (mono, wall)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    # -- the mapping -------------------------------------------------------------------
+    def mono_of(self, cycle: int) -> float:
+        """perf_counter() reading at which ``cycle`` is due."""
+        if not self._anchors:
+            raise RuntimeError("the loop has not started")
+        i = max(0, bisect.bisect_right(self._anchors, (cycle, float("inf"))) - 1)
+        c, m = self._anchors[i]
+        return m + (cycle - c) / self.board.cps
+
+    def cycle_of(self, mono: float) -> int:
+        """The cycle due at perf_counter() reading ``mono`` (the latest anchor)."""
+        c, m = self._anchors[-1]
+        return c + round((mono - m) * self.board.cps)
+
+    def wall_of(self, cycle: int) -> float:
+        """time.time() (epoch seconds) at the instant ``cycle`` is due."""
+        mono = self.mono_of(cycle)
+        pairs = self._pairs
+        if not pairs:
+            raise RuntimeError("the loop has not started")
+        i = bisect.bisect_left(pairs, (mono, -1.0))
+        near = min((j for j in (i - 1, i) if 0 <= j < len(pairs)),
+                   key=lambda j: abs(pairs[j][0] - mono))
+        m, w = pairs[near]
+        return w + (mono - m)
+
+    def reset_max_lag(self) -> None:
+        """Start a new observation window for max_lag / late / max_tx_lag / tx_late."""
+        self.max_lag = self.lag
+        self.max_tx_lag = 0.0
+        self.late.clear()
+        self.tx_late.clear()
+
+    # -- thread ------------------------------------------------------------------------
+    def start(self) -> RealtimeLoop:
+        def body() -> None:
+            try:
+                self.run()
+            except BaseException as exc:  # noqa: BLE001 - handed to stop()
+                self._error = exc
+
+        self._stop.clear()
+        self._thread = threading.Thread(target=body, name="clock51-sim", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                raise RuntimeError("the simulator thread did not stop")
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # -- the loop ----------------------------------------------------------------------
+    def run(self, on_slice: Callable[[float], bool | None] | None = None) -> None:
+        board = self.board
+        now = time.perf_counter()
+        if not self._anchors:
+            self._anchors.append((board.cycles, now))
+        else:
+            self._rebase(now)
+        self._record(now, force=True)
+        while not self._stop.is_set():
+            if self.end is not None and board.cycles >= self.end:
+                break
+            now = time.perf_counter()
+            if self.realtime:
+                self._record(now)
+                self.lag = now - self.mono_of(board.cycles)
+                if self.lag > self.max_behind_s:
+                    self._rebase(now)
+                    self.lag = 0.0
+                self.max_lag = max(self.max_lag, self.lag)
+                if self.lag > self.LATE_S:
+                    self.late.append((now, self.lag))
+                due = self.cycle_of(now)
+                if due - board.cycles < self.min_step:
+                    self._wait(self.mono_of(board.cycles + self.min_step))
+                    continue
+                self._poll(due)
+                target = min(due, board.cycles + self.step)
+            else:
+                self._poll(board.cycles)
+                target = board.cycles + self.step
+            sent = len(board.uart.tx_log)
+            board.run_until(target if self.end is None else min(self.end, target))
+            done = time.perf_counter()
+            if self.realtime and len(board.uart.tx_log) > sent:
+                self._tx_lag(sent, done)
+            if on_slice is not None and on_slice(done) is False:
+                break
+
+    def _tx_lag(self, first: int, done: float) -> None:
+        """How late the bytes the firmware sent in the last slice left (at most)."""
+        worst = max(done - self.mono_of(cycle) for cycle, _ in self.board.uart.tx_log[first:])
+        self.max_tx_lag = max(self.max_tx_lag, worst)
+        if worst > self.LATE_S:
+            self.tx_late.append((done, worst))
+
+    def _rebase(self, now: float) -> None:
+        self._anchors.append((self.board.cycles, now))
+        self.rebases += 1
+
+    def _record(self, now: float, force: bool = False) -> None:
+        if force or not self._pairs or now - self._pairs[-1][0] >= self.RECORD_EVERY_S:
+            self._pairs.append(_mono_wall_pair())
+
+    def _poll(self, cycle: int) -> int:
+        """Host bytes read now go to the firmware as arriving at ``cycle``, or at the cycle
+        of the kernel's receive time when the endpoint has one; how many bytes."""
+        if self.endpoint is None:
+            return 0
+        data = self.endpoint.read_available()
+        if data:
+            arrival = getattr(self.endpoint, "arrival", None)
+            if arrival is not None and self.realtime:
+                mono, wall = _mono_wall_pair()
+                cycle = self.cycle_of(mono + (arrival - wall))
+            self.board.uart.inject(data, max(cycle, self.board.cycles))
+        return len(data)
+
+    def _wait(self, until: float) -> None:
+        """Sleep until perf_counter() reads ``until``, taking host bytes as they arrive."""
+        while not self._stop.is_set():
+            left = until - time.perf_counter()
+            if left <= 0:
+                return
+            fds = self.endpoint.wait_fds() if hasattr(self.endpoint, "wait_fds") else []
+            if not fds:
+                time.sleep(left)
+                return
+            try:
+                ready = select.select(fds, [], [], left)[0]
+            except (OSError, ValueError):  # an fd closed under us: poll and go on
+                ready = fds
+            if ready and not self._poll(self.cycle_of(time.perf_counter())):
+                time.sleep(min(left, 0.0002))  # readable but nothing to read: do not spin
+
+
+def _mono_wall_pair() -> tuple[float, float]:
+    """(perf_counter, time.time) read together: time.time between two perf_counter reads."""
+    m0 = time.perf_counter()
+    w = time.time()
+    m1 = time.perf_counter()
+    return (m0 + m1) / 2, w
 
 
 def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Namespace,
@@ -215,33 +425,31 @@ def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Name
         note = f"serial: {endpoint.path}"
     elif isinstance(endpoint, TcpEndpoint):
         note = f"serial: socket://127.0.0.1:{endpoint.port}"
-    step = board.to_cycles(SLICE_S)
     names = [k.name for k in board.profile.keys]
+    loop = RealtimeLoop(board, endpoint, end=end, realtime=realtime)
     with cbreak_stdin() as has_keys, LiveView(board.profile.name, names, note) as view:
-        wall0 = time.monotonic()
+        wall0 = time.perf_counter()
         c0 = board.cycles
         last_draw = -1.0
         last_key: tuple[str, float] | None = None
-        while end is None or board.cycles < end:
-            board.uart.poll(board.cycles)
-            target = board.cycles + step if end is None else min(end, board.cycles + step)
-            board.run_until(target)
-            now = time.monotonic()
-            if now - last_draw >= DRAW_EVERY_S:
-                if has_keys:
-                    for typed in read_keys():
-                        if typed in ("q", "Q"):
-                            return
-                        key = view.key_for(typed)
-                        if key:
-                            board.press(key)
-                            last_key = (key, now)
-                pressed = last_key[0] if last_key and now - last_key[1] < 0.5 else None
-                speed = (board.cycles - c0) / board.cps / max(now - wall0, 1e-9)
-                view.update(board.lcd_text(), board.seconds, speed,
-                            board.buzzer.is_sounding(board.cycles), pressed)
-                last_draw = now
-            if realtime:
-                ahead = (board.cycles - c0) / board.cps - (time.monotonic() - wall0)
-                if ahead > 0:
-                    time.sleep(ahead)
+
+        def on_slice(now: float) -> bool:
+            nonlocal last_draw, last_key
+            if now - last_draw < DRAW_EVERY_S:
+                return True
+            if has_keys:
+                for typed in read_keys():
+                    if typed in ("q", "Q"):
+                        return False
+                    key = view.key_for(typed)
+                    if key:
+                        board.press(key)
+                        last_key = (key, now)
+            pressed = last_key[0] if last_key and now - last_key[1] < 0.5 else None
+            speed = (board.cycles - c0) / board.cps / max(now - wall0, 1e-9)
+            view.update(board.lcd_text(), board.seconds, speed,
+                        board.buzzer.is_sounding(board.cycles), pressed)
+            last_draw = now
+            return True
+
+        loop.run(on_slice)

@@ -24,7 +24,13 @@ Endpoints (all with ``read_available() -> bytes``, ``write(bytes)``, ``close()``
   counted in ``dropped``).
 - ``TcpEndpoint``: a server on 127.0.0.1 only (pyserial ``socket://127.0.0.1:PORT``); one
   client at a time, the next one is accepted after it disconnects. Bytes sent while no
-  client is connected are dropped and counted.
+  client is connected are dropped and counted. With ``timestamps=True`` (Linux) each read
+  also records ``arrival``: the kernel's receive time (epoch seconds) of the latest segment
+  it took, so a paced runner can place bytes at the instant they arrived even if it read
+  them late (see sim.runner.RealtimeLoop).
+
+``wait_fds()`` (pty and TCP) lists the file descriptors that become readable when the host
+side has something: a paced runner sleeps in ``select()`` on them.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ import contextlib
 import errno
 import os
 import socket
+import struct
+import sys
 import termios
 import tty
 from collections import deque
@@ -40,6 +48,10 @@ from typing import Any, Protocol
 
 from sim.devices._common import DEFAULT_CYCLES_PER_SECOND
 from sim.scheduler import Scheduler
+
+# Linux: SO_TIMESTAMPNS == SCM_TIMESTAMPNS (not exported by the socket module)
+_SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+_TIMESPEC = struct.Struct("@ll")
 
 
 class Endpoint(Protocol):
@@ -108,6 +120,9 @@ class PtyEndpoint:
             chunks.append(data)
         return b"".join(chunks)
 
+    def wait_fds(self) -> list[int]:
+        return [self._master] if self._master >= 0 else []
+
     def write(self, data: bytes) -> None:
         try:
             n = os.write(self._master, data)
@@ -127,7 +142,8 @@ class TcpEndpoint:
 
     LOOPBACK = ("127.0.0.1", "localhost")
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", *,
+                 timestamps: bool = False) -> None:
         if host not in self.LOOPBACK:
             raise ValueError("the serial bridge listens on the loopback interface only")
         self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -144,6 +160,8 @@ class TcpEndpoint:
         self._out = bytearray()
         self.dropped = 0
         self.clients = 0
+        self.timestamps = timestamps and sys.platform.startswith("linux")
+        self.arrival: float | None = None  # kernel receive time of the last data read
 
     @property
     def connected(self) -> bool:
@@ -158,6 +176,11 @@ class TcpEndpoint:
             return
         conn.setblocking(False)
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.timestamps:
+            try:
+                conn.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
+            except OSError:
+                self.timestamps = False
         self._client = conn
         self.clients += 1
 
@@ -168,12 +191,29 @@ class TcpEndpoint:
         self.dropped += len(self._out)
         self._out.clear()
 
+    def wait_fds(self) -> list[int]:
+        sock = self._client if self._client is not None else self._server
+        fd = sock.fileno()
+        return [fd] if fd >= 0 else []
+
+    def _recv(self, client: socket.socket) -> bytes:
+        if not self.timestamps:
+            return client.recv(4096)
+        data, ancillary, _, _ = client.recvmsg(4096, socket.CMSG_SPACE(_TIMESPEC.size))
+        for level, kind, payload in ancillary:
+            if (level, kind) == (socket.SOL_SOCKET, _SO_TIMESTAMPNS) and len(
+                    payload) >= _TIMESPEC.size:
+                sec, nsec = _TIMESPEC.unpack_from(payload)
+                self.arrival = sec + nsec / 1e9
+        return data
+
     def read_available(self) -> bytes:
         self._accept()
         chunks = []
+        self.arrival = None
         while self._client is not None:
             try:
-                data = self._client.recv(4096)
+                data = self._recv(self._client)
             except (BlockingIOError, InterruptedError):
                 break
             except OSError:
