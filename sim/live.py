@@ -79,6 +79,7 @@ class LiveView:
         self.keys = key_map(key_names)
         self.serial_note = serial_note
         self.serial_log: deque[str] = deque(maxlen=4)
+        self._partial = {">": "", "<": ""}
         self._live = Live(auto_refresh=False, transient=False)
 
     def __enter__(self) -> LiveView:
@@ -87,6 +88,16 @@ class LiveView:
 
     def __exit__(self, *exc: object) -> None:
         self._live.__exit__(None, None, None)
+
+    def feed_serial(self, direction: str, data: bytes) -> None:
+        """Bytes seen on the UART: '>' host to clock, '<' clock to host; whole lines are
+        shown, the last few of them."""
+        text = self._partial[direction] + data.decode("ascii", "replace")
+        *lines, self._partial[direction] = text.replace("\r", "").split("\n")
+        for line in lines:
+            if line:
+                shown = "".join(c if " " <= c <= "~" else f"\\x{ord(c):02x}" for c in line)
+                self.serial_log.append(f"{direction} {shown[:60]}")
 
     def key_for(self, typed: str) -> str | None:
         if typed in ARROWS:

@@ -432,11 +432,17 @@ def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Name
         c0 = board.cycles
         last_draw = -1.0
         last_key: tuple[str, float] | None = None
+        seen = {"rx": 0, "tx": 0}
 
         def on_slice(now: float) -> bool:
             nonlocal last_draw, last_key
             if now - last_draw < DRAW_EVERY_S:
                 return True
+            for name, log, arrow in (("rx", board.uart.rx_log, ">"),
+                                     ("tx", board.uart.tx_log, "<")):
+                if len(log) > seen[name]:
+                    view.feed_serial(arrow, bytes(b for _, b in log[seen[name]:]))
+                    seen[name] = len(log)
             if has_keys:
                 for typed in read_keys():
                     if typed in ("q", "Q"):
