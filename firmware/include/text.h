@@ -1,10 +1,17 @@
 /*
- * text.h - the text sink shared by the LCD pages and the serial replies, and small number
- * helpers (host-testable; no printf: it would not fit the budget).
+ * text.h - the text sink shared by the LCD pages and the serial replies, a tiny format
+ * printer, and small number helpers (no printf: it would not fit the budget).
  *
  * out_*() append to the current sink: with out_uart = 0 into text_line[] (one 16-character
  * LCD line, out_pos = next column, extra characters dropped); with out_uart = 1 to the UART,
  * XORing every byte into out_xor (the reply checksum).
+ *
+ * out_fmt(f) prints a __code format: bytes 0x01..0x7F are literal characters, the FC_*
+ * byte-codes (0x80..0xAF) are fields. Numbers come from fmt_p (a datetime_t-shaped byte
+ * array in internal RAM: FC_YEAR .. FC_WDAY read fmt_p[0..6]); conditions test fmt_flags
+ * (SET_* bits, normally settings.flags). FC_IF(m) .. FC_ELSE .. FC_FI prints the first part
+ * when fmt_flags & m, else the second (no nesting). FC_RX ends a piece: out_fmt() returns
+ * the address after it (the caller drains the receive ring and goes on), 0 at the end.
  */
 #ifndef TEXT_H
 #define TEXT_H
@@ -12,25 +19,42 @@
 #include "compat.h"
 #include "calendar.h"
 
+#define FC_YEAR   "\x80"        /* fmt_p[0] .. fmt_p[5]: two digits */
+#define FC_MONTH  "\x81"
+#define FC_DAY    "\x82"
+#define FC_HOUR   "\x83"        /* 24 h */
+#define FC_MIN    "\x84"
+#define FC_SEC    "\x85"
+#define FC_WDAY   "\x86"        /* fmt_p[6]: LCD "Tue", UART "TUE" */
+#define FC_HOURD  "\x87"        /* fmt_p[3] in the display mode (12 h when SET_H12) */
+#define FC_AP     "\x88"        /* 'A' / 'P' from fmt_p[3] */
+#define FC_BELL   "\x89"        /* the bell glyph (CGRAM 0, cannot be a literal) */
+#define FC_ELSE   "\x8A"
+#define FC_FI     "\x8B"
+#define FC_RX     "\x8C"
+#define FC_PAD14  "\x9E"        /* 0x90 | col: spaces up to column col (< 16) */
+#define FC_IF_ON    "\xA1"      /* 0xA0 | mask: SET_ALARM_ON */
+#define FC_IF_H12   "\xA2"      /* SET_H12 */
+#define FC_IF_UNSET "\xA4"      /* SET_UNSET */
+#define FC_IF_LEAP  "\xA8"      /* LUNAR_LEAP (lunar.leap as fmt_flags) */
+
+/* the same byte-codes as numbers (for out_fmt's decoder) */
+enum { FCN_WDAY = 0x86, FCN_HOURD, FCN_AP, FCN_BELL, FCN_ELSE, FCN_FI, FCN_RX };
+
 extern XDATA char text_line[16];
 extern uint8_t out_pos;
 extern uint8_t out_xor;
 extern bool_t out_uart;
+extern const uint8_t NEAR *fmt_p;
+extern uint8_t fmt_flags;
 
 void out_ch(char c);
-void out_str(const CODE char *s);
-void out_2d(uint8_t v);                         /* "07" */
-void out_date(const datetime_t NEAR *t);        /* "2026-11-24" */
-void out_hm(uint8_t h, uint8_t m);              /* "07:30" */
-void out_time(const datetime_t NEAR *t);        /* "12:05:31" */
-void out_wday(uint8_t wday);                    /* LCD "Tue", UART "TUE" */
 void out_pad(uint8_t col);                      /* spaces up to column col */
+const CODE char *out_fmt(const CODE char *f);
 /* the k-th string of a list of NUL-terminated strings */
 const CODE char *text_nth(const CODE char *list, uint8_t k);
 
 /* 0..99 -> packed BCD (tens in the high nibble): the two digits of v, and the DS1302 form */
 uint8_t text_bcd(uint8_t v);
-/* 12-hour clock: hour 0..23 -> 1..12 */
-uint8_t text_hour12(uint8_t hour);
 
 #endif /* TEXT_H */

@@ -51,7 +51,7 @@ bool_t lunar_from_date(const datetime_t NEAR *t)
     if (leap == 0 || i < leap) {
         i++;
     } else if (i == leap) {
-        lunar.leap = 1;
+        lunar.leap = LUNAR_LEAP;
     }
     lunar.month = i;
     /* (Y - 4) mod 10 and mod 12 with Y = LUNAR_FIRST_YEAR + idx, idx <= 100 */

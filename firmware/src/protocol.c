@@ -57,11 +57,11 @@ enum { R_PONG, R_TIME, R_SET, R_ALARM, R_HOURS, R_INFO, R_HELP,
        R_E_UNKNOWN, R_E_SYNTAX, R_E_RANGE, R_E_LONG, R_E_BYTE, R_E_CKSUM };
 #define R_CKS 0x80                  /* the reply gets a "*HH" suffix */
 
-/* keyword list: index = position; the first seven are the commands (HELP lists them) */
-static const CODE char keywords[] = "PING\0GET\0SET\0ALARM\0HOURS\0INFO\0HELP\0ON\0OFF\0";
-#define HELP_LEN 34                 /* strlen of "PING GET SET ALARM HOURS INFO HELP" */
-enum { K_PING, K_GET, K_SET, K_ALARM, K_HOURS, K_INFO, K_HELP, K_ON, K_OFF, K_NONE };
-static const CODE char errors[] = "unknown command\0syntax\0range\0too long\0bad byte\0checksum";
+/* keyword lists, space-separated: index = position; the commands' list is the HELP reply */
+static const CODE char keywords[] = "PING GET SET ALARM HOURS INFO HELP";
+static const CODE char onoff[] = "OFF ON";         /* index = SET_ALARM_ON or 0 */
+enum { K_PING, K_GET, K_SET, K_ALARM, K_HOURS, K_INFO, K_HELP };
+#define K_NONE 0xFF
 
 #define INFO_TEXT "INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME " mcu=" BOARD_MCU \
                   " xtal=" BOARD_F_CPU_STR " baud=" XSTR(UART_BAUD)
@@ -114,30 +114,30 @@ static void take_hm(void)
     take_m = take_2d();
 }
 
-/* the next word as a keyword index (K_NONE if unknown, the cursor then stays) */
-static uint8_t take_word(void)
+/* the next word as an index in list k (K_NONE if unknown, the cursor then stays) */
+static uint8_t take_word(const CODE char *k)
 {
-    const CODE char *k = keywords;
     uint8_t idx = 0, p;
     char c;
 
     skip_spaces();
-    do {
+    for (;;) {
         p = pp;
-        while ((c = *k) != 0 && c == line[p]) {
+        while ((c = *k) > ' ' && c == line[p]) {
             k++;
             p++;
         }
         c = line[p];
-        if (*k == 0 && (c == ' ' || c == 0)) {
+        if (*k <= ' ' && (c == ' ' || c == 0)) {
             pp = p;
             return idx;
         }
-        while (*k++)
-            ;
+        while (*k > ' ')
+            k++;
+        if (!*k++)
+            return K_NONE;
         idx++;
-    } while (*k);
-    return K_NONE;
+    }
 }
 
 /* ---- commands: the body in line[] -> a reply code; changes only when exec ---- */
@@ -174,7 +174,7 @@ static uint8_t parse(void)
     line[trim] = 0;
     bad_syntax = 0;
     pp = 0;
-    k = take_word();
+    k = take_word(keywords);
     if (k == K_SET)
         return cmd_set();
     if (k > K_HELP)
@@ -183,11 +183,11 @@ static uint8_t parse(void)
         return k;                           /* PING GET ALARM HOURS INFO HELP: R_* == K_* */
     if (k == K_ALARM) {
         start = pp;
-        k = take_word();
+        k = take_word(onoff);
         take_h = settings.alarm_hour;
         take_m = settings.alarm_minute;
-        if ((k == K_ON || k == K_OFF) && at_end()) {
-            k = k == K_ON;
+        if (k != K_NONE && at_end()) {
+            /* k: 1 = ON (SET_ALARM_ON), 0 = OFF */
         } else {
             pp = start;
             take_hm();
@@ -340,59 +340,53 @@ static void rx(void)
 
 /* ---- replies (through the text sink, out_uart = 1) ---- */
 
-static void reply(uint8_t code)
+static const CODE char r_time[] =               /* "2026-11-24 12:05:31 TUE" */
+    "20" FC_YEAR "-" FC_MONTH "-" FC_DAY FC_RX " " FC_HOUR ":" FC_MIN ":" FC_SEC " " FC_WDAY;
+static const CODE char r_alarm[] =
+    "ALARM " FC_HOUR ":" FC_MIN FC_IF_ON " ON" FC_ELSE " OFF" FC_FI;
+static const CODE char r_hours[] = "HOURS " FC_IF_H12 "12" FC_ELSE "24" FC_FI;
+static const CODE char r_info[] =
+    "INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME FC_RX
+    " mcu=" BOARD_MCU " xtal=" BOARD_F_CPU_STR FC_RX
+    " baud=" XSTR(UART_BAUD) FC_IF_UNSET " rtc=unset" FC_ELSE " rtc=ok" FC_FI;
+/* per reply code: the text after "OK " / "ERR " */
+static const CODE char * const CODE replies[] = {
+    "PONG", r_time, r_time, r_alarm, r_hours, r_info, keywords,
+    "unknown command", "syntax", "range", "too long", "bad byte", "checksum"
+};
+
+/* reply_code -> one reply line. The locals are static: nothing to save around the calls. */
+static uint8_t reply_code;
+static void reply(void)
 {
     static const CODE char hex[] = "0123456789ABCDEF";
-    uint8_t k = code & 0x7F;
-    const CODE char *s;
+    static uint8_t k;
+    static const CODE char *s;
 
+    k = reply_code & 0x7F;
     uart_tx_start();
     out_uart = 1;
     out_xor = 0;
-    if (k >= R_E_UNKNOWN) {
-        out_str("ERR ");
-        out_str(text_nth(errors, k - R_E_UNKNOWN));
-    } else {
-        out_str("OK ");
-        if (k == R_PONG) {
-            out_str("PONG");
-        } else if (k <= R_SET) {            /* "2026-11-24 12:05:31 TUE" */
-            if (k == R_SET)
-                dt_copy(&clock_tmp, &echo);
-            else if (!clock_read())
-                dt_copy(&clock_tmp, &clock_now);
-            out_date(&clock_tmp);
-            rx();
-            out_ch(' ');
-            out_time(&clock_tmp);
-            out_ch(' ');
-            out_wday(clock_tmp.wday);
-        } else if (k == R_ALARM) {
-            out_str("ALARM ");
-            out_hm(settings.alarm_hour, settings.alarm_minute);
-            out_str((settings.flags & SET_ALARM_ON) ? " ON" : " OFF");
-        } else if (k == R_HOURS) {
-            out_str((settings.flags & SET_H12) ? "HOURS 12" : "HOURS 24");
-        } else if (k == R_INFO) {
-            out_str("INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME);
-            rx();
-            out_str(" mcu=" BOARD_MCU " xtal=" BOARD_F_CPU_STR);
-            rx();
-            out_str(" baud=" XSTR(UART_BAUD));
-            out_str((settings.flags & SET_UNSET) ? " rtc=unset" : " rtc=ok");
-        } else {                            /* HELP: the command keywords */
-            for (s = keywords; s != keywords + HELP_LEN; s++)
-                out_ch(*s ? *s : ' ');
-        }
-    }
+    fmt_flags = settings.flags;
+    fmt_p = (uint8_t NEAR *)&clock_tmp;
+    if (k == R_SET)
+        dt_copy(&clock_tmp, &echo);
+    else if (k == R_TIME && !clock_read())
+        dt_copy(&clock_tmp, &clock_now);
+    else if (k == R_ALARM)
+        fmt_p = &settings.alarm_hour - 3;       /* FC_HOUR, FC_MIN */
+    out_fmt(k >= R_E_UNKNOWN ? "ERR " : "OK ");
+    s = replies[k];
+    while ((s = out_fmt(s)) != 0)
+        rx();                                   /* between the pieces of a long reply */
     rx();
-    if (code & R_CKS) {
+    if (reply_code & R_CKS) {
         k = out_xor;
         uart_putc('*');
         uart_putc(hex[k >> 4]);
         uart_putc(hex[k & 0x0F]);
     }
-    out_str("\r\n");
+    out_fmt("\r\n");
     out_uart = 0;
 }
 
@@ -408,13 +402,14 @@ void protocol_poll(void)
     t = rq_tail;
     if (rq_head != t && uart_tx_idle()) {
         rq_tail = (t + 1) & RQ_MASK;
-        reply(rq[t]);
+        reply_code = rq[t];
+        reply();
     }
 }
 
 void protocol_banner(void)
 {
     out_uart = 1;
-    out_str("clock51 READY\r\n");
+    out_fmt("clock51 READY\r\n");
     out_uart = 0;
 }

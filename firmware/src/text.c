@@ -1,15 +1,19 @@
 /*
- * text.c - text sink and number helpers. See text.h.
+ * text.c - text sink, format printer and number helpers. See text.h.
  */
 #include "text.h"
 #include "uart.h"
+#include "clock.h"
+#include "lcd.h"
 
 XDATA char text_line[16];
 uint8_t out_pos;
 uint8_t out_xor;
 bool_t out_uart;
+const uint8_t NEAR *fmt_p;
+uint8_t fmt_flags;
 
-static const CODE char wday_names[] = "MONTUEWEDTHUFRISATSUN";
+static const CODE char wday_names[] = "MonTueWedThuFriSatSun";
 
 void out_ch(char c)
 {
@@ -21,73 +25,89 @@ void out_ch(char c)
     }
 }
 
-void out_str(const CODE char *s)
-{
-    while (*s)
-        out_ch(*s++);
-}
-
-void out_2d(uint8_t v)
-{
-    v = text_bcd(v);
-    out_ch('0' + (v >> 4));
-    out_ch('0' + (v & 0x0F));
-}
-
-void out_date(const datetime_t NEAR *t)
-{
-    out_str("20");
-    out_2d(t->year);
-    out_ch('-');
-    out_2d(t->month);
-    out_ch('-');
-    out_2d(t->day);
-}
-
-void out_hm(uint8_t h, uint8_t m)
-{
-    out_2d(h);
-    out_ch(':');
-    out_2d(m);
-}
-
-void out_time(const datetime_t NEAR *t)
-{
-    out_hm(t->hour, t->minute);
-    out_ch(':');
-    out_2d(t->second);
-}
-
-void out_wday(uint8_t wday)
-{
-    const CODE char *w = wday_names;
-    uint8_t lower = out_uart ? 0 : 0x20;
-    while (--wday)
-        w += 3;
-    out_ch(w[0]);
-    out_ch(w[1] | lower);
-    out_ch(w[2] | lower);
-}
-
 void out_pad(uint8_t col)
 {
     while (out_pos < col)
         out_ch(' ');
 }
 
+static const CODE char *fmt_f;          /* format cursor (static: no saving around calls) */
+
+static void out_wday(uint8_t v)
+{
+    uint8_t c, n = 3;
+    const CODE char *w = wday_names - 3;
+    do {
+        w += 3;
+    } while (--v);
+    do {
+        c = *w++;
+        if (out_uart)
+            c &= ~0x20;                         /* letters only: upper case */
+        out_ch(c);
+    } while (--n);
+}
+
+const CODE char *out_fmt(const CODE char *f)
+{
+    uint8_t c, v, skip = 0;
+
+    fmt_f = f;
+    for (;;) {
+        c = *fmt_f++;
+        if (c & 0x80) {
+            if (c == FCN_ELSE) {
+                skip ^= 1;
+                continue;
+            }
+            if (c == FCN_FI) {
+                skip = 0;
+                continue;
+            }
+            if (skip)
+                continue;
+            if (c & 0x20) {                     /* FC_IF */
+                if (!(fmt_flags & c & 0x0F))
+                    skip = 1;
+                continue;
+            }
+            if (c & 0x10) {                     /* pad */
+                out_pad(c & 0x0F);
+                continue;
+            }
+            if (c == FCN_RX)
+                return fmt_f;
+            v = fmt_p[3];
+            if (c == FCN_AP) {
+                c = v < 12 ? 'A' : 'P';
+            } else if (c == FCN_BELL) {
+                c = GLYPH_BELL;
+            } else {
+                if (c == FCN_WDAY) {
+                    out_wday(fmt_p[6]);
+                    continue;
+                }
+                if (c != FCN_HOURD)
+                    v = fmt_p[c & 0x07];
+                else if (fmt_flags & SET_H12)   /* 12-hour clock: 0..23 -> 1..12 */
+                    v = !v ? 12 : v > 12 ? v - 12 : v;
+                v = text_bcd(v);
+                out_ch('0' + (v >> 4));
+                c = '0' + (v & 0x0F);
+            }
+        } else if (!c) {
+            return 0;
+        } else if (skip) {
+            continue;
+        }
+        out_ch(c);
+    }
+}
+
 uint8_t text_bcd(uint8_t v)
 {
     /* unsigned char operands: SDCC uses the 8051's DIV AB (no library call) */
     return (uint8_t)((uint8_t)(v / (uint8_t)10) << 4) | (uint8_t)(v % (uint8_t)10);
-}
-
-uint8_t text_hour12(uint8_t hour)
-{
-    if (hour == 0)
-        return 12;
-    if (hour > 12)
-        return hour - 12;
-    return hour;
 }
 
 const CODE char *text_nth(const CODE char *list, uint8_t k)

@@ -29,20 +29,24 @@ bool_t ui_dirty;
 static uint8_t page;                /* 0 = date/time, 1 = lunar/alarm */
 static uint8_t field;               /* F_NONE when not editing */
 static datetime_t edt;              /* the values being edited */
-static uint8_t e_ahour, e_amin, e_aon;
+static struct {
+    uint8_t hour, minute, on;       /* the alarm being edited (on = SET_ALARM_ON or 0) */
+} eal;
 static bool_t time_changed, alarm_changed;
 static bool_t blink_hide;           /* blink phase: the edited field is blanked */
 static uint8_t blink_ticks;
 
 static XDATA uint8_t shadow[32];    /* what the LCD shows */
 
-/* Per field (index field - 1): where its text is (row in bit 4, column in bits 3..0) and
- * its length; the upper bound for UP/DOWN (the day's is the month's length). */
-static const CODE uint8_t hide_at[]  = { 0x00, 0x05, 0x08, 0x10, 0x13, 0x16, 0x19, 0x1D };
-static const CODE uint8_t hide_len[] = { 4, 2, 2, 2, 2, 2, 2, 3 };
+/* Per field (index field - 1): where its text is (row in bit 4, column in bits 3..0, length
+ * in bits 7..5) and  * its length; the upper bound for UP/DOWN (the day's is the month's length). */
+static const CODE uint8_t hide_at[] = {
+    0x80 | 0x00, 0x40 | 0x05, 0x40 | 0x08, 0x40 | 0x10, 0x40 | 0x13, 0x40 | 0x16, 0x40 | 0x19,
+    0x60 | 0x1D
+};
 static const CODE uint8_t field_hi[] = { 99, 12, 31, 23, 59, 23, 59, 1 };
 static uint8_t NEAR * const CODE field_ptr[] = {
-    &edt.year, &edt.month, &edt.day, &edt.hour, &edt.minute, &e_ahour, &e_amin, &e_aon
+    &edt.year, &edt.month, &edt.day, &edt.hour, &edt.minute, &eal.hour, &eal.minute, &eal.on
 };
 
 #if FEATURE_LUNAR
@@ -59,47 +63,39 @@ void ui_init(void)
     ui_dirty = 1;
 }
 
-/* "07:30" in the display's 12/24 h mode */
-static void out_hm_disp(uint8_t h, uint8_t m)
-{
-    if (settings.flags & SET_H12)
-        h = text_hour12(h);
-    out_hm(h, m);
-}
+static const CODE char fmt_date[] =            /* "2026-11-24 Tue" */
+    "20" FC_YEAR "-" FC_MONTH "-" FC_DAY " " FC_WDAY;
+static const CODE char fmt_time[] =             /* "12:05:31 PM" + bell + "?" */
+    FC_HOURD ":" FC_MIN ":" FC_SEC FC_IF_H12 " " FC_AP "M" FC_FI FC_PAD14
+#if FEATURE_ALARM
+    FC_IF_ON FC_BELL FC_ELSE " " FC_FI
+#else
+    " "
+#endif
+    FC_IF_UNSET "?" FC_ELSE " " FC_FI;
+#if FEATURE_ALARM
+static const CODE char fmt_alarm[] =            /* "Alarm 07:30   ON" */
+    "Alarm " FC_HOURD ":" FC_MIN FC_IF_H12 FC_AP FC_ELSE " " FC_FI
+    FC_IF_ON "  ON" FC_ELSE " OFF" FC_FI;
+#endif
+
+static uint8_t row;                 /* the LCD row being redrawn */
 
 /* Row `row` of the page on show into text_line. */
-static void render(uint8_t row)
+static void render(void)
 {
-    const datetime_t NEAR *t = field ? &edt : &clock_now;
     uint8_t n;
 
     out_uart = 0;
     out_pos = 0;
+    fmt_p = field ? (uint8_t NEAR *)&edt : (uint8_t NEAR *)&clock_now;
+    n = settings.flags;
+    fmt_flags = n;
     if (!(field ? (field > F_MIN) : page)) {
-        if (!row) {                             /* "2026-11-24 Tue" */
-            out_date(t);
-            out_ch(' ');
-            out_wday(cal_weekday(t));
-        } else {                                /* "12:05:31 PM" + bell + "?" */
-            n = t->hour;
-            out_hm_disp(n, t->minute);
-            out_ch(':');
-            out_2d(field ? 0 : t->second);
-            if (settings.flags & SET_H12) {
-                out_ch(' ');
-                out_ch(n < 12 ? 'A' : 'P');
-                out_ch('M');
-            }
-            out_pad(14);
-#if FEATURE_ALARM
-            out_ch((settings.flags & SET_ALARM_ON) ? GLYPH_BELL : ' ');
-#else
-            out_ch(' ');
-#endif
-            out_ch((settings.flags & SET_UNSET) ? '?' : ' ');
-        }
+        out_fmt(row ? fmt_time : fmt_date);
     } else if (!row) {                          /* "L*10-06 BingWu" */
 #if FEATURE_LUNAR
+        const datetime_t NEAR *t = (const datetime_t NEAR *)fmt_p;
         if (lun_y != t->year || lun_m != t->month || lun_d != t->day) {
             lun_y = t->year;
             lun_m = t->month;
@@ -108,34 +104,32 @@ static void render(uint8_t row)
         }
         out_ch('L');
         if (lun_ok) {
-            out_ch(lunar.leap ? '*' : ' ');
-            out_2d(lunar.month);
-            out_ch('-');
-            out_2d(lunar.day);
-            out_ch(' ');
-            out_str(lunar_stem_name(lunar.stem));
-            out_str(lunar_branch_name(lunar.branch));
+            fmt_flags = lunar.leap;
+            fmt_p = &lunar.month - 1;
+            out_fmt(FC_IF_LEAP "*" FC_ELSE " " FC_FI FC_MONTH "-" FC_DAY " ");
+            out_fmt(lunar_stem_name(lunar.stem));
+            out_fmt(lunar_branch_name(lunar.branch));
         }
 #endif
-    } else {                                    /* "Alarm 07:30   ON" */
+    } else {
 #if FEATURE_ALARM
         if (!field) {
-            e_ahour = settings.alarm_hour;
-            e_amin = settings.alarm_minute;
-            e_aon = settings.flags & SET_ALARM_ON;
+            eal.hour = settings.alarm_hour;
+            eal.minute = settings.alarm_minute;
+            eal.on = n & SET_ALARM_ON;
         }
-        out_str("Alarm ");
-        out_hm_disp(e_ahour, e_amin);
-        out_ch(!(settings.flags & SET_H12) ? ' ' : e_ahour < 12 ? 'A' : 'P');
-        out_str(e_aon ? "  ON" : " OFF");
+        fmt_p = &eal.hour - 3;
+        fmt_flags = (n & ~SET_ALARM_ON) | eal.on;
+        out_fmt(fmt_alarm);
 #endif
     }
     out_pad(16);
     if (blink_hide && field) {
-        n = hide_at[field - 1];
-        if ((n >> 4) == row) {
+        n = field;
+        n = hide_at[--n];
+        if (((n >> 4) & 1) == row) {
             out_pos = n & 0x0F;
-            n = hide_len[field - 1];
+            n >>= 5;
             do {
                 out_ch(' ');
             } while (--n);
@@ -145,13 +139,13 @@ static void render(uint8_t row)
 
 void ui_refresh(void)
 {
-    uint8_t row, col, i, c, at = 0xFF;
+    uint8_t col, i, c, at = 0xFF;
 
     if (!ui_dirty)
         return;
     ui_dirty = 0;
     for (row = 0; row < 2; row++) {
-        render(row);
+        render();
         for (col = 0; col < 16; col++) {
             i = (row << 4) | col;
             c = text_line[col];
@@ -198,9 +192,9 @@ static void edit_leave(void)
     }
 #if FEATURE_ALARM
     if (alarm_changed) {
-        settings.alarm_hour = e_ahour;
-        settings.alarm_minute = e_amin;
-        settings.flags = (settings.flags & ~SET_ALARM_ON) | e_aon;
+        settings.alarm_hour = eal.hour;
+        settings.alarm_minute = eal.minute;
+        settings.flags = (settings.flags & ~SET_ALARM_ON) | eal.on;
         settings_changed = 1;
     }
 #endif
@@ -223,9 +217,10 @@ void ui_key(uint8_t ev)
             return;
         if (key == KEY_ID_SET) {
             dt_copy(&edt, &clock_now);
-            e_ahour = settings.alarm_hour;
-            e_amin = settings.alarm_minute;
-            e_aon = settings.flags & SET_ALARM_ON;
+            edt.second = 0;             /* shown as 00 while editing */
+            eal.hour = settings.alarm_hour;
+            eal.minute = settings.alarm_minute;
+            eal.on = settings.flags & SET_ALARM_ON;
             time_changed = alarm_changed = 0;
             field = F_YEAR;
             return;
@@ -269,6 +264,7 @@ void ui_key(uint8_t ev)
         hi = cal_days_in_month(edt.year, edt.month);
         if (edt.day > hi)
             edt.day = hi;           /* Feb 29 -> 28 in a common year, 31 -> 30 */
+        edt.wday = cal_weekday(&edt);
     } else {
         alarm_changed = 1;
     }
