@@ -21,17 +21,11 @@ import re
 import sys
 from pathlib import Path
 
+from host.protocol import encode_request
 from sim.board import Board
 from sim.profile import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def xor(text: str) -> str:
-    c = 0
-    for ch in text.encode():
-        c ^= ch
-    return f"{text}*{c:02X}"
 
 
 def memory_use(image: Path) -> str:
@@ -49,8 +43,9 @@ def memory_use(image: Path) -> str:
     return ", ".join(parts)
 
 
-def send(board: Board, line: str) -> None:
-    board.uart.inject((line + "\n").encode(), board.cycles)
+def send(board: Board, body: str) -> None:
+    """A request line as the host tool sends it (``body*HH`` LF)."""
+    board.uart.inject(encode_request(body), board.cycles)
 
 
 def lcd_latency_ms(board: Board, rollovers: int = 10) -> float:
@@ -71,7 +66,7 @@ def set_latency_ms(board: Board, sets: int = 20) -> float:
     target = dt.datetime(2027, 3, 4, 5, 6, 7)
     for i in range(sets):
         board.run_for(0.0437 * (i + 1))  # a different phase of the second each time
-        send(board, xor(target.strftime("SET %Y-%m-%d %H:%M:%S")))
+        send(board, target.strftime("SET %Y-%m-%d %H:%M:%S"))
         n = len(board.uart.rx_log)
         board.run_until_true(lambda n=n: len(board.uart.rx_log) > n and
                              board.uart.pending == 0, 1.0, poll_s=0.0005)
@@ -85,13 +80,13 @@ def set_latency_ms(board: Board, sets: int = 20) -> float:
 
 
 def stress_sp(board: Board) -> int:
-    send(board, xor("ALARM 07:01"))
+    send(board, "ALARM 07:01")
     board.run_for(0.2)
     board.set_rtc(dt.datetime(2026, 11, 24, 7, 0, 58))
     board.run_for(3.0)  # ringing now
     for i in range(40):
         for line in ("PING", "GET", "INFO", "ALARM", "HOURS", "HELP"):
-            send(board, xor(line))
+            send(board, line)
         board.press(("UP", "DOWN", "MODE")[i % 3], hold_s=0.05)
         board.run_for(0.1)
         if i == 20:
