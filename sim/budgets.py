@@ -1,6 +1,7 @@
 """The firmware's budgets, measured in the simulator and printed (issue 5's figures).
 
-``python -m sim.budgets [--board NAME]`` boots the board's built firmware and prints:
+``python -m sim.budgets [--board NAME]`` (or ``clock51-sim budgets``) boots the board's
+built firmware and prints:
 
 - code, IRAM and XRAM use (from the build's .mem summary, as the build prints them);
 - how long after the DS1302's second rolls over the LCD shows it (worst of 10 rollovers);
@@ -94,11 +95,20 @@ def stress_sp(board: Board) -> int:
     return board.cpu.sp_max
 
 
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--board", default="reference",
+                        help="board whose built firmware is measured (default reference)")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m sim.budgets",
                                  description=(__doc__ or "").split("\n\n")[0])
-    ap.add_argument("--board", default="reference")
-    args = ap.parse_args(argv)
+    add_arguments(ap)
+    return run(ap.parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point for an already-parsed namespace (``clock51-sim budgets``)."""
     name = load_profile(args.board).name
     image = ROOT / ".pio" / "build" / name / "firmware.ihx"
     if not image.exists():

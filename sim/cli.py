@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "run a board: the firmware with its devices (LCD, DS1302, keys, UART)")
     _add_module_command(sub, "bench", "sim.bench",
                         "measure simulation speed (and compare with s51 when installed)")
+    _add_module_command(sub, "budgets", "sim.budgets",
+                        "measure the firmware's budgets (LCD latency, SET latency, stack)")
     for register in _EXTRA:
         register(sub)
     return p
@@ -109,12 +111,7 @@ def _add_module_command(sub: argparse._SubParsersAction, name: str, module: str,
     """A subcommand provided by another module through ``add_arguments(p)`` + ``run(args)``."""
     import importlib
 
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:  # that part of the simulator is not installed/built yet
-        return
-    if not (hasattr(mod, "add_arguments") and hasattr(mod, "run")):
-        return
+    mod = importlib.import_module(module)
     p = sub.add_parser(name, help=help_text)
     mod.add_arguments(p)
     p.set_defaults(func=mod.run)
