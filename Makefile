@@ -20,7 +20,7 @@ test: setup
 	$(VENV)/python -m pytest -q
 
 bench: setup
-	$(VENV)/python -m sim.bench
+	$(VENV)/python -m sim.measure.bench
 
 clean:
 	rm -rf .pio

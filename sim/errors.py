@@ -13,6 +13,16 @@ class ImageError(SimError):
     """A firmware image cannot be loaded (bad Intel HEX record, checksum, size)."""
 
 
+class MeasureError(SimError):
+    """A measurement could not be made: sdcc or s51 missing or failing, an image not built.
+
+    ``detail`` keeps the tool's output for a report; the message itself is one line."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
 class IllegalOpcode(SimError):
     """The CPU met an undefined opcode (0xA5)."""
 

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from boardprofile import load_profile
 from intelhex import IntelHex
 
-from sim.profile import load_profile
 from tests.buildsupport import BUILD_DIR, ENVS, ROOT, run_pio
 
 

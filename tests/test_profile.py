@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from sim.errors import ConfigError
-from sim.profile import all_profiles, baud_setting, load_profile, trickle_byte
+from boardprofile import ProfileError, all_profiles, baud_setting, load_profile, trickle_byte
 
 REFERENCE = Path(__file__).resolve().parent.parent / "firmware" / "boards" / "reference.toml"
 
@@ -65,7 +63,7 @@ def test_breadboard_profile_wires_a_four_bit_lcd() -> None:
 def test_bad_profile_is_one_line_naming_file_and_field(
         tmp_path: Path, old: str, new: str, message: str) -> None:
     path = _variant(tmp_path, old, new)
-    with pytest.raises(ConfigError) as exc:
+    with pytest.raises(ProfileError) as exc:
         load_profile(path)
     text = str(exc.value)
     assert "\n" not in text
@@ -73,7 +71,7 @@ def test_bad_profile_is_one_line_naming_file_and_field(
 
 
 def test_unknown_board_name_lists_the_known_ones() -> None:
-    with pytest.raises(ConfigError, match=r"unknown board 'nope' \(known: .*reference"):
+    with pytest.raises(ProfileError, match=r"unknown board 'nope' \(known: .*reference"):
         load_profile("nope")
 
 

@@ -21,13 +21,35 @@ FIRMWARE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = FIRMWARE_DIR.parent
 TEMPLATES_DIR = FIRMWARE_DIR / "templates"
 TOOLS_DIR = FIRMWARE_DIR / "tools"
+BOARDS_DIR = FIRMWARE_DIR / "boards"
 
-if str(PROJECT_DIR) not in sys.path:
-    sys.path.insert(0, str(PROJECT_DIR))
+
+def _boardprofile() -> Any:
+    """The ``boardprofile`` package of this checkout (firmware/boards), installed or not.
+
+    The build reads the profiles next to the sources it builds; it never imports the
+    simulator.
+    """
+    mod = sys.modules.get("boardprofile")
+    if mod is not None and Path(mod.__file__ or "").resolve().parent == BOARDS_DIR:
+        return mod
+    spec = importlib.util.spec_from_file_location(
+        "boardprofile", BOARDS_DIR / "__init__.py",
+        submodule_search_locations=[str(BOARDS_DIR)])
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["boardprofile"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
 
 import jinja2  # noqa: E402
 
-from sim.profile import Pin, Profile, load_profile  # noqa: E402
+_bp = _boardprofile()
+Pin = _bp.Pin
+Profile = _bp.Profile
+ProfileError = _bp.ProfileError
+load_profile = _bp.load_profile
 
 VERSION = "0.1.0"
 

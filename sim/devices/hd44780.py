@@ -1,6 +1,6 @@
 """HD44780 LCD controller (LCD1602 module, 16 x 2 characters, ROM A00): a pin-level model.
 
-Datasheet facts implemented (Hitachi HD44780U; /work/shared/docs/chips.md):
+Datasheet facts implemented (Hitachi HD44780U datasheet):
 
 - Pins RS (0 instruction, 1 data), RW (0 write, 1 read), E and DB0..DB7, or DB4..DB7 only on
   a 4-bit wiring. RS and RW are taken at the rising edge of E. A write is latched on the
@@ -68,7 +68,7 @@ from sim.devices._common import (
     violations_from_state,
     violations_to_state,
 )
-from sim.pins import PortBus
+from sim.machine.pins import PortBus
 
 # execution times in controller clocks
 CLOCKS_SHORT = 10  # 37 us at 270 kHz

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.live import LiveView, key_map
+from sim.frontends.live import LiveView, key_map
 
 
 def test_keys_are_typed_by_digit_and_first_letter() -> None:

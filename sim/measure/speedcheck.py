@@ -1,8 +1,8 @@
-"""Quick speed check of the CPU core (not a test): ``python -m sim.cpu.speedcheck``.
+"""Quick speed check of the CPU core (not a test): ``python -m sim.measure.speedcheck``.
 
 Compiles a CPU-bound SDCC program (16/32-bit arithmetic, 32-bit multiply and divide from the
 SDCC library, an XRAM array sum) with ``sdcc -mmcs51 --std-c99``, runs it to its final
-``while (1);`` through ``sim.execrun.run_program`` and prints simulated machine cycles per
+``while (1);`` through ``sim.frontends.exec.run_program`` and prints simulated machine cycles per
 wall second. The first run includes translating the blocks; the second reuses the compiled
 code objects (as every later CPU in the same process does).
 """
@@ -53,7 +53,7 @@ void main(void) {
 
 
 def build(repeat: int, workdir: Path) -> bytes:
-    from sim.hexfile import load_ihx
+    from sim.machine.image import load_ihx
 
     src = workdir / "speed.c"
     src.write_text(SOURCE)
@@ -63,7 +63,7 @@ def build(repeat: int, workdir: Path) -> bytes:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sim.execrun import run_program
+    from sim.frontends.exec import run_program
 
     args = sys.argv[1:] if argv is None else argv
     repeat = int(args[0]) if args else 300

@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO
 
+from boardprofile import Pin, Profile
 from vcd import VCDWriter
 
-from sim.pins import PortBus
-from sim.profile import Pin, Profile
+from sim.machine.pins import PortBus
 
 
 def profile_signals(profile: Profile) -> dict[str, Pin]:

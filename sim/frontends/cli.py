@@ -4,13 +4,15 @@ Subcommands (one subparser each):
 
     exec PROGRAM.ihx [--max-cycles N] [--xram N]   run an 8052 program on a bare CPU
     disasm PROGRAM.ihx [--start ADDR] [--count N]  disassemble
-    run ...     from sim.runner (add_arguments + run), if importable
-    bench ...   from sim.bench (add_arguments + run), if importable
+    run ...     a board (sim.frontends.run: add_arguments + run)
+    bench ...   speed figures (sim.measure.bench)
+    budgets ... the firmware's budgets measured in the simulator (sim.measure.budgets)
 
 More can be registered with ``add_subcommand``.
 
-Every user error (``SimError``, ``OSError``) becomes ONE line ``clock51-sim: error: ...``
-on stderr and exit code 1, in ``main`` only; usage errors exit 2 (argparse).
+Exit codes, set here and nowhere else (the same as ``clock51``'s): 0 success; 1 an error
+while running (``SimError``, a bad board profile, ``OSError``), reported as ONE line
+``clock51-sim: error: ...`` on stderr; 2 a usage error (argparse); 130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+
+from boardprofile import ProfileError
 
 from sim.errors import SimError
 
@@ -40,8 +44,8 @@ def _int(text: str) -> int:
 
 
 def _cmd_exec(args: argparse.Namespace) -> int:
-    from sim.execrun import run_program
-    from sim.hexfile import load_ihx
+    from sim.frontends.exec import run_program
+    from sim.machine.image import load_ihx
 
     image = load_ihx(args.program)
     stdout = sys.stdout.buffer
@@ -62,7 +66,7 @@ def _cmd_exec(args: argparse.Namespace) -> int:
 
 def _cmd_disasm(args: argparse.Namespace) -> int:
     from sim.cpu.disasm import disassemble
-    from sim.hexfile import load_ihx
+    from sim.machine.image import load_ihx
 
     image = load_ihx(args.program)
     addr = args.start
@@ -95,11 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--start", type=_int, default=0, metavar="ADDR")
     d.add_argument("--count", type=_int, default=None, metavar="N")
     d.set_defaults(func=_cmd_disasm)
-    _add_module_command(sub, "run", "sim.runner",
+    _add_module_command(sub, "run", "sim.frontends.run",
                         "run a board: the firmware with its devices (LCD, DS1302, keys, UART)")
-    _add_module_command(sub, "bench", "sim.bench",
+    _add_module_command(sub, "bench", "sim.measure.bench",
                         "measure simulation speed (and compare with s51 when installed)")
-    _add_module_command(sub, "budgets", "sim.budgets",
+    _add_module_command(sub, "budgets", "sim.measure.budgets",
                         "measure the firmware's budgets (LCD latency, SET latency, stack)")
     for register in _EXTRA:
         register(sub)
@@ -122,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except SimError as e:
+    except (SimError, ProfileError) as e:
         print(f"clock51-sim: error: {e}", file=sys.stderr)
         return 1
     except OSError as e:

@@ -26,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from boardprofile import parse_pin as parse_pin  # re-exported for the device models
+
 Watcher = Callable[[int, int], None]  # (level, cycle)
 
 
@@ -35,14 +37,6 @@ class Conflict:
     port: int
     bit: int
     owner: str
-
-
-def parse_pin(text: str) -> tuple[int, int]:
-    """'P2.6' -> (2, 6). Raises ValueError for anything else."""
-    t = text.strip().upper()
-    if len(t) == 4 and t[0] == "P" and t[2] == "." and t[1] in "0123" and t[3] in "01234567":
-        return int(t[1]), int(t[3])
-    raise ValueError(f"not a pin name: {text!r} (expected P0.0 .. P3.7)")
 
 
 class PortBus:

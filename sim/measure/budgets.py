@@ -1,6 +1,6 @@
 """The firmware's budgets, measured in the simulator and printed (issue 5's figures).
 
-``python -m sim.budgets [--board NAME]`` (or ``clock51-sim budgets``) boots the board's
+``python -m sim.measure.budgets [--board NAME]`` (or ``clock51-sim budgets``) boots the board's
 built firmware and prints:
 
 - code, IRAM and XRAM use (from the build's .mem summary, as the build prints them);
@@ -22,11 +22,11 @@ import re
 import sys
 from pathlib import Path
 
-from host.protocol import encode_request
-from sim.board import Board
-from sim.profile import load_profile
+from boardprofile import load_profile
 
-ROOT = Path(__file__).resolve().parent.parent
+from host.protocol import encode_request
+from sim.machine.board import Board
+from sim.machine.image import project_build
 
 
 def memory_use(image: Path) -> str:
@@ -101,7 +101,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim.budgets",
+    ap = argparse.ArgumentParser(prog="python -m sim.measure.budgets",
                                  description=(__doc__ or "").split("\n\n")[0])
     add_arguments(ap)
     return run(ap.parse_args(argv))
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     """Entry point for an already-parsed namespace (``clock51-sim budgets``)."""
     name = load_profile(args.board).name
-    image = ROOT / ".pio" / "build" / name / "firmware.ihx"
+    image = project_build(name)
     if not image.exists():
         print(f"budgets: {image} is not built (pio run -e {name})", file=sys.stderr)
         return 1

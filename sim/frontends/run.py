@@ -22,12 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.board import Board
-from sim.devices.uart_bridge import Endpoint, PtyEndpoint, TcpEndpoint
-from sim.errors import ConfigError
-from sim.profile import load_profile
+from boardprofile import load_profile
 
-ROOT = Path(__file__).resolve().parent.parent
+from sim.devices.uart import Endpoint
+from sim.errors import ConfigError
+from sim.frontends.endpoints import PtyEndpoint, TcpEndpoint
+from sim.machine.board import Board
+from sim.machine.image import project_build
+
 SLICE_S = 0.002  # simulated seconds per slice in real-time or serial runs
 MIN_SLICE_S = 0.0005  # real-time: a slice runs once this much simulated time is due
 MAX_BEHIND_S = 0.25  # a real-time run this far behind the wall clock gives up catching up
@@ -115,7 +117,7 @@ def firmware_path(arg: str | None, board: str) -> Path:
     if arg:
         return Path(arg)
     name = load_profile(board).name
-    path = ROOT / ".pio" / "build" / name / "firmware.ihx"
+    path = project_build(name)
     if not path.exists():
         raise ConfigError(f"no firmware given and {path} is not built "
                           f"(run: .venv/bin/pio run -e {name})")
@@ -151,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
         board.keys.hold(pr.key, board.to_cycles(pr.start_s), board.to_cycles(pr.end_s))
     recorder = None
     if args.vcd:
-        from sim.waveform import PinRecorder
+        from sim.frontends.waveform import PinRecorder
         recorder = PinRecorder(args.vcd, board.bus, profile)
 
     interactive = sys.stdout.isatty() and not args.headless
@@ -164,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"serial: socket://127.0.0.1:{endpoint.port}", flush=True)
 
     wall0 = time.monotonic()
+    interrupted = False
     try:
         if interactive:
             _run_live(board, end, realtime, args, endpoint)
@@ -174,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
                 raise ConfigError("a headless run without --serial needs --for SECONDS")
             board.run_until(end)
     except KeyboardInterrupt:
-        pass
+        interrupted = True  # finish as at the end of a run, then exit 130 (cli.main)
     finally:
         wall = time.monotonic() - wall0
         if recorder:
@@ -184,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
         if endpoint is not None:
             endpoint.close()
     if args.screenshot:
-        from sim.devices.lcd_render import save_png
+        from sim.frontends.screenshot import save_png
         save_png(board.lcd, args.screenshot, board.cycles)
     if args.lcd_text:
         for line in board.lcd_text():
@@ -194,6 +197,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"simulated {sim_s:.3f} s ({board.cycles} cycles, {board.cpu.instructions} "
               f"instructions) in {wall:.3f} s wall: {sim_s / wall if wall else 0:.1f}x real "
               f"time; max SP 0x{board.cpu.sp_max:02X}", file=sys.stderr)
+    if interrupted:
+        raise KeyboardInterrupt
     return 0
 
 
@@ -418,7 +423,7 @@ def _mono_wall_pair() -> tuple[float, float]:
 
 def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Namespace,
               endpoint: Endpoint | None) -> None:
-    from sim.live import LiveView, cbreak_stdin, read_keys
+    from sim.frontends.live import LiveView, cbreak_stdin, read_keys
 
     note = "serial: not connected (use --serial pty or --serial tcp:PORT)"
     if isinstance(endpoint, PtyEndpoint):

@@ -1,6 +1,6 @@
 """Drive s51 (ucsim, the 8051 simulator shipped with SDCC) as a reference for our CPU.
 
-Used by the differential tests (``tests/diff``) and by ``python -m sim.bench``. Nothing in
+Used by the differential tests (``tests/diff``) and by ``python -m sim.measure.bench``. Nothing in
 the simulator proper depends on this module; it only needs the ``s51`` binary (found on
 ``PATH``, or named by the ``CLOCK51_S51`` environment variable). Verified with s51 0.6.4
 (SDCC 4.2).
@@ -105,7 +105,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.hexfile import load_ihx
+from sim.errors import MeasureError
+from sim.machine.image import load_ihx
 
 XTAL_HZ = 11_059_200
 CLOCKS_PER_MACHINE_CYCLE = 12
@@ -114,8 +115,9 @@ DEFAULT_MAX_INSTRUCTIONS = 50_000_000
 FLUSH_INSTRUCTIONS = 2000  # >= 2000 machine cycles after the stop: two UART frames at 9600
 
 
-class S51Error(RuntimeError):
-    """s51 is missing, failed, or printed something we could not parse."""
+class S51Error(MeasureError):
+    """s51 is missing, failed, or printed something we could not parse (its output in
+    ``detail``)."""
 
 
 def s51_path() -> str | None:
@@ -146,7 +148,7 @@ def write_ihx(code: bytes, path: str | os.PathLike[str]) -> None:
     """Write ``code`` (loaded at 0) as Intel HEX, 16 bytes a record.
 
     Runs of 0xFF are written too: s51's unwritten ROM reads 0xFF (like erased flash, and
-    like ``sim.hexfile``), so leaving them out would change nothing, but say so explicitly.
+    like ``sim.machine.image``), so leaving them out would change nothing, but say so explicitly.
     """
     lines = []
     for off in range(0, len(code), 16):
@@ -240,7 +242,7 @@ def _run_s51(
     wall = time.perf_counter() - t0
     log = proc.stdout.decode("latin-1") + proc.stderr.decode("latin-1")
     if proc.returncode != 0:
-        raise S51Error(f"s51 exited with {proc.returncode}:\n{log[-2000:]}")
+        raise S51Error(f"s51 exited with {proc.returncode}", detail=log[-2000:])
     return log, wall
 
 
@@ -256,7 +258,7 @@ def _section(log: str, command: str, nth: int = 0) -> str:
                 start = i + 1
                 break
     if start is None:
-        raise S51Error(f"s51 output has no {command!r} (#{nth}):\n{log[-2000:]}")
+        raise S51Error(f"s51 output has no {command!r} (#{nth})", detail=log[-2000:])
     return "\n".join(lines[start:])
 
 
@@ -301,7 +303,7 @@ def run_ihx_detailed(
     pcm = _PC_RE.search(state)
     host = _HOST_RE.search(run_part)
     if not (stop and total and inst and pcm):
-        raise S51Error(f"cannot parse s51 output:\n{log[-3000:]}")
+        raise S51Error("cannot parse s51 output", detail=log[-3000:])
     pc = int(pcm.group(1), 16)
     if "Breakpoint" in stop.group(3) and pc in stops:
         reason = "selfjump"
@@ -440,7 +442,7 @@ def run_stream(
         pcm = _PC_RE.search(st)
         inst = _INST_RE.search(st)
         if not (total and pcm and inst):
-            raise S51Error(f"cannot parse s51 state #{i}:\n{st[:2000]}")
+            raise S51Error(f"cannot parse s51 state #{i}", detail=st[:2000])
         if int(inst.group(1)) != p and strict_count:
             raise S51Error(f"s51 executed {inst.group(1)} instructions, expected {p}")
         states.append(

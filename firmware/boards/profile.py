@@ -1,11 +1,12 @@
 """Board profiles: the one source of a board's wiring, crystal, baud rate, limits and features.
 
-A profile is a TOML file in firmware/boards/. The firmware build renders C headers from it
-(firmware/scripts/render_config.py) and the simulator wires its device models from it
-(sim/board.py), so the firmware and the simulated board can never disagree about a pin.
+A profile is a TOML file beside this module (firmware/boards/ in a checkout, package data
+when installed). The firmware build renders C headers from it (firmware/scripts/generate.py)
+and the simulator wires its device models from it (sim/machine/board.py), so the firmware
+and the simulated board can never disagree about a pin. This module imports neither side.
 
-``load_profile(path)`` reads and validates a profile. Every mistake is a ``ConfigError`` whose
-message is one line naming the file and the field, e.g.
+``load_profile(path)`` reads and validates a profile. Every mistake is a ``ProfileError``
+whose message is one line naming the file and the field, e.g.
 ``firmware/boards/x.toml: lcd.rs: P2.6 is already used by ds1302.ce``.
 """
 
@@ -16,12 +17,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.errors import ConfigError
-from sim.pins import parse_pin
-
 Pin = tuple[int, int]
 
-BOARDS_DIR = Path(__file__).resolve().parent.parent / "firmware" / "boards"
+BOARDS_DIR = Path(__file__).resolve().parent
+
+
+class ProfileError(ValueError):
+    """A board profile is missing, unreadable or wrong; the message is one line."""
+
+
+def parse_pin(text: str) -> Pin:
+    """'P2.6' -> (2, 6). Raises ValueError for anything else."""
+    t = text.strip().upper()
+    if len(t) == 4 and t[0] == "P" and t[2] == "." and t[1] in "0123" and t[3] in "01234567":
+        return int(t[1]), int(t[3])
+    raise ValueError(f"not a pin name: {text!r} (expected P0.0 .. P3.7)")
 
 UART_PINS = {(3, 0): "RXD", (3, 1): "TXD"}
 REQUIRED_KEYS = ("SET", "UP", "DOWN", "MODE")
@@ -88,7 +98,7 @@ class Profile:
         for k in self.keys:
             if k.name == name.upper():
                 return k
-        raise ConfigError(f"{self.path}: keys: no key named {name!r}")
+        raise ProfileError(f"{self.path}: keys: no key named {name!r}")
 
 
 def pin_name(pin: Pin) -> str:
@@ -103,7 +113,7 @@ def profile_path(name_or_path: str | Path) -> Path:
     candidate = BOARDS_DIR / f"{name_or_path}.toml"
     if not candidate.exists():
         known = ", ".join(sorted(x.stem for x in BOARDS_DIR.glob("*.toml")))
-        raise ConfigError(f"unknown board {str(name_or_path)!r} (known: {known})")
+        raise ProfileError(f"unknown board {str(name_or_path)!r} (known: {known})")
     return candidate
 
 
@@ -139,15 +149,15 @@ def trickle_byte(text: str | int) -> int:
 
 
 class _Reader:
-    """Walks the TOML tables and turns every problem into one ConfigError line."""
+    """Walks the TOML tables and turns every problem into one ProfileError line."""
 
     def __init__(self, path: Path, data: dict[str, Any]) -> None:
         self.path = path
         self.data = data
         self.used: dict[Pin, str] = {}
 
-    def fail(self, fld: str, msg: str) -> ConfigError:
-        return ConfigError(f"{self.path}: {fld}: {msg}")
+    def fail(self, fld: str, msg: str) -> ProfileError:
+        return ProfileError(f"{self.path}: {fld}: {msg}")
 
     def table(self, name: str, allowed: set[str]) -> dict[str, Any]:
         t = self.data.get(name)
@@ -193,11 +203,11 @@ def load_profile(name_or_path: str | Path) -> Profile:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
+        raise ProfileError(f"{path}: cannot read: {e.strerror}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+        raise ProfileError(f"{path}: not valid TOML: {e}") from None
     r = _Reader(path, data)
     for top in data:
         if top not in ("board", "mcu", "uart", "lcd", "ds1302", "keys", "buzzer", "features"):

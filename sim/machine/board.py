@@ -14,17 +14,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from boardprofile import Profile, load_profile
+
 from sim.cpu import CPU
 from sim.devices.buzzer import Buzzer
 from sim.devices.ds1302 import DS1302
 from sim.devices.hd44780 import HD44780
 from sim.devices.keys import Keys
-from sim.devices.uart_bridge import Endpoint, MemoryEndpoint, UartBridge
+from sim.devices.uart import Endpoint, UartBridge
 from sim.errors import ConfigError
-from sim.hexfile import load_ihx
-from sim.pins import PortBus
-from sim.profile import Profile, load_profile
-from sim.scheduler import Scheduler
+from sim.machine.image import load_ihx
+from sim.machine.pins import PortBus
+from sim.machine.scheduler import Scheduler
 
 
 class Board:
@@ -54,7 +55,7 @@ class Board:
             self.keys.add(key.name, key.pin, "low" if key.active_low else "high")
         self.buzzer = Buzzer(self.bus, p.buzzer, "low" if p.buzzer_active_low else "high",
                              cycles_per_second=self.cps)
-        self.uart = UartBridge(endpoint or MemoryEndpoint(), self.scheduler, baud=p.baud,
+        self.uart = UartBridge(endpoint, self.scheduler, baud=p.baud,
                                cycles_per_second=self.cps)
         self.uart.attach(self.cpu)
 

@@ -13,7 +13,17 @@ from pathlib import Path
 
 from sim.errors import ImageError
 
-__all__ = ["load_ihx", "parse_ihx"]
+__all__ = ["load_ihx", "parse_ihx", "project_build"]
+
+
+def project_build(board: str, start: str | os.PathLike[str] | None = None) -> Path:
+    """Where PlatformIO puts ``board``'s image in the project around ``start`` (default: the
+    current directory): ``<project>/.pio/build/<board>/firmware.ihx``, <project> being the
+    nearest folder that holds a platformio.ini (``start`` itself when none does). Whether
+    the file exists is the caller's business."""
+    here = Path(start or Path.cwd()).resolve()
+    project = next((d for d in (here, *here.parents) if (d / "platformio.ini").is_file()), here)
+    return project / ".pio" / "build" / board / "firmware.ihx"
 
 
 def load_ihx(path_or_text: str | os.PathLike[str]) -> bytes:

@@ -15,10 +15,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.board import Board
-from sim.profile import load_profile
+from boardprofile import load_profile
 
-ROOT = Path(__file__).resolve().parent.parent
+from sim.machine.board import Board
+from sim.machine.image import project_build
+
 START = dt.datetime(2026, 11, 24, 12, 0, 0)
 
 
@@ -35,7 +36,7 @@ class BoardFigure:
 
 
 def default_image(board: str) -> Path:
-    return ROOT / ".pio" / "build" / load_profile(board).name / "firmware.ihx"
+    return project_build(load_profile(board).name)
 
 
 def bench_board(image: Path, board: str, seconds: float, fast_forward: bool) -> BoardFigure:

@@ -1,11 +1,11 @@
 """CPU benchmark: our core against s51 (ucsim) on the same compiled program.
 
-``python -m sim.bench`` (also ``clock51-sim bench`` once hooked into ``sim/cli.py`` via
-``add_arguments`` and ``main``) compiles ``sim/benchdata/cpu_bound.c`` with SDCC, runs it
-to its final ``sjmp .`` in our core (``sim.execrun.run_program``) and in s51, checks both
-printed the same checksum after the same number of machine cycles, and prints simulated
-machine cycles per wall-clock second for each, their ratio, and the real-time factor
-(11.0592 MHz / 12 = 921,600 machine cycles a second is real time for a 12T 8051).
+``python -m sim.measure.bench`` (also ``clock51-sim bench``) compiles
+``sim/measure/programs/cpu_bound.c`` with SDCC, runs it to its final ``sjmp .`` in our core
+(``sim.frontends.exec.run_program``) and in s51, checks both printed the same checksum after
+the same number of machine cycles, and prints simulated machine cycles per wall-clock second
+for each, their ratio, and the real-time factor (11.0592 MHz / 12 = 921,600 machine cycles a
+second is real time for a 12T 8051).
 
 How s51 is timed: s51 prints its own "Host usage" for the run (CPU time spent simulating,
 excluding process start-up and loading); that is the figure used. As a cross-check the
@@ -26,8 +26,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.errors import MeasureError
+
 REAL_TIME_CYCLES_PER_S = 11_059_200 / 12  # 921,600 machine cycles/s
-BENCH_SOURCE = Path(__file__).resolve().parent / "benchdata" / "cpu_bound.c"
+BENCH_SOURCE = Path(__file__).resolve().parent / "programs" / "cpu_bound.c"
 DEFAULT_REPEAT = 16
 
 
@@ -51,17 +53,17 @@ def compile_bench(outdir: Path, repeat: int, sdcc: str | None = None) -> Path:
     """Compile the benchmark program with ``-DREPEAT=repeat``; returns the .ihx path."""
     exe = sdcc or shutil.which("sdcc")
     if exe is None:
-        raise RuntimeError("sdcc not found on PATH (needed to build the benchmark program)")
+        raise MeasureError("sdcc not found on PATH (needed to build the benchmark program)")
     ihx = outdir / "cpu_bound.ihx"
     cmd = [exe, "-mmcs51", "--std-c99", f"-DREPEAT={repeat}", "-o", str(ihx), str(BENCH_SOURCE)]
     proc = subprocess.run(cmd, cwd=outdir, capture_output=True, text=True, timeout=300)
     if proc.returncode != 0 or not ihx.exists():
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout}{proc.stderr}")
+        raise MeasureError(f"{' '.join(cmd)} failed", detail=proc.stdout + proc.stderr)
     return ihx
 
 
 def bench_ours(image: bytes, max_cycles: int, runs: int = 1) -> tuple[Figure, bytes]:
-    from sim.execrun import run_program
+    from sim.frontends.exec import run_program
 
     best = None
     out = b""
@@ -70,7 +72,7 @@ def bench_ours(image: bytes, max_cycles: int, runs: int = 1) -> tuple[Figure, by
         res = run_program(image, max_cycles=max_cycles)
         dt = time.perf_counter() - t0
         if res.reason != "selfjump":
-            raise RuntimeError(f"our core stopped by {res.reason} after {res.cycles} cycles")
+            raise MeasureError(f"our core stopped by {res.reason} after {res.cycles} cycles")
         if best is None or dt < best.seconds:
             best = Figure("clock51 core", res.cycles, dt)
         out = res.output
@@ -80,7 +82,7 @@ def bench_ours(image: bytes, max_cycles: int, runs: int = 1) -> tuple[Figure, by
 
 def bench_s51(ihx: Path, runs: int = 1) -> tuple[Figure, bytes, float]:
     """(figure timed by s51's Host usage, UART output, start-up-corrected wall seconds)."""
-    from sim.ucsim import run_ihx_detailed
+    from sim.measure.ucsim import run_ihx_detailed
 
     best = None
     wall_net = float("inf")
@@ -88,7 +90,7 @@ def bench_s51(ihx: Path, runs: int = 1) -> tuple[Figure, bytes, float]:
     for _ in range(runs):
         r = run_ihx_detailed(ihx)
         if r.reason != "selfjump":
-            raise RuntimeError(f"s51 stopped at 0x{r.pc:04X} before the self-jump")
+            raise MeasureError(f"s51 stopped at 0x{r.pc:04X} before the self-jump")
         base = run_ihx_detailed(ihx, max_instructions=1, flush_instructions=1)
         if best is None or r.host_seconds < best.seconds:
             best = Figure("s51 (ucsim)", r.cycles, r.host_seconds, "s51 'Host usage'")
@@ -125,7 +127,7 @@ def _print_figure(f: Figure) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.bench",
+    parser = argparse.ArgumentParser(prog="python -m sim.measure.bench",
                                      description=(__doc__ or "").split("\n\n")[0])
     add_arguments(parser)
     args = parser.parse_args(argv)
@@ -136,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     """Entry point for an already-parsed namespace (``clock51-sim bench``)."""
     code = run_cpu(args)
     if code == 0 and not args.cpu_only:
-        from sim.boardbench import default_image, print_board_figures
+        from sim.measure.boardbench import default_image, print_board_figures
 
         image = default_image(args.board)
         if not image.exists():
@@ -149,15 +151,11 @@ def run(args: argparse.Namespace) -> int:
 
 def run_cpu(args: argparse.Namespace) -> int:
     """Our core against s51 on the CPU-bound program."""
-    from sim.hexfile import load_ihx
-    from sim.ucsim import s51_path
+    from sim.machine.image import load_ihx
+    from sim.measure.ucsim import s51_path
 
     with tempfile.TemporaryDirectory(prefix="clock51-bench-") as tmp:
-        try:
-            ihx = args.ihx or compile_bench(Path(tmp), args.repeat)
-        except RuntimeError as e:
-            print(f"bench: {e}", file=sys.stderr)
-            return 1
+        ihx = args.ihx or compile_bench(Path(tmp), args.repeat)
         image = load_ihx(ihx)
         print(f"program: {ihx if args.ihx else BENCH_SOURCE.name + f' (REPEAT={args.repeat})'}, "
               f"{len(image)} bytes; real time = {REAL_TIME_CYCLES_PER_S:,.0f} machine cycles/s")
