@@ -160,14 +160,14 @@ def run(args: argparse.Namespace) -> int:
     realtime = interactive if args.realtime is None else args.realtime
     end = None if args.duration is None else board.to_cycles(args.duration)
 
-    if isinstance(endpoint, PtyEndpoint):
-        print(f"serial: {endpoint.path}", flush=True)
-    elif isinstance(endpoint, TcpEndpoint):
-        print(f"serial: socket://127.0.0.1:{endpoint.port}", flush=True)
-
     wall0 = time.monotonic()
     interrupted = False
     try:
+        # inside the try: a Ctrl-C from the moment the endpoint is announced saves the state
+        if isinstance(endpoint, PtyEndpoint):
+            print(f"serial: {endpoint.path}", flush=True)
+        elif isinstance(endpoint, TcpEndpoint):
+            print(f"serial: socket://127.0.0.1:{endpoint.port}", flush=True)
         if interactive:
             _run_live(board, end, realtime, args, endpoint)
         elif realtime or endpoint is not None:
