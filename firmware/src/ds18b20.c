@@ -31,7 +31,9 @@ uint8_t temp_state;
  * bus was low before the reset (shorted or no pull-up). */
 static uint8_t ow_reset(void) __naked
 {
-    __asm__("    mov  dpl,#2\n"
+    __asm__("    push ar6\n"                      /* naked: the caller expects R6, R7 kept */
+            "    push ar7\n"
+            "    mov  dpl,#2\n"
             "    jnb  " A_OW ",00009$\n"
             "    clr  " A_OW "\n"                  /* reset pulse, interrupts allowed */
             "    mov  r6,#" XSTR(OW_RESET_OUTER) "\n"
@@ -48,6 +50,8 @@ static uint8_t ow_reset(void) __naked
             "    jnc  00009$\n"
             "    inc  dpl\n"
             "00009$:\n"
+            "    pop  ar7\n"
+            "    pop  ar6\n"
             "    ret\n");
 }
 
@@ -56,7 +60,9 @@ static uint8_t ow_reset(void) __naked
 static uint8_t ow_byte(uint8_t b) __naked
 {
     (void)b;
-    __asm__("    mov  a,dpl\n"
+    __asm__("    push ar6\n"
+            "    push ar7\n"
+            "    mov  a,dpl\n"
             "    mov  r6,#8\n"
             "    rrc  a\n"                         /* C = bit 0 */
             "00001$:\n"
@@ -72,6 +78,8 @@ static uint8_t ow_byte(uint8_t b) __naked
             "    rrc  a\n"                         /* sampled bit into A.7, next bit to C */
             "    djnz r6,00001$\n"
             "    mov  dpl,a\n"
+            "    pop  ar7\n"
+            "    pop  ar6\n"
             "    ret\n");
 }
 
