@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 from boardprofile import ProfileError
 
-from sim.errors import SimError
+from sim.errors import SimError, UsageError
 
 __all__ = ["main", "build_parser", "add_subcommand"]
 
@@ -126,6 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except UsageError as e:
+        print(f"clock51-sim: error: {e}", file=sys.stderr)
+        return 2
     except (SimError, ProfileError) as e:
         print(f"clock51-sim: error: {e}", file=sys.stderr)
         return 1

@@ -111,6 +111,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the key-bounce pattern")
     p.add_argument("--stats", action="store_true",
                    help="print cycles, speed and stack use to stderr at exit")
+    p.add_argument("--temp", metavar="C|none|\"S:C,S:C...\"",
+                   help="DS18B20 temperature: a value, none (no sensor), or a schedule of "
+                   "SECONDS:VALUE steps (default 20)")
+    p.add_argument("--temp-fault", metavar="crc",
+                   help="DS18B20 fault: crc = every scratchpad read has a bad CRC")
 
 
 def firmware_path(arg: str | None, board: str) -> Path:
@@ -135,6 +140,24 @@ def make_endpoint(spec: str | None) -> Endpoint | None:
         raise ConfigError(f"cannot listen on 127.0.0.1:{spec[4:]}: {e.strerror}") from None
 
 
+def _apply_temperature(board: Board, args: argparse.Namespace) -> None:
+    """--temp / --temp-fault (sim.frontends.temperature)."""
+    from sim.frontends.temperature import parse_fault, parse_temp
+
+    temp = getattr(args, "temp", None)
+    fault = getattr(args, "temp_fault", None)
+    steps = parse_temp(temp) if temp is not None else []
+    if fault is not None:
+        parse_fault(fault)
+    if (steps or fault) and board.thermo is None:
+        raise ConfigError(f"--temp: board {board.profile.name} has no DS18B20 "
+                          "(add [ds18b20] pin = ... to its profile)")
+    for at_s, value in steps:
+        board.set_temperature(value, at_s)
+    if fault == "crc" and board.thermo is not None:
+        board.thermo.crc_fault = True
+
+
 def run(args: argparse.Namespace) -> int:
     profile = load_profile(args.board)
     known = {k.name for k in profile.keys}
@@ -149,6 +172,7 @@ def run(args: argparse.Namespace) -> int:
         board.load_rtc_state(args.rtc_state)
     if args.rtc is not None:
         board.set_rtc(args.rtc)
+    _apply_temperature(board, args)
     for pr in args.press:
         board.keys.hold(pr.key, board.to_cycles(pr.start_s), board.to_cycles(pr.end_s))
     recorder = None
@@ -452,6 +476,11 @@ def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Name
                 for typed in read_keys():
                     if typed in ("q", "Q"):
                         return False
+                    if typed in ("+", "-") and board.thermo is not None:
+                        now_t = board.thermo.temperature
+                        step = 0.5 if typed == "+" else -0.5
+                        board.set_temperature(max(-55.0, min(125.0, (now_t or 20.0) + step)))
+                        continue
                     key = view.key_for(typed)
                     if key:
                         board.press(key)

@@ -18,8 +18,8 @@ from boardprofile import Profile, load_profile
 
 from sim.cpu import CPU
 from sim.devices.buzzer import Buzzer
-from sim.devices.ds1302 import DS1302
 from sim.devices.ds18b20 import DS18B20
+from sim.devices.ds1302 import DS1302
 from sim.devices.hd44780 import HD44780
 from sim.devices.keys import Keys
 from sim.devices.uart import Endpoint, UartBridge
@@ -27,7 +27,6 @@ from sim.errors import ConfigError
 from sim.machine.image import load_ihx
 from sim.machine.pins import PortBus
 from sim.machine.scheduler import Scheduler
-
 
 DEFAULT_TEMPERATURE = 20.0  # the DS18B20's surroundings unless told otherwise (C)
 
