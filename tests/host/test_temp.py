@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from host import cli
 from host import protocol as p
 from host.errors import DeviceError, ProtocolError
-from tests.host.test_cli import Bench, bench, one_error_line  # noqa: F401 - the fixture
+from tests.host.test_cli import Bench, one_error_line
+
+
+@pytest.fixture
+def bench(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Bench:
+    monkeypatch.delenv(cli.ENV_PORT, raising=False)
+    return Bench(capsys)
 
 
 @pytest.mark.parametrize(("payload", "value"), [
