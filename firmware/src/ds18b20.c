@@ -102,8 +102,12 @@ static uint8_t crc8(const XDATA uint8_t *p, uint8_t n)
 }
 
 #define OW_RESET   0x00             /* script entries: a reset, else a byte to write */
-#define CONV_TICKS 152              /* 760 ms: a 12-bit conversion takes up to 750 ms */
-#define RETRY_TICKS 100             /* 0.5 s between attempts without a sensor */
+/* 760 ms (a 12-bit conversion takes up to 750 ms) in ticks of TICK_CYCLES machine cycles
+ * at this crystal (152 at 11.0592 MHz), waited as CONV_ROUNDS waits of CONV_TICKS <= 255 */
+#define CONV_TOTAL  (760UL * (BOARD_F_CPU / 12UL) / (1000UL * TICK_CYCLES) + 1)
+#define CONV_ROUNDS ((CONV_TOTAL + 254) / 255)
+#define CONV_TICKS  ((CONV_TOTAL + CONV_ROUNDS - 1) / CONV_ROUNDS)
+#define RETRY_TICKS 100             /* 0.5 s (at 11.0592 MHz) between tries without a sensor */
 #define S_READ     6                /* script index of the first scratchpad byte */
 
 static const CODE uint8_t script[] = {
@@ -114,6 +118,9 @@ static const CODE uint8_t script[] = {
 static XDATA uint8_t pad[9];        /* the scratchpad as read */
 static uint8_t step;                /* next script entry; S_READ.. S_READ + 8 read, then check */
 static uint8_t mark, wait;          /* the next step is due when tick_count - mark >= wait */
+#if CONV_ROUNDS > 1
+static uint8_t rounds;              /* more waits of CONV_TICKS to come */
+#endif
 
 static XDATA uint8_t t_lo, t_hi;    /* the last good reading, 1/16 C two's complement */
 
@@ -135,6 +142,12 @@ bool_t temp_tick(void)
     if ((uint8_t)(tick_count - mark) < wait)
         return 0;
     mark = tick_count;
+#if CONV_ROUNDS > 1
+    if (rounds) {
+        rounds--;
+        return 0;
+    }
+#endif
     wait = 1;
     if (s < S_READ) {
         c = script[s];
@@ -147,8 +160,12 @@ bool_t temp_tick(void)
             wait = 2;                   /* tRSTH: >= 480 us before the next slot */
         } else {
             ow_byte(c);
-            if (c == 0x44)
+            if (c == 0x44) {
                 wait = CONV_TICKS;
+#if CONV_ROUNDS > 1
+                rounds = CONV_ROUNDS - 1;
+#endif
+            }
         }
     } else if (s < S_READ + 9) {
         pad[s - S_READ] = ow_byte(0xFF);
