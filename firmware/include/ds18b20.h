@@ -24,15 +24,15 @@
 
 #include "compat.h"
 
-enum { TEMP_WAIT, TEMP_OK, TEMP_NONE, TEMP_ERR };  /* temp_state */
+enum { TEMP_WAIT, TEMP_NONE, TEMP_ERR, TEMP_OK };  /* temp_state */
 
 extern uint8_t temp_state;          /* TEMP_WAIT until the first reading after power-on */
 
-bool_t temp_tick(void);             /* one step; true when what is shown changed */
+bool_t temp_tick(void);             /* one step; true when a reading ended (redraw) */
 /* the reading (or its state) through the text sink (text.h). LCD (out_uart = 0): six
- * characters ending at column 14, "-10.5" + degree sign right-aligned, " --.-" + degree
- * sign for no sensor, "Err" for an error, blank before the first reading. UART: the number
- * alone ("-10.5"; TEMP_OK only). */
+ * characters (columns 9..14), "-10.5" + degree sign right-aligned, " --.-" + degree sign
+ * for no sensor, "   Err" for an error, blank before the first reading. UART: the number
+ * alone ("-10.5"; call only for TEMP_OK). */
 void temp_print(void);
 
 #endif /* DS18B20_H */

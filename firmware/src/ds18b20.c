@@ -124,15 +124,12 @@ static uint8_t rounds;              /* more waits of CONV_TICKS to come */
 
 static XDATA uint8_t t_lo, t_hi;    /* the last good reading, 1/16 C two's complement */
 
-/* the reading's state and value now; true when either changed */
-static bool_t result(uint8_t state, uint8_t lo, uint8_t hi)
+/* a transaction ended: the new state (t_lo/t_hi set for TEMP_OK); the display changes */
+static bool_t result(uint8_t state)
 {
-    bool_t changed = state != temp_state || lo != t_lo || hi != t_hi;
     temp_state = state;
-    t_lo = lo;
-    t_hi = hi;
     step = 0;
-    return changed;
+    return 1;
 }
 
 bool_t temp_tick(void)
@@ -155,7 +152,7 @@ bool_t temp_tick(void)
             c = ow_reset();
             if (c) {
                 wait = RETRY_TICKS;
-                return result(c == 1 ? TEMP_NONE : TEMP_ERR, 0, 0);
+                return result(c == 1 ? TEMP_NONE : TEMP_ERR);
             }
             wait = 2;                   /* tRSTH: >= 480 us before the next slot */
         } else {
@@ -173,62 +170,57 @@ bool_t temp_tick(void)
         /* CRC, the configuration byte's fixed bits (0 R1 R0 1 1 1 1 1), and -64..127.9 C */
         c = pad[1];
         if (crc8(pad, 8) != pad[8] || (pad[4] & 0x9F) != 0x1F || (uint8_t)(c + 4) >= 12)
-            return result(TEMP_ERR, 0, 0);
-        return result(TEMP_OK, pad[0], c);
+            return result(TEMP_ERR);
+        t_lo = pad[0];
+        t_hi = c;
+        return result(TEMP_OK);
     }
     step = s + 1;
     return 0;
 }
 
+/* the LCD field (columns 9..14) without a number, by temp_state (7 bytes apart) */
+static const CODE char marks[] = "      \0 --.-\0\0   Err";
+static XDATA char field[6];
+
 void temp_print(void)
 {
-    uint8_t lo, hi, ip, n;
-    bool_t neg = 0;
+    uint8_t i, ip, lo = t_lo, hi = t_hi;
+    char c = ' ';
 
     if (temp_state != TEMP_OK) {
-        if (out_uart)
-            return;
-        if (temp_state == TEMP_NONE) {
-            out_fmt("\x99 --.-");         /* pad to column 9 (text.h FC_PAD) */
+        out_fmt(marks + (uint8_t)(temp_state * 7));
+        if (temp_state == TEMP_NONE)
             out_ch((char)0xDF);
-        } else if (temp_state == TEMP_ERR) {
-            out_fmt("\x99   Err");
-        }
         return;
     }
-    lo = t_lo;
-    hi = t_hi;
     if (hi & 0x80) {                    /* negative: two's complement of hi:lo */
         lo = -lo;
         hi = ~hi;
         if (!lo)
             hi++;
-        neg = 1;
+        c = '-';
     }
-    ip = (uint8_t)(hi << 4) | (lo >> 4);                         /* whole degrees, 0..127 */
-    lo = (uint8_t)((uint8_t)((lo & 15) * (uint8_t)10) + 8) >> 4;  /* nearest tenth, 0..9 */
-    n = 3 + neg;
-    if (ip >= 10)
-        n++;
-    if (ip >= 100)
-        n++;
-    if (!out_uart)
-        out_pad(14 - n);
-    if (neg)
-        out_ch('-');
-    if (ip >= 100) {
-        out_ch('1');
-        ip -= 100;
-        n = 0;                          /* the tens digit even if 0 */
-    }
-    ip = text_bcd(ip);
-    if (!n || ip >= 0x10)
-        out_ch('0' + (ip >> 4));
-    out_ch('0' + (ip & 0x0F));
-    out_ch('.');
-    out_ch('0' + lo);
-    if (!out_uart)
-        out_ch((char)0xDF);
+    /* right-aligned into field[]: sign, whole degrees (0..127), '.', the nearest tenth */
+    ip = (uint8_t)(hi << 4) | (lo >> 4);
+    field[5] = (char)0xDF;
+    field[4] = '0' + ((uint8_t)((uint8_t)((lo & 15) * (uint8_t)10) + 8) >> 4);
+    field[3] = '.';
+    i = 3;
+    do {                                /* uint8_t / and %: the 8051's DIV AB */
+        field[--i] = '0' + ip % (uint8_t)10;
+        ip /= (uint8_t)10;
+    } while (ip);
+    if (c != ' ')                       /* 3 digits only when positive (-64..127 C) */
+        field[--i] = c;
+    while (i)
+        field[--i] = ' ';
+    /* the LCD takes all six characters, the UART the number alone */
+    do {
+        c = field[i];
+        if (!out_uart || (c != ' ' && c != (char)0xDF))
+            out_ch(c);
+    } while (++i < 6);
 }
 
 #endif /* FEATURE_DS18B20 */

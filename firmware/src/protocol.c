@@ -374,7 +374,7 @@ static const CODE char r_info[] =
 #endif
     FC_IF_UNSET " rtc=unset" FC_ELSE " rtc=ok" FC_FI;
 #if FEATURE_DS18B20
-static const CODE char temp_words[] = "wait\0ok\0none\0err";    /* by temp_state */
+static const CODE char temp_words[] = "wait\0none\0err\0ok";    /* by temp_state */
 #endif
 /* per reply code: the text after "OK " / "ERR " */
 static const CODE char * const CODE replies[] = {

@@ -97,8 +97,8 @@ static void time_tail(void)
     char c = ' ';
     uint8_t f = fmt_flags;
 
+    out_pad(9);
     temp_print();
-    out_pad(15);
 #if FEATURE_ALARM
     if (f & SET_ALARM_ON)
         c = GLYPH_BELL;
