@@ -140,15 +140,19 @@ def make_endpoint(spec: str | None) -> Endpoint | None:
         raise ConfigError(f"cannot listen on 127.0.0.1:{spec[4:]}: {e.strerror}") from None
 
 
-def _apply_temperature(board: Board, args: argparse.Namespace) -> None:
-    """--temp / --temp-fault (sim.frontends.temperature)."""
+def _temperature_args(args: argparse.Namespace) -> tuple[list[tuple[float, float | None]],
+                                                      str | None]:
+    """--temp / --temp-fault checked (usage errors) before anything is loaded."""
     from sim.frontends.temperature import parse_fault, parse_temp
 
     temp = getattr(args, "temp", None)
     fault = getattr(args, "temp_fault", None)
-    steps = parse_temp(temp) if temp is not None else []
-    if fault is not None:
-        parse_fault(fault)
+    return (parse_temp(temp) if temp is not None else [],
+            parse_fault(fault) if fault is not None else None)
+
+
+def _apply_temperature(board: Board, steps: list[tuple[float, float | None]],
+                       fault: str | None) -> None:
     if (steps or fault) and board.thermo is None:
         raise ConfigError(f"--temp: board {board.profile.name} has no DS18B20 "
                           "(add [ds18b20] pin = ... to its profile)")
@@ -159,6 +163,7 @@ def _apply_temperature(board: Board, args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    temp_steps, temp_fault = _temperature_args(args)
     profile = load_profile(args.board)
     known = {k.name for k in profile.keys}
     for pr in args.press:
@@ -172,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
         board.load_rtc_state(args.rtc_state)
     if args.rtc is not None:
         board.set_rtc(args.rtc)
-    _apply_temperature(board, args)
+    _apply_temperature(board, temp_steps, temp_fault)
     for pr in args.press:
         board.keys.hold(pr.key, board.to_cycles(pr.start_s), board.to_cycles(pr.end_s))
     recorder = None
