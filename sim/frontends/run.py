@@ -453,6 +453,7 @@ def _mono_wall_pair() -> tuple[float, float]:
 def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Namespace,
               endpoint: Endpoint | None) -> None:
     from sim.frontends.live import LiveView, cbreak_stdin, read_keys
+    from sim.frontends.temperature import nudge
 
     note = "serial: not connected (use --serial pty or --serial tcp:PORT)"
     if isinstance(endpoint, PtyEndpoint):
@@ -481,10 +482,7 @@ def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Name
                 for typed in read_keys():
                     if typed in ("q", "Q"):
                         return False
-                    if typed in ("+", "-") and board.thermo is not None:
-                        now_t = board.thermo.temperature
-                        step = 0.5 if typed == "+" else -0.5
-                        board.set_temperature(max(-55.0, min(125.0, (now_t or 20.0) + step)))
+                    if nudge(board, typed):     # + / -: the DS18B20's temperature
                         continue
                     key = view.key_for(typed)
                     if key:

@@ -3,17 +3,23 @@
 ``--temp 23.5`` a constant temperature; ``--temp none`` no sensor answers (no presence
 pulse); ``--temp "0:20,60:-5.5"`` a schedule of SECONDS:VALUE steps (VALUE a temperature or
 none) at simulated seconds, in increasing order. Values must lie in the sensor's range,
--55..125 C. ``--temp-fault crc``: every scratchpad read arrives with a bad CRC.
+-55..125 C. ``--temp-fault crc``: every scratchpad read arrives with a bad CRC. ``nudge``
+is the live view's + / - key.
 """
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from sim.errors import UsageError
 
+if TYPE_CHECKING:
+    from sim.machine.board import Board
+
 Schedule = list[tuple[float, float | None]]
 FAULTS = ("crc",)
+NUDGE_C = 0.5  # one + or - in the live view
 
 
 def _value(text: str, whole: str) -> float | None:
@@ -55,3 +61,15 @@ def parse_fault(text: str) -> str:
     if text not in FAULTS:
         raise UsageError(f"--temp-fault {text!r}: expected {' or '.join(FAULTS)}")
     return text
+
+
+def nudge(board: Board, typed: str) -> bool:
+    """Live-view key: '+' warms, '-' cools the DS18B20 by 0.5 C (an absent sensor comes
+    back at 20 C); False if the key is not one of them or the board has no sensor."""
+    thermo = board.thermo
+    if typed not in ("+", "-") or thermo is None:
+        return False
+    now = thermo.temperature
+    value = 20.0 if now is None else now + (NUDGE_C if typed == "+" else -NUDGE_C)
+    board.set_temperature(max(-55.0, min(125.0, value)))
+    return True

@@ -96,3 +96,22 @@ def test_temp_on_a_board_without_a_sensor_is_one_line(firmware: dict[str, Path],
     assert code == 1
     assert err.splitlines() == ["clock51-sim: error: --temp: board reference has no DS18B20 "
                                 "(add [ds18b20] pin = ... to its profile)"]
+
+
+def test_live_view_plus_and_minus_nudge_the_sensor(firmware: dict[str, Path]) -> None:
+    from sim.frontends.temperature import nudge
+    from sim.machine.board import Board
+
+    board = Board("reference", firmware["reference"])
+    thermo = board.thermo
+    assert thermo is not None and thermo.temperature == 20.0
+    assert nudge(board, "+") and thermo.temperature == 20.5
+    assert nudge(board, "-") and nudge(board, "-") and thermo.temperature == 19.5
+    assert not nudge(board, "s") and thermo.temperature == 19.5
+    board.set_temperature(125.0)
+    assert nudge(board, "+") and thermo.temperature == 125.0
+    board.set_temperature(None)
+    assert nudge(board, "-") and thermo.temperature == 20.0      # plugged back in
+    board.run_for(1.5)
+    assert f" 20.0{DEG}" in board.lcd_text()[1]
+    assert board.violations() == []
