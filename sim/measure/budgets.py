@@ -8,7 +8,8 @@ built firmware and prints:
 - how long after a SET line's last byte the DS1302's seconds are written (worst of 20 SETs
   at different phases of the second), taken from the DS1302 model's divider restart;
 - the highest stack pointer under stress: the alarm ringing, keys pressed and serial lines
-  streaming at once, and the headroom it leaves below the top of IRAM.
+  streaming at once (and the DS18B20 read all along, on a board with one), and the
+  headroom it leaves below the top of IRAM.
 
 All figures are simulated time, so they are the same on any PC. tests/firmware checks the
 same limits (50 ms, 2 ms, 16 bytes).
@@ -128,6 +129,10 @@ def run(args: argparse.Namespace) -> int:
     sp = stress_sp(board)
     print(f"highest SP under stress (alarm + keys + serial): 0x{sp:02X}, "
           f"{0xFF - sp} bytes of stack headroom (budget 16)")
+    if board.thermo is not None:
+        reads = sum(1 for _, what in board.thermo.log if what == "cmd BE")
+        print(f"DS18B20 read {reads} times meanwhile, {len(board.thermo.violations)} 1-Wire "
+              "violations")
     problems = board.violations() + [f"lost RX byte at {c}" for c, _ in board.uart.rx_lost]
     if problems:
         raise MeasureError(f"{len(problems)} violations under stress, first: {problems[0]}")
