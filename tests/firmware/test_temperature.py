@@ -174,3 +174,48 @@ def test_other_crystals_meet_the_slot_timing(tmp_path, crystal: int, baud: int) 
     assert board.thermo is not None and board.thermo.violations == []
     if crystal <= 24_000_000:
         assert board.violations() == []
+
+
+def test_interrupts_are_held_off_only_within_a_slot(make_clock, env) -> None:
+    """Single-stepping 2 s of readings: EA is never 0 for longer than one slot (70.5 us at
+    11.0592 MHz, onewire.py), far less than half a 9600 baud frame; the 500 us reset pulse
+    runs with interrupts on."""
+    from boardprofile import load_profile
+
+    clk = make_clock(env).boot(rtc=START, temp=-10.5)
+    board = clk.b
+    cpu, sched = board.cpu, board.scheduler
+    limit = load_profile(env).onewire.ea_off_us
+    end = cpu.cycles + board.to_cycles(2.0)
+    off_since, worst = None, 0
+    reads = len(board.thermo.log)
+    while cpu.cycles < end:
+        cpu.step()
+        sched.fire_due(cpu.cycles)
+        if not cpu.sfr[0xA8] & 0x80:                     # IE.EA
+            off_since = cpu.cycles if off_since is None else off_since
+        elif off_since is not None:
+            worst = max(worst, cpu.cycles - off_since)
+            off_since = None
+    worst_us = worst * 1e6 / board.cps
+    assert [e for _, e in board.thermo.log[reads:]].count("cmd BE") >= 2
+    assert worst_us <= limit + 0.1, worst_us
+    assert worst_us < 1e6 * 10 / 9600 / 2
+
+
+def test_a_bus_held_low_is_an_error_not_a_reading(make_clock) -> None:
+    """A line shorted to ground reads as a presence pulse and an all-zero scratchpad whose
+    CRC (0) matches: the driver refuses it (the bus must be high before a reset, and the
+    configuration byte must have its fixed bits), shows Err and never 0.0."""
+    clk = make_clock("reference").boot(rtc=START, temp=None)
+    clk.run_until_lcd(re.escape(f" --.-{DEG}"), 1.5, line=1)
+    board = clk.b
+    port, bit = board.profile.ds18b20
+    board.bus.drive("short", port, bit, 0, board.cycles)
+    clk.run_until_lcd(r"   Err $", 1.0, line=1)
+    assert clk.command("TEMP") == "ERR sensor"
+    for _ in range(100):
+        clk.run(0.01)
+        assert not NUMBER.search(temp_field(clk)), clk.lcd()
+    board.bus.drive("short", port, bit, None, board.cycles)
+    clk.run_until_lcd(re.escape(f" --.-{DEG}"), 1.5, line=1)
