@@ -89,6 +89,8 @@ T_LOW0_MAX = 120.0
 T_SLOT = 60.0
 T_REC = 1.0
 
+LOG_KEEP = 10_000
+
 Scheduler = Callable[[int, Callable[[int], None]], None]  # at(cycle, action)
 
 
@@ -139,7 +141,8 @@ class DS18B20:
         self.presence_wait = self._cycles(presence_wait_us)
         self.presence_len = self._cycles(presence_us)
         self._violations: list[Violation] = []
-        self.log: list[tuple[int, str]] = []  # (cycle, "reset" | "rom XX" | "cmd XX")
+        # (cycle, "reset" | "rom XX" | "cmd XX"), the last LOG_KEEP..2 * LOG_KEEP entries
+        self.log: list[tuple[int, str]] = []
         # memory
         self.eeprom = [0x4B, 0x46, 0x7F]  # TH, TL, config
         self.temp_reg = POWER_ON_TEMP
@@ -165,6 +168,11 @@ class DS18B20:
 
     def _us(self, cycles: int) -> float:
         return cycles * 1e6 / self.cps
+
+    def _log(self, cycle: int, what: str) -> None:
+        self.log.append((cycle, what))
+        if len(self.log) > 2 * LOG_KEEP:  # a long live run: keep the recent history
+            del self.log[:LOG_KEEP]
 
     def _violation(self, cycle: int, kind: str, detail: str) -> None:
         self._violations.append(Violation(cycle, kind, detail))
@@ -209,6 +217,7 @@ class DS18B20:
         self._rx_byte = 0
         self._rx_need = 0
         self._rx_got: list[int] = []
+        self._one_bit = False  # Search ROM: the master's direction is one bit, not a byte
         self._on_rx: Callable[[list[int], int], None] | None = None
         self._after_tx: Callable[[int], None] | None = None
         self._read_mode = ""  # "busy": 0 until _busy_until then 1; "ones": always 1
@@ -221,6 +230,7 @@ class DS18B20:
         self._rx_need = n
         self._rx_got = []
         self._rx_bits = self._rx_byte = 0
+        self._one_bit = False
         self._on_rx = handler
 
     def _send(self, data: bytes, then: Callable[[int], None] | None = None) -> None:
@@ -236,7 +246,7 @@ class DS18B20:
 
     def _rom_command(self, got: list[int], cycle: int) -> None:
         cmd = got[0]
-        self.log.append((cycle, f"rom {cmd:02X}"))
+        self._log(cycle, f"rom {cmd:02X}")
         if cmd == 0x33:
             self._send(self.rom, then=self._to_function)
         elif cmd == 0x55:
@@ -244,6 +254,7 @@ class DS18B20:
         elif cmd == 0xCC:
             self._to_function(cycle)
         elif cmd in (0xF0, 0xEC):
+            self._finish_conversion(cycle)
             if cmd == 0xEC and not self.alarm:
                 self._idle()
                 return
@@ -261,18 +272,15 @@ class DS18B20:
             self._idle()
 
     def _search_next(self) -> None:
+        """Send the ROM bit and its complement, then take the master's direction."""
         assert self._search is not None
         bit = self._search[self._search_step]
-        self._send(b"", then=None)
-        self._tx = deque([bit, bit ^ 1])
-        self._after_tx = self._search_choice
+        self._send(b"", then=self._search_choice)
+        self._tx.extend((bit, bit ^ 1))
 
     def _search_choice(self, _cycle: int) -> None:
-        self._expect_bit()
-
-    def _expect_bit(self) -> None:
-        self._expect(0, self._search_bit)
-        self._rx_need = 1  # one bit, not a byte (see _write_bit)
+        self._expect(1, self._search_bit)
+        self._one_bit = True
 
     def _search_bit(self, got: list[int], cycle: int) -> None:
         assert self._search is not None
@@ -291,7 +299,7 @@ class DS18B20:
 
     def _function(self, got: list[int], cycle: int) -> None:
         cmd = got[0]
-        self.log.append((cycle, f"cmd {cmd:02X}"))
+        self._log(cycle, f"cmd {cmd:02X}")
         self._finish_conversion(cycle)
         if cmd == 0x44:
             self._conv_value = self.temperature if self.temperature is not None else 85.0
@@ -347,7 +355,7 @@ class DS18B20:
     def _write_bit(self, bit: int, cycle: int) -> None:
         if self._on_rx is None:
             return
-        if self._rx_need == 1 and self._search is not None and not self._rx_got:
+        if self._one_bit:
             handler, self._on_rx = self._on_rx, None
             handler([bit], cycle)
             return
@@ -456,7 +464,7 @@ class DS18B20:
         self._idle()
         self._reset_release = cycle
         self._prev_fall = None
-        self.log.append((cycle, "reset"))
+        self._log(cycle, "reset")
         if self.temperature is None:
             return
         gen = self._gen
