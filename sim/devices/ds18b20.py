@@ -36,9 +36,11 @@ Deviations (on purpose):
   datasheet's extremes (15/60, 60/240) to test a master's sampling window. A 0 in a read
   slot is held exactly 15 us after the fall (the shortest valid time), so a master that
   samples late reads 1, i.e. garbage, as on a worst-case part.
-- The model watches the wired line; while it pulls the line low itself it looks at the
-  port latch to know whether the master still holds the line (the real part cannot tell,
-  but it does not need to).
+- The model watches the wired line and the port latch: a fall counts as a slot only when
+  the master (the latch) pulls the line, so another sensor's presence pulse on the same
+  line is not taken for one, and while the sensor pulls the line itself the latch tells
+  whether the master still holds it (a real part needs neither: its timing makes the
+  cases coincide).
 - Reserved scratchpad byte 6 reads 0x0C. The conversion measures the temperature at the
   Convert T command. No parasite power, no EEPROM wear, no alarm-search of TH/TL beyond
   the integer comparison of the datasheet.
@@ -49,8 +51,9 @@ Deviations (on purpose):
 
 Checks (``violations``, each with the cycle and the measured time):
 
-- tLOW1: a slot's low shorter than 1 us; release inside the write sampling window
-  (15-60 us, an ambiguous bit); write-0 low longer than 120 us (and shorter than a reset);
+- tLOW1: a slot's low shorter than 1 us; while the sensor takes part in the transfer:
+  release inside the write sampling window (15-60 us, an ambiguous bit); write-0 low
+  longer than 120 us (and shorter than a reset);
 - read slot: the master still holding the line low 15 us after the fall (it cannot read);
 - tSLOT/tREC: a falling edge less than 61 us after the previous slot's fall or less than
   1 us after the line came back high;
@@ -393,7 +396,8 @@ class DS18B20:
         if self.temperature is None:
             return
         if level == 0:
-            self._on_fall(cycle)
+            if self._master_low():  # not another sensor's presence pulse
+                self._on_fall(cycle)
         else:
             self._on_rise(cycle)
 
@@ -444,6 +448,11 @@ class DS18B20:
             return
         if low_us < T_LOW1_MIN:
             self._violation(fall, "tLOW1", f"slot low for {low_us:.2f} us (>= 1 us)")
+        if T_LOW0_MAX < low_us:
+            self._violation(fall, "tLOW0", f"low for {low_us:.1f} us: longer than a write-0 "
+                            "slot (60-120 us), shorter than a reset (480 us)")
+        if not self._slot_is_read and self._on_rx is None:
+            return  # not taking part (not selected, or another sensor's read slot)
         if self._slot_is_read:
             if low_us > T_RDV:
                 self._violation(fall, "read-slot", f"read slot held low {low_us:.1f} us (the "
@@ -452,8 +461,6 @@ class DS18B20:
         if T_RDV <= low_us < T_SAMPLE_END:
             self._violation(fall, "sample-window", f"released {low_us:.1f} us after the fall, "
                             "inside the 15-60 us sampling window")
-        elif T_LOW0_MAX < low_us:
-            self._violation(fall, "tLOW0", f"write-0 low of {low_us:.1f} us (60-120 us)")
         self._write_bit(1 if low_us < T_SAMPLE_TYP else 0, cycle)
 
     def _reset(self, cycle: int) -> None:

@@ -438,3 +438,46 @@ def test_the_sensor_only_ever_pulls_low() -> None:
     m.scratchpad()
     assert m.bus.conflicts == []
     assert all(hi == 0 for _, hi in m.bus._drivers[PORT].values())
+
+
+def test_two_sensors_wired_and_on_one_line_are_both_found_by_search_rom() -> None:
+    """Wired AND: both sensors answer each search bit; the master resolves discrepancies
+    (the datasheet's search algorithm) and then addresses each one with Match ROM."""
+    m = Master(serial=0x000000000005, temperature=10.0)
+    other = DS18B20(m.bus, (PORT, BIT), m.sched.at, cycles_per_second=CPS,
+                    serial=0x000000000003, temperature=-20.0, name="ds18b20-2")
+    found: list[bytes] = []
+    last_zero_fork = -1
+    prev: list[int] = []
+    while True:
+        assert m.reset()
+        m.write(0xF0)
+        bits: list[int] = []
+        fork = -1
+        for i in range(64):
+            b, nb = m.read_bit(), m.read_bit()
+            assert (b, nb) != (1, 1)
+            if b != nb:
+                choice = b
+            elif i < last_zero_fork:
+                choice = prev[i]
+            else:
+                choice = 1 if i == last_zero_fork else 0
+            if b == nb and choice == 0:
+                fork = i
+            bits.append(choice)
+            m.write_bit(choice)
+        found.append(bytes(sum(bits[k * 8 + j] << j for j in range(8)) for k in range(8)))
+        prev, last_zero_fork = bits, fork
+        if fork < 0:
+            break
+    assert sorted(found) == sorted([m.dev.rom, other.rom])
+    for dev, celsius in ((m.dev, 10.0), (other, -20.0)):
+        assert m.reset()
+        m.write(0x55, *dev.rom, 0x44)
+        m.wait(760_000)
+        assert m.reset()
+        m.write(0x55, *dev.rom, 0xBE)
+        pad = m.read(9)
+        assert crc8(pad) == 0 and pad[0] | pad[1] << 8 == raw_temperature(celsius)
+    assert m.dev.violations == [] and other.violations == []
