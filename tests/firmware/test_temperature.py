@@ -48,6 +48,23 @@ def test_every_board_follows_a_change_within_2_s(make_clock, env) -> None:
     assert clk.command("TEMP") == "OK TEMP -5.5"
 
 
+def test_a_change_just_after_convert_t_still_shows_within_2_s(make_clock) -> None:
+    """The worst phase: the sensor has just sampled the old temperature."""
+    clk = make_clock("reference").boot(rtc=START, temp=20.0)
+    thermo = clk.b.thermo
+    assert thermo is not None
+    clk.run(1.0)
+    n = sum(1 for _, e in thermo.log if e == "cmd 44")
+    assert clk.run_until(lambda: sum(1 for _, e in thermo.log if e == "cmd 44") > n, 1.0,
+                         poll_s=0.0002)
+    t0 = clk.b.seconds
+    clk.b.set_temperature(37.5)
+    clk.run_until_lcd(re.escape(shown(37.5)), 2.0, line=1, poll_s=0.001)
+    took = clk.b.seconds - t0
+    print(f"worst-phase change shown after {took:.3f} s")
+    assert 0.8 < took <= 2.0
+
+
 @pytest.mark.parametrize(("value", "text"), [
     (-0.5, "-0.5"), (-10.5, "-10.5"), (-55, "-55.0"), (0, "0.0"), (85, "85.0"),
     (125, "125.0"), (-7.5, "-7.5"), (25.0625, "25.1"), (-10.125, "-10.1"), (99.9375, "99.9"),
