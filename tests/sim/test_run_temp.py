@@ -115,3 +115,29 @@ def test_live_view_plus_and_minus_nudge_the_sensor(firmware: dict[str, Path]) ->
     board.run_for(1.5)
     assert f" 20.0{DEG}" in board.lcd_text()[1]
     assert board.violations() == []
+
+
+def test_vcd_records_the_1_wire_line(firmware: dict[str, Path], tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The reset pulse (>= 480 us low) and the presence pulse show in the waveform."""
+    import re
+
+    vcd = tmp_path / "pins.vcd"
+    code, _, _ = run_cli(capsys, str(firmware["reference"]), "--for", "0.1", "--headless",
+                         "--vcd", str(vcd))
+    assert code == 0
+    text = vcd.read_text()
+    ident = re.search(r"\$var wire 1 (\S+) ds18b20_dq \$end", text)
+    assert ident
+    edges = []
+    stamp = 0
+    for line in text.splitlines():
+        if line.startswith("#"):
+            stamp = int(line[1:])
+        elif line[1:] == ident.group(1) and line[0] in "01":
+            edges.append((stamp, int(line[0])))
+    assert "$timescale 1 ns $end" in text
+    lows = [b[0] - a[0] for a, b in zip(edges, edges[1:], strict=False) if a[1] == 0]
+    assert max(lows) >= 480_000                  # the reset pulse
+    assert any(115_000 <= low <= 125_000 for low in lows)   # the model's 120 us presence
+    assert len(edges) >= 2 + 2 + 2 * 16          # reset, presence, Skip ROM + Convert T
