@@ -167,9 +167,10 @@ bool_t temp_tick(void)
     } else if (s < S_READ + 9) {
         pad[s - S_READ] = ow_byte(0xFF);
     } else {
-        /* CRC, the configuration byte's fixed bits (0 R1 R0 1 1 1 1 1), and -64..127.9 C */
+        /* CRC (over all 9 bytes: 0), the configuration byte's fixed bits (0 R1 R0 11111),
+         * and -64..127.9 C */
         c = pad[1];
-        if (crc8(pad, 8) != pad[8] || (pad[4] & 0x9F) != 0x1F || (uint8_t)(c + 4) >= 12)
+        if (crc8(pad, 9) || (pad[4] & 0x9F) != 0x1F || (uint8_t)(c + 4) >= 12)
             return result(TEMP_ERR);
         t_lo = pad[0];
         t_hi = c;
