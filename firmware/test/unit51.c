@@ -40,6 +40,30 @@ static const __code uint32_t pow10[] = {
 };
 
 /* decimal without a division (the 8051 has only an 8-bit DIV) */
+/* a string with its control and non-ASCII bytes escaped (\r, \n, \t, \xHH): one line */
+static void out_text(const char *s) UNIT_RE
+{
+    char c;
+    while ((c = *s++) != 0) {
+        if (c >= 0x20 && c < 0x7F) {
+            out(c);
+            continue;
+        }
+        out('\\');
+        if (c == '\r') {
+            out('r');
+        } else if (c == '\n') {
+            out('n');
+        } else if (c == '\t') {
+            out('t');
+        } else {
+            out('x');
+            out("0123456789ABCDEF"[(uint8_t)c >> 4]);
+            out("0123456789ABCDEF"[c & 0x0F]);
+        }
+    }
+}
+
 static void out_udec(uint32_t v) UNIT_RE
 {
     uint8_t i, d, started = 0;
@@ -112,7 +136,7 @@ static void fail_tail(const char *msg) UNIT_RE
 {
     if (msg) {
         outs(". ");
-        outs(msg);
+        out_text(msg);
     }
     out('\n');
     unit_state = ST_FAILED;
@@ -124,7 +148,7 @@ void unit_fail(const char *file, uint16_t line, const char *what, const char *ms
     fail_head(file, line);
     outs(what);
     if (!*what && msg) {
-        outs(msg);
+        out_text(msg);
         msg = 0;
     }
     fail_tail(msg);
@@ -136,7 +160,7 @@ void unit_ignore(const char *file, uint16_t line, const char *msg) UNIT_RE
     outs("IGNORE");
     if (msg) {
         outs(": ");
-        outs(msg);
+        out_text(msg);
     }
     out('\n');
     unit_state = ST_IGNORED;
@@ -175,9 +199,9 @@ void unit_equal_string(const char *expected, const char *actual, const char *fil
         return;
     fail_head(file, line);
     outs("Expected '");
-    outs(expected);
+    out_text(expected);
     outs("' Was '");
-    outs(actual);
+    out_text(actual);
     out('\'');
     fail_tail(msg);
 }
