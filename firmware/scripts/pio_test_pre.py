@@ -2,11 +2,15 @@
 
 Links into each suite only the firmware modules it names: its test_main.c has a line
 ``Firmware modules: calendar.c lunar.c`` (files of firmware/src, compiled unchanged); the
-test doubles at the root of firmware/test stand in for the drivers. Also renders the unit tests' expected-value headers (firmware/test/templates/*.j2, data from
+test doubles at the root of firmware/test stand in for the drivers.
+
+Renders the unit tests' expected-value headers (firmware/test/templates/*.j2, data from
 firmware/tools/lunar_expect.py) with the same generator as the board headers, into
-``$BUILD_DIR/generated_test`` (DO-NOT-EDIT banner, never in git), and lifts the code limit
-to the 8052's 64 KB: a test image holds the modules under test, their tests and tables, and
-runs only in the simulator (``clock51-sim exec``), never on the 8 KB part.
+``$BUILD_DIR/generated_test`` (DO-NOT-EDIT banner, never in git).
+
+Lifts the code limit to the 8052's 64 KB: a test image holds the modules under test, their
+tests and tables, and runs only in the simulator (``clock51-sim exec``), never on the 8 KB
+part. IRAM and XRAM keep the board's limits.
 """
 
 import importlib.util

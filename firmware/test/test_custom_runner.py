@@ -96,10 +96,11 @@ class CustomTestRunner(TestRunnerBase):
 
     def _problem(self) -> str | None:
         """What is wrong with the run beyond failed cases, in one line (None: nothing)."""
-        if self._sim_errors and not (self._summary and self._summary["failures"]):
-            return self._sim_errors[-1]
         if self._summary is None:
-            return "no test summary: the suite stopped before UNITY_END()"
+            why = "no test summary: the suite did not reach UNITY_END()"
+            return f"{self._sim_errors[-1]}; {why}" if self._sim_errors else why
+        if self._sim_errors and not self._summary["failures"]:
+            return self._sim_errors[-1]
         cases = len(self.test_suite.cases)
         if self._summary["tests"] != cases:
             return (f"the summary counts {self._summary['tests']} tests but "

@@ -1,0 +1,133 @@
+"""The firmware unit tests: ``pio test -e test`` builds each suite in firmware/test with SDCC
+and runs it in ``clock51-sim exec`` (README "Firmware unit tests").
+
+The whole run must pass offline; a broken firmware function must fail it with the failing
+assertion's file, line and message; a suite that hangs or stops before its summary must fail
+too. The failure cases run on a copy of the project (sources only; the venv and PlatformIO's
+packages are linked), so the checkout is never modified.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.buildsupport import ROOT, pio_command
+
+SUITES = ("test_calendar", "test_lunar", "test_protocol", "test_settings", "test_text")
+CALENDAR_TEST = "firmware/test/test_calendar/test_main.c"
+
+
+def pio_test(project: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    env = dict(os.environ, PLATFORMIO_NO_ANSI="1")
+    t0 = time.perf_counter()
+    proc = subprocess.run([*pio_command(), "test", "-e", "test", *args], cwd=project, env=env,
+                          text=True, capture_output=True, timeout=600)
+    return proc, time.perf_counter() - t0
+
+
+def test_pio_test_passes_every_suite_offline():
+    proc, seconds = pio_test(ROOT)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    for suite in SUITES:
+        assert re.search(rf"^test\s+{suite}\s+PASSED\s", out, re.M), f"{suite}:\n{out}"
+    cases = re.search(r"(\d+) test cases: (\d+) succeeded", out)
+    assert cases and cases[1] == cases[2] and int(cases[1]) >= 40, out
+    # each case is reported on its own with the file and line of its RUN_TEST
+    assert re.search(rf"^{CALENDAR_TEST}:\d+: test_weekday_every_day_2000_2099\s+\[PASSED\]",
+                     out, re.M), out
+    assert "Unity" not in out and "Installing" not in out and "registry" not in out
+    print(f"pio test -e test: {len(SUITES)} suites, {cases[1]} cases in {seconds:.1f} s")
+
+
+@pytest.fixture(scope="module")
+def project_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sources of the project in a temporary folder, the venv and packages linked."""
+    dst = tmp_path_factory.mktemp("project")
+    skip = shutil.ignore_patterns(".git", ".pio", ".pio-core", ".venv", "tests", "docs",
+                                  "__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache")
+    for item in ROOT.iterdir():
+        if skip(str(ROOT), [item.name]):
+            continue
+        if item.is_dir():
+            shutil.copytree(item, dst / item.name, ignore=skip)
+        else:
+            shutil.copy2(item, dst / item.name)
+    (dst / ".venv").symlink_to(ROOT / ".venv")
+    # its own PlatformIO state (it records where its platform lives), the same packages
+    (dst / ".pio-core").mkdir()
+    (dst / ".pio-core" / "packages").symlink_to(ROOT / ".pio-core" / "packages")
+    shutil.copy2(ROOT / ".pio-core" / "appstate.json", dst / ".pio-core" / "appstate.json")
+    return dst
+
+
+def _line_of(path: Path, text: str) -> int:
+    lines = path.read_text().splitlines()
+    found = [n for n, line in enumerate(lines, 1) if text in line]
+    assert len(found) == 1, f"{text!r} in {path}: lines {found}"
+    return found[0]
+
+
+def test_a_broken_weekday_fails_with_the_test_file_line_and_message(project_copy: Path):
+    calendar = project_copy / "firmware" / "src" / "calendar.c"
+    src = calendar.read_text()
+    head = "uint8_t cal_weekday(const datetime_t NEAR *t)\n{\n"
+    assert head in src
+    # broken for one date a year: every 1 March is a Sunday
+    calendar.write_text(src.replace(head, head + "    if (t->month == 3 && t->day == 1)\n"
+                                                 "        return 7;\n"))
+    line = _line_of(project_copy / CALENDAR_TEST,
+                    "TEST_ASSERT_EQUAL_UINT8_MESSAGE(wday, cal_weekday(&t), date_text(y, m, d))")
+
+    proc, _ = pio_test(project_copy, "-f", "test_calendar")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert (f"{CALENDAR_TEST}:{line}:test_weekday_every_day_2000_2099:FAIL: "
+            "Expected 3 Was 7. 2000-03-01") in out, out
+    assert re.search(rf"^{CALENDAR_TEST}:{line}: test_weekday_every_day_2000_2099: "
+                     r"Expected 3 Was 7\. 2000-03-01\s+\[FAILED\]", out, re.M), out
+    assert re.search(r"^test\s+test_calendar\s+FAILED\s", out, re.M), out
+    assert "6 succeeded" in out and "1 failed" in out, out
+
+
+HANG = """#include "unit51.h"
+/* Firmware modules: calendar.c */
+static volatile unsigned char n;
+static void test_never_ends(void) { for (;;) n++; }
+void main(void) { UNITY_BEGIN(); RUN_TEST(test_never_ends); UNITY_END(); }
+"""
+
+NO_SUMMARY = """#include "unit51.h"
+/* Firmware modules: calendar.c */
+static void test_fine(void) { TEST_ASSERT_TRUE(1); }
+void main(void) { UNITY_BEGIN(); RUN_TEST(test_fine); for (;;) ; }
+"""
+
+
+def test_a_hung_suite_and_one_without_a_summary_fail(project_copy: Path):
+    ini = project_copy / "platformio.ini"
+    text = ini.read_text()
+    budget = re.search(r"^\s+--max-cycles\n\s+(\d+)$", text, re.M)
+    assert budget, "the cycle budget in test_testing_command"
+    ini.write_text(text[:budget.start(1)] + "3000000" + text[budget.end(1):])
+    for name, source in (("test_zz_hang", HANG), ("test_zz_nosummary", NO_SUMMARY)):
+        (project_copy / "firmware" / "test" / name).mkdir()
+        (project_copy / "firmware" / "test" / name / "test_main.c").write_text(source)
+
+    proc, _ = pio_test(project_copy, "-f", "test_zz_*")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert ("clock51-sim: error: no final self-jump within 3000000 cycles (--max-cycles): the "
+            "program hangs or needs a larger budget; no test summary: the suite did not reach "
+            "UNITY_END()") in out, out
+    assert re.search(r"^test\s+test_zz_hang\s+ERRORED\s", out, re.M), out
+    assert ("clock51-sim: error: the program reported failure: exit status 1 (SFR 0xFF); "
+            "no test summary: the suite did not reach UNITY_END()") in out, out
+    assert re.search(r"^test\s+test_zz_nosummary\s+ERRORED\s", out, re.M), out
