@@ -1,7 +1,7 @@
 /*
- * Calendar (calendar.c): days per month, date validity, day of the year and the weekday,
- * checked for every day 2000-01-01..2099-12-31 against a day-by-day walk that knows only
- * that 2000-01-01 was a Saturday and the month lengths below.
+ * Calendar (calendar.c): days per month, date validity, day of the year and the weekday
+ * of every day 2000-01-01..2099-12-31, against a day-by-day walk that knows only that
+ * 2000-01-01 was a Saturday and the month lengths below.
  */
 #include "unit51.h"
 #include "support.h"
@@ -61,30 +61,51 @@ static void test_weekday_of_named_dates(void)
     TEST_ASSERT_EQUAL_UINT8_MESSAGE(4, cal_weekday(&t), "2099-12-31 is a Thursday");
 }
 
-/* every day 2000..2099: valid, its day of the year, its weekday (1 = Mon .. 7 = Sun) */
+/* every day 2000..2099: its weekday (1 = Mon .. 7 = Sun), and that it is valid */
 static void test_weekday_every_day_2000_2099(void)
 {
     uint8_t y, m, d, last, wday = 6;        /* 2000-01-01: Saturday */
-    uint16_t yday;
+    t.hour = 23;
+    t.minute = t.second = 59;
     for (y = 0; y <= 99; y++) {
-        yday = 0;
+        t.year = y;
         for (m = 1; m <= 12; m++) {
+            t.month = m;
             last = common_days[m - 1] + (m == 2 && y % 4 == 0);
             for (d = 1; d <= last; d++) {
-                set(y, m, d, 23, 59, 59);
+                t.day = d;
                 if (cal_weekday(&t) != wday)
                     TEST_ASSERT_EQUAL_UINT8_MESSAGE(wday, cal_weekday(&t), date_text(y, m, d));
-                if (cal_day_of_year(&t) != yday)
-                    TEST_ASSERT_EQUAL_UINT16_MESSAGE(yday, cal_day_of_year(&t),
-                                                     date_text(y, m, d));
                 if (!cal_valid(&t))
                     TEST_FAIL_MESSAGE(date_text(y, m, d));
                 wday = wday == 7 ? 1 : wday + 1;
-                yday++;
             }
         }
     }
     TEST_ASSERT_EQUAL_UINT8_MESSAGE(5, wday, "2100-01-01 would be a Friday");
+}
+
+/* the day of the year of the first and the last day of every month 2000..2099 (it grows
+ * by one a day within a month: cal_day_of_year() adds the day to the months before) */
+static void test_day_of_year_of_every_month_2000_2099(void)
+{
+    uint8_t y, m, last;
+    uint16_t first;
+    for (y = 0; y <= 99; y++) {
+        first = 0;
+        for (m = 1; m <= 12; m++) {
+            last = common_days[m - 1] + (m == 2 && y % 4 == 0);
+            set(y, m, 1, 0, 0, 0);
+            if (cal_day_of_year(&t) != first)
+                TEST_ASSERT_EQUAL_UINT16_MESSAGE(first, cal_day_of_year(&t), date_text(y, m, 1));
+            t.day = last;
+            if (cal_day_of_year(&t) != first + last - 1)
+                TEST_ASSERT_EQUAL_UINT16_MESSAGE(first + last - 1, cal_day_of_year(&t),
+                                                 date_text(y, m, last));
+            first += last;
+        }
+        TEST_ASSERT_EQUAL_UINT16_MESSAGE(y % 4 ? 365 : 366, first, "days in the year");
+    }
 }
 
 static void test_valid_rejects_every_out_of_range_field(void)
@@ -143,6 +164,7 @@ void main(void)
     RUN_TEST(test_february_of_named_years);
     RUN_TEST(test_weekday_of_named_dates);
     RUN_TEST(test_weekday_every_day_2000_2099);
+    RUN_TEST(test_day_of_year_of_every_month_2000_2099);
     RUN_TEST(test_valid_rejects_every_out_of_range_field);
     RUN_TEST(test_valid_accepts_the_limits);
     RUN_TEST(test_dt_copy_copies_every_field);
