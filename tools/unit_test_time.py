@@ -40,9 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = re.findall(r"^test\s+(test_\w+)\s+(\w+)\s+(\d+):(\d+):([\d.]+)$", out, re.M)
     cycles = dict(re.findall(r"Processing (test_\w+) in test environment.*?cycles: (\d+)",
                              out, re.S))
-    cases = re.search(r"(\d+) test cases: .*$", out, re.M)
+    cases = re.search(r"\d+ test cases: .*? in ", out)
     print(f"pio test -e test{' (clean build)' if args.clean else ''}: "
-          f"{wall:.1f} s wall (budget {BUDGET_S:.0f} s), {cases[0] if cases else '?'}")
+          f"{wall:.1f} s wall (budget {BUDGET_S:.0f} s), "
+          f"{cases[0][:-4] if cases else 'no summary'}")
     for name, status, hh, mm, ss in rows:
         secs = int(hh) * 3600 + int(mm) * 60 + float(ss)
         cyc = cycles.get(name)
