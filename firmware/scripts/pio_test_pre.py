@@ -18,7 +18,14 @@ import os
 import re
 import sys
 
+from SCons.Script import COMMAND_LINE_TARGETS  # type: ignore[import-not-found]
+
 Import("env")  # type: ignore[name-defined]  # noqa: F821
+
+if not {"__test", "clean", "cleanall"} & set(COMMAND_LINE_TARGETS):
+    sys.stderr.write("error: [env:test] builds the firmware unit tests only: "
+                     "run `pio test -e test`\n")
+    env.Exit(2)  # noqa: F821
 
 project_dir = env.subst("$PROJECT_DIR")  # noqa: F821
 sys.path.insert(0, os.path.join(project_dir, "firmware", "scripts"))

@@ -110,6 +110,11 @@ static void test_fine(void) { TEST_ASSERT_TRUE(1); }
 void main(void) { UNITY_BEGIN(); RUN_TEST(test_fine); for (;;) ; }
 """
 
+NO_MODULES = """#include "unit51.h"
+static void test_fine(void) { TEST_ASSERT_TRUE(1); }
+void main(void) { UNITY_BEGIN(); RUN_TEST(test_fine); UNITY_END(); }
+"""
+
 
 def test_a_hung_suite_and_one_without_a_summary_fail(project_copy: Path):
     ini = project_copy / "platformio.ini"
@@ -117,7 +122,8 @@ def test_a_hung_suite_and_one_without_a_summary_fail(project_copy: Path):
     budget = re.search(r"^\s+--max-cycles\n\s+(\d+)$", text, re.M)
     assert budget, "the cycle budget in test_testing_command"
     ini.write_text(text[:budget.start(1)] + "3000000" + text[budget.end(1):])
-    for name, source in (("test_zz_hang", HANG), ("test_zz_nosummary", NO_SUMMARY)):
+    for name, source in (("test_zz_hang", HANG), ("test_zz_nosummary", NO_SUMMARY),
+                         ("test_zz_nomodules", NO_MODULES)):
         (project_copy / "firmware" / "test" / name).mkdir()
         (project_copy / "firmware" / "test" / name / "test_main.c").write_text(source)
 
@@ -131,3 +137,15 @@ def test_a_hung_suite_and_one_without_a_summary_fail(project_copy: Path):
     assert ("clock51-sim: error: the program reported failure: exit status 1 (SFR 0xFF); "
             "no test summary: the suite did not reach UNITY_END()") in out, out
     assert re.search(r"^test\s+test_zz_nosummary\s+ERRORED\s", out, re.M), out
+    assert ("error: firmware/test/test_zz_nomodules/test_main.c: no 'Firmware modules: a.c b.c' "
+            "line naming the modules under test") in out, out
+    assert re.search(r"^test\s+test_zz_nomodules\s+ERRORED\s", out, re.M), out
+
+
+def test_the_test_env_is_for_pio_test_only():
+    proc = subprocess.run([*pio_command(), "run", "-e", "test"], cwd=ROOT, text=True,
+                          capture_output=True, timeout=600,
+                          env=dict(os.environ, PLATFORMIO_NO_ANSI="1"))
+    assert proc.returncode != 0
+    assert ("error: [env:test] builds the firmware unit tests only: run `pio test -e test`"
+            in proc.stderr + proc.stdout)
