@@ -149,3 +149,81 @@ def test_the_test_env_is_for_pio_test_only():
     assert proc.returncode != 0
     assert ("error: [env:test] builds the firmware unit tests only: run `pio test -e test`"
             in proc.stderr + proc.stdout)
+
+
+FORMATS = r"""#include "unit51.h"
+/* Firmware modules: calendar.c */
+static const char mem_e[3] = { 1, 2, 3 }, mem_a[3] = { 1, 2, 4 };
+static void test_pass(void) { TEST_ASSERT_EQUAL_INT(-3, -3); }
+static void test_int(void) { TEST_ASSERT_EQUAL_INT(-3, 5); }
+static void test_uint16(void) { TEST_ASSERT_EQUAL_UINT16(65535, 0); }
+static void test_uint32(void) { TEST_ASSERT_EQUAL_UINT(4000000000UL, 7); }
+static void test_hex8(void) { TEST_ASSERT_EQUAL_HEX8(0x0A, 0xA0); }
+static void test_hex16(void) { TEST_ASSERT_EQUAL_HEX16(0x1234, 0xBEEF); }
+static void test_true(void) { TEST_ASSERT_TRUE(0); }
+static void test_false(void) { TEST_ASSERT_FALSE(1); }
+static void test_expr(void) { TEST_ASSERT(1 == 2); }
+static void test_string(void) { TEST_ASSERT_EQUAL_STRING("a\tb", "a\x01"); }
+static void test_memory(void) { TEST_ASSERT_EQUAL_MEMORY(mem_e, mem_a, 3); }
+static void test_message(void) { TEST_ASSERT_EQUAL_UINT8_MESSAGE(1, 2, "why"); }
+static void test_fail(void) { TEST_FAIL_MESSAGE("stop\r\n"); }
+static void helper(void) { TEST_ASSERT_TRUE_MESSAGE(0, "deep"); }
+static void test_deep(void) { helper(); TEST_FAIL_MESSAGE("not reached"); }
+static void test_ignored(void) { TEST_IGNORE_MESSAGE("later"); }
+void main(void)
+{
+    UNITY_BEGIN();
+    RUN_TEST(test_pass);
+    RUN_TEST(test_int); RUN_TEST(test_uint16); RUN_TEST(test_uint32); RUN_TEST(test_hex8);
+    RUN_TEST(test_hex16); RUN_TEST(test_true); RUN_TEST(test_false); RUN_TEST(test_expr);
+    RUN_TEST(test_string); RUN_TEST(test_memory); RUN_TEST(test_message); RUN_TEST(test_fail);
+    RUN_TEST(test_deep); RUN_TEST(test_ignored);
+    UNITY_END();
+}
+"""
+
+# test name -> the line's end after "file:line:name:"
+FORMAT_LINES = {
+    "test_pass": "PASS",
+    "test_int": "FAIL: Expected -3 Was 5",
+    "test_uint16": "FAIL: Expected 65535 Was 0",
+    "test_uint32": "FAIL: Expected 4000000000 Was 7",
+    "test_hex8": "FAIL: Expected 0x0A Was 0xA0",
+    "test_hex16": "FAIL: Expected 0x1234 Was 0xBEEF",
+    "test_true": "FAIL: Expected TRUE Was FALSE",
+    "test_false": "FAIL: Expected FALSE Was TRUE",
+    "test_expr": "FAIL: Expression Evaluated To FALSE",
+    "test_string": r"FAIL: Expected 'a\tb' Was 'a\x01'",
+    "test_memory": "FAIL: Memory Mismatch. Byte 2 Expected 0x03 Was 0x04",
+    "test_message": "FAIL: Expected 1 Was 2. why",
+    "test_fail": r"FAIL: stop\r\n",
+    "test_deep": "FAIL: Expected TRUE Was FALSE. deep",
+    "test_ignored": "IGNORE: later",
+}
+
+
+def test_the_harness_prints_each_assertion_like_unity(project_copy: Path):
+    suite = project_copy / "firmware" / "test" / "test_fmt"
+    suite.mkdir()
+    (suite / "test_main.c").write_text(FORMATS)
+    src = "firmware/test/test_fmt/test_main.c"
+    lines = FORMATS.splitlines()
+
+    def line_of(text: str) -> int:
+        return next(n for n, line in enumerate(lines, 1) if text in line)
+
+    proc, _ = pio_test(project_copy, "-f", "test_fmt", "-v")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    for name, end in FORMAT_LINES.items():
+        if name == "test_pass":
+            where = line_of("RUN_TEST(test_pass)")          # a pass names its RUN_TEST
+        elif name == "test_deep":
+            where = line_of("static void helper")           # a failure, its assertion
+        else:
+            where = line_of(f"static void {name}(")
+        assert f"\n{src}:{where}:{name}:{end}\n" in out, f"{name}:\n{out}"
+    assert "\n15 Tests 13 Failures 1 Ignored \nFAIL\n" in out, out
+    assert "not reached" not in out
+    assert re.search(r"^test\s+test_fmt\s+FAILED\s", out, re.M), out
+    assert "15 test cases: 13 failed, 1 skipped, 1 succeeded" in out, out
