@@ -39,7 +39,6 @@ static const __code uint32_t pow10[] = {
     1000000000UL, 100000000UL, 10000000UL, 1000000UL, 100000UL, 10000UL, 1000UL, 100UL, 10UL
 };
 
-/* decimal without a division (the 8051 has only an 8-bit DIV) */
 /* a string with its control and non-ASCII bytes escaped (\r, \n, \t, \xHH): one line */
 static void out_text(const char *s) UNIT_RE
 {
@@ -64,6 +63,7 @@ static void out_text(const char *s) UNIT_RE
     }
 }
 
+/* decimal without a division (the 8051 has only an 8-bit DIV) */
 static void out_udec(uint32_t v) UNIT_RE
 {
     uint8_t i, d, started = 0;
