@@ -142,6 +142,20 @@ def test_a_hung_suite_and_one_without_a_summary_fail(project_copy: Path):
     assert re.search(r"^test\s+test_zz_nomodules\s+ERRORED\s", out, re.M), out
 
 
+def test_a_board_build_ignores_the_test_folder():
+    # with PlatformIO's default test framework a plain `pio run` would fetch Unity from the
+    # registry (and fail, offline) as soon as firmware/test exists
+    t0 = time.perf_counter()
+    proc = subprocess.run([*pio_command(), "run", "-e", "reference"], cwd=ROOT, text=True,
+                          capture_output=True, timeout=600,
+                          env=dict(os.environ, PLATFORMIO_NO_ANSI="1"))
+    seconds = time.perf_counter() - t0
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "Unity" not in out and "throwtheswitch" not in out and "Library Manager" not in out
+    print(f"pio run -e reference: {seconds:.1f} s")
+
+
 def test_the_test_env_is_for_pio_test_only():
     proc = subprocess.run([*pio_command(), "run", "-e", "test"], cwd=ROOT, text=True,
                           capture_output=True, timeout=600,
