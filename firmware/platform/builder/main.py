@@ -67,10 +67,13 @@ env.Replace(
 )
 
 
+MAIN_MODULES = ("main.rel", "test_main.rel")   # the firmware's, a unit-test suite's
+
+
 def _main_first(target, source, env, for_signature):  # noqa: ARG001
     """The module defining main() must come first on SDCC's link line."""
     objs = [str(s) for s in source]
-    objs.sort(key=lambda p: 0 if os.path.basename(p) == "main.rel" else 1)
+    objs.sort(key=lambda p: 0 if os.path.basename(p) in MAIN_MODULES else 1)
     return " ".join(shlex.quote(o) for o in objs)
 
 
