@@ -70,14 +70,16 @@ def _why(exc: BaseException) -> str:
 
 
 def check_url(url: str) -> None:
-    """UsageError for a port URL that cannot be right (unknown scheme, bad host or port)."""
+    """UsageError for a port URL that cannot be right (bad host, port or option); PortError
+    for a scheme pyserial does not have."""
     scheme, sep, _ = url.partition("://")
     if not sep:
         return  # a device path: only opening it tells
     if (not re.fullmatch(r"[a-z][a-z0-9_]*", scheme)
             or importlib.util.find_spec(f"serial.urlhandler.protocol_{scheme}") is None):
-        raise UsageError(f"{url}: unknown URL scheme {scheme!r} (use a device path or "
-                         "socket://HOST:PORT)")
+        # like a device path that does not exist: no such port (exit 1), not a usage error
+        raise PortError(f"cannot open {url}: no such port type {scheme!r} (use a device "
+                        "path or socket://HOST:PORT)")
     if scheme not in URL_OPTIONS:
         return
     form = f"{scheme}://HOST:PORT"

@@ -186,7 +186,7 @@ BAD_URLS = [
     ("socket://127.0.0.1:5?bogus=1", 2, "unknown option 'bogus'"),
     ("socket://127.0.0.1:5?logging=loud", 2, "logging must be one of"),
     ("rfc2217://127.0.0.1:70000", 2, "the port must be a number 1-65535"),
-    ("nope://somewhere", 2, "unknown URL scheme 'nope'"),
+    ("nope://somewhere", 1, "no such port type 'nope'"),
     ("loop://?x=1", 2, "malformed URL"),
     ("socket://clock51-no-such-host.invalid:7777", 1, "unknown host"),
     ("/dev/clock51-no-such-port", 1, "no such port"),
