@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import importlib.util
 import re
+import select
 import socket
 import time
 import urllib.parse
@@ -26,6 +27,7 @@ from host.errors import PortError, UsageError
 
 MAX_REPLY = 512  # bytes without a line end before the buffer is handed over as garbage
 POLL = 0.05  # seconds a single pyserial read may block; read_line loops until its deadline
+RESET_LIMIT = 1 << 16  # bytes reset_input drops at most from a socket (a peer may not stop)
 LOG_LEVELS = ("debug", "info", "warning", "error")
 #: the options pyserial's network URL handlers take (docs: pyserial URL handlers)
 URL_OPTIONS = {"socket": {"logging"},
@@ -141,7 +143,12 @@ class SerialTransport:
         if "://" not in url:
             kwargs["exclusive"] = True  # a second clock51 on the same port gets 'busy'
         try:
-            port = serial.serial_for_url(url, **kwargs)
+            port = serial.serial_for_url(url, do_not_open=True, **kwargs)
+            if url.startswith("socket://"):
+                # pyserial's open() empties the input with its unbounded reset (see _drain):
+                # against a peer that never stops sending it would never return
+                port.reset_input_buffer = lambda: None
+            port.open()
         except ValueError as exc:  # unknown URL scheme, bad baud rate, ...
             raise PortError(f"cannot open {url}: {exc}") from None
         except (serial.SerialException, OSError) as exc:
@@ -204,8 +211,12 @@ class SerialTransport:
 
     def reset_input(self) -> None:
         self._buffer.clear()
+        sock = getattr(self._port, "_socket", None)
         try:
-            self._port.reset_input_buffer()
+            if isinstance(sock, socket.socket):
+                _drain(sock)
+            else:
+                self._port.reset_input_buffer()
         except (serial.SerialException, OSError) as exc:
             if _closed_by_peer(exc):
                 raise self._closed() from None
@@ -221,6 +232,20 @@ class SerialTransport:
             # pyserial's socket:// close skips close() when shutdown() fails, as it does
             # once the other end has closed the connection: do not leak the socket
             sock.close()
+
+
+def _drain(sock: socket.socket, limit: int = RESET_LIMIT) -> None:
+    """Drop what a socket holds now, at most ``limit`` bytes. (pyserial's own reset for
+    socket:// reads until nothing is waiting: never, while the other end keeps sending.)"""
+    dropped = 0
+    while dropped < limit:
+        ready, _, _ = select.select([sock], [], [], 0)
+        if not ready:
+            return
+        data = sock.recv(4096)
+        if not data:
+            return  # closed by the other end: the next read says so
+        dropped += len(data)
 
 
 def list_ports() -> list[tuple[str, str]]:

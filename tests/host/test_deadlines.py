@@ -157,6 +157,17 @@ def test_read_line_returns_by_its_deadline_while_bytes_keep_coming(streamer: Str
     assert streamer.sent > 0
 
 
+def test_open_and_input_reset_return_while_the_peer_streams(streamer: Streamer) -> None:
+    start = time.monotonic()
+    port = SerialTransport.open(f"socket://127.0.0.1:{streamer.port}")
+    try:
+        for _ in range(5):
+            port.reset_input()
+        assert time.monotonic() - start < MARGIN
+    finally:
+        port.close()
+
+
 def test_clock51_gives_up_within_its_timeout_against_a_streaming_peer(
         streamer: Streamer, capsys: pytest.CaptureFixture[str]) -> None:
     timeout = 0.4
