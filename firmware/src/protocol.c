@@ -9,11 +9,11 @@
  * when the request had one (ERR too long never does: the line is discarded).
  *
  * Receiving (take): bytes before the first '*' or '#' (the body) are stored upper-cased in
- * line[] and summed into in_xor and in_crc; the digits after it are compared on the fly with
- * the check they must give (in_crc, shifted a nibble per digit). A SET is
- * parsed ahead ("prepared": clock_prepare() validates it and builds the DS1302 burst) as
- * soon as its body is complete ('*' or '#' received) or, without a checksum, whenever the receive
- * ring runs dry; at the line end only the checksum test and clock_commit() remain.
+ * line[] and summed into in_xor and in_crc; the digits after it are compared on the fly
+ * with the check they must give (in_crc, shifted a nibble per digit). A SET is parsed ahead
+ * ("prepared": clock_prepare() validates it and builds the DS1302 burst) as soon as its
+ * body is complete ('*' or '#' received) or, without a check, whenever the receive ring runs
+ * dry; at the line end only the check test and clock_commit() remain.
  *
  * Replying: a complete line is executed at once and leaves a one-byte reply code in a
  * queue (R_* | R_CKS); protocol_poll() turns one code into a line whenever the previous
@@ -21,6 +21,7 @@
  * receive ring is drained between the pieces of a long reply, so a SET line ending meanwhile
  * still gets its DS1302 write at once. GET replies read the clock when they are generated; a
  * SET reply echoes the time it set.
+ * (Check forms: R_CRC marks a '#' request; the sink also adds every reply byte to out_crc.)
  *
  * Parsing is a cursor (pp) over the upper-cased body; words are separated by one or more
  * spaces; leading and trailing spaces are ignored.
