@@ -106,14 +106,16 @@ class Clock:
 
         Lines skipped (banners, unwanted ones) never extend the wait past the deadline.
         """
-        skipped = 0
+        skipped = banners = 0
         while True:
             left = deadline - self.time.mono()
             raw = self.transport.read_line(max(0.0, left)) if left > 0 or not skipped else None
             if raw is None:
                 raise self._no_answer(what, skipped)
             if p.is_banner(raw):
-                log.info("the clock says %s (it has reset)", p.BANNER)
+                if not banners:  # once per wait: a peer may send nothing else
+                    log.info("the clock says %s (it has reset)", p.BANNER)
+                banners += 1
             elif wanted(raw):
                 return raw
             skipped += 1
