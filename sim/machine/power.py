@@ -13,9 +13,9 @@ is cycled).
 - Host bytes reach the bootloader while it owns the chip, the CPU's UART while the program
   runs, nobody while the chip is off or halted.
 - ``cycle_on_sync``: a burst of ``BURST`` bytes 0x7F, each within ``BURST_GAP_S`` of the
-  previous, while the program runs or while the bootloader is stuck in a conversation
-  (its host vanished), cycles power, as a person does when stcgal says "Waiting for MCU,
-  please cycle power".
+  previous, while the program runs (or crashed) or while the bootloader is stuck in a
+  conversation (its host vanished after a valid frame), cycles power, as a person does
+  when stcgal says "Waiting for MCU, please cycle power".
 - Requests from other threads (``request_power_cycle``: the control socket) are applied
   by the board's run loop between slices, in simulated time.
 - After an interrupted upload the flash holds erased, unprogrammed cells: when the program
@@ -168,7 +168,7 @@ class ChipPower:
     def uart_rx(self, byte: int, cycle: int) -> bool:
         state = self.state
         if self.cycle_on_sync and (state == "app" or state == "halted"
-                                   or state == "bsl" and not self.isp.listening):
+                                   or state == "bsl" and self.isp.state == "session"):
             if byte == 0x7F and (self._burst == 0 or
                                  cycle - self._burst_last <= self.board.to_cycles(BURST_GAP_S)):
                 self._burst += 1
