@@ -311,7 +311,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
     buzzer_low = r.active(bz, "buzzer")
 
     upload_protocol = "stc89"
-    if "upload" in data:
+    if "upload" in r.data:
         up = r.table("upload", {"protocol"})
         upload_protocol = r.get(up, "upload", "protocol", str)
         if upload_protocol not in UPLOAD_PROTOCOLS:

@@ -20,9 +20,12 @@ is cycled).
   by the board's run loop between slices, in simulated time.
 - After an interrupted upload the flash holds erased, unprogrammed cells: when the program
   starts the board says so in one line (``notices``, ``notify``) and, if the CPU then
-  executes from there (or from beyond the end of the flash), it halts with one more line.
-  Only a board that models its flash (``catch_crashes``) turns an illegal opcode into a
-  notice; otherwise ``IllegalOpcode`` propagates as before.
+  executes from there (or from beyond the end of the flash), it halts with one more line
+  naming the address. To catch that exactly and for free, the CPU's copy of such a flash
+  has 0xA5 (the one undefined opcode) in those cells: a deviation only MOVC can see, and
+  only while the flash is partly programmed. A board that models its flash
+  (``catch_crashes``) turns a crash into a notice and halts; otherwise it raises
+  (``IllegalOpcode``, or ``SimError`` for erased flash), one line either way.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sim.cpu.isp import IspBootloader
-from sim.errors import IllegalOpcode
+from sim.errors import IllegalOpcode, SimError
 from sim.machine.flash import Flash
 
 if TYPE_CHECKING:
@@ -64,7 +67,6 @@ class ChipPower:
         self._burst = 0
         self._burst_last = -1
         self._loaded = bytes(flash.data)
-        self._watch_blank = False
         self._requests: deque[threading.Event] = deque()
 
     # -- power -----------------------------------------------------------------------------
@@ -116,18 +118,25 @@ class ChipPower:
     def start_program(self, cycle: int | None = None) -> None:
         now = self._now(cycle)
         b = self.board
-        if self.flash.data != self._loaded:
-            self._loaded = bytes(self.flash.data)
-            b.cpu.load_code(self._loaded)
+        partial = self.flash.partial()
+        code = self.cpu_image(partial is not None)
+        if code != self._loaded:
+            self._loaded = code
+            b.cpu.load_code(code)
         b.cpu.reset(now)
         b.uart.set_line(b.profile.baud, 10)
         self.state = "app"
-        partial = self.flash.partial()
-        self._watch_blank = partial is not None
         if partial is not None:
             self._say(f"flash: partly programmed ({partial}): an interrupted upload? "
                       "upload again")
-            self._check_blank()
+
+    def cpu_image(self, mark_blank: bool) -> bytes:
+        """The flash as the CPU fetches it (erased cells as 0xA5 while partly programmed)."""
+        if not mark_blank:
+            return bytes(self.flash.data)
+        marked = bytes(0xA5 if blank else v for v, blank in zip(self.flash.data,
+                                                                 self.flash.blank))
+        return marked + b"\xa5" * (0x10000 - len(marked))
 
     def run_cpu(self, target: int) -> None:
         """The board's run loop: run the CPU to ``target`` if it runs at all."""
@@ -138,22 +147,21 @@ class ChipPower:
         try:
             reason = cpu.run(target)
         except IllegalOpcode as e:
+            pc = e.address
+            erased = self.flash.partial() is not None and (self.flash.is_blank(pc)
+                                                            or pc >= self.flash.size)
+            if erased:
+                where = "erased flash" if pc < self.flash.size else "past the end of the flash"
+                what = f"ran into {where} at 0x{pc:04X} (the flash is partly programmed)"
+            else:
+                what = str(e)
             if not self.catch_crashes:
-                raise
-            self._halt(f"cpu: {e}; halted until power is cycled")
+                raise (SimError(what) if erased else e) from None
+            self._halt(f"cpu: {what}; halted until power is cycled")
             cpu.cycles = max(cpu.cycles, target)
             return
         if reason == "powerdown" and cpu.cycles < target:
             cpu.cycles = target  # nothing runs until an event wakes the board
-        if self._watch_blank:
-            self._check_blank()
-
-    def _check_blank(self) -> None:
-        pc = self.board.cpu.pc
-        if self.flash.is_blank(pc) or pc >= self.flash.size:
-            where = "erased flash" if pc < self.flash.size else "past the end of the flash"
-            self._halt(f"cpu: ran into {where} at 0x{pc:04X} (partly programmed flash); "
-                       "halted until power is cycled")
 
     def _halt(self, message: str) -> None:
         self.state = "halted"
