@@ -42,8 +42,10 @@ Choices where the sources are silent (documented in the README too):
 - Listening window after power-on: ``LISTEN_S`` = 200 ms (several of stcgal's 30 ms
   pulses); ``SYNC_COUNT`` = 2 consecutive 0x7F start the conversation; a 0x7F seen late in
   the window keeps it open until ``FRAME_GAP_S`` after it. Then the program in flash runs.
-- Until the first valid host frame, a 0x7F arriving while the chip is not sending repeats
-  the status packet (a host that lost the first one still gets one).
+- The status packet is sent once per sync; later 0x7F bytes are ignored. (Repeating it
+  for more 0x7F looked helpful but breaks stcgal: it consumes stray bytes one per 30 ms
+  pulse, so its pulses keep arriving after it has read the status packet, and a repeated
+  one would be taken as the answer to its next request.)
 - A frame with a bad checksum, a wrong end byte or an impossible length is ignored: no
   answer, nothing written (stcgal's traces record no error reply; the host times out).
   A frame whose bytes stop for more than ``FRAME_GAP_S`` (100 ms) is dropped (truncated).
@@ -176,12 +178,8 @@ class IspBootloader:
             return True
         if self._buf and gap:
             self._ignore(f"truncated frame ({len(self._buf)} bytes) dropped")
-        if not self._buf:
-            if byte == 0x7F and self.state == "synced" and cycle >= self._tx_free:
-                self._send_status(cycle + self._c(TURNAROUND_S))
-                return True
-            if byte != 0x46:
-                return True
+        if not self._buf and byte != 0x46:
+            return True
         self._buf.append(byte)
         buf = self._buf
         head = (0x46, 0xB9, 0x6A)

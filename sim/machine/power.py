@@ -134,8 +134,8 @@ class ChipPower:
         """The flash as the CPU fetches it (erased cells as 0xA5 while partly programmed)."""
         if not mark_blank:
             return bytes(self.flash.data)
-        marked = bytes(0xA5 if blank else v for v, blank in zip(self.flash.data,
-                                                                 self.flash.blank))
+        marked = bytes(0xA5 if blank else v
+                       for v, blank in zip(self.flash.data, self.flash.blank, strict=True))
         return marked + b"\xa5" * (0x10000 - len(marked))
 
     def run_cpu(self, target: int) -> None:
