@@ -167,12 +167,12 @@ def run(args: argparse.Namespace) -> int:
     realtime = paced if args.realtime is None else args.realtime
     end = None if args.duration is None else board.to_cycles(args.duration)
 
+    control = power.serve(board, endpoint.path if isinstance(endpoint, PtyEndpoint) else
+                          f"tcp:{endpoint.port}" if isinstance(endpoint, TcpEndpoint) else None)
     if isinstance(endpoint, PtyEndpoint):
         print(f"serial: {endpoint.path}", flush=True)
     elif isinstance(endpoint, TcpEndpoint):
         print(f"serial: socket://127.0.0.1:{endpoint.port}", flush=True)
-    control = power.serve(board, endpoint.path if isinstance(endpoint, PtyEndpoint) else
-                          f"tcp:{endpoint.port}" if isinstance(endpoint, TcpEndpoint) else None)
 
     wall0 = time.monotonic()
     interrupted = False
