@@ -49,6 +49,9 @@ Choices where the sources are silent (documented in the README too):
 - A frame with a bad checksum, a wrong end byte or an impossible length is ignored: no
   answer, nothing written (stcgal's traces record no error reply; the host times out).
   A frame whose bytes stop for more than ``FRAME_GAP_S`` (100 ms) is dropped (truncated).
+- The option byte is stored and reported; a 6T setting changes what the status packet
+  tells stcgal, not the speed of the simulated CPU. Over TCP the link has no baud rate:
+  the model assumes the host handshakes at stcgal's default 2400 baud.
 - Timing: answers start ``TURNAROUND_S`` (2 ms) after the frame's last byte; erase takes
   ``ERASE_S`` (300 ms) and a block ``BLOCK_S`` (30 ms), both read off the timestamps of
   stcgal's recorded traces; an answer at a new baud rate starts ``BAUD_SWITCH_S`` (100 ms)
@@ -147,8 +150,7 @@ class IspBootloader:
     def power_on(self, cycle: int) -> None:
         self._epoch += 1
         self.state = "listen"
-        self.handshake_baud = (self._host_baud() if self._host_baud else None) \
-            or DEFAULT_HANDSHAKE_BAUD
+        self.handshake_baud = self._measure_baud()
         self._baud = self.handshake_baud
         self._bits = 10
         self._set_line(self._baud, self._bits)
@@ -173,6 +175,7 @@ class IspBootloader:
             self._syncs = self._syncs + 1 if byte == 0x7F else 0
             if self._syncs >= SYNC_COUNT:
                 self.state = "synced"
+                self.handshake_baud = self._baud = self._measure_baud()
                 self.log.append("sync")
                 self._send_status(cycle + self._c(TURNAROUND_S))
             return True
@@ -296,6 +299,11 @@ class IspBootloader:
                 self._on_exit(c, "reset")
 
         self.scheduler.at(at, leave)
+
+    def _measure_baud(self) -> int:
+        """The host's rate, as the BSL measures it from the 0x7F bytes: what the link
+        reports (a pty knows what the host set), else stcgal's default 2400."""
+        return (self._host_baud() if self._host_baud else None) or DEFAULT_HANDSHAKE_BAUD
 
     # -- the status packet -----------------------------------------------------------------
     @property

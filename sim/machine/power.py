@@ -74,8 +74,11 @@ class ChipPower:
         return max(self.board.cpu.cycles, cycle if cycle is not None else 0)
 
     def power_off(self, cycle: int | None = None) -> None:
+        """Supply off: nothing runs; the flash (and its file) keep what was written."""
         self.isp.stop()
         self.state = "off"
+        if self.flash.path is not None:
+            self.flash.save()
 
     def power_on(self, cycle: int | None = None) -> None:
         """Supply on: the chip resets and its bootloader listens for a sync."""
@@ -83,7 +86,7 @@ class ChipPower:
         b = self.board
         self.isp.stop()
         b.cpu.reset(now)
-        b.lcd.reset(now)
+        b.lcd.reset(now, keep_violations=True)
         self.state = "bsl"
         self._burst = 0
         self.isp.power_on(now)

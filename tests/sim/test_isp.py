@@ -296,3 +296,26 @@ def test_stcgal_stc89_cannot_read_a_7_2_5c_status_packet() -> None:
     raw = bytes(b for _, b in board.uart.tx_log)
     with pytest.raises(Exception, match="checksum mismatch"):
         stcgal("stc89").extract_payload(raw)
+
+
+def test_power_off_stops_the_program_and_power_on_goes_through_the_bootloader() -> None:
+    board = make_board()
+    board.run_for(0.3)
+    board.power_off()
+    ran = board.cpu.instructions
+    board.run_for(1.0)
+    assert board.cpu.instructions == ran and board.chip.state == "off"
+    board.power_on()
+    assert board.chip.state == "bsl" and board.bus.latch[P1] == 0xFF
+    board.run_for(isp.LISTEN_S + 0.01)
+    assert board.chip.state == "app" and board.bus.latch[P1] == 0x55
+
+
+def test_the_handshake_rate_is_the_hosts_when_the_link_knows_it() -> None:
+    board = make_board(host_baud=lambda: 9600)
+    proto = Stc89Protocol("unused", 9600, 115200)
+    send(board, b"\x7f\x7f", 0.05)
+    status = read_reply(board, proto, 0)
+    proto.initialize_status(status)
+    assert f"{proto.mcu_clock_hz / 1e6:.3f}" == "11.059"
+    assert status[1:3] == (672).to_bytes(2, "big")  # 2688 / 4
