@@ -169,14 +169,14 @@ def run(args: argparse.Namespace) -> int:
 
     control = power.serve(board, endpoint.path if isinstance(endpoint, PtyEndpoint) else
                           f"tcp:{endpoint.port}" if isinstance(endpoint, TcpEndpoint) else None)
-    if isinstance(endpoint, PtyEndpoint):
-        print(f"serial: {endpoint.path}", flush=True)
-    elif isinstance(endpoint, TcpEndpoint):
-        print(f"serial: socket://127.0.0.1:{endpoint.port}", flush=True)
-
     wall0 = time.monotonic()
     interrupted = False
     try:
+        # inside the try: a Ctrl-C from the moment the endpoint is announced saves the state
+        if isinstance(endpoint, PtyEndpoint):
+            print(f"serial: {endpoint.path}", flush=True)
+        elif isinstance(endpoint, TcpEndpoint):
+            print(f"serial: socket://127.0.0.1:{endpoint.port}", flush=True)
         if interactive:
             _run_live(board, end, realtime, args, endpoint)
         elif realtime or endpoint is not None:

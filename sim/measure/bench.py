@@ -127,11 +127,10 @@ def _print_figure(f: Figure) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.measure.bench",
-                                     description=(__doc__ or "").split("\n\n")[0])
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    return run(args)
+    """``python -m sim.measure.bench`` is ``clock51-sim bench`` (same errors, exit codes)."""
+    from sim.frontends.cli import main as cli_main
+
+    return cli_main(["bench", *(sys.argv[1:] if argv is None else argv)])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -142,8 +141,7 @@ def run(args: argparse.Namespace) -> int:
 
         image = default_image(args.board)
         if not image.exists():
-            print(f"bench: {image} is not built (pio run -e {args.board})", file=sys.stderr)
-            return 1
+            raise MeasureError(f"{image} is not built (pio run -e {args.board})")
         print()
         print_board_figures(image, args.board, args.board_seconds, args.board_seconds / 10)
     return code

@@ -25,6 +25,7 @@ from pathlib import Path
 from boardprofile import load_profile
 
 from host.protocol import encode_request
+from sim.errors import MeasureError
 from sim.machine.board import Board
 from sim.machine.image import project_build
 
@@ -101,10 +102,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim.measure.budgets",
-                                 description=(__doc__ or "").split("\n\n")[0])
-    add_arguments(ap)
-    return run(ap.parse_args(argv))
+    """``python -m sim.measure.budgets`` is ``clock51-sim budgets`` (same errors, exit codes)."""
+    from sim.frontends.cli import main as cli_main
+
+    return cli_main(["budgets", *(sys.argv[1:] if argv is None else argv)])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -112,8 +113,7 @@ def run(args: argparse.Namespace) -> int:
     name = load_profile(args.board).name
     image = project_build(name)
     if not image.exists():
-        print(f"budgets: {image} is not built (pio run -e {name})", file=sys.stderr)
-        return 1
+        raise MeasureError(f"{image} is not built (pio run -e {name})")
     print(f"board {name}: {memory_use(image)}")
     board = Board(args.board, image)
     board.set_rtc(dt.datetime(2026, 11, 24, 12, 0, 0))
@@ -130,8 +130,7 @@ def run(args: argparse.Namespace) -> int:
           f"{0xFF - sp} bytes of stack headroom (budget 16)")
     problems = board.violations() + [f"lost RX byte at {c}" for c, _ in board.uart.rx_lost]
     if problems:
-        print("violations: " + "; ".join(problems[:5]), file=sys.stderr)
-        return 1
+        raise MeasureError(f"{len(problems)} violations under stress, first: {problems[0]}")
     return 0
 
 

@@ -32,13 +32,13 @@ from pathlib import Path
 
 import pytest
 
+from sim.cpu.sfr import SFR_NAMES
 from sim.machine.image import load_ihx
 from sim.measure.ucsim import S51Run, run_ihx_detailed, run_stream, write_ihx
 from tests.diff.build import PROGRAMS, requires_tools
 from tests.diff.randstream import (
     COMPARE_SFRS,
     OPCODES,
-    SFR_NAMES,
     SNAPSHOT_MASK,
     Stream,
     StreamGenerator,
