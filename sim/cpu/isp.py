@@ -62,9 +62,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from sim.machine.flash import Flash
-from sim.machine.scheduler import Scheduler
+
+class Flash(Protocol):
+    """What the bootloader needs of the chip's flash (sim.machine.flash.Flash)."""
+
+    size: int
+    msr: int
+
+    def erase(self, start: int, length: int) -> None: ...
+    def program(self, addr: int, data: bytes) -> bytes: ...
+    def finish(self) -> None: ...
+
+
+class Scheduler(Protocol):
+    """The board's event queue (sim.machine.scheduler.Scheduler)."""
+
+    def at(self, cycle: int, action: Callable[[int], None]) -> None: ...
+
 
 LISTEN_S = 0.2
 SYNC_COUNT = 2
