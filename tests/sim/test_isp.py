@@ -319,3 +319,15 @@ def test_the_handshake_rate_is_the_hosts_when_the_link_knows_it() -> None:
     proto.initialize_status(status)
     assert f"{proto.mcu_clock_hz / 1e6:.3f}" == "11.059"
     assert status[1:3] == (672).to_bytes(2, "big")  # 2688 / 4
+
+
+def test_the_figures_script_prints_the_issues_figures_beside_the_references(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from sim.measure import isp as figures
+
+    assert figures.main() == 0
+    out = capsys.readouterr().out
+    assert "stc89: counter 2688 (0x0A80; reference 2688), stcgal: 11.059 MHz (reference " \
+           "11.059), BSL 4.3C (reference 4.3C)" in out
+    assert "stc89a: counter 384 (0x0180; reference 384), stcgal: 11.059 MHz (reference " \
+           "11.059), BSL 7.2.5C (reference 7.2.5C)" in out
