@@ -112,13 +112,19 @@ class Flash:
         header = _HEADER.pack(MAGIC, VERSION, _HEADER.size, self.size, self.msr,
                               0 if self.complete else 1)
         payload = header + bytes(self.data) + bytes(self.blank)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        except OSError as e:
+            raise ConfigError(f"{target}: cannot write the flash file: {e.strerror}") from None
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(payload)
             os.replace(tmp, target)
-        except BaseException:
+        except BaseException as e:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(e, OSError):
+                raise ConfigError(f"{target}: cannot write the flash file: {e.strerror}") \
+                    from None
             raise
 
     @classmethod

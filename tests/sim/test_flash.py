@@ -100,3 +100,14 @@ def test_power_cycle_of_a_port_nobody_serves_is_a_one_line_error(
     assert code == 1
     assert err.startswith("clock51-sim: error: no running simulator serves /dev/pts/999")
     assert err.count("\n") == 1
+
+
+def test_a_flash_file_that_cannot_be_written_is_a_one_line_error(
+        firmware: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "missing" / "f.bin"
+    code = sim_main(["run", str(firmware["reference"]), "--flash", str(path), "--for", "0.1",
+                     "--headless"])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert err == (f"clock51-sim: error: {path}: cannot write the flash file: "
+                   "No such file or directory\n")
