@@ -192,7 +192,6 @@ def test_without_fast_forward_idle_and_delay_loops_end_in_the_same_state():
 
 
 def test_reset_at_a_cycle_keeps_the_clock_and_load_code_replaces_the_program() -> None:
-
     cpu = CPU(bytes([0x75, 0x90, 0x55, 0x80, 0xFE]))  # MOV P1,#55h; SJMP $
     cpu.run(100)
     edges: list[tuple[int, int]] = []
