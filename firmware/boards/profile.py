@@ -36,6 +36,9 @@ def parse_pin(text: str) -> Pin:
 UART_PINS = {(3, 0): "RXD", (3, 1): "TXD"}
 REQUIRED_KEYS = ("SET", "UP", "DOWN", "MODE")
 BAUD_TOLERANCE = 0.02
+# [upload] protocol: stcgal's -P for the chip's ISP bootloader. stc89: BSL 4.3C and older
+# (no parity, 8-bit checksums); stc89a: BSL 7.2.5C (even parity, 16-bit checksums).
+UPLOAD_PROTOCOLS = ("stc89", "stc89a")
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class Profile:
     buzzer: Pin
     buzzer_active_low: bool
     features: dict[str, bool] = field(default_factory=dict)
+    upload_protocol: str = "stc89"  # stcgal -P: the chip's bootloader generation
 
     @property
     def cycles_per_second(self) -> int:
@@ -210,7 +214,8 @@ def load_profile(name_or_path: str | Path) -> Profile:
         raise ProfileError(f"{path}: not valid TOML: {e}") from None
     r = _Reader(path, data)
     for top in data:
-        if top not in ("board", "mcu", "uart", "lcd", "ds1302", "keys", "buzzer", "features"):
+        if top not in ("board", "mcu", "uart", "lcd", "ds1302", "keys", "buzzer", "features",
+                       "upload"):
             raise r.fail(top, "unknown table")
 
     board = r.table("board", {"name", "description"})
@@ -305,12 +310,21 @@ def load_profile(name_or_path: str | Path) -> Profile:
     buzzer = r.pin(r.get(bz, "buzzer", "pin", str), "buzzer.pin", serial=serial)
     buzzer_low = r.active(bz, "buzzer")
 
+    upload_protocol = "stc89"
+    if "upload" in r.data:
+        up = r.table("upload", {"protocol"})
+        upload_protocol = r.get(up, "upload", "protocol", str)
+        if upload_protocol not in UPLOAD_PROTOCOLS:
+            raise r.fail("upload.protocol", f"expected one of {', '.join(UPLOAD_PROTOCOLS)}, "
+                                            f"got {upload_protocol!r}")
+
     return Profile(
         path=path, name=name, description=description, part=part, crystal_hz=crystal,
         code_size=code_size, iram_size=iram_size, xram_size=xram_size, baud=baud,
         baud_setting=bs, lcd_bus=bus, lcd_rs=rs, lcd_rw=rw, lcd_e=e, lcd_data=tuple(data),
         ds1302_ce=ce, ds1302_sclk=sclk, ds1302_io=io, trickle=trickle, keys=tuple(keys),
         buzzer=buzzer, buzzer_active_low=buzzer_low, features=features,
+        upload_protocol=upload_protocol,
     )
 
 

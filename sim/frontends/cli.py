@@ -8,6 +8,7 @@ Subcommands (one subparser each):
     run ...     a board (sim.frontends.run: add_arguments + run)
     bench ...   speed figures (sim.measure.bench)
     budgets ... the firmware's budgets measured in the simulator (sim.measure.budgets)
+    power-cycle --serial PORT   cycle a running board's supply (sim.frontends.power)
 
 More can be registered with ``add_subcommand``.
 
@@ -114,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "measure simulation speed (and compare with s51 when installed)")
     _add_module_command(sub, "budgets", "sim.measure.budgets",
                         "measure the firmware's budgets (LCD latency, SET latency, stack)")
+    from sim.frontends import power
+
+    pc = sub.add_parser("power-cycle", help="cycle the supply of a running simulated board "
+                        "(what stcgal -a -r CMD can run)")
+    power.add_command_arguments(pc)
+    pc.set_defaults(func=power.run_command)
     for register in _EXTRA:
         register(sub)
     return p
