@@ -16,7 +16,7 @@ run: setup
 	$(VENV)/python -m tools.run_demo
 
 test: setup
-	$(VENV)/ruff check sim host tests tools firmware/scripts firmware/tools firmware/boards
+	$(VENV)/ruff check sim host tests tools firmware/scripts firmware/tools firmware/boards firmware/test
 	$(VENV)/python -m pytest -q
 
 bench: setup

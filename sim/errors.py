@@ -27,6 +27,11 @@ class MeasureError(SimError):
         self.detail = detail
 
 
+class ProgramFailed(SimError):
+    """A program run by ``clock51-sim exec`` reported failure (its exit status port, SFR
+    0xFF, nonzero at the stop) or did not stop within its cycle budget."""
+
+
 class IllegalOpcode(SimError):
     """The CPU met an undefined opcode (0xA5)."""
 

@@ -38,6 +38,9 @@ def parse_pin(text: str) -> Pin:
 UART_PINS = {(3, 0): "RXD", (3, 1): "TXD"}
 REQUIRED_KEYS = ("SET", "UP", "DOWN", "MODE")
 BAUD_TOLERANCE = 0.02
+# [upload] protocol: stcgal's -P for the chip's ISP bootloader. stc89: BSL 4.3C and older
+# (no parity, 8-bit checksums); stc89a: BSL 7.2.5C (even parity, 16-bit checksums).
+UPLOAD_PROTOCOLS = ("stc89", "stc89a")
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class Profile:
     features: dict[str, bool] = field(default_factory=dict)
     ds18b20: Pin | None = None  # the 1-Wire data pin of an optional DS18B20
     onewire: OneWireTiming | None = None  # its slot timing (when ds18b20 is set)
+    upload_protocol: str = "stc89"  # stcgal -P: the chip's bootloader generation
 
     @property
     def cycles_per_second(self) -> int:
@@ -215,7 +219,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
     r = _Reader(path, data)
     for top in data:
         if top not in ("board", "mcu", "uart", "lcd", "ds1302", "keys", "buzzer", "features",
-                       "ds18b20"):
+                       "ds18b20", "upload"):
             raise r.fail(top, "unknown table")
 
     board = r.table("board", {"name", "description"})
@@ -321,6 +325,13 @@ def load_profile(name_or_path: str | Path) -> Profile:
                 check_uart(ow, baud)
         except ValueError as exc:
             raise r.fail("ds18b20", str(exc)) from None
+    upload_protocol = "stc89"
+    if "upload" in r.data:
+        up = r.table("upload", {"protocol"})
+        upload_protocol = r.get(up, "upload", "protocol", str)
+        if upload_protocol not in UPLOAD_PROTOCOLS:
+            raise r.fail("upload.protocol", f"expected one of {', '.join(UPLOAD_PROTOCOLS)}, "
+                                            f"got {upload_protocol!r}")
 
     return Profile(
         path=path, name=name, description=description, part=part, crystal_hz=crystal,
@@ -329,6 +340,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
         ds1302_ce=ce, ds1302_sclk=sclk, ds1302_io=io, trickle=trickle, keys=tuple(keys),
         buzzer=buzzer, buzzer_active_low=buzzer_low, features=features,
         ds18b20=ds18b20, onewire=ow,
+        upload_protocol=upload_protocol,
     )
 
 

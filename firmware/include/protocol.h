@@ -3,8 +3,8 @@
  *
  * protocol_poll() drains the UART receive ring into the line parser. Lines are parsed as they
  * arrive: a SET is validated and its DS1302 clock burst built before its line ends (at the
- * '*' of the checksum, or whenever the receive ring runs dry), so at the line end only the
- * checksum test and the DS1302 write (WP off, clock burst) remain. A complete line is
+ * '#' or '*' of the check, or whenever the receive ring runs dry), so at the line end only the
+ * check test and the DS1302 write (WP off, clock burst) remain. A complete line is
  * executed at once and its reply queued as a one-byte code; protocol_poll() also turns the
  * oldest queued code into its reply line whenever the previous line has been sent. Writing
  * a reply never waits (the UART buffer holds a whole line), so received lines are never held

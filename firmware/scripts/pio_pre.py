@@ -36,6 +36,8 @@ env.Replace(  # noqa: F821
     CLOCK51_IRAM_SIZE=profile.iram_size,
     CLOCK51_XRAM_SIZE=profile.xram_size,
     BOARD_F_CPU=f"{profile.crystal_hz}UL",
+    CLOCK51_PART=profile.part,
+    CLOCK51_UPLOAD_PROTOCOL=profile.upload_protocol,
 )
 print(f"clock51: board profile {profile.name} ({os.path.relpath(profile_file, project_dir)})"
       f" -> {os.path.relpath(gen_dir, project_dir)}")

@@ -192,17 +192,29 @@ class CPU:
         self.reset()
 
     # == public state ======================================================================
-    def reset(self) -> None:
-        """Power-on reset: SFRs to their reset values, IRAM and XRAM cleared, PC = 0."""
+    def load_code(self, code: bytes) -> None:
+        """New contents of the code memory (the chip was reprogrammed); call ``reset`` next."""
+        if len(code) > 0x10000:
+            raise ConfigError(f"code image is {len(code)} bytes, more than 64 KB")
+        self.code = bytes(code) + b"\xff" * (0x10000 - len(code))
+        self._ns["code"] = self.code
+        self._blocks = [None] * (4 << 16)
+        self._singles = {}
+
+    def reset(self, cycle: int = 0) -> None:
+        """Power-on reset: SFRs to their reset values, IRAM and XRAM cleared, PC = 0.
+
+        ``cycle``: the machine cycle the reset happens at (a board that keeps its clock
+        across a reset passes its current cycle; the counters restart from there)."""
         self.iram[:] = bytes(256)
         self.xram[:] = bytes(len(self.xram))
         self.sfr[:] = bytes(256)
         self.sfr[SP] = 7
         self.pc = 0
-        self.cycles = 0
+        self.cycles = cycle
         self.instructions = 0
         self.sp_max = 7
-        self._tsync = 0
+        self._tsync = cycle
         self._until = NEVER
         self._ev = NEVER
         self._ne = 0
@@ -217,8 +229,8 @@ class CPU:
         self._stop_sj = False
         for p in range(4):
             self.sfr[P0 + 16 * p] = 0xFF
-            self.ports.write_latch(p, 0xFF, 0)
-        self._w_tcon(TCON, 0, 0)  # IT0 = IT1 = 0: IE0/IE1 follow the INT pins
+            self.ports.write_latch(p, 0xFF, cycle)
+        self._w_tcon(TCON, 0, cycle)  # IT0 = IT1 = 0: IE0/IE1 follow the INT pins
         self._recompute_ev()
 
     @property

@@ -497,6 +497,20 @@ class DS18B20:
             self._expect(1, self._rom_command)
 
     # -- outside world -----------------------------------------------------------------
+    def power_on(self, cycle: int) -> None:
+        """The board's supply came back: power-on scratchpad (+85 C, EEPROM values), no
+        conversion, nothing selected, the line released (violations are kept)."""
+        if self._driving:
+            self._release(cycle)
+        self._gen += 1
+        self._idle()
+        self._in_presence = False
+        self._fall = self._prev_fall = self._reset_release = self._rise = None
+        self.temp_reg = POWER_ON_TEMP
+        self.th, self.tl, self.config = self.eeprom
+        self._conv_value = None
+        self._busy_until = 0
+
     def set_temperature(self, celsius: float | None, cycle: int) -> None:
         """The temperature around the sensor from ``cycle`` on (None: the sensor is gone)."""
         if celsius is None and self._driving:

@@ -136,8 +136,10 @@ class HD44780:
         return -(-clocks * self.cps // self.osc_hz)  # ceiling
 
     # -- state -------------------------------------------------------------------------
-    def reset(self, cycle: int = 0) -> None:
-        """Power-on internal reset at ``cycle``: busy for 10 ms."""
+    def reset(self, cycle: int = 0, *, keep_violations: bool = False) -> None:
+        """Power-on internal reset at ``cycle``: busy for 10 ms. ``keep_violations``: a
+        board cycling its supply keeps the record of what went wrong before."""
+        kept = self._violations if keep_violations else []
         self.ddram = bytearray(b" " * 80)
         self.cgram = bytearray(64)
         self.ac = 0
@@ -166,7 +168,7 @@ class HD44780:
         self._read_value = 0
         self._read_ok = True
         self._driving = False
-        self._violations: list[Violation] = []
+        self._violations: list[Violation] = kept
 
     _FIELDS = (
         "ac", "cgram_mode", "increment", "shift_on_write", "display_on", "cursor_on",

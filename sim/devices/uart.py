@@ -61,6 +61,12 @@ class UartBridge:
         self._cpu: UartCpu | None = None
         self.reset()
 
+    def set_line(self, baud: int, frame_bits: int = 10) -> None:
+        """Retune the line (a bootloader switching baud rate or parity): host bytes from
+        now on arrive ``frame_bits`` bit times apart at ``baud``."""
+        self.baud = baud
+        self.frame_cycles = max(1, round(frame_bits * self.cps / baud))
+
     def reset(self) -> None:
         self._queue: deque[int] = deque()
         self._event_pending = False

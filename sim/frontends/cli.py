@@ -3,10 +3,12 @@
 Subcommands (one subparser each):
 
     exec PROGRAM.ihx [--max-cycles N] [--xram N]   run an 8052 program on a bare CPU
+                (exit 1: failure reported in SFR 0xFF, or the cycle budget ran out)
     disasm PROGRAM.ihx [--start ADDR] [--count N]  disassemble
     run ...     a board (sim.frontends.run: add_arguments + run)
     bench ...   speed figures (sim.measure.bench)
     budgets ... the firmware's budgets measured in the simulator (sim.measure.budgets)
+    power-cycle --serial PORT   cycle a running board's supply (sim.frontends.power)
 
 More can be registered with ``add_subcommand``.
 
@@ -23,7 +25,7 @@ from collections.abc import Callable, Sequence
 
 from boardprofile import ProfileError
 
-from sim.errors import SimError, UsageError
+from sim.errors import ProgramFailed, SimError, UsageError
 
 __all__ = ["main", "build_parser", "add_subcommand"]
 
@@ -44,7 +46,9 @@ def _int(text: str) -> int:
 
 
 def _cmd_exec(args: argparse.Namespace) -> int:
-    from sim.frontends.exec import run_program
+    """Fails (ProgramFailed: exit 1, one line) when the program's exit status port (SFR
+    0xFF) is not 0 at its stop or the --max-cycles budget ran out; the statistics first."""
+    from sim.frontends.exec import EXIT_SFR, run_program
     from sim.machine.image import load_ihx
 
     image = load_ihx(args.program)
@@ -61,6 +65,12 @@ def _cmd_exec(args: argparse.Namespace) -> int:
     print(f"wall: {res.wall_seconds:.3f} s", file=sys.stderr)
     print(f"simulated: {res.mhz_equivalent:.2f} M machine cycles/s", file=sys.stderr)
     print(f"stop: {res.reason}", file=sys.stderr)
+    if res.status is None:
+        raise ProgramFailed(f"no final self-jump within {args.max_cycles} cycles "
+                            "(--max-cycles): the program hangs or needs a larger budget")
+    if res.status:
+        raise ProgramFailed(f"the program reported failure: exit status {res.status} "
+                            f"(SFR 0x{EXIT_SFR:02X})")
     return 0
 
 
@@ -88,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("exec", help="run an 8052 program on a bare CPU; UART output to stdout")
     e.add_argument("program", metavar="PROGRAM.ihx")
     e.add_argument("--max-cycles", type=_int, default=None, metavar="N",
-                   help="stop after N machine cycles")
+                   help="stop after N machine cycles (a failure: exit 1)")
     e.add_argument("--xram", type=_int, default=256, metavar="BYTES",
                    help="XRAM size (default 256, the STC89C52RC's)")
     e.add_argument("--s51-timing", action="store_true",
@@ -105,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "measure simulation speed (and compare with s51 when installed)")
     _add_module_command(sub, "budgets", "sim.measure.budgets",
                         "measure the firmware's budgets (LCD latency, SET latency, stack)")
+    from sim.frontends import power
+
+    pc = sub.add_parser("power-cycle", help="cycle the supply of a running simulated board "
+                        "(what stcgal -a -r CMD can run)")
+    power.add_command_arguments(pc)
+    pc.set_defaults(func=power.run_command)
     for register in _EXTRA:
         register(sub)
     return p

@@ -94,6 +94,18 @@ class PtyEndpoint:
     def wait_fds(self) -> list[int]:
         return [self._master] if self._master >= 0 else []
 
+    def baud(self) -> int | None:
+        """The baud rate the program on the slave side set (a pty keeps it, though it
+        carries bytes at any speed), or None."""
+        try:
+            speed = termios.tcgetattr(self._slave)[5]
+        except (termios.error, OSError):
+            return None
+        for name in dir(termios):
+            if name.startswith("B") and name[1:].isdigit() and getattr(termios, name) == speed:
+                return int(name[1:]) or None
+        return None
+
     def write(self, data: bytes) -> None:
         try:
             n = os.write(self._master, data)

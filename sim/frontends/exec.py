@@ -5,6 +5,13 @@ The program's UART transmissions are collected (and optionally streamed through
 jumps to itself (``sjmp .``), before executing it, so the cycle count equals what s51
 reports when stopped by a breakpoint on that instruction; or after ``max_cycles``; or on
 power down.
+
+Exit status (for test programs): SFR 0xFF, which no MCS-51 part implements, is the
+program's exit status port. It reads 0 after reset, so an ordinary program exits 0. A test
+program writes a nonzero value when it starts and 0 only when all its tests passed, just
+before its final ``sjmp .``; a program that stops early (or any nonzero value there) fails.
+``ExecResult.status`` is the port's value at the stop (``None`` when the cycle budget ran
+out: a hung program has no status).
 """
 
 from __future__ import annotations
@@ -15,7 +22,9 @@ from dataclasses import dataclass
 
 from sim.cpu import CPU, NEVER
 
-__all__ = ["ExecResult", "run_program"]
+__all__ = ["EXIT_SFR", "ExecResult", "run_program"]
+
+EXIT_SFR = 0xFF
 
 # run() is called in slices so that a very long program still streams its output and can
 # be interrupted with Ctrl-C between slices without losing the statistics.
@@ -29,6 +38,7 @@ class ExecResult:
     instructions: int
     wall_seconds: float
     reason: str            # 'selfjump' | 'max-cycles' | 'powerdown'
+    status: int | None = 0  # the exit status port (SFR 0xFF) at the stop; None: max-cycles
 
     @property
     def mhz_equivalent(self) -> float:
@@ -66,4 +76,5 @@ def run_program(image: bytes, *, max_cycles: int | None = None, xram_size: int =
             reason = "max-cycles"
             break
     wall = time.perf_counter() - t0
-    return ExecResult(bytes(out), cpu.cycles, cpu.instructions, wall, reason)
+    status = None if reason == "max-cycles" else cpu.read_direct(EXIT_SFR)
+    return ExecResult(bytes(out), cpu.cycles, cpu.instructions, wall, reason, status)

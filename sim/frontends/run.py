@@ -1,8 +1,9 @@
 """`clock51-sim run`: a board running its firmware, headless or live in the terminal.
 
 Options (design.md): --board, --rtc, --rtc-state, --for, --headless, --lcd-text, --press,
---serial pty|tcp:PORT, --realtime, --vcd, --screenshot. Without a FIRMWARE argument the
-board's own build (.pio/build/<board>/firmware.ihx) is used.
+--serial pty|tcp:PORT, --realtime, --vcd, --screenshot; --flash, --power-cycle-on-sync
+(sim.frontends.power). Without a FIRMWARE argument the board's own build
+(.pio/build/<board>/firmware.ihx) is used.
 
 Real-time pacing (``RealtimeLoop``) keeps simulated time a hair behind the wall clock and
 gives every host byte the simulated cycle of the instant it arrived; see that class.
@@ -26,6 +27,7 @@ from boardprofile import load_profile
 
 from sim.devices.uart import Endpoint
 from sim.errors import ConfigError
+from sim.frontends import power
 from sim.frontends.endpoints import PtyEndpoint, TcpEndpoint
 from sim.machine.board import Board
 from sim.machine.image import project_build
@@ -116,6 +118,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "SECONDS:VALUE steps (default 20)")
     p.add_argument("--temp-fault", metavar="crc",
                    help="DS18B20 fault: crc = every scratchpad read has a bad CRC")
+    power.add_arguments(p)
 
 
 def firmware_path(arg: str | None, board: str) -> Path:
@@ -170,9 +173,11 @@ def run(args: argparse.Namespace) -> int:
         if pr.key not in known:
             raise ConfigError(f"--press {pr.key}: board {profile.name} has keys "
                               f"{', '.join(sorted(known))}")
+    chip = power.ChipSetup.from_args(args, profile,
+                                     lambda: firmware_path(args.firmware, args.board))
     endpoint = make_endpoint(args.serial)
-    board = Board(profile, firmware_path(args.firmware, args.board), endpoint=endpoint,
-                  seed=args.seed)
+    board = Board(profile, None if chip.flash else firmware_path(args.firmware, args.board),
+                  endpoint=endpoint, seed=args.seed, **chip.board_kwargs(endpoint))
     if args.rtc_state and args.rtc_state.exists():
         board.load_rtc_state(args.rtc_state)
     if args.rtc is not None:
@@ -186,9 +191,13 @@ def run(args: argparse.Namespace) -> int:
         recorder = PinRecorder(args.vcd, board.bus, profile)
 
     interactive = sys.stdout.isatty() and not args.headless
-    realtime = interactive if args.realtime is None else args.realtime
+    # a programmer (stcgal) on the serial port keeps wall-clock time: pace to it by default
+    paced = interactive or chip.bootloader and endpoint is not None
+    realtime = paced if args.realtime is None else args.realtime
     end = None if args.duration is None else board.to_cycles(args.duration)
 
+    control = power.serve(board, endpoint.path if isinstance(endpoint, PtyEndpoint) else
+                          f"tcp:{endpoint.port}" if isinstance(endpoint, TcpEndpoint) else None)
     wall0 = time.monotonic()
     interrupted = False
     try:
@@ -213,6 +222,9 @@ def run(args: argparse.Namespace) -> int:
             recorder.close(board.cycles)
         if args.rtc_state:
             board.save_rtc_state(args.rtc_state)
+        chip.finish()
+        if control is not None:
+            control.close()
         if endpoint is not None:
             endpoint.close()
     if args.screenshot:
@@ -483,6 +495,9 @@ def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Name
                     if typed in ("q", "Q"):
                         return False
                     if nudge(board, typed):     # + / -: the DS18B20's temperature
+                        continue
+                    if typed == "p":  # the supply (sim.frontends.live: [p] power)
+                        board.power_cycle()
                         continue
                     key = view.key_for(typed)
                     if key:

@@ -24,8 +24,10 @@ from sim.devices.hd44780 import HD44780
 from sim.devices.keys import Keys
 from sim.devices.uart import Endpoint, UartBridge
 from sim.errors import ConfigError
+from sim.machine.flash import Flash
 from sim.machine.image import load_ihx
 from sim.machine.pins import PortBus
+from sim.machine.power import ChipPower
 from sim.machine.scheduler import Scheduler
 
 DEFAULT_TEMPERATURE = 20.0  # the DS18B20's surroundings unless told otherwise (C)
@@ -34,12 +36,23 @@ DEFAULT_TEMPERATURE = 20.0  # the DS18B20's surroundings unless told otherwise (
 class Board:
     """CPU + DS1302 + LCD1602 + keys + buzzer + UART, on the profile's pins."""
 
-    def __init__(self, profile: Profile | str | Path, image: bytes | str | Path, *,
+    def __init__(self, profile: Profile | str | Path, image: bytes | str | Path | None, *,
                  endpoint: Endpoint | None = None, key_bounce_ms: float = 3.0,
-                 seed: int = 0) -> None:
+                 seed: int = 0, flash: Flash | None = None, bootloader: bool = False,
+                 power_cycle_on_sync: bool = False,
+                 host_baud: Callable[[], int | None] | None = None,
+                 notify: Callable[[str], None] | None = None) -> None:
+        """``flash``: the chip's flash (sim.machine.flash; ``image`` is then ignored and may
+        be None). ``bootloader``: power on through the ISP bootloader's listening window
+        (sim.cpu.isp), and report a crashing program in a line instead of raising.
+        ``power_cycle_on_sync``, ``host_baud``, ``notify``: see sim.machine.power."""
         self.profile = profile if isinstance(profile, Profile) else load_profile(profile)
         p = self.profile
-        if not isinstance(image, bytes | bytearray):
+        if flash is not None:
+            image = flash.image()
+        elif image is None:
+            raise ConfigError("a board needs a firmware image or a flash")
+        elif not isinstance(image, bytes | bytearray):
             image = load_ihx(image)
         if len(image) > p.code_size and any(image[p.code_size:]):
             raise ConfigError(f"the image uses {len(image)} bytes of code; board "
@@ -66,6 +79,12 @@ class Board:
         if p.ds18b20 is not None:
             self.thermo = DS18B20(self.bus, p.ds18b20, self._device_at,
                                   cycles_per_second=self.cps, temperature=DEFAULT_TEMPERATURE)
+        self.chip = ChipPower(self, flash or Flash(p.code_size, bytes(image)),
+                              protocol=p.upload_protocol, cycle_on_sync=power_cycle_on_sync,
+                              catch_crashes=bootloader, host_baud=host_baud, notify=notify)
+        self.uart.attach(self.chip)  # host bytes go to the bootloader or the CPU's UART
+        if bootloader:
+            self.chip.power_on(0)
 
     def _device_at(self, cycle: int, action: Callable[[int], None]) -> None:
         """An event a device schedules while the CPU runs (from a pin watcher)."""
@@ -88,12 +107,13 @@ class Board:
         """Run the CPU and the events up to ``cycle`` (an instruction boundary at or after)."""
         cpu = self.cpu
         sched = self.scheduler
+        chip = self.chip
+        if chip.pending_requests:
+            chip.apply_requests()
         while cpu.cycles < cycle:
             target = sched.next_due(cycle)
             if target > cpu.cycles:
-                reason = cpu.run(target)
-                if reason == "powerdown" and cpu.cycles < target:
-                    cpu.cycles = target  # nothing runs until an event wakes the board
+                chip.run_cpu(target)  # the CPU runs unless the bootloader owns the chip
             sched.fire_due(cpu.cycles)
         sched.fire_due(cpu.cycles)
 
@@ -157,6 +177,21 @@ class Board:
             raise ConfigError(f"{path}: not a DS1302 state file ({e})") from None
         away = max(0.0, ((wall or dt.datetime.now()) - saved_at).total_seconds())
         self.rtc.rebase(self.cpu.cycles, away)
+
+    # -- the chip's supply and flash (sim.machine.power) ---------------------------------------
+    @property
+    def flash(self) -> Flash:
+        return self.chip.flash
+
+    def power_off(self) -> None:
+        self.chip.power_off()
+
+    def power_on(self) -> None:
+        self.chip.power_on()
+
+    def power_cycle(self) -> None:
+        """Supply off and on: the bootloader listens, then the program in flash starts."""
+        self.chip.power_cycle()
 
     # -- checks ----------------------------------------------------------------------------
     def violations(self) -> list[str]:

@@ -49,7 +49,7 @@ def memory_use(image: Path) -> str:
 
 
 def send(board: Board, body: str) -> None:
-    """A request line as the host tool sends it (``body*HH`` LF)."""
+    """A request line as the host tool sends it (``body#CCCC`` LF)."""
     board.uart.inject(encode_request(body), board.cycles)
 
 
