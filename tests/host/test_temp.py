@@ -40,7 +40,7 @@ def test_err_sensor_is_a_device_error_with_an_explanation() -> None:
 def test_temp_prints_degrees(bench: Bench) -> None:
     bench.device.temp = -7.5
     assert bench.run("--port", "X", "temp") == (0, "-7.5 C\n", "")
-    assert bench.device.lines[-1][1].startswith(b"TEMP*")
+    assert bench.device.lines[-1][1].startswith(b"TEMP#")    # with the CRC-16 check
 
 
 def test_temp_without_a_sensor_is_one_line_exit_1(bench: Bench) -> None:
