@@ -86,8 +86,8 @@ def test_the_11_0592_mhz_figures() -> None:
 
 
 @pytest.mark.parametrize(("cycles", "text"), [
-    (0, ""), (2, "    nop\\n    nop\\n"), (9, "    mov  r7,#4\\n    djnz r7,.\\n"),
-    (10, "    mov  r7,#4\\n    djnz r7,.\\n    nop\\n")])
+    (0, ""), (2, "    nop\\n    nop\\n"), (10, "    mov  dph,#4\\n    djnz dph,.\\n"),
+    (11, "    mov  dph,#4\\n    djnz dph,.\\n    nop\\n")])
 def test_delay_code_takes_exactly_the_cycles(cycles: int, text: str) -> None:
     assert delay_asm(cycles) == text
 

@@ -19,7 +19,7 @@ Bit slot (EA off from before the falling edge to after the release; t = 0 at the
     setb OW           ; 1   -> write 0: release at t_low0 = (INIT + SAMPLE + REST + 4) c
     setb EA           ; 1
     rrc  a            ; 1
-    djnz r6,slot      ; 2   -> next fall 6 cycles after the release (recovery)
+    djnz b,slot       ; 2   -> next fall 6 cycles after the release (recovery)
 
 Reset: the bus must read high; pull low for RESET_LOW cycles with interrupts allowed (a
 longer low does no harm); then with EA off release it, wait PRESENCE cycles and sample.
@@ -65,7 +65,7 @@ class OneWireTiming:
     init: int  # delay cycles after the fall before MOV OW,C
     sample: int  # delay cycles between the release and the sample
     rest: int  # delay cycles after the sample to the end of a write-0 low
-    reset_outer: int  # reset low: 1 + outer * (3 + 2 * inner) cycles
+    reset_outer: int  # reset low: 4 + outer * (4 + 2 * inner) cycles
     reset_inner: int
     presence: int  # delay cycles from the release after a reset to the presence sample
 
@@ -100,7 +100,7 @@ class OneWireTiming:
 
     @property
     def reset_low_us(self) -> float:
-        return (3 + self.reset_outer * (3 + 2 * self.reset_inner)) * self.cycle_us
+        return (4 + self.reset_outer * (4 + 2 * self.reset_inner)) * self.cycle_us
 
     @property
     def presence_sample_us(self) -> tuple[float, float]:
@@ -126,9 +126,9 @@ def onewire_timing(crystal_hz: int) -> OneWireTiming:
     rest = max(0, math.ceil(LOW0_TARGET_US / c - 1e-9) - 4 - init - sample)
     if rest > 2 * 255 + 1:
         raise ValueError(f"1-Wire slot delays do not fit the driver's loop at {mhz}")
-    n = math.ceil(RESET_LOW_TARGET_US / c) - 1
-    outer = max(1, math.ceil(n / (3 + 2 * INNER_LOOP)))
-    inner = max(1, math.ceil((n / outer - 3) / 2))
+    n = math.ceil(RESET_LOW_TARGET_US / c) - 4
+    outer = max(1, math.ceil(n / (4 + 2 * INNER_LOOP)))
+    inner = max(1, math.ceil((n / outer - 4) / 2))
     if outer > 255:
         raise ValueError(f"1-Wire reset delay does not fit the driver's loop at {mhz}")
     presence = math.ceil(PRESENCE_TARGET_US / c - 1e-9)
@@ -157,12 +157,13 @@ def check_uart(t: OneWireTiming, baud: int) -> None:
 
 def delay_asm(cycles: int) -> str:
     """8051 instructions (one per line, for an __asm block) that take exactly ``cycles``
-    machine cycles, using R7: NOPs, or MOV R7,#k + DJNZ R7,. (1 + 2k) and a NOP."""
+    machine cycles, using DPH (the caller keeps nothing there; R0-R7 it may): NOPs, or
+    MOV DPH,#k + DJNZ DPH,. (2 + 2k) and a NOP."""
     if cycles < 0:
         raise ValueError("negative delay")
     if cycles <= 3:
         return "".join("    nop\\n" for _ in range(cycles))
-    k, odd = divmod(cycles - 1, 2)
+    k, odd = divmod(cycles - 2, 2)
     if k > 255:
         raise ValueError(f"delay of {cycles} cycles is too long for one loop")
-    return f"    mov  r7,#{k}\\n    djnz r7,.\\n" + ("    nop\\n" if odd else "")
+    return f"    mov  dph,#{k}\\n    djnz dph,.\\n" + ("    nop\\n" if odd else "")

@@ -12,6 +12,9 @@
  * the serial interrupt always takes a received byte before the next one completes. The
  * 500 us reset pulse runs with interrupts on (an interrupt only makes it longer, which the
  * sensor allows). Only called from the main loop.
+ *
+ * The two routines are naked and use only A, B, DPL and DPH, which SDCC never expects a
+ * call to keep (it does assume a naked function leaves R0-R7 alone).
  */
 #include "board_config.h"
 
@@ -31,16 +34,14 @@ uint8_t temp_state;
  * bus was low before the reset (shorted or no pull-up). */
 static uint8_t ow_reset(void) __naked
 {
-    __asm__("    push ar6\n"                      /* naked: the caller expects R6, R7 kept */
-            "    push ar7\n"
-            "    mov  dpl,#2\n"
+    __asm__("    mov  dpl,#2\n"
             "    jnb  " A_OW ",00009$\n"
             "    clr  " A_OW "\n"                  /* reset pulse, interrupts allowed */
-            "    mov  r6,#" XSTR(OW_RESET_OUTER) "\n"
+            "    mov  b,#" XSTR(OW_RESET_OUTER) "\n"
             "00001$:\n"
-            "    mov  r7,#" XSTR(OW_RESET_INNER) "\n"
-            "    djnz r7,.\n"
-            "    djnz r6,00001$\n"
+            "    mov  dph,#" XSTR(OW_RESET_INNER) "\n"
+            "    djnz dph,.\n"
+            "    djnz b,00001$\n"
             "    clr  _EA\n"
             "    setb " A_OW "\n"                  /* release: t = 0 */
             OW_DELAY_PRESENCE
@@ -50,8 +51,6 @@ static uint8_t ow_reset(void) __naked
             "    jnc  00009$\n"
             "    inc  dpl\n"
             "00009$:\n"
-            "    pop  ar7\n"
-            "    pop  ar6\n"
             "    ret\n");
 }
 
@@ -60,10 +59,8 @@ static uint8_t ow_reset(void) __naked
 static uint8_t ow_byte(uint8_t b) __naked
 {
     (void)b;
-    __asm__("    push ar6\n"
-            "    push ar7\n"
-            "    mov  a,dpl\n"
-            "    mov  r6,#8\n"
+    __asm__("    mov  a,dpl\n"
+            "    mov  b,#8\n"
             "    rrc  a\n"                         /* C = bit 0 */
             "00001$:\n"
             "    clr  _EA\n"
@@ -76,10 +73,8 @@ static uint8_t ow_byte(uint8_t b) __naked
             "    setb " A_OW "\n"                  /* end of a write-0 low (60..120 us) */
             "    setb _EA\n"
             "    rrc  a\n"                         /* sampled bit into A.7, next bit to C */
-            "    djnz r6,00001$\n"
+            "    djnz b,00001$\n"
             "    mov  dpl,a\n"
-            "    pop  ar7\n"
-            "    pop  ar6\n"
             "    ret\n");
 }
 
@@ -116,10 +111,11 @@ static const CODE uint8_t script[] = {
 };
 
 static XDATA uint8_t pad[9];        /* the scratchpad as read */
-static uint8_t step;                /* next script entry; S_READ.. S_READ + 8 read, then check */
-static uint8_t mark, wait;          /* the next step is due when tick_count - mark >= wait */
+/* in XDATA: every byte of internal RAM is a byte of stack */
+static XDATA uint8_t step;          /* next script entry; S_READ.. S_READ + 8 read, then check */
+static XDATA uint8_t mark, wait;    /* the next step is due when tick_count - mark >= wait */
 #if CONV_ROUNDS > 1
-static uint8_t rounds;              /* more waits of CONV_TICKS to come */
+static XDATA uint8_t rounds;        /* more waits of CONV_TICKS to come */
 #endif
 
 static XDATA uint8_t t_lo, t_hi;    /* the last good reading, 1/16 C two's complement */
