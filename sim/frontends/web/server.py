@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import queue
 import threading
 from collections import deque
@@ -111,7 +112,11 @@ class WebServer:
         ready.wait()
         if failure:
             e = failure[0]
-            why = getattr(e, "strerror", None) or str(e)
+            errno = getattr(e, "errno", None)
+            if isinstance(errno, int) and errno > 0:
+                why = os.strerror(errno)
+            else:
+                why = getattr(e, "strerror", None) or str(e)
             raise ConfigError(f"cannot serve the browser view on {host}:{port}: {why}")
         return self.port
 
