@@ -18,6 +18,7 @@ from urllib.request import urlopen
 import pytest
 from PIL import Image
 
+from tests.e2e.rig import wait_until
 from tests.web.conftest import WebSim, wait_for
 
 pytestmark = pytest.mark.browser
@@ -162,6 +163,14 @@ def test_speeds_10x_and_max_run_faster_than_real_time(browser: Any, web: WebSim)
     wait_for(browser, lambda d: 5 < state(d)["ratio"] <= 11, "about 10x real time")
     speed(browser, "max")
     wait_for(browser, lambda d: state(d)["ratio"] > 11, "faster than 10x")
+    # Throttled: at most about 10 frames a wall second reach the page, which stays usable.
+    seen = frames(browser)
+    wait_for(browser, lambda d: frames(d) >= seen + 20, "20 frames at full speed")
+    times = js(browser, "return window.clock51.arrivals.slice(-20)")
+    rate = 19 / ((times[-1] - times[0]) / 1000)
+    assert rate < 12, f"{rate:.1f} frames a second"
+    type_line(browser, "INFO")
+    reply_to(browser, "OK INFO clock51")
 
 
 def test_buzzer_indicator_lights_when_the_alarm_rings(browser: Any, web: WebSim) -> None:
@@ -238,6 +247,11 @@ def test_downloads_give_the_picture_the_waveforms_and_the_rtc_state(
         web: WebSim, tmp_path: Path) -> None:
     from sim.machine.board import Board
 
+    def simulated() -> float:
+        with urlopen(web.url + "api/state", timeout=10) as resp:
+            return json.loads(resp.read())["t"]
+
+    wait_until(lambda: simulated() >= 0.5, 30, "the boot's LCD and DS1302 traffic")
     with urlopen(web.url + "download/lcd.png", timeout=10) as resp:
         assert resp.headers["Content-Type"] == "image/png"
         assert Image.open(io.BytesIO(resp.read())).size == (416, 104)

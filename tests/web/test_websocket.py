@@ -161,3 +161,27 @@ def test_a_port_in_use_is_one_line_and_exit_1(firmware: dict[str, Path],
     assert err.startswith(f"clock51-sim: error: cannot serve the browser view on "
                           f"127.0.0.1:{port}: "), err
     assert len(err.splitlines()) == 1
+
+
+def test_a_request_naming_another_host_is_refused(web: WebSim) -> None:
+    async def main() -> None:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(web.url, headers={"Host": f"evil.example:{web.port}"}) as r:
+                assert r.status == 403
+            async with session.get(web.url, headers={"Host": f"localhost:{web.port}"}) as r:
+                assert r.status == 200
+
+    asyncio.run(main())
+
+
+def test_typed_lines_wait_for_the_uart_and_a_flood_is_refused(web: WebSim) -> None:
+    async def body(ws: aiohttp.ClientWebSocketResponse) -> None:
+        line = json.dumps({"type": "serial", "line": "X" * 200})
+        for _ in range(30):  # 6 KB at once: the UART takes about 1 KB a second
+            await ws.send_str(line)
+        error = await next_of(ws, "error")
+        assert "still on their way to the clock: line dropped" in error["message"]
+        t = (await next_of(ws, "state"))["t"]
+        await next_of(ws, "state", lambda s: s["t"] > t + 0.3)
+
+    with_socket(web, body)

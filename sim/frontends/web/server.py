@@ -13,8 +13,9 @@ neither a slow nor a closed page can hold the board up. Each message a page send
 A frame over ``MAX_FRAME`` bytes is not even read: the socket is closed with code 1009
 (message too big). Keys a page still holds when it goes away are released.
 
-A websocket whose ``Origin`` names another site than the page's is refused (403): a web page
-elsewhere cannot drive the board through the user's browser.
+A websocket whose ``Origin`` names another site than the page's is refused (403), and so is,
+on a loopback address, any request whose ``Host`` is not a loopback name: a web page
+elsewhere cannot drive or read the board through the user's browser.
 """
 
 from __future__ import annotations
@@ -121,7 +122,8 @@ class WebServer:
         return self.port
 
     async def _listen(self, host: str, port: int) -> None:
-        app = web.Application(client_max_size=64 * 1024)
+        app = web.Application(client_max_size=64 * 1024,
+                              middlewares=[self._host_check(host, port)])
         app.router.add_get("/", self._index)
         app.router.add_get("/ws", self._websocket)
         app.router.add_get("/api/state", self._api_state)
@@ -138,6 +140,21 @@ class WebServer:
             raise
         self._runner = runner
         self.port = runner.addresses[0][1]
+
+    def _host_check(self, host: str, port: int) -> Any:
+        """On a loopback address only requests naming a loopback host are served, so a web
+        page elsewhere cannot reach the board by pointing its own name at 127.0.0.1."""
+        loopback = host in ("127.0.0.1", "::1", "localhost")
+
+        @web.middleware
+        async def check(request: web.Request, handler: Any) -> web.StreamResponse:
+            if loopback:
+                name = urlsplit(f"//{request.host}").hostname
+                if name not in ("127.0.0.1", "::1", "localhost"):
+                    raise web.HTTPForbidden(text=f"host {request.host!r} refused")
+            return await handler(request)
+
+        return check
 
     async def _shutdown(self) -> None:
         for c in list(self.clients.values()):

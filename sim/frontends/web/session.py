@@ -39,6 +39,7 @@ from sim.machine.board import Board
 FRAME_S = 0.1  # wall seconds between two snapshots sent to the pages
 QUEUE_LIMIT = 1000  # commands waiting for the board; more are refused
 MIN_PRESS_S = 0.15  # simulated seconds a key stays down however quick the click
+UART_BACKLOG = 2048  # bytes queued for the firmware's UART before typed lines are refused
 LINE_LIMIT = 200  # characters of a console line before it is cut
 VCD_LIMIT = 200 * 1024 * 1024  # the session's waveform file stops growing here
 PACE_BEHIND_S = 0.25  # 10x: this far behind, the pace starts afresh instead of catching up
@@ -240,6 +241,9 @@ class WebSession:
                     board.keys.release(name, max(now, down + board.to_cycles(MIN_PRESS_S)))
             return None
         if cmd.kind == "serial":
+            if board.uart.pending > UART_BACKLOG:
+                raise ValueError(f"{board.uart.pending} bytes are still on their way to the "
+                                 "clock: line dropped")
             board.uart.inject(cmd.arg, now)
             return None
         if cmd.kind == "speed":

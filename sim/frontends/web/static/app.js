@@ -4,7 +4,7 @@
 "use strict";
 
 const view = {
-  hello: null, state: null, frames: 0, errors: [], infos: [], console: [],
+  hello: null, state: null, frames: 0, arrivals: [], errors: [], infos: [], console: [],
   sound: false, connected: false,
 };
 window.clock51 = view;  // for tests and the curious
@@ -190,6 +190,8 @@ $("power").addEventListener("click", () => send({ type: "power" }));
 function show(state) {
   view.state = state;
   view.frames += 1;
+  view.arrivals.push(performance.now());
+  if (view.arrivals.length > 50) view.arrivals.shift();
   drawLcd(state);
   $("sim-time").textContent = `${state.t.toFixed(3)} s`;
   $("ratio").textContent = state.speed === "pause" ? "paused"
