@@ -100,6 +100,9 @@ def test_page_loads_with_no_request_leaving_127_0_0_1(browser: Any, web: WebSim)
 
 def test_lcd_pixels_on_the_page_match_the_server_side_png(browser: Any, web: WebSim) -> None:
     open_page(browser, web)
+    type_line(browser, "ALARM 07:30")  # the bell: a CGRAM glyph
+    reply_to(browser, "OK ALARM 07:30 ON")
+    wait_for(browser, lambda d: state(d)["lcd"]["dots"][30] != [0] * 8, "the bell on the LCD")
     speed(browser, "pause")
     seen = frames(browser)
     wait_for(browser, lambda d: frames(d) >= seen + 2, "two frames while paused")
@@ -241,6 +244,19 @@ def test_power_cycle_restarts_the_firmware_and_keeps_the_time(browser: Any,
     wait_for(browser, lambda d: state(d)["text"][0].startswith("2026-11-24"),
              "the date back on the LCD")
     assert state(browser)["rtc"] >= before
+
+
+def test_the_backlight_goes_dark_while_the_display_is_off(browser: Any, web: WebSim) -> None:
+    open_page(browser, web)
+    lit = canvas_png(browser).getpixel((0, 0))
+    assert lit == (150, 190, 40)
+    speed(browser, "pause")
+    click(browser, "power")  # the LCD restarts with its display off; paused, it stays so
+    wait_for(browser, lambda d: not state(d)["lcd"]["on"], "the display off")
+    wait_for(browser, lambda d: canvas_png(d).getpixel((0, 0)) != lit, "the backlight off")
+    assert canvas_png(browser).getpixel((0, 0)) == (52, 64, 30)
+    speed(browser, "1x")
+    wait_for(browser, lambda d: canvas_png(d).getpixel((0, 0)) == lit, "the backlight on")
 
 
 def test_downloads_give_the_picture_the_waveforms_and_the_rtc_state(

@@ -1,0 +1,31 @@
+"""The simulation-thread side of the browser view, without a server: console lines."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from sim.frontends.web.session import LINE_LIMIT, SerialLines
+
+
+def fake_board(rx: list[tuple[int, int]], tx: list[tuple[int, int]]) -> SimpleNamespace:
+    return SimpleNamespace(cps=1000, uart=SimpleNamespace(rx_log=rx, tx_log=tx))
+
+
+def test_console_lines_carry_the_simulated_second_of_their_last_byte() -> None:
+    rx = [(100 + i, b) for i, b in enumerate(b"GET\n")]
+    tx = [(900 + i, b) for i, b in enumerate(b"OK 2026\r\nREA")]
+    lines = SerialLines(fake_board(rx, tx))
+    got = lines.take()
+    assert [(x["dir"], x["text"], x["t"]) for x in got] == [(">", "GET", 0.103),
+                                                             ("<", "OK 2026", 0.908)]
+    assert [x["seq"] for x in got] == [1, 2]
+    tx += [(2000, ord("D")), (2001, ord("Y")), (2002, 0x0A)]
+    assert [(x["text"], x["t"]) for x in lines.take()] == [("READY", 2.002)]
+    assert lines.take() == []
+
+
+def test_unprintable_bytes_are_shown_and_long_lines_are_cut() -> None:
+    tx = [(i, 0x41) for i in range(LINE_LIMIT + 5)] + [(999, 0x07), (1000, 0x0A)]
+    got = SerialLines(fake_board([], tx)).take()
+    assert [len(x["text"]) for x in got] == [LINE_LIMIT, 5 + len("\\x07")]
+    assert got[1]["text"].endswith("\\x07")
