@@ -42,6 +42,7 @@ from sim.frontends.web.session import Job, Request, state_json
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_FRAME = 1024 * 1024  # bytes of one websocket frame; larger ones close the socket
 HISTORY = 2000  # console lines kept for pages that connect later
+OUTBOX = 200  # answers waiting for a page that does not read; older ones are dropped
 DOWNLOAD_TIMEOUT_S = 10.0
 DOWNLOADS = {
     "lcd.png": ("png", "image/png"),
@@ -55,7 +56,7 @@ class Client:
     id: int
     ws: web.WebSocketResponse
     wake: asyncio.Event = field(default_factory=asyncio.Event)
-    outbox: deque[str] = field(default_factory=deque)
+    outbox: deque[str] = field(default_factory=lambda: deque(maxlen=OUTBOX))
     version: int = 0  # state version last sent
     last_seq: int = 0  # console line last sent
     held: set[str] = field(default_factory=set)
