@@ -113,8 +113,8 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    os.environ.setdefault("SE_OFFLINE", "true")  # selenium: never fetch a driver or browser
     profile = tmp_path_factory.mktemp("chromium-profile")
+    # Both paths given: selenium runs no Selenium Manager, so nothing is ever fetched.
     driver = webdriver.Chrome(options=chrome_options(profile),
                               service=Service(executable_path=CHROMEDRIVER))
     driver.set_page_load_timeout(30)
