@@ -46,9 +46,15 @@ class WebSim:
             self.proc.send_signal(signal.SIGINT)
             try:
                 self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # say where it hangs (-X faulthandler)
+                self.proc.send_signal(signal.SIGABRT)
+                try:
+                    self.proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait(timeout=10)
+                err = self.proc.stderr.read() if self.proc.stderr else ""
+                raise AssertionError(f"no exit 15 s after Ctrl-C:\n{err[-6000:]}") from None
         for pipe in (self.proc.stdout, self.proc.stderr):
             if pipe is not None:
                 pipe.close()
@@ -60,8 +66,8 @@ class WebSim:
 
 
 def start_web(image: Path, *extra: str, rtc: str = START_RTC, port: int = 0) -> WebSim:
-    cmd = [sys.executable, "-m", "sim", "run", str(image), "--board", "reference",
-           "--rtc", rtc, "--web", str(port), "--headless", *extra]
+    cmd = [sys.executable, "-X", "faulthandler", "-m", "sim", "run", str(image),
+           "--board", "reference", "--rtc", rtc, "--web", str(port), "--headless", *extra]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:

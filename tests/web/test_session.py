@@ -29,3 +29,29 @@ def test_unprintable_bytes_are_shown_and_long_lines_are_cut() -> None:
     got = SerialLines(fake_board([], tx)).take()
     assert [len(x["text"]) for x in got] == [LINE_LIMIT, 5 + len("\\x07")]
     assert got[1]["text"].endswith("\\x07")
+
+
+def test_the_mailbox_hands_over_in_order_wakes_the_waiter_and_refuses_beyond_its_limit(
+        ) -> None:
+    import queue
+    import time
+
+    import pytest
+
+    from sim.frontends.web.protocol import Command
+    from sim.frontends.web.session import Job, Mailbox
+
+    box = Mailbox(limit=2)
+    box.put_nowait(Job(Command("power"), 1))
+    box.put_nowait(Job(Command("power"), 2))
+    with pytest.raises(queue.Full):
+        box.put_nowait(Job(Command("power"), 3))
+    start = time.monotonic()
+    box.wait(30.0)  # something is there: no waiting
+    assert time.monotonic() - start < 5.0
+    assert [box.get_nowait().client, box.get_nowait().client] == [1, 2]
+    with pytest.raises(queue.Empty):
+        box.get_nowait()
+    box.close()
+    with pytest.raises(queue.Full):
+        box.put_nowait(Job(Command("power"), 4))

@@ -53,10 +53,10 @@ def serve(board: Board, endpoint: Endpoint | None = None, *, end: int | None = N
     server.commands = session.commands
     try:
         actual = server.start(host, port)
+        session.send_frame()  # queued before anyone can connect: no page sees "no state"
         announce(f"web: {url_for(host, actual)}")
-        session.send_frame()
         loop.run(session.on_slice)
         session.send_frame()
     finally:
+        server.close()  # first: nothing is put into the session's mailbox after this
         session.close()
-        server.close()

@@ -37,13 +37,14 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from sim.errors import ConfigError
 from sim.frontends.web.protocol import Command, MessageError, parse_message
-from sim.frontends.web.session import Job, Request, state_json
+from sim.frontends.web.session import Job, Mailbox, Request, state_json
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_FRAME = 1024 * 1024  # bytes of one websocket frame; larger ones close the socket
 HISTORY = 2000  # console lines kept for pages that connect later
 OUTBOX = 200  # answers waiting for a page that does not read; older ones are dropped
 DOWNLOAD_TIMEOUT_S = 10.0
+CLOSE_S = 2.0  # at the end, pages get this long to answer the websocket's close
 DOWNLOADS = {
     "lcd.png": ("png", "image/png"),
     "session.vcd": ("vcd", "text/plain"),
@@ -73,7 +74,7 @@ class WebServer:
     def __init__(self, hello: dict[str, Any], key_names: list[str]) -> None:
         self.hello = hello
         self.key_names = list(key_names)
-        self.commands: queue.Queue | None = None  # the WebSession's queue, set before start
+        self.commands: Mailbox | None = None  # the WebSession's, set before start
         self.clients: dict[int, Client] = {}
         self._ids = itertools.count(1)
         self._state_text: str | None = None
@@ -158,8 +159,10 @@ class WebServer:
         return check
 
     async def _shutdown(self) -> None:
-        for c in list(self.clients.values()):
-            await c.ws.close(code=WSCloseCode.GOING_AWAY, message=b"the simulation has ended")
+        closing = [c.ws.close(code=WSCloseCode.GOING_AWAY, message=b"the simulation has ended")
+                   for c in list(self.clients.values())]
+        if closing:
+            await asyncio.wait([asyncio.ensure_future(c) for c in closing], timeout=CLOSE_S)
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -236,7 +239,7 @@ class WebServer:
         origin = request.headers.get("Origin")
         if origin is not None and urlsplit(origin).netloc != request.host:
             raise web.HTTPForbidden(text="websocket from another site refused")
-        ws = web.WebSocketResponse(max_msg_size=MAX_FRAME, heartbeat=30.0)
+        ws = web.WebSocketResponse(max_msg_size=MAX_FRAME, heartbeat=30.0, timeout=CLOSE_S)
         await ws.prepare(request)
         c = Client(next(self._ids), ws)
         self.clients[c.id] = c

@@ -23,9 +23,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import queue
+import select
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -59,6 +62,58 @@ class Job:
 
     command: Command
     client: int = 0
+
+
+class Mailbox:
+    """Hands items from the server thread to the simulation thread.
+
+    Not a ``queue.Queue``: its waits hold a lock that a Ctrl-C arriving mid-wait can leave
+    taken, after which the final clean-up would block for ever. Here the items sit in a
+    deque (append and popleft are atomic) and the simulation thread waits in ``select()`` on
+    a pipe that every ``put_nowait`` writes a byte to, which holds nothing when interrupted.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: deque[Job | Request] = deque()
+        self._r, self._w = os.pipe()
+        os.set_blocking(self._r, False)
+        os.set_blocking(self._w, False)
+        self._closed = False
+
+    def put_nowait(self, item: Job | Request) -> None:
+        if self._closed or len(self._items) >= self.limit:
+            raise queue.Full
+        self._items.append(item)
+        try:
+            os.write(self._w, b"\0")
+        except BlockingIOError:  # the pipe is full of wake-ups already
+            pass
+
+    def get_nowait(self) -> Job | Request:
+        try:
+            return self._items.popleft()
+        except IndexError:
+            raise queue.Empty from None
+
+    def wait(self, timeout: float) -> None:
+        """Until something was put (maybe already) or ``timeout`` seconds have passed."""
+        if not self._items:
+            select.select([self._r], [], [], max(0.0, timeout))
+        try:
+            while os.read(self._r, 4096):
+                pass
+        except BlockingIOError:
+            pass
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            os.close(self._r)
+            os.close(self._w)
 
 
 class SerialLines:
@@ -112,7 +167,7 @@ class WebSession:
         self.loop = loop  # a RealtimeLoop (its realtime flag and resume_realtime())
         self.publish = publish
         self.reply = reply
-        self.commands: queue.Queue[Job | Request] = queue.Queue(maxsize=QUEUE_LIMIT)
+        self.commands = Mailbox(QUEUE_LIMIT)
         self.speed = speed
         self.frame = 0
         self.lines = SerialLines(board)
@@ -151,6 +206,7 @@ class WebSession:
                 break
             if isinstance(item, Request):
                 item.future.set_exception(RuntimeError("the simulation has ended"))
+        self.commands.close()
         if self._tmp is not None:
             self._tmp.cleanup()
 
@@ -178,11 +234,7 @@ class WebSession:
             self.apply(item)
 
     def _wait_for_command(self, seconds: float) -> None:
-        try:
-            item = self.commands.get(timeout=max(0.0, seconds))
-        except queue.Empty:
-            return
-        self.apply(item)
+        self.commands.wait(seconds)
         self.drain()
 
     def _hold(self) -> None:
