@@ -1,7 +1,9 @@
-"""The simulation-thread side of the browser view, without a server: console lines."""
+"""The simulation-thread side of the browser view, without a server: console lines, the
+mailbox, keys from pages (in simulated time)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 from sim.frontends.web.session import LINE_LIMIT, SerialLines
@@ -55,3 +57,43 @@ def test_the_mailbox_hands_over_in_order_wakes_the_waiter_and_refuses_beyond_its
     box.close()
     with pytest.raises(queue.Full):
         box.put_nowait(Job(Command("power"), 4))
+
+
+class FakeLoop:
+    """The two things a WebSession asks of its RealtimeLoop."""
+
+    realtime = True
+
+    def resume_realtime(self) -> None:
+        self.realtime = True
+
+
+def test_page_keys_last_at_least_150_ms_and_survive_a_power_cycle(
+        firmware: dict[str, Path]) -> None:
+    from sim.frontends.web.protocol import Command
+    from sim.frontends.web.session import MIN_PRESS_S, Job, WebSession
+    from sim.machine.board import Board
+
+    board = Board("reference", firmware["reference"])
+    sent: list = []
+    session = WebSession(board, FakeLoop(), publish=lambda s, lines: None,
+                         reply=lambda c, m: sent.append(m))
+    try:
+        board.run_for(0.5)
+        session.apply(Job(Command("key", ("SET", "down"))))
+        session.apply(Job(Command("key", ("SET", "up"))))  # a click: down and up at once
+        board.run_for(MIN_PRESS_S - 0.01)
+        assert board.keys.is_pressed("SET")
+        board.run_for(0.02)
+        assert not board.keys.is_pressed("SET")
+        session.apply(Job(Command("key", ("UP", "down"))))
+        board.run_for(0.2)
+        session.apply(Job(Command("power")))
+        assert sent[-1]["type"] == "info" and "power cycled" in sent[-1]["message"]
+        board.run_for(0.2)
+        assert board.keys.is_pressed("UP"), "a key held on the page stays held"
+        session.apply(Job(Command("key", ("UP", "up"))))
+        board.run_for(0.01)
+        assert not board.keys.is_pressed("UP"), "and is let go when the page lets go"
+    finally:
+        session.close()

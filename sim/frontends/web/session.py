@@ -210,10 +210,6 @@ class WebSession:
         if self._tmp is not None:
             self._tmp.cleanup()
 
-    def stop(self) -> None:
-        """Ask the loop to end at its next slice (any thread)."""
-        self._stopped = True
-
     # -- the loop's hook -------------------------------------------------------------------
     def on_slice(self, now: float) -> bool:
         self.drain()
@@ -306,8 +302,7 @@ class WebSession:
             board.set_rtc(when)
             return f"DS1302 set to {when:%Y-%m-%d %H:%M:%S}"
         if cmd.kind == "power":
-            board.power_cycle()
-            self._held.clear()
+            board.power_cycle()  # keys held on a page stay held: they are not the board's
             return f"power cycled at {board.seconds:.3f} s"
         raise ValueError(f"unknown command {cmd.kind}")
 
