@@ -85,6 +85,12 @@ def parse_serial(text: str) -> str:
     raise argparse.ArgumentTypeError(f"{text!r}: expected pty or tcp:PORT")
 
 
+def parse_port(text: str) -> int:
+    if text.isdigit() and int(text) <= 65535:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r}: expected a TCP port 0-65535")
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("firmware", nargs="?", help="firmware image (.ihx); default: the board's "
                    "build in .pio/build/BOARD/firmware.ihx")
@@ -114,6 +120,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stats", action="store_true",
                    help="print cycles, speed and stack use to stderr at exit")
     power.add_arguments(p)
+    p.add_argument("--web", type=parse_port, nargs="?", const=8051, metavar="PORT",
+                   help="serve a browser view of the board on 127.0.0.1:PORT (default 8051; "
+                   "0: any free port)")
+    p.add_argument("--web-host", metavar="ADDRESS",
+                   help="listen for the browser view on ADDRESS instead of 127.0.0.1")
 
 
 def firmware_path(arg: str | None, board: str) -> Path:
@@ -139,6 +150,9 @@ def make_endpoint(spec: str | None) -> Endpoint | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.web_host is not None and args.web is None:
+        print("clock51-sim run: error: --web-host needs --web", file=sys.stderr)
+        return 2
     profile = load_profile(args.board)
     known = {k.name for k in profile.keys}
     for pr in args.press:
@@ -177,7 +191,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"serial: {endpoint.path}", flush=True)
         elif isinstance(endpoint, TcpEndpoint):
             print(f"serial: socket://127.0.0.1:{endpoint.port}", flush=True)
-        if interactive:
+        if args.web is not None:
+            from sim.frontends.web import DEFAULT_HOST, serve
+            serve(board, endpoint, end=end, realtime=args.realtime is not False,
+                  host=args.web_host or DEFAULT_HOST, port=args.web,
+                  announce=lambda line: print(line, flush=True))
+        elif interactive:
             _run_live(board, end, realtime, args, endpoint)
         elif realtime or endpoint is not None:
             RealtimeLoop(board, endpoint, end=end, realtime=realtime).run()
@@ -334,6 +353,12 @@ class RealtimeLoop:
         if self._error is not None:
             error, self._error = self._error, None
             raise error
+
+    def resume_realtime(self) -> None:
+        """Pace to the wall clock from now on (after a pause or a run flat out): the
+        current cycle is due now."""
+        self.realtime = True
+        self._rebase(time.perf_counter())
 
     @property
     def running(self) -> bool:
