@@ -85,6 +85,12 @@ def parse_serial(text: str) -> str:
     raise argparse.ArgumentTypeError(f"{text!r}: expected pty or tcp:PORT")
 
 
+def parse_port(text: str) -> int:
+    if text.isdigit() and int(text) <= 65535:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r}: expected a TCP port 0-65535")
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("firmware", nargs="?", help="firmware image (.ihx); default: the board's "
                    "build in .pio/build/BOARD/firmware.ihx")
@@ -119,6 +125,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--temp-fault", metavar="crc",
                    help="DS18B20 fault: crc = every scratchpad read has a bad CRC")
     power.add_arguments(p)
+    p.add_argument("--web", type=parse_port, nargs="?", const=8051, metavar="PORT",
+                   help="serve a browser view of the board on 127.0.0.1:PORT (default 8051; "
+                   "0: any free port)")
+    p.add_argument("--web-host", metavar="ADDRESS",
+                   help="listen for the browser view on ADDRESS instead of 127.0.0.1")
 
 
 def firmware_path(arg: str | None, board: str) -> Path:
@@ -167,6 +178,9 @@ def _apply_temperature(board: Board, steps: list[tuple[float, float | None]],
 
 def run(args: argparse.Namespace) -> int:
     temp_steps, temp_fault = _temperature_args(args)
+    if args.web_host is not None and args.web is None:
+        print("clock51-sim run: error: --web-host needs --web", file=sys.stderr)
+        return 2
     profile = load_profile(args.board)
     known = {k.name for k in profile.keys}
     for pr in args.press:
@@ -206,7 +220,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"serial: {endpoint.path}", flush=True)
         elif isinstance(endpoint, TcpEndpoint):
             print(f"serial: socket://127.0.0.1:{endpoint.port}", flush=True)
-        if interactive:
+        if args.web is not None:
+            from sim.frontends.web import DEFAULT_HOST, serve
+            serve(board, endpoint, end=end, realtime=args.realtime is not False,
+                  host=args.web_host or DEFAULT_HOST, port=args.web,
+                  announce=lambda line: print(line, flush=True))
+        elif interactive:
             _run_live(board, end, realtime, args, endpoint)
         elif realtime or endpoint is not None:
             RealtimeLoop(board, endpoint, end=end, realtime=realtime).run()
@@ -363,6 +382,12 @@ class RealtimeLoop:
         if self._error is not None:
             error, self._error = self._error, None
             raise error
+
+    def resume_realtime(self) -> None:
+        """Pace to the wall clock from now on (after a pause or a run flat out): the
+        current cycle is due now."""
+        self.realtime = True
+        self._rebase(time.perf_counter())
 
     @property
     def running(self) -> bool:

@@ -54,6 +54,13 @@ class PinRecorder:
             self._writer.change(var, ns, level)
         return record
 
+    def flush(self, cycle: int) -> None:
+        """Write everything recorded so far (up to ``cycle``) to the file; recording goes on."""
+        ns = max(self._last_ns, round(cycle * self._ns_per_cycle))
+        self._last_ns = ns
+        self._writer.flush(ns)
+        self._file.flush()
+
     def close(self, cycle: int | None = None) -> None:
         end = None
         if cycle is not None:
