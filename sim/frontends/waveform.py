@@ -29,6 +29,8 @@ def profile_signals(profile: Profile) -> dict[str, Pin]:
         sig[f"lcd_db{first + i}"] = pin
     for key in profile.keys:
         sig[f"key_{key.name}"] = key.pin
+    if profile.ds18b20 is not None:
+        sig["ds18b20_dq"] = profile.ds18b20
     return sig
 
 
