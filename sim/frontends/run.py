@@ -424,17 +424,17 @@ class RealtimeLoop:
             else:
                 self._poll(board.cycles)
                 target = board.cycles + self.step
-            sent = len(board.uart.tx_log)
+            sent = board.uart.tx_log.total
             board.run_until(target if self.end is None else min(self.end, target))
             done = time.perf_counter()
-            if self.realtime and len(board.uart.tx_log) > sent:
+            if self.realtime and board.uart.tx_log.total > sent:
                 self._tx_lag(sent, done)
             if on_slice is not None and on_slice(done) is False:
                 break
 
     def _tx_lag(self, first: int, done: float) -> None:
         """How late the bytes the firmware sent in the last slice left (at most)."""
-        worst = max(done - self.mono_of(cycle) for cycle, _ in self.board.uart.tx_log[first:])
+        worst = max(done - self.mono_of(cycle) for cycle, _ in self.board.uart.tx_log.since(first))
         self.max_tx_lag = max(self.max_tx_lag, worst)
         if worst > self.LATE_S:
             self.tx_late.append((done, worst))
@@ -512,9 +512,9 @@ def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Name
                 return True
             for name, log, arrow in (("rx", board.uart.rx_log, ">"),
                                      ("tx", board.uart.tx_log, "<")):
-                if len(log) > seen[name]:
-                    view.feed_serial(arrow, bytes(b for _, b in log[seen[name]:]))
-                    seen[name] = len(log)
+                if log.total > seen[name]:
+                    view.feed_serial(arrow, log.data_since(seen[name]))
+                    seen[name] = log.total
             if has_keys:
                 for typed in read_keys():
                     if typed in ("q", "Q"):
