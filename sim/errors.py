@@ -10,7 +10,8 @@ class ConfigError(SimError):
 
 
 class UsageError(SimError):
-    """A command-line value is malformed (exit code 2, like an argparse error, but one line)."""
+    """A command line that is malformed or contradicts itself (exit 2, one line, like an
+    argparse error)."""
 
 
 class ImageError(SimError):

@@ -14,7 +14,9 @@ More can be registered with ``add_subcommand``.
 
 Exit codes, set here and nowhere else (the same as ``clock51``'s): 0 success; 1 an error
 while running (``SimError``, a bad board profile, ``OSError``), reported as ONE line
-``clock51-sim: error: ...`` on stderr; 2 a usage error (argparse); 130 Ctrl-C.
+``clock51-sim: error: ...`` on stderr; 2 a usage error (argparse), also one such line;
+130 Ctrl-C; 143 SIGTERM and 129 SIGHUP (128 + the signal number; ``run`` saves and
+finishes first).
 """
 
 from __future__ import annotations
@@ -22,15 +24,23 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from boardprofile import ProfileError
 
-from sim.errors import ProgramFailed, SimError, UsageError
+from sim.errors import ProgramFailed, Signalled, SimError, UsageError
 
 __all__ = ["main", "build_parser", "add_subcommand"]
 
 Handler = Callable[[argparse.Namespace], int]
 _EXTRA: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line (``UsageError``), not the usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
 def add_subcommand(register: Callable[[argparse._SubParsersAction], None]) -> None:
@@ -92,8 +102,8 @@ def _cmd_disasm(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="clock51-sim",
-                                description="clock51 simulator: 8052 core and board models")
+    p = _Parser(prog="clock51-sim",
+                description="clock51 simulator: 8052 core and board models")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     e = sub.add_parser("exec", help="run an 8052 program on a bare CPU; UART output to stdout")
     e.add_argument("program", metavar="PROGRAM.ihx")
@@ -139,7 +149,11 @@ def _add_module_command(sub: argparse._SubParsersAction, name: str, module: str,
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as e:
+        print(f"clock51-sim: error: {e}", file=sys.stderr)
+        return 2
     try:
         return int(args.func(args) or 0)
     except UsageError as e:
@@ -155,6 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("clock51-sim: interrupted", file=sys.stderr)
         return 130
+    except Signalled as e:  # SIGTERM, SIGHUP after a clean finish (frontends/signals.py)
+        print(f"clock51-sim: {e}", file=sys.stderr)
+        return 128 + e.signum
 
 
 if __name__ == "__main__":

@@ -98,6 +98,9 @@ def write_atomic(path: str | Path, data: bytes) -> None:
 def save_rtc(rtc: DS1302, cycle: int, path: str | Path,
              wall: dt.datetime | None = None) -> None:
     """Save the DS1302's state, as seen at ``cycle``, and the wall time, atomically."""
+    # The model counts lazily: bring it up to ``cycle`` first, or the time since it was
+    # last touched would be lost (a load restarts counting from the saved registers).
+    rtc.registers_at(cycle)
     chip = rtc.to_state()
     chip["violations"] = []
     state = {"format": FORMAT, "version": VERSION, "saved_at": _aware(wall).isoformat(),

@@ -139,7 +139,7 @@ def test_contract_prints_the_url_of_the_port_asked_for(firmware: dict[str, Path]
 
 def test_web_host_without_web_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert sim_main(["run", "--web-host", "0.0.0.0", "--for", "1", "--headless"]) == 2
-    assert capsys.readouterr().err.strip() == "clock51-sim run: error: --web-host needs --web"
+    assert capsys.readouterr().err.strip() == "clock51-sim: error: --web-host needs --web"
 
 
 def test_a_bad_port_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
