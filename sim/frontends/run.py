@@ -109,6 +109,9 @@ def parse_port(text: str) -> int:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.epilog = ("Exit codes: 0 done, 1 an error (one line), 2 a usage error, 130 Ctrl-C, "
+                "143 SIGTERM, 129 SIGHUP; on a signal the run ends at the next slice and "
+                "saves --rtc-state and its outputs first.")
     p.add_argument("firmware", nargs="?", help="firmware image (.ihx); default: the board's "
                    "build in .pio/build/BOARD/firmware.ihx")
     p.add_argument("--board", default="reference", help="board profile name or .toml path")
