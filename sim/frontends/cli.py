@@ -55,6 +55,14 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
 
 
+def _count(text: str) -> int:
+    """A number >= 0 (decimal or 0x hex)."""
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number >= 0")
+    return value
+
+
 def _cmd_exec(args: argparse.Namespace) -> int:
     """Fails (ProgramFailed: exit 1, one line) when the program's exit status port (SFR
     0xFF) is not 0 at its stop or the --max-cycles budget ran out; the statistics first."""
@@ -107,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     e = sub.add_parser("exec", help="run an 8052 program on a bare CPU; UART output to stdout")
     e.add_argument("program", metavar="PROGRAM.ihx")
-    e.add_argument("--max-cycles", type=_int, default=None, metavar="N",
+    e.add_argument("--max-cycles", type=_count, default=None, metavar="N",
                    help="stop after N machine cycles (a failure: exit 1)")
     e.add_argument("--xram", type=_int, default=256, metavar="BYTES",
                    help="XRAM size (default 256, the STC89C52RC's)")
@@ -116,8 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=_cmd_exec)
     d = sub.add_parser("disasm", help="disassemble a program image")
     d.add_argument("program", metavar="PROGRAM.ihx")
-    d.add_argument("--start", type=_int, default=0, metavar="ADDR")
-    d.add_argument("--count", type=_int, default=None, metavar="N")
+    d.add_argument("--start", type=_count, default=0, metavar="ADDR")
+    d.add_argument("--count", type=_count, default=None, metavar="N")
     d.set_defaults(func=_cmd_disasm)
     _add_module_command(sub, "run", "sim.frontends.run",
                         "run a board: the firmware with its devices (LCD, DS1302, keys, UART)")

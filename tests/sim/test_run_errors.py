@@ -187,3 +187,30 @@ def test_a_real_process_prints_one_line_and_no_traceback(files: Files) -> None:
         assert proc.returncode == code
         assert len(proc.stderr.splitlines()) == 1, proc.stderr
         assert proc.stderr.startswith("clock51-sim: error: ")
+
+
+# the other subcommands: (arguments after the command, exit code, a piece of the one line)
+OTHER_CASES: list[tuple[list[str], int, str]] = [
+    (["exec", "{fw.ihx}", "--max-cycles", "-1"], 2, "argument --max-cycles: '-1': expected"),
+    (["exec", "{dir}"], 1, "adir: cannot read: Is a directory"),
+    (["exec", "{empty.ihx}"], 1, "empty.ihx: no data records"),
+    (["exec", "{fw.ihx}", "--xram", "-1"], 1, "xram_size must be 0..65536, not -1"),
+    (["disasm", "{fw.ihx}", "--start", "-5"], 2, "argument --start: '-5': expected a number"),
+    (["disasm", "{fw.ihx}", "--count", "0x"], 2, "argument --count: not a number: '0x'"),
+    (["bench", "--runs", "0"], 2, "argument --runs: '0': expected a whole number >= 1"),
+    (["bench", "--board-seconds", "nan"], 2, "argument --board-seconds: 'nan': expected"),
+    (["budgets", "--board", "{dir}"], 1, "adir: cannot read: Is a directory"),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), OTHER_CASES,
+                         ids=[" ".join(a)[:40] for a, _, _ in OTHER_CASES])
+def test_other_commands_on_bad_input_are_one_line(
+        files: Files, capsys: pytest.CaptureFixture[str], args: list[str], code: int,
+        message: str) -> None:
+    capsys.readouterr()
+    got = sim_main([expand(a, files, 0) for a in args])
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("clock51-sim: error: "), lines
+    assert expand(message, files, 0) in lines[0]
+    assert got == code
