@@ -7,8 +7,10 @@ record, never more than ~18 x ``keep`` bytes in all. ``total`` counts every reco
 appended; positions in that count (``total`` before an operation, ``since(position)``) let a
 reader pick up what is new without the log keeping everything.
 
-It reads like a list of the records it still holds (``len``, indexing, slicing, iteration,
-``== [...]``).
+It reads like the list of every record, of which only the latest are still there:
+``len(log)`` is ``total``, so ``n = len(log)`` then ``log[n:]`` gives what came since, as with
+the list it replaced; ``log[-1]`` is the latest record; indexing a trimmed record raises
+IndexError and slices skip them; iteration and ``log == [...]`` cover the records held.
 """
 
 from __future__ import annotations
@@ -43,6 +45,11 @@ class ByteLog(Sequence[tuple[int, int]]):
             del self._bytes[:cut]
 
     @property
+    def held(self) -> int:
+        """How many records are still held."""
+        return len(self._bytes)
+
+    @property
     def first(self) -> int:
         """Position (in ``total``'s count) of the oldest record still held."""
         return self.total - len(self._bytes)
@@ -60,9 +67,12 @@ class ByteLog(Sequence[tuple[int, int]]):
         del self._cycles[:]
         self._bytes.clear()
 
-    # -- a read-only sequence of the records held ------------------------------------------
+    # -- a read-only sequence: positions count every record, the trimmed ones are gone ------
     def __len__(self) -> int:
-        return len(self._bytes)
+        return self.total
+
+    def __bool__(self) -> bool:
+        return self.total > 0
 
     @overload
     def __getitem__(self, index: int) -> tuple[int, int]: ...
@@ -70,9 +80,17 @@ class ByteLog(Sequence[tuple[int, int]]):
     def __getitem__(self, index: slice) -> list[tuple[int, int]]: ...
 
     def __getitem__(self, index: int | slice) -> Any:
+        first = self.first
         if isinstance(index, slice):
-            return list(zip(self._cycles[index], self._bytes[index], strict=True))
-        return self._cycles[index], self._bytes[index]
+            start, stop, step = index.indices(self.total)
+            if step == 1:
+                return self.since(start)[:max(0, stop - max(start, first))]
+            return [self[i] for i in range(start, stop, step) if i >= first]
+        i = index + self.total if index < 0 else index
+        if not first <= i < self.total:
+            why = "trimmed (only the latest are kept)" if 0 <= i < first else "none"
+            raise IndexError(f"record {index} of {self.total}: {why}")
+        return self._cycles[i - first], self._bytes[i - first]
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
         return zip(self._cycles, self._bytes, strict=True)

@@ -39,21 +39,27 @@ def test_a_byte_log_holds_the_latest_records_and_counts_all() -> None:
     log = ByteLog(keep=100)
     for i in range(1000):
         log.append(10 * i, i & 0xFF)
-    assert log.total == 1000 and 100 <= len(log) < 200
-    assert log[-1] == (9990, 999 & 0xFF)
+    assert log.total == len(log) == 1000 and 100 <= log.held < 200
+    assert log[-1] == (9990, 999 & 0xFF) and log[999] == log[-1]
+    assert log[997:] == log.since(997) and log[997:998] == [(9970, 997 & 0xFF)]
+    with pytest.raises(IndexError, match="trimmed"):
+        log[0]
     assert log.since(997) == [(9970, 997 & 0xFF), (9980, 998 & 0xFF), (9990, 999 & 0xFF)]
     assert log.data_since(998) == bytes([998 & 0xFF, 999 & 0xFF])
-    assert log.since(0)[0] == log[0], "what was trimmed is gone, the rest is returned"
+    assert log.since(0)[0] == log[log.first], "what was trimmed is gone, the rest is returned"
     assert log.since(log.total) == []
 
 
 def test_a_byte_log_reads_like_the_list_it_replaced() -> None:
     log = ByteLog()
-    assert log == [] and not log
+    assert log == [] and not log and len(log) == 0
     log.append(5, 0x41)
     log.append(7, 0x42)
-    assert log == [(5, 0x41), (7, 0x42)] and log[:1] == [(5, 0x41)]
-    assert [b for _, b in log] == [0x41, 0x42] and max(c for c, _ in log) == 7
+    assert log == [(5, 0x41), (7, 0x42)] and log[:1] == [(5, 0x41)] and log[0] == (5, 0x41)
+    n = len(log)
+    log.append(9, 0x43)
+    assert log[n:] == [(9, 0x43)] and log[::2] == [(5, 0x41), (9, 0x43)]
+    assert [b for _, b in log] == [0x41, 0x42, 0x43] and max(c for c, _ in log) == 9
 
 
 class _Cpu:
@@ -73,7 +79,7 @@ def test_a_day_of_transmitted_bytes_holds_a_bounded_log() -> None:
             bridge.on_tx(0x30 + i % 10, 960 * i)
 
     grown = grown_by(send)
-    assert bridge.tx_log.total == n and len(bridge.tx_log) < 2 * DEFAULT_KEEP
+    assert bridge.tx_log.total == n and bridge.tx_log.held < 2 * DEFAULT_KEEP
     assert grown < 2 * DEFAULT_KEEP * 12, f"{grown} bytes held for {n} bytes sent"
 
 
