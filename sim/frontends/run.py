@@ -546,7 +546,7 @@ def _mono_wall_pair() -> tuple[float, float]:
 
 
 def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Namespace,
-              endpoint: Endpoint | None, stops: StopRequests) -> None:
+              endpoint: Endpoint | None, stops: StopRequests | None = None) -> None:
     from sim.frontends.live import LiveView, cbreak_stdin, read_keys
     from sim.frontends.temperature import nudge
 
