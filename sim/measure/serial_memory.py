@@ -61,8 +61,10 @@ def measure(firmware: Path, board_name: str = "reference", total: int = 100_000,
     tracemalloc.start()
     loop.run(on_slice)
     gc.collect()
-    points.append((moved - mark[1], tracemalloc.get_traced_memory()[0] - mark[0]))
+    end = (moved - mark[1], tracemalloc.get_traced_memory()[0] - mark[0])
     tracemalloc.stop()
+    if not points or points[-1][0] != end[0]:
+        points.append(end)
     return points
 
 
