@@ -66,8 +66,11 @@ def read_bounded(path: str | Path, limit: int = MAX_BYTES) -> bytes:
 def write_atomic(path: str | Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that it holds the old or the new bytes, never a part.
 
-    The new file takes the old file's permission bits (a new one: 0666 less the umask)."""
+    The new file takes the old file's permission bits (a new one: 0666 less the umask); a
+    symbolic link is followed (the file it points to is replaced, the link stays)."""
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
     directory = path.parent
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -204,3 +204,14 @@ def test_a_save_keeps_the_files_permissions(tmp_path: Path) -> None:
     path.chmod(0o600)
     board().save_rtc_state(path)
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_save_through_a_symbolic_link_replaces_the_file_it_points_to(tmp_path: Path) -> None:
+    target = saved(tmp_path, dt.datetime(2026, 1, 1, 10, 0, tzinfo=UTC))
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    board(dt.datetime(2030, 5, 5, 5, 5, 5)).save_rtc_state(link)
+    assert link.is_symlink()
+    b = board(None)
+    b.load_rtc_state(target, wall=dt.datetime.now(UTC))
+    assert b.rtc.datetime_at(b.cycles).year == 2030
