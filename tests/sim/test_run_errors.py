@@ -119,6 +119,9 @@ CASES: list[tuple[list[str], int, str]] = [
     (["--vcd", "{dir}"], 1, "--vcd {dir}: is a directory"),
     (["--screenshot", "{dir}/no/l.png"], 1, "--screenshot {dir}/no/l.png: no directory"),
     (["--screenshot", "{dir}"], 1, "--screenshot {dir}: is a directory"),
+    (["--flash", "/dev/full"], 1, "/dev/full: not a regular file (the flash file)"),
+    (["--flash", "{dir}"], 1, "adir: cannot read: Is a directory (the flash file)"),
+    (["--flash", "{notjson.json}"], 1, "notjson.json: not a clock51 flash file"),
     (["NOFOR"], 1, "a headless run without --serial needs --for SECONDS"),
     (["--serial", "tcp:{busy}"], 1, "cannot listen on 127.0.0.1:{busy}: Address already in use"),
 ]
