@@ -244,7 +244,8 @@ def run(args: argparse.Namespace) -> int:
         paced = interactive or chip.bootloader and endpoint is not None
         realtime = paced if args.realtime is None else args.realtime
         end = None if args.duration is None else board.to_cycles(args.duration + FOR_GRACE_S)
-        if end is None and not interactive and not realtime and endpoint is None:
+        if (end is None and not interactive and not realtime and endpoint is None
+                and args.web is None):
             raise ConfigError("a headless run without --serial needs --for SECONDS")
         if args.vcd:
             from sim.frontends.waveform import PinRecorder
