@@ -163,3 +163,18 @@ def test_a_failed_save_at_exit_is_one_line_and_keeps_the_old_file(
                                 "(No space left on device); the file is unchanged"]
     assert state.read_bytes() == old
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_terminated_browser_view_run_saves_its_state(fw: Path, tmp_path: Path) -> None:
+    state = tmp_path / "rtc.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "run", str(fw), "--headless", "--web", "0",
+         "--rtc", "2026-11-24 12:00:00", "--rtc-state", str(state)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("web: http://")
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143
+    assert err.splitlines() == ["clock51-sim: terminated by SIGTERM"]
+    assert json.loads(state.read_text())["version"] == 2
