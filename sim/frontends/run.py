@@ -293,20 +293,26 @@ def run(args: argparse.Namespace) -> int:
             stops.received = e.signum
         finally:
             wall = time.monotonic() - wall0
-            try:
+
+            def close_recorder() -> None:
                 if recorder:
-                    recorder.close(board.cycles)
-                if args.rtc_state:
-                    board.save_rtc_state(args.rtc_state)
-                chip.finish()
-            finally:
-                if control is not None:
-                    control.close()
-                if endpoint is not None:
-                    endpoint.close()
+                    try:
+                        recorder.close(board.cycles)
+                    except OSError as e:
+                        raise ConfigError(f"--vcd {args.vcd}: {e.strerror or e}") from None
+
+            # each step runs whatever failed before it (the state first); the first
+            # failure is then reported
+            _run_all(lambda: args.rtc_state and board.save_rtc_state(args.rtc_state),
+                     chip.finish, close_recorder,
+                     lambda: control is not None and control.close(),
+                     lambda: endpoint is not None and endpoint.close())
     if args.screenshot:
         from sim.frontends.screenshot import save_png
-        save_png(board.lcd, args.screenshot, board.cycles)
+        try:
+            save_png(board.lcd, args.screenshot, board.cycles)
+        except OSError as e:
+            raise ConfigError(f"--screenshot {args.screenshot}: {e.strerror or e}") from None
     if args.lcd_text:
         for line in board.lcd_text():
             print(line)
@@ -319,6 +325,18 @@ def run(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
     stops.raise_if_received()
     return 0
+
+
+def _run_all(*steps: Callable[[], object]) -> None:
+    """Run every step even if some fail; then raise the first failure."""
+    first: BaseException | None = None
+    for step in steps:
+        try:
+            step()
+        except BaseException as e:  # noqa: BLE001 - re-raised below
+            first = first or e
+    if first is not None:
+        raise first
 
 
 class RealtimeLoop:

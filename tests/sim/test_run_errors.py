@@ -122,6 +122,8 @@ CASES: list[tuple[list[str], int, str]] = [
     (["--flash", "/dev/full"], 1, "/dev/full: not a regular file (the flash file)"),
     (["--flash", "{dir}"], 1, "adir: cannot read: Is a directory (the flash file)"),
     (["--flash", "{notjson.json}"], 1, "notjson.json: not a clock51 flash file"),
+    (["--vcd", "/dev/full"], 1, "--vcd /dev/full: No space left on device"),
+    (["--screenshot", "/dev/full"], 1, "--screenshot /dev/full: No space left on device"),
     (["NOFOR"], 1, "a headless run without --serial needs --for SECONDS"),
     (["--serial", "tcp:{busy}"], 1, "cannot listen on 127.0.0.1:{busy}: Address already in use"),
 ]
@@ -217,3 +219,13 @@ def test_other_commands_on_bad_input_are_one_line(
     assert len(lines) == 1 and lines[0].startswith("clock51-sim: error: "), lines
     assert expand(message, files, 0) in lines[0]
     assert got == code
+
+
+def test_a_failing_waveform_still_lets_the_state_be_saved(
+        files: Files, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    state = tmp_path / "kept.json"
+    assert sim_main(["run", str(files["fw.ihx"]), "--headless", "--for", "0.2", "--vcd",
+                     "/dev/full", "--rtc-state", str(state)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "clock51-sim: error: --vcd /dev/full: No space left on device"]
+    assert json.loads(state.read_text())["version"] == 2
