@@ -77,7 +77,8 @@ def _cmd_disasm(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, lean: bool = False) -> argparse.ArgumentParser:
+    """``lean``: only the bare-CPU commands (exec, disasm), without importing the board."""
     p = argparse.ArgumentParser(prog="clock51-sim",
                                 description="clock51 simulator: 8052 core and board models")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -95,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--start", type=_int, default=0, metavar="ADDR")
     d.add_argument("--count", type=_int, default=None, metavar="N")
     d.set_defaults(func=_cmd_disasm)
+    if lean:
+        return p
     _add_module_command(sub, "run", "sim.runner",
                         "run a board: the firmware with its devices (LCD, DS1302, keys, UART)")
     _add_module_command(sub, "bench", "sim.bench",
@@ -118,7 +121,9 @@ def _add_module_command(sub: argparse._SubParsersAction, name: str, module: str,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # exec and disasm need only the CPU: start-up must not pay for importing the board
+    parser = build_parser(lean=bool(argv) and argv[0] in ("exec", "disasm"))
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

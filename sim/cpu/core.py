@@ -68,6 +68,7 @@ from collections.abc import Callable
 from types import CodeType
 
 from sim.cpu import translate as tr
+from sim.cpu.cache import store_for
 from sim.errors import ConfigError, IllegalOpcode
 from sim.pins import PortBus
 
@@ -148,12 +149,14 @@ class CPU:
         bus = self.ports
         self._ns = {
             "iram": self.iram, "sfr": self.sfr, "xram": self.xram, "code": self.code,
-            "PL": bus.latch, "PE": bus.ext, "PAR": tr.PAR, "ADDT": tr.ADDT, "SUBT": tr.SUBT,
+            "PL": bus.latch, "PE": bus.ext, "PAR": tr.PAR, "ADDF": tr.ADDF, "SUBF": tr.SUBF,
             "DA": tr.da, "rsfr": self._rsfr, "wsfr": self._wsfr, "wport": bus.write_latch,
             "cpu": self, "reti": self._reti,
         }
         self._blocks: list[tuple | None] = [None] * (4 << 16)
         self._singles: dict[int, tuple] = {}
+        # translations of this image: shared by every CPU running it, kept on disk
+        self._store = store_for(self.code, xram_size)
         self._whandlers = {
             TMOD: self._w_timer, TL0: self._w_timer, TL1: self._w_timer, TH0: self._w_timer,
             TH1: self._w_timer, TL2: self._w_timer, TH2: self._w_timer,
@@ -451,28 +454,42 @@ class CPU:
         self.pc = nkey & 0xFFFF
 
     # == translation =======================================================================
-    def _compile(self, info: tr.BlockInfo) -> Callable[[int], int]:
+    def _compile(self, info: tr.BlockInfo) -> CodeType:
         co = _CODE_CACHE.get(info.source)
         if co is None:
             co = compile(info.source, f"<8051 block {info.end:04X}>", "exec")
             _CODE_CACHE[info.source] = co
+        return co
+
+    def _bind(self, co: CodeType) -> Callable[[int], int]:
         ns = self._ns
         exec(co, ns)
         return ns.pop("_b")
 
     def _translate(self, key: int) -> tuple:
-        info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size)
-        if info.special is not None:
-            entry = (None, _HUGE, 1)
-        else:
-            entry = (self._compile(info), info.cycles, info.insns)
+        store = self._store
+        got = store.blocks.get(key)
+        if got is None:
+            info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size)
+            co = None if info.special is not None else self._compile(info)
+            got = store.blocks[key] = (co, info.cycles, info.insns)
+            store.dirty = True
+        co, cycles, insns = got
+        entry = (None, _HUGE, 1) if co is None else (self._bind(co), cycles, insns)
         self._blocks[key] = entry
         return entry
 
     def _single(self, key: int) -> tuple:
-        info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size, max_insns=1)
-        fn = None if info.special == tr.ILLEGAL else self._compile(info)
-        entry = (fn, info.cycles, info.special, info.arg)
+        store = self._store
+        got = store.singles.get(key)
+        if got is None:
+            info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size,
+                                max_insns=1)
+            co = None if info.special == tr.ILLEGAL else self._compile(info)
+            got = store.singles[key] = (co, info.cycles, info.special, info.arg)
+            store.dirty = True
+        co, cycles, special, arg = got
+        entry = (None if co is None else self._bind(co), cycles, special, arg)
         self._singles[key] = entry
         return entry
 
@@ -729,9 +746,11 @@ class CPU:
 
     # == SFR access handlers ===============================================================
     def _rsfr(self, addr: int, t: int) -> int:
+        if addr == SCON:  # no counter flag lives in SCON: no need to sync the timers
+            if self._tx_busy and self._tx_done <= t:
+                self._tx_finish()  # a read in an instruction's 2nd cycle may see TI of now
+            return self.sfr[SCON]
         self._sync(t)
-        if addr == SCON and self._tx_busy and self._tx_done <= t:
-            self._tx_finish()  # a read in an instruction's 2nd cycle may see TI of now
         return self.sfr[addr]
 
     def _wsfr(self, addr: int, v: int, t: int) -> None:
