@@ -17,7 +17,7 @@ run: setup
 
 test: setup
 	$(VENV)/ruff check sim host tests tools firmware/scripts firmware/tools
-	$(VENV)/python -m pytest -q
+	$(VENV)/python -m pytest -q -n auto
 
 bench: setup
 	$(VENV)/python -m sim.bench
