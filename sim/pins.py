@@ -81,8 +81,16 @@ class PortBus:
     # -- the CPU side ------------------------------------------------------------------
     def write_latch(self, port: int, value: int, cycle: int) -> None:
         """The CPU wrote the port SFR (any instruction that writes it)."""
-        old = self.latch[port] & self.ext[port]
-        self.latch[port] = value & 0xFF
+        latch = self.latch
+        ext = self.ext[port]
+        old = latch[port] & ext
+        value &= 0xFF
+        latch[port] = value
+        # fast path: no device drives this port high (so no short can start or end) and
+        # no watched pin changes level: nothing else to do
+        if not self._high[port] and not self._short[port] \
+                and not (old ^ value & ext) & self.watch_mask[port]:
+            return
         self._settle(port, old, cycle)
 
     # -- the device side ---------------------------------------------------------------
@@ -129,8 +137,10 @@ class PortBus:
         changed = (old ^ new) & self.watch_mask[port]
         if changed:
             watchers = self._watchers[port]
-            for bit in range(8):
-                if changed >> bit & 1:
-                    lvl = new >> bit & 1
-                    for cb in watchers[bit]:
-                        cb(lvl, cycle)
+            while changed:
+                low = changed & -changed
+                changed ^= low
+                bit = low.bit_length() - 1
+                lvl = new >> bit & 1
+                for cb in watchers[bit]:
+                    cb(lvl, cycle)

@@ -327,11 +327,11 @@ class CPU:
                 if b is None:
                     b = self._translate(key)
                 fn, bc, bn = b
-                nc = cyc + bc
-                if nc <= self._ne:
-                    key = fn(cyc)
-                    cyc = nc
-                    ni += bn
+                if cyc + bc <= self._ne:
+                    r = fn(cyc)  # next key | cycles run << 18 | instructions run << 26
+                    key = r & 0x3FFFF
+                    cyc += r >> 18 & 0xFF
+                    ni += r >> 26
                     continue
                 self.cycles = cyc
                 self.instructions = ni
@@ -448,10 +448,10 @@ class CPU:
         if special == tr.ILLEGAL:
             raise IllegalOpcode(self.pc, self.code[self.pc])
         cyc = self.cycles
-        nkey = fn(cyc)
-        self.cycles = cyc + cycles
+        r = fn(cyc)
+        self.cycles = cyc + (r >> 18 & 0xFF)
         self.instructions += 1
-        self.pc = nkey & 0xFFFF
+        self.pc = r & 0xFFFF
 
     # == translation =======================================================================
     def _compile(self, info: tr.BlockInfo) -> CodeType:
@@ -581,18 +581,29 @@ class CPU:
         if ie & 0x80:
             tcon = sfr[TCON]
             if ie & 0x02 and not tcon & 0x20:
-                ev = min(ev, self._c0.next_ovf())
+                c = self._c0
+                if c.rate:  # c.next_ovf(), inlined: this runs several times a tick
+                    t = c.t0 + -(-(c.top - c.val) // c.rate)
+                    if t < ev:
+                        ev = t
             if ie & 0x08 and not tcon & 0x80:
                 ev = min(ev, (self._c0h if self._c0h.fmask else self._c1).next_ovf())
             if ie & 0x20 and not sfr[T2CON] & 0x80 and self._c2.fmask:
                 ev = min(ev, self._c2.next_ovf())
-        self._ev = ev
-        # idle, power down and the one-instruction interrupt hold are the slow path's job
-        # and so is a request already pending (e.g. RI set by uart_rx between two runs)
-        if self._idle or self._pd or self._hold or self._irq_request() >= 0:
+            self._ev = ev
+            # a request already pending (e.g. RI set by uart_rx between two runs) is the
+            # slow path's job
+            if self._irq_request() >= 0:
+                self._ne = 0
+                return
+        else:
+            self._ev = ev
+        # so are idle, power down and the one-instruction interrupt hold
+        if self._idle or self._pd or self._hold:
             self._ne = 0
         else:
-            self._ne = min(ev, self._until)
+            u = self._until
+            self._ne = ev if ev < u else u
 
     def _events(self, cyc: int) -> None:
         self._sync(cyc)
@@ -766,8 +777,16 @@ class CPU:
 
     def _w_timer(self, addr: int, v: int, t: int) -> None:
         self._sync(t)
-        self.sfr[addr] = v
-        self._reconfig(max(t, self._tsync))
+        sfr = self.sfr
+        sfr[addr] = v
+        if (addr == TL0 or addr == TH0) and sfr[TMOD] & 3 != 3:
+            # fast path (the tick interrupt's reload): only Timer 0's count changes; its
+            # run state and the other counters are as _reconfig would leave them
+            c0 = self._c0
+            self._setup(c0, sfr[TMOD] & 3, sfr[TL0], sfr[TH0])
+            c0.t0 = max(t, self._tsync)
+        else:
+            self._reconfig(max(t, self._tsync))
         self._recompute_ev()
 
     def _w_tcon(self, addr: int, v: int, t: int) -> None:

@@ -170,6 +170,8 @@ class _Gen:
         self.acc = 1            # offset of its timed SFR accesses from its start
         self.next = 0           # address of the next instruction
         self.addr = 0
+        self.done = 0           # (cycles << 18 | instructions << 26) at the current end
+        self.follow: int | None = None  # static target of an unconditional transfer
 
     # -- helpers ---------------------------------------------------------------------
     def emit(self, *lines: str) -> None:
@@ -179,9 +181,11 @@ class _Gen:
         return f"cyc + {off}" if off else "cyc"
 
     def key(self, target: int) -> str:
+        """The value a block returns to go on at ``target`` after the current instruction:
+        the next key with the cycles and instructions run so far (see ``done``)."""
         if self.dyn_key:
-            return f"{target} | (psw & 24) << 13"
-        return str(target | self.bank << 16)
+            return f"{target | self.done} | (psw & 24) << 13"
+        return str(target | self.bank << 16 | self.done)
 
     def direct(self, d: int) -> _Loc:
         if d < 0x80:
@@ -246,7 +250,16 @@ class _Gen:
         return self.direct(byte), 1 << (b & 7), b & 7
 
     def branch(self, cond: str, target: int) -> list[str]:
-        return [f"if {cond}:", f"    return {self.key(target)}", f"return {self.key(self.next)}"]
+        """A conditional branch: an early exit when taken; the block goes on at the next
+        instruction otherwise (``[]``: no exit lines, the translation continues)."""
+        self.emit(f"if {cond}:", _EPI_MARK, f"    return {self.key(target)}")
+        return []
+
+    def goto(self, target: int) -> list[str]:
+        """An unconditional jump (or call, after its push) to a static target: the block
+        follows it when it can."""
+        self.follow = target
+        return [f"return {self.key(target)}"]
 
 
 # -- instruction templates: (gen, op, vals) -> exit lines or None -------------------------
@@ -466,12 +479,12 @@ def _rot(g, op, v):
 # -- control transfer ---------------------------------------------------------------------
 @_t("AJMP", "LJMP", "SJMP")
 def _jmp(g, op, v):
-    return [f"return {g.key(v[0])}"]
+    return g.goto(v[0])
 
 
 @_t("JMP")
 def _jmpind(g, op, v):
-    return [f"return (a + (sfr[131] << 8 | sfr[130]) & 65535) | {g.bank << 16}"]
+    return [f"return (a + (sfr[131] << 8 | sfr[130]) & 65535) | {g.bank << 16 | g.done}"]
 
 
 @_t("JZ", "JNZ", "JC", "JNC")
@@ -520,18 +533,18 @@ def _push_ret(g: _Gen) -> None:
 @_t("ACALL", "LCALL")
 def _call(g, op, v):
     _push_ret(g)
-    return [f"return {g.key(v[0])}"]
+    return g.goto(v[0])
 
 
 @_t("RET")
 def _ret(g, op, v):
     g.emit("_s = sfr[129]", "sfr[129] = _s - 2 & 255")
-    return [f"return iram[_s] << 8 | iram[_s - 1 & 255] | {g.bank << 16}"]
+    return [f"return iram[_s] << 8 | iram[_s - 1 & 255] | {g.bank << 16 | g.done}"]
 
 
 @_t("RETI")
 def _reti(g, op, v):
-    return [f"return reti({g.cyc(g.endoff)})"]
+    return [f"return reti({g.cyc(g.endoff)}) | {g.done}"]
 
 
 assert {op.mnemonic for op in OPCODES if op} <= set(_TEMPLATES), "a mnemonic has no template"
@@ -576,6 +589,7 @@ _LATE_READ = frozenset({"JB", "JNB", "CJNE", "DJNZ"})
 
 _NAMES = ("iram", "sfr", "xram", "code", "PL", "PE", "PAR", "ADDF", "SUBF", "DA", "rsfr",
           "wsfr", "wport", "cpu", "reti")
+_EPI_MARK = "    #EPI"  # placeholder for the write-back of ACC and PSW before an early exit
 _NAME_RE = re.compile(r"\b(" + "|".join(_NAMES) + r")\b")
 _WRITES_A = re.compile(r"(^|\n)\s*(a\s*[\^|&+-]?=(?!=)|a, )")
 _WRITES_PSW = re.compile(r"\bpsw\s*[&|^]?=(?!=)")
@@ -591,6 +605,7 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
     addr = pc
     cycles = insns = 0
     exit_lines: list[str] | None = None
+    seen: set[int] = set()
     while True:
         if insns and classify(code, addr)[0] is not None:
             break
@@ -601,13 +616,20 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
         g.endoff = cycles + op.cycles
         g.acc = 2 if op.mnemonic in _LATE_READ else 1
         g.next = (addr + op.length) & 0xFFFF
+        g.done = g.endoff << 18 | (insns + 1) << 26
+        g.follow = None
         exit_lines = _TEMPLATES[op.mnemonic](g, op, vals)
         cycles += op.cycles
         insns += 1
+        seen.add(addr)
         addr = g.next
-        if exit_lines is not None or g.end or insns >= max_insns:
+        if g.end or insns >= max_insns:
             break
-    if exit_lines is None:
+        if exit_lines:  # a control transfer: follow a static target not yet in the block
+            if g.follow is None or g.follow in seen:
+                break
+            addr = g.follow
+    if not exit_lines:
         exit_lines = [f"return {g.key(addr)}"]
     text = "\n".join(g.body + exit_lines)
     uses_a = re.search(r"\ba\b", text) is not None
@@ -621,7 +643,13 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
         pro.append("psw = sfr[208]")
         if _WRITES_PSW.search(text):
             epi.append("sfr[208] = psw")
-    lines = pro + g.body + epi + exit_lines
+    body: list[str] = []
+    for ln in g.body:  # each early exit writes ACC and PSW back first
+        if ln == _EPI_MARK:
+            body.extend("    " + e for e in epi)
+        else:
+            body.append(ln)
+    lines = pro + body + epi + exit_lines
     full = "\n".join(lines)
     found = set(_NAME_RE.findall(full))
     used = [n for n in _NAMES if n in found]
