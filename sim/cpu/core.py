@@ -76,6 +76,7 @@ __all__ = ["CPU", "NEVER"]
 
 NEVER = 1 << 62
 _HUGE = 1 << 62
+_SUPER = 1 << 20  # store key of a superblock: block key | _SUPER
 
 # SFR addresses
 P0, SP, DPL, DPH, PCON, TCON, TMOD, TL0, TL1, TH0, TH1 = (
@@ -151,7 +152,9 @@ class CPU:
             "iram": self.iram, "sfr": self.sfr, "xram": self.xram, "code": self.code,
             "PL": bus.latch, "PE": bus.ext, "PAR": tr.PAR, "ADDF": tr.ADDF, "SUBF": tr.SUBF,
             "DA": tr.da, "rsfr": self._rsfr, "wsfr": self._wsfr, "wport": bus.write_latch,
-            "cpu": self, "reti": self._reti,
+            "cpu": self, "reti": self._reti, "promote": self._promote,
+            # runs left before a basic block is replaced by its superblock
+            "hot": bytearray((tr.HOT_COUNT,)) * (4 << 16),
         }
         self._blocks: list[tuple | None] = [None] * (4 << 16)
         self._singles: dict[int, tuple] = {}
@@ -466,18 +469,27 @@ class CPU:
         exec(co, ns)
         return ns.pop("_b")
 
-    def _translate(self, key: int) -> tuple:
+    def _translate(self, key: int, superblock: bool = False) -> tuple:
+        """The block at key: its superblock if one is known, else the basic block."""
         store = self._store
-        got = store.blocks.get(key)
+        got = store.blocks.get(key | _SUPER)
+        if got is None and not superblock:
+            got = store.blocks.get(key)
         if got is None:
-            info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size)
+            info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size,
+                                superblock=superblock)
             co = None if info.special is not None else self._compile(info)
-            got = store.blocks[key] = (co, info.cycles, info.insns)
+            got = (co, info.cycles, info.insns)
+            store.blocks[key | _SUPER if superblock else key] = got
             store.dirty = True
         co, cycles, insns = got
         entry = (None, _HUGE, 1) if co is None else (self._bind(co), cycles, insns)
         self._blocks[key] = entry
         return entry
+
+    def _promote(self, key: int) -> None:
+        """A basic block became hot: use the superblock from the same address from now on."""
+        self._translate(key, superblock=True)
 
     def _single(self, key: int) -> tuple:
         store = self._store

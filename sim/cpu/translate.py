@@ -50,6 +50,9 @@ from sim.cpu.opcodes import OPCODES, Op, decode
 __all__ = ["MAX_INSNS", "BlockInfo", "translate", "classify", "PAR", "ADDF", "SUBF", "da"]
 
 MAX_INSNS = 40
+#: A block runs this many times as a basic block before it is translated again as a
+#: superblock (see ``translate``): code that runs once or twice is not worth compiling twice.
+HOT_COUNT = 64
 
 ACC, PSW, B, SP, DPL, DPH = 0xE0, 0xD0, 0xF0, 0x81, 0x82, 0x83
 PORTS = {0x80: 0, 0x90: 1, 0xA0: 2, 0xB0: 3}
@@ -172,6 +175,7 @@ class _Gen:
         self.addr = 0
         self.done = 0           # (cycles << 18 | instructions << 26) at the current end
         self.follow: int | None = None  # static target of an unconditional transfer
+        self.superblock = False
 
     # -- helpers ---------------------------------------------------------------------
     def emit(self, *lines: str) -> None:
@@ -250,15 +254,20 @@ class _Gen:
         return self.direct(byte), 1 << (b & 7), b & 7
 
     def branch(self, cond: str, target: int) -> list[str]:
-        """A conditional branch: an early exit when taken; the block goes on at the next
-        instruction otherwise (``[]``: no exit lines, the translation continues)."""
+        """A conditional branch. In a superblock: an early exit when taken, the block goes
+        on at the next instruction otherwise (``[]``: no exit lines, translation
+        continues). In a basic block: two exits."""
+        if not self.superblock:
+            return [f"if {cond}:", f"    return {self.key(target)}",
+                    f"return {self.key(self.next)}"]
         self.emit(f"if {cond}:", _EPI_MARK, f"    return {self.key(target)}")
         return []
 
     def goto(self, target: int) -> list[str]:
-        """An unconditional jump (or call, after its push) to a static target: the block
-        follows it when it can."""
-        self.follow = target
+        """An unconditional jump (or call, after its push) to a static target: a
+        superblock follows it when it can."""
+        if self.superblock:
+            self.follow = target
         return [f"return {self.key(target)}"]
 
 
@@ -588,7 +597,7 @@ class BlockInfo:
 _LATE_READ = frozenset({"JB", "JNB", "CJNE", "DJNZ"})
 
 _NAMES = ("iram", "sfr", "xram", "code", "PL", "PE", "PAR", "ADDF", "SUBF", "DA", "rsfr",
-          "wsfr", "wport", "cpu", "reti")
+          "wsfr", "wport", "cpu", "reti", "hot", "promote")
 _EPI_MARK = "    #EPI"  # placeholder for the write-back of ACC and PSW before an early exit
 _NAME_RE = re.compile(r"\b(" + "|".join(_NAMES) + r")\b")
 _WRITES_A = re.compile(r"(^|\n)\s*(a\s*[\^|&+-]?=(?!=)|a, )")
@@ -596,12 +605,19 @@ _WRITES_PSW = re.compile(r"\bpsw\s*[&|^]?=(?!=)")
 
 
 def translate(code: bytes, pc: int, bank: int, xram_size: int,
-              max_insns: int = MAX_INSNS) -> BlockInfo:
-    """Python source of the block starting at pc (for register bank ``bank``)."""
+              max_insns: int = MAX_INSNS, superblock: bool = False) -> BlockInfo:
+    """Python source of the block starting at pc (for register bank ``bank``).
+
+    A basic block (``superblock=False``) ends at the first control transfer and counts its
+    runs: on the ``HOT_COUNT``-th it calls ``promote(key)``, which replaces it by the
+    superblock from the same address: that one follows unconditional jumps and calls and
+    the fall-through of conditional branches (taken branches are early exits), up to
+    ``max_insns`` instructions, so that hot code makes fewer, longer block calls."""
     special, arg = classify(code, pc)
     if special == ILLEGAL:
         return BlockInfo("", 0, 1, special, arg, pc)
     g = _Gen(bank, xram_size)
+    g.superblock = superblock
     addr = pc
     cycles = insns = 0
     exit_lines: list[str] | None = None
@@ -649,6 +665,10 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
             body.extend("    " + e for e in epi)
         else:
             body.append(ln)
+    if not superblock and max_insns > 1:
+        k = pc | bank << 16
+        pro = [f"_h = hot[{k}] - 1", "if _h:", f"    hot[{k}] = _h", "else:",
+               f"    promote({k})", *pro]
     lines = pro + body + epi + exit_lines
     full = "\n".join(lines)
     found = set(_NAME_RE.findall(full))
