@@ -20,7 +20,8 @@ test: setup
 	$(VENV)/python -m pytest -q -n auto
 
 bench: setup
-	$(VENV)/python -m sim.bench
+	$(VENV)/pio run -e reference >/dev/null
+	$(VENV)/python -m sim.bench --runs 3
 
 clean:
 	rm -rf .pio

@@ -64,6 +64,15 @@ def _reset_for_tests() -> None:
     _STORES.clear()
 
 
+def forget(disk: bool = True) -> None:
+    """Start cold: drop every translation kept in this process and, unless ``disk``, stop
+    using the disk cache (the benchmark measures first runs this way)."""
+    global _dir
+    _STORES.clear()
+    if not disk:
+        _dir = None
+
+
 def _write_atomic(path: str, data: bytes) -> None:
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
