@@ -15,15 +15,18 @@ on stderr and exit code 1, in ``main`` only; usage errors exit 2 (argparse).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable, Sequence
 
 from sim.errors import SimError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
+if TYPE_CHECKING:  # argparse is imported only when needed: see sim/fastargs.py
+    import argparse
+
 __all__ = ["main", "build_parser", "add_subcommand"]
 
-Handler = Callable[[argparse.Namespace], int]
+Handler = Callable[["argparse.Namespace"], int]
 _EXTRA: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
@@ -33,6 +36,8 @@ def add_subcommand(register: Callable[[argparse._SubParsersAction], None]) -> No
 
 
 def _int(text: str) -> int:
+    import argparse
+
     try:
         return int(text, 0)
     except ValueError:
@@ -79,6 +84,8 @@ def _cmd_disasm(args: argparse.Namespace) -> int:
 
 def build_parser(*, lean: bool = False) -> argparse.ArgumentParser:
     """``lean``: only the bare-CPU commands (exec, disasm), without importing the board."""
+    import argparse
+
     p = argparse.ArgumentParser(prog="clock51-sim",
                                 description="clock51 simulator: 8052 core and board models")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -121,10 +128,15 @@ def _add_module_command(sub: argparse._SubParsersAction, name: str, module: str,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from sim.fastargs import parse_exec
+
     argv = list(sys.argv[1:] if argv is None else argv)
-    # exec and disasm need only the CPU: start-up must not pay for importing the board
-    parser = build_parser(lean=bool(argv) and argv[0] in ("exec", "disasm"))
-    args = parser.parse_args(argv)
+    args = parse_exec(argv)  # a plain exec command line: no argparse (start-up time)
+    if args is not None:
+        args.func = _cmd_exec
+    else:
+        # exec and disasm need only the CPU: start-up must not pay for importing the board
+        args = build_parser(lean=bool(argv) and argv[0] in ("exec", "disasm")).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except SimError as e:

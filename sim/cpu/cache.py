@@ -25,8 +25,9 @@ import atexit
 import marshal
 import os
 import sys
+from collections.abc import Callable
 
-__all__ = ["cache_dir", "BlockStore", "store_for", "save_all"]
+__all__ = ["cache_dir", "BlockStore", "store_for", "save_all", "load_blob"]
 
 _FORMAT = 1
 _MAX_FILES = 400
@@ -98,6 +99,25 @@ def _digest(*parts: bytes) -> bytes:
         h.update(len(p).to_bytes(8, "little"))
         h.update(p)
     return h.digest()
+
+
+def load_blob(name: str, build: Callable[[], bytes]) -> bytes:
+    """Bytes computed by ``build`` (which must depend only on the translator's source),
+    kept in the cache directory with a digest; rebuilt if missing or damaged."""
+    d = cache_dir()
+    path = os.path.join(d, f"{name}-{_translator_tag().hex()[:16]}.bin") if d else None
+    if path is not None:
+        try:
+            with open(path, "rb") as f:
+                blob = f.read()
+            if len(blob) > 16 and _digest(blob[16:]) == blob[:16]:
+                return blob[16:]
+        except OSError:
+            pass
+    data = build()
+    if path is not None:
+        _write_atomic(path, _digest(data) + data)
+    return data
 
 
 class BlockStore:

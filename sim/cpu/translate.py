@@ -42,9 +42,9 @@ generated code serves single-stepping (1-instruction blocks), so there is one im
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
+from sim.cpu.cache import load_blob
 from sim.cpu.opcodes import OPCODES, Op, decode
 
 __all__ = ["MAX_INSNS", "BlockInfo", "translate", "classify", "PAR", "ADDF", "SUBF", "da"]
@@ -129,8 +129,9 @@ def _flag_table(sub: bool) -> bytes:
     return total.to_bytes(n, "big")
 
 
-ADDF = _flag_table(False)
-SUBF = _flag_table(True)
+# 2.5 ms to build: kept in the cache directory like the translated blocks
+_FLAGS = load_blob("alu-flags", lambda: _flag_table(False) + _flag_table(True))
+ADDF, SUBF = _FLAGS[: 2 << 16], _FLAGS[2 << 16:]
 
 
 def da(a: int, psw: int) -> tuple[int, int]:
@@ -599,9 +600,19 @@ _LATE_READ = frozenset({"JB", "JNB", "CJNE", "DJNZ"})
 _NAMES = ("iram", "sfr", "xram", "code", "PL", "PE", "PAR", "ADDF", "SUBF", "DA", "rsfr",
           "wsfr", "wport", "cpu", "reti", "hot", "promote")
 _EPI_MARK = "    #EPI"  # placeholder for the write-back of ACC and PSW before an early exit
-_NAME_RE = re.compile(r"\b(" + "|".join(_NAMES) + r")\b")
-_WRITES_A = re.compile(r"(^|\n)\s*(a\s*[\^|&+-]?=(?!=)|a, )")
-_WRITES_PSW = re.compile(r"\bpsw\s*[&|^]?=(?!=)")
+_RE: dict[str, object] = {}  # compiled on the first translation: `re` costs start-up time
+
+
+def _patterns() -> dict:
+    if not _RE:
+        import re
+
+        _RE.update(
+            uses_a=re.compile(r"\ba\b"), uses_psw=re.compile(r"\bpsw\b"),
+            names=re.compile(r"\b(" + "|".join(_NAMES) + r")\b"),
+            writes_a=re.compile(r"(^|\n)\s*(a\s*[\^|&+-]?=(?!=)|a, )"),
+            writes_psw=re.compile(r"\bpsw\s*[&|^]?=(?!=)"))
+    return _RE
 
 
 def translate(code: bytes, pc: int, bank: int, xram_size: int,
@@ -648,16 +659,17 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
     if not exit_lines:
         exit_lines = [f"return {g.key(addr)}"]
     text = "\n".join(g.body + exit_lines)
-    uses_a = re.search(r"\ba\b", text) is not None
-    uses_psw = re.search(r"\bpsw\b", text) is not None
+    rx = _patterns()
+    uses_a = rx["uses_a"].search(text) is not None
+    uses_psw = rx["uses_psw"].search(text) is not None
     pro, epi = [], []
     if uses_a:
         pro.append("a = sfr[224]")
-        if _WRITES_A.search(text):
+        if rx["writes_a"].search(text):
             epi.append("sfr[224] = a")
     if uses_psw:
         pro.append("psw = sfr[208]")
-        if _WRITES_PSW.search(text):
+        if rx["writes_psw"].search(text):
             epi.append("sfr[208] = psw")
     body: list[str] = []
     for ln in g.body:  # each early exit writes ACC and PSW back first
@@ -671,7 +683,7 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
                f"    promote({k})", *pro]
     lines = pro + body + epi + exit_lines
     full = "\n".join(lines)
-    found = set(_NAME_RE.findall(full))
+    found = set(rx["names"].findall(full))
     used = [n for n in _NAMES if n in found]
     head = "def _b(cyc" + "".join(f", {n}={n}" for n in used) + "):"
     source = head + "\n" + "\n".join("    " + ln for ln in lines) + "\n"

@@ -139,3 +139,23 @@ def test_concurrent_processes_share_one_cache(tmp_path):
     (path,) = (tmp_path / "cache").glob("blocks-*.marshal")
     store = cache.BlockStore(str(path))
     assert store.blocks and not list((tmp_path / "cache").glob("*.tmp"))
+
+
+def test_alu_flag_tables_match_their_definition():
+    for cin in (0, 1):
+        for a in range(256):
+            for v in range(0, 256, 1 if a % 17 == 0 else 5):
+                i = cin << 16 | a << 8 | v
+                assert tr.ADDF[i] == tr._add_flags_reference(cin, a, v), (cin, a, v)
+                assert tr.SUBF[i] == tr._sub_flags_reference(cin, a, v), (cin, a, v)
+
+
+def test_a_damaged_cached_table_is_rebuilt(cache_dir):
+    built = tr._flag_table(False) + tr._flag_table(True)
+    assert cache.load_blob("alu-flags", lambda: built) == built
+    (path,) = cache_dir.glob("alu-flags-*.bin")
+    data = bytearray(path.read_bytes())
+    data[1000] ^= 0x80
+    path.write_bytes(bytes(data))
+    assert cache.load_blob("alu-flags", lambda: built) == built
+    assert path.read_bytes() != bytes(data)
