@@ -437,7 +437,9 @@ class CPU:
                 if n > 0:
                     self._spin(n)
         if hold:
-            self._ne = 0
+            # one instruction ran under the hold: look again now (a request already
+            # pending, idle or another hold make _ne 0) rather than in another slow turn
+            self._recompute_ev()
         return None
 
     def _spin(self, n: int) -> None:
