@@ -564,10 +564,11 @@ assert {op.mnemonic for op in OPCODES if op} <= set(_TEMPLATES), "a mnemonic has
 SELFJUMP, DJNZSELF, JBSELF, ILLEGAL = "selfjump", "djnz", "jbself", "illegal"
 
 
-def classify(code: bytes, pc: int) -> tuple[str | None, object]:
+def classify(code: bytes, pc: int, decoded: tuple | None = None) -> tuple[str | None, object]:
     """Special instructions at pc: ('selfjump', None), ('djnz', iram address),
-    ('jbself', (bit address, jump-if-set)), ('illegal', opcode) or (None, None)."""
-    op, vals = decode(code, pc)
+    ('jbself', (bit address, jump-if-set)), ('illegal', opcode) or (None, None).
+    ``decoded``: ``decode(code, pc)`` if the caller has it already."""
+    op, vals = decoded or decode(code, pc)
     if op is None:
         return ILLEGAL, code[pc]
     m = op.mnemonic
@@ -634,9 +635,9 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
     exit_lines: list[str] | None = None
     seen: set[int] = set()
     while True:
-        if insns and classify(code, addr)[0] is not None:
+        op, vals = decoded = decode(code, addr)
+        if insns and classify(code, addr, decoded)[0] is not None:
             break
-        op, vals = decode(code, addr)
         assert op is not None
         g.addr = addr
         g.off = cycles
@@ -679,8 +680,8 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
             body.append(ln)
     if not superblock and max_insns > 1:
         k = pc | bank << 16
-        pro = [f"_h = hot[{k}] - 1", "if _h:", f"    hot[{k}] = _h", "else:",
-               f"    promote({k})", *pro]
+        # the superblock replaces this block on the last count, so it never goes below 0
+        pro = [f"hot[{k}] -= 1", f"if not hot[{k}]: promote({k})", *pro]
     lines = pro + body + epi + exit_lines
     full = "\n".join(lines)
     found = set(rx["names"].findall(full))
