@@ -378,6 +378,16 @@ class CPU:
 
     # == the slow path =====================================================================
     def _slow(self) -> str | None:
+        r = self._slow_turn()
+        # idle with fast-forward: the turn only jumped to the next event; handle it now
+        # (it usually wakes the CPU) rather than in another pass through the run loop
+        n = 0
+        while r is None and self._idle and self.fast_forward and n < 8:
+            r = self._slow_turn()
+            n += 1
+        return r
+
+    def _slow_turn(self) -> str | None:
         if self._pd:
             return "powerdown"
         cyc = self.cycles
@@ -606,8 +616,9 @@ class CPU:
                 ev = min(ev, self._c2.next_ovf())
             self._ev = ev
             # a request already pending (e.g. RI set by uart_rx between two runs) is the
-            # slow path's job
-            if self._irq_request() >= 0:
+            # slow path's job (no request flag set at all: no need to ask)
+            if (tcon & 0xAA or sfr[SCON] & 0x03 or sfr[T2CON] & 0xC0) \
+                    and self._irq_request() >= 0:
                 self._ne = 0
                 return
         else:
