@@ -96,25 +96,25 @@ class PortBus:
     # -- the device side ---------------------------------------------------------------
     def drive(self, owner: str, port: int, bit: int, level: int | None, cycle: int) -> None:
         """Device ``owner`` drives pin (port, bit) to 0, 1 or releases it (None)."""
-        old = self.latch[port] & self.ext[port]
-        low, high = self._drivers[port].get(owner, (0, 0))
+        drivers = self._drivers[port]
+        low0, high0 = drivers.get(owner, (0, 0))
         m = 1 << bit
-        low &= ~m
-        high &= ~m
-        if level == 0:
-            low |= m
-        elif level == 1:
-            high |= m
+        low = low0 & ~m | (m if level == 0 else 0)
+        high = high0 & ~m | (m if level == 1 else 0)
+        if low == low0 and high == high0:
+            return  # already driven so: nothing changes
+        ext = self.ext
+        old = self.latch[port] & ext[port]
         if low or high:
-            self._drivers[port][owner] = (low, high)
+            drivers[owner] = (low, high)
         else:
-            self._drivers[port].pop(owner, None)
+            drivers.pop(owner, None)
         all_low = 0
         all_high = 0
-        for lo, hi in self._drivers[port].values():
+        for lo, hi in drivers.values():
             all_low |= lo
             all_high |= hi
-        self.ext[port] = ~all_low & 0xFF
+        ext[port] = ~all_low & 0xFF
         self._high[port] = all_high
         self._settle(port, old, cycle)
 
