@@ -2,12 +2,13 @@
 
 Where the time goes
 -------------------
-``run()`` is a tight loop over translated basic blocks (see ``translate.py``)::
+``run()`` is a tight loop over translated blocks (see ``translate.py``)::
 
     while True:
         fn, bc, bn = blocks[key]          # key = PC | register bank << 16
-        if cyc + bc <= self._ne:          # the whole block ends before the next event
-            key = fn(cyc); cyc += bc; ni += bn
+        if cyc + bc <= self._ne:          # the longest path ends before the next event
+            r = fn(cyc)                   # next key | cycles << 18 | instructions << 26
+            key = r & 0x3FFFF; cyc += r >> 18 & 0xFF; ni += r >> 26
             continue
         ... slow path ...
 

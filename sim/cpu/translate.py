@@ -6,13 +6,18 @@ architecture), so each basic block is translated ONCE into straight Python code,
 with ``compile()``/``exec()`` and cached by (register bank, start PC). Running a block is then
 one Python call that executes all its instructions inline.
 
-What a block is: the straight-line run of instructions starting at a PC, up to and including
-the first control transfer (jump, branch, call, return), or up to ``MAX_INSNS`` instructions,
-or up to and including an instruction that writes an SFR with side effects (ports, timers,
-UART, IE/IP/PCON, PSW). All MCS-51 instructions take a fixed number of cycles (branches cost
-the same taken or not), so a block's cycle and instruction counts are static. A block never
-contains a "self-loop" instruction (``SJMP $``, ``DJNZ Rn,$``, ``JNB bit,$``...) except as its
-only instruction: those are left to the run loop, which can fast-forward them.
+What a block is: a *basic block* is the straight-line run of instructions starting at a PC,
+up to and including the first control transfer (jump, branch, call, return), or up to
+``MAX_INSNS`` instructions, or up to and including an instruction that writes an SFR with
+side effects (ports, timers, UART, IE/IP/PCON, PSW). Blocks are tiered: a basic block counts
+its runs and on the ``HOT_COUNT``-th is replaced by the *superblock* from the same PC, which
+goes on through unconditional jumps and calls (to static targets not yet in the block) and
+past conditional branches (a taken branch is an early exit), with the same other limits.
+All MCS-51 instructions take a fixed number of cycles (branches cost the same taken or not),
+so the cycles and instructions up to each exit are static: every exit returns them with the
+next key. A block never contains a "self-loop" instruction (``SJMP $``, ``DJNZ Rn,$``,
+``JNB bit,$``...) except as its only instruction: those are left to the run loop, which can
+fast-forward them.
 
 Generated function (one per block)::
 
@@ -20,9 +25,9 @@ Generated function (one per block)::
         a = sfr[224]                          # ACC and PSW live in locals in the block
         psw = sfr[208]
         ... one to four lines per instruction ...
-        sfr[224] = a                          # written back before leaving
+        sfr[224] = a                          # written back before leaving (each exit)
         sfr[208] = psw
-        return NEXT_PC | BANK << 16           # the key of the next block
+        return NEXT_PC | BANK << 16 | CYCLES << 18 | INSNS << 26   # next key, what ran
 
 ``cyc`` is the machine-cycle count when the block starts; time-dependent SFR accesses pass
 ``cyc + offset`` to the CPU's handlers ``rsfr``/``wsfr``/``wport``: timer/UART/interrupt
@@ -31,8 +36,8 @@ JB/JNB/CJNE/DJNZ, which read their operand late), exactly as s51 does; port writ
 the cycle at which the writing instruction completes.
 
 Flags: PSW is kept whole in ``psw`` except the parity bit, which is never stored: every PSW
-read computes it as ``PAR[a]``. ADD/ADDC/SUBB use precomputed 128 K tables indexed by
-``carry << 16 | a << 8 | operand`` that give ``flags << 8 | result``. Registers of the
+read computes it as ``PAR[a]``. ADD/ADDC/SUBB take CY, AC and OV from precomputed 128 KB
+tables (``ADDF``/``SUBF``, bytes) indexed by ``carry << 16 | a << 8 | operand``. Registers of the
 block's bank are plain ``iram[n]`` with the address folded in at translation time.
 
 The instruction semantics live in ``_TEMPLATES`` (one small function per mnemonic, shared by
