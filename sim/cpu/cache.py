@@ -179,12 +179,13 @@ _TRANSLATOR_TAG: bytes | None = None
 
 
 def _translator_tag() -> bytes:
-    """Digest of the translator's source: any change to it invalidates every block file."""
+    """Digest of the translator's source (and of the core that runs its blocks): any change
+    to them invalidates every block file."""
     global _TRANSLATOR_TAG
     if _TRANSLATOR_TAG is None:
         here = os.path.dirname(os.path.abspath(__file__))
         parts = [_PY_TAG]
-        for name in ("translate.py", "opcodes.py", "cache.py"):
+        for name in ("translate.py", "opcodes.py", "cache.py", "core.py"):
             try:
                 with open(os.path.join(here, name), "rb") as f:
                     parts.append(f.read())
