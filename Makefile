@@ -20,7 +20,7 @@ test: setup
 	$(VENV)/python -m pytest -q -n auto
 
 bench: setup
-	$(VENV)/pio run -e reference >/dev/null
+	$(VENV)/pio run -s -e reference
 	$(VENV)/python -m sim.bench --runs 3
 
 clean:
