@@ -17,10 +17,11 @@ run: setup
 
 test: setup
 	$(VENV)/ruff check sim host tests tools firmware/scripts firmware/tools firmware/boards firmware/test
-	$(VENV)/python -m pytest -q
+	$(VENV)/python -m pytest -q -n auto
 
 bench: setup
-	$(VENV)/python -m sim.measure.bench
+	$(VENV)/pio run -s -e reference
+	$(VENV)/python -m sim.measure.bench --runs 3
 
 clean:
 	rm -rf .pio

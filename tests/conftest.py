@@ -1,21 +1,46 @@
-"""Session fixtures: the firmware is built once per test session, for every board profile."""
+"""Session fixtures: the firmware is built once per test session, for every board profile.
+
+Under pytest-xdist (``make test`` runs ``pytest -n auto``) every worker has its own session;
+the first worker to get the lock builds every env and leaves the build logs in the run's
+shared temporary directory, the others wait for it and reuse them, so ``pio run`` never
+runs twice at once on the same build directory.
+
+Translated blocks are cached in ``.pio/cache`` for the tests (not in the user's cache):
+random instruction streams would otherwise fill it.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 from pathlib import Path
 
 import pytest
 
-from tests.buildsupport import BUILD_DIR, ENVS, run_pio
+from tests.buildsupport import BUILD_DIR, ENVS, ROOT, run_pio
+
+os.environ.setdefault("CLOCK51_CACHE_DIR", str(ROOT / ".pio" / "cache"))
+
+
+def _build_every_env() -> dict[str, str]:
+    return {name: run_pio("run", "-e", name).stdout for name in ENVS}
 
 
 @pytest.fixture(scope="session")
-def build_logs() -> dict[str, str]:
+def build_logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Build every env once; the build output of each."""
-    logs = {}
-    for name in ENVS:
-        logs[name] = run_pio("run", "-e", name).stdout
-    return logs
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # not under xdist
+        return _build_every_env()
+    shared = tmp_path_factory.getbasetemp().parent  # one directory per run, all workers
+    done = shared / "firmware-build-logs.json"
+    with open(shared / "firmware-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists():
+            return json.loads(done.read_text())
+        logs = _build_every_env()
+        done.write_text(json.dumps(logs))
+        return logs
 
 
 @pytest.fixture(scope="session")

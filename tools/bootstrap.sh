@@ -32,13 +32,27 @@ stamp=.venv/.clock51-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     echo "bootstrap: installing the project and its dependencies into .venv"
     if ! { .venv/bin/python -m pip install -q --upgrade pip &&
-           .venv/bin/python -m pip install -q -e '.[firmware,test]'; } >.venv/pip.log 2>&1; then
+           .venv/bin/python -m pip install -q -e '.[firmware,test]' \
+               --config-settings editable_mode=compat; } >.venv/pip.log 2>&1; then
         cat .venv/pip.log >&2
         echo "bootstrap: pip install failed (log above, also in .venv/pip.log)" >&2
         exit 1
     fi
     touch "$stamp"
 fi
+# editable_mode=compat: a plain path in a .pth instead of setuptools' import-hook finder,
+# which costs every Python start (each `clock51-sim exec`) about 10 ms of imports. That path
+# is the checkout, where sim/ and host/ are found by name; the board profile package
+# `boardprofile` lives in firmware/boards/, so a second .pth names a folder holding a link
+# to it under its import name.
+links="$PWD/.venv/clock51-packages"
+mkdir -p "$links"
+ln -sfn "$PWD/firmware/boards" "$links/boardprofile"
+site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+echo "$links" >"$site/clock51-boardprofile.pth"
+# Byte-compile the sources once: with PYTHONDONTWRITEBYTECODE set, every process would
+# otherwise compile them again.
+.venv/bin/python -m compileall -q sim host firmware/boards >/dev/null || true
 
 .venv/bin/python tools/pio_offline.py >/dev/null
 echo "bootstrap: ready (sdcc $(sdcc -v | head -1 | sed 's/.* \([0-9]\.[0-9.]*\) .*/\1/'), $(.venv/bin/pio --version))"

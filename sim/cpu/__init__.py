@@ -9,7 +9,8 @@ Public API::
 
 Files: ``opcodes.py`` (the one opcode table), ``translate.py`` (table + templates -> Python
 source per basic block), ``core.py`` (state, run loop, SFRs, timers, UART, interrupts),
-``disasm.py`` (disassembler from the same table).
+``disasm.py`` (disassembler from the same table), ``cache.py`` (translations kept on disk
+per code image).
 """
 
 from sim.cpu.core import CPU, NEVER

@@ -2,12 +2,13 @@
 
 Where the time goes
 -------------------
-``run()`` is a tight loop over translated basic blocks (see ``translate.py``)::
+``run()`` is a tight loop over translated blocks (see ``translate.py``)::
 
     while True:
         fn, bc, bn = blocks[key]          # key = PC | register bank << 16
-        if cyc + bc <= self._ne:          # the whole block ends before the next event
-            key = fn(cyc); cyc += bc; ni += bn
+        if cyc + bc <= self._ne:          # the longest path ends before the next event
+            r = fn(cyc)                   # next key | cycles << 18 | instructions << 26
+            key = r & 0x3FFFF; cyc += r >> 18 & 0xFF; ni += r >> 26
             continue
         ... slow path ...
 
@@ -68,6 +69,7 @@ from collections.abc import Callable
 from types import CodeType
 
 from sim.cpu import translate as tr
+from sim.cpu.cache import store_for
 from sim.cpu.sfr import (  # the one SFR map
     ACC,
     DPH,
@@ -104,6 +106,7 @@ __all__ = ["CPU", "NEVER"]
 
 NEVER = 1 << 62
 _HUGE = 1 << 62
+_SUPER = 1 << 20  # store key of a superblock: block key | _SUPER
 
 VECTORS = (0x03, 0x0B, 0x13, 0x1B, 0x23, 0x2B)
 _PORT_OF = {P0: 0, P1: 1, P2: 2, P3: 3}
@@ -170,12 +173,16 @@ class CPU:
         bus = self.ports
         self._ns = {
             "iram": self.iram, "sfr": self.sfr, "xram": self.xram, "code": self.code,
-            "PL": bus.latch, "PE": bus.ext, "PAR": tr.PAR, "ADDT": tr.ADDT, "SUBT": tr.SUBT,
+            "PL": bus.latch, "PE": bus.ext, "PAR": tr.PAR, "ADDF": tr.ADDF, "SUBF": tr.SUBF,
             "DA": tr.da, "rsfr": self._rsfr, "wsfr": self._wsfr, "wport": bus.write_latch,
-            "cpu": self, "reti": self._reti,
+            "cpu": self, "reti": self._reti, "promote": self._promote,
+            # runs left before a basic block is replaced by its superblock
+            "hot": bytearray((tr.HOT_COUNT,)) * (4 << 16),
         }
         self._blocks: list[tuple | None] = [None] * (4 << 16)
         self._singles: dict[int, tuple] = {}
+        # translations of this image: shared by every CPU running it, kept on disk
+        self._store = store_for(self.code, xram_size)
         self._whandlers = {
             TMOD: self._w_timer, TL0: self._w_timer, TL1: self._w_timer, TH0: self._w_timer,
             TH1: self._w_timer, TL2: self._w_timer, TH2: self._w_timer,
@@ -198,8 +205,10 @@ class CPU:
             raise ConfigError(f"code image is {len(code)} bytes, more than 64 KB")
         self.code = bytes(code) + b"\xff" * (0x10000 - len(code))
         self._ns["code"] = self.code
+        self._ns["hot"][:] = bytearray((tr.HOT_COUNT,)) * (4 << 16)
         self._blocks = [None] * (4 << 16)
         self._singles = {}
+        self._store = store_for(self.code, self.xram_size)  # the new image's translations
 
     def reset(self, cycle: int = 0) -> None:
         """Power-on reset: SFRs to their reset values, IRAM and XRAM cleared, PC = 0.
@@ -370,11 +379,11 @@ class CPU:
                 if b is None:
                     b = self._translate(key)
                 fn, bc, bn = b
-                nc = cyc + bc
-                if nc <= self._ne:
-                    key = fn(cyc)
-                    cyc = nc
-                    ni += bn
+                if cyc + bc <= self._ne:
+                    r = fn(cyc)  # next key | cycles run << 18 | instructions run << 26
+                    key = r & 0x3FFFF
+                    cyc += r >> 18 & 0xFF
+                    ni += r >> 26
                     continue
                 self.cycles = cyc
                 self.instructions = ni
@@ -418,6 +427,16 @@ class CPU:
 
     # == the slow path =====================================================================
     def _slow(self) -> str | None:
+        r = self._slow_turn()
+        # idle with fast-forward: the turn only jumped to the next event; handle it now
+        # (it usually wakes the CPU) rather than in another pass through the run loop
+        n = 0
+        while r is None and self._idle and self.fast_forward and n < 8:
+            r = self._slow_turn()
+            n += 1
+        return r
+
+    def _slow_turn(self) -> str | None:
         if self._pd:
             return "powerdown"
         cyc = self.cycles
@@ -477,7 +496,9 @@ class CPU:
                 if n > 0:
                     self._spin(n)
         if hold:
-            self._ne = 0
+            # one instruction ran under the hold: look again now (a request already
+            # pending, idle or another hold make _ne 0) rather than in another slow turn
+            self._recompute_ev()
         return None
 
     def _spin(self, n: int) -> None:
@@ -491,34 +512,57 @@ class CPU:
         if special == tr.ILLEGAL:
             raise IllegalOpcode(self.pc, self.code[self.pc])
         cyc = self.cycles
-        nkey = fn(cyc)
-        self.cycles = cyc + cycles
+        r = fn(cyc)
+        self.cycles = cyc + (r >> 18 & 0xFF)
         self.instructions += 1
-        self.pc = nkey & 0xFFFF
+        self.pc = r & 0xFFFF
 
     # == translation =======================================================================
-    def _compile(self, info: tr.BlockInfo) -> Callable[[int], int]:
+    def _compile(self, info: tr.BlockInfo) -> CodeType:
         co = _CODE_CACHE.get(info.source)
         if co is None:
             co = compile(info.source, f"<8051 block {info.end:04X}>", "exec")
             _CODE_CACHE[info.source] = co
+        return co
+
+    def _bind(self, co: CodeType) -> Callable[[int], int]:
         ns = self._ns
         exec(co, ns)
         return ns.pop("_b")
 
-    def _translate(self, key: int) -> tuple:
-        info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size)
-        if info.special is not None:
-            entry = (None, _HUGE, 1)
-        else:
-            entry = (self._compile(info), info.cycles, info.insns)
+    def _translate(self, key: int, superblock: bool = False) -> tuple:
+        """The block at key: its superblock if one is known, else the basic block."""
+        store = self._store
+        got = store.blocks.get(key | _SUPER)
+        if got is None and not superblock:
+            got = store.blocks.get(key)
+        if got is None:
+            info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size,
+                                superblock=superblock)
+            co = None if info.special is not None else self._compile(info)
+            got = (co, info.cycles, info.insns)
+            store.blocks[key | _SUPER if superblock else key] = got
+            store.dirty = True
+        co, cycles, insns = got
+        entry = (None, _HUGE, 1) if co is None else (self._bind(co), cycles, insns)
         self._blocks[key] = entry
         return entry
 
+    def _promote(self, key: int) -> None:
+        """A basic block became hot: use the superblock from the same address from now on."""
+        self._translate(key, superblock=True)
+
     def _single(self, key: int) -> tuple:
-        info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size, max_insns=1)
-        fn = None if info.special == tr.ILLEGAL else self._compile(info)
-        entry = (fn, info.cycles, info.special, info.arg)
+        store = self._store
+        got = store.singles.get(key)
+        if got is None:
+            info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size,
+                                max_insns=1)
+            co = None if info.special == tr.ILLEGAL else self._compile(info)
+            got = store.singles[key] = (co, info.cycles, info.special, info.arg)
+            store.dirty = True
+        co, cycles, special, arg = got
+        entry = (None if co is None else self._bind(co), cycles, special, arg)
         self._singles[key] = entry
         return entry
 
@@ -610,18 +654,30 @@ class CPU:
         if ie & 0x80:
             tcon = sfr[TCON]
             if ie & 0x02 and not tcon & 0x20:
-                ev = min(ev, self._c0.next_ovf())
+                c = self._c0
+                if c.rate:  # c.next_ovf(), inlined: this runs several times a tick
+                    t = c.t0 + -(-(c.top - c.val) // c.rate)
+                    if t < ev:
+                        ev = t
             if ie & 0x08 and not tcon & 0x80:
                 ev = min(ev, (self._c0h if self._c0h.fmask else self._c1).next_ovf())
             if ie & 0x20 and not sfr[T2CON] & 0x80 and self._c2.fmask:
                 ev = min(ev, self._c2.next_ovf())
-        self._ev = ev
-        # idle, power down and the one-instruction interrupt hold are the slow path's job
-        # and so is a request already pending (e.g. RI set by uart_rx between two runs)
-        if self._idle or self._pd or self._hold or self._irq_request() >= 0:
+            self._ev = ev
+            # a request already pending (e.g. RI set by uart_rx between two runs) is the
+            # slow path's job (no request flag set at all: no need to ask)
+            if (tcon & 0xAA or sfr[SCON] & 0x03 or sfr[T2CON] & 0xC0) \
+                    and self._irq_request() >= 0:
+                self._ne = 0
+                return
+        else:
+            self._ev = ev
+        # so are idle, power down and the one-instruction interrupt hold
+        if self._idle or self._pd or self._hold:
             self._ne = 0
         else:
-            self._ne = min(ev, self._until)
+            u = self._until
+            self._ne = ev if ev < u else u
 
     def _events(self, cyc: int) -> None:
         self._sync(cyc)
@@ -775,9 +831,11 @@ class CPU:
 
     # == SFR access handlers ===============================================================
     def _rsfr(self, addr: int, t: int) -> int:
+        if addr == SCON:  # no counter flag lives in SCON: no need to sync the timers
+            if self._tx_busy and self._tx_done <= t:
+                self._tx_finish()  # a read in an instruction's 2nd cycle may see TI of now
+            return self.sfr[SCON]
         self._sync(t)
-        if addr == SCON and self._tx_busy and self._tx_done <= t:
-            self._tx_finish()  # a read in an instruction's 2nd cycle may see TI of now
         return self.sfr[addr]
 
     def _wsfr(self, addr: int, v: int, t: int) -> None:
@@ -793,8 +851,16 @@ class CPU:
 
     def _w_timer(self, addr: int, v: int, t: int) -> None:
         self._sync(t)
-        self.sfr[addr] = v
-        self._reconfig(max(t, self._tsync))
+        sfr = self.sfr
+        sfr[addr] = v
+        if (addr == TL0 or addr == TH0) and sfr[TMOD] & 3 != 3:
+            # fast path (the tick interrupt's reload): only Timer 0's count changes; its
+            # run state and the other counters are as _reconfig would leave them
+            c0 = self._c0
+            self._setup(c0, sfr[TMOD] & 3, sfr[TL0], sfr[TH0])
+            c0.t0 = max(t, self._tsync)
+        else:
+            self._reconfig(max(t, self._tsync))
         self._recompute_ev()
 
     def _w_tcon(self, addr: int, v: int, t: int) -> None:

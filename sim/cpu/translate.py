@@ -6,13 +6,18 @@ architecture), so each basic block is translated ONCE into straight Python code,
 with ``compile()``/``exec()`` and cached by (register bank, start PC). Running a block is then
 one Python call that executes all its instructions inline.
 
-What a block is: the straight-line run of instructions starting at a PC, up to and including
-the first control transfer (jump, branch, call, return), or up to ``MAX_INSNS`` instructions,
-or up to and including an instruction that writes an SFR with side effects (ports, timers,
-UART, IE/IP/PCON, PSW). All MCS-51 instructions take a fixed number of cycles (branches cost
-the same taken or not), so a block's cycle and instruction counts are static. A block never
-contains a "self-loop" instruction (``SJMP $``, ``DJNZ Rn,$``, ``JNB bit,$``...) except as its
-only instruction: those are left to the run loop, which can fast-forward them.
+What a block is: a *basic block* is the straight-line run of instructions starting at a PC,
+up to and including the first control transfer (jump, branch, call, return), or up to
+``MAX_INSNS`` instructions, or up to and including an instruction that writes an SFR with
+side effects (ports, timers, UART, IE/IP/PCON, PSW). Blocks are tiered: a basic block counts
+its runs and on the ``HOT_COUNT``-th is replaced by the *superblock* from the same PC, which
+goes on through unconditional jumps and calls (to static targets not yet in the block) and
+past conditional branches (a taken branch is an early exit), with the same other limits.
+All MCS-51 instructions take a fixed number of cycles (branches cost the same taken or not),
+so the cycles and instructions up to each exit are static: every exit returns them with the
+next key. A block never contains a "self-loop" instruction (``SJMP $``, ``DJNZ Rn,$``,
+``JNB bit,$``...) except as its only instruction: those are left to the run loop, which can
+fast-forward them.
 
 Generated function (one per block)::
 
@@ -20,9 +25,9 @@ Generated function (one per block)::
         a = sfr[224]                          # ACC and PSW live in locals in the block
         psw = sfr[208]
         ... one to four lines per instruction ...
-        sfr[224] = a                          # written back before leaving
+        sfr[224] = a                          # written back before leaving (each exit)
         sfr[208] = psw
-        return NEXT_PC | BANK << 16           # the key of the next block
+        return NEXT_PC | BANK << 16 | CYCLES << 18 | INSNS << 26   # next key, what ran
 
 ``cyc`` is the machine-cycle count when the block starts; time-dependent SFR accesses pass
 ``cyc + offset`` to the CPU's handlers ``rsfr``/``wsfr``/``wport``: timer/UART/interrupt
@@ -31,8 +36,8 @@ JB/JNB/CJNE/DJNZ, which read their operand late), exactly as s51 does; port writ
 the cycle at which the writing instruction completes.
 
 Flags: PSW is kept whole in ``psw`` except the parity bit, which is never stored: every PSW
-read computes it as ``PAR[a]``. ADD/ADDC/SUBB use precomputed 128 K tables indexed by
-``carry << 16 | a << 8 | operand`` that give ``flags << 8 | result``. Registers of the
+read computes it as ``PAR[a]``. ADD/ADDC/SUBB take CY, AC and OV from precomputed 128 KB
+tables (``ADDF``/``SUBF``, bytes) indexed by ``carry << 16 | a << 8 | operand``. Registers of the
 block's bank are plain ``iram[n]`` with the address folded in at translation time.
 
 The instruction semantics live in ``_TEMPLATES`` (one small function per mnemonic, shared by
@@ -42,54 +47,87 @@ generated code serves single-stepping (1-instruction blocks), so there is one im
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
+from sim.cpu.cache import load_blob
 from sim.cpu.opcodes import OPCODES, Op, decode
 from sim.cpu.sfr import ACC, PORTS, PSW, SIDE_WRITE, SP, TIMED_READ
 
-__all__ = ["MAX_INSNS", "BlockInfo", "translate", "classify", "PAR", "ADDT", "SUBT", "da"]
+__all__ = ["MAX_INSNS", "BlockInfo", "translate", "classify", "PAR", "ADDF", "SUBF", "da"]
 
 MAX_INSNS = 40
+#: A block runs this many times as a basic block before it is translated again as a
+#: superblock (see ``translate``): code that runs once or twice is not worth compiling twice.
+HOT_COUNT = 64
 
 # -- precomputed tables -----------------------------------------------------------------
 PAR = [bin(i).count("1") & 1 for i in range(256)]
 
 
-def _add_table() -> list[int]:
-    t = [0] * (2 << 16)
+def _add_flags_reference(cin: int, a: int, v: int) -> int:
+    """CY, AC and OV of ADD/ADDC (the definition the tables are checked against)."""
+    r = a + v + cin
+    f = 0x80 if r > 255 else 0
+    if (a & 15) + (v & 15) + cin > 15:
+        f |= 0x40
+    if (a ^ r) & (v ^ r) & 0x80:
+        f |= 0x04
+    return f
+
+
+def _sub_flags_reference(cin: int, a: int, v: int) -> int:
+    """CY (borrow), AC and OV of SUBB."""
+    r = a - v - cin
+    f = 0x80 if r < 0 else 0
+    if (a & 15) - (v & 15) - cin < 0:
+        f |= 0x40
+    if (a ^ v) & (a ^ r) & 0x80:
+        f |= 0x04
+    return f
+
+
+def _runs(n: int, lo: int, hi: int, flag: int) -> bytes:
+    """n bytes: ``flag`` at indices lo..hi (inclusive, clipped), 0 elsewhere."""
+    lo, hi = max(lo, 0), min(hi, n - 1)
+    if lo > hi:
+        return bytes(n)
+    return bytes(lo) + bytes((flag,)) * (hi - lo + 1) + bytes(n - 1 - hi)
+
+
+def _flag_table(sub: bool) -> bytes:
+    """Flags (CY 0x80, AC 0x40, OV 0x04) of ADD/ADDC or SUBB for index
+    ``carry << 16 | a << 8 | operand``: 128 KB, built from runs of equal bytes (each flag is
+    set on one interval of the operand, or a repeated interval of its low nibble), in about
+    a millisecond instead of the 75 ms a per-entry loop takes."""
+    cy, ac, ov = [], [], []
+    nib = {}
     for cin in (0, 1):
+        for k in range(16):
+            lo = k - cin + 1 if sub else 16 - k - cin
+            nib[cin, k] = _runs(16, lo, 15, 0x40) * 16
         for a in range(256):
-            base = cin << 16 | a << 8
-            for v in range(256):
-                r = a + v + cin
-                f = 0x80 if r > 255 else 0
-                if (a & 15) + (v & 15) + cin > 15:
-                    f |= 0x40
-                if (a ^ r) & (v ^ r) & 0x80:
-                    f |= 0x04
-                t[base | v] = f << 8 | (r & 255)
-    return t
+            ac.append(nib[cin, a & 15])
+            if sub:
+                cy.append(_runs(256, a - cin + 1, 255, 0x80))
+                if a < 128:
+                    ov.append(_runs(256, 128, a - cin + 128, 0x04))
+                else:
+                    ov.append(_runs(256, a - cin - 127, 127, 0x04))
+            else:
+                cy.append(_runs(256, 256 - a - cin, 255, 0x80))
+                if a < 128:
+                    ov.append(_runs(256, 128 - a - cin, 127, 0x04))
+                else:
+                    ov.append(_runs(256, 128, 383 - a - cin, 0x04))
+    n = 2 << 16
+    total = (int.from_bytes(b"".join(cy), "big") | int.from_bytes(b"".join(ac), "big")
+             | int.from_bytes(b"".join(ov), "big"))
+    return total.to_bytes(n, "big")
 
 
-def _sub_table() -> list[int]:
-    t = [0] * (2 << 16)
-    for cin in (0, 1):
-        for a in range(256):
-            base = cin << 16 | a << 8
-            for v in range(256):
-                r = a - v - cin
-                f = 0x80 if r < 0 else 0
-                if (a & 15) - (v & 15) - cin < 0:
-                    f |= 0x40
-                if (a ^ v) & (a ^ r) & 0x80:
-                    f |= 0x04
-                t[base | v] = f << 8 | (r & 255)
-    return t
-
-
-ADDT = _add_table()
-SUBT = _sub_table()
+# 2.5 ms to build: kept in the cache directory like the translated blocks
+_FLAGS = load_blob("alu-flags", lambda: _flag_table(False) + _flag_table(True))
+ADDF, SUBF = _FLAGS[: 2 << 16], _FLAGS[2 << 16:]
 
 
 def da(a: int, psw: int) -> tuple[int, int]:
@@ -132,6 +170,9 @@ class _Gen:
         self.acc = 1            # offset of its timed SFR accesses from its start
         self.next = 0           # address of the next instruction
         self.addr = 0
+        self.done = 0           # (cycles << 18 | instructions << 26) at the current end
+        self.follow: int | None = None  # static target of an unconditional transfer
+        self.superblock = False
 
     # -- helpers ---------------------------------------------------------------------
     def emit(self, *lines: str) -> None:
@@ -141,9 +182,11 @@ class _Gen:
         return f"cyc + {off}" if off else "cyc"
 
     def key(self, target: int) -> str:
+        """The value a block returns to go on at ``target`` after the current instruction:
+        the next key with the cycles and instructions run so far (see ``done``)."""
         if self.dyn_key:
-            return f"{target} | (psw & 24) << 13"
-        return str(target | self.bank << 16)
+            return f"{target | self.done} | (psw & 24) << 13"
+        return str(target | self.bank << 16 | self.done)
 
     def direct(self, d: int) -> _Loc:
         if d < 0x80:
@@ -208,7 +251,21 @@ class _Gen:
         return self.direct(byte), 1 << (b & 7), b & 7
 
     def branch(self, cond: str, target: int) -> list[str]:
-        return [f"if {cond}:", f"    return {self.key(target)}", f"return {self.key(self.next)}"]
+        """A conditional branch. In a superblock: an early exit when taken, the block goes
+        on at the next instruction otherwise (``[]``: no exit lines, translation
+        continues). In a basic block: two exits."""
+        if not self.superblock:
+            return [f"if {cond}:", f"    return {self.key(target)}",
+                    f"return {self.key(self.next)}"]
+        self.emit(f"if {cond}:", _EPI_MARK, f"    return {self.key(target)}")
+        return []
+
+    def goto(self, target: int) -> list[str]:
+        """An unconditional jump (or call, after its push) to a static target: a
+        superblock follows it when it can."""
+        if self.superblock:
+            self.follow = target
+        return [f"return {self.key(target)}"]
 
 
 # -- instruction templates: (gen, op, vals) -> exit lines or None -------------------------
@@ -316,17 +373,27 @@ def _xchd(g, op, v):
 
 
 def _arith(table: str, with_carry: bool) -> Template:
+    sign = "-" if table == "SUBF" else "+"
+
     def f(g, op, v):
         src = g.operand(op.operands[1], v[1])
-        idx = f"(psw & 128) << 9 | a << 8 | {src.rd}" if with_carry else f"a << 8 | {src.rd}"
-        g.emit(f"_t = {table}[{idx}]", "a = _t & 255", "psw = psw & 59 | _t >> 8")
+        if op.operands[1] == "#data":
+            val = src.rd
+        else:
+            g.emit(f"_v = {src.rd}")
+            val = "_v"
+        if with_carry:
+            g.emit(f"_t = (psw & 128) << 9 | a << 8 | {val}", f"psw = psw & 59 | {table}[_t]",
+                   f"a = a {sign} {val} {sign} (_t >> 16) & 255")
+        else:
+            g.emit(f"psw = psw & 59 | {table}[a << 8 | {val}]", f"a = a {sign} {val} & 255")
         return None
     return f
 
 
-_TEMPLATES["ADD"] = _arith("ADDT", False)
-_TEMPLATES["ADDC"] = _arith("ADDT", True)
-_TEMPLATES["SUBB"] = _arith("SUBT", True)
+_TEMPLATES["ADD"] = _arith("ADDF", False)
+_TEMPLATES["ADDC"] = _arith("ADDF", True)
+_TEMPLATES["SUBB"] = _arith("SUBF", True)
 
 
 def _logic(sym: str) -> Template:
@@ -418,12 +485,12 @@ def _rot(g, op, v):
 # -- control transfer ---------------------------------------------------------------------
 @_t("AJMP", "LJMP", "SJMP")
 def _jmp(g, op, v):
-    return [f"return {g.key(v[0])}"]
+    return g.goto(v[0])
 
 
 @_t("JMP")
 def _jmpind(g, op, v):
-    return [f"return (a + (sfr[131] << 8 | sfr[130]) & 65535) | {g.bank << 16}"]
+    return [f"return (a + (sfr[131] << 8 | sfr[130]) & 65535) | {g.bank << 16 | g.done}"]
 
 
 @_t("JZ", "JNZ", "JC", "JNC")
@@ -472,18 +539,18 @@ def _push_ret(g: _Gen) -> None:
 @_t("ACALL", "LCALL")
 def _call(g, op, v):
     _push_ret(g)
-    return [f"return {g.key(v[0])}"]
+    return g.goto(v[0])
 
 
 @_t("RET")
 def _ret(g, op, v):
     g.emit("_s = sfr[129]", "sfr[129] = _s - 2 & 255")
-    return [f"return iram[_s] << 8 | iram[_s - 1 & 255] | {g.bank << 16}"]
+    return [f"return iram[_s] << 8 | iram[_s - 1 & 255] | {g.bank << 16 | g.done}"]
 
 
 @_t("RETI")
 def _reti(g, op, v):
-    return [f"return reti({g.cyc(g.endoff)})"]
+    return [f"return reti({g.cyc(g.endoff)}) | {g.done}"]
 
 
 assert {op.mnemonic for op in OPCODES if op} <= set(_TEMPLATES), "a mnemonic has no template"
@@ -493,10 +560,11 @@ assert {op.mnemonic for op in OPCODES if op} <= set(_TEMPLATES), "a mnemonic has
 SELFJUMP, DJNZSELF, JBSELF, ILLEGAL = "selfjump", "djnz", "jbself", "illegal"
 
 
-def classify(code: bytes, pc: int) -> tuple[str | None, object]:
+def classify(code: bytes, pc: int, decoded: tuple | None = None) -> tuple[str | None, object]:
     """Special instructions at pc: ('selfjump', None), ('djnz', iram address),
-    ('jbself', (bit address, jump-if-set)), ('illegal', opcode) or (None, None)."""
-    op, vals = decode(code, pc)
+    ('jbself', (bit address, jump-if-set)), ('illegal', opcode) or (None, None).
+    ``decoded``: ``decode(code, pc)`` if the caller has it already."""
+    op, vals = decoded or decode(code, pc)
     if op is None:
         return ILLEGAL, code[pc]
     m = op.mnemonic
@@ -526,56 +594,93 @@ class BlockInfo:
 #: every other instruction accesses timed SFRs at the end of its first machine cycle.
 _LATE_READ = frozenset({"JB", "JNB", "CJNE", "DJNZ"})
 
-_NAMES = ("iram", "sfr", "xram", "code", "PL", "PE", "PAR", "ADDT", "SUBT", "DA", "rsfr",
-          "wsfr", "wport", "cpu", "reti")
-_NAME_RE = re.compile(r"\b(" + "|".join(_NAMES) + r")\b")
-_WRITES_A = re.compile(r"(^|\n)\s*(a\s*[\^|&+-]?=(?!=)|a, )")
-_WRITES_PSW = re.compile(r"\bpsw\s*[&|^]?=(?!=)")
+_NAMES = ("iram", "sfr", "xram", "code", "PL", "PE", "PAR", "ADDF", "SUBF", "DA", "rsfr",
+          "wsfr", "wport", "cpu", "reti", "hot", "promote")
+_EPI_MARK = "    #EPI"  # placeholder for the write-back of ACC and PSW before an early exit
+_RE: dict[str, object] = {}  # compiled on the first translation: `re` costs start-up time
+
+
+def _patterns() -> dict:
+    if not _RE:
+        import re
+
+        _RE.update(
+            uses_a=re.compile(r"\ba\b"), uses_psw=re.compile(r"\bpsw\b"),
+            names=re.compile(r"\b(" + "|".join(_NAMES) + r")\b"),
+            writes_a=re.compile(r"(^|\n)\s*(a\s*[\^|&+-]?=(?!=)|a, )"),
+            writes_psw=re.compile(r"\bpsw\s*[&|^]?=(?!=)"))
+    return _RE
 
 
 def translate(code: bytes, pc: int, bank: int, xram_size: int,
-              max_insns: int = MAX_INSNS) -> BlockInfo:
-    """Python source of the block starting at pc (for register bank ``bank``)."""
+              max_insns: int = MAX_INSNS, superblock: bool = False) -> BlockInfo:
+    """Python source of the block starting at pc (for register bank ``bank``).
+
+    A basic block (``superblock=False``) ends at the first control transfer and counts its
+    runs: on the ``HOT_COUNT``-th it calls ``promote(key)``, which replaces it by the
+    superblock from the same address: that one follows unconditional jumps and calls and
+    the fall-through of conditional branches (taken branches are early exits), up to
+    ``max_insns`` instructions, so that hot code makes fewer, longer block calls."""
     special, arg = classify(code, pc)
     if special == ILLEGAL:
         return BlockInfo("", 0, 1, special, arg, pc)
     g = _Gen(bank, xram_size)
+    g.superblock = superblock
     addr = pc
     cycles = insns = 0
     exit_lines: list[str] | None = None
+    seen: set[int] = set()
     while True:
-        if insns and classify(code, addr)[0] is not None:
+        op, vals = decoded = decode(code, addr)
+        if insns and classify(code, addr, decoded)[0] is not None:
             break
-        op, vals = decode(code, addr)
         assert op is not None
         g.addr = addr
         g.off = cycles
         g.endoff = cycles + op.cycles
         g.acc = 2 if op.mnemonic in _LATE_READ else 1
         g.next = (addr + op.length) & 0xFFFF
+        g.done = g.endoff << 18 | (insns + 1) << 26
+        g.follow = None
         exit_lines = _TEMPLATES[op.mnemonic](g, op, vals)
         cycles += op.cycles
         insns += 1
+        seen.add(addr)
         addr = g.next
-        if exit_lines is not None or g.end or insns >= max_insns:
+        if g.end or insns >= max_insns:
             break
-    if exit_lines is None:
+        if exit_lines:  # a control transfer: follow a static target not yet in the block
+            if g.follow is None or g.follow in seen:
+                break
+            addr = g.follow
+    if not exit_lines:
         exit_lines = [f"return {g.key(addr)}"]
     text = "\n".join(g.body + exit_lines)
-    uses_a = re.search(r"\ba\b", text) is not None
-    uses_psw = re.search(r"\bpsw\b", text) is not None
+    rx = _patterns()
+    uses_a = rx["uses_a"].search(text) is not None
+    uses_psw = rx["uses_psw"].search(text) is not None
     pro, epi = [], []
     if uses_a:
         pro.append("a = sfr[224]")
-        if _WRITES_A.search(text):
+        if rx["writes_a"].search(text):
             epi.append("sfr[224] = a")
     if uses_psw:
         pro.append("psw = sfr[208]")
-        if _WRITES_PSW.search(text):
+        if rx["writes_psw"].search(text):
             epi.append("sfr[208] = psw")
-    lines = pro + g.body + epi + exit_lines
+    body: list[str] = []
+    for ln in g.body:  # each early exit writes ACC and PSW back first
+        if ln == _EPI_MARK:
+            body.extend("    " + e for e in epi)
+        else:
+            body.append(ln)
+    if not superblock and max_insns > 1:
+        k = pc | bank << 16
+        # the superblock replaces this block on the last count, so it never goes below 0
+        pro = [f"hot[{k}] -= 1", f"if not hot[{k}]: promote({k})", *pro]
+    lines = pro + body + epi + exit_lines
     full = "\n".join(lines)
-    found = set(_NAME_RE.findall(full))
+    found = set(rx["names"].findall(full))
     used = [n for n in _NAMES if n in found]
     head = "def _b(cyc" + "".join(f", {n}={n}" for n in used) + "):"
     source = head + "\n" + "\n".join("    " + ln for ln in lines) + "\n"

@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sim.machine.pins import PortBus, parse_pin
+from boardprofile import parse_pin
+
+from sim.machine.pins import PortBus
 
 Pin = tuple[int, int]
 PinLike = Pin | str

@@ -21,26 +21,39 @@ finishes first).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
-
-from boardprofile import ProfileError
 
 from sim.errors import ProgramFailed, Signalled, SimError, UsageError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
+if TYPE_CHECKING:  # argparse is imported only when needed: see sim/frontends/fastargs.py
+    import argparse
+    from typing import NoReturn
+
 __all__ = ["main", "build_parser", "add_subcommand"]
 
-Handler = Callable[[argparse.Namespace], int]
+Handler = Callable[["argparse.Namespace"], int]
 _EXTRA: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse whose usage errors are one line (``UsageError``), not the usage text."""
+def _parser(**kwargs: object) -> argparse.ArgumentParser:
+    """An argparse parser whose usage errors are one line (``UsageError``), not the usage
+    text; its subparsers are of the same kind. argparse is imported here, not at start-up."""
+    import argparse
 
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            raise UsageError(f"{message} (see '{self.prog} --help')")
+
+    return _Parser(**kwargs)  # type: ignore[arg-type]
+
+
+def _profile_errors() -> tuple[type[Exception], ...]:
+    """boardprofile's error class once that package is loaded (a bad profile is reported
+    like a SimError); exec never loads it, and must not pay for importing it."""
+    mod = sys.modules.get("boardprofile.profile")
+    return (mod.ProfileError,) if mod is not None else ()
 
 
 def add_subcommand(register: Callable[[argparse._SubParsersAction], None]) -> None:
@@ -49,6 +62,8 @@ def add_subcommand(register: Callable[[argparse._SubParsersAction], None]) -> No
 
 
 def _int(text: str) -> int:
+    import argparse
+
     try:
         return int(text, 0)
     except ValueError:
@@ -57,6 +72,8 @@ def _int(text: str) -> int:
 
 def _count(text: str) -> int:
     """A number >= 0 (decimal or 0x hex)."""
+    import argparse
+
     value = _int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r}: expected a number >= 0")
@@ -109,9 +126,9 @@ def _cmd_disasm(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="clock51-sim",
-                description="clock51 simulator: 8052 core and board models")
+def build_parser(*, lean: bool = False) -> argparse.ArgumentParser:
+    """``lean``: only the bare-CPU commands (exec, disasm), without importing the board."""
+    p = _parser(prog="clock51-sim", description="clock51 simulator: 8052 core and board models")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     e = sub.add_parser("exec", help="run an 8052 program on a bare CPU; UART output to stdout")
     e.add_argument("program", metavar="PROGRAM.ihx")
@@ -127,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--start", type=_count, default=0, metavar="ADDR")
     d.add_argument("--count", type=_count, default=None, metavar="N")
     d.set_defaults(func=_cmd_disasm)
+    if lean:
+        return p
     _add_module_command(sub, "run", "sim.frontends.run",
                         "run a board: the firmware with its devices (LCD, DS1302, keys, UART)")
     _add_module_command(sub, "bench", "sim.measure.bench",
@@ -156,18 +175,26 @@ def _add_module_command(sub: argparse._SubParsersAction, name: str, module: str,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except UsageError as e:
-        print(f"clock51-sim: error: {e}", file=sys.stderr)
-        return 2
+    from sim.frontends.fastargs import parse_exec
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_exec(argv)  # a plain exec command line: no argparse (start-up time)
+    if args is not None:
+        args.func = _cmd_exec
+    else:
+        # exec and disasm need only the CPU: start-up must not pay for importing the board
+        try:
+            args = build_parser(lean=bool(argv) and argv[0] in ("exec", "disasm")
+                                ).parse_args(argv)
+        except UsageError as e:
+            print(f"clock51-sim: error: {e}", file=sys.stderr)
+            return 2
     try:
         return int(args.func(args) or 0)
     except UsageError as e:
         print(f"clock51-sim: error: {e}", file=sys.stderr)
         return 2
-    except (SimError, ProfileError) as e:
+    except (SimError, *_profile_errors()) as e:
         print(f"clock51-sim: error: {e}", file=sys.stderr)
         return 1
     except OSError as e:

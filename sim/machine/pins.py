@@ -24,19 +24,26 @@ instruction completes; scheduled events pass their own cycle.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-
-from boardprofile import parse_pin as parse_pin  # re-exported for the device models
 
 Watcher = Callable[[int, int], None]  # (level, cycle)
 
 
-@dataclass(frozen=True)
-class Conflict:
-    cycle: int
-    port: int
-    bit: int
-    owner: str
+class Conflict(tuple):
+    """A short: (cycle, port, bit, owner of the driver pushing high). A tuple, not a
+    dataclass: importing dataclasses would cost every fresh ``clock51-sim exec`` 6 ms."""
+
+    __slots__ = ()
+
+    def __new__(cls, cycle: int, port: int, bit: int, owner: str) -> Conflict:
+        return tuple.__new__(cls, (cycle, port, bit, owner))
+
+    cycle = property(lambda self: self[0])
+    port = property(lambda self: self[1])
+    bit = property(lambda self: self[2])
+    owner = property(lambda self: self[3])
+
+    def __repr__(self) -> str:
+        return f"Conflict(cycle={self[0]}, port={self[1]}, bit={self[2]}, owner={self[3]!r})"
 
 
 class PortBus:
@@ -70,32 +77,40 @@ class PortBus:
     # -- the CPU side ------------------------------------------------------------------
     def write_latch(self, port: int, value: int, cycle: int) -> None:
         """The CPU wrote the port SFR (any instruction that writes it)."""
-        old = self.latch[port] & self.ext[port]
-        self.latch[port] = value & 0xFF
+        latch = self.latch
+        ext = self.ext[port]
+        old = latch[port] & ext
+        value &= 0xFF
+        latch[port] = value
+        # fast path: no device drives this port high (so no short can start or end) and
+        # no watched pin changes level: nothing else to do
+        if not self._high[port] and not self._short[port] \
+                and not (old ^ value & ext) & self.watch_mask[port]:
+            return
         self._settle(port, old, cycle)
 
     # -- the device side ---------------------------------------------------------------
     def drive(self, owner: str, port: int, bit: int, level: int | None, cycle: int) -> None:
         """Device ``owner`` drives pin (port, bit) to 0, 1 or releases it (None)."""
-        old = self.latch[port] & self.ext[port]
-        low, high = self._drivers[port].get(owner, (0, 0))
+        drivers = self._drivers[port]
+        low0, high0 = drivers.get(owner, (0, 0))
         m = 1 << bit
-        low &= ~m
-        high &= ~m
-        if level == 0:
-            low |= m
-        elif level == 1:
-            high |= m
+        low = low0 & ~m | (m if level == 0 else 0)
+        high = high0 & ~m | (m if level == 1 else 0)
+        if low == low0 and high == high0:
+            return  # already driven so: nothing changes
+        ext = self.ext
+        old = self.latch[port] & ext[port]
         if low or high:
-            self._drivers[port][owner] = (low, high)
+            drivers[owner] = (low, high)
         else:
-            self._drivers[port].pop(owner, None)
+            drivers.pop(owner, None)
         all_low = 0
         all_high = 0
-        for lo, hi in self._drivers[port].values():
+        for lo, hi in drivers.values():
             all_low |= lo
             all_high |= hi
-        self.ext[port] = ~all_low & 0xFF
+        ext[port] = ~all_low & 0xFF
         self._high[port] = all_high
         self._settle(port, old, cycle)
 
@@ -118,8 +133,10 @@ class PortBus:
         changed = (old ^ new) & self.watch_mask[port]
         if changed:
             watchers = self._watchers[port]
-            for bit in range(8):
-                if changed >> bit & 1:
-                    lvl = new >> bit & 1
-                    for cb in watchers[bit]:
-                        cb(lvl, cycle)
+            while changed:
+                low = changed & -changed
+                changed ^= low
+                bit = low.bit_length() - 1
+                lvl = new >> bit & 1
+                for cb in watchers[bit]:
+                    cb(lvl, cycle)

@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from boardprofile import parse_pin
 from PIL import Image
 
 from sim.devices.hd44780 import HD44780, rom_char
 from sim.frontends.screenshot import PALETTES, render, save_png
-from sim.machine.pins import PortBus, parse_pin
+from sim.machine.pins import PortBus
 
 CPS = 921_600
 MS = CPS // 1000  # 921 cycles, a little under 1 ms
