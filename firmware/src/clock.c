@@ -4,7 +4,9 @@
  *
  * Reads: clock_poll() reads only the seconds register (16 bit times); when it differs from
  * the last one seen, a clock burst reads the whole time coherently (the chip copies its
- * counters into a buffer at CE rise, so a burst never straddles a rollover).
+ * counters into a buffer at CE rise, so a burst never straddles a rollover). Only
+ * clock_poll() updates the last seconds seen: other readers (a GET reply) use clock_read()
+ * and leave the new-second detector alone, so every second is drawn and alarm-checked.
  * Writes: clock_prepare() validates and encodes (weekday included) ahead of time;
  * clock_commit() lifts WP by a single control write, sends one clock burst (all 8 bytes),
  * sets WP again. Nothing out of range ever reaches the chip. CH is only cleared when found
@@ -51,7 +53,6 @@ bool_t clock_read(void)
     uint8_t i = 0;
 
     ds1302_burst_read(DS1302_CLKBURST_R, 7);
-    last_sec_raw = ds1302_buf[0];
     if ((ds1302_buf[0] & DS1302_CH) || (ds1302_buf[2] & DS1302_12H))
         return 0;
     /* datetime_t is year, month, day, hour, minute, second: burst bytes 6, 4, 3, 2, 1, 0 */
@@ -176,6 +177,7 @@ bool_t clock_poll(void)
         ds1302_protect();
     }
     clock_fault = !clock_read();
+    last_sec_raw = ds1302_buf[0];       /* only here: a GET's read must not hide a second */
     if (!clock_fault)
         dt_copy(&clock_now, &clock_tmp);
 #if FEATURE_ALARM
