@@ -26,6 +26,8 @@ from sim.pins import PortBus
 from sim.profile import Profile, load_profile
 from sim.scheduler import Scheduler
 
+POWER_CUTS = ("battery", "reset", "brownout")
+
 
 class Board:
     """CPU + DS1302 + LCD1602 + keys + buzzer + UART, on the profile's pins."""
@@ -41,6 +43,13 @@ class Board:
             raise ConfigError(f"the image uses {len(image)} bytes of code; board "
                               f"{p.name} has {p.code_size}")
         self.cps = p.cycles_per_second
+        self._image = bytes(image)
+        self._wire(endpoint or MemoryEndpoint(), key_bounce_ms, seed)
+
+    def _wire(self, endpoint: Endpoint, key_bounce_ms: float, seed: int) -> None:
+        p = self.profile
+        self._wiring = (endpoint, key_bounce_ms, seed)
+        image = self._image
         self.bus = PortBus()
         self.scheduler = Scheduler()
         self.cpu = CPU(bytes(image), xram_size=p.xram_size, ports=self.bus)
@@ -54,7 +63,7 @@ class Board:
             self.keys.add(key.name, key.pin, "low" if key.active_low else "high")
         self.buzzer = Buzzer(self.bus, p.buzzer, "low" if p.buzzer_active_low else "high",
                              cycles_per_second=self.cps)
-        self.uart = UartBridge(endpoint or MemoryEndpoint(), self.scheduler, baud=p.baud,
+        self.uart = UartBridge(endpoint, self.scheduler, baud=p.baud,
                                cycles_per_second=self.cps)
         self.uart.attach(self.cpu)
 
@@ -110,6 +119,40 @@ class Board:
 
     def lcd_text(self) -> list[str]:
         return self.lcd.text()
+
+    # -- power cuts (fault injection) -------------------------------------------------------
+    def power_cut(self, model: str) -> None:
+        """Cut the supply now, at the current machine cycle; ``power_on()`` restores it.
+
+        ``model`` (POWER_CUTS) says what the DS1302 sees of a transfer in flight:
+        "battery": Vcc2 drops, the chip runs on its battery and drops the transfer (nothing of
+        it is written); "reset": the MCU dies first, its pins float high (a low SCLK rises and
+        clocks in one more bit, read high), the chip keeps the whole bytes clocked so far
+        (DS1302 rules: a clock burst needs all 8) and then runs on its battery; "brownout":
+        the supply dips, the MCU resets while the DS1302 stays powered and sees CE drop at
+        this bit (whole bytes kept, the partial one dropped).
+        """
+        c = self.cpu.cycles
+        if model == "reset":
+            for port in range(4):
+                self.bus.write_latch(port, 0xFF, c)
+        elif model not in POWER_CUTS:
+            raise ConfigError(f"power cut model must be one of {', '.join(POWER_CUTS)}, "
+                              f"not {model!r}")
+        if model != "battery":
+            self.rtc.end_transfer(c)
+        if model != "brownout":
+            self.rtc.set_vcc2(False, c)
+
+    def power_on(self, off_s: float = 0.0) -> None:
+        """Power back after ``power_cut``: the MCU starts from reset at cycle 0 with a fresh
+        LCD, keys and UART (same endpoint), the DS1302 keeps its state and has run on its
+        battery for ``off_s`` seconds."""
+        state = self.rtc.to_state()
+        self._wire(*self._wiring)
+        self.rtc.from_state(state)
+        self.rtc.rebase(0, off_s)
+        self.rtc.set_vcc2(True, 0)
 
     # -- the battery-backed DS1302 across runs ---------------------------------------------
     def save_rtc_state(self, path: str | Path, wall: dt.datetime | None = None) -> None:

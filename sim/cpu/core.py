@@ -88,6 +88,20 @@ _PORT_OF = {P0: 0, P1: 1, P2: 2, P3: 3}
 
 # Compiled block code shared by every CPU instance (the source depends only on the code).
 _CODE_CACHE: dict[str, CodeType] = {}
+# Translations of the last few code images: (code, xram size) -> (key, max insns) -> info.
+# A board powered on again (or a test's next board) need not translate its image again.
+_INFO_CACHE: dict[tuple[bytes, int], dict[tuple[int, int], tr.BlockInfo]] = {}
+_INFO_IMAGES = 4
+
+
+def _translations(code: bytes, xram_size: int) -> dict[tuple[int, int], tr.BlockInfo]:
+    infos = _INFO_CACHE.pop((code, xram_size), None)
+    if infos is None:
+        infos = {}
+        if len(_INFO_CACHE) >= _INFO_IMAGES:
+            del _INFO_CACHE[next(iter(_INFO_CACHE))]
+    _INFO_CACHE[(code, xram_size)] = infos  # most recently used last
+    return infos
 
 
 class _Ctr:
@@ -153,6 +167,7 @@ class CPU:
             "cpu": self, "reti": self._reti,
         }
         self._blocks: list[tuple | None] = [None] * (4 << 16)
+        self._infos = _translations(self.code, xram_size)
         self._singles: dict[int, tuple] = {}
         self._whandlers = {
             TMOD: self._w_timer, TL0: self._w_timer, TL1: self._w_timer, TH0: self._w_timer,
@@ -461,7 +476,10 @@ class CPU:
         return ns.pop("_b")
 
     def _translate(self, key: int) -> tuple:
-        info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size)
+        info = self._infos.get((key, 0))
+        if info is None:
+            info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size)
+            self._infos[(key, 0)] = info
         if info.special is not None:
             entry = (None, _HUGE, 1)
         else:
@@ -470,7 +488,10 @@ class CPU:
         return entry
 
     def _single(self, key: int) -> tuple:
-        info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size, max_insns=1)
+        info = self._infos.get((key, 1))
+        if info is None:
+            info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size, max_insns=1)
+            self._infos[(key, 1)] = info
         fn = None if info.special == tr.ILLEGAL else self._compile(info)
         entry = (fn, info.cycles, info.special, info.arg)
         self._singles[key] = entry
