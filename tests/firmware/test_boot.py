@@ -57,3 +57,18 @@ def test_setting_the_time_clears_set_me(make_clock):
     assert not clk.set_me_shown(), clk.lcd()
     assert clk.command("INFO").endswith("rtc=ok")
     assert not clk.rtc_set_me_mark()
+
+
+def test_set_me_mark_survives_midnight_and_a_power_cycle(make_clock):
+    """The mark is the day-of-week register's offset from the date: the chip steps both at
+    midnight, so the clock stays unset (and shows the right weekday) on the next day."""
+    clk = make_clock("reference").boot(rtc=None)
+    rtc = clk.b.rtc
+    rtc.registers_at(clk.cycles)
+    rtc.regs[0:3] = [0x57, 0x59, 0x23]          # 23:59:57 on the build date, mark kept
+    day = build_date(clk.image_path) + dt.timedelta(days=1)
+    clk.run_until_lcd(day.strftime("^%Y-%m-%d %a"), 4.0, line=0)
+    assert clk.set_me_shown() and clk.rtc_set_me_mark()
+    clk.power_cycle(off_s=1.0)
+    assert clk.set_me_shown() and clk.command("INFO").endswith("rtc=unset")
+    assert clk.clock_writes() == []
