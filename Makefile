@@ -16,11 +16,11 @@ run: setup
 	$(VENV)/python -m tools.run_demo
 
 test: setup
-	$(VENV)/ruff check sim host tests tools firmware/scripts firmware/tools
+	$(VENV)/ruff check sim host tests tools firmware/scripts firmware/tools firmware/boards firmware/test
 	$(VENV)/python -m pytest -q
 
 bench: setup
-	$(VENV)/python -m sim.bench
+	$(VENV)/python -m sim.measure.bench
 
 clean:
 	rm -rf .pio

@@ -4,8 +4,8 @@
 
 PORT is a device path (/dev/ttyUSB0, COM3) or a pyserial URL (socket://127.0.0.1:PORT for
 the simulator); default: the CLOCK51_PORT environment variable. Exit codes: 0 success,
-1 device/port/protocol error, 2 usage error. Every error is ONE line on stderr, printed
-here and only here (``main``).
+1 device/port/protocol error, 2 usage error, 130 interrupted (Ctrl-C). Every error is ONE
+line on stderr, printed here and only here (``main``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import NoReturn
 from host import protocol as p
 from host.client import Clock
 from host.errors import Clock51Error, UsageError
+from host.sync import sync
 from host.timesource import SystemTime, TimeSource, wall_to_mono
 from host.transport import list_ports
 
@@ -104,7 +105,8 @@ def _count(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     parser = _Parser(prog=PROG, description="Read and set a clock51 over its serial port.",
-                     epilog=f"Exit codes: 0 ok, 1 device/port error, 2 usage error. "
+                     epilog=f"Exit codes: 0 ok, 1 device/port error, 2 usage error, "
+                            f"130 Ctrl-C. "
                             f"PORT defaults to ${ENV_PORT}.")
     # global options: on the main parser with defaults; repeated after the command (as
     # `clock51 get --port X`) where they only count when given
@@ -155,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = command("raw", "send one protocol line and print the reply")
     cmd.add_argument("line", metavar="LINE")
     cmd.add_argument("--no-checksum", action="store_true",
-                     help="send LINE exactly as typed (no *HH suffix)")
+                     help="send LINE exactly as typed (no #CCCC check appended)")
     return parser
 
 
@@ -179,8 +181,8 @@ def _cmd_set(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
 
 
 def _cmd_sync(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
-    result = clock.sync(pings=args.pings, verify=args.verify,
-                        device_delay=args.device_delay / 1000, calibrate=args.calibrate)
+    result = sync(clock, pings=args.pings, verify=args.verify,
+                  device_delay=args.device_delay / 1000, calibrate=args.calibrate)
     lat = result.latency
     print(f"clock set to {result.clock} (PC local time, aligned to the second)")
     print(f"link latency {lat.one_way * 1000:.1f} ms one way "
@@ -238,7 +240,8 @@ def _cmd_monitor(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
 def _cmd_raw(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
     reply = clock.raw(args.line, add_checksum=not args.no_checksum)
     print(reply.rstrip(b"\r").decode("ascii", "backslashreplace"))
-    p.parse_reply(reply, require_checksum=not args.no_checksum)  # ERR / garbled: exit 1
+    # ERR / garbled: exit 1
+    p.parse_reply(reply, require_checksum=not args.no_checksum, form=p.CRC)
 
 
 COMMANDS: dict[str, Callable[[Clock, argparse.Namespace, TimeSource], None]] = {
@@ -318,7 +321,7 @@ def main(argv: Sequence[str] | None = None, *, open_clock: OpenClock | None = No
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{PROG}: error: interrupted", file=sys.stderr)
-        return 1
+        return 130
     finally:
         logger.removeHandler(handler)
 

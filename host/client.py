@@ -8,6 +8,11 @@ Rules (docs/protocol.md has the lines):
   the clock either took it or not; after a failed write the client re-reads the value and
   says which: the error message ends with "the clock still shows ...", or, when the reply
   was lost but the value is there, the write counts as done and a warning is logged.
+- A write's reply echoes what the clock now holds; an echo other than the value asked for
+  is an error (``NotTaken``) naming what the clock holds.
+- Every request carries the CRC check (``#CCCC``) and every OK reply must carry it back.
+- Each wait for a reply ends at its deadline (``timeout`` after the request), whatever the
+  other end sends meanwhile (banners, junk lines).
 - Before the first request (and after any failure) the client cancels whatever partial
   line the clock may hold (``CAN`` LF: the clock answers ``ERR bad byte`` and changes
   nothing), so an interrupted line is never completed by accident.
@@ -20,15 +25,12 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from host import protocol as p
-from host.errors import Clock51Error, DeviceError, NoAnswer, ProtocolError
+from host.errors import Clock51Error, DeviceError, LateWrite, NoAnswer, NotTaken, ProtocolError
 from host.timesource import SystemTime, TimeSource
 from host.transport import SerialTransport, Transport
-
-if TYPE_CHECKING:
-    from host.sync import SyncResult
 
 log = logging.getLogger("clock51")
 
@@ -51,6 +53,10 @@ def local_naive(when: datetime) -> datetime:
     return when.replace(microsecond=0)
 
 
+def _alarm_held(alarm: p.Alarm) -> str:
+    return f"alarm {alarm}"
+
+
 class Clock:
     """A clock51 on a transport. Use ``Clock.open(port)`` or wrap any ``Transport``."""
 
@@ -62,6 +68,7 @@ class Clock:
         self.time: TimeSource = time_source if time_source is not None else SystemTime()
         self.last_write_at = 0.0  # mono() just before the last request's final write
         self.last_reply_at = 0.0  # mono() just after its reply line arrived
+        self.last_timed_write_at = 0.0  # mono() of the last timed final byte (set_time)
         self._in_step = False
 
     @classmethod
@@ -86,27 +93,40 @@ class Clock:
 
     # ------------------------------------------------------------ line handling
 
-    def _read_line(self, deadline: float, what: str) -> bytes:
-        """Next non-banner line before ``deadline`` (mono), else NoAnswer."""
+    def _no_answer(self, what: str, skipped: int) -> NoAnswer:
+        self._in_step = False
+        extra = f"; it sent {skipped} other line(s) meanwhile" if skipped else ""
+        return NoAnswer(f"no answer from the clock on {self.transport.name} within "
+                        f"{self.timeout:g} s (to {what}; is it on this port at "
+                        f"{self.transport.baudrate} baud?){extra}")
+
+    def _read_line(self, deadline: float, what: str,
+                   wanted: Callable[[bytes], bool] = lambda raw: True) -> bytes:
+        """Next non-banner line that is ``wanted``, before ``deadline`` (mono), else NoAnswer.
+
+        Lines skipped (banners, unwanted ones) never extend the wait past the deadline.
+        """
+        skipped = banners = 0
         while True:
-            raw = self.transport.read_line(max(0.0, deadline - self.time.mono()))
+            left = deadline - self.time.mono()
+            raw = self.transport.read_line(max(0.0, left)) if left > 0 or not skipped else None
             if raw is None:
-                self._in_step = False
-                raise NoAnswer(f"no answer from the clock on {self.transport.name} within "
-                               f"{self.timeout:g} s (to {what}; is it on this port at "
-                               f"{self.transport.baudrate} baud?)")
+                raise self._no_answer(what, skipped)
             if p.is_banner(raw):
-                log.info("the clock says %s (it has reset)", p.BANNER)
-                continue
-            return raw
+                if not banners:  # once per wait: a peer may send nothing else
+                    log.info("the clock says %s (it has reset)", p.BANNER)
+                banners += 1
+            elif wanted(raw):
+                return raw
+            skipped += 1
 
     def cancel_line(self, what: str = "a line reset") -> None:
         """Void any partial line in the clock and drain the ``ERR`` it answers."""
         self.transport.reset_input()
         self.transport.write(p.CANCEL_LINE)
         deadline = self.time.mono() + self.timeout
-        while not self._read_line(deadline, what).lstrip().upper().startswith(b"ERR"):
-            pass  # a late reply to something earlier: skip it
+        # lines before the ERR are late replies to something earlier: skipped
+        self._read_line(deadline, what, lambda raw: raw.lstrip().upper().startswith(b"ERR"))
         self._in_step = True
 
     def mark_out_of_step(self) -> None:
@@ -127,7 +147,7 @@ class Clock:
     def _what(line: bytes) -> str:
         """A request line as shown in messages: no line end, no checksum suffix."""
         text = line.rstrip(b"\r\n").decode("ascii", "replace")
-        return re.sub(r"\*[0-9A-Fa-f]{2}$", "", text)
+        return re.sub(r"(\*[0-9A-Fa-f]{2}|#[0-9:;<=>?]{4})$", "", text)
 
     def exchange_raw(self, line: bytes, send: Send | None = None) -> bytes:
         """Send one request line (by ``send`` if given) and return the reply line as is."""
@@ -145,7 +165,7 @@ class Clock:
 
     def _once(self, line: bytes, decode: Callable[[str], T], send: Send | None = None) -> T:
         try:
-            return decode(p.parse_reply(self.exchange_raw(line, send)))
+            return decode(p.parse_reply(self.exchange_raw(line, send), form=p.CRC))
         except ProtocolError:
             self._in_step = False
             raise
@@ -166,16 +186,27 @@ class Clock:
         raise AssertionError("unreachable")
 
     def command(self, body: str, decode: Callable[[str], T], reread: Callable[[], T],
-                taken: Callable[[T], bool], what: str, send: Send | None = None) -> T:
-        """A write: sent once; on failure re-read and report whether the clock took it."""
+                taken: Callable[[T], bool], what: str, send: Send | None = None, *,
+                echo_ok: Callable[[T], bool] | None = None,
+                held: Callable[[T], str] = str) -> T:
+        """A write: sent once; on failure re-read and report whether the clock took it.
+
+        The reply's echo must pass ``echo_ok`` (default: ``taken``), else ``NotTaken``
+        saying what the clock now holds (``held`` formats it).
+        """
         line = p.encode_request(body)
         # failing here means nothing was sent: a plain error
         self._ensure_in_step(self._what(line), self.retries + 1)
         try:
-            return self._once(line, decode, send)
+            echo = self._once(line, decode, send)
         except _RETRYABLE as exc:
             self._in_step = False
             failure = exc
+        else:
+            if not (echo_ok or taken)(echo):
+                raise NotTaken(f"{what} was not taken as asked: the clock answered OK but now "
+                               f"holds {held(echo)}")
+            return echo
         try:
             now = reread()
         except Clock51Error as err:
@@ -198,6 +229,28 @@ class Clock:
     def get_time(self) -> p.ClockTime:
         return self.query(p.req_get(), p.decode_time)
 
+    def timed_send(self, final_byte_at: float, late_limit: float) -> Send:
+        """A ``Send`` for a line whose LAST byte is written when ``mono()`` reaches
+        ``final_byte_at``: the rest goes at once and is flushed first. Later than
+        ``late_limit`` the final byte is not sent: ``LateWrite``, the partial line is voided
+        before the next request. The final byte's write time: ``last_timed_write_at``.
+        """
+        def send(line: bytes) -> None:
+            self.transport.write(line[:-1])
+            self.transport.flush()
+            try:
+                self.time.sleep_until(final_byte_at)
+                now = self.time.mono()
+                if now - final_byte_at > late_limit:
+                    raise LateWrite(now - final_byte_at)
+                self.last_write_at = self.last_timed_write_at = now
+                self.transport.write(line[-1:])
+            except BaseException:
+                self.mark_out_of_step()  # the partial line is voided before the next request
+                raise
+
+        return send
+
     def get_time_at(self, write_at: float) -> p.ClockTime:
         """One GET whose line is written when ``mono()`` reaches ``write_at`` (no retry)."""
         def send(line: bytes) -> None:
@@ -208,31 +261,21 @@ class Clock:
         return self._once(p.encode_request(p.req_get()), p.decode_time, send)
 
     def set_time(self, when: datetime, *, send: Send | None = None) -> p.ClockTime:
-        """Set date and time (local; sub-second part dropped). The clock's answer."""
+        """Set date and time (local; sub-second part dropped). The clock's answer, which
+        must echo exactly that time (``NotTaken`` otherwise). ``send``: e.g. ``timed_send``.
+        """
         when = local_naive(when)
         body = p.req_set(when)  # UsageError for years the clock cannot keep, before sending
         start = self.time.mono()
+        weekday = p.WEEKDAYS[when.weekday()]
 
         def taken(now: p.ClockTime) -> bool:
             expected = when + timedelta(seconds=self.time.mono() - start)
             return abs((now.when - expected).total_seconds()) <= SET_TOLERANCE
 
         return self.command(body, p.decode_time, self.get_time, taken,
-                            f"set {when.strftime(p.TIME_FORMAT)}", send)
-
-    def sync(self, *, pings: int = 5, verify: int = 4, device_delay: float = 0.0,
-             calibrate: bool = False) -> SyncResult:
-        """Set the clock to this PC's local time, aligned to the second (see host.sync).
-
-        ``pings`` PINGs measure the link latency; ``verify`` timed GETs then bracket the
-        residual offset (0: skip that step); ``device_delay`` (seconds) compensates the
-        firmware's delay from a SET's LF to the register write; ``calibrate`` sets a second
-        time compensating the measured residual.
-        """
-        from host.sync import sync
-
-        return sync(self, pings=pings, verify=verify, device_delay=device_delay,
-                    calibrate=calibrate)
+                            f"set {when.strftime(p.TIME_FORMAT)}", send,
+                            echo_ok=lambda echo: (echo.when, echo.weekday) == (when, weekday))
 
     def get_alarm(self) -> p.Alarm:
         return self.query(p.req_alarm(), p.decode_alarm)
@@ -242,15 +285,15 @@ class Clock:
         body = p.req_alarm_set(hour, minute)
         return self.command(body, p.decode_alarm, self.get_alarm,
                             lambda a: (a.hour, a.minute, a.enabled) == (hour, minute, True),
-                            f"alarm {hour:02d}:{minute:02d}")
+                            f"alarm {hour:02d}:{minute:02d}", held=_alarm_held)
 
     def alarm_on(self) -> p.Alarm:
         return self.command(p.req_alarm_switch(True), p.decode_alarm, self.get_alarm,
-                            lambda a: a.enabled, "alarm on")
+                            lambda a: a.enabled, "alarm on", held=_alarm_held)
 
     def alarm_off(self) -> p.Alarm:
         return self.command(p.req_alarm_switch(False), p.decode_alarm, self.get_alarm,
-                            lambda a: not a.enabled, "alarm off")
+                            lambda a: not a.enabled, "alarm off", held=_alarm_held)
 
     def get_hours(self) -> int:
         return self.query(p.req_hours(), p.decode_hours)
@@ -258,7 +301,7 @@ class Clock:
     def set_hours(self, mode: int) -> int:
         body = p.req_hours(mode)
         return self.command(body, p.decode_hours, self.get_hours, lambda m: m == mode,
-                            f"hours {mode}")
+                            f"hours {mode}", held=lambda m: f"the {m}-hour display")
 
     def info(self) -> p.Info:
         return self.query(p.req_info(), p.decode_info)

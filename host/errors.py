@@ -42,6 +42,21 @@ class ProtocolError(Clock51Error):
     """The clock answered, but the answer is garbled or not what the protocol says."""
 
 
+class NotTaken(Clock51Error):
+    """The clock answered OK to a write, but its echo is not the value asked for."""
+
+
+class LateWrite(Clock51Error):
+    """A timed byte could not be written on time (the OS woke the tool too late).
+
+    The partial line is voided before the next request; ``sync`` tries again.
+    """
+
+    def __init__(self, late: float) -> None:
+        super().__init__(f"final byte {late * 1000:.1f} ms late")
+        self.late = late
+
+
 class DeviceError(Clock51Error):
     """The clock answered ``ERR <reason>``: it refused the request and changed nothing."""
 

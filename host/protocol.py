@@ -1,15 +1,18 @@
 """Pure encode/decode of the clock51 serial protocol (docs/protocol.md). No I/O here.
 
-Requests: ``BODY*HH`` + LF. The host always appends the NMEA-style checksum (XOR of every
-byte before the ``*``, two upper-case hex digits) and ends a request with a single LF (0x0A),
-never CR LF: the firmware acts on the line's last byte, and with one terminator that byte
-is unambiguous (this matters for ``sync``, which times the final byte).
+Requests: ``BODY#CCCC`` + LF. The host always appends the CRC check: ``#`` then the
+CRC-16/XMODEM of every byte before it as four characters ``0``..``?`` (0x30 + each nibble,
+high nibble first), and ends a request with a single LF (0x0A), never CR LF: the firmware
+acts on the line's last byte, and with one terminator that byte is unambiguous (this
+matters for ``sync``, which times the final byte). The older NMEA-style ``*HH`` (XOR of the
+bytes, two hex digits) is still understood, for hand typing; docs/protocol.md says why the
+CRC form is built the way it is (every error of up to 3 flipped bits in a line is caught).
 
-Replies: ``OK ...`` or ``ERR <reason>``, ended by CR LF, with a ``*HH`` suffix when the
-request carried one. ``parse_reply`` checks the frame and the checksum and returns the OK
-payload, or raises ``DeviceError`` (ERR) / ``ProtocolError`` (anything garbled). The
-``decode_*`` functions turn a payload into a dataclass, raising ``ProtocolError`` when its
-shape is wrong. Nothing in this module raises anything else on any input.
+Replies: ``OK ...`` or ``ERR <reason>``, ended by CR LF, with the same form of check as the
+request carried. ``parse_reply`` checks the frame and the check and returns the OK payload,
+or raises ``DeviceError`` (ERR) / ``ProtocolError`` (anything garbled). The ``decode_*``
+functions turn a payload into a dataclass, raising ``ProtocolError`` when its shape is
+wrong. Nothing in this module raises anything else on any input.
 """
 
 from __future__ import annotations
@@ -39,15 +42,56 @@ ERR_REASONS = {
 }
 
 
-# ---------------------------------------------------------------- checksum and requests
+# ---------------------------------------------------------------- checks and requests
+
+CRC = "crc"  # the check forms, as parse_reply's ``form`` names them
+XOR = "xor"
+CRC_MARK = "#"
+XOR_MARK = "*"
+CRC_DIGITS = "0123456789:;<=>?"  # 0x30 + nibble: one flipped bit changes one nibble bit
+CRC_POLY = 0x1021  # CRC-16/XMODEM: x^16 + x^12 + x^5 + 1, start 0, MSB first, no final XOR
+
+
+def _crc_table() -> tuple[int, ...]:
+    table = []
+    for byte in range(256):
+        crc = byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ CRC_POLY) if crc & 0x8000 else crc << 1
+        table.append(crc & 0xFFFF)
+    return tuple(table)
+
+
+_CRC_TABLE = _crc_table()
+
+
+def crc16(data: bytes | str, crc: int = 0) -> int:
+    """CRC-16/XMODEM of the bytes (the firmware's crc16(), one byte at a time)."""
+    raw = data.encode("ascii") if isinstance(data, str) else data
+    for byte in raw:
+        crc = ((crc << 8) & 0xFFFF) ^ _CRC_TABLE[(crc >> 8) ^ byte]
+    return crc
+
+
+def crc_digits(value: int) -> str:
+    """A CRC value as sent: four characters 0x30 + nibble, high nibble first."""
+    return "".join(CRC_DIGITS[(value >> shift) & 0xF] for shift in (12, 8, 4, 0))
+
 
 def checksum(data: bytes | str) -> int:
-    """XOR of every byte (NMEA style)."""
+    """XOR of every byte (NMEA style): the ``*HH`` form."""
     raw = data.encode("ascii") if isinstance(data, str) else data
     value = 0
     for byte in raw:
         value ^= byte
     return value
+
+
+def check_suffix(body: str, form: str = CRC) -> str:
+    """The check a line ``body`` carries: ``#CCCC`` (CRC) or ``*HH`` (XOR)."""
+    if form == CRC:
+        return CRC_MARK + crc_digits(crc16(body))
+    return f"{XOR_MARK}{checksum(body):02X}"
 
 
 def _check_printable(text: str) -> None:
@@ -57,13 +101,14 @@ def _check_printable(text: str) -> None:
 
 
 def encode_request(body: str) -> bytes:
-    """One request line: ``body*HH`` LF. The body must be printable ASCII without ``*``."""
+    """One request line: ``body#CCCC`` LF. The body: printable ASCII without ``*`` or ``#``."""
     _check_printable(body)
-    if "*" in body:
-        raise UsageError(f"request {body!r} contains '*' (the checksum marker)")
+    for mark in (XOR_MARK, CRC_MARK):
+        if mark in body:
+            raise UsageError(f"request {body!r} contains {mark!r} (a check marker)")
     if not body.strip():
         raise UsageError("empty request")
-    line = f"{body}*{checksum(body):02X}"
+    line = body + check_suffix(body)
     if len(line) > MAX_LINE:
         raise UsageError(f"request {body!r} is too long ({len(line)} > {MAX_LINE} characters)")
     return line.encode("ascii") + LINE_END
@@ -184,30 +229,47 @@ def is_banner(raw: bytes) -> bool:
     return raw.rstrip(b"\r\n").strip() == BANNER.encode()
 
 
-def split_checksum(raw: bytes) -> tuple[str, bool]:
-    """Strip the line end, check a ``*HH`` suffix if any: (text before it, had a suffix)."""
+_HEX = "0123456789abcdefABCDEF"
+
+
+def split_check(raw: bytes) -> tuple[str, str | None]:
+    """Strip the line end and verify the check suffix if any: (text before it, its form).
+
+    The form is ``CRC`` (``#CCCC``), ``XOR`` (``*HH``) or None (no suffix); the first
+    marker starts the suffix, so a second marker or any other character in it is garbled.
+    """
     line = raw.rstrip(b"\r\n")
     if any(not 0x20 <= b <= 0x7E for b in line):
         raise ProtocolError(f"garbled reply {_show(raw)} (non-printable bytes)")
     text = line.decode("ascii")
-    body, star, digits = text.rpartition("*")
-    if not star:
-        return text, False
-    if len(digits) != 2 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+    at = min((i for i in (text.find(CRC_MARK), text.find(XOR_MARK)) if i >= 0), default=-1)
+    if at < 0:
+        return text, None
+    body, mark, digits = text[:at], text[at], text[at + 1:]
+    if mark == CRC_MARK:
+        if len(digits) != 4 or any(c not in CRC_DIGITS for c in digits):
+            raise ProtocolError(f"reply {text!r} has a malformed check suffix")
+        if digits != crc_digits(crc16(body)):
+            raise ProtocolError(f"reply {text!r} fails its CRC check "
+                                f"(expected {crc_digits(crc16(body))})")
+        return body, CRC
+    if len(digits) != 2 or any(c not in _HEX for c in digits):
         raise ProtocolError(f"reply {text!r} has a malformed checksum suffix")
     if int(digits, 16) != checksum(body):
         raise ProtocolError(f"reply {text!r} fails its checksum (expected {checksum(body):02X})")
-    return body, True
+    return body, XOR
 
 
-def parse_reply(raw: bytes, *, require_checksum: bool = True) -> str:
+def parse_reply(raw: bytes, *, require_checksum: bool = True, form: str | None = None) -> str:
     """Check one reply line; the payload after ``OK`` (maybe empty).
 
-    ``ERR <reason>`` raises ``DeviceError`` (checksum optional on ERR lines: the clock
-    may not be able to compute it for a request it could not read). Anything that is not
-    a well-formed OK/ERR line raises ``ProtocolError``.
+    ``require_checksum``: an OK line must carry a check; ``form`` (``CRC`` or ``XOR``):
+    it must be that one (the client, which sends the CRC form, asks for the CRC back).
+    ``ERR <reason>`` raises ``DeviceError`` (the check is optional on ERR lines: the clock
+    cannot give one for a line it discarded). Anything that is not a well-formed OK/ERR
+    line raises ``ProtocolError``.
     """
-    text, has_checksum = split_checksum(raw)
+    text, has = split_check(raw)
     head, _, rest = text.partition(" ")
     if head.upper() == "ERR":
         reason = rest.strip()
@@ -218,8 +280,11 @@ def parse_reply(raw: bytes, *, require_checksum: bool = True) -> str:
         raise DeviceError(reason.lower(), message)
     if head.upper() != "OK":
         raise ProtocolError(f"unexpected reply {text!r} (not OK or ERR)")
-    if require_checksum and not has_checksum:
+    if require_checksum and not has:
         raise ProtocolError(f"reply {text!r} has no checksum")
+    if require_checksum and form is not None and has != form:
+        raise ProtocolError(f"reply {text!r} carries the {has} check, not the {form} check "
+                            "its request asked for")
     return rest.strip()
 
 

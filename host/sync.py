@@ -43,14 +43,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from host import protocol as p
-from host.errors import Clock51Error, NoAnswer
+from host.client import Clock
+from host.errors import Clock51Error, LateWrite, NoAnswer
 from host.timesource import wall_to_mono
-
-if TYPE_CHECKING:
-    from host.client import Clock
 
 log = logging.getLogger("clock51")
 
@@ -58,7 +55,7 @@ DEVICE_DELAY = 0.0  # firmware: register written 0-2 ms after the LF (not compen
 MARGIN = 0.1  # seconds between the SET prefix leaving and the final byte
 LATE_LIMIT = 0.002  # a final byte this late is not sent: the line is voided and retried
 THRESHOLDS = (0.010, -0.010)  # first verify probes: is |offset| < 10 ms?
-PONG_REPLY_BYTES = len(b"OK PONG*XX\r\n")
+PONG_REPLY_BYTES = len(b"OK PONG#CCCC\r\n")
 
 
 @dataclass(frozen=True)
@@ -127,30 +124,10 @@ def _aligned_set(clock: Clock, latency: Latency, device_delay: float,
     boundary = math.ceil(t.wall() + lead)
     target = datetime.fromtimestamp(boundary)
     planned = final_byte_deadline(wall_to_mono(t, boundary), latency, device_delay)
-    written: list[float] = []
-
-    def send(line: bytes) -> None:
-        clock.transport.write(line[:-1])
-        clock.transport.flush()
-        try:
-            t.sleep_until(planned)
-            now = t.mono()
-            if now - planned > LATE_LIMIT:
-                raise _Late(now - planned)
-            written.append(now)
-            clock.transport.write(line[-1:])
-        except BaseException:
-            clock.mark_out_of_step()  # the partial SET line is voided before the next request
-            raise
-
-    reply = clock.set_time(target, send=send)  # a lost reply: re-read, reply = clock now
-    return SyncResult(reply, boundary, latency, planned, written[0], None, device_delay)
-
-
-class _Late(Exception):
-    def __init__(self, late: float) -> None:
-        super().__init__(f"final byte {late * 1000:.1f} ms late")
-        self.late = late
+    # a lost reply: re-read, reply = clock now; a LateWrite: the partial line is voided
+    reply = clock.set_time(target, send=clock.timed_send(planned, LATE_LIMIT))
+    return SyncResult(reply, boundary, latency, planned, clock.last_timed_write_at, None,
+                      device_delay)
 
 
 def sync(clock: Clock, *, pings: int = 5, verify: int = 4,
@@ -181,7 +158,7 @@ def _set_and_verify(clock: Clock, latency: Latency, device_delay: float, margin:
         try:
             result = _aligned_set(clock, latency, device_delay, margin)
             break
-        except _Late as late:  # the OS woke us too late: the partial line is voided, try again
+        except LateWrite as late:  # the OS woke us too late: the line is voided, try again
             if attempt == attempts - 1:
                 raise NoAnswer(f"could not send the SET on time ({late}; system busy?)") from None
     assert result is not None

@@ -13,6 +13,21 @@ class ImageError(SimError):
     """A firmware image cannot be loaded (bad Intel HEX record, checksum, size)."""
 
 
+class MeasureError(SimError):
+    """A measurement could not be made: sdcc or s51 missing or failing, an image not built.
+
+    ``detail`` keeps the tool's output for a report; the message itself is one line."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+class ProgramFailed(SimError):
+    """A program run by ``clock51-sim exec`` reported failure (its exit status port, SFR
+    0xFF, nonzero at the stop) or did not stop within its cycle budget."""
+
+
 class IllegalOpcode(SimError):
     """The CPU met an undefined opcode (0xA5)."""
 

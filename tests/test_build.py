@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from boardprofile import load_profile
 from intelhex import IntelHex
 
-from sim.profile import load_profile
 from tests.buildsupport import BUILD_DIR, ENVS, ROOT, run_pio
 
 
@@ -114,3 +114,30 @@ def test_code_over_the_profiles_limit_fails_the_build(
                         "PLATFORMIO_BUILD_DIR": str(tmp_path / "build")})
     assert proc.returncode != 0
     assert "error" in (proc.stdout + proc.stderr).lower()
+
+
+def test_upload_passes_the_profiles_bootloader_protocol_to_stcgal(
+        firmware: dict[str, Path], tmp_path: Path) -> None:
+    newer = _profile_copy(tmp_path, 'protocol = "stc89"', 'protocol = "stc89a"')
+    proc = run_pio("run", "-e", "reference", "-t", "upload", "--upload-port", "/dev/ttyUSB0",
+                   env={"CLOCK51_UPLOAD_DRY_RUN": "1", "CLOCK51_PROFILE": str(newer),
+                        "PLATFORMIO_BUILD_DIR": str(tmp_path / "build")})
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("upload (dry run):"))
+    assert line.split(": ", 1)[1].startswith("stcgal -P stc89a -p /dev/ttyUSB0 ")
+
+
+def test_upload_refuses_an_image_bigger_than_the_parts_flash_before_stcgal(
+        firmware: dict[str, Path], tmp_path: Path) -> None:
+    used = IntelHex(str(firmware["reference"])).maxaddr() + 1
+    assert used > 4096, "the firmware is expected to be larger than 4 KB"
+    # the profile allows 8 KB of code, but the part named has 4 KB of flash
+    small_part = _profile_copy(tmp_path, 'part = "STC89C52RC"', 'part = "STC89C51RC"')
+    proc = run_pio("run", "-e", "reference", "-t", "upload", "--upload-port", "/dev/ttyUSB0",
+                   check=False,
+                   env={"CLOCK51_UPLOAD_DRY_RUN": "1", "CLOCK51_PROFILE": str(small_part),
+                        "PLATFORMIO_BUILD_DIR": str(tmp_path / "build")})
+    assert proc.returncode != 0
+    errors = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.startswith("error:")]
+    assert errors == [f"error: firmware.ihx is {used} bytes; the STC89C51RC holds 4096 bytes "
+                      "of flash: not uploading"]
+    assert "upload (dry run)" not in proc.stdout

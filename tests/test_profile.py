@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from sim.errors import ConfigError
-from sim.profile import all_profiles, baud_setting, load_profile, trickle_byte
+from boardprofile import ProfileError, all_profiles, baud_setting, load_profile, trickle_byte
 
 REFERENCE = Path(__file__).resolve().parent.parent / "firmware" / "boards" / "reference.toml"
 
@@ -65,7 +63,7 @@ def test_breadboard_profile_wires_a_four_bit_lcd() -> None:
 def test_bad_profile_is_one_line_naming_file_and_field(
         tmp_path: Path, old: str, new: str, message: str) -> None:
     path = _variant(tmp_path, old, new)
-    with pytest.raises(ConfigError) as exc:
+    with pytest.raises(ProfileError) as exc:
         load_profile(path)
     text = str(exc.value)
     assert "\n" not in text
@@ -73,7 +71,7 @@ def test_bad_profile_is_one_line_naming_file_and_field(
 
 
 def test_unknown_board_name_lists_the_known_ones() -> None:
-    with pytest.raises(ConfigError, match=r"unknown board 'nope' \(known: .*reference"):
+    with pytest.raises(ProfileError, match=r"unknown board 'nope' \(known: .*reference"):
         load_profile("nope")
 
 
@@ -97,3 +95,34 @@ def test_9600_baud_at_12_mhz_is_out_of_tolerance_but_4800_is_fine() -> None:
     ("off", 0x00), ("1 diode 2k", 0xA5), ("2 diodes 8k", 0xAB), ("1 diode 8k", 0xA7)])
 def test_trickle_settings_decode_to_the_ds1302_register(text: str, byte: int) -> None:
     assert trickle_byte(text) == byte
+
+
+def test_upload_protocol_is_the_profiles_bootloader_generation(tmp_path: Path) -> None:
+    assert load_profile("reference").upload_protocol == "stc89"
+    newer = _variant(tmp_path, 'protocol = "stc89"', 'protocol = "stc89a"')
+    assert load_profile(newer).upload_protocol == "stc89a"
+
+
+def test_upload_table_is_optional_and_defaults_to_stc89(tmp_path: Path) -> None:
+    text = REFERENCE.read_text()
+    start = text.index("[upload]")
+    end = text.index("[features]")
+    path = tmp_path / "no-upload.toml"
+    path.write_text(text[:start] + text[end:])
+    assert load_profile(path).upload_protocol == "stc89"
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ('protocol = "stc89"', 'protocol = "stc12"',
+     "upload.protocol: expected one of stc89, stc89a, got 'stc12'"),
+    ('protocol = "stc89"', "protocol = 89", "upload.protocol: expected str"),
+    ('protocol = "stc89"', 'protocol = "stc89"\nport = "/dev/ttyUSB0"',
+     "upload.port: unknown field"),
+])
+def test_bad_upload_table_is_one_line(tmp_path: Path, old: str, new: str,
+                                      message: str) -> None:
+    path = _variant(tmp_path, old, new)
+    with pytest.raises(ProfileError) as exc:
+        load_profile(path)
+    assert str(exc.value).startswith(f"{path}: {message}")
+    assert "\n" not in str(exc.value)

@@ -29,7 +29,7 @@ stamp=.venv/.clock51-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     echo "bootstrap: installing the project and its dependencies into .venv"
     if ! { .venv/bin/python -m pip install -q --upgrade pip &&
-           .venv/bin/python -m pip install -q -e '.[test]'; } >.venv/pip.log 2>&1; then
+           .venv/bin/python -m pip install -q -e '.[firmware,test]'; } >.venv/pip.log 2>&1; then
         cat .venv/pip.log >&2
         echo "bootstrap: pip install failed (log above, also in .venv/pip.log)" >&2
         exit 1

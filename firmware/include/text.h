@@ -4,7 +4,7 @@
  *
  * out_*() append to the current sink: with out_uart = 0 into text_line[] (one 16-character
  * LCD line, out_pos = next column, extra characters dropped); with out_uart = 1 to the UART,
- * XORing every byte into out_xor (the reply checksum).
+ * XORing every byte into out_xor and adding it to out_crc (the reply checks).
  *
  * out_fmt(f) prints a __code format: bytes 0x01..0x7F are literal characters, the FC_*
  * byte-codes (0x80..0xAF) are fields. Numbers come from fmt_p (a datetime_t-shaped byte
@@ -44,11 +44,14 @@ enum { FCN_WDAY = 0x86, FCN_HOURD, FCN_AP, FCN_BELL, FCN_ELSE, FCN_FI, FCN_RX };
 extern XDATA char text_line[16];
 extern uint8_t out_pos;
 extern uint8_t out_xor;
+extern uint16_t out_crc;
 extern bool_t out_uart;
 extern const uint8_t NEAR *fmt_p;
 extern uint8_t fmt_flags;
 
 void out_ch(char c);
+/* one byte into a CRC-16/XMODEM (poly 0x1021, MSB first, start 0, no final XOR) */
+uint16_t crc16(uint16_t crc, uint8_t c);
 void out_pad(uint8_t col);                      /* spaces up to column col */
 const CODE char *out_fmt(const CODE char *f);
 /* the k-th string of a list of NUL-terminated strings */

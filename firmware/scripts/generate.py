@@ -21,13 +21,35 @@ FIRMWARE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = FIRMWARE_DIR.parent
 TEMPLATES_DIR = FIRMWARE_DIR / "templates"
 TOOLS_DIR = FIRMWARE_DIR / "tools"
+BOARDS_DIR = FIRMWARE_DIR / "boards"
 
-if str(PROJECT_DIR) not in sys.path:
-    sys.path.insert(0, str(PROJECT_DIR))
+
+def _boardprofile() -> Any:
+    """The ``boardprofile`` package of this checkout (firmware/boards), installed or not.
+
+    The build reads the profiles next to the sources it builds; it never imports the
+    simulator.
+    """
+    mod = sys.modules.get("boardprofile")
+    if mod is not None and Path(mod.__file__ or "").resolve().parent == BOARDS_DIR:
+        return mod
+    spec = importlib.util.spec_from_file_location(
+        "boardprofile", BOARDS_DIR / "__init__.py",
+        submodule_search_locations=[str(BOARDS_DIR)])
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["boardprofile"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
 
 import jinja2  # noqa: E402
 
-from sim.profile import Pin, Profile, load_profile  # noqa: E402
+_bp = _boardprofile()
+Pin = _bp.Pin
+Profile = _bp.Profile
+ProfileError = _bp.ProfileError
+load_profile = _bp.load_profile
 
 VERSION = "0.1.0"
 
@@ -47,14 +69,18 @@ def sbit(pin: Pin) -> str:
     return f"P{pin[0]}_{pin[1]}"
 
 
-def banner(template: str, profile: Profile, comment: str) -> str:
-    rel = profile.path.resolve()
+def _rel(path: Path) -> Path:
+    path = path.resolve()
     try:
-        rel = rel.relative_to(PROJECT_DIR)
+        return path.relative_to(PROJECT_DIR)
     except ValueError:
-        pass
-    text = (f"DO NOT EDIT: generated from firmware/templates/{template} for board profile "
-            f"{rel}. Edit the template or the profile and rebuild.")
+        return path
+
+
+def banner(template: str, profile: Profile, comment: str,
+           templates_dir: Path = TEMPLATES_DIR) -> str:
+    text = (f"DO NOT EDIT: generated from {_rel(templates_dir) / template} for board profile "
+            f"{_rel(profile.path)}. Edit the template or the profile and rebuild.")
     if comment == "c":
         return f"/* {text} */"
     return f"# {text}"
@@ -73,13 +99,18 @@ def _lunar_data() -> Any:
 
 
 def render(profile_path: str | Path, out_dir: str | Path,
-           when: dt.datetime | None = None) -> list[Path]:
-    """Render every template for the profile into ``out_dir``; returns the files written."""
+           when: dt.datetime | None = None, *, templates_dir: str | Path = TEMPLATES_DIR,
+           extra: dict[str, Any] | None = None) -> list[Path]:
+    """Render every template for the profile into ``out_dir``; returns the files written.
+
+    ``templates_dir`` and ``extra`` (more template variables) serve other template sets,
+    e.g. the unit tests' expected values (firmware/test/templates, pio_test_pre.py)."""
     profile = load_profile(profile_path)
+    templates_dir = Path(templates_dir)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
@@ -91,15 +122,16 @@ def render(profile_path: str | Path, out_dir: str | Path,
         "build": stamp,
         "sbit": sbit,
         "lunar": _lunar_data(),
+        **(extra or {}),
     }
     produced: list[Path] = []
-    for tpl in sorted(TEMPLATES_DIR.glob("*.j2")):
+    for tpl in sorted(templates_dir.glob("*.j2")):
         target = out / tpl.name[: -len(".j2")]
         kind = "c" if target.suffix in (".c", ".h") else "#"
-        text = env.get_template(tpl.name).render(banner=banner(tpl.name, profile, kind),
-                                                 **context)
+        note = banner(tpl.name, profile, kind, templates_dir)
+        text = env.get_template(tpl.name).render(banner=note, **context)
         if not text.lstrip().startswith(("/* DO NOT EDIT", "# DO NOT EDIT")):
-            text = banner(tpl.name, profile, kind) + "\n" + text
+            text = note + "\n" + text
         if not target.exists() or target.read_text() != text:
             target.write_text(text)
         produced.append(target)

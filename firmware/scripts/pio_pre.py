@@ -12,12 +12,8 @@ Import("env")  # type: ignore[name-defined]  # noqa: F821
 
 project_dir = env.subst("$PROJECT_DIR")  # type: ignore[name-defined]  # noqa: F821
 sys.path.insert(0, os.path.join(project_dir, "firmware", "scripts"))
-sys.path.insert(0, project_dir)
 
-from generate import render  # noqa: E402
-
-from sim.errors import ConfigError  # noqa: E402
-from sim.profile import load_profile  # noqa: E402
+from generate import ProfileError, load_profile, render  # noqa: E402
 
 profile_file = os.environ.get("CLOCK51_PROFILE") or env.GetProjectOption(  # noqa: F821
     "custom_profile"
@@ -29,7 +25,7 @@ gen_dir = os.path.join(env.subst("$BUILD_DIR"), "generated")  # noqa: F821
 try:
     profile = load_profile(profile_file)
     render(profile_file, gen_dir)
-except ConfigError as exc:
+except ProfileError as exc:
     sys.stderr.write(f"error: {exc}\n")
     env.Exit(1)  # noqa: F821
 
@@ -40,6 +36,8 @@ env.Replace(  # noqa: F821
     CLOCK51_IRAM_SIZE=profile.iram_size,
     CLOCK51_XRAM_SIZE=profile.xram_size,
     BOARD_F_CPU=f"{profile.crystal_hz}UL",
+    CLOCK51_PART=profile.part,
+    CLOCK51_UPLOAD_PROTOCOL=profile.upload_protocol,
 )
 print(f"clock51: board profile {profile.name} ({os.path.relpath(profile_file, project_dir)})"
       f" -> {os.path.relpath(gen_dir, project_dir)}")

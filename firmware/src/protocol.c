@@ -1,25 +1,29 @@
 /*
- * protocol.c - serial protocol (docs/protocol.md): line framing, optional NMEA-style
- * checksum, command parsing and replies. Nothing is changed unless a line is entirely valid.
+ * protocol.c - serial protocol (docs/protocol.md): line framing, optional check (a CRC-16
+ * "#CCCC" or an NMEA-style XOR "*HH"), command parsing and replies. Nothing is changed
+ * unless a line is entirely valid.
  *
- * Checks in order: too long (> 40 chars), bad byte (outside 0x20..0x7E), checksum ('*'
- * must be followed by exactly two hex digits ending the line), command. Replies carry
- * "*HH" when the request contained a '*' (ERR too long never does: the line is discarded).
+ * Checks in order: too long (> 40 chars), bad byte (outside 0x20..0x7E), check ('#' must be
+ * followed by exactly four digits '0'..'?' giving the CRC-16 nibbles, '*' by exactly two hex
+ * digits giving the XOR, then the line end), command. Replies carry the same form of check
+ * when the request had one (ERR too long never does: the line is discarded).
  *
- * Receiving (take): bytes before the first '*' (the body) are stored upper-cased in line[]
- * and XORed into in_xor; the bytes after it are decoded as the checksum on the fly. A SET is
- * parsed ahead ("prepared": clock_prepare() validates it and builds the DS1302 burst) as
- * soon as its body is complete ('*' received) or, without a checksum, whenever the receive
- * ring runs dry; at the line end only the checksum test and clock_commit() remain.
+ * Receiving (take): bytes before the first '*' or '#' (the body) are stored upper-cased in
+ * line[] and summed into in_xor and in_crc; the digits after it are compared on the fly
+ * with the check they must give (in_crc, shifted a nibble per digit). A SET is parsed ahead
+ * ("prepared": clock_prepare() validates it and builds the DS1302 burst) as soon as its
+ * body is complete ('*' or '#' received) or, without a check, whenever the receive ring runs
+ * dry; at the line end only the check test and clock_commit() remain.
  *
  * Replying: a complete line is executed at once and leaves its reply in a queue: a code
- * (R_* | R_CKS) followed by the request's result, taken at its line end: a SET's time (7
- * bytes), the settings after an ALARM, HOURS or INFO (flags, alarm hour, minute). So each
- * reply states the result of its own request even when later lines changed things before
- * it was sent. protocol_poll() turns one entry into a line whenever the previous line has
- * been sent (the text sink XORs it on the way into the UART's line buffer). The receive ring
- * is drained between the pieces of a long reply, so a SET line ending meanwhile still gets
- * its DS1302 write at once. GET replies read the clock when they are generated.
+ * (R_* | R_CKS | R_CRC) followed by the request's result, taken at its line end: a SET's
+ * time (7 bytes), the settings after an ALARM, HOURS or INFO (flags, alarm hour, minute). So
+ * each reply states the result of its own request even when later lines changed things
+ * before it was sent. protocol_poll() turns one entry into a line whenever the previous line
+ * has been sent (the text sink XORs it on the way into the UART's line buffer). The receive
+ * ring is drained between the pieces of a long reply, so a SET line ending meanwhile still
+ * gets its DS1302 write at once. GET replies read the clock when they are generated.
+ * (Check forms: R_CRC marks a '#' request; the sink also adds every reply byte to out_crc.)
  *
  * Parsing is a cursor (pp) over the upper-cased body; words are separated by one or more
  * spaces; leading and trailing spaces are ignored.
@@ -36,12 +40,15 @@ static IDATA char line[PROTO_MAX_LINE + 1];  /* the body, upper-cased, NUL at th
 static uint8_t len;                 /* body bytes stored */
 static uint8_t trim;                /* body length without trailing spaces */
 static uint8_t tot;                 /* bytes in the line so far (saturates) */
-static uint8_t in_xor;              /* XOR of the raw bytes before the first '*' */
+static uint8_t in_xor;              /* XOR of the raw bytes before the first '*' or '#' */
+static uint16_t in_crc;             /* their CRC-16 (crc16() in text.c); after the '*' or
+                                       '#': the check still to come, next digit on top */
 static uint8_t lflags;
-#define L_STAR  0x01                /* a '*' was received */
+#define L_STAR  0x80                /* a '*' or '#' was received (== R_CKS) */
+#define L_CRC   0x40                /* ... and it was '#' (== R_CRC) */
 #define L_BAD   0x02                /* a byte outside 0x20..0x7E */
-#define L_CKBAD 0x04                /* the suffix is not two hex digits */
-static uint8_t ck_n, ck_v;          /* hex digits after the '*', their value */
+#define L_CKBAD 0x04                /* the suffix has a non-digit */
+static uint8_t ck_n;                /* check digits still to come (0 at a good line end) */
 static uint8_t prep_len = 0xFF;     /* body length the prepared parse belongs to */
 static uint8_t prep_code;           /* its reply code */
 static uint8_t pp;                  /* parse position */
@@ -55,7 +62,8 @@ static uint8_t rq_head, rq_tail;
 /* reply codes; the first seven equal the command keywords' indices */
 enum { R_PONG, R_TIME, R_SET, R_ALARM, R_HOURS, R_INFO, R_HELP,
        R_E_UNKNOWN, R_E_SYNTAX, R_E_RANGE, R_E_LONG, R_E_BYTE, R_E_CKSUM };
-#define R_CKS 0x80                  /* the reply gets a "*HH" suffix */
+#define R_CKS 0x80                  /* the reply gets a check suffix: "*HH" ... */
+#define R_CRC 0x40                  /* ... or "#CCCC" */
 
 /* keyword lists, space-separated: index = position; the commands' list is the HELP reply */
 static const CODE char keywords[] = "PING GET SET ALARM HOURS INFO HELP";
@@ -286,10 +294,10 @@ static void line_end(void)
     if (tot > PROTO_MAX_LINE) {
         code = R_E_LONG;
     } else {
-        code = (lflags & L_STAR) ? R_CKS : 0;
+        code = lflags & (L_STAR | L_CRC);
         if (lflags & L_BAD) {
             code |= R_E_BYTE;
-        } else if ((lflags & L_STAR) && ((lflags & L_CKBAD) || ck_n != 2 || ck_v != in_xor)) {
+        } else if ((lflags & L_STAR) && ((lflags & L_CKBAD) || ck_n)) {
             code |= R_E_CKSUM;
         } else {
             n = prep_code;
@@ -305,7 +313,7 @@ static void line_end(void)
         }
     }
     /* the result goes with the code: a SET's time (clock_new), else the settings */
-    n = rq_len(code & 0x7F);
+    n = rq_len(code & 0x3F);
     p = (n == RQ_DT) ? &clock_new.year : (uint8_t NEAR *)&settings.flags;
     room = rq_tail - rq_head - 1;
     if (rq_tail <= rq_head)
@@ -324,7 +332,8 @@ static void take(uint8_t c)
     if (c == '\r' || c == '\n') {
         if (tot)
             line_end();
-        tot = len = trim = in_xor = lflags = ck_n = ck_v = 0;
+        tot = len = trim = in_xor = lflags = 0;
+        in_crc = 0;
         prep_len = 0xFF;
         clock_ready = 0;
         return;
@@ -333,25 +342,34 @@ static void take(uint8_t c)
         tot++;
     if (c < 0x20 || c > 0x7E)
         lflags |= L_BAD;
-    if (lflags & L_STAR) {                  /* the checksum suffix: hex digits */
-        d = c - '0';
-        if (d > 9) {
-            d = (uint8_t)(c | 0x20) - 'a';  /* 'a'..'f' (either case) -> 0..5 */
+    if (lflags & L_STAR) {                  /* the check suffix: digits */
+        d = c - '0';                        /* '#': '0'..'?' -> 0..15 */
+        if (!(lflags & L_CRC) && d > 9) {
+            d = (uint8_t)(c | 0x20) - 'a';  /* '*': 'a'..'f' (either case) -> 10..15 */
             if (d > 5)
                 lflags |= L_CKBAD;
             d += 10;
         }
-        if (++ck_n > 2)
+        if (d != (uint8_t)(in_crc >> 12))   /* (a non-digit: d > 15) */
             lflags |= L_CKBAD;
-        ck_v = (ck_v << 4) | (d & 0x0F);
+        in_crc <<= 4;
+        ck_n--;
         return;
     }
-    if (c == '*') {
+    if (c == '*' || c == '#') {
         lflags |= L_STAR;
+        ck_n = 4;
+        if (c == '*') {
+            in_crc = (uint16_t)in_xor << 8;
+            ck_n = 2;
+        } else {
+            lflags |= L_CRC;
+        }
         prepare();                          /* the body is complete */
         return;
     }
     in_xor ^= c;
+    in_crc = crc16(in_crc, c);
     if (len < PROTO_MAX_LINE) {
         if (c >= 'a' && c <= 'z')
             c -= 32;
@@ -392,15 +410,15 @@ static const CODE char * const CODE replies[] = {
 static uint8_t reply_code;
 static void reply(void)
 {
-    static const CODE char hex[] = "0123456789ABCDEF";
-    static uint8_t k, n;
+    static uint8_t k, c, n;
     static const CODE char *s;
     static uint8_t NEAR *d;
 
-    k = reply_code & 0x7F;
+    k = reply_code & 0x3F;
     uart_tx_start();
     out_uart = 1;
     out_xor = 0;
+    out_crc = 0;
     fmt_flags = settings.flags;
     fmt_p = (uint8_t NEAR *)&clock_tmp;
     /* the request's result: a SET's time into clock_tmp; settings into day (flags), hour
@@ -418,11 +436,21 @@ static void reply(void)
     while ((s = out_fmt(s)) != 0)
         rx();                                   /* between the pieces of a long reply */
     rx();
-    if (reply_code & R_CKS) {
-        k = out_xor;
-        uart_putc('*');
-        uart_putc(hex[k >> 4]);
-        uart_putc(hex[k & 0x0F]);
+    if (reply_code & R_CKS) {               /* "#CCCC" ('0' + nibble) or "*HH" (hex) */
+        k = 4;
+        c = '#';
+        if (!(reply_code & R_CRC)) {
+            out_crc = (uint16_t)out_xor << 8;
+            k = 2;
+            c = '*';
+        }
+        do {
+            uart_putc(c);
+            c = (uint8_t)(out_crc >> 12) + '0';
+            if (c > '9' && !(reply_code & R_CRC))
+                c += 'A' - '9' - 1;
+            out_crc <<= 4;
+        } while (k--);
     }
     out_fmt("\r\n");
     out_uart = 0;

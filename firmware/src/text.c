@@ -9,6 +9,7 @@
 XDATA char text_line[16];
 uint8_t out_pos;
 uint8_t out_xor;
+uint16_t out_crc;
 bool_t out_uart;
 const uint8_t NEAR *fmt_p;
 uint8_t fmt_flags;
@@ -19,10 +20,25 @@ void out_ch(char c)
 {
     if (out_uart) {
         out_xor ^= (uint8_t)c;
+        out_crc = crc16(out_crc, (uint8_t)c);
         uart_putc(c);
     } else if (out_pos < 16) {
         text_line[out_pos++] = c;
     }
+}
+
+/*
+ * One byte into a CRC-16/XMODEM (start value 0): polynomial 0x1021 (x^16 + x^12 + x^5 + 1),
+ * MSB first.
+ * Byte-wise without a table: with x = (crc >> 8) ^ c, x ^= x >> 4, the new CRC is
+ * (crc << 8) ^ (x << 12) ^ (x << 5) ^ x, computed here one byte at a time.
+ */
+uint16_t crc16(uint16_t crc, uint8_t c)
+{
+    uint8_t x = (uint8_t)(crc >> 8) ^ c, hi;
+    x ^= x >> 4;
+    hi = (uint8_t)crc ^ (uint8_t)(x << 4) ^ (x >> 3);
+    return ((uint16_t)hi << 8) | (uint8_t)((uint8_t)(x << 5) ^ x);
 }
 
 void out_pad(uint8_t col)

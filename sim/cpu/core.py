@@ -68,20 +68,42 @@ from collections.abc import Callable
 from types import CodeType
 
 from sim.cpu import translate as tr
+from sim.cpu.sfr import (  # the one SFR map
+    ACC,
+    DPH,
+    DPL,
+    IE,
+    IP,
+    P0,
+    P1,
+    P2,
+    P3,
+    PCON,
+    PSW,
+    RCAP2H,
+    RCAP2L,
+    SBUF,
+    SCON,
+    SP,
+    T2CON,
+    T2MOD,
+    TCON,
+    TH0,
+    TH1,
+    TH2,
+    TL0,
+    TL1,
+    TL2,
+    TMOD,
+    B,
+)
 from sim.errors import ConfigError, IllegalOpcode
-from sim.pins import PortBus
+from sim.machine.pins import PortBus
 
 __all__ = ["CPU", "NEVER"]
 
 NEVER = 1 << 62
 _HUGE = 1 << 62
-
-# SFR addresses
-P0, SP, DPL, DPH, PCON, TCON, TMOD, TL0, TL1, TH0, TH1 = (
-    0x80, 0x81, 0x82, 0x83, 0x87, 0x88, 0x89, 0x8A, 0x8B, 0x8C, 0x8D)
-P1, SCON, SBUF, P2, IE, P3, IP = 0x90, 0x98, 0x99, 0xA0, 0xA8, 0xB0, 0xB8
-T2CON, T2MOD, RCAP2L, RCAP2H, TL2, TH2 = 0xC8, 0xC9, 0xCA, 0xCB, 0xCC, 0xCD
-PSW, ACC, B = 0xD0, 0xE0, 0xF0
 
 VECTORS = (0x03, 0x0B, 0x13, 0x1B, 0x23, 0x2B)
 _PORT_OF = {P0: 0, P1: 1, P2: 2, P3: 3}
@@ -185,17 +207,30 @@ class CPU:
         self.reset()
 
     # == public state ======================================================================
-    def reset(self) -> None:
-        """Power-on reset: SFRs to their reset values, IRAM and XRAM cleared, PC = 0."""
+    def load_code(self, code: bytes) -> None:
+        """New contents of the code memory (the chip was reprogrammed); call ``reset`` next."""
+        if len(code) > 0x10000:
+            raise ConfigError(f"code image is {len(code)} bytes, more than 64 KB")
+        self.code = bytes(code) + b"\xff" * (0x10000 - len(code))
+        self._ns["code"] = self.code
+        self._blocks = [None] * (4 << 16)
+        self._infos = _translations(self.code, self.xram_size)
+        self._singles = {}
+
+    def reset(self, cycle: int = 0) -> None:
+        """Power-on reset: SFRs to their reset values, IRAM and XRAM cleared, PC = 0.
+
+        ``cycle``: the machine cycle the reset happens at (a board that keeps its clock
+        across a reset passes its current cycle; the counters restart from there)."""
         self.iram[:] = bytes(256)
         self.xram[:] = bytes(len(self.xram))
         self.sfr[:] = bytes(256)
         self.sfr[SP] = 7
         self.pc = 0
-        self.cycles = 0
+        self.cycles = cycle
         self.instructions = 0
         self.sp_max = 7
-        self._tsync = 0
+        self._tsync = cycle
         self._until = NEVER
         self._ev = NEVER
         self._ne = 0
@@ -210,8 +245,8 @@ class CPU:
         self._stop_sj = False
         for p in range(4):
             self.sfr[P0 + 16 * p] = 0xFF
-            self.ports.write_latch(p, 0xFF, 0)
-        self._w_tcon(TCON, 0, 0)  # IT0 = IT1 = 0: IE0/IE1 follow the INT pins
+            self.ports.write_latch(p, 0xFF, cycle)
+        self._w_tcon(TCON, 0, cycle)  # IT0 = IT1 = 0: IE0/IE1 follow the INT pins
         self._recompute_ev()
 
     @property

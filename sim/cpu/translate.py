@@ -46,20 +46,11 @@ import re
 from collections.abc import Callable
 
 from sim.cpu.opcodes import OPCODES, Op, decode
+from sim.cpu.sfr import ACC, PORTS, PSW, SIDE_WRITE, SP, TIMED_READ
 
 __all__ = ["MAX_INSNS", "BlockInfo", "translate", "classify", "PAR", "ADDT", "SUBT", "da"]
 
 MAX_INSNS = 40
-
-ACC, PSW, B, SP, DPL, DPH = 0xE0, 0xD0, 0xF0, 0x81, 0x82, 0x83
-PORTS = {0x80: 0, 0x90: 1, 0xA0: 2, 0xB0: 3}
-#: SFRs whose value depends on time (lazy timers, TI of a frame ending now): read through
-#: ``rsfr(addr, cycle)``.
-TIMED_READ = frozenset({0x88, 0x8A, 0x8B, 0x8C, 0x8D, 0x98, 0xC8, 0xCC, 0xCD})
-#: SFRs whose write has side effects: written through ``wsfr(addr, value, cycle)``, and the
-#: writing instruction ends its block (it may raise an interrupt request or change events).
-SIDE_WRITE = frozenset({0x87, 0x88, 0x89, 0x8A, 0x8B, 0x8C, 0x8D, 0x98, 0x99, 0xA8, 0xB8,
-                        0xC8, 0xC9, 0xCA, 0xCB, 0xCC, 0xCD})
 
 # -- precomputed tables -----------------------------------------------------------------
 PAR = [bin(i).count("1") & 1 for i in range(256)]

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sim.pins import PortBus, parse_pin
+from sim.machine.pins import PortBus, parse_pin
 
 Pin = tuple[int, int]
 PinLike = Pin | str

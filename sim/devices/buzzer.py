@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sim.devices._common import DEFAULT_CYCLES_PER_SECOND, PinLike, as_pin
-from sim.pins import PortBus
+from sim.machine.pins import PortBus
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """DS1302 trickle-charge timekeeping chip: a pin-level model on CE, SCLK and I/O.
 
-Datasheet facts implemented (Maxim DS1302; /work/shared/docs/chips.md):
+Datasheet facts implemented (Maxim DS1302 datasheet):
 
 - A transfer starts when CE rises (SCLK should be low then) and ends when CE falls; CE low
   aborts. First a command byte, LSB first, sampled on SCLK rising edges: bit 7 must be 1 (a 0
@@ -66,6 +66,7 @@ Checks (``violations``; PortBus shorts on I/O are included):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,7 +80,7 @@ from sim.devices._common import (
     violations_from_state,
     violations_to_state,
 )
-from sim.pins import PortBus
+from sim.machine.pins import PortBus
 
 CLOCK_BURST = 31
 RAM_BURST = 31
@@ -143,6 +144,9 @@ class DS1302:
         self.power_on_wp = 1 if power_on_wp else 0
         t = _TIMING_5V if vcc >= 4.5 else _TIMING_2V
         self.t_cc, self.t_cwh, self.t_clk = t
+        # Observers of every write transfer, called when CE ends it, before it takes effect
+        # (whether or not it does: WP, a short clock burst): fn(cycle, command, bytes sent).
+        self.write_observers: list[Callable[[int, int, bytes], None]] = []
         self.reset(cycle)
         bus.watch(*self.ce_pin, self._on_ce)
         bus.watch(*self.sclk_pin, self._on_sclk)
@@ -399,6 +403,9 @@ class DS1302:
         else:
             self._drive(None, cycle)
             if self._phase == WRITE:
+                if self._written:
+                    for observe in self.write_observers:
+                        observe(cycle, self._cmd, bytes(self._written))
                 self._commit(cycle)
             elif self._phase == COMMAND and self._bits:
                 self._violation(cycle, "aborted", f"CE fell after {self._bits} command bits")

@@ -1,6 +1,6 @@
 """HD44780 LCD controller (LCD1602 module, 16 x 2 characters, ROM A00): a pin-level model.
 
-Datasheet facts implemented (Hitachi HD44780U; /work/shared/docs/chips.md):
+Datasheet facts implemented (Hitachi HD44780U datasheet):
 
 - Pins RS (0 instruction, 1 data), RW (0 write, 1 read), E and DB0..DB7, or DB4..DB7 only on
   a 4-bit wiring. RS and RW are taken at the rising edge of E. A write is latched on the
@@ -68,7 +68,7 @@ from sim.devices._common import (
     violations_from_state,
     violations_to_state,
 )
-from sim.pins import PortBus
+from sim.machine.pins import PortBus
 
 # execution times in controller clocks
 CLOCKS_SHORT = 10  # 37 us at 270 kHz
@@ -136,8 +136,10 @@ class HD44780:
         return -(-clocks * self.cps // self.osc_hz)  # ceiling
 
     # -- state -------------------------------------------------------------------------
-    def reset(self, cycle: int = 0) -> None:
-        """Power-on internal reset at ``cycle``: busy for 10 ms."""
+    def reset(self, cycle: int = 0, *, keep_violations: bool = False) -> None:
+        """Power-on internal reset at ``cycle``: busy for 10 ms. ``keep_violations``: a
+        board cycling its supply keeps the record of what went wrong before."""
+        kept = self._violations if keep_violations else []
         self.ddram = bytearray(b" " * 80)
         self.cgram = bytearray(64)
         self.ac = 0
@@ -166,7 +168,7 @@ class HD44780:
         self._read_value = 0
         self._read_ok = True
         self._driving = False
-        self._violations: list[Violation] = []
+        self._violations: list[Violation] = kept
 
     _FIELDS = (
         "ac", "cgram_mode", "increment", "shift_on_write", "display_on", "cursor_on",

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.devices._common import DEFAULT_CYCLES_PER_SECOND, Pin, PinLike, as_pin
-from sim.pins import PortBus
-from sim.scheduler import Scheduler
+from sim.machine.pins import PortBus
+from sim.machine.scheduler import Scheduler
 
 
 @dataclass

@@ -2,10 +2,10 @@
 
 import pytest
 
-from sim.cli import main
 from sim.errors import ImageError
-from sim.execrun import run_program
-from sim.hexfile import load_ihx
+from sim.frontends.cli import main
+from sim.frontends.exec import run_program
+from sim.machine.image import load_ihx
 
 
 def _ihx(data: bytes, addr: int = 0) -> str:

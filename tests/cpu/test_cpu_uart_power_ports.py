@@ -1,7 +1,7 @@
 """UART timing and reception, PCON idle/power down, port pins vs latches."""
 
 from sim.cpu import CPU
-from sim.pins import PortBus
+from sim.machine.pins import PortBus
 from tests.cpu.cpuhelp import HALT, exe, image, make, run_halt
 
 # MOV TMOD,#20 ; MOV TH1,#FD ; MOV TL1,#FD ; MOV SCON,#40 ; SETB TR1 ; NOP ; NOP
@@ -189,3 +189,16 @@ def test_without_fast_forward_idle_and_delay_loops_end_in_the_same_state():
         results.append((cpu.cycles, cpu.instructions, bytes(cpu.iram), bytes(cpu.sfr)))
     assert results[0] == results[1]
     assert results[0][0] == 273 + 1 + 2 * 200
+
+
+def test_reset_at_a_cycle_keeps_the_clock_and_load_code_replaces_the_program() -> None:
+    cpu = CPU(bytes([0x75, 0x90, 0x55, 0x80, 0xFE]))  # MOV P1,#55h; SJMP $
+    cpu.run(100)
+    edges: list[tuple[int, int]] = []
+    cpu.ports.watch(1, 1, lambda level, cycle: edges.append((level, cycle)))
+    cpu.load_code(bytes([0x75, 0x90, 0xAA, 0x80, 0xFE]))  # MOV P1,#0AAh; SJMP $
+    cpu.reset(1000)
+    assert cpu.cycles == 1000 and cpu.pc == 0
+    assert edges == [(1, 1000)]  # the port latch back to 0xFF at the reset's cycle
+    cpu.run(1100)
+    assert cpu.ports.latch[1] == 0xAA

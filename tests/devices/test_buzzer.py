@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim.devices.buzzer import Buzzer
-from sim.pins import PortBus
+from sim.machine.pins import PortBus
 
 CPS = 921_600
 PIN = (2, 3)

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from sim.devices.ds1302 import DS1302, decode_trickle
-from sim.pins import PortBus, parse_pin
+from sim.machine.pins import PortBus, parse_pin
 
 CPS = 921_600
 CE, SCLK, IO = parse_pin("P3.5"), parse_pin("P3.6"), parse_pin("P3.4")

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from sim.devices.hd44780 import HD44780, rom_char
-from sim.devices.lcd_render import PALETTES, render, save_png
-from sim.pins import PortBus, parse_pin
+from sim.frontends.screenshot import PALETTES, render, save_png
+from sim.machine.pins import PortBus, parse_pin
 
 CPS = 921_600
 MS = CPS // 1000  # 921 cycles, a little under 1 ms

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sim.devices.keys import Keys
-from sim.pins import PortBus
-from sim.scheduler import Scheduler
+from sim.machine.pins import PortBus
+from sim.machine.scheduler import Scheduler
 
 CPS = 921_600
 MS = CPS / 1000

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.ucsim import s51_path
+from sim.measure.ucsim import s51_path
 
 PROGRAM_DIR = Path(__file__).resolve().parent / "programs"
 

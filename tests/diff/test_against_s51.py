@@ -3,8 +3,8 @@
 Two kinds:
 
 * **Programs** (``programs/*.c``): each is compiled with SDCC, run in s51 to its final
-  ``sjmp .`` and in ``sim.execrun.run_program``; the UART output and the machine-cycle
-  count at the self-jump must be identical. See ``sim/ucsim.py`` for how s51 is driven.
+  ``sjmp .`` and in ``sim.frontends.exec.run_program``; the UART output and the machine-cycle
+  count at the self-jump must be identical. See ``sim/measure/ucsim.py`` for how s51 is driven.
 * **Random instruction streams** (``randstream.py``): seeded streams of valid
   instructions run side by side; PC, cycles, all 256 bytes of IRAM, the SFRs in
   ``COMPARE_SFRS`` and the 256 bytes of XRAM are compared at checkpoints. On a mismatch
@@ -32,13 +32,13 @@ from pathlib import Path
 
 import pytest
 
-from sim.hexfile import load_ihx
-from sim.ucsim import S51Run, run_ihx_detailed, run_stream, write_ihx
+from sim.cpu.sfr import SFR_NAMES
+from sim.machine.image import load_ihx
+from sim.measure.ucsim import S51Run, run_ihx_detailed, run_stream, write_ihx
 from tests.diff.build import PROGRAMS, requires_tools
 from tests.diff.randstream import (
     COMPARE_SFRS,
     OPCODES,
-    SFR_NAMES,
     SNAPSHOT_MASK,
     Stream,
     StreamGenerator,
@@ -124,7 +124,7 @@ def test_s51_known_results(compiled: dict[str, Path], s51_runs: dict[str, S51Run
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_program_matches_s51(name: str, compiled: dict[str, Path],
                              s51_runs: dict[str, S51Run]) -> None:
-    execrun = pytest.importorskip("sim.execrun", reason="CPU core not there yet")
+    execrun = pytest.importorskip("sim.frontends.exec", reason="CPU core not there yet")
     _cpu_class()
     ref = _s51(name, compiled, s51_runs)
     assert ref.reason == "selfjump"
@@ -414,7 +414,7 @@ def test_uart_ti_timing_matches_s51(pad: int, tmp_path: Path) -> None:
                   0x30, 0x99, 0xFD,  # JNB TI,$
                   0x80, 0xFE])
     ref = _s51_raw(code, tmp_path)
-    execrun = pytest.importorskip("sim.execrun")
+    execrun = pytest.importorskip("sim.frontends.exec")
     res = execrun.run_program(code, max_cycles=100_000)
     assert (res.output, res.reason) == (b"A", "selfjump")
     assert res.cycles == ref.cycles, f"ours {res.cycles}, s51 {ref.cycles}: {code.hex(' ')}"

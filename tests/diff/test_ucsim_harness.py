@@ -1,4 +1,4 @@
-"""The s51 driver itself (sim/ucsim.py) and the random stream generator."""
+"""The s51 driver itself (sim/measure/ucsim.py) and the random stream generator."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.hexfile import load_ihx
-from sim.ucsim import run_ihx_detailed, run_stream, s51_path, selfjump_addresses, write_ihx
+from sim.machine.image import load_ihx
+from sim.measure.ucsim import run_ihx_detailed, run_stream, s51_path, selfjump_addresses, write_ihx
 from tests.diff.randstream import LENGTHS, OPCODES, StreamGenerator
 
 needs_s51 = pytest.mark.skipif(s51_path() is None, reason="s51 (ucsim) not on PATH")

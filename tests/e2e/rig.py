@@ -62,7 +62,7 @@ def read_line_before(proc: subprocess.Popen[str], deadline: float) -> str:
 
 def start_sim(image: Path, serial: str, *extra: str, rtc: str = SIM_RTC,
               duration: float = SIM_FOR_S) -> SimProcess:
-    cmd = [sys.executable, "-m", "sim.cli", "run", str(image), "--board", "reference",
+    cmd = [sys.executable, "-m", "sim.frontends.cli", "run", str(image), "--board", "reference",
            "--serial", serial, "--headless", "--realtime", "--rtc", rtc, "--for",
            str(duration), *extra]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

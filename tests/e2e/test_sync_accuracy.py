@@ -1,6 +1,6 @@
 """`clock51 sync` against the simulated clock, checked with the DS1302 model's own phase.
 
-The board runs in THIS process, in a background thread (sim.runner.RealtimeLoop: real-time
+The board runs in THIS process, in a background thread (sim.frontends.run.RealtimeLoop: real-time
 pacing, a loopback TcpEndpoint with kernel receive timestamps), so the test can read the
 DS1302 model; `clock51 sync` runs as a subprocess, so this process's GIL does not disturb
 its timing. After the sync the loop is stopped and, at the board's last cycle c:
@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.board import Board
-from sim.devices.uart_bridge import TcpEndpoint
-from sim.runner import RealtimeLoop
+from sim.frontends.endpoints import TcpEndpoint
+from sim.frontends.run import RealtimeLoop
+from sim.machine.board import Board
 from tests.e2e.rig import ROOT, wait_until
 
 BOUND_MS = 10.0

@@ -1,6 +1,6 @@
 """A test driver for the real clock51 firmware image running on a simulated board.
 
-``Clock`` wraps ``sim.board.Board`` with what a system test needs: boot a board with a fresh
+``Clock`` wraps ``sim.machine.board.Board`` with what a system test needs: boot a board with a fresh
 or a pre-set DS1302, read the LCD, press keys, talk the serial protocol through an in-memory
 endpoint, read the DS1302 model, and power-cycle the board with the battery-backed DS1302
 state carried over. Nothing here implements firmware behaviour: every answer comes from the
@@ -29,8 +29,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sim.board import Board
-from sim.hexfile import load_ihx
+from sim.frontends.endpoints import MemoryEndpoint
+from sim.machine.board import Board
+from sim.machine.image import load_ihx
 
 ROOT = Path(__file__).resolve().parents[2]
 BOARDS = ROOT / "firmware" / "boards"
@@ -117,22 +118,13 @@ class Clock:
 
     # -- lifecycle --------------------------------------------------------------------
     def _new_board(self) -> Board:
-        board = Board(self.profile, self.image)
+        board = Board(self.profile, self.image, endpoint=MemoryEndpoint())
         self.boards.append(board)
         self.board = board
         self.write_log = []
         self._rx = bytearray()
-        rtc = board.rtc
-        ce_port, ce_bit = rtc.ce_pin
-
-        def on_ce(level: int, cycle: int) -> None:
-            # called after the DS1302 model has handled the same edge
-            if not level:
-                cmd = rtc._cmd
-                if cmd & 0x81 == 0x80 and rtc._written:
-                    self.write_log.append((cycle, cmd, bytes(rtc._written)))
-
-        board.bus.watch(ce_port, ce_bit, on_ce)
+        board.rtc.write_observers.append(
+            lambda cycle, cmd, data: self.write_log.append((cycle, cmd, data)))
         return board
 
     def boot(self, rtc: dt.datetime | None = None, rtc_state: dict[str, Any] | None = None,

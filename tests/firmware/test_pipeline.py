@@ -59,11 +59,12 @@ def test_get_reads_the_clock_when_its_reply_is_sent(make_clock):
     assert replies[2] == "OK 2026-01-02 03:04:05 FRI"
 
 
-def test_five_sets_outstanding_each_get_their_own_echo(make_clock):
+def test_three_sets_waiting_each_get_their_own_echo(make_clock):
+    """The queue's bound for SETs (docs/protocol.md): three behind a reply on the wire."""
     clk = make_clock("reference").boot(rtc=START)
-    days = [dt.datetime(2026, 1, d, 3, 4, 5) for d in range(1, 6)]
+    days = [dt.datetime(2026, 1, d, 3, 4, 5) for d in range(1, 4)]
     sets = [d.strftime("SET %Y-%m-%d %H:%M:%S") for d in days]
     clk.send_bytes(("\r\n".join(["INFO", *sets]) + "\r\n").encode())
-    replies = clk.read_replies(6)
+    replies = clk.read_replies(4)
     assert replies[1:] == [d.strftime("OK %Y-%m-%d %H:%M:%S ") + d.strftime("%a").upper()
                            for d in days]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.board import POWER_CUTS
+from sim.machine.board import POWER_CUTS
 from tests.firmware import powercut as pc
 
 SAMPLE = 8

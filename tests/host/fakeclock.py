@@ -14,6 +14,34 @@ from datetime import datetime
 
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 START = datetime(2026, 11, 24, 12, 5, 31)
+CRC_DIGITS = "0123456789:;<=>?"
+
+
+def crc16_bitwise(data: bytes) -> int:
+    """CRC-16/XMODEM bit by bit (written apart from host.protocol's table version)."""
+    crc = 0
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
+    return crc
+
+
+def xor_of(data: bytes) -> int:
+    value = 0
+    for byte in data:
+        value ^= byte
+    return value
+
+
+def suffix(body: str, form: str | None) -> str:
+    """The check a line carries in ``form`` ("#", "*" or None)."""
+    if form == "#":
+        value = crc16_bitwise(body.encode())
+        return "#" + "".join(CRC_DIGITS[(value >> s) & 15] for s in (12, 8, 4, 0))
+    if form == "*":
+        return f"*{xor_of(body.encode()):02X}"
+    return ""
 
 
 class FakeTime:
@@ -85,33 +113,25 @@ class FakeDevice:
         return self.answer(line, at)
 
     def answer(self, line: bytes, at: float) -> bytes:
-        has_sum = False
+        form = None
+        if len(line) > 40:
+            return self._frame("ERR too long", None)
+        text = line.decode("latin-1")
+        marks = [i for i, ch in enumerate(text) if ch in "*#"]
+        if marks:
+            text, form, digits = text[:marks[0]], text[marks[0]], text[marks[0] + 1:]
         if any(not 0x20 <= b <= 0x7E for b in line):
             body = "ERR bad byte"
-        elif len(line) > 40:
-            body = "ERR too long"
+        elif form is not None and suffix(text, form)[1:] != (
+                digits.upper() if form == "*" else digits):
+            body = "ERR checksum"
         else:
-            text = line.decode("ascii")
-            if "*" in text:
-                text, _, digits = text.partition("*")
-                has_sum = True
-                value = 0
-                for b in text.encode():
-                    value ^= b
-                if not re.fullmatch(r"[0-9A-Fa-f]{2}", digits) or int(digits, 16) != value:
-                    body = "ERR checksum"
-                    return self._frame(body, has_sum)
             body = self.command(text.split(" "), at)
-        return self._frame(body, has_sum)
+        return self._frame(body, form)
 
     @staticmethod
-    def _frame(body: str, has_sum: bool) -> bytes:
-        if has_sum:
-            value = 0
-            for b in body.encode():
-                value ^= b
-            body = f"{body}*{value:02X}"
-        return body.encode() + b"\r\n"
+    def _frame(body: str, form: str | None) -> bytes:
+        return (body + suffix(body, form)).encode() + b"\r\n"
 
     def _time_reply(self, mono: float) -> str:
         when = self.shown_at(mono)

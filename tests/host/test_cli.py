@@ -110,7 +110,7 @@ def test_sync_verify_zero_skips_the_residual(bench: Bench) -> None:
     (["alarm", "set", "6:05"], "06:05 on"), (["alarm", "on"], "07:30 on"),
     (["alarm", "off"], "07:30 off"), (["hours"], "24"), (["hours", "12"], "12"),
     (["info"], "clock51 0.1.0 board=reference mcu=STC89C52RC xtal=11059200 baud=9600 rtc=ok"),
-    (["raw", "ping"], "OK PONG*32"), (["raw", "HOURS", "--no-checksum"], "OK HOURS 24"),
+    (["raw", "ping"], "OK PONG#:444"), (["raw", "HOURS", "--no-checksum"], "OK HOURS 24"),
 ])
 def test_commands_print_the_clock_answer(bench: Bench, argv: list[str], expected: str) -> None:
     assert bench.run("-p", "X", *argv) == (0, expected + "\n", "")

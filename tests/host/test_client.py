@@ -11,7 +11,7 @@ import pytest
 from host import protocol as p
 from host.client import Clock
 from host.errors import DeviceError, NoAnswer, ProtocolError, UsageError
-from tests.host.fakeclock import START, FakeDevice, FakePort, FakeTime, TracePort
+from tests.host.fakeclock import START, FakeDevice, FakePort, FakeTime, TracePort, suffix
 
 
 @dataclass
@@ -33,8 +33,9 @@ def rig() -> Rig:
     return Rig(time, device, port, Clock(port, timeout=1.0, time_source=time))
 
 
-def framed(body: str) -> bytes:
-    return f"{body}*{p.checksum(body):02X}\r\n".encode()
+def framed(body: str, form: str = "#") -> bytes:
+    """A reply line as the clock frames it for a request with the ``form`` check."""
+    return f"{body}{suffix(body, form)}\r\n".encode()
 
 
 # ------------------------------------------------------------ plain commands
@@ -66,7 +67,7 @@ def test_first_request_voids_any_partial_line_in_the_clock(rig: Rig) -> None:
 
 def test_ping_round_trip_is_latency_plus_bytes_on_the_wire(rig: Rig) -> None:
     rtt = rig.clock.ping()
-    wire = (len(b"PING*10\n") + len(b"OK PONG*32\r\n")) * rig.port.frame
+    wire = (len(b"PING#CCCC\n") + len(b"OK PONG#CCCC\r\n")) * rig.port.frame
     expected = 2 * rig.port.latency + rig.port.turnaround + wire
     assert rtt == pytest.approx(expected, abs=1e-9)
 
@@ -79,7 +80,7 @@ def test_banner_before_the_reply_is_skipped(rig: Rig) -> None:
 
 def test_stale_reply_waiting_in_the_input_is_dropped_before_a_request(rig: Rig) -> None:
     rig.clock.ping()
-    rig.port.inject(b"OK PONG*32\r\n")
+    rig.port.inject(framed("OK PONG"))
     assert rig.clock.get_time().when == START
 
 
@@ -87,8 +88,8 @@ def test_trace_replay_of_a_get_session() -> None:
     time = FakeTime()
     trace = [
         (b"\x18\n", b"clock51 READY\r\nERR bad byte\r\n"),
-        (b"GET*56\n", framed("OK 2026-11-24 12:05:31 TUE")),
-        (b"ALARM*53\n", framed("OK ALARM 07:30 ON")),
+        (b"GET#7075\n", framed("OK 2026-11-24 12:05:31 TUE")),
+        (b"ALARM#41;>\n", framed("OK ALARM 07:30 ON")),
     ]
     port = TracePort(trace, time)
     with Clock(port, time_source=time) as clock:  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from host import protocol as p
 from host.client import Clock
 from host.errors import Clock51Error, DeviceError, NoAnswer, ProtocolError, UsageError
-from tests.host.fakeclock import FakeDevice, FakePort, FakeTime
+from tests.host.fakeclock import FakeDevice, FakePort, FakeTime, suffix
 
 FUZZ = settings(database=None, deadline=None, max_examples=300,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -28,11 +28,15 @@ keywords = st.sampled_from(["OK", "ERR", "ok", "OK ALARM", "OK HOURS", "OK INFO"
 def reply_lines(draw: st.DrawFn) -> bytes:
     """Replies near the real ones: a keyword, noise, maybe a right or wrong checksum."""
     text = draw(keywords) + draw(st.sampled_from(["", " "])) + draw(printable)
-    kind = draw(st.sampled_from(["none", "right", "wrong", "bytes"]))
+    kind = draw(st.sampled_from(["none", "right", "wrong", "crc", "crc wrong", "bytes"]))
     if kind == "right":
         text = f"{text}*{p.checksum(text):02X}"
     elif kind == "wrong":
         text = f"{text}*{draw(st.integers(0, 255)):02X}"
+    elif kind == "crc":
+        text = text + suffix(text, "#")
+    elif kind == "crc wrong":
+        text = f"{text}#{p.crc_digits(draw(st.integers(0, 0xFFFF)))}"
     raw = text.encode()
     if kind == "bytes":
         raw += draw(st.binary(max_size=8))
@@ -83,12 +87,11 @@ def test_every_printable_body_encodes_with_a_checksum_the_device_accepts(body: s
     try:
         line = p.encode_request(body)
     except UsageError:
-        assert "*" in body or not body.strip() or len(body) > 37
+        assert "*" in body or "#" in body or not body.strip() or len(body) > 35
         return
     text = line[:-1].decode()
     assert line.endswith(b"\n") and b"\r" not in line and len(text) <= 40
-    head, _, digits = text.rpartition("*")
-    assert head == body and int(digits, 16) == p.checksum(body)
+    assert text == body + suffix(body, "#")
     device = FakeDevice(FakeTime())
     reply = device.answer(line[:-1], 0.0)
     assert not reply.startswith(b"ERR checksum")

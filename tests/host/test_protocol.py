@@ -8,6 +8,7 @@ import pytest
 
 from host import protocol as p
 from host.errors import DeviceError, ProtocolError, UsageError
+from tests.host.fakeclock import crc16_bitwise, suffix
 
 
 def with_sum(body: str) -> bytes:
@@ -30,15 +31,31 @@ def test_checksum_is_the_xor_of_every_byte(text: str, value: int) -> None:
     assert p.checksum(text.encode()) == value
 
 
-def test_request_ends_with_checksum_and_a_single_lf() -> None:
-    assert p.encode_request("GET") == b"GET*56\n"
-    assert p.encode_request("PING") == b"PING*10\n"
+@pytest.mark.parametrize(("text", "value"), [
+    ("123456789", 0x31C3),  # the published check value of CRC-16/XMODEM
+    ("", 0x0000),
+    ("GET", 0x7075),
+    ("OK PONG", 0xA444),
+])
+def test_crc_is_crc16_xmodem(text: str, value: int) -> None:
+    assert p.crc16(text) == p.crc16(text.encode()) == crc16_bitwise(text.encode()) == value
+
+
+def test_crc_digits_are_0x30_plus_each_nibble_high_first() -> None:
+    assert p.crc_digits(0x31C3) == "31<3"
+    assert p.crc_digits(0x0000) == "0000"
+    assert p.crc_digits(0xFA9F) == "?:9?"
+
+
+def test_request_ends_with_the_crc_check_and_a_single_lf() -> None:
+    assert p.encode_request("GET") == b"GET#7075\n"
+    assert p.encode_request("PING") == b"PING#>0>7\n"
 
 
 def test_set_request_is_zero_padded_24_hour() -> None:
     body = p.req_set(datetime(2026, 1, 2, 3, 4, 5, 999_000))
     assert body == "SET 2026-01-02 03:04:05"
-    assert p.encode_request(body) == f"{body}*{p.checksum(body):02X}\n".encode()
+    assert p.encode_request(body) == f"{body}{suffix(body, '#')}\n".encode()
 
 
 @pytest.mark.parametrize(("body", "expected"), [
@@ -68,19 +85,19 @@ def test_hours_mode_other_than_12_or_24_is_a_usage_error() -> None:
         p.req_hours(13)
 
 
-@pytest.mark.parametrize("body", ["GET*", "GET\n", "G\x00T", "", "   ", "X" * 38])
+@pytest.mark.parametrize("body", ["GET*", "GET#", "GET\n", "G\x00T", "", "   ", "X" * 36])
 def test_unsendable_request_bodies_are_usage_errors(body: str) -> None:
     with pytest.raises(UsageError):
         p.encode_request(body)
 
 
 def test_longest_request_fits_40_characters_with_checksum() -> None:
-    assert len(p.encode_request("X" * 37)) == 41  # 40 characters + LF
+    assert len(p.encode_request("X" * 35)) == 41  # 40 characters + LF
 
 
 def test_raw_line_without_checksum_goes_out_as_typed() -> None:
     assert p.encode_raw("get", add_checksum=False) == b"get\n"
-    assert p.encode_raw("get") == b"get*" + f"{p.checksum('get'):02X}".encode() + b"\n"
+    assert p.encode_raw("get") == b"get#=437\n"
     assert p.encode_raw("X" * 60, add_checksum=False) == b"X" * 60 + b"\n"
 
 

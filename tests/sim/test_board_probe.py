@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.board import Board
-from sim.hexfile import load_ihx
+from sim.machine.board import Board
+from sim.machine.image import load_ihx
 
 SOURCE = Path(__file__).resolve().parent / "programs" / "board_probe.c"
 

@@ -1,4 +1,4 @@
-"""`python -m sim.budgets` prints the firmware's budgets, measured in the simulator."""
+"""`python -m sim.measure.budgets` prints the firmware's budgets, measured in the simulator."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.budgets import main
+from sim.measure.budgets import main
 
 
 def test_budgets_are_printed_and_within_the_limits(

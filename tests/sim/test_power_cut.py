@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from sim.board import POWER_CUTS, Board
 from sim.errors import ConfigError
+from sim.machine.board import POWER_CUTS, Board
 
 SPIN = bytes([0x80, 0xFE])          # SJMP $
 CE, SCLK, IO = 5, 6, 4              # reference profile: P3.5 / P3.6 / P3.4
@@ -60,7 +60,8 @@ def board_mid_ram_burst(whole: int, extra_bits: int) -> Board:
 def test_battery_takes_over_and_drops_the_transfer_in_flight():
     board = board_mid_ram_burst(2, 3)
     board.power_cut("battery")
-    board.power_on(1.0)
+    board.run_for(1.0)
+    board.power_on()
     assert bytes(board.rtc.ram) == OLD_RAM
 
 
@@ -68,7 +69,8 @@ def test_battery_takes_over_and_drops_the_transfer_in_flight():
 def test_reset_and_brownout_keep_the_whole_bytes_clocked(model):
     board = board_mid_ram_burst(2, 3)
     board.power_cut(model)
-    board.power_on(1.0)
+    board.run_for(1.0)
+    board.power_on()
     assert bytes(board.rtc.ram) == bytes([0xA0, 0xA1]) + OLD_RAM[2:]
 
 
@@ -95,22 +97,26 @@ def test_a_clock_burst_cut_short_writes_nothing(model):
     for b in (0xBE, 0x00, 0x00, 0x08, 0x01, 0x01, 0x04, 0x30):   # 7 of the 8 data bytes
         pins.bits(b)
     board.power_cut(model)
-    board.power_on(2.0 if model != "brownout" else 0.0)
+    board.run_for(2.0)
+    board.power_on()
     now = board.rtc.datetime_at(board.cycles)
     assert now is not None and now.date() == dt.date(2026, 11, 24)
 
 
-def test_power_on_restarts_the_mcu_and_the_ds1302_ran_on_its_battery():
+def test_the_ds1302_runs_on_its_battery_while_off_and_takes_its_pins_again_at_power_on():
     board = Board("reference", SPIN)
     board.set_rtc(dt.datetime(2026, 11, 24, 12, 5, 31))
     board.run_for(1.0)
-    old_lcd = board.lcd
     board.power_cut("battery")
-    board.power_on(5.0)
-    assert board.cycles == 0 and board.lcd is not old_lcd
+    assert board.chip.state == "off" and not board.rtc.vcc2_on
+    board.run_for(5.0)
     assert board.rtc.datetime_at(board.cycles) == dt.datetime(2026, 11, 24, 12, 5, 37)
-    board.run_for(1.0)
-    assert board.rtc.datetime_at(board.cycles) == dt.datetime(2026, 11, 24, 12, 5, 38)
+    board.power_on()
+    assert board.rtc.vcc2_on and board.chip.state != "off"
+    pins = Pins(board)
+    pins.write(0x8E, 0x00)
+    pins.write(0xC0, 0x42)                      # RAM0: the chip listens again
+    assert board.rtc.ram[0] == 0x42
 
 
 def test_unknown_cut_model_is_a_config_error():

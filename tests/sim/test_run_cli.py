@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from sim.cli import main as sim_main
+from sim.frontends.cli import main as sim_main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -106,7 +106,7 @@ def test_unknown_board_is_one_line_error(capsys: pytest.CaptureFixture[str]) -> 
 @pytest.mark.parametrize("bad", [["--rtc", "2026-13-01 00:00:00"], ["--press", "SET"],
                                  ["--serial", "usb"]])
 def test_malformed_options_are_usage_errors(bad: list[str]) -> None:
-    proc = subprocess.run([sys.executable, "-m", "sim.cli", "run", "x.ihx", *bad],
+    proc = subprocess.run([sys.executable, "-m", "sim.frontends.cli", "run", "x.ihx", *bad],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -116,7 +116,7 @@ def test_serial_over_tcp_answers_pyserial_socket_url(firmware: dict[str, Path]) 
     import serial
 
     with subprocess.Popen(
-            [sys.executable, "-m", "sim.cli", "run", str(firmware["reference"]),
+            [sys.executable, "-m", "sim.frontends.cli", "run", str(firmware["reference"]),
              "--rtc", "2026-11-24 12:00:00", "--serial", "tcp:0", "--headless", "--realtime",
              "--for", "20"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT) as proc:
@@ -134,3 +134,21 @@ def test_serial_over_tcp_answers_pyserial_socket_url(firmware: dict[str, Path]) 
         finally:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def test_ctrl_c_saves_the_rtc_state_and_exits_130_with_one_line(
+        firmware: dict[str, Path], tmp_path: Path) -> None:
+    import signal
+
+    state = tmp_path / "rtc.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "run", str(firmware["reference"]), "--headless",
+         "--serial", "pty", "--rtc", "2026-11-24 12:00:00", "--rtc-state", str(state)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("serial: /dev/")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err.strip().splitlines() == ["clock51-sim: interrupted"]
+    assert json.loads(state.read_text())["ds1302"]

@@ -11,7 +11,10 @@ Board fields follow the upstream intel_mcs51 platform (f_cpu, size_iram, size_xr
 size_code); a board profile's pre-build script may override the limits through the
 construction variables CLOCK51_CODE_SIZE / CLOCK51_IRAM_SIZE / CLOCK51_XRAM_SIZE.
 After linking, the code, IRAM and XRAM use is printed against the limits and the build fails
-when one is exceeded. `-t upload` runs stcgal on firmware.ihx (`-t size` prints the use).
+when one is exceeded. `-t upload` runs stcgal on firmware.ihx (`-t size` prints the use):
+`-P` is the profile's [upload] protocol (CLOCK51_UPLOAD_PROTOCOL: stc89 or stc89a), and an
+image larger than the part's flash (PART_FLASH, from stcgal's model table; else the
+profile's code_size) is refused with one line before stcgal runs.
 """
 
 import os
@@ -67,10 +70,13 @@ env.Replace(
 )
 
 
+MAIN_MODULES = ("main.rel", "test_main.rel")   # the firmware's, a unit-test suite's
+
+
 def _main_first(target, source, env, for_signature):  # noqa: ARG001
     """The module defining main() must come first on SDCC's link line."""
     objs = [str(s) for s in source]
-    objs.sort(key=lambda p: 0 if os.path.basename(p) == "main.rel" else 1)
+    objs.sort(key=lambda p: 0 if os.path.basename(p) in MAIN_MODULES else 1)
     return " ".join(shlex.quote(o) for o in objs)
 
 
@@ -141,6 +147,33 @@ AlwaysBuild(size_target)
 
 # -- upload with stcgal ------------------------------------------------------------------
 
+# Code flash of the parts a profile may name (stcgal's models.py), bytes.
+PART_FLASH = {
+    "STC89C51RC": 4096, "STC89LE51RC": 4096, "STC89C52RC": 8192, "STC89LE52RC": 8192,
+    "STC89C53RC": 14336, "STC89LE53RC": 14336, "STC89C51": 4096, "STC89C52": 8192,
+    "STC89C53": 12288, "STC89C54RD+": 16384, "STC89C58RD+": 32768, "STC89C516RD+": 63488,
+}
+
+
+def image_size(ihx_path):
+    """Highest address + 1 of the data records of an Intel HEX file."""
+    top = 0
+    base = 0
+    with open(ihx_path) as f:
+        for line in f:
+            line = line.strip()
+            if not line.startswith(":") or len(line) < 11:
+                continue
+            count, addr, kind = int(line[1:3], 16), int(line[3:7], 16), int(line[7:9], 16)
+            if kind == 0 and count:
+                top = max(top, base + addr + count)
+            elif kind == 2:
+                base = int(line[9:13], 16) << 4
+            elif kind == 4:
+                base = int(line[9:13], 16) << 16
+    return top
+
+
 def upload_command(env):
     port = env.subst("$UPLOAD_PORT")
     if not port:
@@ -149,7 +182,8 @@ def upload_command(env):
         env.Exit(1)
     cmd = [
         "stcgal",
-        "-P", board.get("upload.stcgal_protocol", "stc89"),
+        "-P", env.get("CLOCK51_UPLOAD_PROTOCOL") or board.get("upload.stcgal_protocol",
+                                                              "stc89"),
         "-p", port,
     ]
     speed = env.subst("$UPLOAD_SPEED")
@@ -161,12 +195,24 @@ def upload_command(env):
 
 
 def upload(target, source, env):  # noqa: ARG001
+    ihx = env.subst(os.path.join("$BUILD_DIR", "firmware.ihx"))
+    part = env.get("CLOCK51_PART") or board.get("build.mcu", "")
+    limit = PART_FLASH.get(str(part).upper(), code_size)
+    size = image_size(ihx)
+    if size > limit:
+        sys.stderr.write(f"error: firmware.ihx is {size} bytes; the {part} holds {limit} bytes "
+                         "of flash: not uploading\n")
+        return 1
     cmd = upload_command(env)
     line = " ".join(shlex.quote(c) for c in cmd)
     if os.environ.get("CLOCK51_UPLOAD_DRY_RUN"):
         print("upload (dry run): " + line)
         return 0
     print(line)
+    # stcgal installed beside PlatformIO (the project's venv) is found without activating it
+    here = os.path.dirname(sys.executable)
+    if os.path.exists(os.path.join(here, "stcgal")):
+        env.PrependENVPath("PATH", here)
     return env.Execute(line)
 
 

@@ -1,0 +1,126 @@
+"""The live terminal view of an interactive run: the LCD, the keys, the serial port.
+
+Drawn with rich. Keys of the board are typed on the PC keyboard: each key gets its digit
+(1, 2, 3, ...) and the first letter of its name (s = SET, u = UP, d = DOWN, m = MODE); the
+arrow keys are UP and DOWN. `p` cycles the board's power (the ISP bootloader listens, then
+the program in flash starts). `q` or Ctrl-C ends the run. A typed key is a press of 150 ms of
+simulated time, scheduled at the current simulated time (never mid-instruction).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+import termios
+import tty
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Group
+from rich.live import Live
+from rich.panel import Panel
+from rich.text import Text
+
+ARROWS = {"\x1b[A": "UP", "\x1b[B": "DOWN"}
+
+
+def key_map(names: list[str]) -> dict[str, str]:
+    """Typed character -> board key name."""
+    m: dict[str, str] = {}
+    for i, name in enumerate(names, start=1):
+        if i <= 9:
+            m[str(i)] = name
+        first = name[0].lower()
+        m.setdefault(first, name)
+    return m
+
+
+@contextmanager
+def cbreak_stdin() -> Iterator[bool]:
+    """Single-key input without echo while the view runs; yields False without a terminal."""
+    if not sys.stdin.isatty():
+        yield False
+        return
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        yield True
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def read_keys() -> list[str]:
+    """Characters (or arrow sequences) typed since the last call, without blocking."""
+    out: list[str] = []
+    fd = sys.stdin.fileno()
+    while select.select([fd], [], [], 0)[0]:
+        data = os.read(fd, 32).decode("latin-1")
+        if not data:
+            break
+        i = 0
+        while i < len(data):
+            seq = data[i:i + 3]
+            if seq in ARROWS:
+                out.append(seq)
+                i += 3
+            else:
+                out.append(data[i])
+                i += 1
+    return out
+
+
+class LiveView:
+    """Redraws the LCD and a status line a few times a second."""
+
+    def __init__(self, board_name: str, key_names: list[str], serial_note: str) -> None:
+        self.board_name = board_name
+        self.keys = key_map(key_names)
+        self.serial_note = serial_note
+        self.serial_log: deque[str] = deque(maxlen=4)
+        self._partial = {">": "", "<": ""}
+        self._live = Live(auto_refresh=False, transient=False)
+
+    def __enter__(self) -> LiveView:
+        self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._live.__exit__(None, None, None)
+
+    def feed_serial(self, direction: str, data: bytes) -> None:
+        """Bytes seen on the UART: '>' host to clock, '<' clock to host; whole lines are
+        shown, the last few of them."""
+        text = self._partial[direction] + data.decode("ascii", "replace")
+        *lines, self._partial[direction] = text.replace("\r", "").split("\n")
+        for line in lines:
+            if line:
+                shown = "".join(c if " " <= c <= "~" else f"\\x{ord(c):02x}" for c in line)
+                self.serial_log.append(f"{direction} {shown[:60]}")
+
+    def key_for(self, typed: str) -> str | None:
+        if typed in ARROWS:
+            return ARROWS[typed]
+        return self.keys.get(typed.lower())
+
+    def update(self, lines: list[str], sim_seconds: float, speed: float, buzzer: bool,
+               pressed: str | None) -> None:
+        lcd = Text()
+        for i, line in enumerate(lines):
+            lcd.append(f" {line:<16} ", style="bold black on green3")
+            if i < len(lines) - 1:
+                lcd.append("\n")
+        hints = "  ".join(f"[{c}] {n}" for c, n in self.keys.items() if not c.isdigit())
+        status = Text(f"t = {sim_seconds:9.2f} s simulated   {speed:5.1f}x real time")
+        if buzzer:
+            status.append("   BUZZER ON", style="bold red")
+        if pressed:
+            status.append(f"   key {pressed}", style="bold yellow")
+        serial = Text(self.serial_note, style="cyan")
+        log = Text("\n".join(self.serial_log), style="dim")
+        body = Group(lcd, Text(""), status, Text(f"keys: {hints}   [p] power   [q] quit"),
+                     serial, log)
+        self._live.update(Panel(body, title=f"clock51 - {self.board_name}", expand=False),
+                          refresh=True)

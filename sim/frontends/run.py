@@ -1,0 +1,481 @@
+"""`clock51-sim run`: a board running its firmware, headless or live in the terminal.
+
+Options (design.md): --board, --rtc, --rtc-state, --for, --headless, --lcd-text, --press,
+--serial pty|tcp:PORT, --realtime, --vcd, --screenshot; --flash, --power-cycle-on-sync
+(sim.frontends.power). Without a FIRMWARE argument the board's own build
+(.pio/build/<board>/firmware.ihx) is used.
+
+Real-time pacing (``RealtimeLoop``) keeps simulated time a hair behind the wall clock and
+gives every host byte the simulated cycle of the instant it arrived; see that class.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import datetime as dt
+import select
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from boardprofile import load_profile
+
+from sim.devices.uart import Endpoint
+from sim.errors import ConfigError
+from sim.frontends import power
+from sim.frontends.endpoints import PtyEndpoint, TcpEndpoint
+from sim.machine.board import Board
+from sim.machine.image import project_build
+
+SLICE_S = 0.002  # simulated seconds per slice in real-time or serial runs
+MIN_SLICE_S = 0.0005  # real-time: a slice runs once this much simulated time is due
+MAX_BEHIND_S = 0.25  # a real-time run this far behind the wall clock gives up catching up
+DRAW_EVERY_S = 0.1  # wall seconds between redraws of the live view
+
+
+@dataclass(frozen=True)
+class Press:
+    key: str
+    start_s: float
+    end_s: float
+
+
+def parse_press(text: str) -> Press:
+    """'SET@2.5' (a 150 ms press) or 'UP@3-5' (held from 3 s to 5 s)."""
+    key, sep, when = text.partition("@")
+    try:
+        if not sep or not key:
+            raise ValueError
+        if "-" in when:
+            a, b = when.split("-", 1)
+            start, end = float(a), float(b)
+        else:
+            start = float(when)
+            end = start + 0.15
+        if start < 0 or end <= start:
+            raise ValueError
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected KEY@SECONDS or KEY@START-END, e.g. SET@2 or UP@3-5"
+        ) from None
+    return Press(key.upper(), start, end)
+
+
+def parse_rtc(text: str) -> dt.datetime:
+    if text == "now":
+        return dt.datetime.now()
+    try:
+        when = dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected \"YYYY-MM-DD HH:MM:SS\" or now") from None
+    if not 2000 <= when.year <= 2099:
+        raise argparse.ArgumentTypeError(f"{text!r}: the DS1302 counts years 2000-2099")
+    return when
+
+
+def parse_serial(text: str) -> str:
+    if text == "pty" or (text.startswith("tcp:") and text[4:].isdigit()):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r}: expected pty or tcp:PORT")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("firmware", nargs="?", help="firmware image (.ihx); default: the board's "
+                   "build in .pio/build/BOARD/firmware.ihx")
+    p.add_argument("--board", default="reference", help="board profile name or .toml path")
+    p.add_argument("--rtc", type=parse_rtc, metavar="\"YYYY-MM-DD HH:MM:SS\"|now",
+                   help="start the DS1302 running at this time (default: a fresh, halted chip)")
+    p.add_argument("--rtc-state", type=Path, metavar="FILE",
+                   help="load the battery-backed DS1302 state at start, save it at exit")
+    p.add_argument("--for", dest="duration", type=float, metavar="SECONDS",
+                   help="simulated seconds to run, then exit")
+    p.add_argument("--headless", action="store_true", help="draw nothing live")
+    p.add_argument("--lcd-text", action="store_true",
+                   help="print the final 2 x 16 display as two lines of text")
+    p.add_argument("--press", type=parse_press, action="append", default=[],
+                   metavar="KEY@SECONDS", help="press a key (KEY@T1-T2 holds it); repeatable")
+    p.add_argument("--serial", type=parse_serial, metavar="pty|tcp:PORT",
+                   help="connect the UART to a pty or a loopback TCP port")
+    pace = p.add_mutually_exclusive_group()
+    pace.add_argument("--realtime", dest="realtime", action="store_true", default=None,
+                      help="pace simulated time to the wall clock (default when interactive)")
+    pace.add_argument("--fast", dest="realtime", action="store_false",
+                      help="run as fast as possible")
+    p.add_argument("--vcd", type=Path, metavar="FILE", help="write the pin waveforms")
+    p.add_argument("--screenshot", type=Path, metavar="FILE.png",
+                   help="save the final LCD as a picture")
+    p.add_argument("--seed", type=int, default=0, help="seed of the key-bounce pattern")
+    p.add_argument("--stats", action="store_true",
+                   help="print cycles, speed and stack use to stderr at exit")
+    power.add_arguments(p)
+
+
+def firmware_path(arg: str | None, board: str) -> Path:
+    if arg:
+        return Path(arg)
+    name = load_profile(board).name
+    path = project_build(name)
+    if not path.exists():
+        raise ConfigError(f"no firmware given and {path} is not built "
+                          f"(run: .venv/bin/pio run -e {name})")
+    return path
+
+
+def make_endpoint(spec: str | None) -> Endpoint | None:
+    if spec is None:
+        return None
+    if spec == "pty":
+        return PtyEndpoint()
+    try:
+        return TcpEndpoint(int(spec[4:]), timestamps=True)
+    except OSError as e:
+        raise ConfigError(f"cannot listen on 127.0.0.1:{spec[4:]}: {e.strerror}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    profile = load_profile(args.board)
+    known = {k.name for k in profile.keys}
+    for pr in args.press:
+        if pr.key not in known:
+            raise ConfigError(f"--press {pr.key}: board {profile.name} has keys "
+                              f"{', '.join(sorted(known))}")
+    chip = power.ChipSetup.from_args(args, profile,
+                                     lambda: firmware_path(args.firmware, args.board))
+    endpoint = make_endpoint(args.serial)
+    board = Board(profile, None if chip.flash else firmware_path(args.firmware, args.board),
+                  endpoint=endpoint, seed=args.seed, **chip.board_kwargs(endpoint))
+    if args.rtc_state and args.rtc_state.exists():
+        board.load_rtc_state(args.rtc_state)
+    if args.rtc is not None:
+        board.set_rtc(args.rtc)
+    for pr in args.press:
+        board.keys.hold(pr.key, board.to_cycles(pr.start_s), board.to_cycles(pr.end_s))
+    recorder = None
+    if args.vcd:
+        from sim.frontends.waveform import PinRecorder
+        recorder = PinRecorder(args.vcd, board.bus, profile)
+
+    interactive = sys.stdout.isatty() and not args.headless
+    # a programmer (stcgal) on the serial port keeps wall-clock time: pace to it by default
+    paced = interactive or chip.bootloader and endpoint is not None
+    realtime = paced if args.realtime is None else args.realtime
+    end = None if args.duration is None else board.to_cycles(args.duration)
+
+    control = power.serve(board, endpoint.path if isinstance(endpoint, PtyEndpoint) else
+                          f"tcp:{endpoint.port}" if isinstance(endpoint, TcpEndpoint) else None)
+    wall0 = time.monotonic()
+    interrupted = False
+    try:
+        # inside the try: a Ctrl-C from the moment the endpoint is announced saves the state
+        if isinstance(endpoint, PtyEndpoint):
+            print(f"serial: {endpoint.path}", flush=True)
+        elif isinstance(endpoint, TcpEndpoint):
+            print(f"serial: socket://127.0.0.1:{endpoint.port}", flush=True)
+        if interactive:
+            _run_live(board, end, realtime, args, endpoint)
+        elif realtime or endpoint is not None:
+            RealtimeLoop(board, endpoint, end=end, realtime=realtime).run()
+        else:
+            if end is None:
+                raise ConfigError("a headless run without --serial needs --for SECONDS")
+            board.run_until(end)
+    except KeyboardInterrupt:
+        interrupted = True  # finish as at the end of a run, then exit 130 (cli.main)
+    finally:
+        wall = time.monotonic() - wall0
+        if recorder:
+            recorder.close(board.cycles)
+        if args.rtc_state:
+            board.save_rtc_state(args.rtc_state)
+        chip.finish()
+        if control is not None:
+            control.close()
+        if endpoint is not None:
+            endpoint.close()
+    if args.screenshot:
+        from sim.frontends.screenshot import save_png
+        save_png(board.lcd, args.screenshot, board.cycles)
+    if args.lcd_text:
+        for line in board.lcd_text():
+            print(line)
+    if args.stats:
+        sim_s = board.seconds
+        print(f"simulated {sim_s:.3f} s ({board.cycles} cycles, {board.cpu.instructions} "
+              f"instructions) in {wall:.3f} s wall: {sim_s / wall if wall else 0:.1f}x real "
+              f"time; max SP 0x{board.cpu.sp_max:02X}", file=sys.stderr)
+    if interrupted:
+        raise KeyboardInterrupt
+    return 0
+
+
+class RealtimeLoop:
+    """Runs a board in slices, paced to the wall clock, with its serial endpoint polled.
+
+    Mapping (real-time mode). At ``run()`` start the loop takes an anchor: board cycle ``c0``
+    at ``time.perf_counter()`` reading ``m0``. Cycle ``c`` then *is* the instant
+
+        mono_of(c) = m0 + (c - c0) / cps          (perf_counter seconds)
+        wall_of(c) = the time.time() reading at that instant (epoch seconds)
+
+    ``wall_of`` goes through (perf_counter, time.time) pairs recorded at slice starts (at
+    most every ``RECORD_EVERY_S``), so a step or slew of the PC's clock during the run is
+    followed. The anchor only moves when the simulator cannot keep up (more than
+    ``max_behind_s`` behind): it then drops that time and re-anchors (``rebases``).
+
+    Pacing: the board only runs simulated time that is already in the past on the wall
+    clock: once at least ``min_slice_s`` is due it catches up to "now" in slices of at most
+    ``slice_s``. So simulated time stays between 0 and about ``min_slice_s`` plus one slice's
+    compute time behind the wall clock (``lag`` at each slice start; ``max_lag`` the worst
+    since ``reset_max_lag``; slices starting more than ``LATE_S`` behind are listed in
+    ``late``), except while the firmware is busy enough that the simulator runs slower
+    than real time. While waiting the loop sleeps in ``select()`` on the endpoint
+    (``wait_fds()``), so a host byte is read the moment it arrives and queued for the
+    firmware at the cycle of its arrival instant, ``cycle_of(arrival)`` (the UART bridge
+    adds the frame time), never at the cycle the board happens to be at. Bytes that arrive
+    while a slice computes are stamped when it ends (late by that compute time), unless the
+    endpoint reports the kernel's receive time (``TcpEndpoint(timestamps=True)``, as
+    ``--serial tcp:PORT`` uses): then they are placed exactly, however late they are read.
+    MCU -> host bytes leave when their cycle is computed, i.e. ``lag`` late (``max_tx_lag``,
+    ``tx_late``: an upper bound per slice): a host measuring round trips sees that delay as
+    link latency, which is the one thing real-time simulation cannot hide.
+
+    Without ``realtime`` the board runs flat out, polling the endpoint between slices.
+
+    ``run()`` works in the calling thread until ``end`` (a cycle), ``stop()`` or ``on_slice``
+    returning False; ``start()`` runs it in a daemon thread (``stop()`` joins it and
+    re-raises what the thread raised).
+    """
+
+    RECORD_EVERY_S = 0.01
+    LATE_S = 0.005  # slices that start this far behind are listed in ``late``
+
+    def __init__(self, board: Board, endpoint: Endpoint | None = None, *,
+                 slice_s: float = SLICE_S, min_slice_s: float = MIN_SLICE_S,
+                 end: int | None = None, realtime: bool = True,
+                 max_behind_s: float = MAX_BEHIND_S) -> None:
+        self.board = board
+        self.endpoint = endpoint
+        self.step = max(1, board.to_cycles(slice_s))
+        self.min_step = min(self.step, max(1, board.to_cycles(min_slice_s)))
+        self.end = end
+        self.realtime = realtime
+        self.max_behind_s = max_behind_s
+        self.rebases = 0
+        self.max_lag = 0.0
+        self.lag = 0.0
+        self.late: deque[tuple[float, float]] = deque(maxlen=10_000)  # (mono, lag) > LATE_S
+        self.max_tx_lag = 0.0  # worst lateness of a byte sent to the host
+        self.tx_late: deque[tuple[float, float]] = deque(maxlen=10_000)  # slices, > LATE_S
+        self._anchors: list[tuple[int, float]] = []  # (cycle, perf_counter) from then on
+        self._pairs: deque[tuple[float, float]] = deque(maxlen=200_000)  # (mono, wall)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    # -- the mapping -------------------------------------------------------------------
+    def mono_of(self, cycle: int) -> float:
+        """perf_counter() reading at which ``cycle`` is due."""
+        if not self._anchors:
+            raise RuntimeError("the loop has not started")
+        i = max(0, bisect.bisect_right(self._anchors, (cycle, float("inf"))) - 1)
+        c, m = self._anchors[i]
+        return m + (cycle - c) / self.board.cps
+
+    def cycle_of(self, mono: float) -> int:
+        """The cycle due at perf_counter() reading ``mono`` (the latest anchor)."""
+        c, m = self._anchors[-1]
+        return c + round((mono - m) * self.board.cps)
+
+    def wall_of(self, cycle: int) -> float:
+        """time.time() (epoch seconds) at the instant ``cycle`` is due."""
+        mono = self.mono_of(cycle)
+        pairs = self._pairs
+        if not pairs:
+            raise RuntimeError("the loop has not started")
+        i = bisect.bisect_left(pairs, (mono, -1.0))
+        near = min((j for j in (i - 1, i) if 0 <= j < len(pairs)),
+                   key=lambda j: abs(pairs[j][0] - mono))
+        m, w = pairs[near]
+        return w + (mono - m)
+
+    def reset_max_lag(self) -> None:
+        """Start a new observation window for max_lag / late / max_tx_lag / tx_late."""
+        self.max_lag = self.lag
+        self.max_tx_lag = 0.0
+        self.late.clear()
+        self.tx_late.clear()
+
+    # -- thread ------------------------------------------------------------------------
+    def start(self) -> RealtimeLoop:
+        def body() -> None:
+            try:
+                self.run()
+            except BaseException as exc:  # noqa: BLE001 - handed to stop()
+                self._error = exc
+
+        self._stop.clear()
+        self._thread = threading.Thread(target=body, name="clock51-sim", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                raise RuntimeError("the simulator thread did not stop")
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # -- the loop ----------------------------------------------------------------------
+    def run(self, on_slice: Callable[[float], bool | None] | None = None) -> None:
+        board = self.board
+        now = time.perf_counter()
+        if not self._anchors:
+            self._anchors.append((board.cycles, now))
+        else:
+            self._rebase(now)
+        self._record(now, force=True)
+        while not self._stop.is_set():
+            if self.end is not None and board.cycles >= self.end:
+                break
+            now = time.perf_counter()
+            if self.realtime:
+                self._record(now)
+                self.lag = now - self.mono_of(board.cycles)
+                if self.lag > self.max_behind_s:
+                    self._rebase(now)
+                    self.lag = 0.0
+                self.max_lag = max(self.max_lag, self.lag)
+                if self.lag > self.LATE_S:
+                    self.late.append((now, self.lag))
+                due = self.cycle_of(now)
+                if due - board.cycles < self.min_step:
+                    self._wait(self.mono_of(board.cycles + self.min_step))
+                    continue
+                self._poll(due)
+                target = min(due, board.cycles + self.step)
+            else:
+                self._poll(board.cycles)
+                target = board.cycles + self.step
+            sent = len(board.uart.tx_log)
+            board.run_until(target if self.end is None else min(self.end, target))
+            done = time.perf_counter()
+            if self.realtime and len(board.uart.tx_log) > sent:
+                self._tx_lag(sent, done)
+            if on_slice is not None and on_slice(done) is False:
+                break
+
+    def _tx_lag(self, first: int, done: float) -> None:
+        """How late the bytes the firmware sent in the last slice left (at most)."""
+        worst = max(done - self.mono_of(cycle) for cycle, _ in self.board.uart.tx_log[first:])
+        self.max_tx_lag = max(self.max_tx_lag, worst)
+        if worst > self.LATE_S:
+            self.tx_late.append((done, worst))
+
+    def _rebase(self, now: float) -> None:
+        self._anchors.append((self.board.cycles, now))
+        self.rebases += 1
+
+    def _record(self, now: float, force: bool = False) -> None:
+        if force or not self._pairs or now - self._pairs[-1][0] >= self.RECORD_EVERY_S:
+            self._pairs.append(_mono_wall_pair())
+
+    def _poll(self, cycle: int) -> int:
+        """Host bytes read now go to the firmware as arriving at ``cycle``, or at the cycle
+        of the kernel's receive time when the endpoint has one; how many bytes."""
+        if self.endpoint is None:
+            return 0
+        data = self.endpoint.read_available()
+        if data:
+            arrival = getattr(self.endpoint, "arrival", None)
+            if arrival is not None and self.realtime:
+                mono, wall = _mono_wall_pair()
+                cycle = self.cycle_of(mono + (arrival - wall))
+            self.board.uart.inject(data, max(cycle, self.board.cycles))
+        return len(data)
+
+    def _wait(self, until: float) -> None:
+        """Sleep until perf_counter() reads ``until``, taking host bytes as they arrive."""
+        while not self._stop.is_set():
+            left = until - time.perf_counter()
+            if left <= 0:
+                return
+            fds = self.endpoint.wait_fds() if hasattr(self.endpoint, "wait_fds") else []
+            if not fds:
+                time.sleep(left)
+                return
+            try:
+                ready = select.select(fds, [], [], left)[0]
+            except (OSError, ValueError):  # an fd closed under us: poll and go on
+                ready = fds
+            if ready and not self._poll(self.cycle_of(time.perf_counter())):
+                time.sleep(min(left, 0.0002))  # readable but nothing to read: do not spin
+
+
+def _mono_wall_pair() -> tuple[float, float]:
+    """(perf_counter, time.time) read together: time.time between two perf_counter reads."""
+    m0 = time.perf_counter()
+    w = time.time()
+    m1 = time.perf_counter()
+    return (m0 + m1) / 2, w
+
+
+def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Namespace,
+              endpoint: Endpoint | None) -> None:
+    from sim.frontends.live import LiveView, cbreak_stdin, read_keys
+
+    note = "serial: not connected (use --serial pty or --serial tcp:PORT)"
+    if isinstance(endpoint, PtyEndpoint):
+        note = f"serial: {endpoint.path}"
+    elif isinstance(endpoint, TcpEndpoint):
+        note = f"serial: socket://127.0.0.1:{endpoint.port}"
+    names = [k.name for k in board.profile.keys]
+    loop = RealtimeLoop(board, endpoint, end=end, realtime=realtime)
+    with cbreak_stdin() as has_keys, LiveView(board.profile.name, names, note) as view:
+        wall0 = time.perf_counter()
+        c0 = board.cycles
+        last_draw = -1.0
+        last_key: tuple[str, float] | None = None
+        seen = {"rx": 0, "tx": 0}
+
+        def on_slice(now: float) -> bool:
+            nonlocal last_draw, last_key
+            if now - last_draw < DRAW_EVERY_S:
+                return True
+            for name, log, arrow in (("rx", board.uart.rx_log, ">"),
+                                     ("tx", board.uart.tx_log, "<")):
+                if len(log) > seen[name]:
+                    view.feed_serial(arrow, bytes(b for _, b in log[seen[name]:]))
+                    seen[name] = len(log)
+            if has_keys:
+                for typed in read_keys():
+                    if typed in ("q", "Q"):
+                        return False
+                    if typed == "p":  # the supply (sim.frontends.live: [p] power)
+                        board.power_cycle()
+                        continue
+                    key = view.key_for(typed)
+                    if key:
+                        board.press(key)
+                        last_key = (key, now)
+            pressed = last_key[0] if last_key and now - last_key[1] < 0.5 else None
+            speed = (board.cycles - c0) / board.cps / max(now - wall0, 1e-9)
+            view.update(board.lcd_text(), board.seconds, speed,
+                        board.buzzer.is_sounding(board.cycles), pressed)
+            last_draw = now
+            return True
+
+        loop.run(on_slice)

@@ -1,0 +1,121 @@
+"""The four 8051 I/O ports as pins that devices attach to.
+
+Electrical model (8051 datasheet, ports P1-P3 quasi-bidirectional):
+
+- Each pin has an output latch written by the CPU (the port SFR). A latch of 0 drives the
+  pin hard low. A latch of 1 drives it only through a weak pull-up, so an external device can
+  pull the pin low, and the pin then reads 0.
+- A pin reads ``latch AND external level``: the CPU's port read sees the pins, while the
+  read-modify-write instructions (ANL/ORL/XRL/CPL/INC/DEC/DJNZ/MOV bit/CLR bit/SETB bit/JBC
+  on a port) read the latch. That distinction belongs to the CPU; this module supplies both.
+- P0 is open-drain: it needs external pull-ups to read or drive high. The boards we model
+  all fit a resistor network, so P0 is treated as pulled up like the others.
+
+Devices drive a pin with 0 (pull low), 1 (drive high, push-pull) or None (release,
+high-impedance). A device driving 1 while the CPU latch (or another device) holds the pin
+low is a short between two outputs: the pin reads 0 and the fact is recorded in
+``conflicts`` so a test can fail on it.
+
+Watchers are called synchronously, with the machine cycle of the change, whenever the level
+of a watched pin changes, whoever changed it. The CPU passes the cycle at which its writing
+instruction completes; scheduled events pass their own cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from boardprofile import parse_pin as parse_pin  # re-exported for the device models
+
+Watcher = Callable[[int, int], None]  # (level, cycle)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    cycle: int
+    port: int
+    bit: int
+    owner: str
+
+
+class PortBus:
+    """Latches, external drivers and watchers of ports P0-P3."""
+
+    def __init__(self) -> None:
+        self.latch = [0xFF, 0xFF, 0xFF, 0xFF]
+        # ext[p]: bit = 0 where some device pulls the pin low, else 1.
+        self.ext = [0xFF, 0xFF, 0xFF, 0xFF]
+        # high[p]: bit = 1 where some device actively drives the pin high.
+        self._high = [0, 0, 0, 0]
+        self._short = [0, 0, 0, 0]
+        # per port: owner -> (low mask, high mask)
+        self._drivers: list[dict[str, tuple[int, int]]] = [{}, {}, {}, {}]
+        self._watchers: list[list[list[Watcher]]] = [[[] for _ in range(8)] for _ in range(4)]
+        self.watch_mask = [0, 0, 0, 0]
+        self.conflicts: list[Conflict] = []
+
+    # -- reading -----------------------------------------------------------------------
+    def level(self, port: int) -> int:
+        """What the CPU reads from the port pins."""
+        return self.latch[port] & self.ext[port]
+
+    def pin(self, port: int, bit: int) -> int:
+        return (self.latch[port] & self.ext[port]) >> bit & 1
+
+    # -- the CPU side ------------------------------------------------------------------
+    def write_latch(self, port: int, value: int, cycle: int) -> None:
+        """The CPU wrote the port SFR (any instruction that writes it)."""
+        old = self.latch[port] & self.ext[port]
+        self.latch[port] = value & 0xFF
+        self._settle(port, old, cycle)
+
+    # -- the device side ---------------------------------------------------------------
+    def drive(self, owner: str, port: int, bit: int, level: int | None, cycle: int) -> None:
+        """Device ``owner`` drives pin (port, bit) to 0, 1 or releases it (None)."""
+        old = self.latch[port] & self.ext[port]
+        low, high = self._drivers[port].get(owner, (0, 0))
+        m = 1 << bit
+        low &= ~m
+        high &= ~m
+        if level == 0:
+            low |= m
+        elif level == 1:
+            high |= m
+        if low or high:
+            self._drivers[port][owner] = (low, high)
+        else:
+            self._drivers[port].pop(owner, None)
+        all_low = 0
+        all_high = 0
+        for lo, hi in self._drivers[port].values():
+            all_low |= lo
+            all_high |= hi
+        self.ext[port] = ~all_low & 0xFF
+        self._high[port] = all_high
+        self._settle(port, old, cycle)
+
+    def watch(self, port: int, bit: int, callback: Watcher) -> None:
+        self._watchers[port][bit].append(callback)
+        self.watch_mask[port] |= 1 << bit
+
+    # -- internals ---------------------------------------------------------------------
+    def _settle(self, port: int, old: int, cycle: int) -> None:
+        new = self.latch[port] & self.ext[port]
+        short = self._high[port] & ~new & 0xFF
+        fresh = short & ~self._short[port]
+        self._short[port] = short
+        if fresh:
+            for bit in range(8):
+                if fresh >> bit & 1:
+                    for owner, (_lo, hi) in self._drivers[port].items():
+                        if hi >> bit & 1:
+                            self.conflicts.append(Conflict(cycle, port, bit, owner))
+        changed = (old ^ new) & self.watch_mask[port]
+        if changed:
+            watchers = self._watchers[port]
+            for bit in range(8):
+                if changed >> bit & 1:
+                    lvl = new >> bit & 1
+                    for cb in watchers[bit]:
+                        cb(lvl, cycle)

@@ -1,0 +1,197 @@
+"""The MCU's supply, boot ROM and flash: who owns the chip at any moment.
+
+States: ``app`` (the CPU runs the program in flash), ``bsl`` (the ISP bootloader of
+sim.cpu.isp owns the chip: the CPU executes nothing), ``off`` (no supply), ``halted`` (the
+program crashed: an illegal opcode, or it ran into erased flash; nothing runs until power
+is cycled).
+
+- Power-on (``power_on``): the CPU is reset (ports high), the LCD gets its power-on
+  reset, the bootloader listens for sync bytes, then the program starts. The DS1302 runs
+  on its battery throughout and keeps its time; the keys are not the chip's.
+- The bootloader's reset command restarts the CPU into the (new) program without a power
+  cycle. The flash is saved to its file (``--flash``) whenever the bootloader exits.
+- Host bytes reach the bootloader while it owns the chip, the CPU's UART while the program
+  runs, nobody while the chip is off or halted.
+- ``cycle_on_sync``: a burst of ``BURST`` bytes 0x7F, each within ``BURST_GAP_S`` of the
+  previous, while the program runs (or crashed) or while the bootloader is stuck in a
+  conversation (its host vanished after a valid frame), cycles power, as a person does
+  when stcgal says "Waiting for MCU, please cycle power".
+- Requests from other threads (``request_power_cycle``: the control socket) are applied
+  by the board's run loop between slices, in simulated time.
+- After an interrupted upload the flash holds erased, unprogrammed cells: when the program
+  starts the board says so in one line (``notices``, ``notify``) and, if the CPU then
+  executes from there (or from beyond the end of the flash), it halts with one more line
+  naming the address. To catch that exactly and for free, the CPU's copy of such a flash
+  has 0xA5 (the one undefined opcode) in those cells: a deviation only MOVC can see, and
+  only while the flash is partly programmed. A board that models its flash
+  (``catch_crashes``) turns a crash into a notice and halts; otherwise it raises
+  (``IllegalOpcode``, or ``SimError`` for erased flash), one line either way.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sim.cpu.isp import IspBootloader
+from sim.errors import IllegalOpcode, SimError
+from sim.machine.flash import Flash
+
+if TYPE_CHECKING:
+    from sim.machine.board import Board
+
+BURST = 4
+BURST_GAP_S = 0.1
+
+
+class ChipPower:
+    def __init__(self, board: Board, flash: Flash, *, protocol: str = "stc89",
+                 cycle_on_sync: bool = False, catch_crashes: bool = False,
+                 host_baud: Callable[[], int | None] | None = None,
+                 notify: Callable[[str], None] | None = None) -> None:
+        self.board = board
+        self.flash = flash
+        self.state = "app"
+        self.cycle_on_sync = cycle_on_sync
+        self.catch_crashes = catch_crashes
+        self.notify = notify
+        self.notices: list[str] = []
+        self.power_cycles = 0
+        self.on_uart_tx: Any = None  # set by UartBridge.attach (the CPU sends, not us)
+        self.isp = IspBootloader(board.scheduler, flash, protocol=protocol,
+                                 crystal_hz=board.profile.crystal_hz, tx=board.uart.on_tx,
+                                 set_line=board.uart.set_line, on_exit=self._isp_exit,
+                                 host_baud=host_baud)
+        self._burst = 0
+        self._burst_last = -1
+        self._loaded = bytes(flash.data)
+        self._requests: deque[threading.Event] = deque()
+
+    # -- power -----------------------------------------------------------------------------
+    def _now(self, cycle: int | None) -> int:
+        return max(self.board.cpu.cycles, cycle if cycle is not None else 0)
+
+    def power_off(self, cycle: int | None = None) -> None:
+        """Supply off: nothing runs; the flash (and its file) keep what was written."""
+        self.isp.stop()
+        self.state = "off"
+        if self.flash.path is not None:
+            self.flash.save()
+
+    def power_on(self, cycle: int | None = None) -> None:
+        """Supply on: the chip resets and its bootloader listens for a sync."""
+        now = self._now(cycle)
+        b = self.board
+        self.isp.stop()
+        b.cpu.reset(now)
+        b.lcd.reset(now, keep_violations=True)
+        self.state = "bsl"
+        self._burst = 0
+        self.isp.power_on(now)
+
+    def power_cycle(self, cycle: int | None = None) -> None:
+        self.power_cycles += 1
+        self.power_off(cycle)
+        self.power_on(cycle)
+
+    def request_power_cycle(self) -> threading.Event:
+        """From any thread: cycle power at the next slice; the event is set when done."""
+        done = threading.Event()
+        self._requests.append(done)
+        return done
+
+    def apply_requests(self) -> None:
+        while self._requests:
+            done = self._requests.popleft()
+            self.power_cycle()
+            done.set()
+
+    @property
+    def pending_requests(self) -> bool:
+        return bool(self._requests)
+
+    # -- the program -----------------------------------------------------------------------
+    def _isp_exit(self, cycle: int, reason: str) -> None:
+        if reason == "reset" and self.flash.path is not None:
+            self.flash.save()
+        self.start_program(cycle)
+
+    def start_program(self, cycle: int | None = None) -> None:
+        now = self._now(cycle)
+        b = self.board
+        partial = self.flash.partial()
+        code = self.cpu_image(partial is not None)
+        if code != self._loaded:
+            self._loaded = code
+            b.cpu.load_code(code)
+        b.cpu.reset(now)
+        b.uart.set_line(b.profile.baud, 10)
+        self.state = "app"
+        if partial is not None:
+            self._say(f"flash: partly programmed ({partial}): an interrupted upload? "
+                      "upload again")
+
+    def cpu_image(self, mark_blank: bool) -> bytes:
+        """The flash as the CPU fetches it (erased cells as 0xA5 while partly programmed)."""
+        if not mark_blank:
+            return bytes(self.flash.data)
+        marked = bytes(0xA5 if blank else v
+                       for v, blank in zip(self.flash.data, self.flash.blank, strict=True))
+        return marked + b"\xa5" * (0x10000 - len(marked))
+
+    def run_cpu(self, target: int) -> None:
+        """The board's run loop: run the CPU to ``target`` if it runs at all."""
+        cpu = self.board.cpu
+        if self.state != "app":
+            cpu.cycles = target
+            return
+        try:
+            reason = cpu.run(target)
+        except IllegalOpcode as e:
+            pc = e.address
+            erased = self.flash.partial() is not None and (self.flash.is_blank(pc)
+                                                            or pc >= self.flash.size)
+            if erased:
+                where = "erased flash" if pc < self.flash.size else "past the end of the flash"
+                what = f"ran into {where} at 0x{pc:04X} (the flash is partly programmed)"
+            else:
+                what = str(e)
+            if not self.catch_crashes:
+                raise (SimError(what) if erased else e) from None
+            self._halt(f"cpu: {what}; halted until power is cycled")
+            cpu.cycles = max(cpu.cycles, target)
+            return
+        if reason == "powerdown" and cpu.cycles < target:
+            cpu.cycles = target  # nothing runs until an event wakes the board
+
+    def _halt(self, message: str) -> None:
+        self.state = "halted"
+        self._say(message)
+
+    def _say(self, message: str) -> None:
+        self.notices.append(message)
+        if self.notify is not None:
+            self.notify(message)
+
+    # -- host bytes (the UART bridge delivers here) ------------------------------------------
+    def uart_rx(self, byte: int, cycle: int) -> bool:
+        state = self.state
+        if self.cycle_on_sync and (state == "app" or state == "halted"
+                                   or state == "bsl" and self.isp.state == "session"):
+            if byte == 0x7F and (self._burst == 0 or
+                                 cycle - self._burst_last <= self.board.to_cycles(BURST_GAP_S)):
+                self._burst += 1
+            else:
+                self._burst = 1 if byte == 0x7F else 0
+            self._burst_last = cycle
+            if self._burst >= BURST:
+                self._say("power: cycled (a burst of 0x7F: a programmer is waiting)")
+                self.power_cycle(cycle)
+                return True
+        if state == "bsl":
+            return self.isp.rx(byte, cycle)
+        if state == "app":
+            return self.board.cpu.uart_rx(byte, cycle)
+        return False

@@ -1,0 +1,183 @@
+"""CPU benchmark: our core against s51 (ucsim) on the same compiled program.
+
+``python -m sim.measure.bench`` (also ``clock51-sim bench``) compiles
+``sim/measure/programs/cpu_bound.c`` with SDCC, runs it to its final ``sjmp .`` in our core
+(``sim.frontends.exec.run_program``) and in s51, checks both printed the same checksum after
+the same number of machine cycles, and prints simulated machine cycles per wall-clock second
+for each, their ratio, and the real-time factor (11.0592 MHz / 12 = 921,600 machine cycles a
+second is real time for a 12T 8051).
+
+How s51 is timed: s51 prints its own "Host usage" for the run (CPU time spent simulating,
+excluding process start-up and loading); that is the figure used. As a cross-check the
+bench also times the whole s51 process and subtracts the wall time of a second s51 process
+that loads the same image and quits without running it (start-up, loading, breakpoint
+setup). The program runs long enough (``--repeat``) that the two agree within a few
+percent. Our core is timed around ``run_program`` only (the image is already loaded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.errors import MeasureError
+
+REAL_TIME_CYCLES_PER_S = 11_059_200 / 12  # 921,600 machine cycles/s
+BENCH_SOURCE = Path(__file__).resolve().parent / "programs" / "cpu_bound.c"
+DEFAULT_REPEAT = 16
+
+
+@dataclass
+class Figure:
+    name: str
+    cycles: int
+    seconds: float
+    note: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.cycles / self.seconds if self.seconds > 0 else float("inf")
+
+    @property
+    def realtime(self) -> float:
+        return self.rate / REAL_TIME_CYCLES_PER_S
+
+
+def compile_bench(outdir: Path, repeat: int, sdcc: str | None = None) -> Path:
+    """Compile the benchmark program with ``-DREPEAT=repeat``; returns the .ihx path."""
+    exe = sdcc or shutil.which("sdcc")
+    if exe is None:
+        raise MeasureError("sdcc not found on PATH (needed to build the benchmark program)")
+    ihx = outdir / "cpu_bound.ihx"
+    cmd = [exe, "-mmcs51", "--std-c99", f"-DREPEAT={repeat}", "-o", str(ihx), str(BENCH_SOURCE)]
+    proc = subprocess.run(cmd, cwd=outdir, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0 or not ihx.exists():
+        raise MeasureError(f"{' '.join(cmd)} failed", detail=proc.stdout + proc.stderr)
+    return ihx
+
+
+def bench_ours(image: bytes, max_cycles: int, runs: int = 1) -> tuple[Figure, bytes]:
+    from sim.frontends.exec import run_program
+
+    best = None
+    out = b""
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        res = run_program(image, max_cycles=max_cycles)
+        dt = time.perf_counter() - t0
+        if res.reason != "selfjump":
+            raise MeasureError(f"our core stopped by {res.reason} after {res.cycles} cycles")
+        if best is None or dt < best.seconds:
+            best = Figure("clock51 core", res.cycles, dt)
+        out = res.output
+    assert best is not None
+    return best, out
+
+
+def bench_s51(ihx: Path, runs: int = 1) -> tuple[Figure, bytes, float]:
+    """(figure timed by s51's Host usage, UART output, start-up-corrected wall seconds)."""
+    from sim.measure.ucsim import run_ihx_detailed
+
+    best = None
+    wall_net = float("inf")
+    out = b""
+    for _ in range(runs):
+        r = run_ihx_detailed(ihx)
+        if r.reason != "selfjump":
+            raise MeasureError(f"s51 stopped at 0x{r.pc:04X} before the self-jump")
+        base = run_ihx_detailed(ihx, max_instructions=1, flush_instructions=1)
+        if best is None or r.host_seconds < best.seconds:
+            best = Figure("s51 (ucsim)", r.cycles, r.host_seconds, "s51 'Host usage'")
+        wall_net = min(wall_net, r.wall_seconds - base.wall_seconds)
+        out = r.output
+    assert best is not None
+    return best, out, wall_net
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repeat", type=int, default=DEFAULT_REPEAT,
+                        help=f"outer loop count of the program (default {DEFAULT_REPEAT}, "
+                             "about 150,000 machine cycles each)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="run each simulator this many times and keep the best (default 1)")
+    parser.add_argument("--no-s51", action="store_true", help="time our core only")
+    parser.add_argument("--ihx", type=Path,
+                        help="benchmark this image instead of compiling the bundled program")
+    parser.add_argument("--max-cycles", type=int, default=200_000_000,
+                        help="give up after this many machine cycles (default 200,000,000)")
+    parser.add_argument("--board", default="reference",
+                        help="board whose built firmware is benchmarked (default reference)")
+    parser.add_argument("--board-seconds", type=float, default=60.0,
+                        help="simulated seconds of the firmware run (default 60; 10 %% of it "
+                             "without fast-forward)")
+    parser.add_argument("--cpu-only", action="store_true",
+                        help="skip the firmware-on-board figures")
+
+
+def _print_figure(f: Figure) -> None:
+    print(f"{f.name:<14} {f.cycles:>12,} cycles in {f.seconds:8.3f} s = "
+          f"{f.rate / 1e6:7.3f} M cycles/s = {f.realtime:6.2f} x real time"
+          + (f"  [{f.note}]" if f.note else ""))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sim.measure.bench`` is ``clock51-sim bench`` (same errors, exit codes)."""
+    from sim.frontends.cli import main as cli_main
+
+    return cli_main(["bench", *(sys.argv[1:] if argv is None else argv)])
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point for an already-parsed namespace (``clock51-sim bench``)."""
+    code = run_cpu(args)
+    if code == 0 and not args.cpu_only:
+        from sim.measure.boardbench import default_image, print_board_figures
+
+        image = default_image(args.board)
+        if not image.exists():
+            raise MeasureError(f"{image} is not built (pio run -e {args.board})")
+        print()
+        print_board_figures(image, args.board, args.board_seconds, args.board_seconds / 10)
+    return code
+
+
+def run_cpu(args: argparse.Namespace) -> int:
+    """Our core against s51 on the CPU-bound program."""
+    from sim.machine.image import load_ihx
+    from sim.measure.ucsim import s51_path
+
+    with tempfile.TemporaryDirectory(prefix="clock51-bench-") as tmp:
+        ihx = args.ihx or compile_bench(Path(tmp), args.repeat)
+        image = load_ihx(ihx)
+        print(f"program: {ihx if args.ihx else BENCH_SOURCE.name + f' (REPEAT={args.repeat})'}, "
+              f"{len(image)} bytes; real time = {REAL_TIME_CYCLES_PER_S:,.0f} machine cycles/s")
+        ours, out = bench_ours(image, args.max_cycles, args.runs)
+        _print_figure(ours)
+        if args.no_s51:
+            return 0
+        if s51_path() is None:
+            print("bench: s51 not found, skipping the comparison", file=sys.stderr)
+            return 0
+        ref, ref_out, wall_net = bench_s51(Path(ihx), args.runs)
+        _print_figure(ref)
+        if wall_net > 0:
+            print(f"{'':<14} cross-check: s51 process wall time minus start-up = "
+                  f"{wall_net:.3f} s ({ref.cycles / wall_net / 1e6:.3f} M cycles/s)")
+        print(f"ratio: our core runs at {ours.rate / ref.rate:.2f} x the speed of s51")
+        if out != ref_out or ours.cycles != ref.cycles:
+            print(f"bench: MISMATCH: ours {ours.cycles} cycles {out!r}, "
+                  f"s51 {ref.cycles} cycles {ref_out!r}", file=sys.stderr)
+            return 1
+        print(f"same output {out.strip().decode(errors='replace')!r} "
+              f"and same cycle count in both")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""The firmware's budgets, measured in the simulator and printed (issue 5's figures).
+
+``python -m sim.measure.budgets [--board NAME]`` (or ``clock51-sim budgets``) boots the board's
+built firmware and prints:
+
+- code, IRAM and XRAM use (from the build's .mem summary, as the build prints them);
+- how long after the DS1302's second rolls over the LCD shows it (worst of 10 rollovers);
+- how long after a SET line's last byte the DS1302's seconds are written (worst of 20 SETs
+  at different phases of the second), taken from the DS1302 model's divider restart;
+- the highest stack pointer under stress: the alarm ringing, keys pressed and serial lines
+  streaming at once, and the headroom it leaves below the top of IRAM.
+
+All figures are simulated time, so they are the same on any PC. tests/firmware checks the
+same limits (50 ms, 2 ms, 16 bytes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+
+from boardprofile import load_profile
+
+from host.protocol import encode_request
+from sim.errors import MeasureError
+from sim.machine.board import Board
+from sim.machine.image import project_build
+
+
+def memory_use(image: Path) -> str:
+    mem = image.with_suffix(".mem").read_text()
+    rom = re.search(r"ROM/EPROM/FLASH\s+\S+\s+\S+\s+(\d+)\s+(\d+)", mem)
+    stack = re.search(r"with (\d+) bytes available", mem)
+    xram = re.search(r"EXTERNAL RAM\s+\S+\s+\S+\s+(\d+)\s+(\d+)", mem)
+    parts = []
+    if rom:
+        parts.append(f"code {rom.group(1)} / {rom.group(2)} bytes")
+    if stack:
+        parts.append(f"IRAM {256 - int(stack.group(1))} / 256 bytes")
+    if xram:
+        parts.append(f"XRAM {xram.group(1)} / {xram.group(2)} bytes")
+    return ", ".join(parts)
+
+
+def send(board: Board, body: str) -> None:
+    """A request line as the host tool sends it (``body#CCCC`` LF)."""
+    board.uart.inject(encode_request(body), board.cycles)
+
+
+def lcd_latency_ms(board: Board, rollovers: int = 10) -> float:
+    worst = 0.0
+    for _ in range(rollovers):
+        sec = board.rtc.datetime_at(board.cycles)
+        board.run_until_true(lambda s=sec: board.rtc.datetime_at(board.cycles) != s, 1.1,
+                             poll_s=0.0002)
+        rolled = board.cycles
+        shown = board.rtc.datetime_at(rolled).strftime("%H:%M:%S")
+        board.run_until_true(lambda t=shown: t in board.lcd_text()[1], 0.5, poll_s=0.0002)
+        worst = max(worst, (board.cycles - rolled) * 1000 / board.cps)
+    return worst
+
+
+def set_latency_ms(board: Board, sets: int = 20) -> float:
+    worst = 0.0
+    target = dt.datetime(2027, 3, 4, 5, 6, 7)
+    for i in range(sets):
+        board.run_for(0.0437 * (i + 1))  # a different phase of the second each time
+        send(board, target.strftime("SET %Y-%m-%d %H:%M:%S"))
+        n = len(board.uart.rx_log)
+        board.run_until_true(lambda n=n: len(board.uart.rx_log) > n and
+                             board.uart.pending == 0, 1.0, poll_s=0.0005)
+        lf_cycle = board.uart.rx_log[-1][0]
+        board.run_until_true(
+            lambda: board.rtc.datetime_at(board.cycles) == target, 0.1, poll_s=0.0002)
+        written = board.cycles - board.rtc.subsecond_cycles(board.cycles)
+        worst = max(worst, (written - lf_cycle) * 1000 / board.cps)
+        board.run_for(0.05)
+    return worst
+
+
+def stress_sp(board: Board) -> int:
+    send(board, "ALARM 07:01")
+    board.run_for(0.2)
+    board.set_rtc(dt.datetime(2026, 11, 24, 7, 0, 58))
+    board.run_for(3.0)  # ringing now
+    for i in range(40):
+        for line in ("PING", "GET", "INFO", "ALARM", "HOURS", "HELP"):
+            send(board, line)
+        board.press(("UP", "DOWN", "MODE")[i % 3], hold_s=0.05)
+        board.run_for(0.1)
+        if i == 20:
+            board.set_rtc(dt.datetime(2026, 11, 24, 7, 0, 59))  # ring again
+    return board.cpu.sp_max
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--board", default="reference",
+                        help="board whose built firmware is measured (default reference)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sim.measure.budgets`` is ``clock51-sim budgets`` (same errors, exit codes)."""
+    from sim.frontends.cli import main as cli_main
+
+    return cli_main(["budgets", *(sys.argv[1:] if argv is None else argv)])
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point for an already-parsed namespace (``clock51-sim budgets``)."""
+    name = load_profile(args.board).name
+    image = project_build(name)
+    if not image.exists():
+        raise MeasureError(f"{image} is not built (pio run -e {name})")
+    print(f"board {name}: {memory_use(image)}")
+    board = Board(args.board, image)
+    board.set_rtc(dt.datetime(2026, 11, 24, 12, 0, 0))
+    board.run_for(1.5)
+    print(f"LCD shows a new second {lcd_latency_ms(board):.1f} ms after the DS1302 rolls over "
+          "(worst of 10; budget 50 ms)")
+    print(f"SET's last byte to the DS1302 write: {set_latency_ms(board):.2f} ms "
+          "(worst of 20; budget 2 ms)")
+    board = Board(args.board, image)
+    board.set_rtc(dt.datetime(2026, 11, 24, 7, 0, 0))
+    board.run_for(1.5)
+    sp = stress_sp(board)
+    print(f"highest SP under stress (alarm + keys + serial): 0x{sp:02X}, "
+          f"{0xFF - sp} bytes of stack headroom (budget 16)")
+    problems = board.violations() + [f"lost RX byte at {c}" for c, _ in board.uart.rx_lost]
+    if problems:
+        raise MeasureError(f"{len(problems)} violations under stress, first: {problems[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""The ISP bootloader's figures beside their references: ``python -m sim.measure.isp``.
+
+Runs the STC89 bootloader model (sim.cpu.isp) on a simulated reference board in simulated
+time, with frames built and read by stcgal's own protocol classes (stcgal 1.10, installed
+with the project's firmware extras), and prints:
+
+- the status packet's clock counter(s) and the frequency and BSL version stcgal derives
+  from them, for BSL 4.3C (stc89) and 7.2.5C (stc89a), beside the figures of issue 11 and
+  stcgal's recorded traces;
+- the wire time of the status packet at 2400 baud;
+- the simulated time of a whole stc89 upload of the reference build at 115200 baud (first
+  0x7F to the reset into the new program), when that build exists.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+
+from boardprofile import load_profile
+
+from sim.machine.board import Board
+from sim.machine.image import load_ihx, project_build
+
+TINY = bytes([0x80, 0xFE])  # SJMP $
+
+
+class _Wire:
+    def __init__(self) -> None:
+        self.data = b""
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+    def flush(self) -> None:
+        pass
+
+
+class _Host:
+    """stcgal's framing on one side of a simulated board's UART, in simulated time."""
+
+    def __init__(self, board: Board, protocol: str) -> None:
+        from stcgal.protocols import Stc89AProtocol, Stc89Protocol
+
+        cls = Stc89Protocol if protocol == "stc89" else Stc89AProtocol
+        self.proto = cls("simulated", 2400, 115200)
+        self.proto.ser = _Wire()
+        self.board = board
+
+    def send(self, raw: bytes) -> None:
+        self.board.uart.inject(raw, self.board.cycles)
+
+    def request(self, payload: bytes) -> bytes:
+        self.proto.ser.data = b""
+        self.proto.write_packet(payload)
+        since = len(self.board.uart.tx_log)
+        self.send(self.proto.ser.data)
+        return self.reply(since)
+
+    def reply(self, since: int, timeout_s: float = 5.0) -> bytes:
+        def frame() -> bytes:
+            got = bytes(b for _, b in self.board.uart.tx_log[since:])
+            return b"\x46\xb9" + got if got[:1] == b"\x68" else got
+
+        def complete() -> bool:
+            got = frame()
+            return len(got) >= 5 and len(got) >= int.from_bytes(got[3:5], "big") + 2
+
+        if not self.board.run_until_true(complete, timeout_s):
+            raise RuntimeError("the bootloader did not answer")
+        got = frame()
+        return self.proto.extract_payload(got[:int.from_bytes(got[3:5], "big") + 2])
+
+
+def _board(protocol: str, image: bytes) -> Board:
+    profile = dataclasses.replace(load_profile("reference"), upload_protocol=protocol)
+    return Board(profile, image, bootloader=True)
+
+
+def status(protocol: str) -> tuple[Board, _Host, bytes, int]:
+    board = _board(protocol, TINY)
+    host = _Host(board, protocol)
+    board.run_for(0.05)
+    host.send(b"\x7f")
+    board.run_for(0.03)
+    host.send(b"\x7f")
+    sync = board.cycles
+    return board, host, host.reply(0), sync
+
+
+def upload_seconds(image: bytes) -> float:
+    board, host, payload, _ = status("stc89")
+    host.proto.initialize_status(payload)
+    start = board.cycles
+    data = image + b"\xff" * (-len(image) % 512)
+    host.request(bytes([0x8F, 0xFF, 0xFD, 0x00, 0x06, 0xA0, 0x81]))
+    host.request(bytes([0x8E, 0xFF, 0xFD, 0x00, 0x06, 0xA0]))
+    for _ in range(4):
+        host.request(bytes([0x80, 0x00, 0x00, 0x36, 0x01, 0xF0, 0x02]))
+    host.request(bytes([0x84, len(data) // 256, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33]))
+    for addr in range(0, len(data), 128):
+        host.request(bytes([0, 0, 0, addr >> 8, addr & 0xFF, 0, 0x80]) + data[addr:addr + 128])
+    host.request(bytes([0x8D, 0xFD, 0xFF, 0xFF, 0xFF]))
+    host.proto.ser.data = b""
+    host.proto.write_packet(b"\x82")
+    host.send(host.proto.ser.data)
+    board.run_until_true(lambda: board.chip.state == "app", 1.0)
+    return (board.cycles - start) / board.cps
+
+
+def main() -> int:
+    for protocol, counter_at, ref_counter in (("stc89", 1, 2688), ("stc89a", 13, 384)):
+        board, host, payload, _ = status(protocol)
+        host.proto.initialize_status(payload)
+        counter = int.from_bytes(payload[counter_at:counter_at + 2], "big")
+        print(f"{protocol}: counter {counter} (0x{counter:04X}; reference {ref_counter}), "
+              f"stcgal: {host.proto.mcu_clock_hz / 1e6:.3f} MHz (reference 11.059), "
+              f"BSL {host.proto.mcu_bsl_version} (reference "
+              f"{'4.3C' if protocol == 'stc89' else '7.2.5C'})")
+    board, _, payload, sync = status("stc89")
+    log = board.uart.tx_log
+    print(f"stc89 status packet: {len(log)} bytes, first byte {log[0][0] - sync} cycles after "
+          f"the sync, last after {(log[-1][0] - log[0][0]) / board.cps * 1e3:.1f} ms more "
+          f"(reference: {len(log) - 1} x 10 bits at 2400 baud = "
+          f"{(len(log) - 1) * 10 / 2400 * 1e3:.1f} ms)")
+    built = project_build("reference")
+    if built.exists():
+        image = load_ihx(built)
+        print(f"stc89 upload of the reference build ({len(image)} bytes) at 115200 baud: "
+              f"{upload_seconds(image):.2f} s simulated, sync to reset")
+    else:
+        print(f"(no {built}: run .venv/bin/pio run -e reference for the upload figure)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

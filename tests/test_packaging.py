@@ -1,0 +1,136 @@
+"""The distribution: every package listed, a wheel from the standard build front end, and the
+two commands working from a fresh venv outside the checkout; the layers import downwards.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import tomllib
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _package_dirs() -> dict[str, Path]:
+    """Import name -> folder, for every package in the checkout the wheel must carry."""
+    found = {"boardprofile": ROOT / "firmware" / "boards"}
+    for top in ("sim", "host"):
+        for init in sorted((ROOT / top).rglob("__init__.py")):
+            rel = init.parent.relative_to(ROOT)
+            found[".".join(rel.parts)] = init.parent
+    return found
+
+
+def test_every_package_in_the_checkout_is_listed_for_the_wheel() -> None:
+    listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
+    missing = set(_package_dirs()) - listed
+    assert not missing, f"add to [tool.setuptools] packages: {sorted(missing)}"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            out.add(node.module)
+    return out
+
+
+# Folder -> the project packages its modules may import (lower layers only).
+ALLOWED = {
+    "boardprofile": {"boardprofile"},
+    "sim.cpu": {"sim.errors", "sim.cpu", "sim.machine.pins"},
+    "sim.devices": {"sim.errors", "sim.devices", "sim.machine.pins", "sim.machine.scheduler",
+                    "boardprofile"},
+    "sim.machine": {"sim.errors", "sim.cpu", "sim.devices", "sim.machine", "boardprofile"},
+    "host": {"host"},
+}
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def test_lower_layers_never_import_the_layers_above_them(layer: str) -> None:
+    allowed = ALLOWED[layer]
+    folder = _package_dirs()[layer]
+    bad = []
+    for path in sorted(folder.glob("*.py")):
+        for mod in _imports(path):
+            if mod.split(".")[0] not in ("sim", "host", "boardprofile"):
+                continue
+            if mod == "sim" or not any(mod == a or mod.startswith(a + ".") for a in allowed):
+                bad.append(f"{path.relative_to(ROOT)} imports {mod}")
+    assert not bad, "\n".join(bad)
+
+
+def test_the_firmware_build_never_imports_the_simulator() -> None:
+    bad = [f"{p.relative_to(ROOT)} imports {m}"
+           for p in sorted((ROOT / "firmware").rglob("*.py"))
+           for m in _imports(p) if m == "sim" or m.startswith("sim.")]
+    assert not bad, "\n".join(bad)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built with `python -m build`, installed into a fresh venv outside the
+    checkout; the venv's bin folder."""
+    work = tmp_path_factory.mktemp("dist")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(work / "dist"),
+                    str(ROOT)], check=True, capture_output=True, env=env, timeout=600)
+    wheels = sorted((work / "dist").glob("clock51-*.whl"))
+    assert len(wheels) == 1, wheels
+    venv.create(work / "venv", with_pip=True)
+    bindir = work / "venv" / "bin"
+    subprocess.run([str(bindir / "python"), "-m", "pip", "install", "-q", str(wheels[0])],
+                   check=True, capture_output=True, env=env, cwd=work, timeout=600)
+    return bindir
+
+
+def _run(bindir: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return subprocess.run([str(bindir / argv[0]), *argv[1:]], capture_output=True, text=True,
+                          env=env, cwd=bindir.parent.parent, timeout=120)
+
+
+def test_installed_clock51_answers_help_outside_the_checkout(installed: Path) -> None:
+    proc = _run(installed, "clock51", "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert "usage: clock51" in proc.stdout
+
+
+def test_installed_simulator_runs_a_board_from_its_packaged_profile(
+        installed: Path, firmware: dict[str, Path]) -> None:
+    proc = _run(installed, "clock51-sim", "run", "--board", "reference",
+                str(firmware["reference"]), "--rtc", "2026-11-24 12:05:31", "--for", "2.5",
+                "--headless", "--lcd-text")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()[-2:]
+    assert lines[0].startswith("2026-11-24"), lines
+    assert lines[1].startswith("12:05:33"), lines
+
+
+def test_installed_package_reads_nothing_from_the_checkout(installed: Path) -> None:
+    code = ("import boardprofile, sim, host; "
+            "print(boardprofile.__file__); print(sim.__file__); print(host.__file__); "
+            "print(len(boardprofile.all_profiles()))")
+    proc = _run(installed, "python", "-c", code)
+    assert proc.returncode == 0, proc.stderr
+    *files, count = proc.stdout.split()
+    assert all(str(ROOT) not in f for f in files), files
+    assert int(count) >= 3
+
+
+def test_installed_simulator_without_an_image_says_how_to_give_one(installed: Path) -> None:
+    proc = _run(installed, "clock51-sim", "run", "--board", "reference", "--for", "1",
+                "--headless")
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "clock51-sim: error:" in proc.stderr
+    assert "firmware.ihx" in proc.stderr
