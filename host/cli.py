@@ -22,7 +22,7 @@ from typing import NoReturn
 
 from host import protocol as p
 from host.client import Clock
-from host.errors import Clock51Error, UsageError
+from host.errors import Clock51Error, DeviceError, UsageError
 from host.sync import sync
 from host.timesource import SystemTime, TimeSource, wall_to_mono
 from host.transport import list_ports
@@ -151,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = command("hours", "show or set the 12/24-hour display")
     cmd.add_argument("mode", nargs="?", type=int, choices=(12, 24))
     command("info", "firmware version, board and RTC state")
+    command("temp", "the temperature of the clock's DS18B20")
     cmd = command("monitor", "print the clock's time beside the PC's once a second")
     cmd.add_argument("--count", "-n", type=_count, default=None,
                      help="stop after N lines (default: until Ctrl-C)")
@@ -218,6 +219,13 @@ def _cmd_info(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
         logging.getLogger(PROG).warning("the clock's RTC is not set: run '%s sync'", PROG)
 
 
+def _cmd_temp(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
+    value = clock.temperature()
+    if value is None:
+        raise DeviceError("none", "the clock has no DS18B20 (no sensor answers its reset)")
+    print(f"{value:.1f} C")
+
+
 def _cmd_monitor(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
     request_time = len(p.encode_request(p.req_get())) * clock.frame_time
     printed = 0
@@ -247,6 +255,7 @@ def _cmd_raw(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
 COMMANDS: dict[str, Callable[[Clock, argparse.Namespace, TimeSource], None]] = {
     "get": _cmd_get, "set": _cmd_set, "sync": _cmd_sync, "alarm": _cmd_alarm,
     "hours": _cmd_hours, "info": _cmd_info, "monitor": _cmd_monitor, "raw": _cmd_raw,
+    "temp": _cmd_temp,
 }
 
 

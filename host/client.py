@@ -309,6 +309,10 @@ class Clock:
     def help(self) -> list[str]:
         return self.query(p.req_help(), p.decode_help)
 
+    def temperature(self) -> float | None:
+        """The DS18B20 reading in C; None when no sensor answers (``OK TEMP NONE``)."""
+        return self.query(p.req_temp(), p.decode_temp)
+
     def raw(self, text: str, *, add_checksum: bool = True) -> bytes:
         """Send one line as typed (checksum appended unless asked not to); the reply line.
 

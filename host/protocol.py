@@ -39,7 +39,10 @@ ERR_REASONS = {
     "too long": "the request is longer than 40 characters",
     "bad byte": "the request contained a byte outside printable ASCII",
     "checksum": "the clock saw a checksum mismatch (line noise or wrong baud rate?)",
+    "sensor": "the clock's DS18B20 gave no valid reading (bad CRC or a bus fault)",
+    "busy": "the clock has no temperature reading yet (the first takes about 1 s)",
 }
+TEMP_MIN, TEMP_MAX = -55.0, 125.0  # the DS18B20's range
 
 
 # ---------------------------------------------------------------- checks and requests
@@ -175,6 +178,10 @@ def req_help() -> str:
     return "HELP"
 
 
+def req_temp() -> str:
+    return "TEMP"
+
+
 # ---------------------------------------------------------------- replies
 
 @dataclass(frozen=True)
@@ -293,6 +300,7 @@ _TIME_RE = re.compile(
 )
 _ALARM_RE = re.compile(r"ALARM ([0-9]{2}):([0-9]{2}) (ON|OFF)", re.IGNORECASE)
 _HOURS_RE = re.compile(r"HOURS (12|24)", re.IGNORECASE)
+_TEMP_RE = re.compile(r"TEMP (-?[0-9]{1,3}\.[0-9]|NONE)", re.IGNORECASE)
 
 
 def decode_time(payload: str) -> ClockTime:
@@ -331,6 +339,19 @@ def decode_hours(payload: str) -> int:
     if not match:
         raise ProtocolError(f"expected 'HOURS 12|24', got {payload!r}")
     return int(match.group(1))
+
+
+def decode_temp(payload: str) -> float | None:
+    """``TEMP 23.5`` -> 23.5 (degrees C); ``TEMP NONE`` (no sensor answers) -> None."""
+    match = _TEMP_RE.fullmatch(payload)
+    if not match:
+        raise ProtocolError(f"expected 'TEMP [-]D.D' or 'TEMP NONE', got {payload!r}")
+    if match.group(1).upper() == "NONE":
+        return None
+    value = float(match.group(1))
+    if not TEMP_MIN <= value <= TEMP_MAX:
+        raise ProtocolError(f"the clock reports an impossible temperature {payload!r}")
+    return value
 
 
 def decode_pong(payload: str) -> None:

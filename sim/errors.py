@@ -9,6 +9,10 @@ class ConfigError(SimError):
     """A board profile or a command-line setting is wrong."""
 
 
+class UsageError(SimError):
+    """A command-line value is malformed (exit code 2, like an argparse error, but one line)."""
+
+
 class ImageError(SimError):
     """A firmware image cannot be loaded (bad Intel HEX record, checksum, size)."""
 

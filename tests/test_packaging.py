@@ -8,6 +8,7 @@ import ast
 import os
 import subprocess
 import sys
+import time
 import tomllib
 import venv
 from pathlib import Path
@@ -134,3 +135,26 @@ def test_installed_simulator_without_an_image_says_how_to_give_one(installed: Pa
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and "clock51-sim: error:" in proc.stderr
     assert "firmware.ihx" in proc.stderr
+
+
+def test_installed_simulator_serves_the_browser_view_from_its_package_data(
+        installed: Path, firmware: dict[str, Path]) -> None:
+    from urllib.request import urlopen
+
+    from tests.e2e.rig import read_line_before
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    proc = subprocess.Popen([str(installed / "clock51-sim"), "run", str(firmware["reference"]),
+                             "--web", "0", "--headless", "--for", "4"],
+                            cwd=installed.parent.parent, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = read_line_before(proc, time.monotonic() + 60).removeprefix("web: ")
+        for path in ("", "static/app.js", "static/style.css"):
+            with urlopen(url + path, timeout=10) as resp:
+                assert resp.status == 200 and resp.read(), path
+    finally:
+        assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Idempotent set-up for `make run` and `make test`: Debian packages (sdcc, sdcc-ucsim), a
-# .venv with the project installed editable, and PlatformIO prepared for offline use.
+# Idempotent set-up for `make run` and `make test`: Debian packages (sdcc, sdcc-ucsim, and
+# chromium + chromium-driver for the browser-view tests), a .venv with the project installed
+# editable, and PlatformIO prepared for offline use.
 # A second run skips what is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,8 @@ cd "$(dirname "$0")/.."
 need_pkgs=()
 command -v sdcc >/dev/null 2>&1 || need_pkgs+=(sdcc)
 command -v s51 >/dev/null 2>&1 || need_pkgs+=(sdcc-ucsim)
+command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need_pkgs+=(chromium-driver)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
         echo "clock51 needs Debian packages: ${need_pkgs[*]}. Run this, then 'make' again:" >&2

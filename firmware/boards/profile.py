@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from boardprofile.onewire import OneWireTiming, check_uart, onewire_timing
+
 Pin = tuple[int, int]
 
 BOARDS_DIR = Path(__file__).resolve().parent
@@ -83,6 +85,8 @@ class Profile:
     buzzer: Pin
     buzzer_active_low: bool
     features: dict[str, bool] = field(default_factory=dict)
+    ds18b20: Pin | None = None  # the 1-Wire data pin of an optional DS18B20
+    onewire: OneWireTiming | None = None  # its slot timing (when ds18b20 is set)
     upload_protocol: str = "stc89"  # stcgal -P: the chip's bootloader generation
 
     @property
@@ -215,7 +219,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
     r = _Reader(path, data)
     for top in data:
         if top not in ("board", "mcu", "uart", "lcd", "ds1302", "keys", "buzzer", "features",
-                       "upload"):
+                       "ds18b20", "upload"):
             raise r.fail(top, "unknown table")
 
     board = r.table("board", {"name", "description"})
@@ -310,6 +314,17 @@ def load_profile(name_or_path: str | Path) -> Profile:
     buzzer = r.pin(r.get(bz, "buzzer", "pin", str), "buzzer.pin", serial=serial)
     buzzer_low = r.active(bz, "buzzer")
 
+    ds18b20: Pin | None = None
+    ow: OneWireTiming | None = None
+    if "ds18b20" in r.data:
+        tt = r.table("ds18b20", {"pin"})
+        ds18b20 = r.pin(r.get(tt, "ds18b20", "pin", str), "ds18b20.pin", serial=serial)
+        try:
+            ow = onewire_timing(crystal)
+            if serial:
+                check_uart(ow, baud)
+        except ValueError as exc:
+            raise r.fail("ds18b20", str(exc)) from None
     upload_protocol = "stc89"
     if "upload" in r.data:
         up = r.table("upload", {"protocol"})
@@ -324,6 +339,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
         baud_setting=bs, lcd_bus=bus, lcd_rs=rs, lcd_rw=rw, lcd_e=e, lcd_data=tuple(data),
         ds1302_ce=ce, ds1302_sclk=sclk, ds1302_io=io, trickle=trickle, keys=tuple(keys),
         buzzer=buzzer, buzzer_active_low=buzzer_low, features=features,
+        ds18b20=ds18b20, onewire=ow,
         upload_protocol=upload_protocol,
     )
 

@@ -4,7 +4,8 @@
  *
  * app_tick():       every 5 ms tick: keys (events to the UI, or silencing the alarm),
  *                   buzzer pattern, blink phase, and every 4th tick (20 ms) the DS1302
- *                   seconds poll (clock_poll: a new second -> redraw request).
+ *                   seconds poll (clock_poll: a new second -> redraw request), one DS18B20
+ *                   step where the board has one (temp_tick).
  * app_background(): work that must not wait (a complete serial line, a queued reply); the
  *                   LCD redraw calls it between characters so a SET is never delayed.
  * app_pending():    something is waiting for app_background() (the main loop stays awake).

@@ -18,7 +18,7 @@
 #include "compat.h"
 
 #define UART_RX_SIZE 32             /* power of two */
-#define UART_TX_SIZE 100
+#define UART_TX_SIZE 104            /* the longest reply: INFO with temp= */
 
 void    uart_init(void);
 bool_t  uart_rx_ready(void);        /* at least one byte waiting */

@@ -5,6 +5,10 @@
  *                    line 2 "12:05:31        " 24 h, or "12:05:31 PM     " 12 h;
  *                           column 14 = bell glyph while the alarm is on,
  *                           column 15 = '?' while the time is unset ("set me").
+ *                    With a DS18B20 (FEATURE_DS18B20): "12:05:31 -10.5" + degree + mark,
+ *                           12 h "12:05:31P" (A/P letter); the temperature in columns
+ *                           9..14 (ds18b20.h); column 15 one mark: '?' while unset, else
+ *                           the bell while the alarm is on.
  * Page 1 (MODE):     line 1 "L 10-06 BingWu  " lunar month-day ('*' after L in a leap
  *                           month) and the lunar year's stem-branch name
  *                    line 2 "Alarm 07:30  ON " (12 h: "Alarm 07:30A ON ", A/P)

@@ -8,6 +8,9 @@
 #include "keys.h"
 #include "buzzer.h"
 #include "ui.h"
+#if FEATURE_DS18B20
+#include "ds18b20.h"
+#endif
 #if FEATURE_SERIAL
 #include "protocol.h"
 #endif
@@ -54,4 +57,8 @@ void app_tick(void)
         if (clock_poll())
             ui_dirty = 1;
     }
+#if FEATURE_DS18B20
+    if (temp_tick())                    /* one 1-Wire step (<= 0.6 ms) */
+        ui_dirty = 1;
+#endif
 }

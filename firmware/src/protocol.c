@@ -35,6 +35,14 @@
 #include "calendar.h"
 #include "text.h"
 #include "ui.h"
+#if FEATURE_DS18B20
+#include "ds18b20.h"
+#define KW_TEMP " TEMP"
+#define INFO_TEMP " temp=none"
+#else
+#define KW_TEMP ""
+#define INFO_TEMP ""
+#endif
 
 static IDATA char line[PROTO_MAX_LINE + 1];  /* the body, upper-cased, NUL at the end */
 static uint8_t len;                 /* body bytes stored */
@@ -61,14 +69,25 @@ static uint8_t rq_head, rq_tail;
 
 /* reply codes; the first seven equal the command keywords' indices */
 enum { R_PONG, R_TIME, R_SET, R_ALARM, R_HOURS, R_INFO, R_HELP,
-       R_E_UNKNOWN, R_E_SYNTAX, R_E_RANGE, R_E_LONG, R_E_BYTE, R_E_CKSUM };
+#if FEATURE_DS18B20
+       R_TEMP,
+#endif
+       R_E_UNKNOWN, R_E_SYNTAX, R_E_RANGE, R_E_LONG, R_E_BYTE, R_E_CKSUM
+#if FEATURE_DS18B20
+       , R_E_SENSOR, R_E_BUSY
+#endif
+};
 #define R_CKS 0x80                  /* the reply gets a check suffix: "*HH" ... */
 #define R_CRC 0x40                  /* ... or "#CCCC" */
 
 /* keyword lists, space-separated: index = position; the commands' list is the HELP reply */
-static const CODE char keywords[] = "PING GET SET ALARM HOURS INFO HELP";
+static const CODE char keywords[] = "PING GET SET ALARM HOURS INFO HELP" KW_TEMP;
 static const CODE char onoff[] = "OFF ON";         /* index = SET_ALARM_ON or 0 */
-enum { K_PING, K_GET, K_SET, K_ALARM, K_HOURS, K_INFO, K_HELP };
+enum { K_PING, K_GET, K_SET, K_ALARM, K_HOURS, K_INFO, K_HELP,
+#if FEATURE_DS18B20
+       K_TEMP,
+#endif
+       K_END };
 #define K_NONE 0xFF
 #define RQ_DT  7                    /* result bytes of a SET: the datetime_t it wrote */
 #define RQ_SETTINGS 3               /* of ALARM, HOURS, INFO: settings_t after the request */
@@ -103,7 +122,8 @@ static uint8_t rq_len(uint8_t k)
 #define XSTR(x) STR(x)
 #define STR(x) #x
 /* the longest reply fits the UART's line buffer */
-typedef char info_fits[(sizeof("OK " INFO_TEXT " rtc=unset*HH\r\n") - 1 <= UART_TX_SIZE) ? 1 : -1];
+typedef char info_fits[(sizeof("OK " INFO_TEXT INFO_TEMP " rtc=unset#CCCC\r\n") - 1 <= UART_TX_SIZE)
+                       ? 1 : -1];
 
 /* ---- input cursor ---- */
 
@@ -212,10 +232,10 @@ static uint8_t parse(void)
     k = take_word(keywords);
     if (k == K_SET)
         return cmd_set();
-    if (k > K_HELP)
+    if (k >= K_END)
         return R_E_UNKNOWN;
     if (at_end())
-        return k;                           /* PING GET ALARM HOURS INFO HELP: R_* == K_* */
+        return k;                           /* PING GET ALARM HOURS INFO HELP TEMP: R_* == K_* */
     if (k == K_ALARM) {
         start = pp;
         k = take_word(onoff);
@@ -399,11 +419,24 @@ static const CODE char r_hours[] = "HOURS " FC_IF_H12 "12" FC_ELSE "24" FC_FI;
 static const CODE char r_info[] =
     "INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME FC_RX
     " mcu=" BOARD_MCU " xtal=" BOARD_F_CPU_STR FC_RX
-    " baud=" XSTR(UART_BAUD) FC_IF_UNSET " rtc=unset" FC_ELSE " rtc=ok" FC_FI;
+    " baud=" XSTR(UART_BAUD)
+#if FEATURE_DS18B20
+    " temp=" FC_RX                              /* + the state word (reply()) */
+#endif
+    FC_IF_UNSET " rtc=unset" FC_ELSE " rtc=ok" FC_FI;
+#if FEATURE_DS18B20
+static const CODE char temp_words[] = "wait\0none\0err\0ok";    /* by temp_state */
+#endif
 /* per reply code: the text after "OK " / "ERR " */
 static const CODE char * const CODE replies[] = {
     "PONG", r_time, r_time, r_alarm, r_hours, r_info, keywords,
+#if FEATURE_DS18B20
+    "TEMP ",                                    /* + the reading or NONE (reply()) */
+#endif
     "unknown command", "syntax", "range", "too long", "bad byte", "checksum"
+#if FEATURE_DS18B20
+    , "sensor", "busy"
+#endif
 };
 
 /* reply_code -> one reply line. The locals are static: nothing to save around the calls. */
@@ -431,10 +464,31 @@ static void reply(void)
         fmt_flags = clock_tmp.day;
     else if (k == R_TIME && !clock_read())
         dt_copy(&clock_tmp, &clock_now);
+#if FEATURE_DS18B20
+    if (k == R_TEMP) {                          /* no reading: an error reply instead */
+        if (temp_state == TEMP_ERR)
+            k = R_E_SENSOR;
+        else if (temp_state == TEMP_WAIT)
+            k = R_E_BUSY;
+    }
+#endif
     out_fmt(k >= R_E_UNKNOWN ? "ERR " : "OK ");
     s = replies[k];
-    while ((s = out_fmt(s)) != 0)
+    while ((s = out_fmt(s)) != 0) {
         rx();                                   /* between the pieces of a long reply */
+#if FEATURE_DS18B20
+        if (s[-2] == '=')                       /* INFO's " temp=" piece ended */
+            out_fmt(text_nth(temp_words, temp_state));
+#endif
+    }
+#if FEATURE_DS18B20
+    if (k == R_TEMP) {
+        if (temp_state == TEMP_OK)
+            temp_print();
+        else
+            out_fmt("NONE");
+    }
+#endif
     rx();
     if (reply_code & R_CKS) {               /* "#CCCC" ('0' + nibble) or "*HH" (hex) */
         k = 4;

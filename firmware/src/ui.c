@@ -16,6 +16,9 @@
 #include "calendar.h"
 #include "lunar.h"
 #include "text.h"
+#if FEATURE_DS18B20
+#include "ds18b20.h"
+#endif
 
 enum {
     F_NONE = 0, F_YEAR, F_MONTH, F_DAY, F_HOUR, F_MIN,
@@ -66,6 +69,10 @@ void ui_init(void)
 
 static const CODE char fmt_date[] =            /* "2026-11-24 Tue" */
     "20" FC_YEAR "-" FC_MONTH "-" FC_DAY " " FC_WDAY;
+#if FEATURE_DS18B20
+/* "12:05:31" (12 h: "12:05:31P"), then the temperature (time_tail) */
+static const CODE char fmt_time[] = FC_HOURD ":" FC_MIN ":" FC_SEC FC_IF_H12 FC_AP FC_FI;
+#else
 static const CODE char fmt_time[] =             /* "12:05:31 PM" + bell + "?" */
     FC_HOURD ":" FC_MIN ":" FC_SEC FC_IF_H12 " " FC_AP "M" FC_FI FC_PAD14
 #if FEATURE_ALARM
@@ -74,6 +81,7 @@ static const CODE char fmt_time[] =             /* "12:05:31 PM" + bell + "?" */
     " "
 #endif
     FC_IF_UNSET "?" FC_ELSE " " FC_FI;
+#endif
 #if FEATURE_ALARM
 static const CODE char fmt_alarm[] =            /* "Alarm 07:30   ON" */
     "Alarm " FC_HOURD ":" FC_MIN FC_IF_H12 FC_AP FC_ELSE " " FC_FI
@@ -81,6 +89,26 @@ static const CODE char fmt_alarm[] =            /* "Alarm 07:30   ON" */
 #endif
 
 static uint8_t row;                 /* the LCD row being redrawn */
+
+#if FEATURE_DS18B20
+/* line 2 after the time: the temperature in columns 9..14, then one mark in column 15:
+ * '?' while the time is unset, else the bell while the alarm is on */
+static void time_tail(void)
+{
+    char c = ' ';
+    uint8_t f = fmt_flags;
+
+    out_pad(9);
+    temp_print();
+#if FEATURE_ALARM
+    if (f & SET_ALARM_ON)
+        c = GLYPH_BELL;
+#endif
+    if (f & SET_UNSET)
+        c = '?';
+    out_ch(c);
+}
+#endif
 
 /* Row `row` of the page on show into text_line. */
 static void render(void)
@@ -94,6 +122,10 @@ static void render(void)
     fmt_flags = n;
     if (!(field ? (field > F_MIN) : page)) {
         out_fmt(row ? fmt_time : fmt_date);
+#if FEATURE_DS18B20
+        if (row)
+            time_tail();
+#endif
     } else if (!row) {                          /* "L*10-06 BingWu" */
 #if FEATURE_LUNAR
         const datetime_t NEAR *t = (const datetime_t NEAR *)fmt_p;

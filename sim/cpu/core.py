@@ -354,6 +354,13 @@ class CPU:
         self._ne = 0
         return True
 
+    def stop_by(self, cycle: int) -> None:
+        """Something (a device, from a pin watcher) scheduled an event at ``cycle`` while
+        ``run`` is going: make that ``run`` return by then ('deadline')."""
+        if cycle < self._until:
+            self._until = cycle
+            self._ne = 0
+
     # == running ===========================================================================
     def run(self, until_cycle: int, *, stop_at_selfjump: bool = False) -> str:
         """Run until cycles >= until_cycle ('deadline'), the next instruction jumps to itself

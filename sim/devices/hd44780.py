@@ -139,6 +139,8 @@ class HD44780:
     def reset(self, cycle: int = 0, *, keep_violations: bool = False) -> None:
         """Power-on internal reset at ``cycle``: busy for 10 ms. ``keep_violations``: a
         board cycling its supply keeps the record of what went wrong before."""
+        if getattr(self, "_driving", False):  # power lost mid-read: the outputs let go
+            self._drive_bus(None, cycle, nibble_only=False)
         kept = self._violations if keep_violations else []
         self.ddram = bytearray(b" " * 80)
         self.cgram = bytearray(64)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 
 from boardprofile import ProfileError
 
-from sim.errors import ProgramFailed, SimError
+from sim.errors import ProgramFailed, SimError, UsageError
 
 __all__ = ["main", "build_parser", "add_subcommand"]
 
@@ -142,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except UsageError as e:
+        print(f"clock51-sim: error: {e}", file=sys.stderr)
+        return 2
     except (SimError, ProfileError) as e:
         print(f"clock51-sim: error: {e}", file=sys.stderr)
         return 1

@@ -2,8 +2,9 @@
 
 Drawn with rich. Keys of the board are typed on the PC keyboard: each key gets its digit
 (1, 2, 3, ...) and the first letter of its name (s = SET, u = UP, d = DOWN, m = MODE); the
-arrow keys are UP and DOWN. `p` cycles the board's power (the ISP bootloader listens, then
-the program in flash starts). `q` or Ctrl-C ends the run. A typed key is a press of 150 ms of
+arrow keys are UP and DOWN. `+` and `-` warm and cool the DS18B20 by 0.5 C (run.py). `p`
+cycles the board's power (the ISP bootloader listens, then the program in flash starts).
+`q` or Ctrl-C ends the run. A typed key is a press of 150 ms of
 simulated time, scheduled at the current simulated time (never mid-instruction).
 """
 
@@ -120,7 +121,8 @@ class LiveView:
             status.append(f"   key {pressed}", style="bold yellow")
         serial = Text(self.serial_note, style="cyan")
         log = Text("\n".join(self.serial_log), style="dim")
-        body = Group(lcd, Text(""), status, Text(f"keys: {hints}   [p] power   [q] quit"),
+        body = Group(lcd, Text(""), status,
+                     Text(f"keys: {hints}   [+/-] temp   [p] power   [q] quit"),
                      serial, log)
         self._live.update(Panel(body, title=f"clock51 - {self.board_name}", expand=False),
                           refresh=True)

@@ -85,6 +85,12 @@ def parse_serial(text: str) -> str:
     raise argparse.ArgumentTypeError(f"{text!r}: expected pty or tcp:PORT")
 
 
+def parse_port(text: str) -> int:
+    if text.isdigit() and int(text) <= 65535:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r}: expected a TCP port 0-65535")
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("firmware", nargs="?", help="firmware image (.ihx); default: the board's "
                    "build in .pio/build/BOARD/firmware.ihx")
@@ -113,7 +119,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the key-bounce pattern")
     p.add_argument("--stats", action="store_true",
                    help="print cycles, speed and stack use to stderr at exit")
+    p.add_argument("--temp", metavar="C|none|\"S:C,S:C...\"",
+                   help="DS18B20 temperature: a value, none (no sensor), or a schedule of "
+                   "SECONDS:VALUE steps (default 20)")
+    p.add_argument("--temp-fault", metavar="crc",
+                   help="DS18B20 fault: crc = every scratchpad read has a bad CRC")
     power.add_arguments(p)
+    p.add_argument("--web", type=parse_port, nargs="?", const=8051, metavar="PORT",
+                   help="serve a browser view of the board on 127.0.0.1:PORT (default 8051; "
+                   "0: any free port)")
+    p.add_argument("--web-host", metavar="ADDRESS",
+                   help="listen for the browser view on ADDRESS instead of 127.0.0.1")
 
 
 def firmware_path(arg: str | None, board: str) -> Path:
@@ -138,7 +154,33 @@ def make_endpoint(spec: str | None) -> Endpoint | None:
         raise ConfigError(f"cannot listen on 127.0.0.1:{spec[4:]}: {e.strerror}") from None
 
 
+def _temperature_args(args: argparse.Namespace) -> tuple[list[tuple[float, float | None]],
+                                                      str | None]:
+    """--temp / --temp-fault checked (usage errors) before anything is loaded."""
+    from sim.frontends.temperature import parse_fault, parse_temp
+
+    temp = getattr(args, "temp", None)
+    fault = getattr(args, "temp_fault", None)
+    return (parse_temp(temp) if temp is not None else [],
+            parse_fault(fault) if fault is not None else None)
+
+
+def _apply_temperature(board: Board, steps: list[tuple[float, float | None]],
+                       fault: str | None) -> None:
+    if (steps or fault) and board.thermo is None:
+        raise ConfigError(f"--temp: board {board.profile.name} has no DS18B20 "
+                          "(add [ds18b20] pin = ... to its profile)")
+    for at_s, value in steps:
+        board.set_temperature(value, at_s)
+    if fault == "crc" and board.thermo is not None:
+        board.thermo.crc_fault = True
+
+
 def run(args: argparse.Namespace) -> int:
+    temp_steps, temp_fault = _temperature_args(args)
+    if args.web_host is not None and args.web is None:
+        print("clock51-sim run: error: --web-host needs --web", file=sys.stderr)
+        return 2
     profile = load_profile(args.board)
     known = {k.name for k in profile.keys}
     for pr in args.press:
@@ -154,6 +196,7 @@ def run(args: argparse.Namespace) -> int:
         board.load_rtc_state(args.rtc_state)
     if args.rtc is not None:
         board.set_rtc(args.rtc)
+    _apply_temperature(board, temp_steps, temp_fault)
     for pr in args.press:
         board.keys.hold(pr.key, board.to_cycles(pr.start_s), board.to_cycles(pr.end_s))
     recorder = None
@@ -177,7 +220,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"serial: {endpoint.path}", flush=True)
         elif isinstance(endpoint, TcpEndpoint):
             print(f"serial: socket://127.0.0.1:{endpoint.port}", flush=True)
-        if interactive:
+        if args.web is not None:
+            from sim.frontends.web import DEFAULT_HOST, serve
+            serve(board, endpoint, end=end, realtime=args.realtime is not False,
+                  host=args.web_host or DEFAULT_HOST, port=args.web,
+                  announce=lambda line: print(line, flush=True))
+        elif interactive:
             _run_live(board, end, realtime, args, endpoint)
         elif realtime or endpoint is not None:
             RealtimeLoop(board, endpoint, end=end, realtime=realtime).run()
@@ -335,6 +383,12 @@ class RealtimeLoop:
             error, self._error = self._error, None
             raise error
 
+    def resume_realtime(self) -> None:
+        """Pace to the wall clock from now on (after a pause or a run flat out): the
+        current cycle is due now."""
+        self.realtime = True
+        self._rebase(time.perf_counter())
+
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
@@ -436,6 +490,7 @@ def _mono_wall_pair() -> tuple[float, float]:
 def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Namespace,
               endpoint: Endpoint | None) -> None:
     from sim.frontends.live import LiveView, cbreak_stdin, read_keys
+    from sim.frontends.temperature import nudge
 
     note = "serial: not connected (use --serial pty or --serial tcp:PORT)"
     if isinstance(endpoint, PtyEndpoint):
@@ -464,6 +519,8 @@ def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Name
                 for typed in read_keys():
                     if typed in ("q", "Q"):
                         return False
+                    if nudge(board, typed):     # + / -: the DS18B20's temperature
+                        continue
                     if typed == "p":  # the supply (sim.frontends.live: [p] power)
                         board.power_cycle()
                         continue

@@ -30,20 +30,15 @@ def cell_rows(lcd: HD44780, code: int) -> list[int]:
     return glyph if glyph is not None else list(rom_glyph(code))
 
 
-def render(
-    lcd: HD44780, cycle: int | None = None, backlight: str = "green", dot: int = 3
-) -> Image.Image:
-    """Draw the module. ``cycle`` picks the blink phase (None: block shown)."""
-    bg, off, on, block = PALETTES[backlight]
-    pitch = dot + 1
-    cell_w, cell_h = 5 * pitch + pitch, 8 * pitch + pitch
-    margin = 4 * pitch
-    width, height = 2 * margin + COLUMNS * cell_w, 2 * margin + 2 * cell_h
-    img = Image.new("RGB", (width, height), bg)
-    draw = ImageDraw.Draw(img)
+def lcd_cells(lcd: HD44780, cycle: int | None = None) -> list[tuple[list[int], bool]]:
+    """The 32 cells as drawn, row by row: eight 5-bit dot rows each (blink, cursor and
+    display-off applied) and whether the cell's unlit dots show as a dark block (a row of an
+    uninitialised one-line module). ``cycle`` picks the blink phase (None: block shown).
+    The browser view draws from these too, so it matches the picture dot for dot."""
     rows = lcd.visible_codes()
     cursor = lcd.cursor_cell() if lcd.display_on else None
     blink_block = lcd.blink_on and (cycle is None or lcd.blink_phase(cycle))
+    cells: list[tuple[list[int], bool]] = []
     for r in range(2):
         codes = rows[r]
         for c in range(COLUMNS):
@@ -55,14 +50,38 @@ def render(
                         dots = [0x1F] * 8
                     elif lcd.cursor_on:
                         dots[7] = 0x1F
-            background = block if codes is not None and not lcd.two_lines else off
-            x0, y0 = margin + c * cell_w, margin + r * cell_h
-            for y in range(8):
-                for x in range(5):
-                    lit = dots[y] >> (4 - x) & 1
-                    colour = on if lit else background
-                    px, py = x0 + x * pitch, y0 + y * pitch
-                    draw.rectangle((px, py, px + dot - 1, py + dot - 1), fill=colour)
+            cells.append((dots, codes is not None and not lcd.two_lines))
+    return cells
+
+
+def geometry(dot: int = 3) -> dict[str, int]:
+    """Sizes in pixels: dot, pitch (dot + gap), cell width/height, margin, picture size."""
+    pitch = dot + 1
+    cell_w, cell_h = 5 * pitch + pitch, 8 * pitch + pitch
+    margin = 4 * pitch
+    return {"dot": dot, "pitch": pitch, "cell_w": cell_w, "cell_h": cell_h, "margin": margin,
+            "width": 2 * margin + COLUMNS * cell_w, "height": 2 * margin + 2 * cell_h}
+
+
+def render(
+    lcd: HD44780, cycle: int | None = None, backlight: str = "green", dot: int = 3
+) -> Image.Image:
+    """Draw the module. ``cycle`` picks the blink phase (None: block shown)."""
+    bg, off, on, block = PALETTES[backlight]
+    g = geometry(dot)
+    pitch, margin = g["pitch"], g["margin"]
+    img = Image.new("RGB", (g["width"], g["height"]), bg)
+    draw = ImageDraw.Draw(img)
+    for i, (dots, dark) in enumerate(lcd_cells(lcd, cycle)):
+        r, c = divmod(i, COLUMNS)
+        background = block if dark else off
+        x0, y0 = margin + c * g["cell_w"], margin + r * g["cell_h"]
+        for y in range(8):
+            for x in range(5):
+                lit = dots[y] >> (4 - x) & 1
+                colour = on if lit else background
+                px, py = x0 + x * pitch, y0 + y * pitch
+                draw.rectangle((px, py, px + dot - 1, py + dot - 1), fill=colour)
     return img
 
 

@@ -29,6 +29,8 @@ def profile_signals(profile: Profile) -> dict[str, Pin]:
         sig[f"lcd_db{first + i}"] = pin
     for key in profile.keys:
         sig[f"key_{key.name}"] = key.pin
+    if profile.ds18b20 is not None:
+        sig["ds18b20_dq"] = profile.ds18b20
     return sig
 
 
@@ -51,6 +53,13 @@ class PinRecorder:
             self._last_ns = ns
             self._writer.change(var, ns, level)
         return record
+
+    def flush(self, cycle: int) -> None:
+        """Write everything recorded so far (up to ``cycle``) to the file; recording goes on."""
+        ns = max(self._last_ns, round(cycle * self._ns_per_cycle))
+        self._last_ns = ns
+        self._writer.flush(ns)
+        self._file.flush()
 
     def close(self, cycle: int | None = None) -> None:
         end = None

@@ -18,6 +18,7 @@ from boardprofile import Profile, load_profile
 
 from sim.cpu import CPU
 from sim.devices.buzzer import Buzzer
+from sim.devices.ds18b20 import DS18B20
 from sim.devices.ds1302 import DS1302
 from sim.devices.hd44780 import HD44780
 from sim.devices.keys import Keys
@@ -30,6 +31,7 @@ from sim.machine.power import ChipPower
 from sim.machine.scheduler import Scheduler
 
 POWER_CUTS = ("battery", "reset", "brownout")
+DEFAULT_TEMPERATURE = 20.0  # the DS18B20's surroundings unless told otherwise (C)
 
 
 class Board:
@@ -73,12 +75,22 @@ class Board:
         self.uart = UartBridge(endpoint, self.scheduler, baud=p.baud,
                                cycles_per_second=self.cps)
         self.uart.attach(self.cpu)
+        # DS18B20 on the profile's 1-Wire pin (None on a board without one)
+        self.thermo: DS18B20 | None = None
+        if p.ds18b20 is not None:
+            self.thermo = DS18B20(self.bus, p.ds18b20, self._device_at,
+                                  cycles_per_second=self.cps, temperature=DEFAULT_TEMPERATURE)
         self.chip = ChipPower(self, flash or Flash(p.code_size, bytes(image)),
                               protocol=p.upload_protocol, cycle_on_sync=power_cycle_on_sync,
                               catch_crashes=bootloader, host_baud=host_baud, notify=notify)
         self.uart.attach(self.chip)  # host bytes go to the bootloader or the CPU's UART
         if bootloader:
             self.chip.power_on(0)
+
+    def _device_at(self, cycle: int, action: Callable[[int], None]) -> None:
+        """An event a device schedules while the CPU runs (from a pin watcher)."""
+        self.scheduler.at(cycle, action)
+        self.cpu.stop_by(cycle)
 
     # -- time ------------------------------------------------------------------------------
     @property
@@ -131,6 +143,18 @@ class Board:
     def set_rtc(self, when: dt.datetime, running: bool = True) -> None:
         self.rtc.set_datetime(when, self.cpu.cycles, running=running)
 
+    def set_temperature(self, celsius: float | None, at_s: float | None = None) -> None:
+        """The DS18B20's temperature (None: no sensor answers) from simulated second ``at_s``
+        (default: now) on."""
+        thermo = self.thermo
+        if thermo is None:
+            raise ConfigError(f"board {self.profile.name} has no DS18B20")
+        start = self.cpu.cycles if at_s is None else self.to_cycles(at_s)
+        if start <= self.cpu.cycles:
+            thermo.set_temperature(celsius, self.cpu.cycles)
+        else:
+            self.scheduler.at(start, lambda c: thermo.set_temperature(celsius, c))
+
     def lcd_text(self) -> list[str]:
         return self.lcd.text()
 
@@ -165,8 +189,6 @@ class Board:
 
     def power_on(self) -> None:
         self.chip.power_on()
-        if not self.rtc.vcc2_on:
-            self.rtc.set_vcc2(True, self.cpu.cycles)
 
     def power_cut(self, model: str) -> None:
         """Supply off now, at the current machine cycle, at the worst moment (then run the
@@ -176,7 +198,7 @@ class Board:
         high (a low SCLK rises and clocks in one more bit, read high), the chip keeps the
         whole bytes clocked so far (a clock burst needs all 8), then runs on its battery;
         "brownout": the supply dips, the MCU resets while the DS1302 stays powered and sees
-        CE drop at this bit (whole bytes kept, the partial one dropped)."""
+        CE drop at this bit (whole bytes kept, the partial one dropped; power_on() at once)."""
         if model not in POWER_CUTS:
             raise ConfigError(f"power cut model must be one of {', '.join(POWER_CUTS)}, "
                               f"not {model!r}")
@@ -186,9 +208,7 @@ class Board:
                 self.bus.write_latch(port, 0xFF, c)
         if model != "battery":
             self.rtc.end_transfer(c)
-        if model != "brownout":
-            self.rtc.set_vcc2(False, c)
-        self.chip.power_off()
+        self.chip.power_off()  # the DS1302's Vcc2 too: a transfer still in flight is dropped
 
     def power_cycle(self) -> None:
         """Supply off and on: the bootloader listens, then the program in flash starts."""
@@ -199,5 +219,7 @@ class Board:
         """Every protocol or electrical rule broken so far, as text."""
         found = [f"ds1302 {v}" for v in self.rtc.violations]
         found += [f"lcd {v}" for v in self.lcd.violations]
+        if self.thermo is not None:
+            found += [f"ds18b20 {v}" for v in self.thermo.violations]
         found += [f"bus {c}" for c in self.bus.conflicts]
         return found

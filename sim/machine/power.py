@@ -5,9 +5,11 @@ sim.cpu.isp owns the chip: the CPU executes nothing), ``off`` (no supply), ``hal
 program crashed: an illegal opcode, or it ran into erased flash; nothing runs until power
 is cycled).
 
-- Power-on (``power_on``): the CPU is reset (ports high), the LCD gets its power-on
-  reset, the bootloader listens for sync bytes, then the program starts. The DS1302 runs
-  on its battery throughout and keeps its time; the keys are not the chip's.
+- Power-on (``power_on``): the CPU is reset (ports high), the LCD and the DS18B20 get
+  their power-on reset, the bootloader listens for sync bytes, then the program starts.
+  The DS1302 runs on its battery throughout and keeps its time (its Vcc2 is off while the
+  supply is, so a transfer cut by the power cycle is dropped and the ports' reset edges
+  are not taken for one); the keys are not the chip's.
 - The bootloader's reset command restarts the CPU into the (new) program without a power
   cycle. The flash is saved to its file (``--flash``) whenever the bootloader exits.
 - Host bytes reach the bootloader while it owns the chip, the CPU's UART while the program
@@ -77,6 +79,7 @@ class ChipPower:
         """Supply off: nothing runs; the flash (and its file) keep what was written."""
         self.isp.stop()
         self.state = "off"
+        self.board.rtc.set_vcc2(False, self._now(cycle))  # on its battery: pins ignored
         if self.flash.path is not None:
             self.flash.save()
 
@@ -85,8 +88,12 @@ class ChipPower:
         now = self._now(cycle)
         b = self.board
         self.isp.stop()
+        if b.thermo is not None:
+            b.thermo.power_on(now)  # before the CPU reset releases its pins
+        b.rtc.set_vcc2(False, now)  # the ports' reset edges reach a DS1302 not yet powered
         b.cpu.reset(now)
         b.lcd.reset(now, keep_violations=True)
+        b.rtc.set_vcc2(True, now)
         self.state = "bsl"
         self._burst = 0
         self.isp.power_on(now)

@@ -8,7 +8,10 @@ built firmware and prints:
 - how long after a SET line's last byte the DS1302's seconds are written (worst of 20 SETs
   at different phases of the second), taken from the DS1302 model's divider restart;
 - the highest stack pointer under stress: the alarm ringing, keys pressed and serial lines
-  streaming at once, and the headroom it leaves below the top of IRAM.
+  streaming at once (and the DS18B20 read all along, on a board with one), and the
+  headroom it leaves below the top of IRAM;
+- with a DS18B20: the first reading after power-on, a change at the worst phase, and the
+  longest time interrupts are held off (single-stepped).
 
 All figures are simulated time, so they are the same on any PC. tests/firmware checks the
 same limits (50 ms, 2 ms, 16 bytes).
@@ -96,6 +99,44 @@ def stress_sp(board: Board) -> int:
     return board.cpu.sp_max
 
 
+def temperature_figures(profile: str, image: Path) -> str:
+    """DS18B20: first reading after power-on, a change at the worst phase (just after the
+    sensor sampled), and the longest stretch with interrupts off (single-stepped)."""
+    board = Board(profile, image)
+    thermo = board.thermo
+    assert thermo is not None
+    board.set_temperature(23.5)
+    board.run_until_true(lambda: "23.5" in board.lcd_text()[1], 2.0, poll_s=0.001)
+    first = board.seconds
+
+    def converts() -> int:
+        return sum(1 for _, what in thermo.log if what == "cmd 44")
+
+    n = converts()
+    board.run_until_true(lambda: converts() > n, 1.0, poll_s=0.0002)
+    t0 = board.seconds
+    board.set_temperature(-7.5)
+    board.run_until_true(lambda: "-7.5" in board.lcd_text()[1], 3.0, poll_s=0.001)
+    change = board.seconds - t0
+    cpu, sched = board.cpu, board.scheduler
+    end = cpu.cycles + board.to_cycles(2.0)
+    off_since: int | None = None
+    worst = 0
+    while cpu.cycles < end:
+        cpu.step()
+        sched.fire_due(cpu.cycles)
+        if not cpu.sfr[0xA8] & 0x80:  # IE.EA
+            off_since = cpu.cycles if off_since is None else off_since
+        elif off_since is not None:
+            worst = max(worst, cpu.cycles - off_since)
+            off_since = None
+    frame_us = 1e6 * 10 / board.profile.baud
+    return (f"DS18B20: first reading shown {first:.3f} s after power-on (budget 1.5 s); a "
+            f"change shown {change:.3f} s later at the worst phase (budget 2 s); interrupts "
+            f"off at most {worst * 1e6 / board.cps:.1f} us (half a UART frame: "
+            f"{frame_us / 2:.0f} us)")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--board", default="reference",
                         help="board whose built firmware is measured (default reference)")
@@ -128,6 +169,11 @@ def run(args: argparse.Namespace) -> int:
     sp = stress_sp(board)
     print(f"highest SP under stress (alarm + keys + serial): 0x{sp:02X}, "
           f"{0xFF - sp} bytes of stack headroom (budget 16)")
+    if board.thermo is not None:
+        reads = sum(1 for _, what in board.thermo.log if what == "cmd BE")
+        print(f"DS18B20 read {reads} times meanwhile, {len(board.thermo.violations)} 1-Wire "
+              "violations")
+        print(temperature_figures(args.board, image))
     problems = board.violations() + [f"lost RX byte at {c}" for c, _ in board.uart.rx_lost]
     if problems:
         raise MeasureError(f"{len(problems)} violations under stress, first: {problems[0]}")

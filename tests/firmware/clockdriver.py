@@ -129,13 +129,17 @@ class Clock:
 
     def boot(self, rtc: dt.datetime | None = None, rtc_state: dict[str, Any] | None = None,
              *, alarm: tuple[int, int] = (7, 0), alarm_on: bool = False,
-             hours12: bool = False, settle_s: float = 2.0) -> Clock:
+             hours12: bool = False, settle_s: float = 2.0,
+             temp: float | None | str = "default") -> Clock:
         """Power the board up and run until the banner and a drawn LCD.
 
         ``rtc``: a DS1302 running at that time with valid settings RAM (``alarm``...);
         ``rtc_state``: a saved DS1302 state (``to_state``); neither: a fresh chip.
+        ``temp``: the DS18B20's temperature from power-on (None: no sensor answers).
         """
         board = self._new_board()
+        if temp != "default":
+            board.set_temperature(None if temp is None else float(temp))
         if rtc_state is not None:
             board.rtc.from_state(rtc_state)
             board.rtc.rebase(0)

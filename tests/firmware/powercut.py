@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 import time
 from collections import Counter
@@ -222,14 +223,14 @@ class Sweep:
 
 
 def shown_24h(clk: Clock) -> dt.datetime | None:
-    """The main page's date and time, 12 h display ("12:05:31 PM") converted."""
+    """The main page's date and time, 12 h display ("12:05:31P", "12:05:31 PM") converted."""
     d, t = clk.parse_date(), clk.parse_time()
     if d is None or t is None:
         return None
     h, m, sec = t
-    line = clk.lcd()[1]
-    if " AM" in line or " PM" in line:
-        h = h % 12 + (12 if " PM" in line else 0)
+    ampm = re.match(r"^ ?\d{1,2}:\d{2}:\d{2} ?([AP])", clk.lcd()[1])
+    if ampm:
+        h = h % 12 + (12 if ampm[1] == "P" else 0)
     try:
         return dt.datetime.combine(d[0], dt.time(h, m, sec))
     except ValueError:

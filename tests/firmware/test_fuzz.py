@@ -20,7 +20,7 @@ from tests.firmware.clockdriver import checksum
 
 SEED = 51
 TEMPLATES = ["GET", "PING", "INFO", "HELP", "ALARM", "HOURS", "SET 2026-11-24 12:05:31",
-             "ALARM 07:30", "ALARM ON", "ALARM OFF", "HOURS 12", "HOURS 24"]
+             "ALARM 07:30", "ALARM ON", "ALARM OFF", "HOURS 12", "HOURS 24", "TEMP"]
 CHANGES = re.compile(rb"^\s*(SET|ALARM|HOURS)\s+\S", re.IGNORECASE)
 
 
@@ -150,6 +150,10 @@ def test_fuzz_serial(make_clock, items):
     print(f"\nfuzz: {sent_items} items, {sent_bytes} bytes, {sim_s:.1f} s simulated, "
           f"{time.perf_counter() - wall:.1f} s wall, sp_max {clk.b.cpu.sp_max:#04x}")
     assert clk.b.uart.rx_lost == [], "the firmware must take every byte"
+    # the DS18B20 was read all along (one scratchpad every ~0.83 s) and still reads right
+    reads = sum(1 for _, what in clk.b.thermo.log if what == "cmd BE") if clk.b.thermo else 0
+    assert reads >= sim_s / 0.9, f"{reads} temperature readings in {sim_s:.1f} s"
+    assert clk.command("TEMP") == "OK TEMP 20.0"
     assert clk.command("PING") == "OK PONG"
     assert clk.command(f"PING*{checksum('PING')}") == f"OK PONG*{checksum('OK PONG')}"
     assert clk.writes_since(since) == [], "the fuzz run wrote the DS1302"

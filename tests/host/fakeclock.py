@@ -85,6 +85,7 @@ class FakeDevice:
         self.rtc_set = start is not None
         self.alarm = (7, 30, False)
         self.hours = 24
+        self.temp: float | str | None = 23.5  # DS18B20: a value, None (absent), "err", "busy"
         self.buffer = bytearray()
         self.lines: list[tuple[float, bytes]] = []  # (mono of the line end, line) received
         self.sets: list[tuple[float, datetime]] = []  # (mono of the register write, value)
@@ -192,7 +193,11 @@ class FakeDevice:
                     f"baud=9600 rtc={rtc}")
         if name == "HELP" and not args:
             return "OK PING GET SET ALARM HOURS INFO HELP"
-        if name in ("PING", "GET", "SET", "ALARM", "HOURS", "INFO", "HELP"):
+        if name == "TEMP" and not args:
+            if self.temp in ("err", "busy"):
+                return "ERR sensor" if self.temp == "err" else "ERR busy"
+            return "OK TEMP NONE" if self.temp is None else f"OK TEMP {self.temp:.1f}"
+        if name in ("PING", "GET", "SET", "ALARM", "HOURS", "INFO", "HELP", "TEMP"):
             return "ERR syntax"
         return "ERR unknown command"
 

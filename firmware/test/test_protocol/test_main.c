@@ -10,6 +10,26 @@
 #include "protocol.h"
 #include "clock.h"
 #include "ds1302.h"
+#include "board_config.h"
+#if FEATURE_DS18B20
+#include "ds18b20.h"
+#include "text.h"
+
+/* DS18B20 double (ds18b20.h): the state is the test's; a reading prints fake_temp */
+uint8_t temp_state;
+static const char *fake_temp = "23.5";
+void temp_print(void)
+{
+    const char *s = fake_temp;
+    while (*s)
+        out_ch(*s++);
+}
+#define INFO_TEMP " temp=wait"          /* TEMP_WAIT: no reading yet */
+#define HELP_TEMP " TEMP"
+#else
+#define INFO_TEMP ""
+#define HELP_TEMP ""
+#endif
 
 /* Firmware modules: protocol.c clock.c text.c calendar.c */
 
@@ -213,13 +233,46 @@ static void test_hours_errors(void)
 static void test_info_and_help(void)
 {
     fresh();
+#if FEATURE_DS18B20
+    temp_state = TEMP_WAIT;
+#endif
     TEST_ASSERT_EQUAL_STRING("OK INFO clock51 0.1.0 board=reference mcu=STC89C52RC "
-                             "xtal=11059200 baud=9600 rtc=ok\r\n", send("INFO\r"));
+                             "xtal=11059200 baud=9600" INFO_TEMP " rtc=ok\r\n", send("INFO\r"));
     settings.flags = SET_UNSET;
     TEST_ASSERT_EQUAL_STRING("OK INFO clock51 0.1.0 board=reference mcu=STC89C52RC "
-                             "xtal=11059200 baud=9600 rtc=unset\r\n", send("INFO\r"));
-    TEST_ASSERT_EQUAL_STRING("OK PING GET SET ALARM HOURS INFO HELP\r\n", send("HELP\r"));
+                             "xtal=11059200 baud=9600" INFO_TEMP " rtc=unset\r\n",
+                             send("INFO\r"));
+    TEST_ASSERT_EQUAL_STRING("OK PING GET SET ALARM HOURS INFO HELP" HELP_TEMP "\r\n",
+                             send("HELP\r"));
 }
+
+#if FEATURE_DS18B20
+/* TEMP and INFO's temp= for each driver state; nothing else is touched */
+static void test_temp_by_sensor_state(void)
+{
+    fresh();
+    temp_state = TEMP_OK;
+    fake_temp = "-10.5";
+    TEST_ASSERT_EQUAL_STRING("OK TEMP -10.5\r\n", send("TEMP\r"));
+    TEST_ASSERT_EQUAL_STRING("OK TEMP -10.5\r\n", send("temp\r"));
+    TEST_ASSERT_EQUAL_STRING("ERR syntax\r\n", send("TEMP 1\r"));
+    temp_state = TEMP_NONE;
+    TEST_ASSERT_EQUAL_STRING("OK TEMP NONE\r\n", send("TEMP\r"));
+    temp_state = TEMP_ERR;
+    TEST_ASSERT_EQUAL_STRING("ERR sensor\r\n", send("TEMP\r"));
+    TEST_ASSERT_TRUE(strstr(send("INFO\r"), " temp=err rtc=ok\r\n"));
+    temp_state = TEMP_WAIT;
+    TEST_ASSERT_EQUAL_STRING("ERR busy\r\n", send("TEMP\r"));
+    temp_state = TEMP_OK;
+    TEST_ASSERT_TRUE(strstr(send("INFO\r"), " temp=ok rtc=ok\r\n"));
+    temp_state = TEMP_NONE;
+    TEST_ASSERT_TRUE(strstr(send("INFO\r"), " temp=none rtc=ok\r\n"));
+    clock_untouched();
+    settings_untouched();
+    temp_state = TEMP_WAIT;
+    fake_temp = "23.5";
+}
+#endif
 
 static void test_unknown_commands_and_trailing_words(void)
 {
@@ -314,6 +367,9 @@ void main(void)
     RUN_TEST(test_hours);
     RUN_TEST(test_hours_errors);
     RUN_TEST(test_info_and_help);
+#if FEATURE_DS18B20
+    RUN_TEST(test_temp_by_sensor_state);
+#endif
     RUN_TEST(test_unknown_commands_and_trailing_words);
     RUN_TEST(test_more_than_40_characters_is_too_long);
     RUN_TEST(test_a_byte_outside_printable_ascii_is_bad_byte);

@@ -1,0 +1,62 @@
+"""The browser view of a running board: ``clock51-sim run --web [PORT]``.
+
+Two threads: the calling thread runs the board (``RealtimeLoop`` with ``WebSession.on_slice``
+as its hook, so the board stays single-threaded) and an aiohttp server thread talks to the
+pages (``server.WebServer``). Commands cross over through the session's queue; snapshots
+through the server's event loop. The page and its assets are package data (``static/``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sim.devices.uart import Endpoint
+from sim.machine.board import Board
+
+DEFAULT_PORT = 8051
+DEFAULT_HOST = "127.0.0.1"
+
+
+def url_for(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def hello(board: Board) -> dict[str, Any]:
+    """What a page needs once: the board, its keys and hotkeys, the LCD's look."""
+    from sim.frontends.live import key_map
+    from sim.frontends.screenshot import PALETTES, geometry
+
+    names = [k.name for k in board.profile.keys]
+    hotkeys = {typed: name for typed, name in key_map(names).items() if not typed.isdigit()}
+    return {"type": "hello", "board": board.profile.name, "keys": names, "hotkeys": hotkeys,
+            "geometry": geometry(), "palette": [list(c) for c in PALETTES["green"]],
+            "cps": board.cps}
+
+
+def serve(board: Board, endpoint: Endpoint | None = None, *, end: int | None = None,
+          realtime: bool = True, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          announce: Callable[[str], None] = print) -> None:
+    """Run ``board`` (until ``end``, or until stopped with Ctrl-C) and serve it to browsers.
+
+    ``announce`` gets the line ``web: http://HOST:PORT/`` once the port is listening.
+    """
+    from sim.frontends.run import RealtimeLoop
+    from sim.frontends.web.server import WebServer
+    from sim.frontends.web.session import WebSession
+
+    loop = RealtimeLoop(board, endpoint, end=end, realtime=realtime)
+    server = WebServer(hello(board), [k.name for k in board.profile.keys])
+    session = WebSession(board, loop, publish=server.publish, reply=server.reply,
+                         speed="1x" if realtime else "max")
+    server.commands = session.commands
+    try:
+        actual = server.start(host, port)
+        session.send_frame()  # queued before anyone can connect: no page sees "no state"
+        announce(f"web: {url_for(host, actual)}")
+        loop.run(session.on_slice)
+        session.send_frame()
+    finally:
+        server.close()  # first: nothing is put into the session's mailbox after this
+        session.close()
