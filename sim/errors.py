@@ -10,7 +10,8 @@ class ConfigError(SimError):
 
 
 class UsageError(SimError):
-    """A command-line value is malformed (exit code 2, like an argparse error, but one line)."""
+    """A command line that is malformed or contradicts itself (exit 2, one line, like an
+    argparse error)."""
 
 
 class ImageError(SimError):
@@ -39,3 +40,16 @@ class IllegalOpcode(SimError):
         super().__init__(f"illegal opcode 0x{opcode:02X} at 0x{address:04X}")
         self.address = address
         self.opcode = opcode
+
+
+class StateError(SimError):
+    """A saved device state or state file is malformed or of an unsupported version."""
+
+
+class Signalled(BaseException):
+    """The run was ended by a signal (SIGTERM, SIGHUP) after finishing as at a normal end;
+    the CLI exits 128 + ``signum`` (not an ``Exception``: nothing may swallow it)."""
+
+    def __init__(self, signum: int, name: str) -> None:
+        super().__init__(f"terminated by {name}")
+        self.signum = signum

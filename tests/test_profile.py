@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,10 @@ def test_breadboard_profile_wires_a_four_bit_lcd() -> None:
     ("crystal_hz = 11059200", 'crystal_hz = "fast"', "mcu.crystal_hz: expected int"),
     ('name = "MODE"', 'name = "MENU"', "keys: the firmware needs a key named MODE"),
     ("[features]", "[features]\ncolour = true", "features.colour: unknown field"),
+    ('trickle = "off"', "trickle = 3.5", "ds1302.trickle: 3.5: expected 'off' or"),
+    ('trickle = "off"', "trickle = true", "ds1302.trickle: True: expected 'off' or"),
+    ('[[keys]]\nname = "SET"\npin = "P1.0"\nactive = "low"', "[[keys]]",
+     "keys[0].name: missing field"),
 ])
 def test_bad_profile_is_one_line_naming_file_and_field(
         tmp_path: Path, old: str, new: str, message: str) -> None:
@@ -126,3 +131,14 @@ def test_bad_upload_table_is_one_line(tmp_path: Path, old: str, new: str,
         load_profile(path)
     assert str(exc.value).startswith(f"{path}: {message}")
     assert "\n" not in str(exc.value)
+
+
+def test_keys_that_are_not_tables_are_one_line(tmp_path: Path) -> None:
+    text = REFERENCE.read_text()
+    text = "keys = [1]\n" + re.sub(r"\[\[keys\]\]\n(\w+ = .*\n)+\n?", "", text)
+    path = tmp_path / "keys.toml"
+    path.write_text(text)
+    with pytest.raises(ProfileError) as exc:
+        load_profile(path)
+    assert str(exc.value) == (
+        f"{path}: keys[0]: expected a [[keys]] table (name, pin, active), got 1")

@@ -285,8 +285,11 @@ def load_profile(name_or_path: str | Path) -> Profile:
     ce = r.pin(r.get(ds, "ds1302", "ce", str), "ds1302.ce", serial=serial)
     sclk = r.pin(r.get(ds, "ds1302", "sclk", str), "ds1302.sclk", serial=serial)
     io = r.pin(r.get(ds, "ds1302", "io", str), "ds1302.io", serial=serial)
+    trickle_v = ds.get("trickle", "off")
     try:
-        trickle = trickle_byte(ds.get("trickle", "off"))
+        if isinstance(trickle_v, bool) or not isinstance(trickle_v, str | int):
+            raise ValueError(f"{trickle_v!r}: expected 'off' or '<1|2> diode <2k|4k|8k>'")
+        trickle = trickle_byte(trickle_v)
     except ValueError as exc:
         raise r.fail("ds1302.trickle", str(exc)) from None
 
@@ -296,6 +299,8 @@ def load_profile(name_or_path: str | Path) -> Profile:
     keys: list[Key] = []
     for i, kt in enumerate(keys_v):
         tname = f"keys[{i}]"
+        if not isinstance(kt, dict):
+            raise r.fail(tname, f"expected a [[keys]] table (name, pin, active), got {kt!r}")
         for k in kt:
             if k not in ("name", "pin", "active"):
                 raise r.fail(f"{tname}.{k}", "unknown field")

@@ -306,6 +306,11 @@ class CPU:
     def powered_down(self) -> bool:
         return self._pd
 
+    @property
+    def in_service(self) -> tuple[bool, bool]:
+        """(low, high): an interrupt of that priority level is being served (until RETI)."""
+        return self._act_lo, self._act_hi
+
     def read_direct(self, addr: int) -> int:
         """Value a ``MOV A,direct`` would read now (ports: the pins)."""
         addr &= 0xFF

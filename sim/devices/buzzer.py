@@ -20,10 +20,10 @@ State: current level and the list of sounds (``to_state``).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 from sim.devices._common import DEFAULT_CYCLES_PER_SECOND, PinLike, as_pin
+from sim.devices._state import Bool, Int, ListOf, Stateful, Table
 from sim.machine.pins import PortBus
 
 
@@ -40,7 +40,7 @@ class Sound:
         return (self.rises - 1) * cycles_per_second / (self.last_rise - self.start)
 
 
-class Buzzer:
+class Buzzer(Stateful):
     def __init__(
         self,
         bus: PortBus,
@@ -122,10 +122,11 @@ class Buzzer:
             out.append((s.start / self.cps, (end - s.start) / self.cps, s.frequency_hz(self.cps)))
         return out
 
-    # -- state -------------------------------------------------------------------------
-    def to_state(self) -> dict[str, Any]:
-        return {"active": self._active, "sounds": [asdict(s) for s in self.sounds]}
-
-    def from_state(self, state: dict[str, Any]) -> None:
-        self._active = bool(state["active"])
-        self.sounds = [Sound(**d) for d in state["sounds"]]
+    # -- state (sim.devices._state: declared once) -------------------------------------
+    STATE_NAME = "buzzer"
+    STATE_VERSION = 1
+    STATE_FIELDS = (
+        ("_active", Bool()),
+        ("sounds", ListOf(Table((("start", Int()), ("end", Int(optional=True)),
+                                 ("rises", Int(1)), ("last_rise", Int())), make=Sound))),
+    )

@@ -77,9 +77,9 @@ from sim.devices._common import (
     Violation,
     as_pin,
     bus_conflicts,
-    violations_from_state,
-    violations_to_state,
 )
+from sim.devices._state import VIOLATIONS, Bool, Int, IntList, Stateful, Str
+from sim.errors import StateError
 from sim.machine.pins import PortBus
 
 CLOCK_BURST = 31
@@ -118,7 +118,7 @@ def decode_trickle(reg: int) -> TrickleSetting:
     return TrickleSetting(True, ds, {1: 2000, 2: 4000, 3: 8000}[rs])
 
 
-class DS1302:
+class DS1302(Stateful):
     """The chip on three pins. See the module docstring for facts, deviations and checks."""
 
     def __init__(
@@ -187,68 +187,34 @@ class DS1302:
         self._last_sclk_edge: int | None = None
         self._driving: int | None = None
 
-    def to_state(self) -> dict[str, Any]:
-        """Every state field, JSON-able."""
-        return {
-            "regs": list(self.regs),
-            "control": self.control,
-            "trickle": self.trickle,
-            "ram": list(self.ram),
-            "epoch": self._epoch,
-            "sub": self._sub,
-            "vcc2_on": self.vcc2_on,
-            "battery": self.battery,
-            "lost": self._lost,
-            "reported_coerce": self._reported_coerce,
-            "phase": self._phase,
-            "bits": self._bits,
-            "shift": self._shift,
-            "cmd": self._cmd,
-            "buffer": list(self._buffer),
-            "out": list(self._out),
-            "out_bits": self._out_bits,
-            "written": list(self._written),
-            "ce": self._ce,
-            "sclk": self._sclk,
-            "ce_rise_cycle": self._ce_rise_cycle,
-            "ce_fall_cycle": self._ce_fall_cycle,
-            "clocked": self._clocked,
-            "last_sclk_edge": self._last_sclk_edge,
-            "driving": self._driving,
-            "violations": violations_to_state(self._violations),
-        }
+    # Saved state (sim.devices._state): every field, declared once.
+    STATE_NAME = "ds1302"
+    STATE_VERSION = 1
+    STATE_FIELDS = (
+        ("regs", IntList(7)), ("control", Int(0, 0xFF)), ("trickle", Int(0, 0xFF)),
+        ("ram", IntList(RAM_SIZE, as_bytes=True)), ("_epoch", Int()), ("_sub", Int(0)),
+        ("vcc2_on", Bool()), ("battery", Bool()), ("_lost", Bool()),
+        ("_reported_coerce", Str()), ("_phase", Str((IDLE, COMMAND, READ, WRITE, IGNORE))),
+        ("_bits", Int(0, 7)), ("_shift", Int(0, 0xFF)), ("_cmd", Int(0, 0xFF)),
+        ("_buffer", IntList(7)), ("_out", IntList(max_len=RAM_SIZE)),
+        ("_out_bits", Int(0)), ("_written", IntList(max_len=RAM_SIZE)), ("_ce", Bool()),
+        ("_sclk", Bool()), ("_ce_rise_cycle", Int()), ("_ce_fall_cycle", Int(optional=True)),
+        ("_clocked", Bool()), ("_last_sclk_edge", Int(optional=True)),
+        ("_driving", Int(0, 1, optional=True)), ("_violations", VIOLATIONS),
+    )  # fmt: skip
 
-    def from_state(self, state: dict[str, Any]) -> None:
-        """Restore what ``to_state`` saved (the I/O drive is re-applied)."""
-        self.regs = [int(v) for v in state["regs"]]
-        self.control = int(state["control"])
-        self.trickle = int(state["trickle"])
-        self.ram = bytearray(state["ram"])
-        self._epoch = int(state["epoch"])
-        self._sub = int(state["sub"])
-        self.vcc2_on = bool(state["vcc2_on"])
-        self.battery = bool(state["battery"])
-        self._lost = bool(state["lost"])
-        self._reported_coerce = str(state.get("reported_coerce", ""))
-        self._phase = str(state.get("phase", IDLE))
-        self._bits = int(state.get("bits", 0))
-        self._shift = int(state.get("shift", 0))
-        self._cmd = int(state.get("cmd", 0))
-        self._buffer = [int(v) for v in state.get("buffer", self.regs)]
-        self._out = [int(v) for v in state.get("out", [])]
-        self._out_bits = int(state.get("out_bits", 0))
-        self._written = [int(v) for v in state.get("written", [])]
-        self._ce = bool(state.get("ce", False))
-        self._sclk = bool(state.get("sclk", False))
-        self._ce_rise_cycle = int(state.get("ce_rise_cycle", 0))
-        fall = state.get("ce_fall_cycle")
-        self._ce_fall_cycle = None if fall is None else int(fall)
-        self._clocked = bool(state.get("clocked", False))
-        last = state.get("last_sclk_edge")
-        self._last_sclk_edge = None if last is None else int(last)
-        self._violations = violations_from_state(state.get("violations", []))
-        driving = state.get("driving")
-        self._drive(None if driving is None else int(driving), self._epoch)
+    def _check_state(self, values: dict[str, Any]) -> None:
+        if values["_sub"] >= self.cps:
+            raise StateError(f"ds1302.sub: {values['_sub']} cycles is a second or more "
+                             f"(a second is {self.cps} cycles on this board)")
+        if values["_phase"] == READ and not values["_out"]:
+            raise StateError("ds1302.out: a read in progress needs the bytes being sent")
+
+    def _state_set(self, attr: str, value: Any) -> None:
+        if attr == "_driving":  # the I/O drive is re-applied (after _epoch is restored)
+            self._drive(value, self._epoch)
+        else:
+            setattr(self, attr, value)
 
     def rebase(self, cycle: int, elapsed_seconds: float = 0.0) -> None:
         """Start a new simulation run at ``cycle`` with a state loaded from a previous run.

@@ -56,7 +56,6 @@ the null instruction 0x00.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from sim.devices._common import (
     DEFAULT_CYCLES_PER_SECOND,
@@ -65,9 +64,8 @@ from sim.devices._common import (
     as_pin,
     as_pins,
     bus_conflicts,
-    violations_from_state,
-    violations_to_state,
 )
+from sim.devices._state import VIOLATIONS, Bool, Int, IntList, Stateful
 from sim.machine.pins import PortBus
 
 # execution times in controller clocks
@@ -102,7 +100,7 @@ def rom_char(code: int) -> str:
     return "·"
 
 
-class HD44780:
+class HD44780(Stateful):
     """The controller on RS/RW/E and a 4- or 8-pin data bus. See the module docstring."""
 
     def __init__(
@@ -172,27 +170,21 @@ class HD44780:
         self._driving = False
         self._violations: list[Violation] = kept
 
-    _FIELDS = (
-        "ac", "cgram_mode", "increment", "shift_on_write", "display_on", "cursor_on",
-        "blink_on", "dl8", "two_lines", "font_5x10", "shift", "function_sets", "busy_until",
-        "power_on_cycle", "_e", "_ignore_fall", "_rs", "_rw", "_nibble", "_high", "_dropped_nibble",
-        "_read_value", "_read_ok", "_driving",
+    # Saved state (sim.devices._state): every field, declared once.
+    STATE_NAME = "lcd"
+    STATE_VERSION = 1
+    STATE_FIELDS = (
+        ("ac", Int(0, 0x7F)), ("cgram_mode", Bool()), ("increment", Bool()),
+        ("shift_on_write", Bool()), ("display_on", Bool()), ("cursor_on", Bool()),
+        ("blink_on", Bool()), ("dl8", Bool()), ("two_lines", Bool()), ("font_5x10", Bool()),
+        ("shift", Int(0, 2 * LINE_LENGTH - 1)), ("function_sets", Int(0)),
+        ("busy_until", Int()), ("power_on_cycle", Int()), ("_e", Bool()),
+        ("_ignore_fall", Bool()), ("_rs", Int(0, 1)), ("_rw", Int(0, 1)), ("_nibble", Int(0, 1)),
+        ("_high", Int(0, 0x0F)), ("_dropped_nibble", Bool()), ("_read_value", Int(0, 0xFF)),
+        ("_read_ok", Bool()), ("_driving", Bool()),
+        ("ddram", IntList(2 * LINE_LENGTH, as_bytes=True)),
+        ("cgram", IntList(64, as_bytes=True)), ("_violations", VIOLATIONS),
     )  # fmt: skip
-
-    def to_state(self) -> dict[str, Any]:
-        state: dict[str, Any] = {f.lstrip("_"): getattr(self, f) for f in self._FIELDS}
-        state["ddram"] = list(self.ddram)
-        state["cgram"] = list(self.cgram)
-        state["violations"] = violations_to_state(self._violations)
-        return state
-
-    def from_state(self, state: dict[str, Any]) -> None:
-        for f in self._FIELDS:
-            value = state[f.lstrip("_")]
-            setattr(self, f, type(getattr(self, f))(value))
-        self.ddram = bytearray(state["ddram"])
-        self.cgram = bytearray(state["cgram"])
-        self._violations = violations_from_state(state["violations"])
 
     @property
     def violations(self) -> list[Violation]:

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.devices._common import DEFAULT_CYCLES_PER_SECOND, Pin, PinLike, as_pin
+from sim.devices._state import Bool, DictOf, Int, Stateful, Table
+from sim.errors import StateError
 from sim.machine.pins import PortBus
 from sim.machine.scheduler import Scheduler
 
@@ -42,7 +44,7 @@ class Key:
     transition: int = 0  # id of the transition whose events may still act
 
 
-class Keys:
+class Keys(Stateful):
     """Named keys on pins. Times are machine cycles."""
 
     def __init__(
@@ -146,19 +148,35 @@ class Keys:
         """Contact closed right now (bounce included)."""
         return self.keys[name].pressed
 
-    # -- state -------------------------------------------------------------------------
-    def to_state(self) -> dict[str, Any]:
-        return {
-            "keys": {
-                k.name: {"pressed": k.pressed, "transition": k.transition}
-                for k in self.keys.values()
-            },
-            "next_transition": self._next_transition,
-        }
+    # -- state (sim.devices._state: declared once) -------------------------------------
+    STATE_NAME = "keys"
+    STATE_VERSION = 1
+    STATE_FIELDS = (
+        ("keys", DictOf(Table((("pressed", Bool()), ("transition", Int(0)))))),
+        ("_next_transition", Int(0)),
+    )
 
-    def from_state(self, state: dict[str, Any], cycle: int = 0) -> None:
-        self._next_transition = int(state["next_transition"])
-        for name, d in state["keys"].items():
+    def _state_get(self, attr: str) -> Any:
+        if attr == "keys":
+            return {k.name: {"pressed": k.pressed, "transition": k.transition}
+                    for k in self.keys.values()}
+        return getattr(self, attr)
+
+    def _check_state(self, values: dict[str, Any]) -> None:
+        saved, wired = set(values["keys"]), set(self.keys)
+        if saved != wired:
+            raise StateError(f"keys.keys: the state has keys {', '.join(sorted(saved))}; "
+                             f"this board has {', '.join(sorted(wired))}")
+
+    def _state_set(self, attr: str, value: Any) -> None:
+        if attr == "keys":
+            self._loaded = value
+        else:
+            setattr(self, attr, value)
+
+    def _state_loaded(self, cycle: int) -> None:
+        for name, d in self._loaded.items():
             key = self.keys[name]
-            key.transition = int(d["transition"])
-            self._apply(key, bool(d["pressed"]), cycle)
+            key.transition = d["transition"]
+            self._apply(key, d["pressed"], cycle)
+        del self._loaded

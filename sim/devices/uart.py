@@ -14,6 +14,9 @@ Facts and choices:
 - MCU -> host bytes are written to the endpoint as they complete. The CPU paces them.
 - ``poll(cycle)`` (called by the board's main loop) reads whatever the host sent, without
   blocking. No thread, no host clock.
+- Memory is bounded whatever the traffic: the logs (``rx_log``, ``rx_lost``, ``tx_log``) are
+  ``ByteLog``s holding the latest records (``.total`` counts all), and at most ``MAX_QUEUE``
+  host bytes wait for the line.
 
 The host side is an ``Endpoint`` (``read_available() -> bytes``, ``write(bytes)``,
 ``close()``), given by the front end (sim.frontends.endpoints: pty, TCP, memory). Without
@@ -25,7 +28,9 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, Protocol
 
+from sim.devices._bytelog import ByteLog, ByteLogCodec
 from sim.devices._common import DEFAULT_CYCLES_PER_SECOND
+from sim.devices._state import Int, IntList, Stateful
 from sim.machine.scheduler import Scheduler
 
 
@@ -41,8 +46,10 @@ class UartCpu(Protocol):
     def uart_rx(self, byte: int, cycle: int) -> bool: ...
 
 
-class UartBridge:
+class UartBridge(Stateful):
     """Connects a CPU's serial port to an endpoint, pacing host bytes at the frame time."""
+
+    MAX_QUEUE = 65_536  # host bytes waiting for the line, at most
 
     def __init__(
         self,
@@ -71,9 +78,11 @@ class UartBridge:
         self._queue: deque[int] = deque()
         self._event_pending = False
         self._last_delivery: int | None = None
-        self.rx_log: list[tuple[int, int]] = []  # (cycle, byte) delivered to the CPU
-        self.rx_lost: list[tuple[int, int]] = []  # (cycle, byte) the CPU refused
-        self.tx_log: list[tuple[int, int]] = []  # (cycle, byte) sent by the CPU
+        # (cycle, byte) records, the latest DEFAULT_KEEP or more of each (``.total`` counts all)
+        self.rx_log = ByteLog()  # delivered to the CPU
+        self.rx_lost = ByteLog()  # the CPU refused
+        self.tx_log = ByteLog()  # sent by the CPU
+        self.rx_overflow = 0  # host bytes dropped because MAX_QUEUE were already waiting
 
     def attach(self, cpu: UartCpu) -> None:
         self._cpu = cpu
@@ -86,7 +95,15 @@ class UartBridge:
             self.inject(data, cycle)
 
     def inject(self, data: bytes, cycle: int) -> None:
-        """Bytes arriving from the host at ``cycle`` (what ``poll`` does with what it read)."""
+        """Bytes arriving from the host at ``cycle`` (what ``poll`` does with what it read).
+
+        A host writing faster than the line carries them (a TCP peer can) fills the queue;
+        beyond ``MAX_QUEUE`` waiting bytes the newest are dropped and counted in
+        ``rx_overflow``, as a full FIFO in a USB-serial adapter would."""
+        room = self.MAX_QUEUE - len(self._queue)
+        if len(data) > room:
+            self.rx_overflow += len(data) - max(room, 0)
+            data = data[:max(room, 0)]
         self._queue.extend(data)
         if not self._event_pending:
             self._schedule(cycle)
@@ -105,9 +122,9 @@ class UartBridge:
         if self._cpu is None:
             raise RuntimeError("UartBridge: no CPU attached")
         if self._cpu.uart_rx(byte, cycle):
-            self.rx_log.append((cycle, byte))
+            self.rx_log.append(cycle, byte)
         else:
-            self.rx_lost.append((cycle, byte))
+            self.rx_lost.append(cycle, byte)
         if self._queue:
             self._schedule(cycle)
 
@@ -118,7 +135,7 @@ class UartBridge:
 
     # -- MCU -> host -------------------------------------------------------------------
     def on_tx(self, byte: int, cycle: int) -> None:
-        self.tx_log.append((cycle, byte))
+        self.tx_log.append(cycle, byte)
         if self.endpoint is not None:
             self.endpoint.write(bytes([byte & 0xFF]))
 
@@ -126,23 +143,25 @@ class UartBridge:
         if self.endpoint is not None:
             self.endpoint.close()
 
-    # -- state -------------------------------------------------------------------------
-    def to_state(self) -> dict[str, Any]:
-        """Queue and logs (the endpoint's OS resources are not state)."""
-        return {
-            "queue": list(self._queue),
-            "last_delivery": self._last_delivery,
-            "rx_log": self.rx_log,
-            "rx_lost": self.rx_lost,
-            "tx_log": self.tx_log,
-        }
+    # -- state (sim.devices._state: declared once; the endpoint's OS resources are not state)
+    STATE_NAME = "uart"
+    STATE_VERSION = 2  # 1: the logs were lists of [cycle, byte]
+    STATE_FIELDS = (
+        ("_queue", IntList(max_len=MAX_QUEUE)), ("_last_delivery", Int(optional=True)),
+        ("rx_log", ByteLogCodec()), ("rx_lost", ByteLogCodec()), ("tx_log", ByteLogCodec()),
+        ("rx_overflow", Int(0)),
+    )
 
-    def from_state(self, state: dict[str, Any], cycle: int) -> None:
-        """Restore; undelivered bytes are rescheduled from ``cycle``."""
-        self.reset()
-        self._last_delivery = state["last_delivery"]
-        self.rx_log = [(int(c), int(b)) for c, b in state["rx_log"]]
-        self.rx_lost = [(int(c), int(b)) for c, b in state["rx_lost"]]
-        self.tx_log = [(int(c), int(b)) for c, b in state["tx_log"]]
-        if state["queue"]:
-            self.inject(bytes(state["queue"]), cycle)
+    def _state_set(self, attr: str, value: Any) -> None:
+        if attr == "_queue":
+            self._loaded_queue = bytes(value)
+        else:
+            setattr(self, attr, value)
+
+    def _state_loaded(self, cycle: int) -> None:
+        """Undelivered bytes are rescheduled from ``cycle``."""
+        queue, self._loaded_queue = self._loaded_queue, b""
+        self._queue = deque()
+        self._event_pending = False
+        if queue:
+            self.inject(queue, cycle)

@@ -14,7 +14,9 @@ More can be registered with ``add_subcommand``.
 
 Exit codes, set here and nowhere else (the same as ``clock51``'s): 0 success; 1 an error
 while running (``SimError``, a bad board profile, ``OSError``), reported as ONE line
-``clock51-sim: error: ...`` on stderr; 2 a usage error (argparse); 130 Ctrl-C.
+``clock51-sim: error: ...`` on stderr; 2 a usage error (argparse), also one such line;
+130 Ctrl-C; 143 SIGTERM and 129 SIGHUP (128 + the signal number; ``run`` saves and
+finishes first).
 """
 
 from __future__ import annotations
@@ -22,15 +24,23 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from boardprofile import ProfileError
 
-from sim.errors import ProgramFailed, SimError, UsageError
+from sim.errors import ProgramFailed, Signalled, SimError, UsageError
 
 __all__ = ["main", "build_parser", "add_subcommand"]
 
 Handler = Callable[[argparse.Namespace], int]
 _EXTRA: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line (``UsageError``), not the usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
 def add_subcommand(register: Callable[[argparse._SubParsersAction], None]) -> None:
@@ -43,6 +53,14 @@ def _int(text: str) -> int:
         return int(text, 0)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
+def _count(text: str) -> int:
+    """A number >= 0 (decimal or 0x hex)."""
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number >= 0")
+    return value
 
 
 def _cmd_exec(args: argparse.Namespace) -> int:
@@ -92,12 +110,12 @@ def _cmd_disasm(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="clock51-sim",
-                                description="clock51 simulator: 8052 core and board models")
+    p = _Parser(prog="clock51-sim",
+                description="clock51 simulator: 8052 core and board models")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     e = sub.add_parser("exec", help="run an 8052 program on a bare CPU; UART output to stdout")
     e.add_argument("program", metavar="PROGRAM.ihx")
-    e.add_argument("--max-cycles", type=_int, default=None, metavar="N",
+    e.add_argument("--max-cycles", type=_count, default=None, metavar="N",
                    help="stop after N machine cycles (a failure: exit 1)")
     e.add_argument("--xram", type=_int, default=256, metavar="BYTES",
                    help="XRAM size (default 256, the STC89C52RC's)")
@@ -106,8 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=_cmd_exec)
     d = sub.add_parser("disasm", help="disassemble a program image")
     d.add_argument("program", metavar="PROGRAM.ihx")
-    d.add_argument("--start", type=_int, default=0, metavar="ADDR")
-    d.add_argument("--count", type=_int, default=None, metavar="N")
+    d.add_argument("--start", type=_count, default=0, metavar="ADDR")
+    d.add_argument("--count", type=_count, default=None, metavar="N")
     d.set_defaults(func=_cmd_disasm)
     _add_module_command(sub, "run", "sim.frontends.run",
                         "run a board: the firmware with its devices (LCD, DS1302, keys, UART)")
@@ -139,7 +157,11 @@ def _add_module_command(sub: argparse._SubParsersAction, name: str, module: str,
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as e:
+        print(f"clock51-sim: error: {e}", file=sys.stderr)
+        return 2
     try:
         return int(args.func(args) or 0)
     except UsageError as e:
@@ -155,6 +177,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("clock51-sim: interrupted", file=sys.stderr)
         return 130
+    except Signalled as e:  # SIGTERM, SIGHUP after a clean finish (frontends/signals.py)
+        print(f"clock51-sim: {e}", file=sys.stderr)
+        return 128 + e.signum
 
 
 if __name__ == "__main__":

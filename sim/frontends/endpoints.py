@@ -124,6 +124,7 @@ class TcpEndpoint:
     """A loopback TCP server, one client at a time (pyserial ``socket://`` works)."""
 
     LOOPBACK = ("127.0.0.1", "localhost")
+    MAX_OUT = 65_536  # bytes waiting for a client that does not read; more are dropped
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1", *,
                  timestamps: bool = False) -> None:
@@ -215,6 +216,10 @@ class TcpEndpoint:
         if self._client is None:
             self.dropped += len(data)
             return
+        room = self.MAX_OUT - len(self._out)
+        if len(data) > room:  # a client that does not read: drop, as a UART would
+            self.dropped += len(data) - max(room, 0)
+            data = data[:max(room, 0)]
         self._out += data
         self._flush()
 

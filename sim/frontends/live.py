@@ -73,6 +73,9 @@ def read_keys() -> list[str]:
     return out
 
 
+PARTIAL_MAX = 256  # characters kept of a line not yet ended (60 are shown)
+
+
 class LiveView:
     """Redraws the LCD and a status line a few times a second."""
 
@@ -95,7 +98,8 @@ class LiveView:
         """Bytes seen on the UART: '>' host to clock, '<' clock to host; whole lines are
         shown, the last few of them."""
         text = self._partial[direction] + data.decode("ascii", "replace")
-        *lines, self._partial[direction] = text.replace("\r", "").split("\n")
+        *lines, partial = text.replace("\r", "").split("\n")
+        self._partial[direction] = partial[:PARTIAL_MAX]  # a line never ended stays bounded
         for line in lines:
             if line:
                 shown = "".join(c if " " <= c <= "~" else f"\\x{ord(c):02x}" for c in line)

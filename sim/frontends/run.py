@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import datetime as dt
+import math
 import select
 import sys
 import threading
@@ -26,12 +27,15 @@ from pathlib import Path
 from boardprofile import load_profile
 
 from sim.devices.uart import Endpoint
-from sim.errors import ConfigError
+from sim.errors import ConfigError, Signalled, UsageError
 from sim.frontends import power
 from sim.frontends.endpoints import PtyEndpoint, TcpEndpoint
+from sim.frontends.signals import StopRequests
 from sim.machine.board import Board
 from sim.machine.image import project_build
 
+FOR_GRACE_S = 0.050  # --for T runs T + this: the firmware's LCD redraw budget (README)
+HEADLESS_SLICE_S = 0.1  # a headless run checks for Ctrl-C/SIGTERM/SIGHUP this often
 SLICE_S = 0.002  # simulated seconds per slice in real-time or serial runs
 MIN_SLICE_S = 0.0005  # real-time: a slice runs once this much simulated time is due
 MAX_BEHIND_S = 0.25  # a real-time run this far behind the wall clock gives up catching up
@@ -43,6 +47,17 @@ class Press:
     key: str
     start_s: float
     end_s: float
+
+
+def parse_duration(text: str) -> float:
+    """--for: a finite number of seconds > 0."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds > 0")
+    return seconds
 
 
 def parse_press(text: str) -> Press:
@@ -57,7 +72,7 @@ def parse_press(text: str) -> Press:
         else:
             start = float(when)
             end = start + 0.15
-        if start < 0 or end <= start:
+        if not (math.isfinite(start) and math.isfinite(end)) or start < 0 or end <= start:
             raise ValueError
     except ValueError:
         raise argparse.ArgumentTypeError(
@@ -80,9 +95,11 @@ def parse_rtc(text: str) -> dt.datetime:
 
 
 def parse_serial(text: str) -> str:
-    if text == "pty" or (text.startswith("tcp:") and text[4:].isdigit()):
+    port = text[4:] if text.startswith("tcp:") else ""
+    if text == "pty" or (port.isascii() and port.isdigit() and int(port) <= 65535):
         return text
-    raise argparse.ArgumentTypeError(f"{text!r}: expected pty or tcp:PORT")
+    raise argparse.ArgumentTypeError(f"{text!r}: expected pty or tcp:PORT (PORT 0-65535; "
+                                     "0 picks a free one)")
 
 
 def parse_port(text: str) -> int:
@@ -92,15 +109,22 @@ def parse_port(text: str) -> int:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.epilog = ("Exit codes: 0 done, 1 an error (one line), 2 a usage error, 130 Ctrl-C, "
+                "143 SIGTERM, 129 SIGHUP; on a signal the run ends at the next slice and "
+                "saves --rtc-state and its outputs first.")
     p.add_argument("firmware", nargs="?", help="firmware image (.ihx); default: the board's "
                    "build in .pio/build/BOARD/firmware.ihx")
     p.add_argument("--board", default="reference", help="board profile name or .toml path")
     p.add_argument("--rtc", type=parse_rtc, metavar="\"YYYY-MM-DD HH:MM:SS\"|now",
                    help="start the DS1302 running at this time (default: a fresh, halted chip)")
     p.add_argument("--rtc-state", type=Path, metavar="FILE",
-                   help="load the battery-backed DS1302 state at start, save it at exit")
-    p.add_argument("--for", dest="duration", type=float, metavar="SECONDS",
-                   help="simulated seconds to run, then exit")
+                   help="load the battery-backed DS1302 state at start (if FILE exists), "
+                   "save it at exit, also on Ctrl-C, SIGTERM and SIGHUP (a versioned JSON "
+                   "file, replaced atomically)")
+    p.add_argument("--for", dest="duration", type=parse_duration, metavar="SECONDS",
+                   help="simulated seconds to run, then exit; the run goes on for the "
+                   f"firmware's redraw budget ({FOR_GRACE_S * 1000:.0f} ms) more, so the "
+                   "LCD at the end shows the clock SECONDS after the start")
     p.add_argument("--headless", action="store_true", help="draw nothing live")
     p.add_argument("--lcd-text", action="store_true",
                    help="print the final 2 x 16 display as two lines of text")
@@ -143,6 +167,17 @@ def firmware_path(arg: str | None, board: str) -> Path:
     return path
 
 
+def check_output(path: Path | None, option: str) -> None:
+    """Fail before the run, not after it, when an output file cannot be written there."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise ConfigError(f"{option} {path}: is a directory")
+    parent = path.parent
+    if not parent.is_dir():
+        raise ConfigError(f"{option} {path}: no directory {parent}")
+
+
 def make_endpoint(spec: str | None) -> Endpoint | None:
     if spec is None:
         return None
@@ -179,76 +214,105 @@ def _apply_temperature(board: Board, steps: list[tuple[float, float | None]],
 def run(args: argparse.Namespace) -> int:
     temp_steps, temp_fault = _temperature_args(args)
     if args.web_host is not None and args.web is None:
-        print("clock51-sim run: error: --web-host needs --web", file=sys.stderr)
-        return 2
+        raise UsageError("--web-host needs --web")
     profile = load_profile(args.board)
     known = {k.name for k in profile.keys}
     for pr in args.press:
         if pr.key not in known:
             raise ConfigError(f"--press {pr.key}: board {profile.name} has keys "
                               f"{', '.join(sorted(known))}")
+    check_output(args.rtc_state, "--rtc-state")
+    check_output(args.screenshot, "--screenshot")
+    check_output(args.vcd, "--vcd")
     chip = power.ChipSetup.from_args(args, profile,
                                      lambda: firmware_path(args.firmware, args.board))
     endpoint = make_endpoint(args.serial)
-    board = Board(profile, None if chip.flash else firmware_path(args.firmware, args.board),
-                  endpoint=endpoint, seed=args.seed, **chip.board_kwargs(endpoint))
-    if args.rtc_state and args.rtc_state.exists():
-        board.load_rtc_state(args.rtc_state)
-    if args.rtc is not None:
-        board.set_rtc(args.rtc)
-    _apply_temperature(board, temp_steps, temp_fault)
-    for pr in args.press:
-        board.keys.hold(pr.key, board.to_cycles(pr.start_s), board.to_cycles(pr.end_s))
     recorder = None
-    if args.vcd:
-        from sim.frontends.waveform import PinRecorder
-        recorder = PinRecorder(args.vcd, board.bus, profile)
+    try:  # nothing may fail with the endpoint left open
+        board = Board(profile, None if chip.flash else firmware_path(args.firmware, args.board),
+                      endpoint=endpoint, seed=args.seed, **chip.board_kwargs(endpoint))
+        if args.rtc_state and args.rtc_state.exists():
+            board.load_rtc_state(args.rtc_state)
+        if args.rtc is not None:
+            board.set_rtc(args.rtc)
+        _apply_temperature(board, temp_steps, temp_fault)
+        for pr in args.press:
+            board.keys.hold(pr.key, board.to_cycles(pr.start_s), board.to_cycles(pr.end_s))
 
-    interactive = sys.stdout.isatty() and not args.headless
-    # a programmer (stcgal) on the serial port keeps wall-clock time: pace to it by default
-    paced = interactive or chip.bootloader and endpoint is not None
-    realtime = paced if args.realtime is None else args.realtime
-    end = None if args.duration is None else board.to_cycles(args.duration)
-
-    control = power.serve(board, endpoint.path if isinstance(endpoint, PtyEndpoint) else
-                          f"tcp:{endpoint.port}" if isinstance(endpoint, TcpEndpoint) else None)
-    wall0 = time.monotonic()
-    interrupted = False
-    try:
-        # inside the try: a Ctrl-C from the moment the endpoint is announced saves the state
-        if isinstance(endpoint, PtyEndpoint):
-            print(f"serial: {endpoint.path}", flush=True)
-        elif isinstance(endpoint, TcpEndpoint):
-            print(f"serial: socket://127.0.0.1:{endpoint.port}", flush=True)
-        if args.web is not None:
-            from sim.frontends.web import DEFAULT_HOST, serve
-            serve(board, endpoint, end=end, realtime=args.realtime is not False,
-                  host=args.web_host or DEFAULT_HOST, port=args.web,
-                  announce=lambda line: print(line, flush=True))
-        elif interactive:
-            _run_live(board, end, realtime, args, endpoint)
-        elif realtime or endpoint is not None:
-            RealtimeLoop(board, endpoint, end=end, realtime=realtime).run()
-        else:
-            if end is None:
-                raise ConfigError("a headless run without --serial needs --for SECONDS")
-            board.run_until(end)
-    except KeyboardInterrupt:
-        interrupted = True  # finish as at the end of a run, then exit 130 (cli.main)
-    finally:
-        wall = time.monotonic() - wall0
+        interactive = sys.stdout.isatty() and not args.headless
+        # a programmer (stcgal) on the serial port keeps wall-clock time: pace to it by default
+        paced = interactive or chip.bootloader and endpoint is not None
+        realtime = paced if args.realtime is None else args.realtime
+        end = None if args.duration is None else board.to_cycles(args.duration + FOR_GRACE_S)
+        if (end is None and not interactive and not realtime and endpoint is None
+                and args.web is None):
+            raise ConfigError("a headless run without --serial needs --for SECONDS")
+        if args.vcd:
+            from sim.frontends.waveform import PinRecorder
+            recorder = PinRecorder(args.vcd, board.bus, profile)
+        control = power.serve(board, endpoint.path if isinstance(endpoint, PtyEndpoint) else
+                              f"tcp:{endpoint.port}" if isinstance(endpoint, TcpEndpoint)
+                              else None)
+    except BaseException:
         if recorder:
-            recorder.close(board.cycles)
-        if args.rtc_state:
-            board.save_rtc_state(args.rtc_state)
-        chip.finish()
-        if control is not None:
-            control.close()
+            recorder.close()
         if endpoint is not None:
             endpoint.close()
+        raise
+
+    wall0 = time.monotonic()
+    interrupted = False
+    # Ctrl-C, SIGTERM and SIGHUP end the loop at a slice boundary; the run then finishes
+    # as at its end (state saved, outputs written) and exits 130, 143 or 129 (signals.py).
+    # The browser view waits for its pages' commands in select(): there the first signal
+    # raises at once (then the run finishes all the same).
+    with StopRequests(immediate=args.web is not None) as stops:
+        try:
+            if isinstance(endpoint, PtyEndpoint):
+                print(f"serial: {endpoint.path}", flush=True)
+            elif isinstance(endpoint, TcpEndpoint):
+                print(f"serial: socket://127.0.0.1:{endpoint.port}", flush=True)
+            if args.web is not None:
+                from sim.frontends.web import DEFAULT_HOST, serve
+                serve(board, endpoint, end=end, realtime=args.realtime is not False,
+                      host=args.web_host or DEFAULT_HOST, port=args.web,
+                      announce=lambda line: print(line, flush=True))
+            elif interactive:
+                _run_live(board, end, realtime, args, endpoint, stops)
+            elif realtime or endpoint is not None:
+                RealtimeLoop(board, endpoint, end=end, realtime=realtime).run(
+                    lambda _now: not stops)
+            else:
+                assert end is not None
+                step = board.to_cycles(HEADLESS_SLICE_S)
+                while board.cycles < end and not stops:
+                    board.run_until(min(end, board.cycles + step))
+        except KeyboardInterrupt:
+            interrupted = True  # a second Ctrl-C: finish all the same, then exit 130
+        except Signalled as e:  # a second SIGTERM/SIGHUP: the same, then exit 128 + signum
+            stops.received = e.signum
+        finally:
+            wall = time.monotonic() - wall0
+
+            def close_recorder() -> None:
+                if recorder:
+                    try:
+                        recorder.close(board.cycles)
+                    except OSError as e:
+                        raise ConfigError(f"--vcd {args.vcd}: {e.strerror or e}") from None
+
+            # each step runs whatever failed before it (the state first); the first
+            # failure is then reported
+            _run_all(lambda: args.rtc_state and board.save_rtc_state(args.rtc_state),
+                     chip.finish, close_recorder,
+                     lambda: control is not None and control.close(),
+                     lambda: endpoint is not None and endpoint.close())
     if args.screenshot:
         from sim.frontends.screenshot import save_png
-        save_png(board.lcd, args.screenshot, board.cycles)
+        try:
+            save_png(board.lcd, args.screenshot, board.cycles)
+        except OSError as e:
+            raise ConfigError(f"--screenshot {args.screenshot}: {e.strerror or e}") from None
     if args.lcd_text:
         for line in board.lcd_text():
             print(line)
@@ -259,7 +323,20 @@ def run(args: argparse.Namespace) -> int:
               f"time; max SP 0x{board.cpu.sp_max:02X}", file=sys.stderr)
     if interrupted:
         raise KeyboardInterrupt
+    stops.raise_if_received()
     return 0
+
+
+def _run_all(*steps: Callable[[], object]) -> None:
+    """Run every step even if some fail; then raise the first failure."""
+    first: BaseException | None = None
+    for step in steps:
+        try:
+            step()
+        except BaseException as e:  # noqa: BLE001 - re-raised below
+            first = first or e
+    if first is not None:
+        raise first
 
 
 class RealtimeLoop:
@@ -424,17 +501,17 @@ class RealtimeLoop:
             else:
                 self._poll(board.cycles)
                 target = board.cycles + self.step
-            sent = len(board.uart.tx_log)
+            sent = board.uart.tx_log.total
             board.run_until(target if self.end is None else min(self.end, target))
             done = time.perf_counter()
-            if self.realtime and len(board.uart.tx_log) > sent:
+            if self.realtime and board.uart.tx_log.total > sent:
                 self._tx_lag(sent, done)
             if on_slice is not None and on_slice(done) is False:
                 break
 
     def _tx_lag(self, first: int, done: float) -> None:
         """How late the bytes the firmware sent in the last slice left (at most)."""
-        worst = max(done - self.mono_of(cycle) for cycle, _ in self.board.uart.tx_log[first:])
+        worst = max(done - self.mono_of(cycle) for cycle, _ in self.board.uart.tx_log.since(first))
         self.max_tx_lag = max(self.max_tx_lag, worst)
         if worst > self.LATE_S:
             self.tx_late.append((done, worst))
@@ -488,7 +565,7 @@ def _mono_wall_pair() -> tuple[float, float]:
 
 
 def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Namespace,
-              endpoint: Endpoint | None) -> None:
+              endpoint: Endpoint | None, stops: StopRequests | None = None) -> None:
     from sim.frontends.live import LiveView, cbreak_stdin, read_keys
     from sim.frontends.temperature import nudge
 
@@ -508,13 +585,15 @@ def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Name
 
         def on_slice(now: float) -> bool:
             nonlocal last_draw, last_key
+            if stops:
+                return False
             if now - last_draw < DRAW_EVERY_S:
                 return True
             for name, log, arrow in (("rx", board.uart.rx_log, ">"),
                                      ("tx", board.uart.tx_log, "<")):
-                if len(log) > seen[name]:
-                    view.feed_serial(arrow, bytes(b for _, b in log[seen[name]:]))
-                    seen[name] = len(log)
+                if log.total > seen[name]:
+                    view.feed_serial(arrow, log.data_since(seen[name]))
+                    seen[name] = log.total
             if has_keys:
                 for typed in read_keys():
                     if typed in ("q", "Q"):

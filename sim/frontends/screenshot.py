@@ -88,4 +88,6 @@ def render(
 def save_png(
     lcd: HD44780, path: str | Path, cycle: int | None = None, backlight: str = "green"
 ) -> None:
-    render(lcd, cycle, backlight).save(str(path), format="PNG")
+    image = render(lcd, cycle, backlight)
+    with open(path, "wb") as f:  # closed also when a write fails (a full disk)
+        image.save(f, format="PNG")

@@ -65,5 +65,7 @@ class PinRecorder:
         end = None
         if cycle is not None:
             end = max(self._last_ns, round(cycle * self._ns_per_cycle))
-        self._writer.close(end)
-        self._file.close()
+        try:
+            self._writer.close(end)
+        finally:
+            self._file.close()  # also when the last write failed (a full disk)

@@ -9,10 +9,8 @@ of the run), fires it, and goes on; the devices catch up lazily from the pin edg
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from boardprofile import Profile, load_profile
 
@@ -29,6 +27,7 @@ from sim.machine.image import load_ihx
 from sim.machine.pins import PortBus
 from sim.machine.power import ChipPower
 from sim.machine.scheduler import Scheduler
+from sim.machine.state import load_rtc, save_rtc
 
 POWER_CUTS = ("battery", "reset", "brownout")
 DEFAULT_TEMPERATURE = 20.0  # the DS18B20's surroundings unless told otherwise (C)
@@ -160,24 +159,13 @@ class Board:
 
     # -- the battery-backed DS1302 across runs ---------------------------------------------
     def save_rtc_state(self, path: str | Path, wall: dt.datetime | None = None) -> None:
-        """The DS1302's state and the wall time it was saved at, as JSON."""
-        state: dict[str, Any] = {
-            "ds1302": self.rtc.to_state(),
-            "cycle": self.cpu.cycles,
-            "saved_at": (wall or dt.datetime.now()).isoformat(),
-        }
-        Path(path).write_text(json.dumps(state, indent=1))
+        """The DS1302's state and the wall time it was saved at (sim.machine.state: JSON,
+        versioned, written atomically)."""
+        save_rtc(self.rtc, self.cpu.cycles, path, wall)
 
     def load_rtc_state(self, path: str | Path, wall: dt.datetime | None = None) -> None:
         """Restore a saved DS1302; the clock has kept running on its battery in between."""
-        try:
-            state = json.loads(Path(path).read_text())
-            self.rtc.from_state(state["ds1302"])
-            saved_at = dt.datetime.fromisoformat(state["saved_at"])
-        except (OSError, ValueError, KeyError, TypeError) as e:
-            raise ConfigError(f"{path}: not a DS1302 state file ({e})") from None
-        away = max(0.0, ((wall or dt.datetime.now()) - saved_at).total_seconds())
-        self.rtc.rebase(self.cpu.cycles, away)
+        load_rtc(self.rtc, self.cpu.cycles, path, wall)
 
     # -- the chip's supply and flash (sim.machine.power) ---------------------------------------
     @property

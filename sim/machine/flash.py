@@ -26,19 +26,19 @@ File format (``--flash FILE``), little-endian, version 1::
     32  N bytes  contents
     32+N N bytes blank map (1 = erased and not programmed since)
 
-Saved atomically (a temporary file beside it, then ``os.replace``). A file of another
+Saved atomically (sim.machine.state.write_atomic: a temporary file beside it, fsync, then
+``os.replace``); only a regular file of bounded size is read. A file of another
 version, of another size than the board's flash, or that is not a flash file is refused
 with one line (``ConfigError``).
 """
 
 from __future__ import annotations
 
-import os
 import struct
-import tempfile
 from pathlib import Path
 
-from sim.errors import ConfigError
+from sim.errors import ConfigError, StateError
+from sim.machine.state import MAX_BYTES, read_bounded, write_atomic
 
 MAGIC = b"C51FLASH"
 VERSION = 1
@@ -113,27 +113,17 @@ class Flash:
                               0 if self.complete else 1)
         payload = header + bytes(self.data) + bytes(self.blank)
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            write_atomic(target, payload)  # temporary file, fsync, os.replace
         except OSError as e:
             raise ConfigError(f"{target}: cannot write the flash file: {e.strerror}") from None
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(payload)
-            os.replace(tmp, target)
-        except BaseException as e:
-            Path(tmp).unlink(missing_ok=True)
-            if isinstance(e, OSError):
-                raise ConfigError(f"{target}: cannot write the flash file: {e.strerror}") \
-                    from None
-            raise
 
     @classmethod
     def load(cls, path: str | Path, size: int) -> Flash:
         path = Path(path)
-        try:
-            raw = path.read_bytes()
-        except OSError as e:
-            raise ConfigError(f"{path}: cannot read the flash file: {e.strerror}") from None
+        try:  # a regular file of bounded size: /dev/zero is not read for ever
+            raw = read_bounded(path, max(MAX_BYTES, _HEADER.size + 2 * size))
+        except StateError as e:
+            raise ConfigError(f"{e} (the flash file)") from None
         if len(raw) < _HEADER.size or raw[:8] != MAGIC:
             raise ConfigError(f"{path}: not a clock51 flash file")
         magic, version, hsize, fsize, msr, flags = _HEADER.unpack_from(raw)

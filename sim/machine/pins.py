@@ -63,6 +63,10 @@ class PortBus:
     def pin(self, port: int, bit: int) -> int:
         return (self.latch[port] & self.ext[port]) >> bit & 1
 
+    def drives(self, port: int) -> dict[str, tuple[int, int]]:
+        """Who drives pins of ``port`` now: owner -> (mask pulled low, mask driven high)."""
+        return dict(self._drivers[port])
+
     # -- the CPU side ------------------------------------------------------------------
     def write_latch(self, port: int, value: int, cycle: int) -> None:
         """The CPU wrote the port SFR (any instruction that writes it)."""

@@ -18,6 +18,7 @@ percent. Our core is timed around ``run_program`` only (the image is already loa
 from __future__ import annotations
 
 import argparse
+import math
 import shutil
 import subprocess
 import sys
@@ -100,20 +101,42 @@ def bench_s51(ihx: Path, runs: int = 1) -> tuple[Figure, bytes, float]:
     return best, out, wall_net
 
 
+def _count(text: str) -> int:
+    """A whole number >= 1 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number >= 1")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """A finite number of seconds > 0 (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds > 0")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--repeat", type=int, default=DEFAULT_REPEAT,
+    parser.add_argument("--repeat", type=_count, default=DEFAULT_REPEAT,
                         help=f"outer loop count of the program (default {DEFAULT_REPEAT}, "
                              "about 150,000 machine cycles each)")
-    parser.add_argument("--runs", type=int, default=1,
+    parser.add_argument("--runs", type=_count, default=1,
                         help="run each simulator this many times and keep the best (default 1)")
     parser.add_argument("--no-s51", action="store_true", help="time our core only")
     parser.add_argument("--ihx", type=Path,
                         help="benchmark this image instead of compiling the bundled program")
-    parser.add_argument("--max-cycles", type=int, default=200_000_000,
+    parser.add_argument("--max-cycles", type=_count, default=200_000_000,
                         help="give up after this many machine cycles (default 200,000,000)")
     parser.add_argument("--board", default="reference",
                         help="board whose built firmware is benchmarked (default reference)")
-    parser.add_argument("--board-seconds", type=float, default=60.0,
+    parser.add_argument("--board-seconds", type=_seconds, default=60.0,
                         help="simulated seconds of the firmware run (default 60; 10 %% of it "
                              "without fast-forward)")
     parser.add_argument("--cpu-only", action="store_true",

@@ -72,8 +72,8 @@ def set_latency_ms(board: Board, sets: int = 20) -> float:
     for i in range(sets):
         board.run_for(0.0437 * (i + 1))  # a different phase of the second each time
         send(board, target.strftime("SET %Y-%m-%d %H:%M:%S"))
-        n = len(board.uart.rx_log)
-        board.run_until_true(lambda n=n: len(board.uart.rx_log) > n and
+        n = board.uart.rx_log.total
+        board.run_until_true(lambda n=n: board.uart.rx_log.total > n and
                              board.uart.pending == 0, 1.0, poll_s=0.0005)
         lf_cycle = board.uart.rx_log[-1][0]
         board.run_until_true(

@@ -163,7 +163,7 @@ def test_reti_restores_the_interrupted_priority_level():
                       {0x03: "02 00 80", 0x80: "76 01 08 D2 8D 00 76 03 08 32"})
     cpu = run_halt(CPU(image(SETUP, at)))
     assert order(cpu, 3) == [1, 3, 2]
-    assert not cpu._act_lo and not cpu._act_hi
+    assert cpu.in_service == (False, False)
 
 
 def test_make_helper_builds_runnable_cpu():

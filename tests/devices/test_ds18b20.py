@@ -437,7 +437,7 @@ def test_the_sensor_only_ever_pulls_low() -> None:
     m.convert()
     m.scratchpad()
     assert m.bus.conflicts == []
-    assert all(hi == 0 for _, hi in m.bus._drivers[PORT].values())
+    assert all(hi == 0 for _, hi in m.bus.drives(PORT).values())
 
 
 def test_two_sensors_wired_and_on_one_line_are_both_found_by_search_rom() -> None:

@@ -6,12 +6,12 @@ endpoint, read the DS1302 model, and power-cycle the board with the battery-back
 state carried over. Nothing here implements firmware behaviour: every answer comes from the
 compiled image.
 
-Two things are observed below the public device APIs, read-only:
+Models are observed through their public methods and recorded logs only, e.g.:
 
 - ``write_log``: every DS1302 *write* transfer the firmware completes, as
-  ``(cycle, command, data bytes)``, taken on each CE fall from the model's transfer state
-  (the model has no public transfer log). It is what "the DS1302 was written once" and
-  "the seconds write happened within 2 ms" are measured with.
+  ``(cycle, command, data bytes)``, recorded through the model's ``write_observers`` hook on
+  each CE fall. It is what "the DS1302 was written once" and "the seconds write happened
+  within 2 ms" are measured with.
 - ``rtc_fingerprint()``: control, trickle, RAM, halted flag and the cycle at which the
   running clock would read 2000-01-01 00:00:00 (constant while nobody writes the clock).
 
@@ -269,6 +269,13 @@ class Clock:
         ep = self.b.uart.endpoint
         self._rx += ep.take_sent()
         return bytes(self._rx)
+
+    def take_received(self) -> bytes:
+        """Everything the firmware sent that no reply read has taken yet (banner included);
+        it is then taken."""
+        data = self._peek_sent()
+        self._rx.clear()
+        return data
 
     def send_bytes(self, data: bytes) -> None:
         ep = self.b.uart.endpoint

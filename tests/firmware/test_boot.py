@@ -42,10 +42,9 @@ def test_set_clock_boots_to_its_time_without_set_me(make_clock, env):
 
 def test_banner_once_after_reset_then_silence(make_clock):
     clk = make_clock("reference").boot(rtc=dt.datetime(2026, 1, 1, 8, 0, 0))
-    first = bytes(clk._rx)
+    first = clk.take_received()
     assert first.startswith(b"clock51 READY\r\n"), first
     assert first.count(b"clock51 READY") == 1
-    clk._rx.clear()
     assert clk.quiet(1.5) == b"", "nothing but replies may be sent after the banner"
 
 
