@@ -2,21 +2,29 @@
  * clock.h - the clock's state and its persistence in the DS1302.
  *
  * - clock_now: the time last read from the DS1302 (clock burst, validated).
- * - settings: alarm HH:MM and on/off, 12/24 h display, the "unset" (set me) state; kept in
- *   DS1302 RAM behind a magic byte and a checksum (battery-backed):
- *       RAM0 magic 0xC5
- *       RAM1 flags: bit0 alarm on, bit1 12-hour display, bit2 time unset ("set me")
- *       RAM2 alarm hour (binary 0..23)
- *       RAM3 alarm minute (binary 0..59)
- *       RAM4 check = 0xA5 ^ (RAM0 + RAM1 + RAM2 + RAM3) (mod 256)
- *   RAM5..30 are unused.
+ * - settings: alarm HH:MM and on/off, 12/24 h display; kept in DS1302 RAM (battery-backed)
+ *   behind a CRC and a magic byte:
+ *       RAM0 flags: bit0 alarm on, bit1 12-hour display (other bits 0)
+ *       RAM1 alarm hour (binary 0..23)
+ *       RAM2 alarm minute (binary 0..59)
+ *       RAM3 CRC-8 of RAM0..2 (polynomial 0x07, initial value 0xA5)
+ *       RAM4 magic 0xC3
+ *   RAM5..30 are unused. A save clears RAM4 first (single write), then writes RAM0..4 in one
+ *   burst, magic last: a save cut anywhere (power loss, reset, brown-out) leaves either the
+ *   old block or an invalid one (-> defaults), never a mix of old and new bytes.
+ * - The "set me" state (time never set: shown as "?" on the LCD, rtc=unset by INFO) is
+ *   carried by the time itself, in the same clock burst: the day-of-week register holds the
+ *   weekday (1 = Monday .. 7 = Sunday) for a set time and weekday + 3 (wrapped to 1..7) for
+ *   the "set me" state. The chip steps that register with the date at midnight, so the mark
+ *   stays; the firmware computes the weekday it shows from the date. SET_UNSET in
+ *   settings.flags mirrors it after every clock read and is never saved in RAM.
  * - Invalid clock data (CH set, bad BCD, impossible date/time, 12-hour mode): the DS1302
- *   gets the build date (BUILD_YEAR.. BUILD_HOUR:BUILD_MINUTE:00) and the unset flag is
- *   set, shown as "?" on the LCD and as rtc=unset by INFO, until the time is set by keys or
- *   serial.
- * - Bad RAM magic/check (a chip set by another firmware, the simulator's --rtc) with a valid
+ *   gets the build date (BUILD_YEAR.. BUILD_HOUR:BUILD_MINUTE:00) with the "set me" mark in
+ *   one clock burst, until the time is set by keys or serial.
+ * - Bad RAM magic/CRC (a chip set by another firmware, the simulator's --rtc) with a valid
  *   running time: only the settings are reset (alarm 07:00 off, 24 h) and RAM rewritten;
- *   the time is kept and not marked unset.
+ *   the time is kept and not marked unset (unless its weekday register happens to carry
+ *   the mark).
  * - Setting the time is two steps so a serial SET can do the slow part before its line
  *   ends: clock_prepare() validates clock_new, computes its weekday and builds the 8-byte
  *   clock burst; clock_commit() only writes it (seconds restart at that CE fall).
@@ -31,9 +39,11 @@
 #define SET_H12       0x02
 #define SET_UNSET     0x04
 
-#define SETTINGS_MAGIC 0xC5
+#define SETTINGS_FLAGS (SET_ALARM_ON | SET_H12)   /* the flags saved in RAM */
+#define SETTINGS_MAGIC 0xC3
 #define SETTINGS_SEED  0xA5
 #define SETTINGS_BYTES 5
+#define UNSET_WDAY_SHIFT 3      /* day-of-week register = weekday + 3: "set me" */
 
 typedef struct {
     uint8_t flags;          /* SET_* */
@@ -53,7 +63,7 @@ void   clock_boot(void);        /* check the DS1302, first power-up handling */
 bool_t clock_poll(void);        /* every ~20 ms: 1 when a new second was read */
 bool_t clock_read(void);        /* clock burst -> clock_tmp, decoded; 0 if invalid */
 bool_t clock_prepare(void);     /* validate clock_new, weekday, build the burst; 0 if invalid */
-void   clock_commit(void);      /* after clock_prepare(): write the DS1302 once, clear "unset" */
+void   clock_commit(void);      /* after clock_prepare(): write the DS1302 once ("set") */
 void   settings_save(void);     /* settings -> DS1302 RAM; clears settings_changed */
 
 #endif /* CLOCK_H */

@@ -10,13 +10,15 @@
  * a reply never waits (the UART buffer holds a whole line), so received lines are never held
  * up by replies going out and pipelined requests are answered in order.
  *
- * Queue bound: a reply is queued from its line end until its text is generated, which
- * happens as soon as the line before it has been sent. So the queue holds the requests a
- * host has sent beyond the one whose reply is on the wire: up to PROTO_QUEUE - 1 = 31 waiting,
- * i.e. a host may have up to 32 requests outstanding (sent, reply not yet fully received).
- * No finite queue can do more: at 9600 baud a 2-byte request ("X" CR) arrives in 2 ms while
- * its 21-byte reply takes 22 ms to send, so a host streaming short requests without reading
- * would outrun any queue. Beyond 32 outstanding requests a reply is dropped (never a received
+ * Queue: PROTO_QUEUE bytes. A reply is queued from its line end until its text is generated,
+ * which happens as soon as the line before it has been sent: a code byte, followed by the
+ * request's result (a SET's time: 7 bytes; the settings after ALARM, HOURS or INFO: 3),
+ * so each reply states what its own request did even when later lines changed things
+ * meanwhile. The queue holds what a host has sent beyond the request whose reply is on the
+ * wire: up to 31 PINGs, GETs or errors, 7 ALARM/HOURS/INFO, or 3 SETs waiting (mixes in
+ * proportion). No finite queue can do more: at 9600 baud a 2-byte request ("X" CR) arrives
+ * in 2 ms while its 21-byte reply takes 22 ms to send, so a host streaming short requests
+ * without reading would outrun any queue. Beyond that a reply is dropped (never a received
  * byte). A host that waits for each reply, or sends requests at least as long as their
  * replies, never has more than a few outstanding.
  */
@@ -26,7 +28,7 @@
 #include "compat.h"
 
 #define PROTO_MAX_LINE 40
-#define PROTO_QUEUE    32           /* reply codes (one byte each), power of two */
+#define PROTO_QUEUE    32           /* bytes: reply codes and their results */
 
 void   protocol_poll(void);         /* take received bytes, execute lines, start a reply */
 bool_t protocol_pending(void);      /* protocol_poll() has work now */

@@ -1,5 +1,5 @@
 /*
- * tick.h - the system tick (Timer 0, mode 1, reloaded in its interrupt; main.c).
+ * tick.h - the system tick (tick.c): Timer 0, mode 1, reloaded in its interrupt.
  *
  * TICK_MS = 5: TH0:TL0 = 65536 - 4608 (4608 machine cycles = 5.000 ms at 11.0592 MHz/12).
  * The interrupt only counts; all work happens in the main loop, which sleeps in idle mode
@@ -17,7 +17,12 @@
 
 extern volatile uint8_t tick_count;         /* incremented by the Timer 0 interrupt */
 
+void tick_init(void);                       /* start Timer 0 and its interrupt (EA is main's) */
 void tick_wait(uint8_t n);                  /* sleep until n more ticks passed (> (n-1)*5 ms) */
 void cpu_idle(void);                        /* one idle-mode sleep until any interrupt */
+
+#if FW_TARGET
+void timer0_isr(void) __interrupt(1);       /* prototype must be visible to main.c */
+#endif
 
 #endif /* TICK_H */

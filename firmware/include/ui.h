@@ -35,10 +35,7 @@ extern bool_t ui_dirty;             /* something shown changed: redraw soon */
 void ui_init(void);                 /* after lcd_init(): the LCD is blank */
 void ui_key(uint8_t ev);            /* a keys_scan() event */
 void ui_tick(void);                 /* every tick: blinking */
-void ui_refresh(void);              /* redraw if dirty (calls app_background between chars) */
+void ui_refresh(void);              /* redraw if dirty (app_background() between chars) */
 void ui_cancel_edit(void);          /* drop an edit in progress (serial changed the clock) */
-
-/* Provided by main.c: work that must not wait for a redraw (serial lines). */
-void app_background(void);
 
 #endif /* UI_H */

@@ -4,7 +4,9 @@
  *
  * Reads: clock_poll() reads only the seconds register (16 bit times); when it differs from
  * the last one seen, a clock burst reads the whole time coherently (the chip copies its
- * counters into a buffer at CE rise, so a burst never straddles a rollover).
+ * counters into a buffer at CE rise, so a burst never straddles a rollover). Only
+ * clock_poll() updates the last seconds seen: other readers (a GET reply) use clock_read()
+ * and leave the new-second detector alone, so every second is drawn and alarm-checked.
  * Writes: clock_prepare() validates and encodes (weekday included) ahead of time;
  * clock_commit() lifts WP by a single control write, sends one clock burst (all 8 bytes),
  * sets WP again. Nothing out of range ever reaches the chip. CH is only cleared when found
@@ -35,6 +37,15 @@ static uint8_t last_sec_raw;
 static bool_t alarm_latched;    /* the alarm already rang in the current matching minute */
 #endif
 
+/* the day-of-week register of a time in the "set me" state: weekday + 3, 1..7 */
+static uint8_t unset_wday(uint8_t wday)
+{
+    wday += UNSET_WDAY_SHIFT;
+    if (wday > 7)
+        wday -= 7;
+    return wday;
+}
+
 /* BCD byte -> 0..99, or 0xFF when a nibble is not a decimal digit */
 static uint8_t bcd_dec(uint8_t b)
 {
@@ -51,7 +62,6 @@ bool_t clock_read(void)
     uint8_t i = 0;
 
     ds1302_burst_read(DS1302_CLKBURST_R, 7);
-    last_sec_raw = ds1302_buf[0];
     if ((ds1302_buf[0] & DS1302_CH) || (ds1302_buf[2] & DS1302_12H))
         return 0;
     /* datetime_t is year, month, day, hour, minute, second: burst bytes 6, 4, 3, 2, 1, 0 */
@@ -61,7 +71,12 @@ bool_t clock_read(void)
     } while (++i < 5);
     if (!cal_valid(&clock_tmp))     /* also rejects every 0xFF from bcd_dec */
         return 0;
-    clock_tmp.wday = cal_weekday(&clock_tmp);
+    i = cal_weekday(&clock_tmp);
+    clock_tmp.wday = i;
+    /* the "set me" mark travels in the day-of-week register (see clock.h) */
+    settings.flags &= ~SET_UNSET;
+    if (ds1302_buf[5] == unset_wday(i))
+        settings.flags |= SET_UNSET;
     return 1;
 }
 
@@ -93,39 +108,46 @@ void clock_commit(void)
     clock_ready = 0;
     dt_copy(&clock_now, &clock_new);
     clock_fault = 0;
-    if (settings.flags & SET_UNSET) {
-        settings.flags &= ~SET_UNSET;
-        settings_changed = 1;
-    }
+    settings.flags &= ~SET_UNSET;       /* the burst carried the weekday: "set" */
 }
 
-static uint8_t settings_check(void)
+/* CRC-8 (x^8 + x^2 + x + 1, seeded) of the settings bytes RAM0..2 in ds1302_buf */
+static uint8_t settings_crc(void)
 {
-    return SETTINGS_SEED ^ (uint8_t)(ds1302_buf[0] + ds1302_buf[1] + ds1302_buf[2] + ds1302_buf[3]);
+    uint8_t crc = SETTINGS_SEED, i = 0, j;
+    do {
+        crc ^= ds1302_buf[i];
+        j = 8;
+        do {
+            crc = (crc & 0x80) ? (uint8_t)(crc << 1) ^ 0x07 : (uint8_t)(crc << 1);
+        } while (--j);
+    } while (++i < 3);
+    return crc;
 }
 
 static bool_t settings_load(void)
 {
     ds1302_burst_read(DS1302_RAMBURST_R, SETTINGS_BYTES);
-    if (ds1302_buf[0] != SETTINGS_MAGIC || ds1302_buf[4] != settings_check())
+    if (ds1302_buf[4] != SETTINGS_MAGIC || ds1302_buf[3] != settings_crc())
         return 0;
-    if (ds1302_buf[2] > 23 || ds1302_buf[3] > 59
-        || (ds1302_buf[1] & ~(SET_ALARM_ON | SET_H12 | SET_UNSET)))
+    if (ds1302_buf[1] > 23 || ds1302_buf[2] > 59 || (ds1302_buf[0] & (uint8_t)~SETTINGS_FLAGS))
         return 0;
-    settings.flags = ds1302_buf[1];
-    settings.alarm_hour = ds1302_buf[2];
-    settings.alarm_minute = ds1302_buf[3];
+    settings.flags = ds1302_buf[0];
+    settings.alarm_hour = ds1302_buf[1];
+    settings.alarm_minute = ds1302_buf[2];
     return 1;
 }
 
 void settings_save(void)
 {
-    ds1302_buf[0] = SETTINGS_MAGIC;
-    ds1302_buf[1] = settings.flags;
-    ds1302_buf[2] = settings.alarm_hour;
-    ds1302_buf[3] = settings.alarm_minute;
-    ds1302_buf[4] = settings_check();
+    ds1302_buf[0] = settings.flags & SETTINGS_FLAGS;
+    ds1302_buf[1] = settings.alarm_hour;
+    ds1302_buf[2] = settings.alarm_minute;
+    ds1302_buf[3] = settings_crc();
+    ds1302_buf[4] = SETTINGS_MAGIC;
     ds1302_unprotect();
+    /* the magic is cleared first and written last: a block cut anywhere is invalid */
+    ds1302_write((uint8_t)DS1302_RAM_W(4), 0x00);
     ds1302_burst_write(DS1302_RAMBURST_W, ds1302_buf, SETTINGS_BYTES);
     ds1302_protect();
     settings_changed = 0;
@@ -135,7 +157,7 @@ void clock_boot(void)
 {
     ds1302_init();
     if (!settings_load()) {
-        /* bad RAM magic/check: default settings only (alarm 07:00 off, 24 h) */
+        /* bad RAM magic/CRC: default settings only (alarm 07:00 off, 24 h) */
         settings.flags = 0;
         settings.alarm_hour = 7;
         settings.alarm_minute = 0;
@@ -158,9 +180,9 @@ void clock_boot(void)
         clock_new.minute = 0;
         clock_prepare();
     }
+    set_buf[5] = unset_wday(clock_new.wday);    /* the "set me" mark, in the same burst */
     clock_commit();
     settings.flags |= SET_UNSET;
-    settings_save();
 }
 
 bool_t clock_poll(void)
@@ -176,6 +198,7 @@ bool_t clock_poll(void)
         ds1302_protect();
     }
     clock_fault = !clock_read();
+    last_sec_raw = ds1302_buf[0];       /* only here: a GET's read must not hide a second */
     if (!clock_fault)
         dt_copy(&clock_now, &clock_tmp);
 #if FEATURE_ALARM

@@ -15,12 +15,14 @@
  * body is complete ('*' or '#' received) or, without a check, whenever the receive ring runs
  * dry; at the line end only the check test and clock_commit() remain.
  *
- * Replying: a complete line is executed at once and leaves a one-byte reply code in a
- * queue (R_* | R_CKS); protocol_poll() turns one code into a line whenever the previous
- * line has been sent (the text sink XORs it on the way into the UART's line buffer). The
- * receive ring is drained between the pieces of a long reply, so a SET line ending meanwhile
- * still gets its DS1302 write at once. GET replies read the clock when they are generated; a
- * SET reply echoes the time it set.
+ * Replying: a complete line is executed at once and leaves its reply in a queue: a code
+ * (R_* | R_CKS | R_CRC) followed by the request's result, taken at its line end: a SET's
+ * time (7 bytes), the settings after an ALARM, HOURS or INFO (flags, alarm hour, minute). So
+ * each reply states the result of its own request even when later lines changed things
+ * before it was sent. protocol_poll() turns one entry into a line whenever the previous line
+ * has been sent (the text sink XORs it on the way into the UART's line buffer). The receive
+ * ring is drained between the pieces of a long reply, so a SET line ending meanwhile still
+ * gets its DS1302 write at once. GET replies read the clock when they are generated.
  * (Check forms: R_CRC marks a '#' request; the sink also adds every reply byte to out_crc.)
  *
  * Parsing is a cursor (pp) over the upper-cased body; words are separated by one or more
@@ -61,11 +63,9 @@ static uint8_t pp;                  /* parse position */
 #define PROTO_SET_MIN 23            /* strlen("SET 2026-11-24 12:05:31") */
 static bool_t bad_syntax;
 static bool_t exec;                 /* parse() may change things (the line is complete) */
-static IDATA datetime_t echo;       /* the time the last SET wrote (its reply) */
 
-static XDATA uint8_t rq[PROTO_QUEUE];   /* reply codes */
+static XDATA uint8_t rq[PROTO_QUEUE];   /* replies: code, then 0, 3 or 7 result bytes */
 static uint8_t rq_head, rq_tail;
-#define RQ_MASK (PROTO_QUEUE - 1)
 
 /* reply codes; the first seven equal the command keywords' indices */
 enum { R_PONG, R_TIME, R_SET, R_ALARM, R_HOURS, R_INFO, R_HELP,
@@ -89,6 +89,33 @@ enum { K_PING, K_GET, K_SET, K_ALARM, K_HOURS, K_INFO, K_HELP,
 #endif
        K_END };
 #define K_NONE 0xFF
+#define RQ_DT  7                    /* result bytes of a SET: the datetime_t it wrote */
+#define RQ_SETTINGS 3               /* of ALARM, HOURS, INFO: settings_t after the request */
+
+/* ---- reply queue (a byte ring) ---- */
+
+static void rq_put(uint8_t b)
+{
+    rq[rq_head] = b;
+    if (++rq_head == PROTO_QUEUE)
+        rq_head = 0;
+}
+
+static uint8_t rq_get(void)
+{
+    uint8_t b = rq[rq_tail];
+    if (++rq_tail == PROTO_QUEUE)
+        rq_tail = 0;
+    return b;
+}
+
+/* result bytes queued after reply code k (without R_CKS) */
+static uint8_t rq_len(uint8_t k)
+{
+    if (k == R_SET)
+        return RQ_DT;
+    return (k >= R_ALARM && k <= R_INFO) ? RQ_SETTINGS : 0;
+}
 
 #define INFO_TEXT "INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME " mcu=" BOARD_MCU \
                   " xtal=" BOARD_F_CPU_STR " baud=" XSTR(UART_BAUD)
@@ -281,7 +308,8 @@ static void prepare(void)
 
 static void line_end(void)
 {
-    uint8_t code, n;
+    uint8_t code, n, room;
+    uint8_t NEAR *p;
 
     if (tot > PROTO_MAX_LINE) {
         code = R_E_LONG;
@@ -299,16 +327,21 @@ static void line_end(void)
             }
             if (n == R_SET) {
                 clock_commit();             /* the DS1302 seconds restart now */
-                dt_copy(&echo, &clock_new);
                 ui_cancel_edit();
             }
             code |= n;
         }
     }
-    n = (rq_head + 1) & RQ_MASK;
-    if (n != rq_tail) {                     /* full: the reply is lost (see protocol.h) */
-        rq[rq_head] = code;
-        rq_head = n;
+    /* the result goes with the code: a SET's time (clock_new), else the settings */
+    n = rq_len(code & 0x3F);
+    p = (n == RQ_DT) ? &clock_new.year : (uint8_t NEAR *)&settings.flags;
+    room = rq_tail - rq_head - 1;
+    if (rq_tail <= rq_head)
+        room += PROTO_QUEUE;
+    if (room > n) {                         /* full: the reply is lost (see protocol.h) */
+        rq_put(code);
+        while (n--)
+            rq_put(*p++);
     }
     ui_dirty = 1;
 }
@@ -410,8 +443,9 @@ static const CODE char * const CODE replies[] = {
 static uint8_t reply_code;
 static void reply(void)
 {
-    static uint8_t k, c;
+    static uint8_t k, c, n;
     static const CODE char *s;
+    static uint8_t NEAR *d;
 
     k = reply_code & 0x3F;
     uart_tx_start();
@@ -420,12 +454,16 @@ static void reply(void)
     out_crc = 0;
     fmt_flags = settings.flags;
     fmt_p = (uint8_t NEAR *)&clock_tmp;
-    if (k == R_SET)
-        dt_copy(&clock_tmp, &echo);
+    /* the request's result: a SET's time into clock_tmp; settings into day (flags), hour
+     * and minute (FC_HOUR, FC_MIN of the ALARM reply) */
+    n = rq_len(k);
+    d = (n == RQ_DT) ? &clock_tmp.year : &clock_tmp.day;
+    while (n--)
+        *d++ = rq_get();
+    if (k >= R_ALARM && k <= R_INFO)
+        fmt_flags = clock_tmp.day;
     else if (k == R_TIME && !clock_read())
         dt_copy(&clock_tmp, &clock_now);
-    else if (k == R_ALARM)
-        fmt_p = &settings.alarm_hour - 3;       /* FC_HOUR, FC_MIN */
 #if FEATURE_DS18B20
     if (k == R_TEMP) {                          /* no reading: an error reply instead */
         if (temp_state == TEMP_ERR)
@@ -479,12 +517,9 @@ bool_t protocol_pending(void)
 
 void protocol_poll(void)
 {
-    uint8_t t;
     rx();
-    t = rq_tail;
-    if (rq_head != t && uart_tx_idle()) {
-        rq_tail = (t + 1) & RQ_MASK;
-        reply_code = rq[t];
+    if (rq_head != rq_tail && uart_tx_idle()) {
+        reply_code = rq_get();
         reply();
     }
 }

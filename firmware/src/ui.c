@@ -9,6 +9,7 @@
  */
 #include "board_config.h"
 #include "ui.h"
+#include "app.h"
 #include "lcd.h"
 #include "keys.h"
 #include "clock.h"

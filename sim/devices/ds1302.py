@@ -26,7 +26,9 @@ Datasheet facts implemented (Maxim DS1302 datasheet):
 - WP = 1 blocks every write except to the control register; a clock-burst write with WP = 1
   transfers nothing, not even the control byte.
 - Power: Vcc2 main supply, Vcc1 backup. With Vcc2 off the clock keeps running from the
-  battery and RAM is kept; the pins are ignored. Without either, all state is lost.
+  battery and RAM is kept; the pins are ignored (a transfer in flight is dropped). Without
+  either, all state is lost. ``end_transfer`` ends a transfer as a CE fall would (for the
+  board's power-cut models).
 - Year 99 rolls over to 00: 2099-12-31 23:59:59 + 1 s reads 2000-01-01 00:00:00.
 
 Time keeping is lazy: ``_epoch`` is the cycle at which ``regs`` were exact and ``_sub`` the
@@ -316,6 +318,16 @@ class DS1302(Stateful):
         if on:
             self._ce = bool(self.bus.pin(*self.ce_pin))
             self._sclk = bool(self.bus.pin(*self.sclk_pin))
+
+    def end_transfer(self, cycle: int) -> None:
+        """The transfer in flight ends now as at a CE fall, whatever the CE pin does: whole
+        bytes written take effect by the usual rules (a partial byte is dropped, a clock burst
+        needs all 8). What the chip sees when the MCU resets or loses power mid-transfer."""
+        if self._phase == WRITE:
+            self._commit(cycle)
+        self._drive(None, cycle)
+        self._phase = IDLE
+        self._ce_fall_cycle = cycle
 
     def set_battery(self, present: bool, cycle: int) -> None:
         self._advance(cycle)

@@ -29,6 +29,7 @@ from sim.machine.power import ChipPower
 from sim.machine.scheduler import Scheduler
 from sim.machine.state import load_rtc, save_rtc
 
+POWER_CUTS = ("battery", "reset", "brownout")
 DEFAULT_TEMPERATURE = 20.0  # the DS18B20's surroundings unless told otherwise (C)
 
 
@@ -176,6 +177,26 @@ class Board:
 
     def power_on(self) -> None:
         self.chip.power_on()
+
+    def power_cut(self, model: str) -> None:
+        """Supply off now, at the current machine cycle, at the worst moment (then run the
+        time away and ``power_on()``). ``model`` (POWER_CUTS) says what the DS1302 sees of
+        a transfer in flight: "battery": Vcc2 drops, the chip runs on its battery and drops
+        the transfer (nothing of it is written); "reset": the MCU dies first, its pins float
+        high (a low SCLK rises and clocks in one more bit, read high), the chip keeps the
+        whole bytes clocked so far (a clock burst needs all 8), then runs on its battery;
+        "brownout": the supply dips, the MCU resets while the DS1302 stays powered and sees
+        CE drop at this bit (whole bytes kept, the partial one dropped; power_on() at once)."""
+        if model not in POWER_CUTS:
+            raise ConfigError(f"power cut model must be one of {', '.join(POWER_CUTS)}, "
+                              f"not {model!r}")
+        c = self.cpu.cycles
+        if model == "reset":
+            for port in range(4):
+                self.bus.write_latch(port, 0xFF, c)
+        if model != "battery":
+            self.rtc.end_transfer(c)
+        self.chip.power_off()  # the DS1302's Vcc2 too: a transfer still in flight is dropped
 
     def power_cycle(self) -> None:
         """Supply off and on: the bootloader listens, then the program in flash starts."""

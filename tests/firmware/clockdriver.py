@@ -16,8 +16,9 @@ Models are observed through their public methods and recorded logs only, e.g.:
   running clock would read 2000-01-01 00:00:00 (constant while nobody writes the clock).
 
 Settings RAM: a DS1302 injected with a time must also hold valid settings (clock.h: RAM0
-magic 0xC5, RAM1 flags, RAM2/3 alarm hour/minute, RAM4 check); otherwise the firmware
-treats it as a first power-up. ``settings_ram`` builds those bytes.
+flags, RAM1/2 alarm hour/minute, RAM3 CRC-8, RAM4 magic 0xC3); otherwise the firmware
+resets them to defaults. ``settings_ram`` builds those bytes. The "set me" mark is not in
+RAM: the day-of-week register holds weekday + 3 (``set_me_weekday``).
 """
 
 from __future__ import annotations
@@ -47,18 +48,31 @@ RAM_BURST_W = 0xFE
 SECONDS_W = 0x80
 CONTROL_W = 0x8E
 
-SETTINGS_MAGIC = 0xC5
+SETTINGS_MAGIC = 0xC3
 SETTINGS_SEED = 0xA5
-FLAG_ALARM_ON, FLAG_H12, FLAG_UNSET = 0x01, 0x02, 0x04
+FLAG_ALARM_ON, FLAG_H12 = 0x01, 0x02
+
+
+def crc8(data: bytes, crc: int = SETTINGS_SEED) -> int:
+    """CRC-8, polynomial x^8 + x^2 + x + 1, MSB first (firmware clock.c settings_crc)."""
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
+    return crc
 
 
 def settings_ram(alarm: tuple[int, int] = (7, 0), alarm_on: bool = False,
-                 hours12: bool = False, unset: bool = False) -> bytes:
+                 hours12: bool = False) -> bytes:
     """The 5 settings bytes of DS1302 RAM (layout of firmware/include/clock.h)."""
-    flags = ((FLAG_ALARM_ON if alarm_on else 0) | (FLAG_H12 if hours12 else 0)
-             | (FLAG_UNSET if unset else 0))
-    b = [SETTINGS_MAGIC, flags, alarm[0], alarm[1]]
-    return bytes(b + [SETTINGS_SEED ^ (sum(b) & 0xFF)])
+    flags = (FLAG_ALARM_ON if alarm_on else 0) | (FLAG_H12 if hours12 else 0)
+    b = bytes([flags, alarm[0], alarm[1]])
+    return b + bytes([crc8(b), SETTINGS_MAGIC])
+
+
+def set_me_weekday(day: dt.date) -> int:
+    """The day-of-week register of a time in the "set me" state: ISO weekday + 3, 1..7."""
+    return (day.isoweekday() + 2) % 7 + 1
 
 
 def checksum(text: str) -> str:
@@ -360,10 +374,14 @@ class Clock:
 
     def ram_settings(self) -> dict[str, Any]:
         ram = self.b.rtc.ram
-        check = SETTINGS_SEED ^ (sum(ram[:4]) & 0xFF)
-        return {"valid": ram[0] == SETTINGS_MAGIC and ram[4] == check,
-                "alarm": (ram[2], ram[3]), "alarm_on": bool(ram[1] & FLAG_ALARM_ON),
-                "hours12": bool(ram[1] & FLAG_H12), "unset": bool(ram[1] & FLAG_UNSET)}
+        return {"valid": ram[4] == SETTINGS_MAGIC and ram[3] == crc8(ram[:3]),
+                "alarm": (ram[1], ram[2]), "alarm_on": bool(ram[0] & FLAG_ALARM_ON),
+                "hours12": bool(ram[0] & FLAG_H12)}
+
+    def rtc_set_me_mark(self) -> bool:
+        """The DS1302's day-of-week register carries the "set me" mark (clock.h)."""
+        now = self.rtc_now()
+        return now is not None and self.b.rtc.registers_at(self.cycles)[5] == set_me_weekday(now)
 
     def clock_writes(self, since: int = 0) -> list[tuple[int, int, bytes]]:
         """DS1302 writes that touch the clock registers (burst or seconds..year)."""

@@ -22,9 +22,10 @@ def test_fresh_chip_boots_to_build_date_and_shows_set_me(make_clock, env):
     assert clk.parse_date()[1] == start.strftime("%a")
     assert clk.set_me_shown(), clk.lcd()
     assert clk.command("INFO").endswith("rtc=unset")
-    # the settings RAM is initialised (valid magic and check) and records "unset"
-    ram = clk.ram_settings()
-    assert ram["valid"] and ram["unset"]
+    # the settings RAM is initialised (valid magic and CRC); the DS1302's time carries the
+    # "set me" mark (day-of-week register), written in the same burst as the time
+    assert clk.ram_settings()["valid"]
+    assert clk.rtc_set_me_mark()
 
 
 def test_set_clock_boots_to_its_time_without_set_me(make_clock, env):
@@ -54,4 +55,19 @@ def test_setting_the_time_clears_set_me(make_clock):
     clk.run_until_lcd(r"2026-03-04 Wed", 0.5, line=0)
     assert not clk.set_me_shown(), clk.lcd()
     assert clk.command("INFO").endswith("rtc=ok")
-    assert not clk.ram_settings()["unset"]
+    assert not clk.rtc_set_me_mark()
+
+
+def test_set_me_mark_survives_midnight_and_a_power_cycle(make_clock):
+    """The mark is the day-of-week register's offset from the date: the chip steps both at
+    midnight, so the clock stays unset (and shows the right weekday) on the next day."""
+    clk = make_clock("reference").boot(rtc=None)
+    rtc = clk.b.rtc
+    rtc.registers_at(clk.cycles)
+    rtc.regs[0:3] = [0x57, 0x59, 0x23]          # 23:59:57 on the build date, mark kept
+    day = build_date(clk.image_path) + dt.timedelta(days=1)
+    clk.run_until_lcd(day.strftime("^%Y-%m-%d %a"), 4.0, line=0)
+    assert clk.set_me_shown() and clk.rtc_set_me_mark()
+    clk.power_cycle(off_s=1.0)
+    assert clk.set_me_shown() and clk.command("INFO").endswith("rtc=unset")
+    assert clk.clock_writes() == []

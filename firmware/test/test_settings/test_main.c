@@ -1,9 +1,10 @@
 /*
  * Settings and clock state in the DS1302 (clock.c, layout in clock.h): the RAM record
- * (magic 0xC5, flags, alarm hour, alarm minute, check = 0xA5 ^ their sum) is written with
- * write protection lifted only around it, read back at boot only when every check passes,
- * and replaced by the defaults otherwise; an invalid clock boots to the build date with
- * the "set me" mark. Over the fake DS1302 of doubles.c.
+ * (flags, alarm hour, alarm minute, CRC-8 of those, magic 0xC3) is written with write
+ * protection lifted only around it, its magic cleared first and written last, read back at
+ * boot only when every check passes, and replaced by the defaults otherwise; an invalid
+ * clock boots to the build date with the "set me" mark in the day-of-week register
+ * (weekday + 3), written in the same clock burst. Over the fake DS1302 of doubles.c.
  */
 #include "unit51.h"
 #include "doubles.h"
@@ -13,18 +14,38 @@
 
 /* Firmware modules: clock.c calendar.c text.c */
 
-#define CHECK(m, f, h, mi) ((uint8_t)(0xA5 ^ (uint8_t)((m) + (f) + (h) + (mi))))
+#define MAGIC 0xC3
+
+/* CRC-8, polynomial 0x07, MSB first, initial value 0xA5, of the three settings bytes */
+static uint8_t CHECK(uint8_t f, uint8_t h, uint8_t mi)
+{
+    uint8_t b[3], crc = 0xA5, i, j;
+    b[0] = f;
+    b[1] = h;
+    b[2] = mi;
+    for (i = 0; i < 3; i++) {
+        crc ^= b[i];
+        for (j = 0; j < 8; j++)
+            crc = (crc & 0x80) ? (uint8_t)((crc << 1) ^ 0x07) : (uint8_t)(crc << 1);
+    }
+    return crc;
+}
+
+static void record(uint8_t f, uint8_t h, uint8_t mi)
+{
+    fake_rtc_ram[0] = f;
+    fake_rtc_ram[1] = h;
+    fake_rtc_ram[2] = mi;
+    fake_rtc_ram[3] = CHECK(f, h, mi);
+    fake_rtc_ram[4] = MAGIC;
+}
 
 /* a running clock at 2026-11-24 12:05:31 and a valid settings record (alarm 06:45 on, 12 h) */
 static void fresh(void)
 {
     fake_rtc_reset();
     fake_rtc_set(0x26, 0x11, 0x24, 0x12, 0x05, 0x31, 2);
-    fake_rtc_ram[0] = 0xC5;
-    fake_rtc_ram[1] = SET_ALARM_ON | SET_H12;
-    fake_rtc_ram[2] = 6;
-    fake_rtc_ram[3] = 45;
-    fake_rtc_ram[4] = CHECK(0xC5, SET_ALARM_ON | SET_H12, 6, 45);
+    record(SET_ALARM_ON | SET_H12, 6, 45);
     settings.flags = 0x55;
     settings.alarm_hour = settings.alarm_minute = 99;
     settings_changed = 1;
@@ -35,11 +56,11 @@ static void defaults_loaded_and_saved(const char *why)
     TEST_ASSERT_EQUAL_HEX8_MESSAGE(0, settings.flags, why);
     TEST_ASSERT_EQUAL_UINT8_MESSAGE(7, settings.alarm_hour, why);
     TEST_ASSERT_EQUAL_UINT8_MESSAGE(0, settings.alarm_minute, why);
-    TEST_ASSERT_EQUAL_HEX8_MESSAGE(0xC5, fake_rtc_ram[0], why);
-    TEST_ASSERT_EQUAL_HEX8_MESSAGE(0, fake_rtc_ram[1], why);
-    TEST_ASSERT_EQUAL_UINT8_MESSAGE(7, fake_rtc_ram[2], why);
-    TEST_ASSERT_EQUAL_UINT8_MESSAGE(0, fake_rtc_ram[3], why);
-    TEST_ASSERT_EQUAL_HEX8_MESSAGE(CHECK(0xC5, 0, 7, 0), fake_rtc_ram[4], why);
+    TEST_ASSERT_EQUAL_HEX8_MESSAGE(0, fake_rtc_ram[0], why);
+    TEST_ASSERT_EQUAL_UINT8_MESSAGE(7, fake_rtc_ram[1], why);
+    TEST_ASSERT_EQUAL_UINT8_MESSAGE(0, fake_rtc_ram[2], why);
+    TEST_ASSERT_EQUAL_HEX8_MESSAGE(CHECK(0, 7, 0), fake_rtc_ram[3], why);
+    TEST_ASSERT_EQUAL_HEX8_MESSAGE(MAGIC, fake_rtc_ram[4], why);
 }
 
 static void time_kept(void)
@@ -59,15 +80,17 @@ static void time_kept(void)
 static void test_save_writes_the_record_with_its_check(void)
 {
     fresh();
-    settings.flags = SET_ALARM_ON;
+    settings.flags = SET_ALARM_ON | SET_UNSET;      /* the set-me mark is never saved */
     settings.alarm_hour = 23;
     settings.alarm_minute = 59;
+    fake_rtc_writes = 0;
     settings_save();
-    TEST_ASSERT_EQUAL_HEX8(0xC5, fake_rtc_ram[0]);
-    TEST_ASSERT_EQUAL_HEX8(SET_ALARM_ON, fake_rtc_ram[1]);
-    TEST_ASSERT_EQUAL_UINT8(23, fake_rtc_ram[2]);
-    TEST_ASSERT_EQUAL_UINT8(59, fake_rtc_ram[3]);
-    TEST_ASSERT_EQUAL_HEX8(CHECK(0xC5, SET_ALARM_ON, 23, 59), fake_rtc_ram[4]);
+    TEST_ASSERT_EQUAL_HEX8(SET_ALARM_ON, fake_rtc_ram[0]);
+    TEST_ASSERT_EQUAL_UINT8(23, fake_rtc_ram[1]);
+    TEST_ASSERT_EQUAL_UINT8(59, fake_rtc_ram[2]);
+    TEST_ASSERT_EQUAL_HEX8(CHECK(SET_ALARM_ON, 23, 59), fake_rtc_ram[3]);
+    TEST_ASSERT_EQUAL_HEX8(MAGIC, fake_rtc_ram[4]);
+    TEST_ASSERT_EQUAL_UINT8_MESSAGE(4, fake_rtc_writes, "WP off, magic cleared, burst, WP on");
     TEST_ASSERT_EQUAL_HEX8_MESSAGE(DS1302_WP, fake_rtc_reg[7], "write protection restored");
     TEST_ASSERT_EQUAL_UINT8_MESSAGE(0, fake_rtc_refused, "writes refused by WP");
     TEST_ASSERT_FALSE(settings_changed);
@@ -87,32 +110,33 @@ static void test_boot_loads_a_valid_record_and_writes_nothing(void)
 static void test_boot_resets_settings_but_keeps_the_time_on_a_bad_record(void)
 {
     fresh();
-    fake_rtc_ram[0] = 0xC4;                         /* another firmware's RAM */
-    fake_rtc_ram[4] = CHECK(0xC4, SET_ALARM_ON | SET_H12, 6, 45);
+    fake_rtc_ram[4] = 0xC4;                         /* another firmware's RAM */
     clock_boot();
     defaults_loaded_and_saved("bad magic");
     time_kept();
 
     fresh();
-    fake_rtc_ram[4] ^= 0x01;
+    fake_rtc_ram[4] = 0x00;                         /* a save cut after its first write */
+    clock_boot();
+    defaults_loaded_and_saved("magic cleared");
+
+    fresh();
+    fake_rtc_ram[3] ^= 0x01;
     clock_boot();
     defaults_loaded_and_saved("bad check");
 
     fresh();
-    fake_rtc_ram[2] = 24;
-    fake_rtc_ram[4] = CHECK(0xC5, SET_ALARM_ON | SET_H12, 24, 45);
+    record(SET_ALARM_ON | SET_H12, 24, 45);
     clock_boot();
     defaults_loaded_and_saved("alarm hour 24 with a matching check");
 
     fresh();
-    fake_rtc_ram[3] = 60;
-    fake_rtc_ram[4] = CHECK(0xC5, SET_ALARM_ON | SET_H12, 6, 60);
+    record(SET_ALARM_ON | SET_H12, 6, 60);
     clock_boot();
     defaults_loaded_and_saved("alarm minute 60 with a matching check");
 
     fresh();
-    fake_rtc_ram[1] = 0x08;
-    fake_rtc_ram[4] = CHECK(0xC5, 0x08, 6, 45);
+    record(SET_UNSET, 6, 45);
     clock_boot();
     defaults_loaded_and_saved("unknown flag bit with a matching check");
 
@@ -157,7 +181,8 @@ static void boots_to_the_build_date(const char *why)
                                    fake_rtc_reg[6], why);
     TEST_ASSERT_EQUAL_HEX8_MESSAGE(DS1302_WP, fake_rtc_reg[7], why);
     TEST_ASSERT_EQUAL_HEX8_MESSAGE(SET_UNSET, settings.flags & SET_UNSET, why);
-    TEST_ASSERT_EQUAL_HEX8_MESSAGE(settings.flags, fake_rtc_ram[1], why);   /* mark saved */
+    TEST_ASSERT_EQUAL_UINT8_MESSAGE((clock_now.wday + 2) % 7 + 1, fake_rtc_reg[5], why);
+    TEST_ASSERT_TRUE_MESSAGE(clock_read() && (settings.flags & SET_UNSET), why);  /* read back */
     TEST_ASSERT_EQUAL_UINT8_MESSAGE(0, fake_rtc_refused, why);
 }
 
@@ -202,6 +227,10 @@ static void test_read_decodes_bcd_and_computes_the_weekday(void)
     TEST_ASSERT_EQUAL_UINT8(59, clock_tmp.minute);
     TEST_ASSERT_EQUAL_UINT8(58, clock_tmp.second);
     TEST_ASSERT_EQUAL_UINT8_MESSAGE(4, clock_tmp.wday, "2099-12-31 is a Thursday");
+    TEST_ASSERT_EQUAL_HEX8_MESSAGE(0, settings.flags & SET_UNSET, "register 1: set");
+    fake_rtc_reg[5] = 7;                            /* Thursday + 3: the set-me mark */
+    TEST_ASSERT_TRUE(clock_read());
+    TEST_ASSERT_EQUAL_HEX8_MESSAGE(SET_UNSET, settings.flags & SET_UNSET, "register 7");
 }
 
 static void test_prepare_refuses_an_invalid_time_and_commit_writes_once(void)
@@ -217,6 +246,7 @@ static void test_prepare_refuses_an_invalid_time_and_commit_writes_once(void)
     TEST_ASSERT_TRUE(clock_prepare());
     TEST_ASSERT_EQUAL_UINT8_MESSAGE(0, fake_rtc_writes, "prepare writes nothing");
     settings.flags = SET_UNSET;
+    settings_changed = 0;
     clock_commit();
     {
         static const uint8_t want[8] = { 0x00, 0x00, 0x00, 0x29, 0x02, 4, 0x24, DS1302_WP };
@@ -224,7 +254,7 @@ static void test_prepare_refuses_an_invalid_time_and_commit_writes_once(void)
     }
     TEST_ASSERT_EQUAL_UINT8_MESSAGE(3, fake_rtc_writes, "WP off, one burst, WP on");
     TEST_ASSERT_EQUAL_HEX8(0, settings.flags & SET_UNSET);
-    TEST_ASSERT_TRUE(settings_changed);
+    TEST_ASSERT_FALSE_MESSAGE(settings_changed, "the mark went with the burst: no RAM write");
 }
 
 void main(void)

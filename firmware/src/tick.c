@@ -1,0 +1,38 @@
+/*
+ * tick.c - the timebase: Timer 0 counts 5 ms ticks (see tick.h), and the idle-mode waits
+ * built on it. The interrupt only counts; it never nests with another (all low priority).
+ */
+#include "board_config.h"
+#include "tick.h"
+
+#define T0_RELOAD (65536u - TICK_CYCLES)
+
+volatile uint8_t tick_count;
+
+void timer0_isr(void) __interrupt(1)
+{
+    TH0 = T0_RELOAD >> 8;
+    TL0 = T0_RELOAD & 0xFF;
+    tick_count++;
+}
+
+void tick_init(void)
+{
+    TMOD = (TMOD & 0xF0) | 0x01;        /* Timer 0 mode 1 (16-bit) */
+    TH0 = T0_RELOAD >> 8;
+    TL0 = T0_RELOAD & 0xFF;
+    ET0 = 1;
+    TR0 = 1;
+}
+
+void cpu_idle(void)
+{
+    PCON |= 0x01;                       /* IDL: CPU stops, timers/UART/interrupts run */
+}
+
+void tick_wait(uint8_t n)
+{
+    uint8_t start = tick_count;
+    while ((uint8_t)(tick_count - start) < n)
+        cpu_idle();
+}
