@@ -110,7 +110,7 @@ def test_installed_clock51_answers_help_outside_the_checkout(installed: Path) ->
 def test_installed_simulator_runs_a_board_from_its_packaged_profile(
         installed: Path, firmware: dict[str, Path]) -> None:
     proc = _run(installed, "clock51-sim", "run", "--board", "reference",
-                str(firmware["reference"]), "--rtc", "2026-11-24 12:05:31", "--for", "2.5",
+                str(firmware["reference"]), "--rtc", "2026-11-24 12:05:31", "--for", "2",
                 "--headless", "--lcd-text")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()[-2:]
