@@ -129,7 +129,7 @@ def test_every_second_is_shown_while_monitor_polls_just_after_boundaries(make_cl
     assert [diff for _, diff in lines] == [-3] * 12  # the clock is 3 s and a bit behind
     polled = get_lines_after_boundary_ms(link)
     assert len(polled) == 12
-    assert polled[1:] == pytest.approx([after_ms] * 11, abs=0.5)  # the first: see below
+    assert polled[1:] == pytest.approx([after_ms] * 11, abs=0.5)  # the first: see above
 
     link.run(1.0)  # the second of the last GET runs out
     assert_every_second_shown(link, since, 12, f"monitor, GET {after_ms} ms after boundaries")
