@@ -20,7 +20,8 @@ import pytest
 
 from tests.buildsupport import ROOT, pio_command
 
-SUITES = ("test_calendar", "test_lunar", "test_protocol", "test_settings", "test_text")
+SUITES = ("test_calendar", "test_ds18b20", "test_lunar", "test_protocol", "test_settings",
+          "test_text")
 CALENDAR_TEST = "firmware/test/test_calendar/test_main.c"
 
 

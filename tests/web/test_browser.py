@@ -283,3 +283,30 @@ def test_downloads_give_the_picture_the_waveforms_and_the_rtc_state(
     board.load_rtc_state(saved)
     assert str(board.rtc.datetime_at(0)).startswith("2026-11-24 12:0")
 
+
+
+def test_the_temperature_control_appears_and_changes_the_lcd(browser: Any, web: WebSim) -> None:
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, web)
+    control = browser.find_element(By.ID, "temp-control")
+    assert js(browser, "return window.clock51.hello.thermometer") is True
+    wait_for(browser, lambda d: control.is_displayed(), "the DS18B20 control")
+    wait_for(browser, lambda d: d.find_element(By.ID, "temp-now").text == "20 \u00b0C",
+             "the sensor's temperature")
+    box = browser.find_element(By.ID, "temp-value")
+    box.clear()
+    box.send_keys("-7.5")
+    click(browser, "temp-set")
+    wait_for(browser, lambda d: any("-7.5" in row for row in state(d)["text"]),
+             "-7.5 on the LCD")
+    assert browser.find_element(By.ID, "temp-now").text == "-7.5 \u00b0C"
+    box.clear()
+    box.send_keys("300")
+    click(browser, "temp-set")
+    wait_for(browser, lambda d: any("outside the DS18B20's range" in e
+                                    for e in js(d, "return window.clock51.errors")),
+             "the refusal of 300 C")
+    click(browser, "temp-up")
+    wait_for(browser, lambda d: any("-7.0" in row for row in state(d)["text"]),
+             "-7.0 on the LCD after +0.5")

@@ -22,6 +22,13 @@ KEYS = ("SET", "UP", "DOWN", "MODE")
     ('{"type": "rtc", "value": "2030-02-03 04:05:06"}',
      Command("rtc", dt.datetime(2030, 2, 3, 4, 5, 6))),
     ('{"type": "power"}', Command("power")),
+    ('{"type": "temp", "value": -7.5}', Command("temp", -7.5)),
+    ('{"type": "temp", "value": " 23.0625 "}', Command("temp", 23.0625)),
+    ('{"type": "temp", "value": 125}', Command("temp", 125.0)),
+    ('{"type": "temp", "value": "-55"}', Command("temp", -55.0)),
+    ('{"type": "temp", "value": "+"}', Command("temp", "+")),
+    ('{"type": "temp", "value": "-"}', Command("temp", "-")),
+    ('{"type": "temp", "value": "none"}', Command("temp", None)),
 ])
 def test_good_messages_become_commands(text: str, command: Command) -> None:
     assert parse_message(text, KEYS) == command
@@ -34,7 +41,7 @@ def test_good_messages_become_commands(text: str, command: Command) -> None:
     ("null", 'expected a JSON object with a "type"'),
     ('{"type": 5}', 'expected a JSON object with a "type"'),
     ('{"type": "reboot"}', "unknown message type 'reboot' (expected key, serial, speed, rtc, "
-                           "power)"),
+                           "power, temp)"),
     ('{"type": "key"}', "unknown key null"),
     ('{"type": "key", "key": "ENTER"}', "unknown key 'ENTER' (this board has SET, UP, DOWN, "
                                         "MODE)"),
@@ -47,6 +54,16 @@ def test_good_messages_become_commands(text: str, command: Command) -> None:
     ('{"type": "rtc", "value": "tomorrow"}', "'tomorrow' is not"),
     ('{"type": "rtc", "value": "1999-12-31 23:59:59"}', "1999: the DS1302 counts years"),
     ('{"type": "rtc", "value": "2026-02-30 10:00:00"}', "is not"),
+    ('{"type": "temp"}', "temp: null is not a temperature"),
+    ('{"type": "temp", "value": "warm"}', "temp: 'warm' is not a temperature"),
+    ('{"type": "temp", "value": true}', "temp: true is not a temperature"),
+    ('{"type": "temp", "value": [20]}', "temp: [20] is not a temperature"),
+    ('{"type": "temp", "value": "++"}', "temp: '++' is not a temperature"),
+    ('{"type": "temp", "value": 125.01}', "temp: 125.01 C is outside the DS18B20's range "
+                                          "-55..125 C"),
+    ('{"type": "temp", "value": "-55.5"}', "temp: '-55.5' C is outside the DS18B20's range"),
+    ('{"type": "temp", "value": "nan"}', "temp: 'nan' C is outside"),
+    ('{"type": "temp", "value": 1e999}', "temp: Infinity C is outside"),
 ])
 def test_bad_messages_are_refused_with_a_reason(text: str | bytes, answer: str) -> None:
     with pytest.raises(MessageError) as refused:

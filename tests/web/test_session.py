@@ -97,3 +97,56 @@ def test_page_keys_last_at_least_150_ms_and_survive_a_power_cycle(
         assert not board.keys.is_pressed("UP"), "and is let go when the page lets go"
     finally:
         session.close()
+
+
+def test_a_board_without_a_ds18b20_has_no_temperature_control_and_refuses_temp(
+        firmware: dict[str, Path]) -> None:
+    import dataclasses
+
+    from boardprofile import load_profile
+
+    from sim.frontends.web import hello
+    from sim.frontends.web.protocol import Command
+    from sim.frontends.web.session import Job, WebSession
+    from sim.machine.board import Board
+
+    profile = dataclasses.replace(load_profile("reference"), ds18b20=None, onewire=None)
+    board = Board(profile, firmware["reference"])
+    sent: list = []
+    session = WebSession(board, FakeLoop(), publish=lambda s, lines: None,
+                         reply=lambda c, m: sent.append((c, m)))
+    try:
+        assert hello(board)["thermometer"] is False
+        assert session.snapshot()["temp"] is None
+        board.run_for(0.2)
+        session.apply(Job(Command("temp", -7.5), client=7))
+        session.apply(Job(Command("temp", "+"), client=7))
+        assert sent == [(7, {"type": "error",
+                             "message": "temp: board reference has no DS18B20"})] * 2
+        board.run_for(0.2)
+        assert board.seconds >= 0.4, "the board runs on"
+    finally:
+        session.close()
+
+
+def test_temp_commands_set_nudge_and_remove_the_sensor_within_its_range(
+        firmware: dict[str, Path]) -> None:
+    from sim.frontends.web import hello
+    from sim.frontends.web.protocol import Command
+    from sim.frontends.web.session import Job, WebSession
+    from sim.machine.board import Board
+
+    board = Board("reference", firmware["reference"])
+    sent: list = []
+    session = WebSession(board, FakeLoop(), publish=lambda s, lines: None,
+                         reply=lambda c, m: sent.append(m["message"]))
+    try:
+        assert hello(board)["thermometer"] is True
+        for arg in (124.8, "+", "+", None, "-", -55.0, "-"):
+            session.apply(Job(Command("temp", arg)))
+        assert sent == ["DS18B20 at 124.8 C", "DS18B20 at 125 C", "DS18B20 at 125 C",
+                        "DS18B20: no sensor", "DS18B20 at 20 C",  # back at 20 C
+                        "DS18B20 at -55 C", "DS18B20 at -55 C"]
+        assert session.snapshot()["temp"] == {"c": -55.0}
+    finally:
+        session.close()

@@ -55,6 +55,8 @@ BAD = [
     ('{"type": "speed", "value": "11x"}', "speed '11x'"),
     ('{"type": "rtc", "value": "2150-01-01 00:00:00"}', "years 2000-2099"),
     ('{"type": "serial", "line": "caf\\u00e9"}', "only printable ASCII"),
+    ('{"type": "temp", "value": 200}', "temp: 200 C is outside the DS18B20's range -55..125 C"),
+    ('{"type": "temp", "value": "cold"}', "temp: 'cold' is not a temperature"),
     ("x" * 100_000, "message too long: 100000 characters"),
 ]
 
@@ -182,5 +184,26 @@ def test_typed_lines_wait_for_the_uart_and_a_flood_is_refused(web: WebSim) -> No
         assert "still on their way to the clock: line dropped" in error["message"]
         t = (await next_of(ws, "state"))["t"]
         await next_of(ws, "state", lambda s: s["t"] > t + 0.3)
+
+    with_socket(web, body)
+
+
+def test_the_temperature_control_sets_the_ds18b20_and_the_lcd_follows(web: WebSim) -> None:
+    async def body(ws: aiohttp.ClientWebSocketResponse) -> None:
+        first = await next_of(ws, "state")
+        assert first["temp"] == {"c": 20.0}  # the reference board's sensor, 20 C by default
+        await ws.send_str(json.dumps({"type": "temp", "value": -7.5}))
+        info = await next_of(ws, "info")
+        assert info["message"] == "DS18B20 at -7.5 C"
+        t = (await next_of(ws, "state", lambda s: s["temp"] == {"c": -7.5}))["t"]
+        shown = await next_of(ws, "state", lambda s: any("-7.5" in row for row in s["text"]))
+        assert shown["t"] - t <= 2.0, (t, shown["t"], shown["text"])
+        # a nudge, and a sensor that stops answering: "--.-" on the LCD
+        await ws.send_str(json.dumps({"type": "temp", "value": "+"}))
+        assert (await next_of(ws, "info"))["message"] == "DS18B20 at -7 C"
+        await ws.send_str(json.dumps({"type": "temp", "value": "none"}))
+        assert (await next_of(ws, "info"))["message"] == "DS18B20: no sensor"
+        await next_of(ws, "state", lambda s: s["temp"] == {"c": None}
+                      and any("--.-" in row for row in s["text"]))
 
     with_socket(web, body)

@@ -24,7 +24,8 @@ def url_for(host: str, port: int) -> str:
 
 
 def hello(board: Board) -> dict[str, Any]:
-    """What a page needs once: the board, its keys and hotkeys, the LCD's look."""
+    """What a page needs once: the board, its keys and hotkeys, the LCD's look, whether it
+    has a DS18B20 (the temperature control)."""
     from sim.frontends.live import key_map
     from sim.frontends.screenshot import PALETTES, geometry
 
@@ -32,7 +33,7 @@ def hello(board: Board) -> dict[str, Any]:
     hotkeys = {typed: name for typed, name in key_map(names).items() if not typed.isdigit()}
     return {"type": "hello", "board": board.profile.name, "keys": names, "hotkeys": hotkeys,
             "geometry": geometry(), "palette": [list(c) for c in PALETTES["green"]],
-            "cps": board.cps}
+            "cps": board.cps, "thermometer": board.thermo is not None}
 
 
 def serve(board: Board, endpoint: Endpoint | None = None, *, end: int | None = None,

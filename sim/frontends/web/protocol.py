@@ -7,6 +7,8 @@ Every message from a page is one JSON object with a ``type``:
     {"type": "speed", "value": "pause"|"1x"|"10x"|"max"}
     {"type": "rtc", "value": "now"|"YYYY-MM-DD HH:MM:SS"}   load the DS1302 (2000-2099)
     {"type": "power"}                          switch the board off and on
+    {"type": "temp", "value": -7.5|"-7.5"|"+"|"-"|"none"}   the DS18B20's temperature
+                                               (-55..125 C), a 0.5 C nudge, or no sensor
 
 Anything else (a binary frame, text longer than ``MAX_TEXT``, not JSON, an unknown type, key
 or value) is a ``MessageError`` whose text the server sends back as
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +27,8 @@ MAX_TEXT = 4096  # characters of one message; longer ones are refused unread
 MAX_LINE = 200  # characters of a serial line (the firmware itself takes 40)
 SPEEDS = ("pause", "1x", "10x", "max")
 KEY_ACTIONS = ("down", "up", "tap")
-TYPES = ("key", "serial", "speed", "rtc", "power")
+TYPES = ("key", "serial", "speed", "rtc", "power", "temp")
+TEMP_RANGE = (-55.0, 125.0)  # the DS18B20's measuring range, C
 
 
 class MessageError(ValueError):
@@ -34,7 +38,8 @@ class MessageError(ValueError):
 @dataclass(frozen=True)
 class Command:
     """A checked request for the board: ``kind`` is one of TYPES, ``arg`` its value
-    (key: (name, action); serial: bytes; speed: str; rtc: datetime or None for now)."""
+    (key: (name, action); serial: bytes; speed: str; rtc: datetime or None for now;
+    temp: a float in TEMP_RANGE, "+" or "-" for a nudge, or None for no sensor)."""
 
     kind: str
     arg: Any = None
@@ -81,6 +86,8 @@ def parse_message(text: str | bytes, key_names: tuple[str, ...] | list[str]) -> 
         return Command("speed", value)
     if kind == "rtc":
         return Command("rtc", parse_rtc_value(msg.get("value")))
+    if kind == "temp":
+        return Command("temp", parse_temp_value(msg.get("value")))
     return Command("power")
 
 
@@ -103,6 +110,31 @@ def parse_rtc_value(value: object) -> dt.datetime | None:
     if not 2000 <= when.year <= 2099:
         raise MessageError(f"rtc: {when.year}: the DS1302 counts years 2000-2099")
     return when
+
+
+def parse_temp_value(value: object) -> float | str | None:
+    """A number (or its text, as an input field gives it) in -55..125 -> float; '+'/'-' ->
+    itself (a 0.5 C nudge); 'none' -> None (no sensor answers)."""
+    if value in ("+", "-"):
+        return value
+    if isinstance(value, str) and value.strip().lower() == "none":
+        return None
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str) and len(value) <= 32:
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+    if number is None:
+        raise MessageError(f"temp: {_show(value)} is not a temperature (e.g. 23.5, -7.5, "
+                           '"+", "-" or "none")')
+    low, high = TEMP_RANGE
+    if not math.isfinite(number) or not low <= number <= high:
+        raise MessageError(f"temp: {_show(value)} C is outside the DS18B20's range "
+                           f"{low:g}..{high:g} C")
+    return number
 
 
 def _show(value: object) -> str:

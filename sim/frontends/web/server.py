@@ -5,7 +5,7 @@ elsewhere), ``/ws`` the websocket, ``/api/state`` the latest snapshot as JSON, a
 downloads ``/download/lcd.png``, ``/download/session.vcd``, ``/download/rtc-state.json``
 (each made by the simulation thread at the instant it is asked for).
 
-Every page gets ``hello`` (board, keys, LCD geometry and palette), then the latest ``state``
+Every page gets ``hello`` (board, keys, LCD look, DS18B20 or not), then the latest ``state``
 whenever a new one is published and the console ``serial`` lines it has not seen. A page
 that reads slowly only ever gets the newest state (older ones are skipped, never queued), so
 neither a slow nor a closed page can hold the board up. Each message a page sends is checked

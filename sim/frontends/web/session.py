@@ -301,10 +301,26 @@ class WebSession:
             when = cmd.arg if cmd.arg is not None else dt.datetime.now().replace(microsecond=0)
             board.set_rtc(when)
             return f"DS1302 set to {when:%Y-%m-%d %H:%M:%S}"
+        if cmd.kind == "temp":
+            return self._temperature(cmd.arg)
         if cmd.kind == "power":
             board.power_cycle()  # keys held on a page stay held: they are not the board's
             return f"power cycled at {board.seconds:.3f} s"
         raise ValueError(f"unknown command {cmd.kind}")
+
+    def _temperature(self, value: float | str | None) -> str:
+        """Set, nudge or remove the DS18B20's reading; the sensor's new state."""
+        from sim.frontends.temperature import nudge
+
+        board = self.board
+        if board.thermo is None:
+            raise ValueError(f"board {board.profile.name} has no DS18B20")
+        if value in ("+", "-"):
+            nudge(board, str(value))
+        else:
+            board.set_temperature(None if value is None else float(value))
+        now = board.thermo.temperature
+        return "DS18B20: no sensor" if now is None else f"DS18B20 at {now:g} C"
 
     def _apply_speed(self, speed: str, starting: bool = False) -> None:
         self.speed = speed
@@ -361,6 +377,8 @@ class WebSession:
                        "hz": round(board.buzzer.frequency_hz(), 1)},
             "keys": {name: board.keys.is_pressed(name) for name in board.keys.keys},
             "rtc": None if when is None else when.strftime("%Y-%m-%d %H:%M:%S"),
+            # no DS18B20 on the board: None; else its temperature (None: absent)
+            "temp": None if board.thermo is None else {"c": board.thermo.temperature},
             "vcd": self.vcd_note,
         }
 

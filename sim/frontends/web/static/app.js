@@ -186,6 +186,18 @@ $("rtc-set").addEventListener("click", () => {
   send({ type: "rtc", value: v });
 });
 $("power").addEventListener("click", () => send({ type: "power" }));
+// the DS18B20 (shown only when the board has one): the server checks the value
+$("temp-up").addEventListener("click", () => send({ type: "temp", value: "+" }));
+$("temp-down").addEventListener("click", () => send({ type: "temp", value: "-" }));
+$("temp-none").addEventListener("click", () => send({ type: "temp", value: "none" }));
+$("temp-set").addEventListener("click", () => {
+  const v = $("temp-value").value.trim();
+  if (!v) { message("error", "type a temperature first (-55..125 C)"); return; }
+  send({ type: "temp", value: v });
+});
+$("temp-value").addEventListener("keydown", (e) => {
+  if (e.key === "Enter") { e.preventDefault(); $("temp-set").click(); }
+});
 
 function show(state) {
   view.state = state;
@@ -206,6 +218,9 @@ function show(state) {
     if (b) b.classList.toggle("down", down || held.has(name));
   }
   if (state.vcd) $("messages").dataset.vcd = state.vcd;
+  if (state.temp) {
+    $("temp-now").textContent = state.temp.c === null ? "no sensor" : `${state.temp.c} \u00b0C`;
+  }
 }
 
 // -- the link -----------------------------------------------------------------------------
@@ -230,6 +245,7 @@ function connect() {
       $("board-name").textContent = `- ${msg.board}`;
       document.title = `clock51 - ${msg.board}`;
       buildKeys(msg);
+      $("temp-control").hidden = !msg.thermometer;
       if (view.state) drawLcd(view.state);
     } else if (msg.type === "error" || msg.type === "info") message(msg.type, msg.message);
   };
