@@ -12,8 +12,9 @@
  * step (a reset) keeps the main loop about 0.6 ms.
  *
  * A reading is accepted only when the scratchpad's CRC-8 (x^8 + x^5 + x^4 + 1) matches, its
- * configuration byte has the fixed bits of a DS18B20 (0 RR 11111) and the value lies in
- * -55..125 C; otherwise temp_state is TEMP_ERR and no number is shown. No presence pulse:
+ * configuration byte has the fixed bits of a DS18B20 (0 RR 11111) and the value's high byte
+ * lies in -64..127.9 C (a one-byte check around the sensor's -55..125 C range); otherwise
+ * temp_state is TEMP_ERR and no number is shown. No presence pulse:
  * TEMP_NONE (retried every 0.5 s). A bus held low before a reset: TEMP_ERR.
  *
  * Slot timing: see ds18b20.c and firmware/boards/onewire.py (the delays are generated for
