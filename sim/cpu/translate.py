@@ -173,6 +173,9 @@ class _Gen:
         self.done = 0           # (cycles << 18 | instructions << 26) at the current end
         self.follow: int | None = None  # static target of an unconditional transfer
         self.superblock = False
+        # a conditional branch or static jump/call was met: the superblock from here can be
+        # longer than the basic block (else it would be the same block: no run counting)
+        self.extends = False
 
     # -- helpers ---------------------------------------------------------------------
     def emit(self, *lines: str) -> None:
@@ -255,6 +258,7 @@ class _Gen:
         on at the next instruction otherwise (``[]``: no exit lines, translation
         continues). In a basic block: two exits."""
         if not self.superblock:
+            self.extends = True
             return [f"if {cond}:", f"    return {self.key(target)}",
                     f"return {self.key(self.next)}"]
         self.emit(f"if {cond}:", _EPI_MARK, f"    return {self.key(target)}")
@@ -265,6 +269,8 @@ class _Gen:
         superblock follows it when it can."""
         if self.superblock:
             self.follow = target
+        else:
+            self.extends = True
         return [f"return {self.key(target)}"]
 
 
@@ -674,7 +680,7 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
             body.extend("    " + e for e in epi)
         else:
             body.append(ln)
-    if not superblock and max_insns > 1:
+    if not superblock and max_insns > 1 and g.extends:
         k = pc | bank << 16
         # the superblock replaces this block on the last count, so it never goes below 0
         pro = [f"hot[{k}] -= 1", f"if not hot[{k}]: promote({k})", *pro]
