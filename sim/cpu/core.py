@@ -447,6 +447,15 @@ class CPU:
         hold = self._hold
         if hold:
             self._hold = False
+            if not self._idle and self._irq_request() < 0:
+                # the common hold (after a write to IE/IP, RETI...) with no request pending:
+                # it delays nothing, so the fast loop may run the block here as usual (a
+                # request that comes due inside it shortens _ne as always). A special
+                # instruction (no block function: self-loops, illegal) keeps the exact path.
+                key = self.pc | (self.sfr[PSW] & 0x18) << 13
+                if (self._blocks[key] or self._translate(key))[0] is not None:
+                    self._recompute_ev()
+                    return None
         elif self._try_irq():
             self._recompute_ev()
             return None

@@ -173,6 +173,9 @@ class _Gen:
         self.done = 0           # (cycles << 18 | instructions << 26) at the current end
         self.follow: int | None = None  # static target of an unconditional transfer
         self.superblock = False
+        # a conditional branch or static jump/call was met: the superblock from here can be
+        # longer than the basic block (else it would be the same block: no run counting)
+        self.extends = False
 
     # -- helpers ---------------------------------------------------------------------
     def emit(self, *lines: str) -> None:
@@ -255,6 +258,7 @@ class _Gen:
         on at the next instruction otherwise (``[]``: no exit lines, translation
         continues). In a basic block: two exits."""
         if not self.superblock:
+            self.extends = True
             return [f"if {cond}:", f"    return {self.key(target)}",
                     f"return {self.key(self.next)}"]
         self.emit(f"if {cond}:", _EPI_MARK, f"    return {self.key(target)}")
@@ -265,6 +269,8 @@ class _Gen:
         superblock follows it when it can."""
         if self.superblock:
             self.follow = target
+        else:
+            self.extends = True
         return [f"return {self.key(target)}"]
 
 
@@ -597,19 +603,42 @@ _LATE_READ = frozenset({"JB", "JNB", "CJNE", "DJNZ"})
 _NAMES = ("iram", "sfr", "xram", "code", "PL", "PE", "PAR", "ADDF", "SUBF", "DA", "rsfr",
           "wsfr", "wport", "cpu", "reti", "hot", "promote")
 _EPI_MARK = "    #EPI"  # placeholder for the write-back of ACC and PSW before an early exit
-_RE: dict[str, object] = {}  # compiled on the first translation: `re` costs start-up time
+# Which names a block's source uses and whether it assigns ACC or PSW: plain string scans
+# (the regular expressions they replace cost a cold process 3 ms to import ``re`` and
+# compile). _words(s) = the maximal runs of word characters, as ``\b...\b`` sees them.
+_NONWORD = str.maketrans({c: " " for c in map(chr, range(128))
+                          if not (c.isalnum() or c == "_")})
 
 
-def _patterns() -> dict:
-    if not _RE:
-        import re
+def _words(text: str) -> set[str]:
+    return set(text.translate(_NONWORD).split())
 
-        _RE.update(
-            uses_a=re.compile(r"\ba\b"), uses_psw=re.compile(r"\bpsw\b"),
-            names=re.compile(r"\b(" + "|".join(_NAMES) + r")\b"),
-            writes_a=re.compile(r"(^|\n)\s*(a\s*[\^|&+-]?=(?!=)|a, )"),
-            writes_psw=re.compile(r"\bpsw\s*[&|^]?=(?!=)"))
-    return _RE
+
+def _assigns(rest: str, ops: str) -> bool:
+    """``rest`` (what follows the name, spaces stripped) starts ``[op]=`` but not ``==``."""
+    if rest[:1] and rest[0] in ops:
+        rest = rest[1:]
+    return rest[:1] == "=" and rest[1:2] != "="
+
+
+def _writes_a(text: str) -> bool:
+    """A line starts by assigning ``a`` (``a =``, ``a += ``... or ``a, b = ...``)."""
+    for line in text.split("\n"):
+        s = line.lstrip()
+        if s[:1] == "a" and (s[:3] == "a, " or _assigns(s[1:].lstrip(), "^|&+-")):
+            return True
+    return False
+
+
+def _writes_psw(text: str) -> bool:
+    """``psw =``, ``psw &=``, ``psw |=`` or ``psw ^=`` anywhere."""
+    i = text.find("psw")
+    while i >= 0:
+        before = text[i - 1:i]
+        if not (before.isalnum() or before == "_") and _assigns(text[i + 3:].lstrip(), "&|^"):
+            return True
+        i = text.find("psw", i + 3)
+    return False
 
 
 def translate(code: bytes, pc: int, bank: int, xram_size: int,
@@ -656,17 +685,17 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
     if not exit_lines:
         exit_lines = [f"return {g.key(addr)}"]
     text = "\n".join(g.body + exit_lines)
-    rx = _patterns()
-    uses_a = rx["uses_a"].search(text) is not None
-    uses_psw = rx["uses_psw"].search(text) is not None
+    words = _words(text)
+    uses_a = "a" in words
+    uses_psw = "psw" in words
     pro, epi = [], []
     if uses_a:
         pro.append("a = sfr[224]")
-        if rx["writes_a"].search(text):
+        if _writes_a(text):
             epi.append("sfr[224] = a")
     if uses_psw:
         pro.append("psw = sfr[208]")
-        if rx["writes_psw"].search(text):
+        if _writes_psw(text):
             epi.append("sfr[208] = psw")
     body: list[str] = []
     for ln in g.body:  # each early exit writes ACC and PSW back first
@@ -674,13 +703,13 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
             body.extend("    " + e for e in epi)
         else:
             body.append(ln)
-    if not superblock and max_insns > 1:
+    if not superblock and max_insns > 1 and g.extends:
         k = pc | bank << 16
         # the superblock replaces this block on the last count, so it never goes below 0
         pro = [f"hot[{k}] -= 1", f"if not hot[{k}]: promote({k})", *pro]
     lines = pro + body + epi + exit_lines
     full = "\n".join(lines)
-    found = set(rx["names"].findall(full))
+    found = _words(full)
     used = [n for n in _NAMES if n in found]
     head = "def _b(cyc" + "".join(f", {n}={n}" for n in used) + "):"
     source = head + "\n" + "\n".join("    " + ln for ln in lines) + "\n"

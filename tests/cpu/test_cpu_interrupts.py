@@ -169,3 +169,21 @@ def test_reti_restores_the_interrupted_priority_level():
 def test_make_helper_builds_runnable_cpu():
     cpu = make("74 01 " + HALT)
     assert run_halt(cpu).a == 1
+
+
+def test_requests_due_right_after_a_hold_are_taken_where_stepping_takes_them():
+    # The one-instruction hold after SETB EA: with no request pending the run loop lets
+    # whole blocks run, so a timer overflow coming due inside the next instruction must
+    # still be taken at the same boundary as when stepping one instruction at a time.
+    # MOV TMOD,#02 ; MOV TH0,#C3 ; MOV TL0,#C3 ; MOV R0,#30 ; SETB ET0 ; SETB TR0 ;
+    # loop: CLR EA ; SETB EA ; INC R6 ; INC R6 ; INC R6 ; SJMP loop   (7 cycles a turn,
+    # overflow every 61: every phase of the loop is hit) / ISR: MOV @R0,R6 ; INC R0 ; RETI
+    main = "75 89 02 75 8C C3 75 8A C3 78 30 D2 A9 D2 8C C2 AF D2 AF 0E 0E 0E 80 F7"
+    code = image(SETUP, {0x0B: "A6 06 08 32", 0x40: main})
+    ran, stepped = CPU(code), CPU(code)
+    assert ran.run(3000) == "deadline"
+    while stepped.cycles < 3000:
+        stepped.step()
+    assert ran.iram[0] > 0x30 + 40  # the ISR ran some 45 times
+    assert (ran.cycles, ran.instructions, bytes(ran.iram)) == \
+        (stepped.cycles, stepped.instructions, bytes(stepped.iram))
