@@ -80,12 +80,13 @@ def test_the_firmware_build_never_imports_the_simulator() -> None:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel built with `python -m build`, installed into a fresh venv outside the
-    checkout; the venv's bin folder."""
+    """A wheel built with `python -m build` (an sdist first, then the wheel from it, so the
+    sdist must carry everything and nothing is written into the checkout), installed into
+    a fresh venv outside the checkout; the venv's bin folder."""
     work = tmp_path_factory.mktemp("dist")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(work / "dist"),
-                    str(ROOT)], check=True, capture_output=True, env=env, timeout=600)
+    subprocess.run([sys.executable, "-m", "build", "--outdir", str(work / "dist"), str(ROOT)],
+                   check=True, capture_output=True, env=env, timeout=600)
     wheels = sorted((work / "dist").glob("clock51-*.whl"))
     assert len(wheels) == 1, wheels
     venv.create(work / "venv", with_pip=True)

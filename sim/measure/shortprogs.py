@@ -11,7 +11,7 @@ with SDCC for ``-DSP_N=0`` .. ``-DSP_N=14``: 105 programs of about 5,000 to 100,
 cycles. Builds are kept in ``.pio/shortprogs/`` (rebuilt when a source or the flags change).
 
 Each program is run as its own process, as a user or PlatformIO would: ``clock51-sim exec
---s51-timing X.ihx`` and s51 driven like ``sim/ucsim.py`` does (command file, breakpoints on
+--s51-timing X.ihx`` and s51 driven like ``sim/measure/ucsim.py`` does (command file, breakpoints on
 the self-jumps, UART to a file). The two are interleaved program by program in the same
 loop, so machine load affects both alike, and each program's best of ``runs`` is kept. Both
 must print the same bytes after the same number of machine cycles.
@@ -127,7 +127,8 @@ def run_ours(ihx: Path, env: dict[str, str] | None = None) -> tuple[bytes, int, 
 
 
 def run_s51(ihx: Path) -> tuple[bytes, int, float]:
-    """(UART output, machine cycles, s51 process wall seconds), driven as sim/ucsim.py does."""
+    """(UART output, machine cycles, s51 process wall seconds), driven as
+    sim/measure/ucsim.py does."""
     from sim.measure.ucsim import run_ihx_detailed
 
     r = run_ihx_detailed(ihx)

@@ -1,4 +1,4 @@
-/* CPU-bound benchmark for `python -m sim.bench`: a typical mix of SDCC-generated code
+/* CPU-bound benchmark for `python -m sim.measure.bench`: a typical mix of SDCC-generated code
  * (8/16/32-bit arithmetic via the support library, bit twiddling, table lookups, calls)
  * with no waiting on peripherals. Prints a checksum over the UART (Timer 1 mode 2,
  * 9600 baud at 11.0592 MHz as SMOD = 1, TH1 = 0xFA: s51 0.6.4 ignores SMOD, so with the
