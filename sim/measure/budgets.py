@@ -99,6 +99,24 @@ def stress_sp(board: Board) -> int:
     return board.cpu.sp_max
 
 
+def longest_interrupts_off(board: Board, seconds: float) -> int:
+    """Single-step ``seconds`` of the board: the longest run of machine cycles with EA = 0
+    (interrupts held off), measured at instruction boundaries."""
+    cpu, sched = board.cpu, board.scheduler
+    end = cpu.cycles + board.to_cycles(seconds)
+    off_since: int | None = None
+    worst = 0
+    while cpu.cycles < end:
+        cpu.step()
+        sched.fire_due(cpu.cycles)
+        if not cpu.sfr[0xA8] & 0x80:  # IE.EA
+            off_since = cpu.cycles if off_since is None else off_since
+        elif off_since is not None:
+            worst = max(worst, cpu.cycles - off_since)
+            off_since = None
+    return worst
+
+
 def temperature_figures(profile: str, image: Path) -> str:
     """DS18B20: first reading after power-on, a change at the worst phase (just after the
     sensor sampled), and the longest stretch with interrupts off (single-stepped)."""
@@ -118,18 +136,7 @@ def temperature_figures(profile: str, image: Path) -> str:
     board.set_temperature(-7.5)
     board.run_until_true(lambda: "-7.5" in board.lcd_text()[1], 3.0, poll_s=0.001)
     change = board.seconds - t0
-    cpu, sched = board.cpu, board.scheduler
-    end = cpu.cycles + board.to_cycles(2.0)
-    off_since: int | None = None
-    worst = 0
-    while cpu.cycles < end:
-        cpu.step()
-        sched.fire_due(cpu.cycles)
-        if not cpu.sfr[0xA8] & 0x80:  # IE.EA
-            off_since = cpu.cycles if off_since is None else off_since
-        elif off_since is not None:
-            worst = max(worst, cpu.cycles - off_since)
-            off_since = None
+    worst = longest_interrupts_off(board, 2.0)
     frame_us = 1e6 * 10 / board.profile.baud
     return (f"DS18B20: first reading shown {first:.3f} s after power-on (budget 1.5 s); a "
             f"change shown {change:.3f} s later at the worst phase (budget 2 s); interrupts "

@@ -199,21 +199,13 @@ def test_interrupts_are_held_off_only_within_a_slot(make_clock, env) -> None:
     runs with interrupts on."""
     from boardprofile import load_profile
 
+    from sim.measure.budgets import longest_interrupts_off
+
     clk = make_clock(env).boot(rtc=START, temp=-10.5)
     board = clk.b
-    cpu, sched = board.cpu, board.scheduler
     limit = load_profile(env).onewire.ea_off_us
-    end = cpu.cycles + board.to_cycles(2.0)
-    off_since, worst = None, 0
     reads = len(board.thermo.log)
-    while cpu.cycles < end:
-        cpu.step()
-        sched.fire_due(cpu.cycles)
-        if not cpu.sfr[0xA8] & 0x80:                     # IE.EA
-            off_since = cpu.cycles if off_since is None else off_since
-        elif off_since is not None:
-            worst = max(worst, cpu.cycles - off_since)
-            off_since = None
+    worst = longest_interrupts_off(board, 2.0)
     worst_us = worst * 1e6 / board.cps
     assert [e for _, e in board.thermo.log[reads:]].count("cmd BE") >= 2
     assert worst_us <= limit + 0.1, worst_us
