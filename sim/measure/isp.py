@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from typing import Any
 
 from boardprofile import load_profile
 
+from sim.errors import MeasureError
 from sim.machine.board import Board
 from sim.machine.image import load_ihx, project_build
 
@@ -26,6 +28,8 @@ TINY = bytes([0x80, 0xFE])  # SJMP $
 
 
 class _Wire:
+    """Stands in for stcgal's serial port: collects what ``write_packet`` sends."""
+
     def __init__(self) -> None:
         self.data = b""
 
@@ -36,40 +40,57 @@ class _Wire:
         pass
 
 
+def stcgal_protocol(protocol: str) -> Any:
+    """stcgal's own protocol object for "stc89" or "stc89a", writing into memory."""
+    from stcgal.protocols import Stc89AProtocol, Stc89Protocol
+
+    cls = Stc89Protocol if protocol == "stc89" else Stc89AProtocol
+    proto = cls("simulated", 2400, 115200)
+    proto.ser = _Wire()
+    return proto
+
+
+def host_frame(proto: Any, payload: bytes) -> bytes:
+    """The bytes stcgal sends for ``payload``."""
+    proto.ser.data = b""
+    proto.write_packet(payload)
+    return proto.ser.data
+
+
+def read_reply(board: Board, proto: Any, since: int, timeout_s: float = 5.0) -> bytes:
+    """The next whole MCU frame sent after tx_log index ``since``, checked and unpacked by
+    stcgal (the status packet may start at 0x68: stcgal's sync eats the 46 B9)."""
+    def frame() -> bytes:
+        got = bytes(b for _, b in board.uart.tx_log[since:])
+        return b"\x46\xb9" + got if got[:1] == b"\x68" else got
+
+    def complete() -> bool:
+        got = frame()
+        return len(got) >= 5 and len(got) >= int.from_bytes(got[3:5], "big") + 2
+
+    if not board.run_until_true(complete, timeout_s):
+        raise MeasureError("the bootloader did not answer")
+    got = frame()
+    return proto.extract_payload(got[:int.from_bytes(got[3:5], "big") + 2])
+
+
 class _Host:
     """stcgal's framing on one side of a simulated board's UART, in simulated time."""
 
     def __init__(self, board: Board, protocol: str) -> None:
-        from stcgal.protocols import Stc89AProtocol, Stc89Protocol
-
-        cls = Stc89Protocol if protocol == "stc89" else Stc89AProtocol
-        self.proto = cls("simulated", 2400, 115200)
-        self.proto.ser = _Wire()
+        self.proto = stcgal_protocol(protocol)
         self.board = board
 
     def send(self, raw: bytes) -> None:
         self.board.uart.inject(raw, self.board.cycles)
 
     def request(self, payload: bytes) -> bytes:
-        self.proto.ser.data = b""
-        self.proto.write_packet(payload)
         since = len(self.board.uart.tx_log)
-        self.send(self.proto.ser.data)
+        self.send(host_frame(self.proto, payload))
         return self.reply(since)
 
     def reply(self, since: int, timeout_s: float = 5.0) -> bytes:
-        def frame() -> bytes:
-            got = bytes(b for _, b in self.board.uart.tx_log[since:])
-            return b"\x46\xb9" + got if got[:1] == b"\x68" else got
-
-        def complete() -> bool:
-            got = frame()
-            return len(got) >= 5 and len(got) >= int.from_bytes(got[3:5], "big") + 2
-
-        if not self.board.run_until_true(complete, timeout_s):
-            raise RuntimeError("the bootloader did not answer")
-        got = frame()
-        return self.proto.extract_payload(got[:int.from_bytes(got[3:5], "big") + 2])
+        return read_reply(self.board, self.proto, since, timeout_s)
 
 
 def _board(protocol: str, image: bytes) -> Board:
@@ -101,9 +122,7 @@ def upload_seconds(image: bytes) -> float:
     for addr in range(0, len(data), 128):
         host.request(bytes([0, 0, 0, addr >> 8, addr & 0xFF, 0, 0x80]) + data[addr:addr + 128])
     host.request(bytes([0x8D, 0xFD, 0xFF, 0xFF, 0xFF]))
-    host.proto.ser.data = b""
-    host.proto.write_packet(b"\x82")
-    host.send(host.proto.ser.data)
+    host.send(host_frame(host.proto, b"\x82"))
     board.run_until_true(lambda: board.chip.state == "app", 1.0)
     return (board.cycles - start) / board.cps
 

@@ -14,38 +14,14 @@ from sim.cpu import isp
 from sim.errors import SimError
 from sim.machine.board import Board
 from sim.machine.flash import Flash
+from sim.measure.isp import host_frame, read_reply
+from sim.measure.isp import stcgal_protocol as stcgal
 
 CPS = 11059200 // 12
 P1 = 1
 # MOV P1,#data ; SJMP $  -- a program you can tell by what it leaves on P1
 OLD = bytes([0x75, 0x90, 0x55, 0x80, 0xFE])
 NEW = bytes([0x75, 0x90, 0xAA, 0x80, 0xFE])
-
-
-class _Wire:
-    """Stands in for stcgal's serial port: collects what write_packet sends."""
-
-    def __init__(self) -> None:
-        self.data = b""
-
-    def write(self, data: bytes) -> None:
-        self.data += data
-
-    def flush(self) -> None:
-        pass
-
-
-def stcgal(protocol: str) -> Stc89Protocol | Stc89AProtocol:
-    cls = Stc89Protocol if protocol == "stc89" else Stc89AProtocol
-    proto = cls("unused", 2400, 115200)
-    proto.ser = _Wire()
-    return proto
-
-
-def host_frame(proto: Stc89Protocol | Stc89AProtocol, payload: bytes) -> bytes:
-    proto.ser.data = b""
-    proto.write_packet(payload)
-    return proto.ser.data
 
 
 def make_board(protocol: str = "stc89", image: bytes = OLD, **kw: object) -> Board:
@@ -63,22 +39,6 @@ def sync(board: Board) -> None:
     """Two 0x7F 30 ms apart, as stcgal pulses, at 50 ms after power-on."""
     send(board, b"\x7f", 0.05)
     send(board, b"\x7f", 0.08)
-
-
-def read_reply(board: Board, proto: Stc89Protocol | Stc89AProtocol, since: int,
-               timeout_s: float = 1.0) -> bytes:
-    """The next whole MCU frame sent after tx_log index ``since``, checked by stcgal."""
-    def complete() -> bool:
-        got = bytes(b for _, b in board.uart.tx_log[since:])
-        if len(got) >= 5 and got[0] == 0x68:
-            got = b"\x46\xb9" + got
-        return len(got) >= 5 and len(got) >= int.from_bytes(got[3:5], "big") + 2
-
-    assert board.run_until_true(complete, timeout_s), "no reply"
-    got = bytes(b for _, b in board.uart.tx_log[since:])
-    if got[0] == 0x68:
-        got = b"\x46\xb9" + got
-    return proto.extract_payload(got[:int.from_bytes(got[3:5], "big") + 2])
 
 
 def exchange(board: Board, proto: Stc89Protocol | Stc89AProtocol, payload: bytes,
