@@ -18,7 +18,6 @@ percent. Our core is timed around ``run_program`` only (the image is already loa
 from __future__ import annotations
 
 import argparse
-import math
 import shutil
 import subprocess
 import sys
@@ -120,18 +119,9 @@ def _count(text: str) -> int:
     return value
 
 
-def _seconds(text: str) -> float:
-    """A finite number of seconds > 0 (argparse type)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds > 0")
-    return value
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from sim.frontends.run import parse_duration  # the same rule as run's --for
+
     parser.add_argument("--repeat", type=_count, default=DEFAULT_REPEAT,
                         help=f"outer loop count of the program (default {DEFAULT_REPEAT}, "
                              "about 150,000 machine cycles each)")
@@ -144,7 +134,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="give up after this many machine cycles (default 200,000,000)")
     parser.add_argument("--board", default="reference",
                         help="board whose built firmware is benchmarked (default reference)")
-    parser.add_argument("--board-seconds", type=_seconds, default=60.0,
+    parser.add_argument("--board-seconds", type=parse_duration, default=60.0,
                         help="simulated seconds of the firmware run (default 60; 10 %% of it "
                              "without fast-forward)")
     parser.add_argument("--cpu-only", action="store_true",
