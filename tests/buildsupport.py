@@ -27,3 +27,10 @@ def run_pio(*args: str, env: dict[str, str] | None = None,
     return proc
 
 
+def profile_variant(tmp_path: Path, old: str, new: str) -> Path:
+    """A copy of the reference profile in ``tmp_path`` with ``old`` replaced by ``new``."""
+    text = (ROOT / "firmware" / "boards" / "reference.toml").read_text()
+    assert old in text, old
+    p = tmp_path / "variant.toml"
+    p.write_text(text.replace(old, new, 1))
+    return p

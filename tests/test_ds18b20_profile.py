@@ -9,18 +9,9 @@ import pytest
 from boardprofile import ProfileError, load_profile
 from boardprofile.onewire import check_uart, delay_asm, onewire_timing
 
-from tests.buildsupport import ROOT, run_pio
+from tests.buildsupport import ROOT, profile_variant, run_pio
 
-REFERENCE = ROOT / "firmware" / "boards" / "reference.toml"
 SENSOR = '\n[ds18b20]\npin = "P3.7"'
-
-
-def _variant(tmp_path: Path, old: str, new: str) -> Path:
-    text = REFERENCE.read_text()
-    assert old in text, old
-    p = tmp_path / "variant.toml"
-    p.write_text(text.replace(old, new, 1))
-    return p
 
 
 def test_shipped_boards_put_the_sensor_where_the_issue_says() -> None:
@@ -31,7 +22,7 @@ def test_shipped_boards_put_the_sensor_where_the_issue_says() -> None:
 
 
 def test_the_table_is_optional(tmp_path: Path) -> None:
-    p = load_profile(_variant(tmp_path, SENSOR, ""))
+    p = load_profile(profile_variant(tmp_path, SENSOR, ""))
     assert p.ds18b20 is None and p.onewire is None
 
 
@@ -47,7 +38,7 @@ def test_the_table_is_optional(tmp_path: Path) -> None:
 ])
 def test_bad_sensor_settings_are_one_line(tmp_path: Path, old: str, new: str,
                                           message: str) -> None:
-    path = _variant(tmp_path, old, new)
+    path = profile_variant(tmp_path, old, new)
     with pytest.raises(ProfileError) as exc:
         load_profile(path)
     assert "\n" not in str(exc.value)
@@ -56,7 +47,7 @@ def test_bad_sensor_settings_are_one_line(tmp_path: Path, old: str, new: str,
 
 def test_a_baud_rate_whose_frame_is_shorter_than_two_slots_is_refused(tmp_path: Path) -> None:
     # 57600 baud at 11.0592 MHz (SMOD): a frame is 174 us, a slot keeps EA off ~71 us: fine
-    load_profile(_variant(tmp_path, "baud = 9600", "baud = 57600"))
+    load_profile(profile_variant(tmp_path, "baud = 9600", "baud = 57600"))
     with pytest.raises(ValueError, match="more than half a 115200 baud frame"):
         check_uart(onewire_timing(11_059_200), 115200)
 
@@ -93,7 +84,7 @@ def test_delay_code_takes_exactly_the_cycles(cycles: int, text: str) -> None:
 
 
 def test_a_board_without_the_sensor_builds_no_temperature_code(tmp_path: Path) -> None:
-    profile = _variant(tmp_path, SENSOR, "")
+    profile = profile_variant(tmp_path, SENSOR, "")
     env = {"CLOCK51_PROFILE": str(profile), "PLATFORMIO_BUILD_DIR": str(tmp_path / "build")}
     run_pio("run", "-e", "reference", env=env)
     out = tmp_path / "build" / "reference"

@@ -8,15 +8,9 @@ from pathlib import Path
 import pytest
 from boardprofile import ProfileError, all_profiles, baud_setting, load_profile, trickle_byte
 
+from tests.buildsupport import profile_variant
+
 REFERENCE = Path(__file__).resolve().parent.parent / "firmware" / "boards" / "reference.toml"
-
-
-def _variant(tmp_path: Path, old: str, new: str) -> Path:
-    text = REFERENCE.read_text()
-    assert old in text, old
-    p = tmp_path / "variant.toml"
-    p.write_text(text.replace(old, new, 1))
-    return p
 
 
 def test_shipped_profiles_all_load() -> None:
@@ -67,7 +61,7 @@ def test_breadboard_profile_wires_a_four_bit_lcd() -> None:
 ])
 def test_bad_profile_is_one_line_naming_file_and_field(
         tmp_path: Path, old: str, new: str, message: str) -> None:
-    path = _variant(tmp_path, old, new)
+    path = profile_variant(tmp_path, old, new)
     with pytest.raises(ProfileError) as exc:
         load_profile(path)
     text = str(exc.value)
@@ -104,7 +98,7 @@ def test_trickle_settings_decode_to_the_ds1302_register(text: str, byte: int) ->
 
 def test_upload_protocol_is_the_profiles_bootloader_generation(tmp_path: Path) -> None:
     assert load_profile("reference").upload_protocol == "stc89"
-    newer = _variant(tmp_path, 'protocol = "stc89"', 'protocol = "stc89a"')
+    newer = profile_variant(tmp_path, 'protocol = "stc89"', 'protocol = "stc89a"')
     assert load_profile(newer).upload_protocol == "stc89a"
 
 
@@ -126,7 +120,7 @@ def test_upload_table_is_optional_and_defaults_to_stc89(tmp_path: Path) -> None:
 ])
 def test_bad_upload_table_is_one_line(tmp_path: Path, old: str, new: str,
                                       message: str) -> None:
-    path = _variant(tmp_path, old, new)
+    path = profile_variant(tmp_path, old, new)
     with pytest.raises(ProfileError) as exc:
         load_profile(path)
     assert str(exc.value).startswith(f"{path}: {message}")
