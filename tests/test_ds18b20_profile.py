@@ -9,7 +9,7 @@ import pytest
 from boardprofile import ProfileError, load_profile
 from boardprofile.onewire import check_uart, delay_asm, onewire_timing
 
-from tests.buildsupport import ROOT, profile_variant, run_pio
+from tests.buildsupport import profile_variant, run_pio
 
 SENSOR = '\n[ds18b20]\npin = "P3.7"'
 
