@@ -117,7 +117,8 @@ class Clock:
         self.banners = 0
 
     # -- lifecycle --------------------------------------------------------------------
-    def _new_board(self) -> Board:
+    def new_board(self) -> Board:
+        """A new, unpowered-yet board for this clock (a fresh DS1302); it becomes ``b``."""
         board = Board(self.profile, self.image, endpoint=MemoryEndpoint())
         self.boards.append(board)
         self.board = board
@@ -137,7 +138,7 @@ class Clock:
         ``rtc_state``: a saved DS1302 state (``to_state``); neither: a fresh chip.
         ``temp``: the DS18B20's temperature from power-on (None: no sensor answers).
         """
-        board = self._new_board()
+        board = self.new_board()
         if temp != "default":
             board.set_temperature(None if temp is None else float(temp))
         if rtc_state is not None:
@@ -153,13 +154,18 @@ class Clock:
     def power_cycle(self, off_s: float = 0.0) -> Clock:
         """Switch off (the DS1302 runs on its battery for ``off_s``) and on again."""
         assert self.board is not None
-        state = self.board.rtc.to_state()
-        board = self._new_board()
-        board.rtc.from_state(state)
-        board.rtc.rebase(0, off_s)
-        ok = board.run_until_true(self._started, 2.0)
+        ok = self.restart(self.board.rtc.to_state(), off_s, 2.0)
         assert ok, f"{self.env}: no restart after power cycle: {self.lcd()}"
         return self
+
+    def restart(self, rtc_state: dict[str, Any], off_s: float, timeout_s: float) -> bool:
+        """Power on a new board whose DS1302 is ``rtc_state`` after ``off_s`` on its battery
+        (the rest starts from reset); whether it started within ``timeout_s``."""
+        board = self.new_board()
+        board.rtc.from_state(rtc_state)
+        board.rtc.rebase(0, off_s)
+        board.rtc.set_vcc2(True, 0)
+        return board.run_until_true(self._started, timeout_s)
 
     def _started(self) -> bool:
         """The banner line was sent and the LCD shows a time."""

@@ -139,14 +139,14 @@ class Sweep:
         """A booted, configured clock, the change started (deterministic: same cycles)."""
         clk = Clock("reference", self.image)
         if sc.fresh and not sc.setup:          # first power-up: the boot is the change
-            clk._new_board()
+            clk.new_board()
             return clk
         clk.boot(rtc=None if sc.fresh else START)
         for line in sc.setup:
             reply = clk.command(line)
             assert reply.startswith("OK"), f"{sc.name}: {line} -> {reply}"
         clk.run(0.2)
-        clk._rx.clear()
+        clk.take_received()
         sc.change(clk)
         return clk
 
@@ -180,13 +180,9 @@ class Sweep:
         total, since_change = b.seconds + off, (b.cycles - start) / b.cps + off
         # Power back on a new board with the DS1302 carried over (what Clock.power_cycle
         # does): the cut's effects are in the DS1302 state, the rest starts from reset.
-        state = b.rtc.to_state()
-        b = clk._new_board()
-        b.rtc.from_state(state)
-        b.rtc.rebase(0, off)
-        b.rtc.set_vcc2(True, 0)
-        if not b.run_until_true(clk._started, 3.0):
+        if not clk.restart(b.rtc.to_state(), off, 3.0):
             return Outcome("MIXED", "MIXED")
+        b = clk.b
         clk.run(0.1)
         return Outcome(self._time(clk, sc, total + b.seconds, since_change + b.seconds),
                        self._settings(clk, sc))

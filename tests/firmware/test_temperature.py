@@ -30,7 +30,7 @@ def shown(value: float) -> str:
 
 def test_every_board_shows_the_temperature_within_1_5_s_of_boot(make_clock, env) -> None:
     clk = make_clock(env)
-    board = clk._new_board()
+    board = clk.new_board()
     board.set_temperature(23.5)
     board.rtc.set_datetime(START, 0)
     assert board.run_until_true(lambda: temp_field(clk) == shown(23.5), 1.5), clk.lcd()
@@ -102,7 +102,7 @@ def test_corrupted_crc_never_shows_a_number(make_clock) -> None:
     clk.run_until_lcd("Err", 2.0, line=1)
     # from power-on with the fault: never a digit in the field, for 5 s, polled every 10 ms
     clk2 = make_clock("reference")
-    board = clk2._new_board()
+    board = clk2.new_board()
     board.set_temperature(23.5)
     assert board.thermo is not None
     board.thermo.crc_fault = True
@@ -120,7 +120,7 @@ def test_corrupted_crc_never_shows_a_number(make_clock) -> None:
 
 def test_temp_before_the_first_reading_is_busy(make_clock) -> None:
     clk = make_clock("reference")
-    board = clk._new_board()
+    board = clk.new_board()
     board.set_temperature(23.5)
     board.rtc.set_datetime(START, 0)
     assert board.run_until_true(lambda: b"READY" in clk._peek_sent(), 0.5)
@@ -156,7 +156,7 @@ def test_12_hour_display_and_marks_share_the_line(make_clock) -> None:
 def test_presence_is_seen_at_the_datasheet_extremes(make_clock, wait_us: float,
                                                     pulse_us: float) -> None:
     clk = make_clock("hc6800")
-    board = clk._new_board()
+    board = clk.new_board()
     thermo = board.thermo
     assert thermo is not None
     thermo.presence_wait = thermo._cycles(wait_us)
