@@ -79,6 +79,7 @@ from sim.machine.pins import PortBus
 
 FAMILY = 0x28
 POWER_ON_TEMP = 0x0550  # +85 C
+RANGE_C = (-55.0, 125.0)  # the measuring range, C: what the register can be set to
 CONVERSION_MS = {9: 93.75, 10: 187.5, 11: 375.0, 12: 750.0}
 COPY_MS = 10.0
 # timing limits, microseconds
@@ -118,7 +119,8 @@ def rom_code(serial: int) -> bytes:
 
 def raw_temperature(celsius: float, resolution: int = 12) -> int:
     """The 16-bit register value (two's complement, 1/16 C) for ``celsius``."""
-    raw = max(-55 * 16, min(125 * 16, math.floor(celsius * 16 + 0.5)))
+    low, high = RANGE_C
+    raw = max(round(low * 16), min(round(high * 16), math.floor(celsius * 16 + 0.5)))
     raw &= ~((1 << (12 - resolution)) - 1)
     return raw & 0xFFFF
 

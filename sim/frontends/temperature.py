@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from sim.devices.ds18b20 import RANGE_C
 from sim.errors import UsageError
 
 if TYPE_CHECKING:
@@ -31,9 +32,10 @@ def _value(text: str, whole: str) -> float | None:
     except ValueError:
         raise UsageError(f"--temp {whole!r}: {text!r} is not a temperature (e.g. 23.5, "
                          "-7.5 or none)") from None
-    if not math.isfinite(v) or not -55.0 <= v <= 125.0:
+    low, high = RANGE_C
+    if not math.isfinite(v) or not low <= v <= high:
         raise UsageError(f"--temp {whole!r}: {text.strip()} C is outside the DS18B20's "
-                         "range -55..125 C")
+                         f"range {low:g}..{high:g} C")
     return v
 
 
@@ -71,5 +73,5 @@ def nudge(board: Board, typed: str) -> bool:
         return False
     now = thermo.temperature
     value = 20.0 if now is None else now + (NUDGE_C if typed == "+" else -NUDGE_C)
-    board.set_temperature(max(-55.0, min(125.0, value)))
+    board.set_temperature(max(RANGE_C[0], min(RANGE_C[1], value)))
     return True

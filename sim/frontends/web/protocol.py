@@ -23,12 +23,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from sim.devices.ds18b20 import RANGE_C
+
 MAX_TEXT = 4096  # characters of one message; longer ones are refused unread
 MAX_LINE = 200  # characters of a serial line (the firmware itself takes 40)
 SPEEDS = ("pause", "1x", "10x", "max")
 KEY_ACTIONS = ("down", "up", "tap")
 TYPES = ("key", "serial", "speed", "rtc", "power", "temp")
-TEMP_RANGE = (-55.0, 125.0)  # the DS18B20's measuring range, C
+TEMP_RANGE = RANGE_C  # the DS18B20's measuring range, C
 
 
 class MessageError(ValueError):
