@@ -49,10 +49,11 @@ def _imports(path: Path) -> set[str]:
 # Folder -> the project packages its modules may import (lower layers only).
 ALLOWED = {
     "boardprofile": {"boardprofile"},
-    "sim.cpu": {"sim.errors", "sim.cpu", "sim.machine.pins"},
-    "sim.devices": {"sim.errors", "sim.devices", "sim.machine.pins", "sim.machine.scheduler",
+    "sim.bus": {"sim.errors", "sim.bus"},
+    "sim.cpu": {"sim.errors", "sim.cpu", "sim.bus"},
+    "sim.devices": {"sim.errors", "sim.devices", "sim.bus", "boardprofile"},
+    "sim.machine": {"sim.errors", "sim.bus", "sim.cpu", "sim.devices", "sim.machine",
                     "boardprofile"},
-    "sim.machine": {"sim.errors", "sim.cpu", "sim.devices", "sim.machine", "boardprofile"},
     "host": {"host"},
 }
 

@@ -68,6 +68,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import CodeType
 
+from sim.bus.pins import PortBus
 from sim.cpu import translate as tr
 from sim.cpu.cache import store_for
 from sim.cpu.sfr import (  # the one SFR map
@@ -100,7 +101,6 @@ from sim.cpu.sfr import (  # the one SFR map
     B,
 )
 from sim.errors import ConfigError, IllegalOpcode
-from sim.machine.pins import PortBus
 
 __all__ = ["CPU", "NEVER"]
 

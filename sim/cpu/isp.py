@@ -77,7 +77,7 @@ class Flash(Protocol):
 
 
 class Scheduler(Protocol):
-    """The board's event queue (sim.machine.scheduler.Scheduler)."""
+    """The board's event queue (sim.bus.scheduler.Scheduler)."""
 
     def at(self, cycle: int, action: Callable[[int], None]) -> None: ...
 

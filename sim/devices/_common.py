@@ -8,7 +8,7 @@ from typing import Any
 
 from boardprofile import parse_pin
 
-from sim.machine.pins import PortBus
+from sim.bus.pins import PortBus
 
 Pin = tuple[int, int]
 PinLike = Pin | str

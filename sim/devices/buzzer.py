@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.bus.pins import PortBus
 from sim.devices._common import DEFAULT_CYCLES_PER_SECOND, PinLike, as_pin
 from sim.devices._state import Bool, Int, ListOf, Stateful, Table
-from sim.machine.pins import PortBus
 
 
 @dataclass

@@ -70,6 +70,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sim.bus.pins import PortBus
 from sim.devices import ds1302_calendar as cal
 from sim.devices._common import (
     DEFAULT_CYCLES_PER_SECOND,
@@ -80,7 +81,6 @@ from sim.devices._common import (
 )
 from sim.devices._state import VIOLATIONS, Bool, Int, IntList, Stateful, Str
 from sim.errors import StateError
-from sim.machine.pins import PortBus
 
 CLOCK_BURST = 31
 RAM_BURST = 31

@@ -68,6 +68,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 
+from sim.bus.pins import PortBus
 from sim.devices._common import (
     DEFAULT_CYCLES_PER_SECOND,
     PinLike,
@@ -75,7 +76,6 @@ from sim.devices._common import (
     as_pin,
     bus_conflicts,
 )
-from sim.machine.pins import PortBus
 
 FAMILY = 0x28
 POWER_ON_TEMP = 0x0550  # +85 C

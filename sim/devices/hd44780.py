@@ -57,6 +57,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sim.bus.pins import PortBus
 from sim.devices._common import (
     DEFAULT_CYCLES_PER_SECOND,
     PinLike,
@@ -66,7 +67,6 @@ from sim.devices._common import (
     bus_conflicts,
 )
 from sim.devices._state import VIOLATIONS, Bool, Int, IntList, Stateful
-from sim.machine.pins import PortBus
 
 # execution times in controller clocks
 CLOCKS_SHORT = 10  # 37 us at 270 kHz

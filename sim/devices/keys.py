@@ -28,11 +28,11 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from sim.bus.pins import PortBus
+from sim.bus.scheduler import Scheduler
 from sim.devices._common import DEFAULT_CYCLES_PER_SECOND, Pin, PinLike, as_pin
 from sim.devices._state import Bool, DictOf, Int, Stateful, Table
 from sim.errors import StateError
-from sim.machine.pins import PortBus
-from sim.machine.scheduler import Scheduler
 
 
 @dataclass

@@ -28,10 +28,10 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, Protocol
 
+from sim.bus.scheduler import Scheduler
 from sim.devices._bytelog import ByteLog, ByteLogCodec
 from sim.devices._common import DEFAULT_CYCLES_PER_SECOND
 from sim.devices._state import Int, IntList, Stateful
-from sim.machine.scheduler import Scheduler
 
 
 class Endpoint(Protocol):

@@ -14,7 +14,7 @@ from typing import IO
 from boardprofile import Pin, Profile
 from vcd import VCDWriter
 
-from sim.machine.pins import PortBus
+from sim.bus.pins import PortBus
 
 
 def profile_signals(profile: Profile) -> dict[str, Pin]:

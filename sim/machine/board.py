@@ -14,6 +14,8 @@ from pathlib import Path
 
 from boardprofile import Profile, load_profile
 
+from sim.bus.pins import PortBus
+from sim.bus.scheduler import Scheduler
 from sim.cpu import CPU
 from sim.devices.buzzer import Buzzer
 from sim.devices.ds18b20 import DS18B20
@@ -24,9 +26,7 @@ from sim.devices.uart import Endpoint, UartBridge
 from sim.errors import ConfigError
 from sim.machine.flash import Flash
 from sim.machine.image import load_ihx
-from sim.machine.pins import PortBus
 from sim.machine.power import ChipPower
-from sim.machine.scheduler import Scheduler
 from sim.machine.state import load_rtc, save_rtc
 
 POWER_CUTS = ("battery", "reset", "brownout")

@@ -1,7 +1,7 @@
 """Interrupts: vectors, polling order, two priority levels, nesting, latency rules, INT0/1."""
 
+from sim.bus.pins import PortBus
 from sim.cpu import CPU
-from sim.machine.pins import PortBus
 from tests.cpu.cpuhelp import HALT, exe, image, make, run_halt
 
 # Each ISR records its number at @R0 and advances R0 (4 bytes: MOV @R0,#n ; INC R0 ; RETI).

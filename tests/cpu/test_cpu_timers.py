@@ -1,7 +1,7 @@
 """Timers 0/1 in modes 0-3, GATE, counter inputs through the PortBus, and Timer 2."""
 
+from sim.bus.pins import PortBus
 from sim.cpu import CPU
-from sim.machine.pins import PortBus
 from tests.cpu.cpuhelp import HALT, exe, image, make
 
 TF0, TF1 = 0x20, 0x80

@@ -1,7 +1,7 @@
 """UART timing and reception, PCON idle/power down, port pins vs latches."""
 
+from sim.bus.pins import PortBus
 from sim.cpu import CPU
-from sim.machine.pins import PortBus
 from tests.cpu.cpuhelp import HALT, exe, image, make, run_halt
 
 # MOV TMOD,#20 ; MOV TH1,#FD ; MOV TL1,#FD ; MOV SCON,#40 ; SETB TR1 ; NOP ; NOP

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from sim.bus.pins import PortBus
 from sim.devices.buzzer import Buzzer
-from sim.machine.pins import PortBus
 
 CPS = 921_600
 PIN = (2, 3)

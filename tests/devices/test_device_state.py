@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from sim.bus.pins import PortBus
+from sim.bus.scheduler import Scheduler
 from sim.devices._bytelog import ByteLog
 from sim.devices._state import Stateful
 from sim.devices.buzzer import Buzzer
@@ -22,8 +24,6 @@ from sim.devices.hd44780 import HD44780
 from sim.devices.keys import Keys
 from sim.devices.uart import UartBridge
 from sim.errors import StateError
-from sim.machine.pins import PortBus
-from sim.machine.scheduler import Scheduler
 
 CPS = 921_600
 

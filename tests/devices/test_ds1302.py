@@ -9,8 +9,8 @@ import random
 import pytest
 from boardprofile import parse_pin
 
+from sim.bus.pins import PortBus
 from sim.devices.ds1302 import DS1302, decode_trickle
-from sim.machine.pins import PortBus
 
 CPS = 921_600
 CE, SCLK, IO = parse_pin("P3.5"), parse_pin("P3.6"), parse_pin("P3.4")

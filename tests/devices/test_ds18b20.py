@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from sim.bus.pins import PortBus
+from sim.bus.scheduler import Scheduler
 from sim.devices.ds18b20 import DS18B20, crc8, raw_temperature, rom_code
-from sim.machine.pins import PortBus
-from sim.machine.scheduler import Scheduler
 
 CPS = 10_000_000
 PORT, BIT = 3, 7

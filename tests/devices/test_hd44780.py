@@ -9,9 +9,9 @@ import pytest
 from boardprofile import parse_pin
 from PIL import Image
 
+from sim.bus.pins import PortBus
 from sim.devices.hd44780 import HD44780, rom_char
 from sim.frontends.screenshot import PALETTES, render, save_png
-from sim.machine.pins import PortBus
 
 CPS = 921_600
 MS = CPS // 1000  # 921 cycles, a little under 1 ms

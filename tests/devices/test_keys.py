@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from sim.bus.pins import PortBus
+from sim.bus.scheduler import Scheduler
 from sim.devices.keys import Keys
-from sim.machine.pins import PortBus
-from sim.machine.scheduler import Scheduler
 
 CPS = 921_600
 MS = CPS / 1000

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import serial
 
+from sim.bus.scheduler import Scheduler
 from sim.devices.uart import UartBridge
 from sim.frontends.endpoints import MemoryEndpoint, PtyEndpoint, TcpEndpoint
-from sim.machine.scheduler import Scheduler
 
 CPS = 921_600
 FRAME = 960  # 10 bits at 9600 baud

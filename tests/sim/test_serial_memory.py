@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
+from sim.bus.scheduler import Scheduler
 from sim.devices._bytelog import DEFAULT_KEEP, ByteLog
 from sim.devices.uart import UartBridge
 from sim.frontends.endpoints import TcpEndpoint
 from sim.frontends.live import LiveView
-from sim.machine.scheduler import Scheduler
 
 
 def grown_by(action: Callable[[], None]) -> int:
