@@ -109,6 +109,10 @@ _HUGE = 1 << 62
 _SUPER = 1 << 20  # store key of a superblock: block key | _SUPER
 
 VECTORS = (0x03, 0x0B, 0x13, 0x1B, 0x23, 0x2B)
+# TCON -> the IE enable bits of the requests its flags raise (IE0 EX0, TF0 ET0, IE1 EX1,
+# TF1 ET1): TF1 of a baud-rate Timer 1 is always set, and asks for nothing with ET1 off
+_TCON_REQ = bytes((t >> 1 & 1) | (t >> 4 & 2) | (t >> 1 & 4) | (t >> 4 & 8)
+                  for t in range(256))
 _PORT_OF = {P0: 0, P1: 1, P2: 2, P3: 3}
 
 # Compiled block code shared by every CPU instance (the source depends only on the code).
@@ -427,14 +431,33 @@ class CPU:
 
     # == the slow path =====================================================================
     def _slow(self) -> str | None:
-        r = self._slow_turn()
-        # idle with fast-forward: the turn only jumped to the next event; handle it now
-        # (it usually wakes the CPU) rather than in another pass through the run loop
-        n = 0
-        while r is None and self._idle and self.fast_forward and n < 8:
-            r = self._slow_turn()
-            n += 1
-        return r
+        if self._idle and self.fast_forward and not self._hold and not self._pd:
+            return self._wake()
+        return self._slow_turn()
+
+    def _wake(self) -> str | None:
+        """Idle with fast-forward: jump to the next event and take the interrupt it raises
+        (the tick that ends each sleep), in one turn. Exactly what ``_slow_turn`` does in
+        two, with fewer looks at the event state."""
+        if self._try_irq():  # a request was pending already (a byte arrived meanwhile)
+            self._recompute_ev()
+            return None
+        self._recompute_ev()
+        cyc = self.cycles
+        until = self._until
+        ne = self._ev if self._ev < until else until
+        if ne > cyc:
+            self.cycles = cyc = ne
+        if cyc >= until:
+            return "deadline"
+        self._sync(cyc)
+        if self._tx_busy and self._tx_done <= cyc:
+            self._tx_finish()
+        if self._try_irq():
+            self._recompute_ev()
+            return None
+        self._recompute_ev()  # an event that wakes nothing (TF0 with ET0 off): sleep on
+        return None
 
     def _slow_turn(self) -> str | None:
         if self._pd:
@@ -643,6 +666,7 @@ class CPU:
         return True
 
     def _reti(self, cycle: int) -> int:
+        """RETI completing at ``cycle``: pop the PC, end the level in service."""
         sfr = self.sfr
         s = sfr[SP]
         pc = self.iram[s] << 8 | self.iram[(s - 1) & 0xFF]
@@ -651,12 +675,25 @@ class CPU:
             self._act_hi = False
         else:
             self._act_lo = False
-        self._hold = True
-        self._ne = 0
+        self._hold_after(cycle)
         return pc | (sfr[PSW] & 0x18) << 13
+
+    def _hold_after(self, end: int) -> None:
+        """No interrupt is taken right after RETI or a write to IE/IP (the instruction
+        ending at ``end`` or earlier): one more instruction runs first. That matters only
+        if a request can be pending at that boundary: one is pending now (``_recompute_ev``
+        then leaves ``_ne`` at 0) or an event is due by ``end``. Only then does the slow
+        path have to look (and step one instruction); otherwise the run goes on."""
+        self._recompute_ev()
+        if not self._ne or self._ev <= end:
+            self._hold = True
+            self._ne = 0
 
     # == events ============================================================================
     def _recompute_ev(self) -> None:
+        """``_ev``: the next event (an enabled timer interrupt's overflow, the end of a UART
+        frame); ``_ne``: how far the fast loop may run (0: the slow path must look now).
+        Runs several times a tick: written for speed."""
         sfr = self.sfr
         ev = self._tx_done if self._tx_busy else NEVER
         ie = sfr[IE]
@@ -664,19 +701,21 @@ class CPU:
             tcon = sfr[TCON]
             if ie & 0x02 and not tcon & 0x20:
                 c = self._c0
-                if c.rate:  # c.next_ovf(), inlined: this runs several times a tick
-                    t = c.t0 + -(-(c.top - c.val) // c.rate)
+                rate = c.rate
+                if rate:  # c.next_ovf(), inlined
+                    t = c.t0 - (c.val - c.top) // rate
                     if t < ev:
                         ev = t
-            if ie & 0x08 and not tcon & 0x80:
-                ev = min(ev, (self._c0h if self._c0h.fmask else self._c1).next_ovf())
-            if ie & 0x20 and not sfr[T2CON] & 0x80 and self._c2.fmask:
-                ev = min(ev, self._c2.next_ovf())
+            if ie & 0x28:
+                if ie & 0x08 and not tcon & 0x80:
+                    ev = min(ev, (self._c0h if self._c0h.fmask else self._c1).next_ovf())
+                if ie & 0x20 and not sfr[T2CON] & 0x80 and self._c2.fmask:
+                    ev = min(ev, self._c2.next_ovf())
             self._ev = ev
             # a request already pending (e.g. RI set by uart_rx between two runs) is the
-            # slow path's job (no request flag set at all: no need to ask)
-            if (tcon & 0xAA or sfr[SCON] & 0x03 or sfr[T2CON] & 0xC0) \
-                    and self._irq_request() >= 0:
+            # slow path's job (no enabled request flag set: no need to ask)
+            if (_TCON_REQ[tcon] & ie or ie & 0x10 and sfr[SCON] & 0x03
+                    or ie & 0x20 and sfr[T2CON] & 0xC0) and self._irq_request() >= 0:
                 self._ne = 0
                 return
         else:
@@ -859,16 +898,37 @@ class CPU:
             h(addr, v, t)
 
     def _w_timer(self, addr: int, v: int, t: int) -> None:
-        self._sync(t)
         sfr = self.sfr
-        sfr[addr] = v
-        if (addr == TL0 or addr == TH0) and sfr[TMOD] & 3 != 3:
-            # fast path (the tick interrupt's reload): only Timer 0's count changes; its
-            # run state and the other counters are as _reconfig would leave them
+        mode = sfr[TMOD] & 3
+        if (addr == TL0 or addr == TH0) and mode != 3:
+            # fast path (the tick interrupt's reload): only Timer 0's count changes, so
+            # only Timer 0 is brought up to t (the other counters stay lazy); its run
+            # state and the other counters are as _reconfig would leave them
             c0 = self._c0
-            self._setup(c0, sfr[TMOD] & 3, sfr[TL0], sfr[TH0])
-            c0.t0 = max(t, self._tsync)
+            if t < self._tsync:
+                t = self._tsync
+            rate = c0.rate
+            if rate and t > c0.t0:
+                n = c0.val + rate * (t - c0.t0)
+                if n >= c0.top:
+                    n = c0.reload + (n - c0.top) % (c0.top - c0.reload)
+                    sfr[c0.fsfr] |= c0.fmask
+                c0.val = n
+            n = c0.val
+            if mode == 1:
+                sfr[TH0] = n >> 8 & 0xFF
+                sfr[TL0] = n & 0xFF
+            elif mode == 0:
+                sfr[TH0] = n >> 5 & 0xFF
+                sfr[TL0] = sfr[TL0] & 0xE0 | n & 0x1F
+            else:
+                sfr[TL0] = n & 0xFF
+            sfr[addr] = v
+            self._setup(c0, mode, sfr[TL0], sfr[TH0])
+            c0.t0 = t
         else:
+            self._sync(t)
+            sfr[addr] = v
             self._reconfig(max(t, self._tsync))
         self._recompute_ev()
 
@@ -930,9 +990,9 @@ class CPU:
 
     def _w_ieip(self, addr: int, v: int, t: int) -> None:
         self.sfr[addr] = v
-        self._hold = True  # an interrupt is not taken right after a write to IE or IP
-        self._recompute_ev()
-        self._ne = 0
+        # an interrupt is not taken right after a write to IE or IP; every instruction
+        # that writes them accesses IE/IP at t (its first cycle) and ends by t + 1
+        self._hold_after(t + 1)
 
     def _w_pcon(self, addr: int, v: int, t: int) -> None:
         self.sfr[PCON] = v

@@ -164,6 +164,9 @@ class _Gen:
         self.xs = xram_size
         self.body: list[str] = []
         self.end = False        # the current instruction must end the block
+        # the current instruction writes a port or a side-effect SFR: the block goes on
+        # after it only if the handler left the next event beyond the block's end (guard)
+        self.side = False
         self.dyn_key = False    # PSW was written: the next key takes its bank from psw
         self.off = 0            # cycle offset of the current instruction's start
         self.endoff = 0         # ... and of its end
@@ -208,7 +211,7 @@ class _Gen:
             p = PORTS[d]
 
             def wport(v: str) -> list[str]:
-                self.end = True
+                self.side = True
                 return [f"wport({p}, {v}, {self.cyc(self.endoff)})"]
             return _Loc(f"(PL[{p}] & PE[{p}])", f"PL[{p}]", wport)
         if d == SP:
@@ -221,7 +224,7 @@ class _Gen:
             e = f"sfr[{d}]"
         if d in SIDE_WRITE:
             def wside(v: str) -> list[str]:
-                self.end = True
+                self.side = True
                 return [f"wsfr({d}, {v}, {self.cyc(self.off + self.acc)})"]
             return _Loc(e, e, wside)
         return _Loc(e, e, lambda v: [f"sfr[{d}] = {v}"])
@@ -603,6 +606,9 @@ _LATE_READ = frozenset({"JB", "JNB", "CJNE", "DJNZ"})
 _NAMES = ("iram", "sfr", "xram", "code", "PL", "PE", "PAR", "ADDF", "SUBF", "DA", "rsfr",
           "wsfr", "wport", "cpu", "reti", "hot", "promote")
 _EPI_MARK = "    #EPI"  # placeholder for the write-back of ACC and PSW before an early exit
+_BC = "#BC"  # placeholder for the block's cycles (its longest path) in the write guards
+#: Branches that may write a port or side-effect SFR (JBC TF0, DJNZ P1): they end the block.
+_BRANCHES = frozenset({"JBC", "DJNZ"})
 # Which names a block's source uses and whether it assigns ACC or PSW: plain string scans
 # (the regular expressions they replace cost a cold process 3 ms to import ``re`` and
 # compile). _words(s) = the maximal runs of word characters, as ``\b...\b`` sees them.
@@ -659,11 +665,14 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
     cycles = insns = 0
     exit_lines: list[str] | None = None
     seen: set[int] = set()
+    guard: list[str] = []  # after a side-effect write: emitted if another instruction follows
     while True:
         op, vals = decoded = decode(code, addr)
         if insns and classify(code, addr, decoded)[0] is not None:
             break
         assert op is not None
+        g.body.extend(guard)
+        guard = []
         g.addr = addr
         g.off = cycles
         g.endoff = cycles + op.cycles
@@ -671,11 +680,19 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
         g.next = (addr + op.length) & 0xFFFF
         g.done = g.endoff << 18 | (insns + 1) << 26
         g.follow = None
+        g.side = False
         exit_lines = _TEMPLATES[op.mnemonic](g, op, vals)
         cycles += op.cycles
         insns += 1
         seen.add(addr)
         addr = g.next
+        if g.side:
+            if exit_lines or op.mnemonic in _BRANCHES:
+                g.end = True  # a branch that writes (JBC TF0, DJNZ on a port...): the end
+            else:
+                # the handler may have brought the next event closer (an interrupt request,
+                # idle, a device event, a hold): leave before it, at the next instruction
+                guard = [f"if cpu._ne < cyc + {_BC}:", _EPI_MARK, f"    return {g.key(addr)}"]
         if g.end or insns >= max_insns:
             break
         if exit_lines:  # a control transfer: follow a static target not yet in the block
@@ -708,9 +725,9 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
         # the superblock replaces this block on the last count, so it never goes below 0
         pro = [f"hot[{k}] -= 1", f"if not hot[{k}]: promote({k})", *pro]
     lines = pro + body + epi + exit_lines
-    full = "\n".join(lines)
+    full = "\n".join(lines).replace(_BC, str(cycles))
     found = _words(full)
     used = [n for n in _NAMES if n in found]
     head = "def _b(cyc" + "".join(f", {n}={n}" for n in used) + "):"
-    source = head + "\n" + "\n".join("    " + ln for ln in lines) + "\n"
+    source = head + "\n    " + full.replace("\n", "\n    ") + "\n"
     return BlockInfo(source, cycles, insns, special, arg, addr)
