@@ -18,7 +18,17 @@ low is a short between two outputs: the pin reads 0 and the fact is recorded in
 
 Watchers are called synchronously, with the machine cycle of the change, whenever the level
 of a watched pin changes, whoever changed it. The CPU passes the cycle at which its writing
-instruction completes; scheduled events pass their own cycle.
+instruction completes; scheduled events pass their own cycle. When one change moves several
+pins of a port, their watchers are called pin by pin, lowest bit first, each pin's in the
+order they were registered.
+
+Muting: a watcher that would do nothing for a while (a timer input while its timer is not
+counting, a sensor that is absent) can be muted (``mute(watch)``) and unmuted later. A
+muted watcher is not called, and a port write that moves only pins with no unmuted watcher
+costs nothing beyond storing the latch. The rule for whoever mutes: only while the callback
+would ignore every change. Unmuting takes effect at once, also for the rest of a change
+being delivered (a watcher of a lower pin that unmutes a higher pin's watcher: that one
+sees this change too), so muting never changes what a model sees.
 """
 
 from __future__ import annotations
@@ -46,6 +56,19 @@ class Conflict(tuple):
         return f"Conflict(cycle={self[0]}, port={self[1]}, bit={self[2]}, owner={self[3]!r})"
 
 
+class Watch:
+    """One watcher registration (``PortBus.watch``); ``active`` is False while muted."""
+
+    __slots__ = ("port", "bit", "callback", "active")
+
+    def __init__(self, port: int, bit: int, callback: Watcher) -> None:
+        self.port, self.bit, self.callback, self.active = port, bit, callback, True
+
+    def __repr__(self) -> str:
+        state = "" if self.active else ", muted"
+        return f"Watch(P{self.port}.{self.bit}, {self.callback!r}{state})"
+
+
 class PortBus:
     """Latches, external drivers and watchers of ports P0-P3."""
 
@@ -58,7 +81,9 @@ class PortBus:
         self._short = [0, 0, 0, 0]
         # per port: owner -> (low mask, high mask)
         self._drivers: list[dict[str, tuple[int, int]]] = [{}, {}, {}, {}]
-        self._watchers: list[list[list[Watcher]]] = [[[] for _ in range(8)] for _ in range(4)]
+        # per pin: every registration, muted or not, in the order of registration
+        self._watches: list[list[list[Watch]]] = [[[] for _ in range(8)] for _ in range(4)]
+        # per port: bit = 1 where at least one watcher is not muted
         self.watch_mask = [0, 0, 0, 0]
         self.conflicts: list[Conflict] = []
 
@@ -78,16 +103,15 @@ class PortBus:
     def write_latch(self, port: int, value: int, cycle: int) -> None:
         """The CPU wrote the port SFR (any instruction that writes it)."""
         latch = self.latch
+        value &= 0xFF
+        diff = latch[port] ^ value
         ext = self.ext[port]
         old = latch[port] & ext
-        value &= 0xFF
         latch[port] = value
-        # fast path: no device drives this port high (so no short can start or end) and
-        # no watched pin changes level: nothing else to do
-        if not self._high[port] and not self._short[port] \
-                and not (old ^ value & ext) & self.watch_mask[port]:
-            return
-        self._settle(port, old, cycle)
+        # fast path: no watched pin changes level and no pin a device drives high changes
+        # latch (so no short starts or ends): nothing else to do
+        if diff & (ext & self.watch_mask[port] | self._high[port]):
+            self._settle(port, old, cycle)
 
     # -- the device side ---------------------------------------------------------------
     def drive(self, owner: str, port: int, bit: int, level: int | None, cycle: int) -> None:
@@ -95,8 +119,12 @@ class PortBus:
         drivers = self._drivers[port]
         low0, high0 = drivers.get(owner, (0, 0))
         m = 1 << bit
-        low = low0 & ~m | (m if level == 0 else 0)
-        high = high0 & ~m | (m if level == 1 else 0)
+        if level == 0:
+            low, high = low0 | m, high0 & ~m
+        elif level == 1:
+            low, high = low0 & ~m, high0 | m
+        else:
+            low, high = low0 & ~m, high0 & ~m
         if low == low0 and high == high0:
             return  # already driven so: nothing changes
         ext = self.ext
@@ -105,38 +133,67 @@ class PortBus:
             drivers[owner] = (low, high)
         else:
             drivers.pop(owner, None)
-        all_low = 0
-        all_high = 0
-        for lo, hi in drivers.values():
-            all_low |= lo
-            all_high |= hi
+        if len(drivers) <= 1:  # the common case: one device on the port
+            all_low, all_high = low, high
+        else:
+            all_low = all_high = 0
+            for lo, hi in drivers.values():
+                all_low |= lo
+                all_high |= hi
         ext[port] = ~all_low & 0xFF
         self._high[port] = all_high
         self._settle(port, old, cycle)
 
-    def watch(self, port: int, bit: int, callback: Watcher) -> None:
-        self._watchers[port][bit].append(callback)
+    def watch(self, port: int, bit: int, callback: Watcher) -> Watch:
+        """Call ``callback(level, cycle)`` whenever pin (port, bit) changes level; the
+        returned registration can be muted and unmuted."""
+        w = Watch(port, bit, callback)
+        self._watches[port][bit].append(w)
         self.watch_mask[port] |= 1 << bit
+        return w
+
+    def mute(self, w: Watch) -> None:
+        """Stop calling ``w`` (only while its callback would ignore every change)."""
+        if w.active:
+            w.active = False
+            self._remask(w.port, w.bit)
+
+    def unmute(self, w: Watch) -> None:
+        if not w.active:
+            w.active = True
+            self.watch_mask[w.port] |= 1 << w.bit
+
+    def _remask(self, port: int, bit: int) -> None:
+        if any(x.active for x in self._watches[port][bit]):
+            self.watch_mask[port] |= 1 << bit
+        else:
+            self.watch_mask[port] &= ~(1 << bit)
 
     # -- internals ---------------------------------------------------------------------
     def _settle(self, port: int, old: int, cycle: int) -> None:
         new = self.latch[port] & self.ext[port]
-        short = self._high[port] & ~new & 0xFF
-        fresh = short & ~self._short[port]
-        self._short[port] = short
-        if fresh:
-            for bit in range(8):
-                if fresh >> bit & 1:
-                    for owner, (_lo, hi) in self._drivers[port].items():
-                        if hi >> bit & 1:
-                            self.conflicts.append(Conflict(cycle, port, bit, owner))
-        changed = (old ^ new) & self.watch_mask[port]
-        if changed:
-            watchers = self._watchers[port]
-            while changed:
-                low = changed & -changed
-                changed ^= low
+        high = self._high[port]
+        if high or self._short[port]:
+            short = high & ~new & 0xFF
+            fresh = short & ~self._short[port]
+            self._short[port] = short
+            if fresh:
+                for bit in range(8):
+                    if fresh >> bit & 1:
+                        for owner, (_lo, hi) in self._drivers[port].items():
+                            if hi >> bit & 1:
+                                self.conflicts.append(Conflict(cycle, port, bit, owner))
+        changed = old ^ new
+        pending = changed & self.watch_mask[port]
+        if pending:
+            watches = self._watches[port]
+            mask = self.watch_mask
+            while pending:
+                low = pending & -pending
                 bit = low.bit_length() - 1
                 lvl = new >> bit & 1
-                for cb in watchers[bit]:
-                    cb(lvl, cycle)
+                for w in watches[bit]:
+                    if w.active:
+                        w.callback(lvl, cycle)
+                # the higher pins still to deliver, with the watchers unmuted meanwhile
+                pending = changed & mask[port] & -(low << 1)

@@ -196,10 +196,14 @@ class CPU:
         }
         bus.watch(3, 2, self._pin_int0)
         bus.watch(3, 3, self._pin_int1)
-        bus.watch(3, 4, self._pin_t0)
-        bus.watch(3, 5, self._pin_t1)
-        bus.watch(1, 0, self._pin_t2)
-        bus.watch(1, 1, self._pin_t2ex)
+        # counter inputs and T2EX: muted while their timer does not count them (the pins
+        # are often a device's, e.g. the DS1302's I/O and CE on P3.4/P3.5)
+        self._inputs = (
+            (bus.watch(3, 4, self._pin_t0), self._c0),
+            (bus.watch(3, 5, self._pin_t1), self._c1),
+            (bus.watch(1, 0, self._pin_t2), self._c2),
+        )
+        self._t2ex = bus.watch(1, 1, self._pin_t2ex)
         self.reset()
 
     # == public state ======================================================================
@@ -859,6 +863,12 @@ class CPU:
         self._live = [c for c in (c0, c0h, c1, c2) if c.rate]
         if self._tx_busy and self._tx_src is not None:
             self._tx_done = self._tx_src.next_ovf(self._tx_left) if self._tx_left > 0 else t
+        bus = self.ports
+        for w, c in self._inputs:
+            if w.active != c.counting:
+                (bus.unmute if c.counting else bus.mute)(w)
+        if self._t2ex.active != bool(t2con & 0x08):  # EXEN2: T2EX edges capture/reload
+            (bus.unmute if t2con & 0x08 else bus.mute)(self._t2ex)
 
     def _count_edge(self, c: _Ctr, t: int) -> None:
         """One falling edge on a counter input (counter mode)."""
