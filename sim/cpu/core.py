@@ -182,6 +182,9 @@ class CPU:
             "cpu": self, "reti": self._reti, "promote": self._promote,
             # runs left before a basic block is replaced by its superblock
             "hot": bytearray((tr.HOT_COUNT,)) * (4 << 16),
+            # the direction each conditional branch took last in a basic block (1: taken):
+            # the superblock built later follows it
+            "took": bytearray(1 << 16),
         }
         self._blocks: list[tuple | None] = [None] * (4 << 16)
         self._singles: dict[int, tuple] = {}
@@ -214,6 +217,7 @@ class CPU:
         self.code = bytes(code) + b"\xff" * (0x10000 - len(code))
         self._ns["code"] = self.code
         self._ns["hot"][:] = bytearray((tr.HOT_COUNT,)) * (4 << 16)
+        self._ns["took"][:] = bytes(1 << 16)
         self._blocks = [None] * (4 << 16)
         self._singles = {}
         self._store = store_for(self.code, self.xram_size)  # the new image's translations
@@ -511,9 +515,10 @@ class CPU:
         elif special == tr.DJNZSELF:
             kind, n = arg
             addr = (self.sfr[PSW] & 0x18) + n if kind == "R" else n
-            count = self.iram[addr] or 256
+            mem = self.sfr if kind == "S" else self.iram
+            count = mem[addr] or 256
             it = 1 if hold or not self.fast_forward else min(count, max(1, -(-(ne - cyc) // 2)))
-            self.iram[addr] = (self.iram[addr] - it) & 0xFF
+            mem[addr] = (mem[addr] - it) & 0xFF
             self.cycles += 2 * it
             self.instructions += it
             if it == count:
@@ -574,12 +579,18 @@ class CPU:
             got = store.blocks.get(key)
         if got is None:
             info = tr.translate(self.code, key & 0xFFFF, key >> 16, self.xram_size,
-                                superblock=superblock)
-            co = None if info.special is not None else self._compile(info)
+                                superblock=superblock, took=self._ns["took"])
+            # special instructions have no block function (the slow path runs them), but
+            # for DJNZ x,$ delays, whose block runs as many turns as fit before the event
+            co = (None if info.special is not None and info.special != tr.DJNZSELF
+                  else self._compile(info))
             got = (co, info.cycles, info.insns)
             store.blocks[key | _SUPER if superblock else key] = got
             store.dirty = True
         co, cycles, insns = got
+        if co is not None and not self.fast_forward \
+                and tr.classify(self.code, key & 0xFFFF)[0] == tr.DJNZSELF:
+            co = None  # without fast-forward the slow path steps the delay turn by turn
         entry = (None, _HUGE, 1) if co is None else (self._bind(co), cycles, insns)
         self._blocks[key] = entry
         return entry

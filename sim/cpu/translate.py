@@ -176,6 +176,10 @@ class _Gen:
         self.done = 0           # (cycles << 18 | instructions << 26) at the current end
         self.follow: int | None = None  # static target of an unconditional transfer
         self.superblock = False
+        # basic blocks: record each conditional branch's direction in ``took``; superblocks:
+        # follow the direction it went last (None: always the fall-through)
+        self.record = False
+        self.took: bytes | bytearray | None = None
         # a conditional branch or static jump/call was met: the superblock from here can be
         # longer than the basic block (else it would be the same block: no run counting)
         self.extends = False
@@ -262,8 +266,18 @@ class _Gen:
         continues). In a basic block: two exits."""
         if not self.superblock:
             self.extends = True
+            if self.record:
+                return [f"if {cond}:", f"    took[{self.addr}] = 1",
+                        f"    return {self.key(target)}",
+                        f"took[{self.addr}] = 0", f"return {self.key(self.next)}"]
             return [f"if {cond}:", f"    return {self.key(target)}",
                     f"return {self.key(self.next)}"]
+        if self.took is not None and self.took[self.addr]:
+            # taken the last time it ran as a basic block: follow the jump (a loop, a key
+            # not pressed...); the fall-through is the early exit
+            self.emit(f"if not ({cond}):", _EPI_MARK, f"    return {self.key(self.next)}")
+            self.follow = target
+            return [f"return {self.key(target)}"]
         self.emit(f"if {cond}:", _EPI_MARK, f"    return {self.key(target)}")
         return []
 
@@ -585,9 +599,35 @@ def classify(code: bytes, pc: int, decoded: tuple | None = None) -> tuple[str | 
             return DJNZSELF, ("R", int(k[1]))
         if vals[0] < 0x80:
             return DJNZSELF, ("D", vals[0])
+        if vals[0] in _PLAIN_SFR:  # DJNZ DPH,$ / DJNZ B,$ (SDCC's cycle-counted delays)
+            return DJNZSELF, ("S", vals[0])
     if m in ("JB", "JNB") and vals[1] == pc:
         return JBSELF, (vals[0], m == "JB")
     return None, None
+
+
+#: SFRs a ``DJNZ direct,$`` delay may count down like a RAM byte: no port, no timed read or
+#: side-effect write, not PSW (the register bank) nor SP (the stack high-water mark).
+_PLAIN_SFR = frozenset(range(0x80, 0x100)) - set(PORTS) - TIMED_READ - SIDE_WRITE - {PSW, SP}
+
+
+def _djnz_loop(pc: int, bank: int, arg: tuple[str, int]) -> BlockInfo:
+    """The block of a ``DJNZ x,$`` delay: as many iterations as end by the next event
+    (``cpu._ne``; the run loop calls it only when one does), at most 127 a call (the
+    cycles field of the result has 8 bits), then on at the next instruction or here again.
+    Exactly the state stepping gives (cycles, instructions, the counter)."""
+    kind, n = arg
+    mem, addr = ("sfr", n) if kind == "S" else ("iram", bank * 8 + n if kind == "R" else n)
+    nxt = (pc + (2 if kind == "R" else 3)) & 0xFFFF
+    lines = [f"_n = {mem}[{addr}] or 256", "_k = cpu._ne - cyc >> 1",
+             "if _k > 127:", "    _k = 127",
+             "if _n <= _k:", f"    {mem}[{addr}] = 0",
+             f"    return {nxt | bank << 16} | _n << 19 | _n << 26",
+             f"{mem}[{addr}] = _n - _k",
+             f"return {pc | bank << 16} | _k << 19 | _k << 26"]
+    source = (f"def _b(cyc, {mem}={mem}, cpu=cpu):\n"
+              + "".join(f"    {ln}\n" for ln in lines))
+    return BlockInfo(source, 2, 1, DJNZSELF, arg, pc)
 
 
 class BlockInfo:
@@ -604,7 +644,7 @@ class BlockInfo:
 _LATE_READ = frozenset({"JB", "JNB", "CJNE", "DJNZ"})
 
 _NAMES = ("iram", "sfr", "xram", "code", "PL", "PE", "PAR", "ADDF", "SUBF", "DA", "rsfr",
-          "wsfr", "wport", "cpu", "reti", "hot", "promote")
+          "wsfr", "wport", "cpu", "reti", "hot", "promote", "took")
 _EPI_MARK = "    #EPI"  # placeholder for the write-back of ACC and PSW before an early exit
 _BC = "#BC"  # placeholder for the block's cycles (its longest path) in the write guards
 #: Branches that may write a port or side-effect SFR (JBC TF0, DJNZ P1): they end the block.
@@ -648,7 +688,8 @@ def _writes_psw(text: str) -> bool:
 
 
 def translate(code: bytes, pc: int, bank: int, xram_size: int,
-              max_insns: int = MAX_INSNS, superblock: bool = False) -> BlockInfo:
+              max_insns: int = MAX_INSNS, superblock: bool = False,
+              took: bytes | bytearray | None = None) -> BlockInfo:
     """Python source of the block starting at pc (for register bank ``bank``).
 
     A basic block (``superblock=False``) ends at the first control transfer and counts its
@@ -659,8 +700,12 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
     special, arg = classify(code, pc)
     if special == ILLEGAL:
         return BlockInfo("", 0, 1, special, arg, pc)
+    if special == DJNZSELF and max_insns > 1:
+        return _djnz_loop(pc, bank, arg)  # type: ignore[arg-type]
     g = _Gen(bank, xram_size)
     g.superblock = superblock
+    g.record = not superblock and max_insns > 1
+    g.took = took
     addr = pc
     cycles = insns = 0
     exit_lines: list[str] | None = None
