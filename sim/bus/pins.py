@@ -133,7 +133,9 @@ class PortBus:
             drivers[owner] = (low, high)
         else:
             drivers.pop(owner, None)
-        if len(drivers) <= 1:  # the common case: one device on the port
+        if not drivers:
+            all_low = all_high = 0
+        elif len(drivers) == 1 and owner in drivers:  # the common case: one device
             all_low, all_high = low, high
         else:
             all_low = all_high = 0
