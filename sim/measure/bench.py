@@ -1,6 +1,17 @@
-"""CPU benchmark: our core against s51 (ucsim) on the same compiled program.
+"""``make bench``: every speed and size figure, side by side with its reference, in one run.
 
-``python -m sim.measure.bench`` (also ``clock51-sim bench``) compiles
+1. CPU-bound: our core against s51 (ucsim) on the same compiled program (below).
+2. Short programs, one process each, against s51 and against the baseline's clock51-sim,
+   with the translation cache filled and empty (``shortprogs.py``).
+3. The clock firmware as ``clock51-sim run ... --for 600 --headless`` whole processes, this
+   simulator and firmware against the baseline's, 2 x 2 (``clockbench.py``), and the two
+   builds' memory use.
+
+The baseline is a checkout of an older commit (default 841ea3b, the state before issue 18)
+that ``baseline.py`` unpacks, builds and runs on this machine (``--baseline``,
+``--no-baseline``).
+
+CPU-bound: ``python -m sim.measure.bench`` (also ``clock51-sim bench``) compiles
 ``sim/measure/programs/cpu_bound.c`` with SDCC, runs it to its final ``sjmp .`` in our core
 (``sim.frontends.exec.run_program``) and in s51, checks both printed the same checksum after
 the same number of machine cycles, and prints simulated machine cycles per wall-clock second
@@ -27,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import MeasureError
+from sim.measure.baseline import DEFAULT_COMMIT
 
 REAL_TIME_CYCLES_PER_S = 11_059_200 / 12  # 921,600 machine cycles/s
 BENCH_SOURCE = Path(__file__).resolve().parent / "programs" / "cpu_bound.c"
@@ -132,11 +144,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="benchmark this image instead of compiling the bundled program")
     parser.add_argument("--max-cycles", type=_count, default=200_000_000,
                         help="give up after this many machine cycles (default 200,000,000)")
-    parser.add_argument("--board", default="reference",
-                        help="board whose built firmware is benchmarked (default reference)")
-    parser.add_argument("--board-seconds", type=parse_duration, default=60.0,
-                        help="simulated seconds of the firmware run (default 60; 10 %% of it "
-                             "without fast-forward)")
+    parser.add_argument("--clock-seconds", type=parse_duration, default=600.0,
+                        help="simulated seconds of each clock firmware process (default 600)")
+    parser.add_argument("--clock-runs", type=_count, default=3,
+                        help="runs of each clock firmware process, best kept (default 3)")
+    parser.add_argument("--baseline", default=DEFAULT_COMMIT, metavar="COMMIT",
+                        help=f"the commit to compare with (default {DEFAULT_COMMIT}); it is "
+                             "unpacked and built in .pio/bench once")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the baseline: this checkout against s51 only")
     parser.add_argument("--cpu-only", action="store_true",
                         help="skip the short programs and the firmware-on-board figures")
     parser.add_argument("--no-short", action="store_true",
@@ -160,29 +176,55 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point for an already-parsed namespace (``clock51-sim bench``)."""
+    from sim.measure import baseline
+
     summary: list[str] = []
+    ours = base = None
+    if not args.cpu_only:
+        if not args.no_baseline:
+            base = baseline.prepare(args.baseline)
+        ours = baseline.current()
+        if not ours.firmware.exists():
+            raise MeasureError(f"{ours.firmware} is not built (pio run -e reference)")
     code = run_cpu(args, summary)
     if code == 0 and not args.cpu_only and not args.no_short:
         from sim.measure.shortprogs import print_short_figures
 
         print()
-        f = print_short_figures(args.short_runs)
-        summary.append(f"short programs: clock51 {f.ours_seconds:.2f} s, s51 "
-                       f"{f.s51_seconds:.2f} s total wall: {f.ratio:.2f} x s51's time "
-                       f"({f.cold_ratio:.2f} x with an empty translation cache; CPU time "
-                       f"{f.ours_cpu / f.s51_cpu:.2f} x)   [target: <= 3 x]")
+        f = print_short_figures(args.short_runs,
+                                base=None if base is None else (base.label, base.launcher))
+        line = (f"short programs, empty translation cache: clock51-sim takes "
+                f"{f.cold_ratio:.2f} x s51's wall time")
+        if base is not None:
+            line += f" ({base.label}: {f.of_s51(f.base_cold_seconds):.2f} x)"
+        summary.append(line + f"; {f.ratio:.2f} x with it filled   [target: <= 3 x cold]")
     if code == 0 and not args.cpu_only:
-        from sim.measure.boardbench import default_image, print_board_figures
+        from sim.measure.boardbench import print_fast_forward_off
 
-        image = default_image(args.board)
-        if not image.exists():
-            raise MeasureError(f"{image} is not built (pio run -e {args.board})")
+        assert ours is not None
         print()
-        figs = print_board_figures(image, args.board, args.board_seconds,
-                                   args.board_seconds / 10)
-        summary.append(f"clock firmware ({args.board} board, headless): "
-                       f"{figs[0].factor:.1f} x real time (CPU time: {figs[0].cpu_factor:.1f} x)"
-                       f"   [target: >= 60 x]")
+        if base is not None:
+            from sim.measure.clockbench import print_figures, print_memory
+
+            whole = print_figures(ours, base, args.clock_seconds, args.clock_runs)
+            summary.append(f"clock firmware, reference board, --for "
+                           f"{args.clock_seconds:g} headless: {whole:.2f} x the speed of "
+                           f"{base.label}   [target: >= 2.8 x]")
+            print()
+            mem = print_memory(ours, base)
+            code_b, code_o = mem[base.label]["Code"][0], mem[ours.label]["Code"][0]
+            x = mem[ours.label]["XRAM"]
+            summary.append(f"code {code_o} B ({base.label}: {code_b} B)   [target: <= 7000 B]; "
+                           f"XRAM free {x[1] - x[0]} B   [target: >= 64 B]")
+        else:
+            from sim.measure.clockbench import run_once
+
+            sim_s, _, wall = run_once(ours, ours, args.clock_seconds)
+            print(f"clock firmware, reference board, --for {args.clock_seconds:g} headless, "
+                  f"one whole process: {sim_s / wall:.1f} x real time")
+            summary.append(f"clock firmware: {sim_s / wall:.1f} x real time")
+        print()
+        print_fast_forward_off(ours.firmware, "reference", 2.0)
     if summary:
         print()
         print("summary")

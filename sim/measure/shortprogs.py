@@ -55,6 +55,9 @@ class ShortFigure:
     s51_seconds: float
     ours_cpu: float           # CPU time (user + system) of the best runs
     s51_cpu: float
+    base_seconds: float = 0.0       # the baseline's clock51-sim (0: not measured)
+    base_cold_seconds: float = 0.0
+    base_label: str = ""
 
     @property
     def ratio(self) -> float:
@@ -63,6 +66,9 @@ class ShortFigure:
     @property
     def cold_ratio(self) -> float:
         return self.ours_cold_seconds / self.s51_seconds if self.s51_seconds else float("inf")
+
+    def of_s51(self, seconds: float) -> float:
+        return seconds / self.s51_seconds if self.s51_seconds else float("inf")
 
 
 def templates() -> list[Path]:
@@ -114,9 +120,11 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run_ours(ihx: Path, env: dict[str, str] | None = None) -> tuple[bytes, int, float]:
-    """(UART output, machine cycles, process wall seconds) of ``clock51-sim exec``."""
-    cmd = [*_sim_command(), "exec", "--s51-timing", str(ihx)]
+def run_ours(ihx: Path, env: dict[str, str] | None = None,
+             sim: list[str] | None = None) -> tuple[bytes, int, float]:
+    """(UART output, machine cycles, process wall seconds) of ``clock51-sim exec``
+    (``sim``: the argv prefix of another clock51-sim, e.g. the baseline's)."""
+    cmd = [*(sim or _sim_command()), "exec", "--s51-timing", str(ihx)]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, timeout=120, env=env)
     wall = time.perf_counter() - t0
@@ -137,25 +145,34 @@ def run_s51(ihx: Path) -> tuple[bytes, int, float]:
     return r.output, r.cycles, r.wall_seconds
 
 
-def measure(runs: int = 3, jobs: int = 2, verbose: bool = False) -> ShortFigure:
+def measure(runs: int = 3, jobs: int = 2, verbose: bool = False,
+            base: tuple[str, list[str]] | None = None) -> ShortFigure:
     """Build the set, run every program in both simulators ``runs`` times interleaved and
     sum each program's best wall time. Each run of a program is: clock51 with an empty
-    translation cache (cold), clock51 again (warm: what the cold run cached), s51."""
+    translation cache (cold), clock51 again (warm: what the cold run cached), s51, and with
+    ``base`` = (label, clock51-sim argv prefix) the baseline's clock51 cold and warm."""
     images = build_all(jobs)
     _compile_sources()
-    best_ours = [float("inf")] * len(images)
-    best_s51 = [float("inf")] * len(images)
-    cpu_ours = [0.0] * len(images)
-    cpu_s51 = [0.0] * len(images)
-    cold = [float("inf")] * len(images)
-    cycles = [0] * len(images)
+    n = len(images)
+    best_ours = [float("inf")] * n
+    best_s51 = [float("inf")] * n
+    cpu_ours = [0.0] * n
+    cpu_s51 = [0.0] * n
+    cold = [float("inf")] * n
+    base_warm = [float("inf")] * n
+    base_cold = [float("inf")] * n
+    cycles = [0] * n
     cache = Path(tempfile.mkdtemp(prefix="clock51-shortcache-"))
     env = dict(os.environ, CLOCK51_CACHE_DIR=str(cache))
+
+    def empty_cache() -> None:  # cold: no translated block on disk
+        for f in cache.glob("blocks-*"):
+            f.unlink()
+
     try:
         for _ in range(runs):
             for i, ihx in enumerate(images):
-                for f in cache.glob("blocks-*"):  # cold: no translated block on disk
-                    f.unlink()
+                empty_cache()
                 _, _, wall_cold = run_ours(ihx, env)
                 cold[i] = min(cold[i], wall_cold)
                 c0 = _children_cpu()
@@ -171,13 +188,24 @@ def measure(runs: int = 3, jobs: int = 2, verbose: bool = False) -> ShortFigure:
                     best_ours[i], cpu_ours[i] = wall, c1 - c0
                 if ref_wall < best_s51[i]:
                     best_s51[i], cpu_s51[i] = ref_wall, c2 - c1
+                if base is not None:
+                    empty_cache()
+                    b_out, b_cyc, b_cold = run_ours(ihx, env, base[1])
+                    _, _, b_warm = run_ours(ihx, env, base[1])
+                    if (b_out, b_cyc) != (out, cyc):
+                        raise MeasureError(f"{ihx}: MISMATCH {base[0]} {b_cyc} cycles "
+                                           f"{b_out!r}, ours {cyc} cycles {out!r}")
+                    base_cold[i] = min(base_cold[i], b_cold)
+                    base_warm[i] = min(base_warm[i], b_warm)
                 if verbose:
                     print(f"{ihx.parent.name:<28} {cyc:>8} cycles  clock51 {wall * 1e3:6.1f} ms"
                           f" ({wall_cold * 1e3:6.1f} ms cold)  s51 {ref_wall * 1e3:6.1f} ms")
     finally:
         shutil.rmtree(cache, ignore_errors=True)
-    return ShortFigure(len(images), min(cycles), max(cycles), sum(cycles),
-                       sum(best_ours), sum(cold), sum(best_s51), sum(cpu_ours), sum(cpu_s51))
+    return ShortFigure(n, min(cycles), max(cycles), sum(cycles),
+                       sum(best_ours), sum(cold), sum(best_s51), sum(cpu_ours), sum(cpu_s51),
+                       sum(base_warm) if base else 0.0, sum(base_cold) if base else 0.0,
+                       base[0] if base else "")
 
 
 def _compile_sources() -> None:
@@ -188,16 +216,22 @@ def _compile_sources() -> None:
     compileall.compile_dir(str(HERE.parent), quiet=2)
 
 
-def print_short_figures(runs: int = 3, verbose: bool = False) -> ShortFigure:
-    f = measure(runs, verbose=verbose)
+def print_short_figures(runs: int = 3, verbose: bool = False,
+                        base: tuple[str, list[str]] | None = None) -> ShortFigure:
+    f = measure(runs, verbose=verbose, base=base)
     print(f"short programs: {f.programs} SDCC programs of {f.cycles_min:,} to "
-          f"{f.cycles_max:,} machine cycles, one process each, best of {runs}")
-    print(f"clock51-sim exec  {f.ours_seconds:7.3f} s total wall, {f.ours_cpu:6.3f} s CPU; "
-          f"{f.ours_cold_seconds:.3f} s wall with the translation cache empty")
-    print(f"s51 (ucsim)       {f.s51_seconds:7.3f} s total wall, {f.s51_cpu:6.3f} s CPU")
-    print(f"ratio: clock51 takes {f.ratio:.2f} x the wall time of s51 "
-          f"({f.cold_ratio:.2f} x cold, {f.ours_cpu / f.s51_cpu:.2f} x the CPU time); "
-          f"same output and cycle count in every program")
+          f"{f.cycles_max:,} machine cycles, one process each, best of {runs}; total wall")
+    print(f"{'':<24}{'translation cache filled':>26}{'cache empty (cold)':>26}")
+    print(f"{'s51 (ucsim)':<24}{f.s51_seconds:>13.3f} s{'':>12}")
+    rows = [("this clock51-sim exec", f.ours_seconds, f.ours_cold_seconds)]
+    if base is not None:
+        rows.append((f"{f.base_label} clock51-sim exec", f.base_seconds, f.base_cold_seconds))
+    for label, warm, cold in rows:
+        print(f"{label:<24}{warm:>13.3f} s = {f.of_s51(warm):4.2f} x s51"
+              f"{cold:>11.3f} s = {f.of_s51(cold):4.2f} x s51")
+    print(f"CPU time: clock51 {f.ours_cpu:.3f} s, s51 {f.s51_cpu:.3f} s "
+          f"({f.ours_cpu / f.s51_cpu:.2f} x); same output and cycle count in every program"
+          + (" and in both clock51s" if base is not None else ""))
     return f
 
 
