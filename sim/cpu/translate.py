@@ -266,10 +266,9 @@ class _Gen:
         continues). In a basic block: two exits."""
         if not self.superblock:
             self.extends = True
-            if self.record:
-                return [f"if {cond}:", f"    took[{self.addr}] = 1",
-                        f"    return {self.key(target)}",
-                        f"took[{self.addr}] = 0", f"return {self.key(self.next)}"]
+            if self.record:  # 1 taken, 0 not (every condition is a bool or a byte)
+                return [f"took[{self.addr}] = _t = {cond}", "if _t:",
+                        f"    return {self.key(target)}", f"return {self.key(self.next)}"]
             return [f"if {cond}:", f"    return {self.key(target)}",
                     f"return {self.key(self.next)}"]
         if self.took is not None and self.took[self.addr]:
