@@ -203,7 +203,7 @@ OTHER_CASES: list[tuple[list[str], int, str]] = [
     (["disasm", "{fw.ihx}", "--start", "-5"], 2, "argument --start: '-5': expected a number"),
     (["disasm", "{fw.ihx}", "--count", "0x"], 2, "argument --count: not a number: '0x'"),
     (["bench", "--runs", "0"], 2, "argument --runs: '0': expected a whole number >= 1"),
-    (["bench", "--board-seconds", "nan"], 2, "argument --board-seconds: 'nan': expected"),
+    (["bench", "--clock-seconds", "nan"], 2, "argument --clock-seconds: 'nan': expected"),
     (["budgets", "--board", "{dir}"], 1, "adir: cannot read: Is a directory"),
 ]
 
