@@ -17,7 +17,7 @@ run: setup
 
 test: setup
 	$(VENV)/ruff check sim host tests tools firmware/scripts firmware/tools firmware/boards firmware/test
-	$(VENV)/python -m pytest -q -n auto
+	$(VENV)/python -m pytest -q -n auto --dist loadgroup
 
 bench: setup
 	$(VENV)/pio run -s -e reference

@@ -7,6 +7,16 @@ runs twice at once on the same build directory.
 
 Translated blocks are cached in ``.pio/cache`` for the tests (not in the user's cache):
 random instruction streams would otherwise fill it.
+
+Scheduling (``make test`` runs ``pytest -n auto --dist loadgroup``): one worker more than
+the machine has cores, because about a fifth of the suite waits on the wall clock (the
+end-to-end tests against a simulator paced to real time, uploads, the browser) and a
+third worker keeps the cores busy meanwhile; the longest tests start first (``LONG_FIRST``)
+so that no worker is left finishing one alone; tests that share a fixture expensive to set
+up (a wheel in a fresh venv, Chromium, a copy of the project, programs compiled and run in
+s51) run on one worker, which sets it up once (``SHARED_SETUP``: our own ``loadgroup``
+scheduler; xdist's, driven by ``xdist_group`` marks, groups nothing under pytest 9.2,
+pytest-xdist issue 1386).
 """
 
 from __future__ import annotations
@@ -47,3 +57,59 @@ def build_logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def firmware(build_logs: dict[str, str]) -> dict[str, Path]:
     """env name -> path of its firmware.ihx, built once per session."""
     return {name: BUILD_DIR / name / "firmware.ihx" for name in build_logs}
+
+
+# Tests that take longest (wall time, much of it waiting), started first: node id prefixes.
+LONG_FIRST = (
+    "tests/firmware/test_fuzz.py::test_fuzz_serial[10000]",
+    "tests/test_packaging.py",
+    "tests/e2e/test_run_demo.py",
+    "tests/e2e/test_isp_upload.py",
+    "tests/web/test_browser.py",
+    "tests/firmware/test_pio_unit.py",
+    "tests/e2e/test_sync_accuracy.py",
+    "tests/e2e/test_cli_e2e.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        for i, prefix in enumerate(LONG_FIRST):
+            if item.nodeid.startswith(prefix):
+                return i
+        return len(LONG_FIRST)
+
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
+# Tests sharing an expensive module or session fixture: node id prefix -> group; a group's
+# tests all go to one worker (with --dist loadgroup), every other test goes where there is room.
+SHARED_SETUP = {
+    "tests/test_packaging.py": "packaging",              # a wheel installed in a fresh venv
+    "tests/web/test_browser.py": "browser",              # one headless Chromium
+    "tests/firmware/test_pio_unit.py": "pio-unit",       # a copy of the project
+    "tests/diff/test_against_s51.py::test_s51_": "diff-programs",  # compiled, run in s51 once
+    "tests/diff/test_against_s51.py::test_program_matches_s51": "diff-programs",
+}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedSetupScheduling(LoadScopeScheduling):
+        """Work units: a SHARED_SETUP group, or one test."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in SHARED_SETUP.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return nodeid
+
+    return SharedSetupScheduling(config, log)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: the cores plus one (see the module docstring)."""
+    return (os.cpu_count() or 1) + 1

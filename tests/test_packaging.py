@@ -82,18 +82,23 @@ def test_the_firmware_build_never_imports_the_simulator() -> None:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A wheel built with `python -m build` (an sdist first, then the wheel from it, so the
-    sdist must carry everything and nothing is written into the checkout), installed into
-    a fresh venv outside the checkout; the venv's bin folder."""
+    sdist must carry everything and nothing is written into the checkout), installed with
+    its dependencies into a fresh venv outside the checkout; the venv's bin folder. (The
+    installer is this venv's pip, pointed at the new one with --python: the new venv needs
+    no pip of its own, and nothing is byte-compiled ahead: 7 s less, the same install.)"""
     work = tmp_path_factory.mktemp("dist")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    subprocess.run([sys.executable, "-m", "build", "--outdir", str(work / "dist"), str(ROOT)],
-                   check=True, capture_output=True, env=env, timeout=600)
+    built = subprocess.run([sys.executable, "-m", "build", "--outdir", str(work / "dist"),
+                            str(ROOT)], capture_output=True, text=True, env=env, timeout=600)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     wheels = sorted((work / "dist").glob("clock51-*.whl"))
     assert len(wheels) == 1, wheels
-    venv.create(work / "venv", with_pip=True)
+    venv.create(work / "venv", with_pip=False)
     bindir = work / "venv" / "bin"
-    subprocess.run([str(bindir / "python"), "-m", "pip", "install", "-q", str(wheels[0])],
-                   check=True, capture_output=True, env=env, cwd=work, timeout=600)
+    pip = subprocess.run([sys.executable, "-m", "pip", "--python", str(bindir / "python"),
+                          "install", "-q", "--no-compile", str(wheels[0])],
+                         capture_output=True, text=True, env=env, cwd=work, timeout=600)
+    assert pip.returncode == 0, pip.stdout[-3000:] + pip.stderr[-3000:]
     return bindir
 
 
