@@ -188,6 +188,7 @@ class CPU:
         }
         self._blocks: list[tuple | None] = [None] * (4 << 16)
         self._singles: dict[int, tuple] = {}
+        self._basic: dict[int, tuple | None] = {}  # key -> basic block under a superblock
         # translations of this image: shared by every CPU running it, kept on disk
         self._store = store_for(self.code, xram_size)
         self._whandlers = {
@@ -220,6 +221,7 @@ class CPU:
         self._ns["took"][:] = bytes(1 << 16)
         self._blocks = [None] * (4 << 16)
         self._singles = {}
+        self._basic = {}
         self._store = store_for(self.code, self.xram_size)  # the new image's translations
 
     def reset(self, cycle: int = 0) -> None:
@@ -369,7 +371,8 @@ class CPU:
         ``run`` is going: make that ``run`` return by then ('deadline')."""
         if cycle < self._until:
             self._until = cycle
-            self._ne = 0
+            if cycle < self._ne:  # a block running now ends before it (its guard)
+                self._ne = cycle
 
     # == running ===========================================================================
     def run(self, until_cycle: int, *, stop_at_selfjump: bool = False) -> str:
@@ -502,6 +505,18 @@ class CPU:
             b = self._blocks[key] or self._translate(key)
             if cyc + b[1] <= ne:
                 return None  # the fast loop can run it whole
+            # a superblock that does not fit before the event: its basic block may
+            short = self._basic.get(key) if b[1] > 1 else None
+            if short is None and b[1] > 1:
+                short = self._basic_of(key)
+            if short is not None and cyc + short[1] <= ne:
+                if self._ns["hot"][key] < 2:
+                    self._ns["hot"][key] = 255  # promoted already: it must not count down
+                r = short[0](cyc)
+                self.cycles = cyc + (r >> 18 & 0xFF)
+                self.instructions += r >> 26
+                self.pc = r & 0xFFFF
+                return None
         fn, cycles, special, arg = self._singles.get(key) or self._single(key)
         if special is None:
             self._exec_one()
@@ -594,6 +609,18 @@ class CPU:
         entry = (None, _HUGE, 1) if co is None else (self._bind(co), cycles, insns)
         self._blocks[key] = entry
         return entry
+
+    def _basic_of(self, key: int) -> tuple | None:
+        """(function, cycles) of the basic block at key when a longer superblock runs there
+        (near an event the slow path runs the shorter one if it fits); None if there is
+        none (cached either way)."""
+        got = self._store.blocks.get(key)
+        sup = self._store.blocks.get(key | _SUPER)
+        short = None
+        if got is not None and sup is not None and got[0] is not None and got[1] < sup[1]:
+            short = (self._bind(got[0]), got[1])
+        self._basic[key] = short
+        return short
 
     def _promote(self, key: int) -> None:
         """A basic block became hot: use the superblock from the same address from now on."""
@@ -963,8 +990,7 @@ class CPU:
         self._soft_request(self.sfr[TCON], v, 0xAA)  # TF1 TF0 IE1 IE0
         self.sfr[TCON] = v
         self._reconfig(max(t, self._tsync))
-        self._recompute_ev()
-        self._ne = 0
+        self._recompute_ev()  # a request now pending or a hold: _ne = 0 (the slow path)
 
     def _w_t2con(self, addr: int, v: int, t: int) -> None:
         self._sync(t)
@@ -972,12 +998,11 @@ class CPU:
         self.sfr[T2CON] = v
         self._reconfig(max(t, self._tsync))
         self._recompute_ev()
-        self._ne = 0
 
     def _w_scon(self, addr: int, v: int, t: int) -> None:
         self._soft_request(self.sfr[SCON], v, 0x03)  # TI RI
         self.sfr[SCON] = v
-        self._ne = 0
+        self._recompute_ev()
 
     def _soft_request(self, old: int, new: int, flags: int) -> None:
         """Software set an interrupt flag: it is set in the instruction's last cycle and
@@ -1006,8 +1031,7 @@ class CPU:
             else:
                 self._tx_src, self._tx_left = self._c1, bits * (16 if smod else 32)
             self._tx_done = self._tx_src.next_ovf(self._tx_left)
-        self._recompute_ev()
-        self._ne = 0
+        self._recompute_ev()  # the frame's end is the next event
 
     def _w_ieip(self, addr: int, v: int, t: int) -> None:
         self.sfr[addr] = v
