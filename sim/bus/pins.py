@@ -101,17 +101,22 @@ class PortBus:
 
     # -- the CPU side ------------------------------------------------------------------
     def write_latch(self, port: int, value: int, cycle: int) -> None:
-        """The CPU wrote the port SFR (any instruction that writes it)."""
+        """The CPU wrote the port SFR (any instruction that writes it). The hot path of
+        bit-banged protocols: written for speed."""
         latch = self.latch
         value &= 0xFF
-        diff = latch[port] ^ value
-        ext = self.ext[port]
-        old = latch[port] & ext
+        old = latch[port]
+        diff = old ^ value
+        if not diff:
+            return
         latch[port] = value
-        # fast path: no watched pin changes level and no pin a device drives high changes
-        # latch (so no short starts or ends): nothing else to do
-        if diff & (ext & self.watch_mask[port] | self._high[port]):
-            self._settle(port, old, cycle)
+        ext = self.ext[port]
+        if diff & self._high[port]:  # a pin a device drives high: a short starts or ends
+            self._settle(port, old & ext, cycle)
+            return
+        moved = diff & ext  # the pins whose level changes
+        if moved & self.watch_mask[port]:  # (else none is watched: nothing else to do)
+            self._deliver(port, moved, value & ext, cycle)
 
     # -- the device side ---------------------------------------------------------------
     def drive(self, owner: str, port: int, bit: int, level: int | None, cycle: int) -> None:
@@ -185,17 +190,22 @@ class PortBus:
                         for owner, (_lo, hi) in self._drivers[port].items():
                             if hi >> bit & 1:
                                 self.conflicts.append(Conflict(cycle, port, bit, owner))
-        changed = old ^ new
-        pending = changed & self.watch_mask[port]
-        if pending:
-            watches = self._watches[port]
-            mask = self.watch_mask
-            while pending:
-                low = pending & -pending
-                bit = low.bit_length() - 1
-                lvl = new >> bit & 1
-                for w in watches[bit]:
-                    if w.active:
-                        w.callback(lvl, cycle)
-                # the higher pins still to deliver, with the watchers unmuted meanwhile
-                pending = changed & mask[port] & -(low << 1)
+        moved = old ^ new
+        if moved & self.watch_mask[port]:
+            self._deliver(port, moved, new, cycle)
+
+    def _deliver(self, port: int, moved: int, new: int, cycle: int) -> None:
+        """Call the watchers of the pins in ``moved`` (now at levels ``new``), lowest pin
+        first, each pin's in registration order."""
+        watches = self._watches[port]
+        mask = self.watch_mask
+        pending = moved & mask[port]
+        while pending:
+            low = pending & -pending
+            bit = low.bit_length() - 1
+            lvl = new >> bit & 1
+            for w in watches[bit]:
+                if w.active:
+                    w.callback(lvl, cycle)
+            # the higher pins still to deliver, with the watchers unmuted meanwhile
+            pending = moved & mask[port] & -(low << 1)
