@@ -453,7 +453,7 @@ class CPU:
         if self._try_irq():  # a request was pending already (a byte arrived meanwhile)
             self._recompute_ev()
             return None
-        self._recompute_ev()
+        # _ev is never late (every change to the events updates it, or leaves it early)
         cyc = self.cycles
         until = self._until
         ne = self._ev if self._ev < until else until
@@ -705,6 +705,10 @@ class CPU:
             sfr[PCON] &= ~0x01
         self.pc = VECTORS[src]
         self.cycles += self.irq_entry_cycles
+        # the flag cleared may bring its source's next event back: _ev must not be late
+        # (the callers recompute it; step() does at its next call)
+        if self._ev > self.cycles:
+            self._ev = self.cycles
         return True
 
     def _reti(self, cycle: int) -> int:
@@ -717,19 +721,31 @@ class CPU:
             self._act_hi = False
         else:
             self._act_lo = False
-        self._hold_after(cycle)
+        self._hold_after(cycle, recompute=False)  # the events themselves do not change
         return pc | (sfr[PSW] & 0x18) << 13
 
-    def _hold_after(self, end: int) -> None:
+    def _hold_after(self, end: int, recompute: bool = True) -> None:
         """No interrupt is taken right after RETI or a write to IE/IP (the instruction
         ending at ``end`` or earlier): one more instruction runs first. That matters only
         if a request can be pending at that boundary: one is pending now (``_recompute_ev``
         then leaves ``_ne`` at 0) or an event is due by ``end``. Only then does the slow
-        path have to look (and step one instruction); otherwise the run goes on."""
-        self._recompute_ev()
+        path have to look (and step one instruction); otherwise the run goes on.
+        ``recompute``: the write may have changed the events (IE/IP); RETI does not."""
+        if recompute:
+            self._recompute_ev()
+        elif self._requested():
+            self._ne = 0
         if not self._ne or self._ev <= end:
             self._hold = True
             self._ne = 0
+
+    def _requested(self) -> bool:
+        """An interrupt would be taken now (pending, enabled, above the level served)."""
+        sfr = self.sfr
+        ie = sfr[IE]
+        return bool(ie & 0x80 and (_TCON_REQ[sfr[TCON]] & ie or ie & 0x10 and sfr[SCON] & 0x03
+                                   or ie & 0x20 and sfr[T2CON] & 0xC0)
+                    and self._irq_request() >= 0)
 
     # == events ============================================================================
     def _recompute_ev(self) -> None:
@@ -974,10 +990,19 @@ class CPU:
             sfr[addr] = v
             self._setup(c0, mode, sfr[TL0], sfr[TH0])
             c0.t0 = t
-        else:
-            self._sync(t)
-            sfr[addr] = v
-            self._reconfig(max(t, self._tsync))
+            # only Timer 0's overflow moved: if its interrupt can be requested, the next
+            # event may come sooner (an event that moved later leaves _ev early, which
+            # costs one slow turn that recomputes it: _ev is never late)
+            if sfr[IE] & 0x82 == 0x82 and not sfr[TCON] & 0x20 and c0.rate:
+                e = t - (c0.val - c0.top) // c0.rate
+                if e < self._ev:
+                    self._ev = e
+                if e < self._ne:
+                    self._ne = e
+            return
+        self._sync(t)
+        sfr[addr] = v
+        self._reconfig(max(t, self._tsync))
         self._recompute_ev()
 
     def _w_tcon(self, addr: int, v: int, t: int) -> None:
@@ -1034,7 +1059,17 @@ class CPU:
         self._recompute_ev()  # the frame's end is the next event
 
     def _w_ieip(self, addr: int, v: int, t: int) -> None:
-        self.sfr[addr] = v
+        sfr = self.sfr
+        sfr[addr] = v
+        if not sfr[IE] & 0x80:
+            # EA off (the CLR EA of a critical section): no interrupt can be taken, so the
+            # hold does not matter; the only event left is the end of a UART frame
+            ev = self._tx_done if self._tx_busy else NEVER
+            self._ev = ev
+            if not (self._idle or self._pd or self._hold):
+                u = self._until
+                self._ne = ev if ev < u else u
+            return
         # an interrupt is not taken right after a write to IE or IP; every instruction
         # that writes them accesses IE/IP at t (its first cycle) and ends by t + 1
         self._hold_after(t + 1)
