@@ -175,10 +175,18 @@ class CPU:
         self._c0, self._c0h, self._c1, self._c2 = _Ctr(), _Ctr(), _Ctr(), _Ctr()
         self._live: list[_Ctr] = []
         bus = self.ports
+        # the side-effect SFRs' write handlers (blocks call them straight from this table)
+        self._whandlers = {
+            TMOD: self._w_timer, TL0: self._w_timer, TL1: self._w_timer, TH0: self._w_timer,
+            TH1: self._w_timer, TL2: self._w_timer, TH2: self._w_timer,
+            RCAP2L: self._w_timer, RCAP2H: self._w_timer, T2MOD: self._w_timer,
+            TCON: self._w_tcon, T2CON: self._w_t2con, SCON: self._w_scon, SBUF: self._w_sbuf,
+            IE: self._w_ieip, IP: self._w_ieip, PCON: self._w_pcon,
+        }
         self._ns = {
             "iram": self.iram, "sfr": self.sfr, "xram": self.xram, "code": self.code,
             "PL": bus.latch, "PE": bus.ext, "PAR": tr.PAR, "ADDF": tr.ADDF, "SUBF": tr.SUBF,
-            "DA": tr.da, "rsfr": self._rsfr, "wsfr": self._wsfr, "wport": bus.write_latch,
+            "DA": tr.da, "rsfr": self._rsfr, "wsfr": self._whandlers, "wport": bus.write_latch,
             "cpu": self, "reti": self._reti, "promote": self._promote,
             # runs left before a basic block is replaced by its superblock
             "hot": bytearray((tr.HOT_COUNT,)) * (4 << 16),
@@ -191,13 +199,6 @@ class CPU:
         self._basic: dict[int, tuple | None] = {}  # key -> basic block under a superblock
         # translations of this image: shared by every CPU running it, kept on disk
         self._store = store_for(self.code, xram_size)
-        self._whandlers = {
-            TMOD: self._w_timer, TL0: self._w_timer, TL1: self._w_timer, TH0: self._w_timer,
-            TH1: self._w_timer, TL2: self._w_timer, TH2: self._w_timer,
-            RCAP2L: self._w_timer, RCAP2H: self._w_timer, T2MOD: self._w_timer,
-            TCON: self._w_tcon, T2CON: self._w_t2con, SCON: self._w_scon, SBUF: self._w_sbuf,
-            IE: self._w_ieip, IP: self._w_ieip, PCON: self._w_pcon,
-        }
         bus.watch(3, 2, self._pin_int0)
         bus.watch(3, 3, self._pin_int1)
         # counter inputs and T2EX: muted while their timer does not count them (the pins

@@ -229,7 +229,7 @@ class _Gen:
         if d in SIDE_WRITE:
             def wside(v: str) -> list[str]:
                 self.side = True
-                return [f"wsfr({d}, {v}, {self.cyc(self.off + self.acc)})"]
+                return [f"wsfr[{d}]({d}, {v}, {self.cyc(self.off + self.acc)})"]
             return _Loc(e, e, wside)
         return _Loc(e, e, lambda v: [f"sfr[{d}] = {v}"])
 
