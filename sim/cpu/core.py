@@ -13,16 +13,27 @@ Where the time goes
         ... slow path ...
 
 ``_ne`` ("next event") is the earliest cycle at which anything asynchronous can happen: the
-deadline, a timer overflow that can raise an *enabled* interrupt, the end of a UART frame.
-Nothing inside a block can raise an interrupt request, because every instruction that
-writes an SFR with side effects ends its block, and its handler sets ``_ne = 0`` when the
-run loop must look again. So interrupts are checked only between blocks, yet are taken at
-the exact instruction boundary: near an event the slow path single-steps.
+deadline, a timer overflow that can raise an *enabled* interrupt, the end of a UART frame
+(``_ev`` is the same without the deadline). Only a write to a port or to an SFR with side
+effects can raise an interrupt request or move an event inside a block: its handler
+updates ``_ne`` (0 when the slow path must look: a request pending, idle, a hold) and the
+block's guard after the write leaves unless the rest of the block still ends before
+``_ne``. So interrupts are checked only between blocks, yet are taken at the exact
+instruction boundary: near an event the slow path runs a shorter block (the basic block
+under a superblock) or single-steps. ``_ev`` is never late: every change to the events
+recomputes it or only brings it sooner (a Timer 0 reload, taking an interrupt), and one
+that is early costs one slow turn that recomputes it.
 
 The slow path (``_slow``) processes due events, takes interrupts (2-cycle LCALL to the
-vector), and fast-forwards what would only burn time: ``PCON.IDL``, ``SJMP $`` (and
-``AJMP $``/``LJMP $``), ``JB/JNB bit,$`` polling loops and ``DJNZ Rn,$`` delay loops jump
-straight to the next event with exactly the state stepping would give.
+vector), and fast-forwards what would only burn time: ``PCON.IDL`` (``_wake``: the jump to
+the next event and the interrupt that ends the sleep in one turn), ``SJMP $`` (and
+``AJMP $``/``LJMP $``) and ``JB/JNB bit,$`` polling loops jump straight to the next event
+with exactly the state stepping would give. ``DJNZ x,$`` delays (a register, RAM or a plain
+SFR such as DPH) are blocks of their own that run as many turns as end before the event.
+
+The one-instruction hold after RETI or a write to IE/IP (Intel's polling rule) is set only
+when a request can be pending at that boundary (``_hold_after``); otherwise it delays
+nothing and the run goes on. Writes that clear EA set the one event left (a frame's end).
 
 Timers are lazy. Each counter (T0, T1, T2, and TH0 in mode 3) is ``value at cycle t0`` plus a
 rate (counts per machine cycle: 1, 6 for T2 as baud generator, 0 when stopped or counting

@@ -6,7 +6,8 @@ Each row: name, address, and how the core must treat it:
 - ``timed``: the value depends on the cycle it is read at (lazy timers, a UART frame that
   ends now), so reads go through ``rsfr(addr, cycle)``;
 - ``side``: a write has side effects (timer/UART/interrupt state, idle/power-down), so it
-  goes through ``wsfr(addr, value, cycle)`` and ends the translated block.
+  goes through the CPU's write handler for it, and the translated block leaves after it if
+  the handler brought the next event closer.
 
 Bit names cover the bit-addressable SFRs (address = byte + bit for the bytes at 0x80,
 0x88, ..., 0xF8).

@@ -8,16 +8,22 @@ one Python call that executes all its instructions inline.
 
 What a block is: a *basic block* is the straight-line run of instructions starting at a PC,
 up to and including the first control transfer (jump, branch, call, return), or up to
-``MAX_INSNS`` instructions, or up to and including an instruction that writes an SFR with
-side effects (ports, timers, UART, IE/IP/PCON, PSW). Blocks are tiered: a basic block counts
-its runs and on the ``HOT_COUNT``-th is replaced by the *superblock* from the same PC, which
-goes on through unconditional jumps and calls (to static targets not yet in the block) and
-past conditional branches (a taken branch is an early exit), with the same other limits.
+``MAX_INSNS`` instructions, or up to and including a write to PSW (the register bank). A
+write to a port or to an SFR with side effects (timers, UART, IE/IP/PCON) does not end it:
+a guard after the write (``if cpu._ne < cyc + CYCLES: return``) leaves at the next
+instruction if the handler brought the next event before the block's end, so bit-banged
+protocols and critical sections (CLR EA ... SETB EA) run as whole blocks. Blocks are
+tiered: a basic block counts its runs and on the ``HOT_COUNT``-th is replaced by the
+*superblock* from the same PC, which goes on through unconditional jumps and calls (to
+static targets not yet in the block) and past conditional branches, following each the
+way it went the last time its basic block ran (``took``: a key not pressed, a loop; the
+other way is an early exit), with the same other limits.
 All MCS-51 instructions take a fixed number of cycles (branches cost the same taken or not),
 so the cycles and instructions up to each exit are static: every exit returns them with the
 next key. A block never contains a "self-loop" instruction (``SJMP $``, ``DJNZ Rn,$``,
 ``JNB bit,$``...) except as its only instruction: those are left to the run loop, which can
-fast-forward them.
+fast-forward them; a ``DJNZ x,$`` delay is a block of its own that runs as many turns as
+end before the next event (``_djnz_loop``).
 
 Generated function (one per block)::
 
