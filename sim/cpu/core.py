@@ -505,7 +505,7 @@ class CPU:
         elif self._try_irq():
             self._recompute_ev()
             return None
-        self._recompute_ev()
+        # no request is pending and _ev is current or early (never late): no need to ask
         ne = min(self._ev, self._until)
         if self._idle:
             # idle: jump to the next event, or, without fast-forward, tick one cycle
@@ -530,8 +530,11 @@ class CPU:
                 self.pc = r & 0xFFFF
                 return None
         fn, cycles, special, arg = self._singles.get(key) or self._single(key)
-        if special is None:
-            self._exec_one()
+        if special is None:  # one instruction (what _exec_one does)
+            r = fn(cyc)
+            self.cycles = cyc + (r >> 18 & 0xFF)
+            self.instructions += 1
+            self.pc = r & 0xFFFF
         elif special == tr.ILLEGAL:
             raise IllegalOpcode(self.pc, self.code[self.pc])
         elif special == tr.SELFJUMP:
