@@ -15,8 +15,8 @@ with the baseline's in one run.
    first on ``sys.path`` (a ``clock51-sim`` launcher there does what the console script
    does), byte-compiled like ours.
 
-``Build.memory`` reads the memory report (code, IRAM, XRAM used and the limits) that every
-``pio run`` prints, so both builds are measured by their own build scripts.
+``Build.memory`` reads the memory summary SDCC writes beside each image (``firmware.mem``),
+as the build's own size report does: code, IRAM and XRAM used, and the limits.
 """
 
 from __future__ import annotations
@@ -36,7 +36,10 @@ from sim.errors import MeasureError
 ROOT = Path(__file__).resolve().parent.parent.parent
 BENCH_DIR = ROOT / ".pio" / "bench"
 DEFAULT_COMMIT = "841ea3b"
-_MEMORY = re.compile(r"^\s*(Code|IRAM|XRAM)\s+(\d+)\s*/\s*(\d+)", re.M)
+_ROM = re.compile(r"ROM/EPROM/FLASH\s+\S+\s+\S+\s+(\d+)\s+(\d+)")
+_XRAM = re.compile(r"EXTERNAL RAM\s+(?:\S+\s+\S+\s+)?(\d+)\s+(\d+)")
+_STACK = re.compile(r"Stack starts at: 0x[0-9a-fA-F]+.*?with (\d+) bytes available")
+IRAM_SIZE = 256  # the reference board's (an STC89C52RC's)
 
 LAUNCHER = """\
 # clock51-sim of this baseline checkout, for the benchmarks (what the console script does)
@@ -57,22 +60,28 @@ class Build:
     root: Path
     launcher: list[str]   # argv prefix that runs its clock51-sim
     cwd: Path
+    image: Path | None = None  # its firmware, if not its own reference build
 
     @property
     def firmware(self) -> Path:
-        return self.root / ".pio" / "build" / "reference" / "firmware.ihx"
+        return self.image or self.root / ".pio" / "build" / "reference" / "firmware.ihx"
 
     def sim(self, *argv: str) -> list[str]:
         return [*self.launcher, *argv]
 
     def memory(self) -> dict[str, tuple[int, int]]:
-        """name -> (bytes used, limit) from the build's own report, for Code, IRAM, XRAM."""
-        out = _pio(self.root, "run", "-e", "reference")
-        found = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in _MEMORY.finditer(out)}
-        if set(found) != {"Code", "IRAM", "XRAM"}:
-            raise MeasureError(f"{self.label}: no memory report in the output of pio run",
-                               detail=out[-2000:])
-        return found
+        """name -> (bytes used, limit) for Code, IRAM, XRAM, from the image's .mem."""
+        mem = self.firmware.with_suffix(".mem")
+        try:
+            text = mem.read_text()
+        except OSError as e:
+            raise MeasureError(f"{mem}: {e.strerror or e}") from None
+        rom, xram, stack = _ROM.search(text), _XRAM.search(text), _STACK.search(text)
+        if not (rom and stack):
+            raise MeasureError(f"{mem}: no memory summary")
+        return {"Code": (int(rom[1]), int(rom[2])),
+                "IRAM": (IRAM_SIZE - int(stack[1]), IRAM_SIZE),
+                "XRAM": (int(xram[1]), int(xram[2])) if xram else (0, 0)}
 
 
 def _pio_exe() -> str:
@@ -93,11 +102,11 @@ def _pio(project: Path, *argv: str) -> str:
     return proc.stdout + proc.stderr
 
 
-def current() -> Build:
-    """This checkout (its firmware must be built: ``make bench`` does)."""
+def current(firmware: Path | None = None) -> Build:
+    """This checkout, with its reference build (``make bench`` builds it) or ``firmware``."""
     script = Path(sys.executable).with_name("clock51-sim")
     launcher = [str(script)] if script.exists() else [sys.executable, "-m", "sim"]
-    return Build("this", ROOT, launcher, ROOT)
+    return Build("this", ROOT, launcher, ROOT, firmware)
 
 
 def prepare(commit: str = DEFAULT_COMMIT, *, quiet: bool = False) -> Build:

@@ -153,6 +153,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "unpacked and built in .pio/bench once")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the baseline: this checkout against s51 only")
+    parser.add_argument("--firmware", type=Path, metavar="IHX",
+                        help="the clock firmware to measure as this checkout's (default: its "
+                             "reference build; its .mem beside it gives the memory figures)")
     parser.add_argument("--cpu-only", action="store_true",
                         help="skip the short programs and the firmware-on-board figures")
     parser.add_argument("--no-short", action="store_true",
@@ -183,9 +186,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.cpu_only:
         if not args.no_baseline:
             base = baseline.prepare(args.baseline)
-        ours = baseline.current()
+        ours = baseline.current(args.firmware)
         if not ours.firmware.exists():
-            raise MeasureError(f"{ours.firmware} is not built (pio run -e reference)")
+            raise MeasureError(f"{ours.firmware}: no such image" if args.firmware else
+                               f"{ours.firmware} is not built (pio run -e reference)")
     code = run_cpu(args, summary)
     if code == 0 and not args.cpu_only and not args.no_short:
         from sim.measure.shortprogs import print_short_figures

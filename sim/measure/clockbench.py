@@ -101,7 +101,7 @@ def print_figures(ours: Build, base: Build, seconds: float, runs: int) -> float:
 def print_memory(ours: Build, base: Build) -> dict[str, dict[str, tuple[int, int]]]:
     """Code, IRAM and XRAM of both reference builds, from their own build reports."""
     mem = {base.label: base.memory(), ours.label: ours.memory()}
-    print("firmware memory, reference build (pio run's report)")
+    print("firmware memory, reference build (SDCC's .mem summary)")
     print(f"{'':<12}{base.label:>18}{ours.label:>18}")
     for name in ("Code", "IRAM", "XRAM"):
         b, o = mem[base.label][name], mem[ours.label][name]

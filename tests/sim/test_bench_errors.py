@@ -27,3 +27,10 @@ def test_bad_bench_counts_are_usage_errors(option: str,
     assert main(["bench", option]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("clock51-sim: error: ")
+
+
+def test_a_firmware_image_that_is_not_there_is_one_line_and_exit_1(
+        tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--no-baseline", "--firmware", str(tmp_path / "none.ihx")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "none.ihx: no such image" in err
