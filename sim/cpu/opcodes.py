@@ -208,6 +208,9 @@ OPCODES: list[Op | None] = _build()
 assert sum(op is not None for op in OPCODES) == 255 and OPCODES[0xA5] is None
 
 
+_IMPLIED = [(None,) * k for k in range(4)]  # decode's values of operand-byte-free opcodes
+
+
 def decode(code: bytes | bytearray, addr: int) -> tuple[Op | None, tuple[int | None, ...]]:
     """The instruction at ``addr``: (op, operand values aligned with op.operands).
 
@@ -220,8 +223,14 @@ def decode(code: bytes | bytearray, addr: int) -> tuple[Op | None, tuple[int | N
     op = OPCODES[opc]
     if op is None:
         return None, ()
-    nxt = (addr + op.length) & 0xFFFF
-    raw = [code[(addr + 1 + i) % n] for i in range(op.length - 1)]
+    length = op.length
+    if length == 1:  # implied operands only (a third of the opcodes)
+        return op, _IMPLIED[len(op.operands)]
+    nxt = (addr + length) & 0xFFFF
+    if addr + length <= n:
+        raw: bytes | list[int] = code[addr + 1:addr + length]
+    else:  # the instruction wraps around the end of the code memory
+        raw = [code[(addr + 1 + i) % n] for i in range(length - 1)]
     if opc == 0x85:  # MOV direct,direct is encoded src, dst
         return op, (raw[1], raw[0])
     vals: list[int | None] = []

@@ -770,14 +770,16 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
             body.extend("    " + e for e in epi)
         else:
             body.append(ln)
+    if pro:
+        words.add("sfr")
     if not superblock and max_insns > 1 and g.extends:
         k = pc | bank << 16
         # the superblock replaces this block on the last count, so it never goes below 0
         pro = [f"hot[{k}] -= 1", f"if not hot[{k}]: promote({k})", *pro]
+        words.update(("hot", "promote"))
     lines = pro + body + epi + exit_lines
     full = "\n".join(lines).replace(_BC, str(cycles))
-    found = _words(full)
-    used = [n for n in _NAMES if n in found]
+    used = [n for n in _NAMES if n in words]  # (the names the added lines use are added)
     head = "def _b(cyc" + "".join(f", {n}={n}" for n in used) + "):"
     source = head + "\n    " + full.replace("\n", "\n    ") + "\n"
     return BlockInfo(source, cycles, insns, special, arg, addr)
