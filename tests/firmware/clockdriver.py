@@ -26,8 +26,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from boardprofile import Profile, load_profile
 
 from sim.frontends.endpoints import MemoryEndpoint
 from sim.machine.board import Board
@@ -102,14 +105,32 @@ _LINE1 = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) +(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b"
 _LINE2 = re.compile(r"^ ?(\d{1,2}):(\d{2}):(\d{2})")
 
 
+@lru_cache(maxsize=16)
+def _image(path: Path, mtime_ns: int, size: int) -> bytes:
+    """An image read once for every clock of the session (until the file changes)."""
+    return load_ihx(path)
+
+
+@lru_cache(maxsize=16)
+def _profile(path: Path, mtime_ns: int, size: int) -> Profile:
+    """A board profile loaded once for every board of the session (a power-cut sweep
+    builds hundreds; a Profile is never changed by a board)."""
+    return load_profile(path)
+
+
+def _stamp(path: Path) -> tuple[Path, int, int]:
+    st = path.stat()
+    return path, st.st_mtime_ns, st.st_size
+
+
 class Clock:
     """One simulated clock51 board running the real image of ``env``."""
 
     def __init__(self, env: str, image: Path) -> None:
         self.env = env
         self.image_path = Path(image)
-        self.image = load_ihx(self.image_path)
-        self.profile = BOARDS / f"{env}.toml"
+        self.image = _image(*_stamp(self.image_path))
+        self.profile = _profile(*_stamp(BOARDS / f"{env}.toml"))
         self.boards: list[Board] = []  # every board built (for the violation check)
         self.board: Board | None = None
         self.write_log: list[tuple[int, int, bytes]] = []
