@@ -95,6 +95,7 @@ the datasheet value instead (see ``tests/diff``):
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import shutil
@@ -228,38 +229,46 @@ def _run_s51(
     if uart_out is not None:
         argv += ["-S", f"in=/dev/null,out={uart_out}"]
     argv += ["-C", str(cmd_file)]
+    # s51's output goes to files: through a pipe, its many small writes would cost this
+    # process a poll and a read each (thousands a run)
+    out_path, err_path = workdir / "s51.out", workdir / "s51.err"
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(
-            argv,
-            cwd=workdir,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
-        )
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            proc = subprocess.run(argv, cwd=workdir, stdin=subprocess.DEVNULL, stdout=out,
+                                  stderr=err, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         raise S51Error(f"s51 did not finish within {timeout} s: {' '.join(argv)}") from exc
     wall = time.perf_counter() - t0
-    log = proc.stdout.decode("latin-1") + proc.stderr.decode("latin-1")
+    log = out_path.read_bytes().decode("latin-1") + err_path.read_bytes().decode("latin-1")
     if proc.returncode != 0:
         raise S51Error(f"s51 exited with {proc.returncode}", detail=log[-2000:])
     return log, wall
 
 
-def _section(log: str, command: str, nth: int = 0) -> str:
-    """Output printed after the ``nth`` echo of ``command`` up to the next echoed command."""
-    lines = log.splitlines()
-    seen = -1
-    start = None
-    for i, line in enumerate(lines):
-        if line.strip() == command:
-            seen += 1
-            if seen == nth:
-                start = i + 1
-                break
-    if start is None:
-        raise S51Error(f"s51 output has no {command!r} (#{nth})", detail=log[-2000:])
-    return "\n".join(lines[start:])
+class _Sections:
+    """What s51 printed after each command of a command file (which it echoes), found in
+    one pass over its output: a stream with many checkpoints asks for hundreds."""
+
+    def __init__(self, log: str, commands: Sequence[str]) -> None:
+        self.log = log
+        self.lines = log.splitlines()
+        wanted = {c.strip() for c in commands}
+        self.at: dict[str, list[int]] = {}
+        for i, line in enumerate(self.lines):
+            text = line.strip()
+            if text in wanted:
+                self.at.setdefault(text, []).append(i)
+        self.echoes = sorted(i for found in self.at.values() for i in found)
+
+    def __call__(self, command: str, nth: int = 0) -> str:
+        """The output after the ``nth`` echo of ``command`` up to the next echoed command."""
+        found = self.at.get(command, [])
+        if nth >= len(found):
+            raise S51Error(f"s51 output has no {command!r} (#{nth})", detail=self.log[-2000:])
+        k = bisect.bisect_right(self.echoes, found[nth])
+        end = self.echoes[k] if k < len(self.echoes) else len(self.lines)
+        return "\n".join(self.lines[found[nth] + 1:end])
 
 
 def run_ihx_detailed(
@@ -295,9 +304,10 @@ def run_ihx_detailed(
             work, cmds, uart_out=uart, cpu_type=cpu_type, xtal=xtal, timeout=timeout
         )
         output = uart.read_bytes()
-    run_part = _section(log, f"step {max_instructions}")
+    _section = _Sections(log, cmds)
+    run_part = _section(f"step {max_instructions}")
     stop = _STOP_RE.search(run_part)
-    state = _section(log, "state")
+    state = _section("state")
     total = _TOTAL_RE.search(state)
     inst = _INST_RE.search(state)
     pcm = _PC_RE.search(state)
@@ -324,8 +334,8 @@ def run_ihx_detailed(
         pc=pc,
         host_seconds=float(host.group(1)) if host else float("nan"),
         wall_seconds=wall,
-        iram=_parse_dump(_section(log, "dump /h iram 0 0xff 16"), 0, 256),
-        sfr=_parse_dump(_section(log, "dump /h sfr 0x80 0xff 16"), 0x80, 128),
+        iram=_parse_dump(_section("dump /h iram 0 0xff 16"), 0, 256),
+        sfr=_parse_dump(_section("dump /h sfr 0x80 0xff 16"), 0x80, 128),
         log=log,
     )
 
@@ -436,8 +446,9 @@ def run_stream(
             ]
         log, _ = _run_s51(work, cmds, uart_out=None, cpu_type=cpu_type, xtal=xtal, timeout=timeout)
     states = []
+    _section = _Sections(log, cmds)
     for i, p in enumerate(points):
-        st = _section(log, "state", i)
+        st = _section("state", i)
         total = _TOTAL_RE.search(st)
         pcm = _PC_RE.search(st)
         inst = _INST_RE.search(st)
@@ -450,9 +461,9 @@ def run_stream(
                 instructions=p,
                 cycles=_ticks_to_cycles(int(total.group(1))),
                 pc=int(pcm.group(1), 16),
-                iram=_parse_dump(_section(log, "dump /h iram 0 0xff 16", i), 0, 256),
-                sfr=_parse_dump(_section(log, "dump /h sfr 0x80 0xff 16", i), 0x80, 128),
-                xram=_parse_dump(_section(log, "dump /h xram 0 0xff 16", i), 0, 256),
+                iram=_parse_dump(_section("dump /h iram 0 0xff 16", i), 0, 256),
+                sfr=_parse_dump(_section("dump /h sfr 0x80 0xff 16", i), 0x80, 128),
+                xram=_parse_dump(_section("dump /h xram 0 0xff 16", i), 0, 256),
             )
         )
     return states
