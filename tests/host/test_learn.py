@@ -5,6 +5,7 @@ steps with the RATE the host wrote; the fake time jumps days ahead between syncs
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,32 @@ def test_the_history_goes_to_xdg_state_home_by_default(
     assert code == 0, err
     path = tmp_path / "state" / "clock51" / "drift" / f"{bench.device.drift_id}.json"
     assert path.exists() and str(path) in out
+
+
+def test_a_rate_beyond_what_the_clock_holds_is_written_at_its_limit_and_said_so(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bench = Bench(capsys, tmp_path, ppm=420.0)
+    bench.sync()
+    bench.days(1)
+    out = bench.sync()
+    assert "estimated rate +419.9" in out
+    assert "the clock corrects at most 300 ppm: writing +300.00" in out
+    assert bench.device.drift_rate == 300.0
+    bench.days(1)
+    out = bench.sync()  # the clock removes 300: the rest is still learned as 420
+    assert "estimated rate +419.9" in out and bench.device.drift_rate == 300.0
+
+
+def test_learning_with_calibrate_records_the_second_set(bench: Bench) -> None:
+    bench.device.set_delay = 0.004
+    bench.sync("--verify", "6", "--calibrate")
+    bench.days(1)
+    out = bench.sync("--verify", "6", "--calibrate")
+    assert "calibrated: SET compensated by " in out
+    last = bench.history()["syncs"][-1]
+    final = bench.device.sets[-1][1]
+    assert last["time"].startswith(final.astimezone().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+    assert abs(last["residual"]) <= 0.002 and abs(bench.device.drift_rate - 87.0) < 0.2
 
 
 def test_every_rejection_is_one_line(bench: Bench) -> None:
