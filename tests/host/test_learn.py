@@ -438,3 +438,15 @@ def test_a_history_damaged_stops_a_manual_rate_change_before_the_write(bench: Be
     assert code == 1 and "not JSON" in one_error_line(err)
     assert bench.device.drift_rate == 0.0 and path.read_text() == "{"
 
+
+
+def test_the_figures_script_prints_the_learned_rates_beside_the_truth(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.host import drift_figures
+
+    assert drift_figures.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split() for line in out.splitlines() if line.startswith((" +", " -"))]
+    assert [row[0] for row in rows] == ["+87.00", "-20.00", "+230.00"]
+    assert all(abs(float(row[2])) < 1.0 for row in rows)  # within the 1 ppm goal
+    assert "truth within 1 sigma" in out
