@@ -446,7 +446,7 @@ def test_the_figures_script_prints_the_learned_rates_beside_the_truth(
 
     assert drift_figures.main(["--quick"]) == 0
     out = capsys.readouterr().out
-    rows = [line.split() for line in out.splitlines() if line.startswith((" +", " -"))]
+    rows = [line.split() for line in out.splitlines() if line.lstrip().startswith(("+", "-"))]
     assert [row[0] for row in rows] == ["+87.00", "-20.00", "+230.00"]
     assert all(abs(float(row[2])) < 1.0 for row in rows)  # within the 1 ppm goal
     assert "truth within 1 sigma" in out
