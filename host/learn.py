@@ -27,7 +27,7 @@ from pathlib import Path
 from host import drift as d
 from host import protocol as p
 from host.client import Clock
-from host.errors import Clock51Error, DeviceError
+from host.errors import Clock51Error, DeviceError, ProtocolError
 from host.sync import Latency, SyncResult, measure_latency, measure_offset, sync
 
 LEARN_PROBES = 7  # GET probes before the set: a 1 s bracket halved 6 times, 15.6 ms wide
@@ -60,10 +60,6 @@ def read_drift(clock: Clock) -> p.Drift | None:
     except DeviceError as exc:
         if exc.reason == UNKNOWN_COMMAND:
             return None
-        exc.add_detail(NO_LEARN_HINT)
-        raise
-    except Clock51Error as exc:
-        exc.add_detail(NO_LEARN_HINT)
         raise
 
 
@@ -95,7 +91,11 @@ def learning_sync(clock: Clock, store: d.Store, port: str, *, pings: int = 5,
                   draw_id: Callable[[], int] | None = None) -> tuple[SyncResult, Learned]:
     """Sync ``clock`` and learn from it (see the module doc for the order)."""
     t = clock.time
-    state = read_drift(clock)
+    try:
+        state = read_drift(clock)
+    except (DeviceError, ProtocolError) as exc:  # a clock that answers DRIFT, but not so
+        exc.add_detail(NO_LEARN_HINT)
+        raise
     store.check_writable()
     key = d.port_key(port) if state is None else state.id
     assigned = None

@@ -253,6 +253,43 @@ def test_a_second_stepped_during_the_probes_is_measured_again(bench: Bench) -> N
     assert abs(implied - 87.0) < 0.2  # not a second off (that would be 11 ppm)
 
 
+def test_a_garbled_drift_answer_stops_the_sync_and_names_no_learn(bench: Bench) -> None:
+    answer = bench.device._drift
+
+    def odd_firmware(args: list[str], at: float) -> str:
+        return "OK DRIFT 87" if not args else answer(args, at)
+
+    bench.device._drift = odd_firmware  # type: ignore[method-assign]
+    code, out, err = bench.run("sync")
+    assert (code, out) == (1, "")
+    assert "expected 'DRIFT ID" in one_error_line(err) and "--no-learn" in err
+    assert bench.device.sets == []
+    assert bench.run("sync", "--no-learn")[0] == 0 and len(bench.device.sets) == 1
+
+
+def test_a_rate_write_lost_on_the_line_is_read_back_and_the_next_interval_still_counts(
+        bench: Bench) -> None:
+    bench.sync()
+    bench.days(1)
+    answer = bench.device._drift
+
+    def lose_rate_writes(args: list[str], at: float) -> str:
+        if args[:1] == ["RATE"]:
+            bench.port.replies = [None]  # neither applied nor answered: lost on the line
+            return bench.device._drift_reply(at)
+        return answer(args, at)
+
+    bench.device._drift = lose_rate_writes  # type: ignore[method-assign]
+    code, out, err = bench.run("sync")
+    assert code == 1 and "clock set to" in out
+    assert "no answer" in one_error_line(err) and "the clock still shows ID" in err
+    assert bench.history()["syncs"][-1]["rate_after"] == 0.0  # as read back
+    bench.device._drift = answer  # type: ignore[method-assign]
+    bench.days(1)
+    out = bench.sync()
+    assert "implied rate +87.0" in out and "RATE +87.0" in out
+
+
 def test_a_rate_write_not_taken_exits_1_with_the_sync_recorded(bench: Bench) -> None:
     bench.sync()
     bench.days(1)
