@@ -20,7 +20,6 @@ Order of one learning sync, each step only once the one before it succeeded:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,8 +86,7 @@ def clamp_rate(ppm: float) -> float:
 
 def learning_sync(clock: Clock, store: d.Store, port: str, *, pings: int = 5,
                   verify: int = 4, device_delay: float = 0.0, calibrate: bool = False,
-                  probes: int = LEARN_PROBES,
-                  draw_id: Callable[[], int] | None = None) -> tuple[SyncResult, Learned]:
+                  probes: int = LEARN_PROBES) -> tuple[SyncResult, Learned]:
     """Sync ``clock`` and learn from it (see the module doc for the order)."""
     t = clock.time
     try:
@@ -103,7 +101,7 @@ def learning_sync(clock: Clock, store: d.Store, port: str, *, pings: int = 5,
         history = store.load(key)  # a damaged file stops us here, before any write
     else:  # a clock with DRIFT but no ID yet: give it one
         assert state is not None
-        key = assigned = store.unused_id(draw_id)
+        key = assigned = store.unused_id()
         state = clock.set_drift_id(key)
         history = d.History(key)
     learned = Learned(key, store.path(key), state, assigned, history=history)
