@@ -6,12 +6,15 @@ shared temporary directory, the others wait for it and reuse them, so ``pio run`
 runs twice at once on the same build directory.
 
 Translated blocks are cached in ``.pio/cache`` for the tests (not in the user's cache):
-random instruction streams would otherwise fill it.
+random instruction streams would otherwise fill it. Every test gets its own
+``$XDG_STATE_HOME`` (created only if used), so ``clock51 sync``'s drift histories never land
+in the user's state folder nor pass from one test to another.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -21,6 +24,15 @@ import pytest
 from tests.buildsupport import BUILD_DIR, ENVS, ROOT, run_pio
 
 os.environ.setdefault("CLOCK51_CACHE_DIR", str(ROOT / ".pio" / "cache"))
+
+
+@pytest.fixture(autouse=True)
+def _private_state_home(request: pytest.FixtureRequest,
+                        tmp_path_factory: pytest.TempPathFactory,
+                        monkeypatch: pytest.MonkeyPatch) -> None:
+    name = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16]
+    home = tmp_path_factory.getbasetemp() / "xdg-state" / name
+    monkeypatch.setenv("XDG_STATE_HOME", str(home))
 
 
 def _build_every_env() -> dict[str, str]:
