@@ -13,6 +13,23 @@ BUILD_DIR = ROOT / ".pio" / "build"
 ENVS = ("reference", "hc6800", "breadboard")
 
 
+def sdcc_build(source: Path, outdir: Path, *options: str) -> Path:
+    """Compile one C program of the tests' own with SDCC (-mmcs51, C99, the folder's
+    headers); the .ihx, or an AssertionError carrying SDCC's output."""
+    import shutil
+
+    sdcc = shutil.which("sdcc")
+    assert sdcc, "sdcc is installed by make setup"
+    outdir.mkdir(parents=True, exist_ok=True)
+    ihx = outdir / f"{source.stem}.ihx"
+    proc = subprocess.run([sdcc, "-mmcs51", "--std-c99", "-I", str(source.parent), *options,
+                           "-o", str(ihx), str(source)], cwd=outdir, text=True,
+                          capture_output=True, timeout=300)
+    if proc.returncode != 0 or not ihx.exists():
+        raise AssertionError(f"sdcc {source.name} failed:\n{proc.stdout}\n{proc.stderr}")
+    return ihx
+
+
 def pio_command() -> list[str]:
     pio = Path(sys.executable).with_name("pio")
     return [str(pio) if pio.exists() else "pio"]

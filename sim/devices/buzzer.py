@@ -42,6 +42,8 @@ class Sound:
 
 
 class Buzzer(Stateful):
+    """A buzzer on one pin. See the module docstring."""
+
     def __init__(
         self,
         bus: PortBus,

@@ -24,6 +24,9 @@ Facts and choices:
   ``ByteLog``s holding the latest records (``.total`` counts all), and at most ``MAX_QUEUE``
   host bytes wait for the line.
 
+Checks: none here; the CPU's own receiver records nothing either (a byte the program does
+not take in time is listed in ``rx_lost``, which the firmware tests treat as a failure).
+
 The host side is an ``Endpoint`` (``read_available() -> bytes``, ``write(bytes)``,
 ``close()``), given by the front end (sim.frontends.endpoints: pty, TCP, memory). Without
 one, the bridge only logs: host bytes come from ``inject`` and MCU bytes go to ``tx_log``.
@@ -71,7 +74,7 @@ class UartBridge(Stateful):
         self.scheduler = scheduler
         self.name = "uart"
         self.cps = int(cycles_per_second)
-        self._fixed = (baud, frame_bits)
+        self._default = self._fixed = (baud, frame_bits)
         self._following = True
         # the MCU receiver's (baud, frame bits) now, None while it is not set up
         self.rate: Callable[[], tuple[float, int] | None] | None = None
@@ -91,8 +94,10 @@ class UartBridge(Stateful):
         self._following = False
 
     def follow_mcu(self) -> None:
-        """Pace host bytes at the rate the MCU's receiver is set to (a program runs)."""
+        """Pace host bytes at the rate the MCU's receiver is set to (a program runs; until
+        it switches its receiver on, at the default rate)."""
         self._following = True
+        self._fixed = self._default
 
     def _line(self) -> tuple[float, int]:
         if self._following and self.rate is not None:

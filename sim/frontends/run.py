@@ -227,12 +227,12 @@ def _apply_temperature(board: Board, steps: list[tuple[float, float | None]],
 
 def check_parts(args: argparse.Namespace, profile: Any) -> None:
     """One line for an option that needs a part the board does not have."""
-    needs = [("--rtc", args.rtc is not None, profile.ds1302, "a DS1302", "[ds1302]"),
-             ("--rtc-state", args.rtc_state is not None, profile.ds1302, "a DS1302",
+    needs = [("--rtc", args.rtc is not None, profile.ds1302, "DS1302", "[ds1302]"),
+             ("--rtc-state", args.rtc_state is not None, profile.ds1302, "DS1302",
               "[ds1302]"),
-             ("--lcd-text", args.lcd_text, profile.lcd, "an LCD", "[lcd]"),
-             ("--screenshot", args.screenshot is not None, profile.lcd, "an LCD", "[lcd]"),
-             ("--serial", args.serial is not None, profile.uart, "a serial port", "[uart]")]
+             ("--lcd-text", args.lcd_text, profile.lcd, "LCD", "[lcd]"),
+             ("--screenshot", args.screenshot is not None, profile.lcd, "LCD", "[lcd]"),
+             ("--serial", args.serial is not None, profile.uart, "serial port", "[uart]")]
     for option, used, part, what, table in needs:
         if used and part is None:
             raise ConfigError(f"{option}: board {profile.name} has no {what} (its profile "

@@ -1,7 +1,8 @@
 """The rate the 8051's serial receiver runs at, read from its special function registers.
 
 What a host must match to talk to the program: the serial mode (SCON SM0/SM1) and the
-baud-rate generator the program set up (8051 datasheet, "Serial Interface"):
+baud-rate generator the program set up (8051 datasheet, "Serial Interface"); None while the
+receiver is off (REN = 0, as after reset: it takes no byte anyway):
 
 - mode 0: shift register, fosc / 12 (8 bit times per byte);
 - mode 2: fosc / 64, or fosc / 32 with SMOD = 1 (11 bit times: start, 8 data, 9th, stop);
@@ -23,7 +24,10 @@ from sim.cpu.sfr import PCON, RCAP2H, RCAP2L, SCON, T2CON, TH1, TMOD
 
 def receive_line(cpu: Any, crystal_hz: int) -> tuple[float, int] | None:
     """(baud, bit times per frame) of the receiver now, or None if no fixed rate is set up."""
-    mode = cpu.read_direct(SCON) >> 6
+    scon = cpu.read_direct(SCON)
+    if not scon & 0x10:  # REN
+        return None
+    mode = scon >> 6
     smod = cpu.read_direct(PCON) >> 7 & 1
     if mode == 0:
         return crystal_hz / 12, 8

@@ -19,7 +19,10 @@
 static void wait_busy(void)
 {
     __bit busy;
-    LCD_D7 = 1;                 /* release DB7 */
+    LCD_D4 = 1;                 /* release DB4..DB7: the LCD drives them */
+    LCD_D5 = 1;
+    LCD_D6 = 1;
+    LCD_D7 = 1;
     LCD_RS = 0;
     LCD_RW = 1;
     do {

@@ -1,8 +1,8 @@
 /*
- * timer12.c - a 12 MHz board with no serial port: Timer 0 interrupts every 1 ms (reload
- * 65536 - 1000: 1000 machine cycles of 1 us), main counts seconds on an 8-bit LCD
- * ("up 12 MHz" / "t=N s") and toggles an LED each second. Busy-flag polled LCD.
- * Board: boards/timer12.toml.
+ * timer12.c - a 12 MHz board with no serial port: Timer 2 (16-bit auto-reload, RCAP2 =
+ * 65536 - 1000: 1000 machine cycles of 1 us) interrupts every 1 ms, main counts seconds
+ * on an 8-bit LCD ("up 12 MHz" / "t=N s") and toggles an LED each second. Busy-flag
+ * polled LCD. Board: boards/timer12.toml.
  */
 #include <8052.h>
 
@@ -14,10 +14,9 @@
 
 static volatile unsigned int ms;
 
-void timer0_isr(void) __interrupt(1)
+void timer2_isr(void) __interrupt(5)
 {
-    TH0 = (65536 - 1000) >> 8;
-    TL0 = (65536 - 1000) & 0xFF;
+    TF2 = 0;
     ms++;
 }
 
@@ -63,11 +62,10 @@ void main(void)
 {
     unsigned char seconds = 0, i;
     unsigned int last;
-    TMOD = 0x01;
-    TH0 = (65536 - 1000) >> 8;
-    TL0 = (65536 - 1000) & 0xFF;
-    ET0 = 1;
-    TR0 = 1;
+    RCAP2H = TH2 = (65536 - 1000) >> 8;
+    RCAP2L = TL2 = (65536 - 1000) & 0xFF;
+    ET2 = 1;
+    TR2 = 1;
     EA = 1;
     while (now() < 20)          /* > 15 ms after power-on */
         ;
