@@ -118,6 +118,12 @@ class LiveView:
                pressed: str | None, extra: dict[str, Any] | None = None) -> None:
         """Redraw: the LCD ``lines`` (empty: no LCD), the status; ``extra`` may hold
         ``leds`` (name -> lit), ``violations`` (a count) and ``last`` (the latest one)."""
+        self._live.update(self.render(lines, sim_seconds, speed, buzzer, pressed, extra),
+                          refresh=True)
+
+    def render(self, lines: list[str], sim_seconds: float, speed: float, buzzer: bool,
+               pressed: str | None, extra: dict[str, Any] | None = None) -> Panel:
+        """The panel ``update`` draws."""
         extra = extra or {}
         lcd = Text()
         width = max((len(line) for line in lines), default=0)
@@ -147,5 +153,4 @@ class LiveView:
         serial = Text(self.serial_note, style="cyan")
         log = Text("\n".join(self.serial_log), style="dim")
         body = Group(*parts, Text(f"{keys}[+/-] temp   [p] power   [q] quit"), serial, log)
-        self._live.update(Panel(body, title=f"clock51 - {self.board_name}", expand=False),
-                          refresh=True)
+        return Panel(body, title=f"clock51 - {self.board_name}", expand=False)
