@@ -12,8 +12,10 @@ A board is an MCU plus parts, each optional and each wired by pins. Every part t
   resolved by ``sim.machine.parts`` (this package imports neither the simulator nor the
   firmware build, so both can read it);
 - ``view``: what the front ends draw for it: ``lcd`` (the display), ``rtc`` (the clock and
-  its set control), ``thermometer`` (the temperature control), ``keys`` (buttons), ``lamp``
-  (a light: LEDs, the buzzer), ``serial`` (the console);
+  its set control), ``thermometer`` (the temperature control), ``keys`` (buttons),
+  ``buzzer`` (a lamp with its tone), ``lamp`` (lights: the model's ``lamps()`` gives each
+  light's name and whether it is lit; the views draw any part of this kind unchanged),
+  ``serial`` (the console);
 - ``fixed_pins``: pins the part always takes (the UART's RXD/TXD).
 
 Adding a part type is one model file in ``sim/devices/`` (with a ``build(parts, ctx)``
@@ -152,7 +154,7 @@ PART_TYPES: tuple[PartType, ...] = (
         single=False, many=True,
     ),
     PartType(
-        "buzzer", "buzzer:Buzzer", "lamp",
+        "buzzer", "buzzer:Buzzer", "buzzer",
         (
             Field("pin", "pin", doc="the pin driving the buzzer (through a transistor)"),
             Field("active", "active", required=False, default="low",

@@ -104,6 +104,10 @@ class Leds(Stateful):
         """Every LED: lit now?"""
         return {name: led.lit for name, led in self.leds.items()}
 
+    def lamps(self, cycle: int) -> dict[str, bool]:
+        """What the views draw for a part whose registry view is "lamp": name -> lit."""
+        return self.lit()
+
     def changes(self, name: str) -> int:
         """How many times the LED went from dark to lit or back."""
         return self.leds[name].changes

@@ -133,7 +133,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "LCD at the end shows the clock SECONDS after the start")
     p.add_argument("--headless", action="store_true", help="draw nothing live")
     p.add_argument("--lcd-text", action="store_true",
-                   help="print the final 2 x 16 display as two lines of text")
+                   help="print the final display as text, a line per row")
     p.add_argument("--press", type=parse_press, action="append", default=[],
                    metavar="KEY@SECONDS", help="press a key (KEY@T1-T2 holds it); repeatable")
     p.add_argument("--serial", type=parse_serial, metavar="pty|tcp:PORT",
@@ -614,8 +614,7 @@ def live_extra(board: Board) -> dict[str, Any]:
     if records:
         from sim.frontends.violations import describe
         last = describe(records[-1], board.cps)
-    return {"leds": board.leds.lit() if board.leds is not None else {},
-            "violations": board.violation_count, "last": last}
+    return {"leds": board.lamps(), "violations": board.violation_count, "last": last}
 
 
 def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Namespace,

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from boardprofile import Profile, load_profile
+from boardprofile import REGISTRY, Profile, load_profile
 
 from sim.bus.pins import PortBus
 from sim.bus.scheduler import Scheduler
@@ -164,6 +164,16 @@ class Board:
     def thermo(self) -> Any:
         """The first DS18B20 (None on a board without one)."""
         return self._first("ds18b20")
+
+    def lamps(self) -> dict[str, bool]:
+        """Every light of the parts whose registry view is "lamp" (LEDs ...): name -> lit
+        now. What the live and browser views draw, whatever the part type."""
+        out: dict[str, bool] = {}
+        for table, models in self.parts.items():
+            if REGISTRY[table].view == "lamp":
+                for model in models:
+                    out.update(model.lamps(self.cycles))
+        return out
 
     def _need(self, model: Any, what: str, table: str) -> Any:
         if model is None:
@@ -310,7 +320,12 @@ class Board:
         """The broken rules reported after report number ``since`` (the board keeps the
         latest ``VIOLATION_LOG``; ``violation_total`` counts them all), by cycle."""
         self._pull_conflicts()
-        return sorted((r for r in self._log if r.seq > since), key=lambda r: (r.cycle, r.seq))
+        newer: list[ViolationRecord] = []
+        for r in reversed(self._log):  # the log is in report order: scan only the new end
+            if r.seq <= since:
+                break
+            newer.append(r)
+        return sorted(newer, key=lambda r: (r.cycle, r.seq))
 
     @property
     def violation_count(self) -> int:

@@ -22,8 +22,9 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_a_board_with_only_an_lcd_and_leds(program: Callable[[str], Path]) -> None:
-    b = Board(board("lcd_leds"), program("lcd_leds"))
+@pytest.mark.parametrize("timing", ["typical", "strict"])
+def test_a_board_with_only_an_lcd_and_leds(program: Callable[[str], Path], timing: str) -> None:
+    b = Board(board("lcd_leds"), program("lcd_leds"), timing=timing)
     assert (b.rtc, b.keys, b.buzzer, b.thermo) == (None, None, None, None)
     b.run_for(1.0)
     assert b.lcd.text() == ["row 1: 20x4 module  ", "row 2 at 0x40       ",
@@ -63,8 +64,10 @@ def test_options_for_parts_the_board_lacks_are_one_line(
     assert err.splitlines() == [f"clock51-sim: error: {message}"]
 
 
-def test_a_12_mhz_board_with_no_uart_keeps_its_own_time(program: Callable[[str], Path]) -> None:
-    b = Board(board("timer12"), program("timer12"))
+@pytest.mark.parametrize("timing", ["typical", "strict"])
+def test_a_12_mhz_board_with_no_uart_keeps_its_own_time(program: Callable[[str], Path],
+                                                        timing: str) -> None:
+    b = Board(board("timer12"), program("timer12"), timing=timing)
     assert b.cps == 1_000_000 and load("timer12").uart is None
     b.run_for(10.2)
     assert b.lcd.text() == ["up 12 MHz       ", "t=10 s          "]

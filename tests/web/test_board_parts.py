@@ -56,7 +56,7 @@ def test_hello_lists_the_parts_and_says_what_the_board_lacks(leds_only) -> None:
     h = hello(board)
     assert h["parts"] == [{"type": "leds", "name": "D1", "view": "lamp"},
                           {"type": "leds", "name": "D2", "view": "lamp"}]
-    assert h["leds"] == ["D1", "D2"] and h["keys"] == []
+    assert h["lamps"] == ["D1", "D2"] and h["keys"] == []
     assert (h["geometry"], h["buzzer"], h["rtc"], h["serial"], h["thermometer"]) == (
         None, False, False, False, False)
 
@@ -65,7 +65,7 @@ def test_the_snapshot_shows_the_leds_and_no_lcd(leds_only) -> None:  # type: ign
     board, session, _ = leds_only
     board.run_for(0.2)
     state = session.snapshot()
-    assert state["leds"] == {"D1": True, "D2": True}  # D1 low = lit; D2 high = lit
+    assert state["lamps"] == {"D1": True, "D2": True}  # D1 low = lit; D2 high = lit
     assert (state["lcd"], state["text"], state["buzzer"], state["keys"]) == (
         None, [], None, {})
     assert state["violations"] == {"count": 0, "recent": []}

@@ -25,9 +25,10 @@ def url_for(host: str, port: int) -> str:
 
 def hello(board: Board) -> dict[str, Any]:
     """What a page needs once: the board, its parts (each with its registry view: ``lcd``,
-    ``rtc``, ``thermometer``, ``keys``, ``lamp``, ``serial``), its keys and hotkeys, the
-    LCD's look (None without an LCD), its LEDs, whether it has a buzzer, a DS1302 (and the
-    day it numbers 1) and a DS18B20."""
+    ``rtc``, ``thermometer``, ``keys``, ``buzzer``, ``lamp``, ``serial``), its keys and
+    hotkeys, the LCD's look (None without an LCD), its lamps (the lights of every "lamp"
+    part: LEDs ...), whether it has a buzzer, a DS1302 (and the day it numbers 1) and a
+    DS18B20."""
     from sim.frontends.live import key_map
     from sim.frontends.screenshot import PALETTES, geometry
 
@@ -40,7 +41,7 @@ def hello(board: Board) -> dict[str, Any]:
                       for part in p.parts],
             "geometry": geometry(3, lcd.columns, lcd.rows) if lcd is not None else None,
             "palette": [list(c) for c in PALETTES["green"]],
-            "leds": [led.name for led in p.leds], "buzzer": board.buzzer is not None,
+            "lamps": list(board.lamps()), "buzzer": board.buzzer is not None,
             "rtc": board.rtc is not None,
             "weekday_one": p.ds1302.weekday_one if p.ds1302 is not None else None,
             "serial": p.uart is not None, "timing": board.timing,

@@ -382,7 +382,7 @@ class WebSession:
             "text": [] if lcd is None else lcd.text(),
             "buzzer": None if board.buzzer is None else {
                 "on": self._buzzed(cycle), "hz": round(board.buzzer.frequency_hz(), 1)},
-            "leds": {} if board.leds is None else board.leds.lit(),
+            "lamps": board.lamps(),
             "keys": {} if board.keys is None else {
                 name: board.keys.is_pressed(name) for name in board.keys.keys},
             "rtc": None if when is None else when.strftime("%Y-%m-%d %H:%M:%S"),

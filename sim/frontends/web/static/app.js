@@ -143,10 +143,10 @@ $("sound").addEventListener("click", () => {
   }
 });
 
-function buildLeds(h) {
+function buildLamps(h) {
   const box = $("leds");
   box.textContent = "";
-  for (const name of h.leds) {
+  for (const name of h.lamps) {
     const span = document.createElement("span");
     span.className = "led";
     const lamp = document.createElement("span");
@@ -237,7 +237,7 @@ function show(state) {
   }
   $("rtc").textContent = state.rtc || "halted";
   buzz(state.buzzer);
-  for (const [name, lit] of Object.entries(state.leds || {})) {
+  for (const [name, lit] of Object.entries(state.lamps || {})) {
     const lamp = document.getElementById("led-" + name);
     if (lamp) lamp.classList.toggle("on", lit);
   }
@@ -274,7 +274,7 @@ function connect() {
       $("board-name").textContent = `- ${msg.board}`;
       document.title = `clock51 - ${msg.board}`;
       buildKeys(msg);
-      buildLeds(msg);
+      buildLamps(msg);
       $("lcd-frame").hidden = !msg.geometry;
       $("buzzer-box").hidden = !msg.buzzer;
       $("keys-hint").hidden = msg.keys.length === 0;
