@@ -72,6 +72,15 @@ def test_lower_layers_never_import_the_layers_above_them(layer: str) -> None:
     assert not bad, "\n".join(bad)
 
 
+def test_the_simulator_never_reads_our_firmwares_own_settings() -> None:
+    """boardprofile.firmware ([firmware] of a profile) is for our build only: a board in the
+    simulator is its hardware, whatever program runs on it."""
+    bad = [f"{p.relative_to(ROOT)} imports {m}"
+           for p in sorted((ROOT / "sim").rglob("*.py"))
+           for m in _imports(p) if m == "boardprofile.firmware"]
+    assert not bad, "\n".join(bad)
+
+
 def test_the_firmware_build_never_imports_the_simulator() -> None:
     bad = [f"{p.relative_to(ROOT)} imports {m}"
            for p in sorted((ROOT / "firmware").rglob("*.py"))

@@ -1,9 +1,12 @@
-"""`clock51-sim run`: a board running its firmware, headless or live in the terminal.
+"""`clock51-sim run`: a board running a program, headless or live in the terminal.
 
 Options (design.md): --board, --rtc, --rtc-state, --for, --headless, --lcd-text, --press,
 --serial pty|tcp:PORT, --realtime, --vcd, --screenshot; --flash, --power-cycle-on-sync
-(sim.frontends.power). Without a FIRMWARE argument the board's own build
-(.pio/build/<board>/firmware.ihx) is used.
+(sim.frontends.power); --timing typical|strict (the datasheets' typical values or their
+limits) and --check (every broken rule printed as it happens, exit 1 if any; without it,
+one summary line at exit: sim.frontends.violations). Without a FIRMWARE argument the
+board's own build (.pio/build/<board>/firmware.ihx) is used. Options that need a part the
+board does not have (--rtc without a DS1302, --lcd-text without an LCD ...) are one line.
 
 Real-time pacing (``RealtimeLoop``) keeps simulated time a hair behind the wall clock and
 gives every host byte the simulated cycle of the instant it arrived; see that class.
@@ -23,14 +26,17 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from boardprofile import load_profile
 
+from sim.devices._common import TIMINGS
 from sim.devices.uart import Endpoint
 from sim.errors import ConfigError, Signalled, UsageError
 from sim.frontends import power
 from sim.frontends.endpoints import PtyEndpoint, TcpEndpoint
 from sim.frontends.signals import StopRequests
+from sim.frontends.violations import ViolationPrinter
 from sim.machine.board import Board
 from sim.machine.image import project_build
 
@@ -127,7 +133,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "LCD at the end shows the clock SECONDS after the start")
     p.add_argument("--headless", action="store_true", help="draw nothing live")
     p.add_argument("--lcd-text", action="store_true",
-                   help="print the final 2 x 16 display as two lines of text")
+                   help="print the final display as text, a line per row")
     p.add_argument("--press", type=parse_press, action="append", default=[],
                    metavar="KEY@SECONDS", help="press a key (KEY@T1-T2 holds it); repeatable")
     p.add_argument("--serial", type=parse_serial, metavar="pty|tcp:PORT",
@@ -154,6 +160,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "0: any free port)")
     p.add_argument("--web-host", metavar="ADDRESS",
                    help="listen for the browser view on ADDRESS instead of 127.0.0.1")
+    p.add_argument("--timing", choices=TIMINGS, default="typical",
+                   help="the chips' timing: typical (a bench board, default) or strict "
+                   "(the datasheets' limits: the slowest LCD, the longest presence pulse, "
+                   "the shortest reset)")
+    p.add_argument("--check", action="store_true",
+                   help="print every datasheet rule the program breaks as it happens "
+                   "(time, part, rule, what it did, what the datasheet requires); exit 1 "
+                   "at the end if there were any")
 
 
 def firmware_path(arg: str | None, board: str) -> Path:
@@ -211,16 +225,31 @@ def _apply_temperature(board: Board, steps: list[tuple[float, float | None]],
         board.thermo.crc_fault = True
 
 
+def check_parts(args: argparse.Namespace, profile: Any) -> None:
+    """One line for an option that needs a part the board does not have."""
+    needs = [("--rtc", args.rtc is not None, profile.ds1302, "DS1302", "[ds1302]"),
+             ("--rtc-state", args.rtc_state is not None, profile.ds1302, "DS1302",
+              "[ds1302]"),
+             ("--lcd-text", args.lcd_text, profile.lcd, "LCD", "[lcd]"),
+             ("--screenshot", args.screenshot is not None, profile.lcd, "LCD", "[lcd]"),
+             ("--serial", args.serial is not None, profile.uart, "serial port", "[uart]")]
+    for option, used, part, what, table in needs:
+        if used and part is None:
+            raise ConfigError(f"{option}: board {profile.name} has no {what} (its profile "
+                              f"lists no {table})")
+    known = {k.name for k in profile.keys}
+    for pr in args.press:
+        if pr.key not in known:
+            have = f"has keys {', '.join(sorted(known))}" if known else "has no keys"
+            raise ConfigError(f"--press {pr.key}: board {profile.name} {have}")
+
+
 def run(args: argparse.Namespace) -> int:
     temp_steps, temp_fault = _temperature_args(args)
     if args.web_host is not None and args.web is None:
         raise UsageError("--web-host needs --web")
     profile = load_profile(args.board)
-    known = {k.name for k in profile.keys}
-    for pr in args.press:
-        if pr.key not in known:
-            raise ConfigError(f"--press {pr.key}: board {profile.name} has keys "
-                              f"{', '.join(sorted(known))}")
+    check_parts(args, profile)
     check_output(args.rtc_state, "--rtc-state")
     check_output(args.screenshot, "--screenshot")
     check_output(args.vcd, "--vcd")
@@ -230,7 +259,9 @@ def run(args: argparse.Namespace) -> int:
     recorder = None
     try:  # nothing may fail with the endpoint left open
         board = Board(profile, None if chip.flash else firmware_path(args.firmware, args.board),
-                      endpoint=endpoint, seed=args.seed, **chip.board_kwargs(endpoint))
+                      endpoint=endpoint, seed=args.seed, timing=args.timing,
+                      **chip.board_kwargs(endpoint))
+        printer = ViolationPrinter(board, echo=args.check)
         if args.rtc_state and args.rtc_state.exists():
             board.load_rtc_state(args.rtc_state)
         if args.rtc is not None:
@@ -276,17 +307,21 @@ def run(args: argparse.Namespace) -> int:
                 from sim.frontends.web import DEFAULT_HOST, serve
                 serve(board, endpoint, end=end, realtime=args.realtime is not False,
                       host=args.web_host or DEFAULT_HOST, port=args.web,
-                      announce=lambda line: print(line, flush=True))
+                      announce=lambda line: print(line, flush=True), each_slice=printer.poll)
             elif interactive:
                 _run_live(board, end, realtime, args, endpoint, stops)
             elif realtime or endpoint is not None:
-                RealtimeLoop(board, endpoint, end=end, realtime=realtime).run(
-                    lambda _now: not stops)
+                def slice_done(_now: float) -> bool:
+                    printer.poll()
+                    return not stops
+
+                RealtimeLoop(board, endpoint, end=end, realtime=realtime).run(slice_done)
             else:
                 assert end is not None
                 step = board.to_cycles(HEADLESS_SLICE_S)
                 while board.cycles < end and not stops:
                     board.run_until(min(end, board.cycles + step))
+                    printer.poll()
         except KeyboardInterrupt:
             interrupted = True  # a second Ctrl-C: finish all the same, then exit 130
         except Signalled as e:  # a second SIGTERM/SIGHUP: the same, then exit 128 + signum
@@ -321,9 +356,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"simulated {sim_s:.3f} s ({board.cycles} cycles, {board.cpu.instructions} "
               f"instructions) in {wall:.3f} s wall: {sim_s / wall if wall else 0:.1f}x real "
               f"time; max SP 0x{board.cpu.sp_max:02X}", file=sys.stderr)
+    printer.poll()
     if interrupted:
         raise KeyboardInterrupt
     stops.raise_if_received()
+    if args.check:
+        if printer.total:
+            print(f"clock51-sim: {printer.total} violation{'s' if printer.total != 1 else ''} "
+                  "(--check)", file=sys.stderr)
+            return 1
+    elif printer.summary():
+        print(f"clock51-sim: {printer.summary()}", file=sys.stderr)
     return 0
 
 
@@ -564,6 +607,16 @@ def _mono_wall_pair() -> tuple[float, float]:
     return (m0 + m1) / 2, w
 
 
+def live_extra(board: Board) -> dict[str, Any]:
+    """What the live view shows besides the LCD: the LEDs and the broken rules."""
+    records = board.violation_records(max(0, board.violation_total - 1))
+    last = None
+    if records:
+        from sim.frontends.violations import describe
+        last = describe(records[-1], board.cps)
+    return {"leds": board.lamps(), "violations": board.violation_count, "last": last}
+
+
 def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Namespace,
               endpoint: Endpoint | None, stops: StopRequests | None = None) -> None:
     from sim.frontends.live import LiveView, cbreak_stdin, read_keys
@@ -609,8 +662,9 @@ def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Name
                         last_key = (key, now)
             pressed = last_key[0] if last_key and now - last_key[1] < 0.5 else None
             speed = (board.cycles - c0) / board.cps / max(now - wall0, 1e-9)
-            view.update(board.lcd_text(), board.seconds, speed,
-                        board.buzzer.is_sounding(board.cycles), pressed)
+            buzzer = board.buzzer is not None and board.buzzer.is_sounding(board.cycles)
+            view.update(board.lcd.text() if board.lcd is not None else [], board.seconds,
+                        speed, buzzer, pressed, live_extra(board))
             last_draw = now
             return True
 
