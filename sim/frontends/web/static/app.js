@@ -218,6 +218,9 @@ function show(state) {
     if (b) b.classList.toggle("down", down || held.has(name));
   }
   if (state.vcd) $("messages").dataset.vcd = state.vcd;
+  // the debugger (clock51-sim run --dap): where the program is stopped, if it is
+  $("debug").hidden = !state.debug;
+  $("debug").textContent = state.debug || "";
   if (state.temp) {
     $("temp-now").textContent = state.temp.c === null ? "no sensor" : `${state.temp.c} \u00b0C`;
   }
