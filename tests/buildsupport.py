@@ -10,6 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = ROOT / ".pio" / "build"
 ENVS = ("reference", "hc6800", "breadboard")
+DEBUG_ENVS = ("reference_debug",)  # SDCC --debug builds for the debugger (tests/debug)
 
 
 def pio_command() -> list[str]:

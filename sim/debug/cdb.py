@@ -134,6 +134,8 @@ class CType:
             return f"? ({self.size} byte{'s' if self.size != 1 else ''}: no type recorded)"
         if k in ("void", "float", "fixed"):
             return {"fixed": "__fixed16x16"}.get(k, k)
+        if k == "char":  # SDCC's plain char is unsigned; the record cannot tell them apart
+            return "signed char" if self.signed else "unsigned char"
         name = {"longlong": "long long"}.get(k, k)
         return name if self.signed else f"unsigned {name}"
 
@@ -181,6 +183,20 @@ class Function:
     end: int | None = None  # address of its last instruction (the RET / RETI)
     locals: list[Symbol] = field(default_factory=list)
     lines: list[LineRecord] = field(default_factory=list)
+
+    @property
+    def body_start(self) -> int:
+        """Its first line after the prologue: the first line record at or after its start
+        for another line than the one at its start (the function's header); its start if
+        it has no other."""
+        start = self.start or 0
+        if not self.lines:
+            return start
+        header = min(r.line for r in self.lines if r.address == self.lines[0].address)
+        for r in self.lines:
+            if r.line != header:
+                return r.address
+        return start
 
     def contains(self, addr: int) -> bool:
         return self.start is not None and self.end is not None and self.start <= addr <= self.end
@@ -248,6 +264,8 @@ class DebugInfo:
         self._starts: list[int] = []
         self._by_start: list[Function] = []
         self._line_addrs: list[int] = []
+        self._free_lines: list[LineRecord] = []
+        self._free_addrs: list[int] = []
         self._line_set: frozenset[int] = frozenset()
 
     # -- after parsing ----------------------------------------------------------------------
@@ -260,6 +278,8 @@ class DebugInfo:
         for f in funcs:
             f.lines = [r for r in self.c_lines if f.contains(r.address)]
             self.code_symbols.setdefault(f.start or 0, f.name)
+        self._free_lines = [r for r in self.c_lines if self.function_at(r.address) is None]
+        self._free_addrs = [r.address for r in self._free_lines]
         self._line_addrs = [r.address for r in self.c_lines]
         self._line_set = frozenset(self._line_addrs)
         starts = set(self.instruction_starts) | self._line_set
@@ -287,18 +307,29 @@ class DebugInfo:
         same function (of several at one address, the highest line: the others made no
         code)."""
         f = self.function_at(addr)
-        if f is None or not f.lines:
+        if f is not None:
+            records = f.lines
+        else:  # static initializers run by the start-up code, outside any function
+            records = self._free_lines
+            nxt = bisect.bisect_right(self._starts, addr)
+            i = bisect.bisect_right(self._free_addrs, addr) - 1
+            if i < 0 or (nxt < len(self._starts) and i + 1 < len(records)
+                         and records[i].address < self._starts[nxt] <= addr):
+                return None
+        if not records:
             return None
-        addrs = [r.address for r in f.lines]
+        addrs = [r.address for r in records]
         i = bisect.bisect_right(addrs, addr) - 1
         if i < 0:
             return None
-        best = f.lines[i]
+        best = records[i]
+        if f is None and (addr - best.address > 64 or self.function_at(best.address)):
+            return None
         j = i
-        while j > 0 and f.lines[j - 1].address == best.address:
+        while j > 0 and records[j - 1].address == best.address:
             j -= 1
-            if f.lines[j].line > best.line:
-                best = f.lines[j]
+            if records[j].line > best.line:
+                best = records[j]
         return best
 
     def is_line_start(self, addr: int) -> bool:

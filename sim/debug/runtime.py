@@ -267,10 +267,10 @@ class Debugger:
             f = self.info.function(name, module)
             if f is None or f.start is None:
                 bp.message = f"no function {spec.name!r} in the debug information"
-            else:
-                bp.addresses = [f.start]
+            else:  # after its prologue, at its first line, as debuggers do
+                bp.addresses = [f.body_start]
                 bp.verified = True
-                rec = self.info.line_at(f.start)
+                rec = self.info.line_at(f.body_start)
                 if rec is not None:
                     bp.file, bp.line = rec.file, rec.line
             out.append(bp)
@@ -645,19 +645,22 @@ class Debugger:
         info = self.info
         while time.perf_counter() < deadline:
             pc = cpu.pc
-            if st.moved and info.is_line_start(pc) and (
-                    info.function_at(pc) is not st.function or cpu.sp <= st.sp0):
-                return self._stop(StopEvent("step", "step"))
+            if cpu.idle:  # wait for the interrupt that ends idle mode, and its return
+                self._step = _Step("return", kind=st.kind, function=st.function, sp0=st.sp0,
+                                   ret=pc, ret_sp=cpu.sp, then="line", moved=st.moved)
+                return None
+            if st.moved and info.is_line_start(pc):
+                g = info.function_at(pc)
+                if g is not st.function and g is not None and pc == g.start != g.body_start:
+                    st.function, st.sp0 = g, cpu.sp  # a callee's entry: on past its prologue
+                elif g is not st.function or cpu.sp <= st.sp0:
+                    return self._stop(StopEvent("step", "step"))
             if st.moved and st.function is not None and not st.function.contains(pc) \
                     and cpu.sp < st.sp0:
                 # returned into the middle of the caller's line: step on in the caller
                 st.function = info.function_at(pc)
                 st.sp0 = cpu.sp
             op, vals = decode(cpu.code, pc)
-            if cpu.idle:  # wait for the interrupt that ends idle mode, and its return
-                self._step = _Step("return", kind=st.kind, function=st.function, sp0=st.sp0,
-                                   ret=pc, ret_sp=cpu.sp, then="line", moved=st.moved)
-                return None
             if op is not None and op.mnemonic in ("LCALL", "ACALL"):
                 target = vals[0]
                 callee = info.function_at(target)
@@ -828,18 +831,21 @@ class Debugger:
 
     def evaluate(self, text: str, index: int = 0) -> Value:
         """A C expression in the context of frame ``index`` (see sim.debug.expr)."""
-        frame = self.frame(index) if self.stopped is not None else None
+        if self.stopped is not None:
+            frame = self.frame(index)
+        else:  # a breakpoint's condition, decided before anything is reported
+            frame = unwind(self.board.cpu, self.info, 1)[0]
         return cexpr.evaluate(text, lambda name: self._resolve(name, frame), self.info,
                               self.mem)
 
-    def _resolve(self, name: str, frame: Frame | None) -> Value:
+    def _resolve(self, name: str, frame: Frame) -> Value:
         info = self.info
-        if frame is not None and frame.function is not None:
+        if frame.function is not None:
             for s in info.visible_locals(frame.function,
                                          frame.pc if frame.innermost else frame.pc - 1):
                 if s.name == name:
                     return self._value_of(s, frame)
-        module = frame.function.module if frame is not None and frame.function else None
+        module = frame.function.module if frame.function is not None else None
         s = info.global_symbol(name, module)
         if s is not None:
             return place_of(s, info, self.mem)

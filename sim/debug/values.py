@@ -339,9 +339,9 @@ def format_value(value: Value, info: DebugInfo, mem: Memory, hex_: bool = False,
             if t.target.kind == "char" and value.place is not None:
                 data = bytes(mem.read(value.place.space, a)
                              for a in value.place.addrs[:min(t.count, CHAR_ARRAY_TEXT)])
-                text = data.split(b"\0")[0].decode("latin-1")
-                more = "..." if len(data.split(b"\0")[0]) >= CHAR_ARRAY_TEXT else ""
-                return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + more + '"'
+                text = data.split(b"\0")[0]
+                more = "..." if len(text) >= CHAR_ARRAY_TEXT else ""
+                return '"' + _escape(text) + more + '"'
             if depth > 0:
                 return f"[{t.count}]"
             parts = [format_value(deref(value, info, mem, i), info, mem, hex_, depth + 1)
@@ -376,8 +376,20 @@ def _c_string(value: Value, info: DebugInfo, mem: Memory, limit: int = 32) -> st
         if b == 0:
             break
         out.append(b)
-    text = out.decode("latin-1").replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + text + ('..."' if len(out) >= limit else '"')
+    return '"' + _escape(bytes(out)) + ('..."' if len(out) >= limit else '"')
+
+
+def _escape(data: bytes) -> str:
+    """Bytes as the inside of a C string literal."""
+    out = []
+    for c in data:
+        if c in (0x22, 0x5C):
+            out.append("\\" + chr(c))
+        elif 0x20 <= c < 0x7F:
+            out.append(chr(c))
+        else:
+            out.append({10: "\\n", 13: "\\r", 9: "\\t"}.get(c, f"\\x{c:02x}"))
+    return "".join(out)
 
 
 def children(value: Value, info: DebugInfo, mem: Memory) -> list[tuple[str, Value]]:

@@ -396,7 +396,7 @@ class DapAdapter:
         if self.mode == "launch":
             main = self.info.function("main")
             if self.stop_on_entry and main is not None and main.start is not None:
-                d.run_to(main.start, "entry")
+                d.run_to(main.body_start, "entry")
             elif self.stop_on_entry:
                 d.stopped = None
                 d.stop_now("entry", "reset")
