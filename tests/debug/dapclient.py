@@ -30,6 +30,7 @@ class DapClient:
         self.buf = b""
         self.events: list[dict[str, Any]] = []
         self.responses: dict[int, dict[str, Any]] = {}
+        self.orphans: list[dict[str, Any]] = []  # responses to no request (request_seq 0)
         self.taken: set[int] = set()  # ids of events already waited for
         self.closed = False
 
@@ -80,7 +81,10 @@ class DapClient:
             if msg.get("type") == "event":
                 self.events.append(msg)
             elif msg.get("type") == "response":
-                self.responses[msg.get("request_seq", 0)] = msg
+                if msg.get("request_seq", 0) in self.responses or not msg.get("request_seq"):
+                    self.orphans.append(msg)
+                else:
+                    self.responses[msg.get("request_seq", 0)] = msg
         return True
 
     # -- requests ------------------------------------------------------------------------
