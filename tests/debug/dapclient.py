@@ -58,12 +58,10 @@ class DapClient:
                     self.buf = self.buf[end + 4 + length:]
                     return json.loads(body)
             left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            self.sock.settimeout(left)
+            self.sock.settimeout(max(left, 0.0))  # 0: what has arrived, without waiting
             try:
                 data = self.sock.recv(65536)
-            except TimeoutError:
+            except (TimeoutError, BlockingIOError):
                 return None
             except OSError:
                 data = b""
@@ -119,7 +117,7 @@ class DapClient:
         return ev
 
     def output(self, category: str = "stdout") -> str:
-        self.pump(lambda: False, timeout=0.0)
+        self.pump(lambda: False, timeout=0.05)
         return "".join(e["body"]["output"] for e in self.events
                        if e.get("event") == "output" and e["body"].get("category") == category)
 
