@@ -27,4 +27,4 @@ def test_vscode_debugclient_scenarios_pass_under_mocha(debug_firmware: Path) -> 
                           env=env, capture_output=True, text=True, timeout=600)
     report = proc.stdout + proc.stderr
     assert proc.returncode == 0, report
-    assert " 7 passing" in report and "failing" not in report, report
+    assert " 8 passing" in report and "failing" not in report, report

@@ -207,7 +207,7 @@ function show(state) {
   drawLcd(state);
   $("sim-time").textContent = `${state.t.toFixed(3)} s`;
   $("ratio").textContent = state.speed === "pause" ? "paused"
-    : `${state.ratio.toFixed(1)}x real time`;
+    : state.debug ? "stopped by the debugger" : `${state.ratio.toFixed(1)}x real time`;
   for (const b of document.querySelectorAll("[data-speed]")) {
     b.classList.toggle("active", b.dataset.speed === state.speed);
   }
