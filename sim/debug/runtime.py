@@ -182,6 +182,7 @@ class Debugger:
         self._violations_seen = len(board.violations())
         self._tx_seen = board.uart.tx_log.total
         self._frames: list[Frame] | None = None
+        self._frames_at: tuple[int, ...] = ()
         self.cpu_changed = 0  # bumped by every write: clients refresh their views
 
     # == state ===========================================================================
@@ -238,8 +239,10 @@ class Debugger:
         return out
 
     def _line_with_code(self, file: str, line: int) -> int | None:
-        """``line`` if it made code, else the next line that did (in the same function,
-        as compilers' debuggers move a breakpoint on a blank or declaration line)."""
+        """``line`` if it made code, else the next line that did, as debuggers move a
+        breakpoint from a blank, comment or declaration line: within the function that
+        line is in, or into the next function when it is at most 3 lines below (a comment
+        above a function); None when there is nothing there."""
         lines = self.info.lines_with_code(file)
         after = [n for n in lines if n >= line]
         if not after:
@@ -687,17 +690,23 @@ class Debugger:
 
     # == program control ==================================================================
     def restart(self) -> None:
-        """Reset the MCU (as its reset pin does: the program starts again, the devices keep
-        their state) and leave it stopped at the reset vector."""
+        """Reset the MCU as its reset pin does: the program starts again at the reset
+        vector; the devices keep their state (a chip held by its bootloader, off or halted
+        runs its program again too)."""
         self.board.chip.start_program()
         self._frames = None
         self.cpu_changed += 1
 
     # == frames ===========================================================================
     def frames(self) -> list[Frame]:
+        """The call stack (kept while the CPU stays where it was: a power cycle from the
+        browser view while stopped is seen)."""
         self._require_stopped("stack trace")
-        if self._frames is None:
-            self._frames = unwind(self.board.cpu, self.info)
+        cpu = self.board.cpu
+        here = (cpu.pc, cpu.sp, cpu.cycles, self.cpu_changed)
+        if self._frames is None or self._frames_at != here:
+            self._frames = unwind(cpu, self.info)
+            self._frames_at = here
         return self._frames
 
     def frame(self, index: int) -> Frame:

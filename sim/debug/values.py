@@ -20,7 +20,7 @@ import struct
 from dataclasses import dataclass
 
 from sim.cpu.core import CPU
-from sim.cpu.sfr import PSW
+from sim.cpu.sfr import PORTS, PSW
 from sim.debug.cdb import CType, DebugInfo, Symbol
 from sim.errors import SimError
 
@@ -112,7 +112,9 @@ class Memory:
             raise ValueError_("code memory is read-only (flash)")
         elif space == "bit":
             byte = 0x20 + (addr >> 3) if addr < 0x80 else addr & 0xF8
-            old = cpu.read_direct(byte) if byte >= 0x80 else cpu.iram[byte]
+            # as SETB/CLR do it: a port's latch is read, not its pins
+            old = cpu.ports.latch[PORTS[byte]] if byte in PORTS else \
+                cpu.read_direct(byte) if byte >= 0x80 else cpu.iram[byte]
             new = old | 1 << (addr & 7) if value & 1 else old & ~(1 << (addr & 7))
             if byte >= 0x80:
                 cpu.write_direct(byte, new & 0xFF)

@@ -2,7 +2,9 @@
 
 Options (design.md): --board, --rtc, --rtc-state, --for, --headless, --lcd-text, --press,
 --serial pty|tcp:PORT, --realtime, --vcd, --screenshot; --flash, --power-cycle-on-sync
-(sim.frontends.power). Without a FIRMWARE argument the board's own build
+(sim.frontends.power); --web (sim.frontends.web); --dap PORT, --debug-info FILE.cdb (the
+debug adapter, sim.frontends.dap: the board's *_debug build by default, paced to real
+time). Without a FIRMWARE argument the board's own build
 (.pio/build/<board>/firmware.ihx) is used.
 
 Real-time pacing (``RealtimeLoop``) keeps simulated time a hair behind the wall clock and

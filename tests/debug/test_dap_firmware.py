@@ -5,11 +5,14 @@ adapter supports, the scenarios of issue 21 and the bad inputs."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import json
 import socket
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from tests.debug.dapclient import DapClient
@@ -311,6 +314,62 @@ def test_a_launched_session_whose_client_vanishes_ends_the_simulator(sim, dap):
     dap.request("configurationDone")
     dap.close()
     assert sim.proc.wait(timeout=20) == 0
+
+
+def test_a_key_pressed_while_stopped_waits_for_the_program(debug_firmware):
+    sim = start_dap_sim(None, "--web", "0")
+    c = DapClient(sim.port)
+    try:
+        c.start("attach")
+        c.request("configurationDone")
+        deadline = time.monotonic() + 20
+        while not sim.lcd()[0].startswith("2024-01-01"):
+            assert time.monotonic() < deadline, sim.lcd()
+            time.sleep(0.1)
+        c.request("pause", threadId=1)
+        c.stopped("pause")
+        t0 = sim_seconds(c)
+
+        async def tap() -> None:  # MODE, from a page, as a user clicks it
+            ws_url = sim.web.replace("http://", "ws://") + "ws"
+            async with aiohttp.ClientSession() as session, session.ws_connect(ws_url) as ws:
+                await ws.send_str(json.dumps({"type": "key", "key": "MODE",
+                                              "action": "tap"}))
+                await asyncio.sleep(0.5)
+        asyncio.run(tap())
+        assert sim.lcd()[0].startswith("2024-01-01")  # nothing happened: time stands still
+        assert sim_seconds(c) == t0
+        c.request("continue", threadId=1)
+        while not sim.lcd()[1].startswith("Alarm"):  # the press, when the program runs on
+            assert time.monotonic() < deadline + 20, sim.lcd()
+            time.sleep(0.1)
+    finally:
+        c.close()
+        sim.stop()
+
+
+def test_set_the_pc_and_step_instructions_over_a_call(dap):
+    dap.start("attach")
+    dap.request("setFunctionBreakpoints", breakpoints=[{"name": "clock_poll"}])
+    dap.request("configurationDone")
+    dap.stopped()
+    dap.request("setFunctionBreakpoints", breakpoints=[])
+    pc = int(dap.top_frame()["instructionPointerReference"], 16)
+    ins = dap.request("disassemble", memoryReference=f"0x{pc:04X}",
+                      instructionCount=3)["body"]["instructions"]
+    call = next(i for i in ins if i["instruction"].startswith("LCALL"))
+    regs_ref = dap.request("scopes", frameId=1)["body"]["scopes"][2]["variablesReference"]
+    dap.request("variables", variablesReference=regs_ref)
+    dap.request("setVariable", variablesReference=regs_ref, name="PC",
+                value=call["address"])  # jump to the call (here: the next instruction)
+    assert dap.top_frame()["instructionPointerReference"] == call["address"]
+    dap.request("next", threadId=1, granularity="instruction")  # over the whole call
+    dap.stopped("step")
+    after = int(call["address"], 16) + 3
+    assert int(dap.top_frame()["instructionPointerReference"], 16) == after
+    dap.request("stepIn", threadId=1, granularity="instruction")
+    dap.stopped("step")
+    assert int(dap.top_frame()["instructionPointerReference"], 16) != after
 
 
 # == every other request ======================================================================

@@ -378,8 +378,6 @@ class DapAdapter:
     def _r_launch(self, args: dict[str, Any]) -> None:
         self._start(args, "launch")
         d = self.debugger
-        if self.board.chip.state != "app":
-            self.board.chip.start_program()
         d.restart()
         if d.stopped is None:
             d.stopped = StopEvent("entry", "reset")  # held until configurationDone
