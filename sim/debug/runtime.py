@@ -310,11 +310,13 @@ class Debugger:
         self._filters = wanted
 
     def clear_all(self) -> None:
-        """No breakpoint and no exception filter any more (a client went away)."""
+        """No breakpoint, no step under way, no exception filter (a client went away)."""
         self._bps.clear()
         self._by_file.clear()
         self._func_ids, self._instr_ids = [], []
         self._filters = set()
+        self._step = None
+        self._temp = set()
         self._apply()
 
     def breakpoints(self) -> list[Breakpoint]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sim.debug import cdb
-from sim.debug.runtime import BreakSpec, DebugError, Debugger, StopEvent
+from sim.debug.runtime import BreakSpec, DebugError, Debugger, StopEvent, _Step
 from sim.machine.board import Board
 from tests.debug.conftest import marker_line
 from tests.debug.test_values import run_until_stopped
@@ -209,3 +209,20 @@ def test_unknown_files_functions_and_lines_give_unverified_breakpoints(rig):
     assert not bp.verified and "condition" in bp.message
     with pytest.raises(DebugError, match="unknown exception filter"):
         rig.dbg.set_exception_filters(["nope"])
+
+
+def test_a_client_going_away_mid_step_leaves_nothing_that_could_stop_the_program(rig):
+    rig.break_at("MAIN_FACT")
+    rig.run()
+    rig.dbg.set_source_breakpoints(str(rig.src), [])
+    cpu = rig.board.cpu
+    # a step that went on at the loop's pace: a temporary breakpoint waits in leaf
+    step = _Step("return", ret=rig.dbg.info.function("leaf").start, ret_sp=-1, then="step")
+    rig.dbg.stopped, rig.dbg._step = None, step
+    rig.dbg._go_async(step)
+    assert cpu.breakpoints
+    rig.dbg.clear_all()
+    assert rig.dbg.running and not cpu.breakpoints
+    for _ in range(200):
+        rig.dbg.after_slice(rig.board.run_until(rig.board.cycles + 2000))
+    assert rig.dbg.running
