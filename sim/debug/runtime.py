@@ -71,7 +71,7 @@ __all__ = ["Debugger", "DebugError", "StopEvent", "Breakpoint", "BreakSpec", "Sc
 
 STEP_WALL_S = 0.025  # a step runs synchronously this long (wall time), then at the loop's pace
 CHUNK_S = 0.002  # simulated seconds per board run while a step runs to a return
-EXCEPTION_FILTERS = {"timing": "Device timing or protocol violation"}
+EXCEPTION_FILTERS = {"timing": "Timing violation"}
 UCHAR = CType("char", 1)
 UINT = CType("int", 2)
 BIT = CType("bit", 1)
@@ -967,16 +967,17 @@ class Debugger:
 
     # == disassembly ======================================================================
     def disassemble(self, address: int, instruction_offset: int, count: int) -> list[Instruction]:
-        """``count`` instructions from the one ``instruction_offset`` instructions away
-        from ``address`` (negative: before it; boundaries from the line and asm records)."""
+        """Exactly ``count`` instructions from the one ``instruction_offset`` instructions
+        away from ``address`` (negative: before it, instruction boundaries taken from the
+        line and asm records). Where there is no instruction (before address 0, after the
+        last) an invalid one stands in, address -1."""
         code = self.board.cpu.code
-        starts = self._boundaries_around(address, instruction_offset)
-        out = []
-        addr = starts
-        for _ in range(count):
+        addr, missing = self._boundaries_around(address, instruction_offset)
+        out = [Instruction(-1, b"", "(no instruction)", None, None, None)
+               for _ in range(min(missing, count))]
+        while len(out) < count:
             if not 0 <= addr <= 0xFFFF:
-                out.append(Instruction(addr, b"", "(outside code memory)", None, None, None))
-                addr += 1
+                out.append(Instruction(-1, b"", "(no instruction)", None, None, None))
                 continue
             text, length = disasm_one(code, addr)
             text = self._annotate(text, code, addr)
@@ -998,15 +999,16 @@ class Debugger:
                 return f"{text} <{name}>"
         return text
 
-    def _boundaries_around(self, address: int, offset: int) -> int:
-        """The address ``offset`` instructions from ``address``. Backwards, the walk starts
-        at a known instruction boundary (a line or asm record) well before it."""
+    def _boundaries_around(self, address: int, offset: int) -> tuple[int, int]:
+        """(the address ``offset`` instructions from ``address``, how many instructions
+        short of it code memory starts). Backwards, the walk starts at a known instruction
+        boundary (a line or asm record) well before it."""
         code = self.board.cpu.code
         if offset >= 0:
             addr = address
             for _ in range(offset):
                 addr += disasm_one(code, addr)[1] if addr <= 0xFFFF else 1
-            return addr
+            return addr, 0
         known = self.info.instruction_starts
         i = bisect.bisect_left(known, address) + offset - 8
         addr = known[i] if known and i >= 0 else 0
@@ -1016,7 +1018,7 @@ class Debugger:
             addr += disasm_one(code, addr)[1]
         seq.append(address)  # (a walk that lands inside it still ends there)
         k = len(seq) - 1 + offset
-        return seq[k] if k >= 0 else address + offset
+        return (seq[k], 0) if k >= 0 else (seq[0], -k)
 
 
 def _hit_test(condition: str, hits: int) -> bool:

@@ -226,3 +226,12 @@ def test_a_client_going_away_mid_step_leaves_nothing_that_could_stop_the_program
     for _ in range(200):
         rig.dbg.after_slice(rig.board.run_until(rig.board.cycles + 2000))
     assert rig.dbg.running
+
+
+def test_disassembly_asked_for_before_address_0_is_padded_to_the_count(rig):
+    rig.break_at("MAIN_FIRST")
+    rig.run()
+    ins = rig.dbg.disassemble(3, -10, 12)  # the reset vector's LJMP is 3 bytes long
+    assert len(ins) == 12
+    assert [i.address for i in ins[:9]] == [-1] * 9
+    assert [i.address for i in ins[9:11]] == [0, 3]

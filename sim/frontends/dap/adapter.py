@@ -681,9 +681,9 @@ class DapAdapter:
         out = []
         for ins in self.debugger.disassemble(addr, self._int(args, "instructionOffset", 0),
                                              count):
-            item: dict[str, Any] = {"address": f"0x{ins.address & 0xFFFFFFFF:04X}"
-                                    if ins.address >= 0 else f"-0x{-ins.address:04X}",
-                                    "instruction": ins.text}
+            # (VS Code skips an instruction at address -1: the invalid ones)
+            item: dict[str, Any] = {"address": f"0x{ins.address:04X}"
+                                    if ins.address >= 0 else "-1", "instruction": ins.text}
             if ins.raw:
                 item["instructionBytes"] = " ".join(f"{b:02X}" for b in ins.raw)
             if ins.symbol:
