@@ -29,6 +29,10 @@ pace: temporary breakpoints on the lines of the function being stepped and its r
 address (a step "into" then no longer stops in callees). A breakpoint reached during a
 step ends it.
 
+A program that crashes (an illegal opcode, erased flash) does not end the simulator: the
+chip halts with its one-line notice (``ChipPower.catch_crashes``) and the debugger stops
+there (reason ``exception``); a launch (reset) runs it again.
+
 Stops are reported through ``on_stop(StopEvent)``; the UART's output through
 ``on_output(text)``; device timing/protocol violations (``Board.violations``) stop the
 program when the "timing" exception filter is on, at the end of the slice (or step chunk)
@@ -180,6 +184,8 @@ class Debugger:
         self._temp: set[int] = set()
         self._filters: set[str] = set()
         self._violations_seen = len(board.violations())
+        board.chip.catch_crashes = True  # a crash halts the chip: a stop, not the end
+        self._halts_seen = len(board.chip.notices)
         self._tx_seen = board.uart.tx_log.total
         self._frames: list[Frame] | None = None
         self._frames_at: tuple[int, ...] = ()
@@ -204,6 +210,9 @@ class Debugger:
 
     def _require_program(self, what: str) -> None:
         state = self.board.chip.state
+        if state == "halted":
+            raise DebugError(f"{what}: the program crashed and the MCU halted (launch, i.e. "
+                             "reset, to run it again)")
         if state != "app":
             raise DebugError(f"{what}: the MCU is not running its program ({state})")
 
@@ -402,7 +411,16 @@ class Debugger:
             ev = self._at_breakpoint()
         if ev is None and self.stopped is None:
             ev = self._check_violations()
+        if ev is None and self.stopped is None:
+            ev = self._check_crash()
         return ev
+
+    def _check_crash(self) -> StopEvent | None:
+        chip = self.board.chip
+        if chip.state != "halted" or len(chip.notices) <= self._halts_seen:
+            return None
+        self._halts_seen = len(chip.notices)
+        return self._stop(StopEvent("exception", "Program crashed", chip.notices[-1]))
 
     def _output(self) -> None:
         log = self.board.uart.tx_log
@@ -605,7 +623,11 @@ class Debugger:
         if cpu.pc != st.ret:  # (idle at the return address: the interrupt comes first)
             self._pass_here()
         while time.perf_counter() < deadline:
-            if board.run_until(cpu.cycles + board.to_cycles(CHUNK_S)) == "breakpoint":
+            stopped = board.run_until(cpu.cycles + board.to_cycles(CHUNK_S))
+            crash = self._check_crash()
+            if crash is not None:
+                return crash
+            if stopped == "breakpoint":
                 self._output()
                 pc = cpu.pc
                 ev = self._user_break(pc)
@@ -642,7 +664,7 @@ class Debugger:
             return None
         self._single()
         self._output()
-        return self._stop(StopEvent("step", "step"))
+        return self._check_crash() or self._stop(StopEvent("step", "step"))
 
     def _line(self, st: _Step, deadline: float) -> StopEvent | None:
         """Instruction by instruction to the start of a line (see the module docstring)."""
@@ -676,6 +698,9 @@ class Debugger:
                     return None
             pc0, sp0, ran = self._single()
             self._output()
+            crash = self._check_crash()
+            if crash is not None:
+                return crash
             if not ran and cpu.pc != pc0:  # an interrupt was taken: run to its return
                 self._step = _Step("return", kind=st.kind, function=st.function, sp0=st.sp0,
                                    ret=pc0, ret_sp=sp0, then="line", moved=st.moved)
@@ -778,7 +803,9 @@ class Debugger:
         flags = cpu.psw
         names = "CY AC F0 RS1 RS0 OV F1 P".split()
         text = " ".join(n for i, n in enumerate(names) if flags >> (7 - i) & 1) or "-"
-        out.append(Variable("flags", f"{text} (bank {bank})", "PSW bits", writable=False))
+        state = ", idle until an interrupt (PCON.IDL)" if cpu.idle else ""
+        out.append(Variable("flags", f"{text} (bank {bank}{state})", "PSW bits",
+                            writable=False))
         out.append(Variable("cycles", f"{cpu.cycles} ({self.board.seconds:.6f} s)",
                             "machine cycles", writable=False))
         return out

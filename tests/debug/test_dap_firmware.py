@@ -372,6 +372,28 @@ def test_set_the_pc_and_step_instructions_over_a_call(dap):
     assert int(dap.top_frame()["instructionPointerReference"], 16) != after
 
 
+def test_a_crash_stops_the_program_instead_of_ending_the_simulator(sim, dap):
+    dap.start("attach")
+    dap.request("setFunctionBreakpoints", breakpoints=[{"name": "clock_poll"}])
+    dap.request("configurationDone")
+    dap.stopped()  # (not paused: a CPU in idle mode would wait for an interrupt first)
+    dap.request("setFunctionBreakpoints", breakpoints=[])
+    code = base64.b64decode(dap.request("readMemory", memoryReference="code:0x0000",
+                                        count=0x2000)["body"]["data"])
+    bad = code.index(0xA5)  # an operand byte: the one undefined opcode if executed
+    regs = dap.request("scopes", frameId=1)["body"]["scopes"][2]["variablesReference"]
+    dap.request("variables", variablesReference=regs)
+    dap.request("setVariable", variablesReference=regs, name="PC", value=str(bad))
+    dap.request("stepIn", threadId=1, granularity="instruction")
+    stop = dap.stopped("exception")
+    assert f"illegal opcode 0xA5 at 0x{bad:04X}" in stop["text"]
+    info = dap.request("exceptionInfo", threadId=1)["body"]
+    assert info["exceptionId"] == "crash"
+    refused = dap.request("continue", threadId=1, check=False)
+    assert not refused["success"] and "crashed" in refused["message"]
+    assert sim.proc.poll() is None  # the simulator lives on
+
+
 # == every other request ======================================================================
 def test_scopes_variables_registers_and_sfrs(dap):
     dap.start("attach")

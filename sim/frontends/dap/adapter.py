@@ -473,9 +473,11 @@ class DapAdapter:
         d = self.debugger
         if d.stopped is None or d.stopped.reason != "exception":
             raise RequestError("the program is not stopped on an exception")
-        return {"exceptionId": "timing", "description": d.stopped.text,
+        crash = d.stopped.description == "Program crashed"
+        return {"exceptionId": "crash" if crash else "timing", "description": d.stopped.text,
                 "breakMode": "always",
-                "details": {"message": d.stopped.text, "typeName": "timing violation"}}
+                "details": {"message": d.stopped.text,
+                            "typeName": "crash" if crash else "timing violation"}}
 
     # -- running -----------------------------------------------------------------------------
     def _thread(self, args: dict[str, Any]) -> None:
