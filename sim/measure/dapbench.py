@@ -10,8 +10,9 @@
    never runs in this stretch (the blocks that held their addresses are translated again,
    ending before them); one breakpoint the firmware reaches every 20 ms whose condition is
    false (a stop, a condition evaluated in Python, a pass). With ``--baseline DIR`` the plain
-   board is measured with another checkout's simulator too (e.g. ``/work/main``: the code
-   before breakpoints existed), in a subprocess, interleaved with the others.
+   board is measured with another checkout's simulator too (the code before breakpoints
+   existed, e.g. ``git archive`` of the commit this work started from, unpacked), in a
+   subprocess with that checkout's own board profiles, interleaved with the others.
 2. C-level steps through the real adapter: ``clock51-sim run --dap 0`` (paced to real time,
    as an editor uses it), a breakpoint at ``clock_poll``, then ``--steps`` "next" requests
    one after the other through the firmware's main loop: the wall time from sending each
@@ -29,6 +30,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -110,13 +112,20 @@ def speed_figures(image: Path, seconds: float, runs: int, baseline: Path | None
         assert dbg.running
         return t
 
+    links = tempfile.TemporaryDirectory(prefix="dapbench-")
+    if baseline is not None:  # its own board profile package (firmware/boards), first
+        os.symlink(baseline.resolve() / "firmware" / "boards",
+                   Path(links.name) / "boardprofile")
+
     def base() -> float:
         assert baseline is not None
-        env = dict(os.environ, PYTHONPATH=str(baseline))
+        env = dict(os.environ, PYTHONPATH=f"{links.name}{os.pathsep}{baseline.resolve()}")
         out = subprocess.run([sys.executable, "-c", _BASELINE, str(image), str(seconds),
                               str(WARM_S), str(SLICE_S)],
                              cwd=baseline, env=env, capture_output=True, text=True,
-                             timeout=600, check=True)
+                             timeout=600)
+        if out.returncode != 0:
+            raise RuntimeError(f"the baseline run failed:\n{out.stderr[-2000:]}")
         return float(out.stdout.split()[-1])
 
     cases = [("plain board (this checkout)", plain),
@@ -126,10 +135,11 @@ def speed_figures(image: Path, seconds: float, runs: int, baseline: Path | None
     if baseline is not None:
         cases.insert(0, (f"plain board ({baseline})", base))
     best: dict[str, float] = {}
-    for _ in range(runs):
-        for label, fn in cases:
-            t = fn()
-            best[label] = min(best.get(label, t), t)
+    with links:
+        for _ in range(runs):
+            for label, fn in cases:
+                t = fn()
+                best[label] = min(best.get(label, t), t)
     return [(label, seconds / best[label]) for label, _ in cases]
 
 
