@@ -573,7 +573,8 @@ class Debugger:
                 self._stop(StopEvent("step", "step"))
                 return
             self._set_temp(addrs)
-        self._pass_here()
+        if st.phase == "line" or self.board.cpu.pc != st.ret:  # (idle at the return
+            self._pass_here()                                   # address: stop there)
 
     def _step_hit(self, st: _Step, pc: int) -> StopEvent | None:
         """A temporary breakpoint of an asynchronous step was reached."""

@@ -235,3 +235,22 @@ def test_disassembly_asked_for_before_address_0_is_padded_to_the_count(rig):
     assert len(ins) == 12
     assert [i.address for i in ins[:9]] == [-1] * 9
     assert [i.address for i in ins[9:11]] == [0, 3]
+
+
+def test_an_asynchronous_wait_at_an_idle_instruction_stops_on_the_first_return(rig):
+    rig.break_at("MAIN_IDLE")
+    rig.run()
+    rig.dbg.set_source_breakpoints(str(rig.src), [])
+    cpu = rig.board.cpu
+    while not cpu.idle:
+        rig.step("into", "instruction")
+    ticks = rig.dbg.format(rig.dbg.evaluate("ticks"))
+    # the step went on at the loop's pace while the CPU idled at its return address
+    step = _Step("return", function=rig.dbg.info.function("main"), sp0=cpu.sp, ret=cpu.pc,
+                 ret_sp=cpu.sp, then="line", moved=True)
+    rig.dbg.stopped, rig.dbg._step = None, step
+    rig.dbg._go_async(step)
+    assert rig.run().reason == "step"
+    assert rig.where() == ("main", rig.line("MAIN_AFTER_IDLE"))
+    assert int(rig.dbg.format(rig.dbg.evaluate("ticks")).split()[0]) == \
+        int(ticks.split()[0]) + 1  # the first interrupt's return, not a later one
