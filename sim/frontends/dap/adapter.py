@@ -12,9 +12,11 @@ Session: ``initialize`` (capabilities; then the ``initialized`` event) -> ``laun
 ``attach`` -> configuration (breakpoints, exception filters) -> ``configurationDone``.
 ``launch`` resets the MCU (its reset pin: the program restarts, the LCD, the DS1302 and the
 rest keep their state) and holds it until ``configurationDone``; then, with
-``stopOnEntry``, it runs to ``main`` and stops there (reason ``entry``). ``attach`` leaves
-the program running as it is. Launch/attach argument ``onDisconnect``: ``"run"`` (the
-default for attach) lets the board run on without breakpoints when the client goes,
+``stopOnEntry``, it runs to ``main`` and stops there (reason ``entry``). ``attach`` holds
+the program where it is until ``configurationDone`` (no stop comes before the client is
+configured), then lets it run on (or reports it stopped there, with ``stopOnEntry``).
+Launch/attach argument ``onDisconnect``: ``"run"`` (the default for attach) lets the
+board run on without breakpoints when the client goes,
 ``"exit"`` (the default for launch) ends the simulator; ``disconnect``'s
 ``terminateDebuggee`` overrides it. A client whose connection drops is treated as a
 disconnect. ``terminate`` ends the simulator.
@@ -386,6 +388,9 @@ class DapAdapter:
 
     def _r_attach(self, args: dict[str, Any]) -> None:
         self._start(args, "attach")
+        d = self.debugger
+        if d.stopped is None:  # held while the client configures (no stop before it is)
+            d.stopped = StopEvent("entry", "attached")
 
     def _r_configurationDone(self, args: dict[str, Any]) -> None:
         self._need("launched")
@@ -400,8 +405,13 @@ class DapAdapter:
                 d.stop_now("entry", "reset")
             else:
                 d.resume()
-        elif self.stop_on_entry and d.stopped is None:
+        elif self.stop_on_entry:
+            d.stopped = None
             d.stop_now("entry", "attached")
+        elif d.stopped is not None and self.board.chip.state == "app":
+            d.resume()
+        else:
+            d.stopped = None
 
     def _r_disconnect(self, args: dict[str, Any]) -> None:
         term = args.get("terminateDebuggee")
