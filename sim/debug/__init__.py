@@ -9,5 +9,6 @@ Adapter Protocol server in ``sim.frontends.dap`` is one user).
 - ``values``: C values in the 8051's address spaces: read, format, expand, write.
 - ``expr``: the C expressions of watches and breakpoint conditions.
 - ``frames``: the call stack, unwound from the IRAM stack.
+- ``listing``: disassembly with symbols and C lines, backwards too.
 - ``runtime``: breakpoints, stepping, pause, frames, variables, memory of a running board.
 """

@@ -41,19 +41,19 @@ in which they happened: the stop's text names each violation with its cycle.
 
 from __future__ import annotations
 
-import bisect
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.cpu.core import VECTORS
-from sim.cpu.disasm import disassemble as disasm_one
 from sim.cpu.opcodes import decode
 from sim.cpu.sfr import BIT_NAMES, SFR_TABLE
 from sim.debug import expr as cexpr
+from sim.debug import listing
 from sim.debug.cdb import CType, DebugInfo, Function, Symbol
 from sim.debug.frames import Frame, unwind
+from sim.debug.listing import Instruction
 from sim.debug.values import (
     Memory,
     Place,
@@ -137,16 +137,6 @@ class Scope:
     hint: str  # locals, registers, globals
     variables: Callable[[], list[Variable]]
     expensive: bool = False
-
-
-@dataclass
-class Instruction:
-    address: int
-    raw: bytes
-    text: str
-    symbol: str | None
-    file: str | None
-    line: int | None
 
 
 @dataclass
@@ -680,7 +670,9 @@ class Debugger:
             if st.moved and info.is_line_start(pc):
                 g = info.function_at(pc)
                 if g is not st.function and g is not None and pc == g.start != g.body_start:
-                    st.function, st.sp0 = g, cpu.sp  # a callee's entry: on past its prologue
+                    # a callee's entry: on past its prologue, to its first line (a
+                    # reentrant one's prologue pushes _bp and makes room for its locals)
+                    st.function, st.sp0 = g, 0xFF
                 elif g is not st.function or cpu.sp <= st.sp0:
                     return self._stop(StopEvent("step", "step"))
             if st.moved and st.function is not None and not st.function.contains(pc) \
@@ -995,58 +987,9 @@ class Debugger:
 
     # == disassembly ======================================================================
     def disassemble(self, address: int, instruction_offset: int, count: int) -> list[Instruction]:
-        """Exactly ``count`` instructions from the one ``instruction_offset`` instructions
-        away from ``address`` (negative: before it, instruction boundaries taken from the
-        line and asm records). Where there is no instruction (before address 0, after the
-        last) an invalid one stands in, address -1."""
-        code = self.board.cpu.code
-        addr, missing = self._boundaries_around(address, instruction_offset)
-        out = [Instruction(-1, b"", "(no instruction)", None, None, None)
-               for _ in range(min(missing, count))]
-        while len(out) < count:
-            if not 0 <= addr <= 0xFFFF:
-                out.append(Instruction(-1, b"", "(no instruction)", None, None, None))
-                continue
-            text, length = disasm_one(code, addr)
-            text = self._annotate(text, code, addr)
-            sym = self.info.code_symbol(addr)
-            rec = self.info.line_at(addr)
-            symbol = None
-            if sym is not None:
-                symbol = sym[0] if sym[1] == 0 else f"{sym[0]}+{sym[1]}"
-            out.append(Instruction(addr, bytes(code[addr:addr + length]), text, symbol,
-                                   rec.file if rec else None, rec.line if rec else None))
-            addr += length
-        return out
-
-    def _annotate(self, text: str, code: bytes, addr: int) -> str:
-        op, vals = decode(code, addr)
-        if op is not None and op.mnemonic in ("LCALL", "ACALL", "LJMP", "AJMP"):
-            name = self.info.code_symbols.get(vals[0])
-            if name:
-                return f"{text} <{name}>"
-        return text
-
-    def _boundaries_around(self, address: int, offset: int) -> tuple[int, int]:
-        """(the address ``offset`` instructions from ``address``, how many instructions
-        short of it code memory starts). Backwards, the walk starts at a known instruction
-        boundary (a line or asm record) well before it."""
-        code = self.board.cpu.code
-        if offset >= 0:
-            addr = address
-            for _ in range(offset):
-                addr += disasm_one(code, addr)[1] if addr <= 0xFFFF else 1
-            return addr, 0
-        known = self.info.instruction_starts
-        i = bisect.bisect_left(known, address) + offset - 8
-        addr = known[i] if known and i >= 0 else 0
-        seq = []
-        while addr < address:
-            seq.append(addr)
-            addr += disasm_one(code, addr)[1]
-        seq.append(address)  # (a walk that lands inside it still ends there)
-        k = len(seq) - 1 + offset
-        return (seq[k], 0) if k >= 0 else (seq[0], -k)
+        """See ``sim.debug.listing.disassemble``."""
+        return listing.disassemble(self.board.cpu.code, self.info, address,
+                                   instruction_offset, count)
 
 
 def _hit_test(condition: str, hits: int) -> bool:

@@ -26,7 +26,7 @@ void timer0_isr(void) __interrupt(1)
 int fact(int n, unsigned char tag) __reentrant
 {
     unsigned char mark[2];          /* on the stack, as tag is */
-    mark[0] = tag;
+    mark[0] = tag;                  /* FACT_FIRST */
     mark[1] = (unsigned char)n;
     if (n <= 1) {
         depth_seen = mark[0];       /* FACT_BASE */
