@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = ROOT / ".pio" / "build"
 ENVS = ("reference", "hc6800", "breadboard")
+DEBUG_ENVS = ("reference_debug",)  # SDCC --debug builds for the debugger (tests/debug)
 
 
 def sdcc_build(source: Path, outdir: Path, *options: str) -> Path:

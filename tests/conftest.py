@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.buildsupport import BUILD_DIR, ENVS, ROOT, run_pio
+from tests.buildsupport import BUILD_DIR, DEBUG_ENVS, ENVS, ROOT, run_pio
 
 os.environ.setdefault("CLOCK51_CACHE_DIR", str(ROOT / ".pio" / "cache"))
 
@@ -36,7 +36,7 @@ def _private_state_home(request: pytest.FixtureRequest,
 
 
 def _build_every_env() -> dict[str, str]:
-    return {name: run_pio("run", "-e", name).stdout for name in ENVS}
+    return {name: run_pio("run", "-e", name).stdout for name in (*ENVS, *DEBUG_ENVS)}
 
 
 @pytest.fixture(scope="session")
@@ -57,5 +57,5 @@ def build_logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def firmware(build_logs: dict[str, str]) -> dict[str, Path]:
-    """env name -> path of its firmware.ihx, built once per session."""
+    """env name -> path of its firmware.ihx, built once per session (the debug envs too)."""
     return {name: BUILD_DIR / name / "firmware.ihx" for name in build_logs}

@@ -54,6 +54,8 @@ ALLOWED = {
     "sim.devices": {"sim.errors", "sim.devices", "sim.bus", "boardprofile"},
     "sim.machine": {"sim.errors", "sim.bus", "sim.cpu", "sim.devices", "sim.machine",
                     "boardprofile"},
+    "sim.debug": {"sim.errors", "sim.bus", "sim.cpu", "sim.devices", "sim.machine",
+                  "sim.debug", "boardprofile"},
     "host": {"host"},
 }
 

@@ -588,12 +588,16 @@ def classify(code: bytes, pc: int, decoded: tuple | None = None) -> tuple[str | 
 
 
 class BlockInfo:
-    __slots__ = ("source", "cycles", "insns", "special", "arg", "end")
+    """A translated block: its source, static cycles and instructions, special kind, the
+    address after it (``end``) and the addresses of the instructions it holds (``addrs``)."""
+
+    __slots__ = ("source", "cycles", "insns", "special", "arg", "end", "addrs")
 
     def __init__(self, source: str, cycles: int, insns: int, special: str | None,
-                 arg: object, end: int) -> None:
+                 arg: object, end: int, addrs: frozenset[int] = frozenset()) -> None:
         self.source, self.cycles, self.insns = source, cycles, insns
         self.special, self.arg, self.end = special, arg, end
+        self.addrs = addrs
 
 
 #: Instructions whose operand is read in their second machine cycle (s51 does the same);
@@ -642,17 +646,21 @@ def _writes_psw(text: str) -> bool:
 
 
 def translate(code: bytes, pc: int, bank: int, xram_size: int,
-              max_insns: int = MAX_INSNS, superblock: bool = False) -> BlockInfo:
+              max_insns: int = MAX_INSNS, superblock: bool = False,
+              stops: frozenset[int] = frozenset()) -> BlockInfo:
     """Python source of the block starting at pc (for register bank ``bank``).
 
     A basic block (``superblock=False``) ends at the first control transfer and counts its
     runs: on the ``HOT_COUNT``-th it calls ``promote(key)``, which replaces it by the
     superblock from the same address: that one follows unconditional jumps and calls and
     the fall-through of conditional branches (taken branches are early exits), up to
-    ``max_insns`` instructions, so that hot code makes fewer, longer block calls."""
+    ``max_insns`` instructions, so that hot code makes fewer, longer block calls.
+
+    ``stops``: addresses no block may run into (breakpoints): the block ends before an
+    instruction at one of them, unless it is the block's first."""
     special, arg = classify(code, pc)
     if special == ILLEGAL:
-        return BlockInfo("", 0, 1, special, arg, pc)
+        return BlockInfo("", 0, 1, special, arg, pc, frozenset((pc,)))
     g = _Gen(bank, xram_size)
     g.superblock = superblock
     addr = pc
@@ -660,6 +668,8 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
     exit_lines: list[str] | None = None
     seen: set[int] = set()
     while True:
+        if insns and addr in stops:
+            break
         op, vals = decoded = decode(code, addr)
         if insns and classify(code, addr, decoded)[0] is not None:
             break
@@ -713,4 +723,4 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
     used = [n for n in _NAMES if n in found]
     head = "def _b(cyc" + "".join(f", {n}={n}" for n in used) + "):"
     source = head + "\n" + "\n".join("    " + ln for ln in lines) + "\n"
-    return BlockInfo(source, cycles, insns, special, arg, addr)
+    return BlockInfo(source, cycles, insns, special, arg, addr, frozenset(seen))

@@ -198,8 +198,11 @@ class Board:
     def to_cycles(self, seconds: float) -> int:
         return round(seconds * self.cps)
 
-    def run_until(self, cycle: int) -> None:
-        """Run the CPU and the events up to ``cycle`` (an instruction boundary at or after)."""
+    def run_until(self, cycle: int) -> str | None:
+        """Run the CPU and the events up to ``cycle`` (an instruction boundary at or after).
+
+        Returns "breakpoint" if the CPU stopped earlier, before an instruction at one of its
+        breakpoints (``CPU.set_breakpoints``; events due then fire on the next run)."""
         cpu = self.cpu
         sched = self.scheduler
         chip = self.chip
@@ -208,9 +211,12 @@ class Board:
         while cpu.cycles < cycle:
             target = sched.next_due(cycle)
             if target > cpu.cycles:
-                chip.run_cpu(target)  # the CPU runs unless the bootloader owns the chip
+                # the CPU runs unless the bootloader owns the chip
+                if chip.run_cpu(target) == "breakpoint":
+                    return "breakpoint"
             sched.fire_due(cpu.cycles)
         sched.fire_due(cpu.cycles)
+        return None
 
     def run_for(self, seconds: float) -> None:
         self.run_until(self.cpu.cycles + self.to_cycles(seconds))

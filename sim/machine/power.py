@@ -202,12 +202,13 @@ class ChipPower:
                        for v, blank in zip(self.flash.data, self.flash.blank, strict=True))
         return marked + b"\xa5" * (0x10000 - len(marked))
 
-    def run_cpu(self, target: int) -> None:
-        """The board's run loop: run the CPU to ``target`` if it runs at all."""
+    def run_cpu(self, target: int) -> str | None:
+        """The board's run loop: run the CPU to ``target`` if it runs at all; "breakpoint"
+        if it stopped at one of its breakpoints first."""
         cpu = self.board.cpu
         if self.state != "app":
             cpu.cycles = target
-            return
+            return None
         try:
             reason = cpu.run(target)
         except IllegalOpcode as e:
@@ -223,9 +224,10 @@ class ChipPower:
                 raise (SimError(what) if erased else e) from None
             self._halt(f"cpu: {what}; halted until power is cycled")
             cpu.cycles = max(cpu.cycles, target)
-            return
+            return None
         if reason == "powerdown" and cpu.cycles < target:
             cpu.cycles = target  # nothing runs until an event wakes the board
+        return "breakpoint" if reason == "breakpoint" else None
 
     def _halt(self, message: str) -> None:
         self.state = "halted"

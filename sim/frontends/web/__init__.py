@@ -51,11 +51,13 @@ def hello(board: Board) -> dict[str, Any]:
 def serve(board: Board, endpoint: Endpoint | None = None, *, end: int | None = None,
           realtime: bool = True, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           announce: Callable[[str], None] = print,
-          each_slice: Callable[[], None] | None = None) -> None:
+          each_slice: Callable[[], None] | None = None, dap: Any = None) -> None:
     """Run ``board`` (until ``end``, or until stopped with Ctrl-C) and serve it to browsers.
 
     ``announce`` gets the line ``web: http://HOST:PORT/`` once the port is listening;
     ``each_slice`` is called between slices of simulated time (``--check``'s printer).
+    ``dap``: a ``sim.frontends.dap.DapService`` sharing the loop (its hook runs first, and
+    the pages show where the program is stopped).
     """
     from sim.frontends.run import RealtimeLoop
     from sim.frontends.web.server import WebServer
@@ -66,16 +68,22 @@ def serve(board: Board, endpoint: Endpoint | None = None, *, end: int | None = N
     session = WebSession(board, loop, publish=server.publish, reply=server.reply,
                          speed="1x" if realtime else "max")
     server.commands = session.commands
+
+    def session_slice(now: float) -> bool | None:
+        if each_slice is not None:
+            each_slice()
+        return session.on_slice(now)
+
+    on_slice: Callable[[float], bool | None] = session_slice
+    if dap is not None:
+        dap.share(session)
+        on_slice = dap.hook(loop, session_slice)
     try:
         actual = server.start(host, port)
         session.send_frame()  # queued before anyone can connect: no page sees "no state"
         announce(f"web: {url_for(host, actual)}")
-
-        def on_slice(now: float) -> bool:
-            if each_slice is not None:
-                each_slice()
-            return session.on_slice(now)
-
+        if dap is not None:
+            dap.start()
         loop.run(on_slice)
         session.send_frame()
     finally:

@@ -23,18 +23,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import queue
-import select
 import tempfile
 import time
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim.frontends.mailbox import Mailbox
 from sim.frontends.screenshot import lcd_cells, render
 from sim.frontends.web.protocol import Command
 from sim.machine.board import Board
@@ -63,58 +61,6 @@ class Job:
 
     command: Command
     client: int = 0
-
-
-class Mailbox:
-    """Hands items from the server thread to the simulation thread.
-
-    Not a ``queue.Queue``: its waits hold a lock that a Ctrl-C arriving mid-wait can leave
-    taken, after which the final clean-up would block for ever. Here the items sit in a
-    deque (append and popleft are atomic) and the simulation thread waits in ``select()`` on
-    a pipe that every ``put_nowait`` writes a byte to, which holds nothing when interrupted.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._items: deque[Job | Request] = deque()
-        self._r, self._w = os.pipe()
-        os.set_blocking(self._r, False)
-        os.set_blocking(self._w, False)
-        self._closed = False
-
-    def put_nowait(self, item: Job | Request) -> None:
-        if self._closed or len(self._items) >= self.limit:
-            raise queue.Full
-        self._items.append(item)
-        try:
-            os.write(self._w, b"\0")
-        except BlockingIOError:  # the pipe is full of wake-ups already
-            pass
-
-    def get_nowait(self) -> Job | Request:
-        try:
-            return self._items.popleft()
-        except IndexError:
-            raise queue.Empty from None
-
-    def wait(self, timeout: float) -> None:
-        """Until something was put (maybe already) or ``timeout`` seconds have passed."""
-        if not self._items:
-            select.select([self._r], [], [], max(0.0, timeout))
-        try:
-            while os.read(self._r, 4096):
-                pass
-        except BlockingIOError:
-            pass
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            os.close(self._r)
-            os.close(self._w)
 
 
 class SerialLines:
@@ -163,11 +109,13 @@ class WebSession:
     def __init__(self, board: Board, loop: Any, *,
                  publish: Callable[[dict[str, Any], list[dict[str, Any]]], None],
                  reply: Callable[[int, dict[str, Any]], None],
-                 speed: str = "1x", workdir: Path | None = None) -> None:
+                 speed: str = "1x", workdir: Path | None = None,
+                 status: Callable[[], str | None] | None = None) -> None:
         self.board = board
         self.loop = loop  # a RealtimeLoop (its realtime flag and resume_realtime())
         self.publish = publish
         self.reply = reply
+        self.status = status  # a line shown above the LCD (the debugger's stopped state)
         self.commands = Mailbox(QUEUE_LIMIT)
         self.speed = speed
         self.frame = 0
@@ -234,6 +182,17 @@ class WebSession:
         self.commands.wait(seconds)
         self.drain()
 
+    def idle(self, seconds: float) -> None:
+        """While something else holds the board (the debugger, stopped): answer the pages'
+        commands for up to ``seconds`` and send a frame when one is due."""
+        left = self._last_frame + FRAME_S - time.perf_counter()
+        if left > 0:
+            self._wait_for_command(min(seconds, left))
+        else:
+            self.drain()
+        if time.perf_counter() - self._last_frame >= FRAME_S:
+            self.send_frame()
+
     def _hold(self) -> None:
         """Paused: answer commands and send frames until the speed changes."""
         while self.speed == "pause" and not self._stopped:
@@ -258,7 +217,10 @@ class WebSession:
             self._wait_for_command(min(ahead, FRAME_S))
 
     # -- commands --------------------------------------------------------------------------
-    def apply(self, item: Job | Request) -> None:
+    def apply(self, item: Job | Request | Callable[[], object]) -> None:
+        if callable(item):  # another front end's work in the board's thread (the debugger)
+            item()
+            return
         if isinstance(item, Request):
             try:
                 item.future.set_result(self._download(item.what))
@@ -390,6 +352,7 @@ class WebSession:
             "temp": None if board.thermo is None else {"c": board.thermo.temperature},
             "violations": self._violations(),
             "vcd": self.vcd_note,
+            "debug": self.status() if self.status is not None else None,
         }
 
     @staticmethod

@@ -231,7 +231,7 @@ function show(state) {
   drawLcd(state);
   $("sim-time").textContent = `${state.t.toFixed(3)} s`;
   $("ratio").textContent = state.speed === "pause" ? "paused"
-    : `${state.ratio.toFixed(1)}x real time`;
+    : state.debug ? "stopped by the debugger" : `${state.ratio.toFixed(1)}x real time`;
   for (const b of document.querySelectorAll("[data-speed]")) {
     b.classList.toggle("active", b.dataset.speed === state.speed);
   }
@@ -247,6 +247,9 @@ function show(state) {
     if (b) b.classList.toggle("down", down || held.has(name));
   }
   if (state.vcd) $("messages").dataset.vcd = state.vcd;
+  // the debugger (clock51-sim run --dap): where the program is stopped, if it is
+  $("debug").hidden = !state.debug;
+  $("debug").textContent = state.debug || "";
   if (state.temp) {
     $("temp-now").textContent = state.temp.c === null ? "no sensor" : `${state.temp.c} \u00b0C`;
   }
