@@ -11,7 +11,8 @@ otherwise the CPU passes the breakpoint and runs on. Breakpoints by source line 
 addresses of the line's records (a ``for`` line has several); by function, the function's
 first address; by instruction, the address itself.
 
-Stepping (``step``), synchronously first, flat out, for at most ``STEP_WALL_S`` of wall time:
+Stepping (``step``), synchronously first, flat out, within a budget of simulated work
+(``STEP_INSTRUCTIONS`` single steps, ``STEP_SIM_S`` run to returns; the same on any machine):
 
 - a C line (over / into): one instruction at a time until the PC reaches the first
   instruction of a line: of the same function (not deeper in a recursion), or of another
@@ -24,7 +25,7 @@ Stepping (``step``), synchronously first, flat out, for at most ``STEP_WALL_S`` 
 - an instruction: one instruction ("into"; an interrupt entry counts as one), or over a
   call.
 
-A step still going when the wall budget is spent goes on asynchronously, at the run loop's
+A step still going when that budget is spent goes on asynchronously, at the run loop's
 pace: temporary breakpoints on the lines of the function being stepped and its return
 address (a step "into" then no longer stops in callees). A breakpoint reached during a
 step ends it.
@@ -41,7 +42,6 @@ in which they happened: the stop's text names each violation with its cycle.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,15 +72,34 @@ from sim.errors import SimError
 from sim.machine.board import Board
 
 __all__ = ["Debugger", "DebugError", "StopEvent", "Breakpoint", "BreakSpec", "Scope",
-           "Variable", "Instruction", "EXCEPTION_FILTERS", "STEP_WALL_S"]
+           "Variable", "Instruction", "EXCEPTION_FILTERS", "STEP_INSTRUCTIONS", "STEP_SIM_S"]
 
-STEP_WALL_S = 0.025  # a step runs synchronously this long (wall time), then at the loop's pace
+# A step runs synchronously (flat out, in this call) until it has single-stepped
+# STEP_INSTRUCTIONS instructions or run STEP_SIM_S simulated seconds to a return, then
+# goes on at the loop's pace. Budgets in simulated work, not wall time: a step does the
+# same thing on a loaded machine as on an idle one (about 10-25 ms of wall time here).
+STEP_INSTRUCTIONS = 2000
+STEP_SIM_S = 0.5
 CHUNK_S = 0.002  # simulated seconds per board run while a step runs to a return
 EXCEPTION_FILTERS = {"timing": "Timing violation"}
 UCHAR = CType("char", 1)
 UINT = CType("int", 2)
 BIT = CType("bit", 1)
 
+
+
+class _Budget:
+    """What a synchronous step may still do: single steps and simulated cycles."""
+
+    __slots__ = ("instructions", "cycles")
+
+    def __init__(self, instructions: int, cycles: int) -> None:
+        self.instructions = instructions
+        self.cycles = cycles
+
+    @property
+    def spent(self) -> bool:
+        return self.instructions <= 0 or self.cycles <= 0
 
 
 def _violation_text(record: Any) -> str:
@@ -393,7 +412,7 @@ class Debugger:
         self._frames = None
         self._step = _Step("return", ret=address, ret_sp=-1, then=reason)
         self._set_temp({address})
-        return self._advance(time.perf_counter() + STEP_WALL_S)
+        return self._advance(self._budget())
 
     def _pass_here(self) -> None:
         cpu = self.board.cpu
@@ -519,7 +538,7 @@ class Debugger:
         if kind not in ("over", "into", "out"):
             raise DebugError(f"unknown step {kind!r}")
         cpu = self.board.cpu
-        deadline = time.perf_counter() + STEP_WALL_S
+        budget = self._budget()
         if kind == "out":
             frames = unwind(cpu, self.info, 2)
             if len(frames) < 2:
@@ -534,23 +553,25 @@ class Debugger:
         else:
             f = self.info.function_at(cpu.pc)
             self._step = _Step("line", kind=kind, function=f, sp0=cpu.sp)
-        return self._advance(deadline)
+        return self._advance(budget)
 
-    def _advance(self, deadline: float) -> StopEvent | None:
-        """Carry the current step on until it stops or the deadline passes (then it goes on
+    def _budget(self) -> _Budget:
+        return _Budget(STEP_INSTRUCTIONS, self.board.to_cycles(STEP_SIM_S))
+
+    def _advance(self, budget: _Budget) -> StopEvent | None:
+        """Carry the current step on until it stops or its budget is spent (then it goes on
         asynchronously with temporary breakpoints)."""
         while self._step is not None and self.stopped is None:
             st = self._step
             if st.phase in ("return", "vector"):
-                ev = self._run_to_return(st, deadline)
+                ev = self._run_to_return(st, budget)
             elif st.phase == "instruction":
-                ev = self._instruction(st, deadline)
+                ev = self._instruction(st)
             else:
-                ev = self._line(st, deadline)
+                ev = self._line(st, budget)
             if ev is not None:
                 return ev
-            if self._step is st and st.phase != "instruction" and \
-                    time.perf_counter() >= deadline:
+            if self._step is st and st.phase != "instruction" and budget.spent:
                 self._go_async(st)
                 return None
         return self.stopped
@@ -591,7 +612,7 @@ class Debugger:
             self._set_temp(set())
             self._step = _Step("line", kind=st.kind, function=self.info.function_at(pc), sp0=sp,
                                moved=True)
-            return self._advance(time.perf_counter() + STEP_WALL_S)
+            return self._advance(self._budget())
         return None
 
     @staticmethod
@@ -611,18 +632,20 @@ class Debugger:
         if st.then == "line":
             self._step = _Step("line", kind=st.kind, function=st.function, sp0=st.sp0,
                                moved=st.moved)
-            return self._advance(time.perf_counter() + STEP_WALL_S)
+            return self._advance(self._budget())
         return self._stop(StopEvent(st.then, st.then))
 
-    def _run_to_return(self, st: _Step, deadline: float) -> StopEvent | None:
+    def _run_to_return(self, st: _Step, budget: _Budget) -> StopEvent | None:
         """Run flat out until the PC is at ``st.ret`` with SP ``st.ret_sp`` (-1: any), or at
         an interrupt vector (phase "vector")."""
         board, cpu = self.board, self.board.cpu
         self._set_temp(self._targets(st))
         if cpu.pc != st.ret:  # (idle at the return address: the interrupt comes first)
             self._pass_here()
-        while time.perf_counter() < deadline:
-            stopped = board.run_until(cpu.cycles + board.to_cycles(CHUNK_S))
+        while not budget.spent:
+            c0 = cpu.cycles
+            stopped = board.run_until(c0 + board.to_cycles(CHUNK_S))
+            budget.cycles -= cpu.cycles - c0
             crash = self._check_crash()
             if crash is not None:
                 return crash
@@ -652,7 +675,7 @@ class Debugger:
         board.run_until(cpu.cycles + 1)
         return pc, sp, cpu.instructions != n
 
-    def _instruction(self, st: _Step, deadline: float) -> StopEvent | None:
+    def _instruction(self, st: _Step) -> StopEvent | None:
         cpu = self.board.cpu
         op, vals = decode(cpu.code, cpu.pc)
         if st.kind == "over" and op is not None and op.mnemonic in ("LCALL", "ACALL"):
@@ -665,11 +688,11 @@ class Debugger:
         self._output()
         return self._check_crash() or self._stop(StopEvent("step", "step"))
 
-    def _line(self, st: _Step, deadline: float) -> StopEvent | None:
+    def _line(self, st: _Step, budget: _Budget) -> StopEvent | None:
         """Instruction by instruction to the start of a line (see the module docstring)."""
         cpu = self.board.cpu
         info = self.info
-        while time.perf_counter() < deadline:
+        while True:
             pc = cpu.pc
             if cpu.idle:  # wait for the interrupt that ends idle mode, and its return
                 self._step = _Step("return", kind=st.kind, function=st.function, sp0=st.sp0,
@@ -683,6 +706,11 @@ class Debugger:
                     st.function, st.sp0 = g, 0xFF
                 elif g is not st.function or cpu.sp <= st.sp0:
                     return self._stop(StopEvent("step", "step"))
+            if budget.spent:
+                # out of budget here, after the check above: the PC has been judged, so
+                # the asynchronous part may pass the breakpoint it sets at this address
+                return None
+            budget.instructions -= 1
             if st.moved and st.function is not None and not st.function.contains(pc) \
                     and cpu.sp < st.sp0:
                 # returned into the middle of the caller's line: step on in the caller
@@ -714,7 +742,6 @@ class Debugger:
             ev = self._check_violations()
             if ev is not None:
                 return ev
-        return None
 
     # == program control ==================================================================
     def restart(self) -> None:

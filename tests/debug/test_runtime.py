@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.debug import cdb
+from sim.debug import cdb, runtime
 from sim.debug.runtime import BreakSpec, DebugError, Debugger, StopEvent, _Step
 from sim.machine.board import Board
 from tests.debug.conftest import marker_line
@@ -254,3 +254,17 @@ def test_an_asynchronous_wait_at_an_idle_instruction_stops_on_the_first_return(r
     assert rig.where() == ("main", rig.line("MAIN_AFTER_IDLE"))
     assert int(rig.dbg.format(rig.dbg.evaluate("ticks")).split()[0]) == \
         int(ticks.split()[0]) + 1  # the first interrupt's return, not a later one
+
+
+@pytest.mark.parametrize("budget", range(1, 41))
+def test_a_step_over_that_outlasts_its_budget_still_stops_at_the_next_line(rig, monkeypatch,
+                                                                            budget):
+    """However little a step may do synchronously, the asynchronous rest stops at the next
+    line: the instruction where the budget ran out is judged before the step goes on."""
+    monkeypatch.setattr(runtime, "STEP_INSTRUCTIONS", budget)
+    rig.break_at("MAIN_FACT")
+    rig.run()
+    rig.dbg.set_source_breakpoints(str(rig.src), [])
+    for line in ("MAIN_OP", "MAIN_BLOCK"):
+        assert rig.step("over").reason == "step"  # (Rig.step runs an asynchronous rest)
+        assert rig.where() == ("main", rig.line(line))
