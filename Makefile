@@ -2,7 +2,7 @@
 .PHONY: all setup build run test lint bench clean
 
 VENV := .venv/bin
-ENVS := reference hc6800 breadboard
+ENVS := reference hc6800 breadboard reference_debug
 
 all: run
 

@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import NoReturn
 
+from host import drift as d
+from host import driftplot, learn
 from host import protocol as p
 from host.client import Clock
 from host.errors import Clock51Error, DeviceError, UsageError
@@ -145,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
                           "compensated (default 0)")
     cmd.add_argument("--calibrate", action="store_true",
                      help="set a second time, compensating the residual the probes measured")
+    cmd.add_argument("--no-learn", action="store_true",
+                     help="do not learn the clock's drift (no DRIFT, no history, no RATE)")
+    cmd.add_argument("--history-dir", metavar="DIR", default=None,
+                     help="folder of the drift histories (default "
+                          "$XDG_STATE_HOME/clock51/drift)")
     cmd = command("alarm", "show or set the alarm: alarm [get | set HH:MM | on | off]")
     cmd.add_argument("action", nargs="?", default="get", choices=("get", "set", "on", "off"))
     cmd.add_argument("time", nargs="?", metavar="HH:MM")
@@ -159,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("line", metavar="LINE")
     cmd.add_argument("--no-checksum", action="store_true",
                      help="send LINE exactly as typed (no #CCCC check appended)")
+    _add_drift_parser(command)
     return parser
 
 
@@ -182,8 +190,14 @@ def _cmd_set(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
 
 
 def _cmd_sync(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
-    result = sync(clock, pings=args.pings, verify=args.verify,
-                  device_delay=args.device_delay / 1000, calibrate=args.calibrate)
+    learned = None
+    if args.no_learn:
+        result = sync(clock, pings=args.pings, verify=args.verify,
+                      device_delay=args.device_delay / 1000, calibrate=args.calibrate)
+    else:
+        result, learned = learn.learning_sync(
+            clock, _store(args), args.port, pings=args.pings, verify=args.verify,
+            device_delay=args.device_delay / 1000, calibrate=args.calibrate)
     lat = result.latency
     print(f"clock set to {result.clock} (PC local time, aligned to the second)")
     print(f"link latency {lat.one_way * 1000:.1f} ms one way "
@@ -195,6 +209,12 @@ def _cmd_sync(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
         print(f"residual offset (clock - PC) {result.residual}")
     if result.device_delay != args.device_delay / 1000:
         print(f"calibrated: SET compensated by {result.device_delay * 1000:.1f} ms")
+    if learned is not None:
+        for line in learn.report(learned):
+            print(line)
+        if learned.write_error is not None:
+            learned.write_error.add_detail("the clock was set and the sync recorded")
+            raise learned.write_error
 
 
 def _cmd_alarm(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
@@ -252,10 +272,170 @@ def _cmd_raw(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
     p.parse_reply(reply, require_checksum=not args.no_checksum, form=p.CRC)
 
 
+# ---------------------------------------------------------------- drift (learned drift)
+
+DRIFT_ACTIONS = ("show", "rate", "comp", "k", "t0", "id")
+_RATE_TEXT = re.compile(r"[+-]?[0-9]{1,3}(\.[0-9]{1,2})?")
+_K_TEXT = re.compile(r"[+-]?[0-9](\.[0-9]{1,3})?")
+
+
+def _add_drift_parser(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    cmd = command("drift", "the clock's learned drift: drift [show | rate PPM | comp on|off | "
+                           "k K | t0 T | id XXXX]")
+    cmd.add_argument("action", nargs="?", default="show", choices=DRIFT_ACTIONS)
+    cmd.add_argument("value", nargs="?", metavar="VALUE")
+    cmd.add_argument("--plot", metavar="FILE.png", default=None,
+                     help="show: draw offset against time with the fit (needs matplotlib)")
+    cmd.add_argument("--id", metavar="XXXX", default=None,
+                     help="show: the history of clock XXXX, without asking the clock")
+    cmd.add_argument("--history-dir", metavar="DIR", default=None,
+                     help="folder of the drift histories (default "
+                          "$XDG_STATE_HOME/clock51/drift)")
+
+
+def _check_drift_args(args: argparse.Namespace) -> None:
+    action, value = args.action, args.value
+    if action != "show" and (args.plot is not None or args.id is not None):
+        raise UsageError(f"--plot and --id go with 'drift show', not 'drift {action}'")
+    if action == "show":
+        if value is not None:
+            raise UsageError(f"drift show takes no value (got {value!r})")
+        if args.id is not None:
+            args.id = p.check_drift_id(args.id)
+        if args.plot is not None:
+            driftplot.require()
+        return
+    if value is None:
+        raise UsageError(f"drift {action} needs a value")
+    if action == "rate":
+        if not _RATE_TEXT.fullmatch(value) or abs(float(value)) > p.DRIFT_RATE_MAX:
+            raise UsageError(f"drift rate {value!r}: expected ppm with at most 2 decimals, "
+                             f"-{p.DRIFT_RATE_MAX:.2f} to {p.DRIFT_RATE_MAX:.2f}")
+        args.drift_value = float(value)
+    elif action == "k":
+        if not _K_TEXT.fullmatch(value) or abs(float(value)) > p.DRIFT_K_MAX:
+            raise UsageError(f"drift k {value!r}: expected ppm/C^2 with at most 3 decimals, "
+                             f"-{p.DRIFT_K_MAX:.3f} to {p.DRIFT_K_MAX:.3f}")
+        args.drift_value = float(value)
+    elif action == "t0":
+        if not value.isdigit() or int(value) > p.DRIFT_T0_MAX:
+            raise UsageError(f"drift t0 {value!r}: expected whole degrees C, "
+                             f"0 to {p.DRIFT_T0_MAX}")
+        args.drift_value = int(value)
+    elif action == "comp":
+        if value.lower() not in ("on", "off"):
+            raise UsageError(f"drift comp {value!r}: expected on or off")
+        args.drift_value = value.lower() == "on"
+    else:
+        args.drift_value = p.check_drift_id(value)
+
+
+def _store(args: argparse.Namespace) -> d.Store:
+    return d.Store(args.history_dir if args.history_dir else d.default_dir())
+
+
+def _drift_state(clock: Clock) -> p.Drift:
+    state = learn.read_drift(clock)
+    if state is None:
+        raise DeviceError(learn.UNKNOWN_COMMAND, "the clock answered ERR unknown command to "
+                          "DRIFT: its firmware has no drift feature (it cannot correct itself)")
+    return state
+
+
+def _cmd_drift_write(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
+    """drift rate|comp|k|t0|id: the write, echo checked; a RATE or COMP change is recorded in
+    the clock's history (when it has one), so the next sync's interval accounts for it."""
+    action, value = args.action, args.drift_value
+    state = _drift_state(clock)
+    store = _store(args)
+    history = None
+    if action in ("rate", "comp") and state.id is not None:
+        history = store.load(state.id)  # damaged: stop before the write
+        if history.last_set() is None:
+            history = None
+        else:
+            store.check_writable()
+    writes: dict[str, Callable[[], p.Drift]] = {
+        "rate": lambda: clock.set_drift_rate(value), "comp": lambda: clock.set_drift_comp(value),
+        "k": lambda: clock.set_drift_k(value), "t0": lambda: clock.set_drift_t0(value),
+        "id": lambda: clock.set_drift_id(value)}
+    new = writes[action]()
+    if history is not None and (new.rate, new.comp) != (state.rate, state.comp):
+        history.changes.append(d.Change(t.wall(), new.rate, new.comp))
+        store.save(history)
+    print(new)
+
+
+def _cmd_drift(clock: Clock | None, args: argparse.Namespace, t: TimeSource) -> None:
+    if args.action != "show":
+        assert clock is not None
+        _cmd_drift_write(clock, args, t)
+        return
+    store = _store(args)
+    state = None
+    if clock is None:
+        key = args.id
+    else:
+        state = learn.read_drift(clock)
+        if state is None:
+            key = d.port_key(args.port)
+        elif state.id is None:
+            print("this clock has no ID yet, so no drift history: 'clock51 sync' gives it one "
+                  "and starts learning")
+            return
+        else:
+            key = state.id
+    history = store.load(key)
+    who = f"clock {key}" if not key.startswith("port:") else f"the clock on {key[5:]}"
+    if not history.syncs:
+        print(f"no drift history for {who} in {store.directory} yet: 'clock51 sync' starts one")
+        return
+    est, intervals = d.analyse(history)
+    print(f"{who}: {len(history.syncs)} sync(s) in {store.path(key)}")
+    print(f"{'sync':>4}  {'set at (local)':16}  {'interval':>8}  {'offset before':>13}  "
+          f"{'implied rate':>12}  used or why not")
+    for iv in intervals:
+        s = history.syncs[iv.index]
+        print(f"{iv.index + 1:>4}  {d.local(s.time):16}  "
+              f"{d.hours(iv.length) if iv.length is not None else '-':>8}  "
+              f"{f'{s.offset:+.3f} s' if s.offset is not None else '-':>13}  "
+              f"{f'{iv.rate:+.2f} ppm' if iv.rate is not None else '-':>12}  "
+              f"{'used' if iv.used else iv.reason}")
+    if est is None:
+        print(f"estimated rate: none yet ({d.not_enough(history)})")
+    else:
+        print(f"estimated rate {est.rate:+.2f} ppm +- {est.sigma:.2f} ppm "
+              f"({est.count} interval(s) over {d.hours(est.span)})")
+        if est.note:
+            print(f"note: {est.note}")
+    if state is not None:
+        print(f"rate in the clock {state.rate:+.2f} ppm (COMP {'ON' if state.comp else 'OFF'}, "
+              f"K {state.k:+.3f} ppm/C^2, T0 {state.t0} C; ACC {state.acc:+.3f} s, "
+              f"STEPS {state.steps:+d})")
+    elif clock is not None:
+        print("rate in the clock: none (its firmware has no DRIFT command: it cannot correct "
+              "itself)")
+    else:
+        print("rate in the clock: not read (--id: the clock was not asked)")
+    if est is not None:
+        in_clock = state.rate if state is not None else (0.0 if clock is not None else None)
+        guess = d.predict(history, est, t.wall(), in_clock)
+        if guess is not None:
+            print(f"predicted error now {guess.error:+.3f} s +- {guess.sigma:.3f} s "
+                  f"({d.hours(guess.since)} since the last sync x ({est.rate:+.2f} - "
+                  f"{guess.rate_now:+.2f}) ppm)")
+            if state is not None and state.acc:
+                print(f"the time shown is {guess.error + state.acc:+.3f} s off (with ACC "
+                      f"{state.acc:+.3f} s the clock has not stepped yet)")
+    if args.plot is not None:
+        driftplot.draw(history, intervals, est, args.plot, f"clock51 drift: {who}")
+        print(f"plot written to {args.plot}")
+
+
 COMMANDS: dict[str, Callable[[Clock, argparse.Namespace, TimeSource], None]] = {
     "get": _cmd_get, "set": _cmd_set, "sync": _cmd_sync, "alarm": _cmd_alarm,
     "hours": _cmd_hours, "info": _cmd_info, "monitor": _cmd_monitor, "raw": _cmd_raw,
-    "temp": _cmd_temp,
+    "temp": _cmd_temp, "drift": _cmd_drift,
 }
 
 
@@ -277,9 +457,16 @@ def _check_args(args: argparse.Namespace) -> None:
             raise UsageError("--calibrate needs the verify probes (--verify N, N > 0)")
     if args.command == "raw":
         p.encode_raw(args.line, add_checksum=not args.no_checksum)
-    if args.command != "ports" and not args.port:
+    if args.command == "drift":
+        _check_drift_args(args)
+    if args.command != "ports" and not args.port and not _offline(args):
         raise UsageError(f"no port: give --port PORT or set {ENV_PORT} "
                          f"('{PROG} ports' lists them)")
+
+
+def _offline(args: argparse.Namespace) -> bool:
+    """A command that reads only files: ``drift show --id XXXX``."""
+    return args.command == "drift" and args.action == "show" and args.id is not None
 
 
 def _open_default(time_source: TimeSource) -> OpenClock:
@@ -315,6 +502,9 @@ def main(argv: Sequence[str] | None = None, *, open_clock: OpenClock | None = No
                 print(f"{device}\t{description}")
             if not ports:
                 logger.warning("no serial ports found")
+            return 0
+        if _offline(args):
+            _cmd_drift(None, args, t)
             return 0
         opener = open_clock if open_clock is not None else _open_default(t)
         clock = opener(args.port, args.baud, args.timeout)

@@ -319,3 +319,55 @@ class Clock:
         Sent once, never retried (it may be a write). Check it with protocol.parse_reply.
         """
         return self.exchange_raw(p.encode_raw(text, add_checksum=add_checksum))
+
+    # ------------------------------------------------------------ DRIFT (learned drift)
+    # Firmware with the drift feature; others answer ERR unknown command (DeviceError).
+
+    def drift(self) -> p.Drift:
+        """The clock's drift state (``DRIFT``)."""
+        return self.query(p.req_drift(), p.decode_drift)
+
+    def _drift_write(self, body: str, what: str, same: Callable[[p.Drift], bool],
+                     held: Callable[[p.Drift], str]) -> p.Drift:
+        return self.command(body, p.decode_drift, self.drift, same, what, held=held)
+
+    def set_drift_rate(self, ppm: float) -> p.Drift:
+        """Set the rate the clock corrects (ppm, rounded to 0.01); its new drift state."""
+        body = p.req_drift_rate(ppm)
+        want = p.hundredths(ppm)
+        return self._drift_write(body, f"drift rate {want / 100:+.2f}",
+                                 lambda d: p.hundredths(d.rate) == want,
+                                 lambda d: f"RATE {d.rate:+.2f}")
+
+    def set_drift_comp(self, on: bool) -> p.Drift:
+        """Switch temperature compensation (needs a DS18B20: ``ERR sensor`` otherwise)."""
+        try:
+            return self._drift_write(p.req_drift_comp(on), f"drift comp {'on' if on else 'off'}",
+                                     lambda d: d.comp == on,
+                                     lambda d: f"COMP {'ON' if d.comp else 'OFF'}")
+        except DeviceError as exc:
+            if exc.reason != "sensor":
+                raise
+            raise DeviceError("sensor", "the clock refused temperature compensation (ERR "
+                              "sensor: it has no DS18B20 that answers); it still holds COMP "
+                              "OFF") from None
+
+    def set_drift_k(self, k: float) -> p.Drift:
+        """Set the parabola's coefficient (ppm/degC^2, rounded to 0.001)."""
+        body = p.req_drift_k(k)
+        want = p.thousandths(k)
+        return self._drift_write(body, f"drift k {want / 1000:+.3f}",
+                                 lambda d: p.thousandths(d.k) == want,
+                                 lambda d: f"K {d.k:+.3f}")
+
+    def set_drift_t0(self, t0: int) -> p.Drift:
+        """Set the parabola's turnover temperature (whole degC)."""
+        return self._drift_write(p.req_drift_t0(t0), f"drift t0 {t0}",
+                                 lambda d: d.t0 == t0, lambda d: f"T0 {d.t0}")
+
+    def set_drift_id(self, ident: str) -> p.Drift:
+        """Give the clock its ID (four hex digits, not 0000 or FFFF)."""
+        body = p.req_drift_id(ident)
+        want = p.check_drift_id(ident)
+        return self._drift_write(body, f"drift id {want}", lambda d: d.id == want,
+                                 lambda d: f"ID {d.id or 'NONE'}")

@@ -63,3 +63,10 @@ class DeviceError(Clock51Error):
     def __init__(self, reason: str, message: str | None = None) -> None:
         super().__init__(message if message is not None else f"the clock answered ERR {reason}")
         self.reason = reason
+
+
+class HistoryError(Clock51Error):
+    """A drift history file cannot be read (damaged, unknown version) or written.
+
+    The file is left as it was and nothing is written to the clock.
+    """

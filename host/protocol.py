@@ -17,6 +17,7 @@ wrong. Nothing in this module raises anything else on any input.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -378,3 +379,124 @@ def decode_help(payload: str) -> list[str]:
     if not words:
         raise ProtocolError("empty HELP reply")
     return [w.upper() for w in words]
+
+
+# ---------------------------------------------------------------- DRIFT (learned drift)
+# Firmware built with the drift feature (docs/protocol.md, "Drift"); others answer
+# ``ERR unknown command``. Kept as one block: requests, the reply and its checks.
+
+DRIFT_RATE_MAX = 300.0  # ppm, 0.01 ppm steps
+DRIFT_K_MAX = 0.127  # ppm/degC^2, 0.001 steps
+DRIFT_T0_MAX = 63  # degC, whole degrees
+DRIFT_ACC_MAX = 2.0  # seconds: the clock steps whenever |ACC| reaches 1 s
+DRIFT_STEPS_MAX = 32767  # int16
+DRIFT_NO_ID = ("0000", "FFFF")  # what the clock's RAM holds when it has no ID
+
+
+@dataclass(frozen=True)
+class Drift:
+    """``DRIFT`` reply: the clock's drift bookkeeping (docs/protocol.md).
+
+    ``rate``: ppm the clock believes its crystal runs fast (negative: slow); ``acc``:
+    seconds of predicted error not yet stepped; ``steps``: net whole seconds stepped since
+    the last SET (negative: set back); ``acc - steps`` is the model's predicted drift since
+    that SET. ``id``: four upper-case hex digits, None when never assigned.
+    """
+
+    id: str | None
+    rate: float
+    acc: float
+    steps: int
+    comp: bool
+    k: float
+    t0: int
+
+    def __str__(self) -> str:
+        return (f"ID {self.id or 'NONE'} RATE {self.rate:+.2f} ACC {self.acc:+.3f} "
+                f"STEPS {self.steps:+d} COMP {'ON' if self.comp else 'OFF'} "
+                f"K {self.k:+.3f} T0 {self.t0}")
+
+
+def hundredths(ppm: float) -> int:
+    """A rate as the clock keeps it: whole 0.01 ppm."""
+    return round(ppm * 100)
+
+
+def thousandths(value: float) -> int:
+    return round(value * 1000)
+
+
+def req_drift() -> str:
+    return "DRIFT"
+
+
+def req_drift_rate(ppm: float) -> str:
+    """``DRIFT RATE -20.50``: the value rounded to 0.01 ppm, within +-300.00."""
+    if not math.isfinite(ppm) or abs(hundredths(ppm)) > hundredths(DRIFT_RATE_MAX):
+        raise UsageError(f"drift rate {ppm:g} ppm is outside what the clock holds "
+                         f"(-{DRIFT_RATE_MAX:.2f} to +{DRIFT_RATE_MAX:.2f} ppm)")
+    return f"DRIFT RATE {hundredths(ppm) / 100:.2f}"  # an int / 100: never -0.00
+
+
+def req_drift_comp(on: bool) -> str:
+    return "DRIFT COMP ON" if on else "DRIFT COMP OFF"
+
+
+def req_drift_k(k: float) -> str:
+    """``DRIFT K -0.034``: ppm/degC^2 rounded to 0.001, within +-0.127."""
+    if not math.isfinite(k) or abs(thousandths(k)) > thousandths(DRIFT_K_MAX):
+        raise UsageError(f"drift k {k:g} ppm/C^2 is outside what the clock holds "
+                         f"(-{DRIFT_K_MAX:.3f} to +{DRIFT_K_MAX:.3f})")
+    return f"DRIFT K {thousandths(k) / 1000:.3f}"
+
+
+def req_drift_t0(t0: int) -> str:
+    if not 0 <= t0 <= DRIFT_T0_MAX:
+        raise UsageError(f"drift t0 {t0} C is outside what the clock holds (0-{DRIFT_T0_MAX})")
+    return f"DRIFT T0 {t0}"
+
+
+_DRIFT_ID_RE = re.compile(r"[0-9A-F]{4}")
+
+
+def check_drift_id(ident: str) -> str:
+    """A clock ID as sent: four hex digits (upper-cased), not 0000 or FFFF."""
+    upper = ident.strip().upper()
+    if not _DRIFT_ID_RE.fullmatch(upper) or upper in DRIFT_NO_ID:
+        raise UsageError(f"clock ID {ident!r} is not four hex digits other than 0000 and FFFF")
+    return upper
+
+
+def req_drift_id(ident: str) -> str:
+    return f"DRIFT ID {check_drift_id(ident)}"
+
+
+_DRIFT_RE = re.compile(
+    r"DRIFT ID ([0-9A-F]{4}|NONE) RATE ([+-][0-9]{1,3}\.[0-9]{2}) ACC ([+-][0-9]+\.[0-9]{3}) "
+    r"STEPS ([+-][0-9]{1,5}) COMP (ON|OFF) K ([+-][0-9]\.[0-9]{3}) T0 ([0-9]{1,2})")
+
+
+def decode_drift(payload: str) -> Drift:
+    """``DRIFT ID 3F2A RATE +87.00 ACC -0.412 STEPS -12 COMP OFF K -0.034 T0 25`` -> Drift.
+
+    Strict: the fields in this order, each in its documented form and range.
+    """
+    match = _DRIFT_RE.fullmatch(payload)
+    if not match:
+        raise ProtocolError("expected 'DRIFT ID XXXX|NONE RATE +-D.DD ACC +-D.DDD STEPS +-N "
+                            f"COMP ON|OFF K +-D.DDD T0 N', got {payload!r}")
+    ident, rate, acc, steps, comp, k, t0 = match.groups()
+    checks = [
+        (ident not in DRIFT_NO_ID, "ID 0000/FFFF (no ID) is sent as NONE"),
+        (abs(float(rate)) <= DRIFT_RATE_MAX, f"RATE beyond +-{DRIFT_RATE_MAX:.2f} ppm"),
+        (abs(float(acc)) < DRIFT_ACC_MAX, f"ACC of {DRIFT_ACC_MAX:g} s or more"),
+        (abs(int(steps)) <= DRIFT_STEPS_MAX, "STEPS beyond a 16-bit count"),
+        (abs(float(k)) <= DRIFT_K_MAX, f"K beyond +-{DRIFT_K_MAX:.3f}"),
+        (int(t0) <= DRIFT_T0_MAX, f"T0 beyond {DRIFT_T0_MAX}"),
+    ]
+    for ok, what in checks:
+        if not ok:
+            raise ProtocolError(f"the clock reports an impossible drift state {payload!r} "
+                                f"({what})")
+    return Drift(None if ident == "NONE" else ident, float(rate), float(acc), int(steps),
+                 comp == "ON", float(k), int(t0))

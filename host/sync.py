@@ -40,7 +40,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -132,16 +132,21 @@ def _aligned_set(clock: Clock, latency: Latency, device_delay: float,
 
 def sync(clock: Clock, *, pings: int = 5, verify: int = 4,
          device_delay: float = DEVICE_DELAY, calibrate: bool = False,
-         margin: float = MARGIN, attempts: int = 3) -> SyncResult:
+         margin: float = MARGIN, attempts: int = 3, latency: Latency | None = None,
+         after_set: Callable[[SyncResult], None] | None = None) -> SyncResult:
     """Measure latency, send the aligned SET, then estimate the residual offset.
 
     ``calibrate``: when the residual is clearly not zero, take it as the clock's extra SET
     delay (relative to a GET's read), set again with that compensation and verify again.
     This removes what the probes can see (SET-vs-GET timing in the firmware), not what
     they cannot (a latency error common to both).
+    ``latency``: one measured already (no PINGs then). ``after_set``: called once, right
+    after the first SET's reply and before the probes (``clock51 sync`` writes the learned
+    drift rate there, so it applies from the set on).
     """
-    latency = measure_latency(clock, int(pings))
-    result = _set_and_verify(clock, latency, device_delay, margin, attempts, verify)
+    if latency is None:
+        latency = measure_latency(clock, int(pings))
+    result = _set_and_verify(clock, latency, device_delay, margin, attempts, verify, after_set)
     residual = result.residual
     if (calibrate and residual is not None and not residual.note
             and residual.probes == verify and residual.half_width < abs(residual.estimate)
@@ -152,7 +157,8 @@ def sync(clock: Clock, *, pings: int = 5, verify: int = 4,
 
 
 def _set_and_verify(clock: Clock, latency: Latency, device_delay: float, margin: float,
-                    attempts: int, verify: int) -> SyncResult:
+                    attempts: int, verify: int,
+                    after_set: Callable[[SyncResult], None] | None = None) -> SyncResult:
     result = None
     for attempt in range(int(attempts)):
         try:
@@ -162,6 +168,8 @@ def _set_and_verify(clock: Clock, latency: Latency, device_delay: float, margin:
             if attempt == attempts - 1:
                 raise NoAnswer(f"could not send the SET on time ({late}; system busy?)") from None
     assert result is not None
+    if after_set is not None:
+        after_set(result)
     residual = measure_offset(clock, latency, int(verify)) if verify > 0 else None
     return replace(result, residual=residual)
 

@@ -6,7 +6,9 @@ shared temporary directory, the others wait for it and reuse them, so ``pio run`
 runs twice at once on the same build directory.
 
 Translated blocks are cached in ``.pio/cache`` for the tests (not in the user's cache):
-random instruction streams would otherwise fill it.
+random instruction streams would otherwise fill it. Every test gets its own
+``$XDG_STATE_HOME`` (created only if used), so ``clock51 sync``'s drift histories never land
+in the user's state folder nor pass from one test to another.
 
 Scheduling (``make test`` runs ``pytest -n auto --dist loadgroup``): one worker more than
 the machine has cores, because about a fifth of the suite waits on the wall clock (the
@@ -22,19 +24,29 @@ pytest-xdist issue 1386).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 from pathlib import Path
 
 import pytest
 
-from tests.buildsupport import BUILD_DIR, ENVS, ROOT, run_pio
+from tests.buildsupport import BUILD_DIR, DEBUG_ENVS, ENVS, ROOT, run_pio
 
 os.environ.setdefault("CLOCK51_CACHE_DIR", str(ROOT / ".pio" / "cache"))
 
 
+@pytest.fixture(autouse=True)
+def _private_state_home(request: pytest.FixtureRequest,
+                        tmp_path_factory: pytest.TempPathFactory,
+                        monkeypatch: pytest.MonkeyPatch) -> None:
+    name = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16]
+    home = tmp_path_factory.getbasetemp() / "xdg-state" / name
+    monkeypatch.setenv("XDG_STATE_HOME", str(home))
+
+
 def _build_every_env() -> dict[str, str]:
-    return {name: run_pio("run", "-e", name).stdout for name in ENVS}
+    return {name: run_pio("run", "-e", name).stdout for name in (*ENVS, *DEBUG_ENVS)}
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +67,7 @@ def build_logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def firmware(build_logs: dict[str, str]) -> dict[str, Path]:
-    """env name -> path of its firmware.ihx, built once per session."""
+    """env name -> path of its firmware.ihx, built once per session (the debug envs too)."""
     return {name: BUILD_DIR / name / "firmware.ihx" for name in build_logs}
 
 

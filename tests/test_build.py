@@ -118,7 +118,7 @@ def test_code_over_the_profiles_limit_fails_the_build(
 
 def test_upload_passes_the_profiles_bootloader_protocol_to_stcgal(
         firmware: dict[str, Path], tmp_path: Path) -> None:
-    newer = _profile_copy(tmp_path, 'protocol = "stc89"', 'protocol = "stc89a"')
+    newer = _profile_copy(tmp_path, 'isp = "stc89" ', 'isp = "stc89a"')
     proc = run_pio("run", "-e", "reference", "-t", "upload", "--upload-port", "/dev/ttyUSB0",
                    env={"CLOCK51_UPLOAD_DRY_RUN": "1", "CLOCK51_PROFILE": str(newer),
                         "PLATFORMIO_BUILD_DIR": str(tmp_path / "build")})

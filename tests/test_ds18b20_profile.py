@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from boardprofile import ProfileError, load_profile
+from boardprofile.firmware import firmware_config
 from boardprofile.onewire import check_uart, delay_asm, onewire_timing
 
 from tests.buildsupport import profile_variant, run_pio
@@ -14,16 +15,21 @@ from tests.buildsupport import profile_variant, run_pio
 SENSOR = '\n[ds18b20]\npin = "P3.7"'
 
 
+def sensor(name: str | Path) -> tuple[int, int] | None:
+    found = load_profile(name).ds18b20s
+    return found[0].pin if found else None
+
+
 def test_shipped_boards_put_the_sensor_where_the_issue_says() -> None:
-    assert load_profile("reference").ds18b20 == (3, 7)
-    assert load_profile("hc6800").ds18b20 == (3, 7)       # the HC6800-ES socket
-    bb = load_profile("breadboard")
-    assert bb.ds18b20 == (2, 4)
+    assert sensor("reference") == (3, 7)
+    assert sensor("hc6800") == (3, 7)       # the HC6800-ES socket
+    assert sensor("breadboard") == (2, 4)
 
 
 def test_the_table_is_optional(tmp_path: Path) -> None:
-    p = load_profile(profile_variant(tmp_path, SENSOR, ""))
-    assert p.ds18b20 is None and p.onewire is None
+    path = profile_variant(tmp_path, SENSOR, "")
+    fw = firmware_config(load_profile(path))
+    assert sensor(path) is None and fw.ds18b20 is None and fw.onewire is None
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
@@ -40,14 +46,14 @@ def test_bad_sensor_settings_are_one_line(tmp_path: Path, old: str, new: str,
                                           message: str) -> None:
     path = profile_variant(tmp_path, old, new)
     with pytest.raises(ProfileError) as exc:
-        load_profile(path)
+        firmware_config(load_profile(path))
     assert "\n" not in str(exc.value)
     assert str(exc.value).startswith(f"{path}: {message}")
 
 
 def test_a_baud_rate_whose_frame_is_shorter_than_two_slots_is_refused(tmp_path: Path) -> None:
     # 57600 baud at 11.0592 MHz (SMOD): a frame is 174 us, a slot keeps EA off ~71 us: fine
-    load_profile(profile_variant(tmp_path, "baud = 9600", "baud = 57600"))
+    firmware_config(load_profile(profile_variant(tmp_path, "baud = 9600", "baud = 57600")))
     with pytest.raises(ValueError, match="more than half a 115200 baud frame"):
         check_uart(onewire_timing(11_059_200), 115200)
 

@@ -54,6 +54,8 @@ ALLOWED = {
     "sim.devices": {"sim.errors", "sim.devices", "sim.bus", "boardprofile"},
     "sim.machine": {"sim.errors", "sim.bus", "sim.cpu", "sim.devices", "sim.machine",
                     "boardprofile"},
+    "sim.debug": {"sim.errors", "sim.bus", "sim.cpu", "sim.devices", "sim.machine",
+                  "sim.debug", "boardprofile"},
     "host": {"host"},
 }
 
@@ -69,6 +71,15 @@ def test_lower_layers_never_import_the_layers_above_them(layer: str) -> None:
                 continue
             if mod == "sim" or not any(mod == a or mod.startswith(a + ".") for a in allowed):
                 bad.append(f"{path.relative_to(ROOT)} imports {mod}")
+    assert not bad, "\n".join(bad)
+
+
+def test_the_simulator_never_reads_our_firmwares_own_settings() -> None:
+    """boardprofile.firmware ([firmware] of a profile) is for our build only: a board in the
+    simulator is its hardware, whatever program runs on it."""
+    bad = [f"{p.relative_to(ROOT)} imports {m}"
+           for p in sorted((ROOT / "sim").rglob("*.py"))
+           for m in _imports(p) if m == "boardprofile.firmware"]
     assert not bad, "\n".join(bad)
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up for `make run` and `make test`: Debian packages (sdcc, sdcc-ucsim, and
 # chromium + chromium-driver for the browser-view tests), a .venv with the project installed
-# editable, and PlatformIO prepared for offline use.
+# editable, PlatformIO prepared for offline use, and the npm packages of the debug adapter's
+# tests (node_modules/).
 # A second run skips what is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +54,21 @@ echo "$links" >"$site/clock51-boardprofile.pth"
 # Byte-compile the sources once: with PYTHONDONTWRITEBYTECODE set, every process would
 # otherwise compile them again.
 .venv/bin/python -m compileall -q sim host firmware/boards >/dev/null || true
+
+# The debug adapter's tests drive it with Microsoft's DebugClient (npm, pinned by
+# package-lock.json) into node_modules/; without Node.js those tests are skipped.
+if command -v npm >/dev/null 2>&1; then
+    if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        echo "bootstrap: installing the npm test packages (npm ci)"
+        if ! npm ci --no-audit --no-fund --loglevel=error >.venv/npm.log 2>&1; then
+            cat .venv/npm.log >&2
+            echo "bootstrap: npm ci failed (log above, also in .venv/npm.log)" >&2
+            exit 1
+        fi
+    fi
+else
+    echo "bootstrap: npm not found: the DebugClient tests will be skipped" >&2
+fi
 
 .venv/bin/python tools/pio_offline.py >/dev/null
 echo "bootstrap: ready (sdcc $(sdcc -v | head -1 | sed 's/.* \([0-9]\.[0-9.]*\) .*/\1/'), $(.venv/bin/pio --version))"

@@ -11,6 +11,7 @@ Used by the PlatformIO pre-build script (pio_pre.py) and by the tests.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import importlib.util
 import os
 import sys
@@ -50,6 +51,15 @@ Pin = _bp.Pin
 Profile = _bp.Profile
 ProfileError = _bp.ProfileError
 load_profile = _bp.load_profile
+importlib.import_module("boardprofile.firmware")
+firmware_config = sys.modules["boardprofile.firmware"].firmware_config
+
+
+def load_firmware(profile_path: str | Path) -> Any:
+    """The profile as our firmware build needs it (``boardprofile.firmware.Firmware``):
+    its hardware and its ``[firmware]`` table; ProfileError if our firmware cannot be made
+    for the board."""
+    return firmware_config(load_profile(profile_path))
 
 VERSION = "0.1.0"
 
@@ -77,7 +87,7 @@ def _rel(path: Path) -> Path:
         return path
 
 
-def banner(template: str, profile: Profile, comment: str,
+def banner(template: str, profile: Any, comment: str,
            templates_dir: Path = TEMPLATES_DIR) -> str:
     text = (f"DO NOT EDIT: generated from {_rel(templates_dir) / template} for board profile "
             f"{_rel(profile.path)}. Edit the template or the profile and rebuild.")
@@ -103,9 +113,11 @@ def render(profile_path: str | Path, out_dir: str | Path,
            extra: dict[str, Any] | None = None) -> list[Path]:
     """Render every template for the profile into ``out_dir``; returns the files written.
 
+    The templates see ``p`` (and ``profile``): the board as our firmware needs it
+    (``boardprofile.firmware.Firmware``: the hardware and the ``[firmware]`` settings).
     ``templates_dir`` and ``extra`` (more template variables) serve other template sets,
     e.g. the unit tests' expected values (firmware/test/templates, pio_test_pre.py)."""
-    profile = load_profile(profile_path)
+    profile = load_firmware(profile_path)
     templates_dir = Path(templates_dir)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

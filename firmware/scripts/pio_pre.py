@@ -2,7 +2,8 @@
 
 The env's profile is `custom_profile` in platformio.ini, or the file named by the
 environment variable CLOCK51_PROFILE (to build any profile without adding an env).
-A bad profile stops the build with one line naming the file and the field.
+A bad profile, or a board our firmware cannot be made for (boardprofile.firmware), stops
+the build with one line naming the file and the field.
 """
 
 import os
@@ -13,7 +14,7 @@ Import("env")  # type: ignore[name-defined]  # noqa: F821
 project_dir = env.subst("$PROJECT_DIR")  # type: ignore[name-defined]  # noqa: F821
 sys.path.insert(0, os.path.join(project_dir, "firmware", "scripts"))
 
-from generate import ProfileError, load_profile, render  # noqa: E402
+from generate import ProfileError, load_firmware, render  # noqa: E402
 
 profile_file = os.environ.get("CLOCK51_PROFILE") or env.GetProjectOption(  # noqa: F821
     "custom_profile"
@@ -23,7 +24,7 @@ if not os.path.isabs(profile_file):
 gen_dir = os.path.join(env.subst("$BUILD_DIR"), "generated")  # noqa: F821
 
 try:
-    profile = load_profile(profile_file)
+    profile = load_firmware(profile_file)
     render(profile_file, gen_dir)
 except ProfileError as exc:
     sys.stderr.write(f"error: {exc}\n")

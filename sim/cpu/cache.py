@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 __all__ = ["cache_dir", "BlockStore", "store_for", "save_all", "load_blob"]
 
-_FORMAT = 1
+_FORMAT = 2  # 2: each block keeps the addresses of its instructions
 _MAX_FILES = 400
 _PY_TAG = f"{sys.implementation.cache_tag}-{sys.version_info[:3]}".encode()
 _dir: str | None | bool = False  # False: not looked up yet
@@ -122,7 +122,8 @@ def load_blob(name: str, build: Callable[[], bytes]) -> bytes:
 
 class BlockStore:
     """The translated blocks of one code image: ``blocks[key]`` = (code object or None,
-    cycles, instructions) and ``singles[key]`` = (code object or None, cycles, special,
+    cycles, instructions, the addresses of its instructions) and ``singles[key]`` = (code
+    object or None, cycles, special,
     arg), keyed like the CPU's block table (PC | bank << 16). Shared by every CPU running
     the same image in this process and saved at exit when something was added."""
 

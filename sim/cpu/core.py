@@ -72,6 +72,19 @@ Deviations / limitations (documented):
 - With Timer 0 in mode 3, Timer 1 runs whenever it is not in mode 3 itself (TR1 belongs to
   TH0) and does not set TF1.
 - Power down (PCON.PD) stops the CPU for good: run() returns 'powerdown'.
+
+Breakpoints (``set_breakpoints``): ``run()`` returns 'breakpoint' before executing an
+instruction at one of the addresses, with nothing on the hot path. A breakpoint address gets
+a stub block that costs more cycles than any run allows, so the fast loop always falls into
+the slow path there, which reports the stop; blocks are translated so that none runs into a
+breakpoint address (they end before it). While breakpoints are set, a block from the shared
+translation store is used only if none of its instructions (after its first) is a
+breakpoint address, else it is translated again for this CPU alone with the breakpoints as
+stops; changing the set unbinds the blocks that hold an added address, and the stubs of the
+added and removed ones. With no breakpoint the CPU binds exactly the blocks it binds without
+ever having had one. ``pass_breakpoint()`` lets the next arrival at the breakpoint at the
+current PC execute it (how a debugger resumes from a breakpoint); ``step()`` ignores
+breakpoints.
 """
 
 from __future__ import annotations
@@ -118,6 +131,7 @@ __all__ = ["CPU", "NEVER"]
 NEVER = 1 << 62
 _HUGE = 1 << 62
 _SUPER = 1 << 20  # store key of a superblock: block key | _SUPER
+_NO_ADDRS: frozenset[int] = frozenset()
 
 VECTORS = (0x03, 0x0B, 0x13, 0x1B, 0x23, 0x2B)
 # TCON -> the IE enable bits of the requests its flags raise (IE0 EX0, TF0 ET0, IE1 EX1,
@@ -208,6 +222,13 @@ class CPU:
         self._blocks: list[tuple | None] = [None] * (4 << 16)
         self._singles: dict[int, tuple] = {}
         self._basic: dict[int, tuple | None] = {}  # key -> basic block under a superblock
+        # breakpoints (see the module docstring): the addresses, the one to pass once, and
+        # while any is set, the addresses inside each bound block (after its first) and
+        # inside each shared translation (by store key)
+        self._bps: frozenset[int] = _NO_ADDRS
+        self._bp_pass = -1
+        self._cover: dict[int, frozenset[int]] = {}
+        self._scover: dict[int, frozenset[int]] = {}
         # translations of this image: shared by every CPU running it, kept on disk
         self._store = store_for(self.code, xram_size)
         bus.watch(3, 2, self._pin_int0)
@@ -235,6 +256,8 @@ class CPU:
         self._singles = {}
         self._basic = {}
         self._store = store_for(self.code, self.xram_size)  # the new image's translations
+        self._cover = {}
+        self._scover = {}
 
     def reset(self, cycle: int = 0) -> None:
         """Power-on reset: SFRs to their reset values, IRAM and XRAM cleared, PC = 0.
@@ -262,6 +285,7 @@ class CPU:
         self._tx_done = NEVER
         self._tx_byte = 0
         self._stop_sj = False
+        self._bp_pass = -1
         for p in range(4):
             self.sfr[P0 + 16 * p] = 0xFF
             self.ports.write_latch(p, 0xFF, cycle)
@@ -389,7 +413,8 @@ class CPU:
     # == running ===========================================================================
     def run(self, until_cycle: int, *, stop_at_selfjump: bool = False) -> str:
         """Run until cycles >= until_cycle ('deadline'), the next instruction jumps to itself
-        ('selfjump', only if stop_at_selfjump), or power down ('powerdown')."""
+        ('selfjump', only if stop_at_selfjump), is at a breakpoint ('breakpoint'), or power
+        down ('powerdown')."""
         if self._pd:
             return "powerdown"
         self._until = until_cycle
@@ -517,9 +542,10 @@ class CPU:
             b = self._blocks[key] or self._translate(key)
             if cyc + b[1] <= ne:
                 return None  # the fast loop can run it whole
-            # a superblock that does not fit before the event: its basic block may
-            short = self._basic.get(key) if b[1] > 1 else None
-            if short is None and b[1] > 1:
+            # a superblock that does not fit before the event: its basic block may (its
+            # shared translation: not while breakpoints are set, it could run into one)
+            short = self._basic.get(key) if b[1] > 1 and not self._bps else None
+            if short is None and b[1] > 1 and not self._bps:
                 short = self._basic_of(key)
             if short is not None and cyc + short[1] <= ne:
                 if self._ns["hot"][key] < 2:
@@ -529,6 +555,12 @@ class CPU:
                 self.instructions += r >> 26
                 self.pc = r & 0xFFFF
                 return None
+        bps = self._bps
+        if bps and self.pc in bps:
+            if self._bp_pass != self.pc:
+                self._hold = hold
+                return "breakpoint"
+            self._bp_pass = -1
         fn, cycles, special, arg = self._singles.get(key) or self._single(key)
         if special is None:  # one instruction (what _exec_one does)
             r = fn(cyc)
@@ -603,6 +635,8 @@ class CPU:
 
     def _translate(self, key: int, superblock: bool = False) -> tuple:
         """The block at key: its superblock if one is known, else the basic block."""
+        if self._bps:
+            return self._translate_bp(key, superblock)
         store = self._store
         got = store.blocks.get(key | _SUPER)
         if got is None and not superblock:
@@ -614,10 +648,10 @@ class CPU:
             # for DJNZ x,$ delays, whose block runs as many turns as fit before the event
             co = (None if info.special is not None and info.special != tr.DJNZSELF
                   else self._compile(info))
-            got = (co, info.cycles, info.insns)
+            got = (co, info.cycles, info.insns, info.addrs)
             store.blocks[key | _SUPER if superblock else key] = got
             store.dirty = True
-        co, cycles, insns = got
+        co, cycles, insns = got[:3]
         if co is not None and not self.fast_forward \
                 and tr.classify(self.code, key & 0xFFFF)[0] == tr.DJNZSELF:
             co = None  # without fast-forward the slow path steps the delay turn by turn
@@ -636,6 +670,91 @@ class CPU:
             short = (self._bind(got[0]), got[1])
         self._basic[key] = short
         return short
+
+    # == breakpoints =======================================================================
+    @property
+    def breakpoints(self) -> frozenset[int]:
+        return self._bps
+
+    def set_breakpoints(self, addresses: object) -> None:
+        """From now on ``run()`` stops ('breakpoint') before executing an instruction at any
+        of these code addresses (an iterable of ints; empty: none)."""
+        new = frozenset(int(a) & 0xFFFF for a in addresses)  # type: ignore[attr-defined]
+        old = self._bps
+        if new == old:
+            return
+        self._bps = new
+        if self._bp_pass not in new:
+            self._bp_pass = -1
+        blocks = self._blocks
+        cover = self._cover
+        if not new:  # bind the shared translations again, as if no breakpoint ever was
+            blocks[:] = [None] * len(blocks)
+            cover.clear()
+            return
+        if not old:  # what the blocks bound without breakpoints hold
+            for skey in list(self._store.blocks):
+                key = skey & ~_SUPER
+                if blocks[key] is not None and key not in cover:
+                    cover[key] = self._store_cover(key, (key | _SUPER) in self._store.blocks)
+        changed = new ^ old
+        added = new - old
+        for key, inner in list(cover.items()):
+            if key & 0xFFFF in changed or not inner.isdisjoint(added) or blocks[key] is None:
+                blocks[key] = None
+                del cover[key]
+
+    def pass_breakpoint(self) -> None:
+        """The next time the CPU reaches the breakpoint at the current PC, it executes that
+        instruction instead of stopping (resuming from a breakpoint)."""
+        self._bp_pass = self.pc
+
+    def _store_cover(self, key: int, superblock: bool) -> frozenset[int]:
+        """The addresses after the first inside the shared translation of ``key`` (kept
+        with it: a superblock follows the branches the way they went when it was made)."""
+        skey = key | _SUPER if superblock else key
+        inner = self._scover.get(skey)
+        if inner is None:
+            pc = key & 0xFFFF
+            got = self._store.blocks.get(skey)
+            addrs = got[3] if got is not None else tr.translate(
+                self.code, pc, key >> 16, self.xram_size, superblock=superblock).addrs
+            inner = self._scover[skey] = addrs - {pc}
+        return inner
+
+    def _translate_bp(self, key: int, superblock: bool) -> tuple:
+        """``_translate`` while breakpoints are set: a stub at a breakpoint address; else the
+        shared translation if it runs into no breakpoint, else one that ends before them."""
+        pc = key & 0xFFFF
+        bps = self._bps
+        if pc in bps:
+            entry: tuple = (None, _HUGE, 1)
+            self._blocks[key] = entry
+            self._cover[key] = _NO_ADDRS
+            return entry
+        store = self._store
+        sup = superblock or (key | _SUPER) in store.blocks or not self._ns["hot"][key]
+        skey = key | _SUPER if sup else key
+        got = store.blocks.get(skey)
+        if got is None:  # never translated: the shared translation first, as without
+            info = tr.translate(self.code, pc, key >> 16, self.xram_size, superblock=sup)
+            co = None if info.special is not None else self._compile(info)
+            got = store.blocks[skey] = (co, info.cycles, info.insns, info.addrs)
+            store.dirty = True
+            self._scover[skey] = info.addrs - {pc}
+        inner = self._store_cover(key, sup)
+        if inner.isdisjoint(bps):
+            co, cycles, insns = got[:3]
+        else:  # it would run into a breakpoint: this CPU's own translation, ending before
+            info = tr.translate(self.code, pc, key >> 16, self.xram_size, superblock=sup,
+                                stops=bps)
+            co = None if info.special is not None else self._compile(info)
+            cycles, insns = info.cycles, info.insns
+            inner = info.addrs - {pc}
+        entry = (None, _HUGE, 1) if co is None else (self._bind(co), cycles, insns)
+        self._blocks[key] = entry
+        self._cover[key] = inner
+        return entry
 
     def _promote(self, key: int) -> None:
         """A basic block became hot: use the superblock from the same address from now on."""

@@ -632,16 +632,20 @@ def _djnz_loop(pc: int, bank: int, arg: tuple[str, int]) -> BlockInfo:
              f"return {pc | bank << 16} | _k << 19 | _k << 26"]
     source = (f"def _b(cyc, {mem}={mem}, cpu=cpu):\n"
               + "".join(f"    {ln}\n" for ln in lines))
-    return BlockInfo(source, 2, 1, DJNZSELF, arg, pc)
+    return BlockInfo(source, 2, 1, DJNZSELF, arg, pc, frozenset((pc,)))
 
 
 class BlockInfo:
-    __slots__ = ("source", "cycles", "insns", "special", "arg", "end")
+    """A translated block: its source, static cycles and instructions, special kind, the
+    address after it (``end``) and the addresses of the instructions it holds (``addrs``)."""
+
+    __slots__ = ("source", "cycles", "insns", "special", "arg", "end", "addrs")
 
     def __init__(self, source: str, cycles: int, insns: int, special: str | None,
-                 arg: object, end: int) -> None:
+                 arg: object, end: int, addrs: frozenset[int] = frozenset()) -> None:
         self.source, self.cycles, self.insns = source, cycles, insns
         self.special, self.arg, self.end = special, arg, end
+        self.addrs = addrs
 
 
 #: Instructions whose operand is read in their second machine cycle (s51 does the same);
@@ -694,6 +698,7 @@ def _writes_psw(text: str) -> bool:
 
 def translate(code: bytes, pc: int, bank: int, xram_size: int,
               max_insns: int = MAX_INSNS, superblock: bool = False,
+              stops: frozenset[int] = frozenset(),
               took: bytes | bytearray | None = None) -> BlockInfo:
     """Python source of the block starting at pc (for register bank ``bank``).
 
@@ -701,10 +706,14 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
     runs: on the ``HOT_COUNT``-th it calls ``promote(key)``, which replaces it by the
     superblock from the same address: that one follows unconditional jumps and calls and
     the fall-through of conditional branches (taken branches are early exits), up to
-    ``max_insns`` instructions, so that hot code makes fewer, longer block calls."""
+    ``max_insns`` instructions, so that hot code makes fewer, longer block calls.
+
+    ``stops``: addresses no block may run into (breakpoints): the block ends before an
+    instruction at one of them, unless it is the block's first. ``took``: the direction
+    each conditional branch took last in a basic block (a superblock follows it)."""
     special, arg = classify(code, pc)
     if special == ILLEGAL:
-        return BlockInfo("", 0, 1, special, arg, pc)
+        return BlockInfo("", 0, 1, special, arg, pc, frozenset((pc,)))
     if special == DJNZSELF and max_insns > 1:
         return _djnz_loop(pc, bank, arg)  # type: ignore[arg-type]
     g = _Gen(bank, xram_size)
@@ -717,6 +726,8 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
     seen: set[int] = set()
     guard: list[str] = []  # after a side-effect write: emitted if another instruction follows
     while True:
+        if insns and addr in stops:
+            break
         op, vals = decoded = decode(code, addr)
         if insns and classify(code, addr, decoded)[0] is not None:
             break
@@ -782,4 +793,4 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
     used = [n for n in _NAMES if n in words]  # (the names the added lines use are added)
     head = "def _b(cyc" + "".join(f", {n}={n}" for n in used) + "):"
     source = head + "\n    " + full.replace("\n", "\n    ") + "\n"
-    return BlockInfo(source, cycles, insns, special, arg, addr)
+    return BlockInfo(source, cycles, insns, special, arg, addr, frozenset(seen))

@@ -1,14 +1,16 @@
-"""Small helpers shared by the device models: pin names, violations, time conversion."""
+"""Small helpers shared by the device models: pin names, violations, timing tables, the
+context a model is built in from a board profile's parts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from boardprofile import parse_pin
 
 from sim.bus.pins import PortBus
+from sim.bus.scheduler import Scheduler
 
 Pin = tuple[int, int]
 PinLike = Pin | str
@@ -38,14 +40,69 @@ def as_pins(pins: Iterable[PinLike] | str) -> list[Pin]:
 
 @dataclass(frozen=True)
 class Violation:
-    """A protocol or electrical rule broken by whoever drives the device."""
+    """A protocol or electrical rule broken by whoever drives the device: ``detail`` says
+    what the program did, ``required`` what the datasheet asks for."""
 
     cycle: int
     kind: str
     detail: str
+    required: str = ""
 
     def __str__(self) -> str:
         return f"@{self.cycle}: {self.kind}: {self.detail}"
+
+
+KEEP_PER_KIND = 200  # violations of one kind a model keeps; later ones are only reported
+TIMINGS = ("typical", "strict")
+ViolationSink = Callable[[str, Violation], None]  # (part name, violation)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One timing figure a model uses: the datasheet's typical value (what a bench part
+    does; the model's default) and its limit (the worst a part may do; ``--timing
+    strict``), in ``unit``, with where it comes from."""
+
+    typical: float
+    limit: float
+    unit: str
+    what: str
+
+    def value(self, timing: str) -> float:
+        return self.limit if timing == "strict" else self.typical
+
+
+def report(model: Any, v: Violation) -> None:
+    """Record a broken rule for ``model`` (which has ``name`` and a ``_violations`` list):
+    it goes to the model's ``violation_sink`` (the board's log) as it happens; the model
+    keeps the first ``KEEP_PER_KIND`` of each kind, so a program that repeats a mistake in
+    a loop cannot fill the memory."""
+    counts = model.__dict__.setdefault("_violation_counts", {})
+    n = counts.get(v.kind, 0)
+    counts[v.kind] = n + 1
+    if n < KEEP_PER_KIND:
+        model._violations.append(v)
+    sink = model.__dict__.get("violation_sink")
+    if sink is not None:
+        sink(model.name, v)
+
+
+@dataclass
+class PartContext:
+    """What a chip model is built with from a profile's parts (``Model.build(parts, ctx)``):
+    the pins, the scheduler, how to schedule an event while the CPU runs, the time base,
+    the timing mode, and a few run settings. Lower layers only: no board, no front end."""
+
+    bus: PortBus
+    scheduler: Scheduler
+    at: Callable[[int, Callable[[int], None]], None]
+    cycles_per_second: int
+    timing: str = "typical"
+    seed: int = 0
+    key_bounce_ms: float = 3.0
+    temperature: float = 20.0
+    endpoint: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def violations_to_state(items: list[Violation]) -> list[dict[str, Any]]:
@@ -53,14 +110,19 @@ def violations_to_state(items: list[Violation]) -> list[dict[str, Any]]:
 
 
 def violations_from_state(items: list[dict[str, Any]]) -> list[Violation]:
-    return [Violation(int(d["cycle"]), str(d["kind"]), str(d["detail"])) for d in items]
+    return [Violation(int(d["cycle"]), str(d["kind"]), str(d["detail"]),
+                      str(d.get("required", ""))) for d in items]
+
+
+BUS_CONFLICT_RULE = "two outputs must not drive one pin to opposite levels"
 
 
 def bus_conflicts(bus: PortBus, owner: str) -> list[Violation]:
     """PortBus shorts in which ``owner`` drove a pin high against a low."""
     return [
         Violation(
-            c.cycle, "bus-conflict", f"P{c.port}.{c.bit} driven high by {owner} while held low"
+            c.cycle, "bus-conflict", f"P{c.port}.{c.bit} driven high by {owner} while held low",
+            BUS_CONFLICT_RULE,
         )
         for c in bus.conflicts
         if c.owner == owner

@@ -21,9 +21,10 @@ State: current level and the list of sounds (``to_state``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sim.bus.pins import PortBus
-from sim.devices._common import DEFAULT_CYCLES_PER_SECOND, PinLike, as_pin
+from sim.devices._common import DEFAULT_CYCLES_PER_SECOND, PartContext, PinLike, as_pin
 from sim.devices._state import Bool, Int, ListOf, Stateful, Table
 
 
@@ -41,6 +42,8 @@ class Sound:
 
 
 class Buzzer(Stateful):
+    """A buzzer on one pin. See the module docstring."""
+
     def __init__(
         self,
         bus: PortBus,
@@ -50,16 +53,24 @@ class Buzzer(Stateful):
         cycles_per_second: int = DEFAULT_CYCLES_PER_SECOND,
         max_gap_s: float = 0.020,
         cycle: int = 0,
+        name: str = "buzzer",
     ) -> None:
         if active not in ("low", "high"):
             raise ValueError(f"buzzer: active must be 'low' or 'high', not {active!r}")
         self.bus = bus
+        self.name = name
         self.pin = as_pin(pin)
         self.active_level = 0 if active == "low" else 1
         self.cps = int(cycles_per_second)
         self.max_gap = round(max_gap_s * self.cps)
         self.reset(cycle)
         bus.watch(*self.pin, self._on_pin)
+
+    @classmethod
+    def build(cls, parts: Any, ctx: PartContext) -> list[Buzzer]:
+        """One buzzer per ``[buzzer]`` part."""
+        return [cls(ctx.bus, p.pin, p.active, cycles_per_second=ctx.cycles_per_second,
+                    name=p.name) for p in parts]
 
     def reset(self, cycle: int = 0) -> None:
         self.sounds: list[Sound] = []

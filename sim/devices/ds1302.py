@@ -30,6 +30,23 @@ Datasheet facts implemented (Maxim DS1302 datasheet):
   either, all state is lost. ``end_transfer`` ends a transfer as a CE fall would (for the
   board's power-cut models).
 - Year 99 rolls over to 00: 2099-12-31 23:59:59 + 1 s reads 2000-01-01 00:00:00.
+- The day-of-week register counts 1-7 and steps at midnight; what 1 means is the program's
+  convention. ``set_datetime`` (``--rtc``, the browser view) writes it by ``weekday_one``:
+  "monday" (1 = Monday .. 7 = Sunday, ISO; the clock51 firmware) or "sunday" (1 = Sunday ..
+  7 = Saturday, common in published DS1302 code); the profile's ``[ds1302] weekday_one``.
+
+Timing (``TIMING``; the datasheet's AC table gives limits only, at VCC = 5 V and 2 V):
+
+| figure | 5 V | 2 V | rule |
+|---|---|---|---|
+| tCC, CE high to the first SCLK rise | >= 1 us | >= 4 us | setup |
+| tCWH, CE low between transfers | >= 1 us | >= 4 us | recovery |
+| tCL / tCH, SCLK low / high | >= 250 ns | >= 1000 ns | clock |
+
+With ``timing="typical"`` (a bench part, which has margin) an edge that comes too soon is
+still taken and the violation recorded; with ``"strict"`` (the worst part, ``--timing
+strict``) the chip misses it: a CE rise too soon after the last fall starts no transfer, a
+SCLK edge too soon is not clocked.
 
 Time keeping is lazy: ``_epoch`` is the cycle at which ``regs`` were exact and ``_sub`` the
 cycles already counted into the current second then; the calendar is brought up to date
@@ -74,10 +91,13 @@ from sim.bus.pins import PortBus
 from sim.devices import ds1302_calendar as cal
 from sim.devices._common import (
     DEFAULT_CYCLES_PER_SECOND,
+    Limit,
+    PartContext,
     PinLike,
     Violation,
     as_pin,
     bus_conflicts,
+    report,
 )
 from sim.devices._state import VIOLATIONS, Bool, Int, IntList, Stateful, Str
 from sim.errors import StateError
@@ -94,6 +114,13 @@ IDLE, COMMAND, READ, WRITE, IGNORE = "idle", "command", "read", "write", "ignore
 # (tCC, tCWH, tCH/tCL) in seconds at 5 V and at 2 V
 _TIMING_5V = (1e-6, 1e-6, 250e-9)
 _TIMING_2V = (4e-6, 4e-6, 1000e-9)
+TIMING: dict[str, Limit] = {  # at VCC = 5 V: the datasheet gives limits, no typical values
+    "tCC_s": Limit(1e-6, 1e-6, "s", "CE to SCLK setup tCC >= 1 us (4 us at 2 V)"),
+    "tCWH_s": Limit(1e-6, 1e-6, "s", "CE inactive time tCWH >= 1 us (4 us at 2 V)"),
+    "tCL_s": Limit(250e-9, 250e-9, "s", "SCLK low / high time tCL, tCH >= 250 ns "
+                   "(1000 ns at 2 V)"),
+}
+WEEKDAY_ONE = ("monday", "sunday")
 
 
 @dataclass(frozen=True)
@@ -133,8 +160,15 @@ class DS1302(Stateful):
         name: str = "ds1302",
         power_on_wp: int = 1,
         cycle: int = 0,
+        timing: str = "typical",
+        weekday_one: str = "monday",
     ) -> None:
+        if weekday_one not in WEEKDAY_ONE:
+            raise ValueError(f"weekday_one: expected monday or sunday, not {weekday_one!r}")
         self.bus = bus
+        self.timing = timing
+        self.weekday_one = weekday_one
+        self.violation_sink: Any = None
         self.ce_pin = as_pin(ce)
         self.sclk_pin = as_pin(sclk)
         self.io_pin = as_pin(io)
@@ -150,6 +184,13 @@ class DS1302(Stateful):
         self.reset(cycle)
         bus.watch(*self.ce_pin, self._on_ce)
         bus.watch(*self.sclk_pin, self._on_sclk)
+
+    @classmethod
+    def build(cls, parts: Any, ctx: PartContext) -> list[DS1302]:
+        """One chip per ``[ds1302]`` part (``boardprofile.parts``)."""
+        return [cls(ctx.bus, p.ce, p.sclk, p.io, cycles_per_second=ctx.cycles_per_second,
+                    name=p.name, timing=ctx.timing, weekday_one=p.weekday_one)
+                for p in parts]
 
     # -- state -------------------------------------------------------------------------
     def reset(self, cycle: int = 0) -> None:
@@ -237,8 +278,8 @@ class DS1302(Stateful):
     def violations(self) -> list[Violation]:
         return self._violations + bus_conflicts(self.bus, self.name)
 
-    def _violation(self, cycle: int, kind: str, detail: str) -> None:
-        self._violations.append(Violation(cycle, kind, detail))
+    def _violation(self, cycle: int, kind: str, detail: str, required: str = "") -> None:
+        report(self, Violation(cycle, kind, detail, required))
 
     # -- time keeping ------------------------------------------------------------------
     @property
@@ -265,7 +306,8 @@ class DS1302(Stateful):
             err = cal.calendar_error(self.regs)
             if err:
                 if err != self._reported_coerce:
-                    self._violation(cycle, "illogical-running", f"clock counts over {err}")
+                    self._violation(cycle, "illogical-running", f"clock counts over {err}",
+                                    "valid BCD date and time")
                     self._reported_coerce = err
                 self.regs = cal.coerce(self.regs)
             self.regs = cal.add_seconds(self.regs, seconds)
@@ -287,13 +329,20 @@ class DS1302(Stateful):
     ) -> None:
         """Load a time as if written by a clock burst at ``cycle`` (WP is left unchanged).
 
-        The day-of-week register gets the ISO weekday (1 = Monday .. 7 = Sunday).
+        The day-of-week register gets the weekday by ``weekday_one``: the ISO weekday (1 =
+        Monday .. 7 = Sunday), or 1 = Sunday .. 7 = Saturday.
         """
         self._advance(cycle)
         self.regs = cal.from_datetime(when, halted=not running, mode12=hour12)
+        self.regs[cal.DAY] = self.weekday_register(when.date())
         self._sub = 0
         self._epoch = cycle
         self._reported_coerce = ""
+
+    def weekday_register(self, day: dt.date) -> int:
+        """The day-of-week register value for ``day`` by this chip's ``weekday_one``."""
+        iso = day.isoweekday()
+        return iso if self.weekday_one == "monday" else iso % 7 + 1
 
     def subsecond_cycles(self, cycle: int) -> int:
         """Cycles counted into the current second at ``cycle`` (0 right after a seconds write)."""
@@ -318,6 +367,14 @@ class DS1302(Stateful):
         if on:
             self._ce = bool(self.bus.pin(*self.ce_pin))
             self._sclk = bool(self.bus.pin(*self.sclk_pin))
+
+    def power_off(self, cycle: int) -> None:
+        """The board's supply goes off: Vcc2 off, the chip runs on its battery."""
+        self.set_vcc2(False, cycle)
+
+    def power_on(self, cycle: int) -> None:
+        """The board's supply comes back: Vcc2 on, the pins are read again."""
+        self.set_vcc2(True, cycle)
 
     def end_transfer(self, cycle: int) -> None:
         """The transfer in flight ends now as at a CE fall, whatever the CE pin does: whole
@@ -357,10 +414,16 @@ class DS1302(Stateful):
         self._ce = rising
         if rising:
             if self._sclk:
-                self._violation(cycle, "sclk-high-at-ce", "SCLK was high when CE rose")
+                self._violation(cycle, "sclk-high-at-ce", "SCLK was high when CE rose",
+                                "SCLK low while CE rises (the datasheet's timing diagrams)")
             fall = self._ce_fall_cycle
             if fall is not None and (cycle - fall) / self.cps < self.t_cwh:
-                self._violation(cycle, "timing-tCWH", f"CE low for {self._us(cycle - fall)} < tCWH")
+                self._violation(cycle, "timing-tCWH", f"CE low for {self._us(cycle - fall)} < tCWH",
+                                f"CE low >= {self.t_cwh * 1e6:g} us between transfers (tCWH)")
+                if self.timing == "strict":
+                    self._phase = IGNORE  # the chip has not recovered: no transfer starts
+                    self._ce_rise_cycle = cycle
+                    return
             self._advance(cycle)
             self._idle_protocol()
             self._buffer = list(self.regs)
@@ -374,7 +437,8 @@ class DS1302(Stateful):
                         observe(cycle, self._cmd, bytes(self._written))
                 self._commit(cycle)
             elif self._phase == COMMAND and self._bits:
-                self._violation(cycle, "aborted", f"CE fell after {self._bits} command bits")
+                self._violation(cycle, "aborted", f"CE fell after {self._bits} command bits",
+                                "CE high through the whole transfer")
             self._phase = IDLE
             self._ce_fall_cycle = cycle
 
@@ -389,12 +453,15 @@ class DS1302(Stateful):
             self._last_sclk_edge = cycle
             return
         last = self._last_sclk_edge
+        missed = False
         if last is not None and last >= self._ce_rise_cycle:
             if (cycle - last) / self.cps < self.t_clk:
                 which = "tCL" if rising else "tCH"
                 self._violation(
-                    cycle, f"timing-{which}", f"SCLK edge after {self._us(cycle - last)}"
+                    cycle, f"timing-{which}", f"SCLK edge after {self._us(cycle - last)}",
+                    f"SCLK {'low' if rising else 'high'} >= {self.t_clk * 1e9:g} ns ({which})"
                 )
+                missed = self.timing == "strict"
         self._last_sclk_edge = cycle
         if rising:
             if not self._clocked:
@@ -404,8 +471,14 @@ class DS1302(Stateful):
                         cycle,
                         "timing-tCC",
                         f"first SCLK rise {self._us(cycle - self._ce_rise_cycle)} after CE",
+                        f"CE high >= {self.t_cc * 1e6:g} us before the first SCLK rise (tCC)",
                     )
+                    missed = missed or self.timing == "strict"
+            if missed:
+                return  # a worst-case part does not see the edge
             self._rising(cycle)
+        elif missed:
+            return
         elif self._phase == READ:
             byte = self._out[(self._out_bits // 8) % len(self._out)]
             self._drive(byte >> (self._out_bits % 8) & 1, cycle)
@@ -444,7 +517,8 @@ class DS1302(Stateful):
         self._bits = 0
         self._shift = 0
         if not cmd & 0x80:
-            self._violation(cycle, "command-bit7", f"command 0x{cmd:02X} has bit 7 = 0: ignored")
+            self._violation(cycle, "command-bit7", f"command 0x{cmd:02X} has bit 7 = 0: ignored",
+                            "command byte bit 7 = 1")
             self._phase = IGNORE
             return
         is_ram, addr = bool(cmd & 0x40), cmd >> 1 & 0x1F
@@ -456,7 +530,8 @@ class DS1302(Stateful):
             self._phase = WRITE
             self._written = []
             if not is_ram and TRICKLE < addr < CLOCK_BURST:
-                self._violation(cycle, "bad-address", f"write command 0x{cmd:02X}: no register")
+                self._violation(cycle, "bad-address", f"write command 0x{cmd:02X}: no register",
+                                "clock addresses 0-8 and 31 (burst), RAM 0-31")
 
     def _read_bytes(self, is_ram: bool, addr: int, cycle: int) -> list[int]:
         if is_ram:
@@ -469,24 +544,28 @@ class DS1302(Stateful):
             return [self.control]
         if addr == TRICKLE:
             return [self.trickle]
-        self._violation(cycle, "bad-address", f"read of undefined clock address {addr}")
+        self._violation(cycle, "bad-address", f"read of undefined clock address {addr}",
+                        "clock addresses 0-8 and 31 (burst), RAM 0-31")
         return [0x00]
 
     def _commit(self, cycle: int) -> None:
         is_ram, addr, data = bool(self._cmd & 0x40), self._cmd >> 1 & 0x1F, self._written
         what = f"{'RAM' if is_ram else 'clock'} address {addr}"
         if self._bits:
-            self._violation(cycle, "incomplete-write", f"CE fell {self._bits} bits into a byte")
+            self._violation(cycle, "incomplete-write", f"CE fell {self._bits} bits into a byte",
+                            "whole bytes: CE falls after the 8th data bit")
         if not data:
             return
         burst = addr == 31
         if not is_ram and burst and len(data) < 8:
             self._violation(
-                cycle, "short-burst", f"clock burst write of {len(data)} bytes: nothing written"
+                cycle, "short-burst", f"clock burst write of {len(data)} bytes: nothing written",
+                "a clock burst write sends all 8 bytes"
             )
             return
         if self.write_protected and (is_ram or addr != CONTROL):
-            self._violation(cycle, "write-protected", f"write to {what} with WP = 1: ignored")
+            self._violation(cycle, "write-protected", f"write to {what} with WP = 1: ignored",
+                            "clear WP (control register bit 7) before writing")
             return
         if is_ram:
             for i, value in enumerate(data if burst else data[:1]):
@@ -499,7 +578,9 @@ class DS1302(Stateful):
             self.control = data[7] & 0x80
             err = cal.calendar_error(self.regs)
             if err:
-                self._violation(cycle, "illogical-value", f"clock burst wrote {err}")
+                self._violation(cycle, "illogical-value", f"clock burst wrote {err}",
+                                "valid BCD date and time (illogical values: undefined "
+                                "operation)")
         elif addr < 7:
             self._write_clock_reg(addr, data[0], cycle)
         elif addr == CONTROL:
@@ -510,7 +591,8 @@ class DS1302(Stateful):
     def _write_clock_reg(self, index: int, value: int, cycle: int) -> None:
         err = cal.field_error(index, value)
         if err:
-            self._violation(cycle, "illogical-value", err)
+            self._violation(cycle, "illogical-value", err, "valid BCD date and time "
+                            "(illogical values: undefined operation)")
         self.regs[index] = value & 0xFF
         self._reported_coerce = ""
         if index == cal.SEC:

@@ -29,10 +29,28 @@ Datasheet facts implemented (Maxim DS18B20 datasheet):
   TH 0x4B, TL 0x46, config 0x7F (12 bit).
 - CRC-8, polynomial x^8 + x^5 + x^4 + 1 (reflected 0x8C, initial 0).
 
+Timing (``TIMING``; ``timing="typical"`` a bench part, the default; ``"strict"`` the worst
+part the datasheet allows, ``--timing strict``):
+
+- presence wait tPDHIGH: typical 30 us, limit 60 us (datasheet 15-60 us);
+- presence pulse tPDLOW: typical 120 us, limit 240 us (datasheet 60-240 us: the strict part
+  holds the line longest);
+- write-slot sample: typical 30 us after the fall, limit anywhere in 15-60 us (the
+  datasheet's "MIN 15, TYP 30, MAX 60", write time slot figure);
+- a 0 in a read slot is held 15 us (tRDV, data valid 15 us after the fall) in both modes;
+- the master's rules checked: tRSTL >= 480 us, tRSTH >= 480 us, tSLOT >= 60 us, tREC >= 1
+  us, tLOW0 60-120 us, tLOW1 >= 1 us.
+
+In strict mode a write slot released inside the 15-60 us sampling window is read as the
+wrong bit (a part may sample anywhere in the window), and the presence pulse ends 300 us
+after the release: a program that starts its first slot right after seeing presence (the
+datasheet asks for 480 us, tRSTH) loses those bits on such a part, while a typical part
+(presence over at 150 us) takes them. Either way the slot is recorded (tRSTH).
+
 Deviations (on purpose):
 
-- The sensor's own timing is fixed, not random: presence ``presence_wait_us`` (default 30)
-  after the release, lasting ``presence_us`` (default 120); both may be set to the
+- The sensor's own timing is fixed, not random: presence ``presence_wait_us`` after the
+  release, lasting ``presence_us`` (by the timing mode, above); both may be set to the
   datasheet's extremes (15/60, 60/240) to test a master's sampling window. A 0 in a read
   slot is held exactly 15 us after the fall (the shortest valid time), so a master that
   samples late reads 1, i.e. garbage, as on a worst-case part.
@@ -71,10 +89,13 @@ from collections.abc import Callable
 from sim.bus.pins import PortBus
 from sim.devices._common import (
     DEFAULT_CYCLES_PER_SECOND,
+    Limit,
+    PartContext,
     PinLike,
     Violation,
     as_pin,
     bus_conflicts,
+    report,
 )
 
 FAMILY = 0x28
@@ -94,6 +115,13 @@ T_SLOT = 60.0
 T_REC = 1.0
 
 LOG_KEEP = 10_000
+
+TIMING: dict[str, Limit] = {
+    "presence_wait_us": Limit(30.0, 60.0, "us", "presence wait tPDHIGH: 15-60 us"),
+    "presence_us": Limit(120.0, 240.0, "us", "presence pulse tPDLOW: 60-240 us"),
+    "write_sample_us": Limit(30.0, 60.0, "us", "write-slot sample: 15 (min), 30 (typ), "
+                             "60 us (max) after the fall"),
+}
 
 Scheduler = Callable[[int, Callable[[int], None]], None]  # at(cycle, action)
 
@@ -131,10 +159,16 @@ class DS18B20:
     def __init__(self, bus: PortBus, pin: PinLike, at: Scheduler, *,
                  cycles_per_second: int = DEFAULT_CYCLES_PER_SECOND,
                  serial: int = 0x0000_1B2C_3D4E, temperature: float | None = 25.0,
-                 presence_wait_us: float = 30.0, presence_us: float = 120.0,
-                 name: str = "ds18b20") -> None:
+                 presence_wait_us: float | None = None, presence_us: float | None = None,
+                 name: str = "ds18b20", timing: str = "typical") -> None:
+        if presence_wait_us is None:
+            presence_wait_us = TIMING["presence_wait_us"].value(timing)
+        if presence_us is None:
+            presence_us = TIMING["presence_us"].value(timing)
         if not 15.0 <= presence_wait_us <= 60.0 or not 60.0 <= presence_us <= 240.0:
             raise ValueError("presence timing outside the datasheet's 15-60 / 60-240 us")
+        self.timing = timing
+        self.violation_sink: object = None
         self.bus = bus
         self.pin = as_pin(pin)
         self._at = at
@@ -164,8 +198,16 @@ class DS18B20:
         self._in_presence = False
         self._slot_is_read = False
         self._own = False  # the line changes because the sensor drives it
+        self.powered = True
         self._idle()
         bus.watch(*self.pin, self._on_edge)
+
+    @classmethod
+    def build(cls, parts: object, ctx: PartContext) -> list[DS18B20]:
+        """One sensor per ``[ds18b20]`` / ``[[ds18b20]]`` part; several may share a pin."""
+        return [cls(ctx.bus, p.pin, ctx.at, cycles_per_second=ctx.cycles_per_second,
+                    serial=p.serial, temperature=ctx.temperature, name=p.name,
+                    timing=ctx.timing) for p in parts]  # type: ignore[attr-defined]
 
     # -- helpers -----------------------------------------------------------------------
     def _cycles(self, us: float) -> int:
@@ -179,8 +221,8 @@ class DS18B20:
         if len(self.log) > 2 * LOG_KEEP:  # a long live run: keep the recent history
             del self.log[:LOG_KEEP]
 
-    def _violation(self, cycle: int, kind: str, detail: str) -> None:
-        self._violations.append(Violation(cycle, kind, detail))
+    def _violation(self, cycle: int, kind: str, detail: str, required: str = "") -> None:
+        report(self, Violation(cycle, kind, detail, required))
 
     @property
     def violations(self) -> list[Violation]:
@@ -267,7 +309,8 @@ class DS18B20:
             self._search_step = 0
             self._search_next()
         else:
-            self._violation(cycle, "protocol", f"unknown ROM command 0x{cmd:02X}")
+            self._violation(cycle, "protocol", f"unknown ROM command 0x{cmd:02X}",
+                            "ROM commands 33, 55, CC, F0, EC after a reset")
             self._idle()
 
     def _match(self, got: list[int], cycle: int) -> None:
@@ -328,7 +371,8 @@ class DS18B20:
         elif cmd == 0xB4:
             self._ones()
         else:
-            self._violation(cycle, "protocol", f"unknown function command 0x{cmd:02X}")
+            self._violation(cycle, "protocol", f"unknown function command 0x{cmd:02X}",
+                            "function commands 44, BE, 4E, 48, B8, B4")
             self._idle()
 
     def _busy(self) -> None:
@@ -395,7 +439,7 @@ class DS18B20:
             if level:
                 self._rise = cycle
             return
-        if self.temperature is None:
+        if self.temperature is None or not self.powered:
             return
         if level == 0:
             if self._master_low():  # not another sensor's presence pulse
@@ -408,16 +452,18 @@ class DS18B20:
         if rel is not None:
             if cycle - rel < self._cycles(T_RSTH):
                 self._violation(cycle, "tRSTH", f"slot {self._us(cycle - rel):.1f} us after "
-                                "the reset's release (>= 480 us)")
+                                "the reset's release (>= 480 us)",
+                                "the first slot >= 480 us after the reset pulse ends (tRSTH)")
             self._reset_release = None
             self._prev_fall = None
         elif self._prev_fall is not None:
             if cycle - self._prev_fall < self._cycles(T_SLOT + T_REC):
                 self._violation(cycle, "tSLOT", f"slot of {self._us(cycle - self._prev_fall):.1f}"
-                                " us (>= 60 us + 1 us recovery)")
+                                " us (>= 60 us + 1 us recovery)",
+                                "time slots >= 60 us with >= 1 us recovery (tSLOT, tREC)")
             elif self._rise is not None and cycle - self._rise < self._cycles(T_REC):
                 self._violation(cycle, "tREC", f"recovery of {self._us(cycle - self._rise):.2f}"
-                                " us (>= 1 us)")
+                                " us (>= 1 us)", "the line high >= 1 us between slots (tREC)")
         self._gen += 1
         self._fall = cycle
         self._prev_fall = cycle
@@ -449,26 +495,36 @@ class DS18B20:
             self._reset(cycle)
             return
         if low_us < T_LOW1_MIN:
-            self._violation(fall, "tLOW1", f"slot low for {low_us:.2f} us (>= 1 us)")
+            self._violation(fall, "tLOW1", f"slot low for {low_us:.2f} us (>= 1 us)",
+                            "a slot's low >= 1 us (tLOW1)")
         if T_LOW0_MAX < low_us:
             self._violation(fall, "tLOW0", f"low for {low_us:.1f} us: longer than a write-0 "
-                            "slot (60-120 us), shorter than a reset (480 us)")
+                            "slot (60-120 us), shorter than a reset (480 us)",
+                            "write 0: low 60-120 us (tLOW0); reset: low >= 480 us (tRSTL)")
         if not self._slot_is_read and self._on_rx is None:
             return  # not taking part (not selected, or another sensor's read slot)
         if self._slot_is_read:
             if low_us > T_RDV:
                 self._violation(fall, "read-slot", f"read slot held low {low_us:.1f} us (the "
-                                "master must release and sample within 15 us)")
+                                "master must release and sample within 15 us)",
+                                "read slot: release and sample within 15 us of the fall "
+                                "(tRDV)")
             return
+        bit = 1 if low_us < T_SAMPLE_TYP else 0
         if T_RDV <= low_us < T_SAMPLE_END:
             self._violation(fall, "sample-window", f"released {low_us:.1f} us after the fall, "
-                            "inside the 15-60 us sampling window")
-        self._write_bit(1 if low_us < T_SAMPLE_TYP else 0, cycle)
+                            "inside the 15-60 us sampling window",
+                            "write 1: release within 15 us; write 0: hold >= 60 us (the "
+                            "sensor samples 15-60 us after the fall)")
+            if self.timing == "strict":
+                bit ^= 1  # a worst-case part samples at the other end of the window
+        self._write_bit(bit, cycle)
 
     def _reset(self, cycle: int) -> None:
         if self._on_rx is not None and self._on_rx == self._write_scratchpad:
             self._violation(cycle, "protocol", "Write Scratchpad cut short by a reset "
-                            f"({len(self._rx_got)} of 3 bytes)")
+                            f"({len(self._rx_got)} of 3 bytes)",
+                            "Write Scratchpad sends TH, TL and config before a reset")
         self._gen += 1
         self._idle()
         self._reset_release = cycle
@@ -492,16 +548,26 @@ class DS18B20:
         self._in_presence = False
         if self._master_low():
             self._violation(cycle, "tRSTH", "the master pulled the line low during the "
-                            "presence pulse")
+                            "presence pulse", "the line left to the sensor for 480 us after "
+                            "the reset (tRSTH)")
             self._fall = cycle
         self._release(cycle)
         if gen == self._gen:
             self._expect(1, self._rom_command)
 
     # -- outside world -----------------------------------------------------------------
+    def power_off(self, cycle: int) -> None:
+        """The board's supply goes off: the sensor lets go of the line and sees nothing."""
+        if self._driving:
+            self._release(cycle)
+        self._gen += 1
+        self._in_presence = False
+        self.powered = False
+
     def power_on(self, cycle: int) -> None:
         """The board's supply came back: power-on scratchpad (+85 C, EEPROM values), no
         conversion, nothing selected, the line released (violations are kept)."""
+        self.powered = True
         if self._driving:
             self._release(cycle)
         self._gen += 1

@@ -30,7 +30,7 @@ from typing import Any
 
 from sim.bus.pins import PortBus
 from sim.bus.scheduler import Scheduler
-from sim.devices._common import DEFAULT_CYCLES_PER_SECOND, Pin, PinLike, as_pin
+from sim.devices._common import DEFAULT_CYCLES_PER_SECOND, PartContext, Pin, PinLike, as_pin
 from sim.devices._state import Bool, DictOf, Int, Stateful, Table
 from sim.errors import StateError
 
@@ -64,6 +64,17 @@ class Keys(Stateful):
         self.keys: dict[str, Key] = {}
         self._next_transition = 0
         self._generation = 0  # bumped by reset(): older scheduled events do nothing
+        self.name = "keys"
+
+    @classmethod
+    def build(cls, parts: Any, ctx: PartContext) -> list[Keys]:
+        """All ``[[keys]]`` parts of a profile in one model (their presses share the
+        scheduler and the bounce seed)."""
+        keys = cls(ctx.bus, ctx.scheduler, cycles_per_second=ctx.cycles_per_second,
+                   bounce_ms=ctx.key_bounce_ms, seed=ctx.seed)
+        for p in parts:
+            keys.add(p.name, p.pin, p.active)
+        return [keys]
 
     def add(self, name: str, pin: PinLike, active: str = "low", cycle: int = 0) -> None:
         """Wire key ``name`` to ``pin``; ``active`` is 'low' or 'high'."""

@@ -12,11 +12,20 @@ Facts and choices:
   host (it still has to cross the wire); a byte never arrives less than one frame after the
   previous one.
 - MCU -> host bytes are written to the endpoint as they complete. The CPU paces them.
+- The line's speed: a real host and MCU must agree on the baud rate; the bridge paces host
+  bytes at the rate the MCU's receiver runs at, ``rate()`` (given by the board: the serial
+  mode and baud-rate generator the program has set up, ``sim.machine.serialrate``), so
+  any program's baud rate works without a setting; ``baud`` (default 9600) serves until the
+  program has set its port up. ``set_line`` fixes the line instead (the ISP bootloader's
+  handshake); ``follow_mcu`` returns to following the MCU.
 - ``poll(cycle)`` (called by the board's main loop) reads whatever the host sent, without
   blocking. No thread, no host clock.
 - Memory is bounded whatever the traffic: the logs (``rx_log``, ``rx_lost``, ``tx_log``) are
   ``ByteLog``s holding the latest records (``.total`` counts all), and at most ``MAX_QUEUE``
   host bytes wait for the line.
+
+Checks: none here; the CPU's own receiver records nothing either (a byte the program does
+not take in time is listed in ``rx_lost``, which the firmware tests treat as a failure).
 
 The host side is an ``Endpoint`` (``read_available() -> bytes``, ``write(bytes)``,
 ``close()``), given by the front end (sim.frontends.endpoints: pty, TCP, memory). Without
@@ -26,11 +35,12 @@ one, the bridge only logs: host bytes come from ``inject`` and MCU bytes go to `
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from sim.bus.scheduler import Scheduler
 from sim.devices._bytelog import ByteLog, ByteLogCodec
-from sim.devices._common import DEFAULT_CYCLES_PER_SECOND
+from sim.devices._common import DEFAULT_CYCLES_PER_SECOND, PartContext
 from sim.devices._state import Int, IntList, Stateful
 
 
@@ -62,17 +72,50 @@ class UartBridge(Stateful):
     ) -> None:
         self.endpoint = endpoint
         self.scheduler = scheduler
-        self.baud = baud
+        self.name = "uart"
         self.cps = int(cycles_per_second)
-        self.frame_cycles = round(frame_bits * self.cps / baud)
+        self._default = self._fixed = (baud, frame_bits)
+        self._following = True
+        # the MCU receiver's (baud, frame bits) now, None while it is not set up
+        self.rate: Callable[[], tuple[float, int] | None] | None = None
         self._cpu: UartCpu | None = None
         self.reset()
 
+    @classmethod
+    def build(cls, parts: Any, ctx: PartContext) -> list[UartBridge]:
+        """The ``[uart]`` part: the serial port wired to the host ``ctx.endpoint``."""
+        return [cls(ctx.endpoint, ctx.scheduler, cycles_per_second=ctx.cycles_per_second)
+                for _ in parts]
+
     def set_line(self, baud: int, frame_bits: int = 10) -> None:
-        """Retune the line (a bootloader switching baud rate or parity): host bytes from
-        now on arrive ``frame_bits`` bit times apart at ``baud``."""
-        self.baud = baud
-        self.frame_cycles = max(1, round(frame_bits * self.cps / baud))
+        """Fix the line (a bootloader switching baud rate or parity): host bytes from now on
+        arrive ``frame_bits`` bit times apart at ``baud``, whatever the MCU is set to."""
+        self._fixed = (baud, frame_bits)
+        self._following = False
+
+    def follow_mcu(self) -> None:
+        """Pace host bytes at the rate the MCU's receiver is set to (a program runs; until
+        it switches its receiver on, at the default rate)."""
+        self._following = True
+        self._fixed = self._default
+
+    def _line(self) -> tuple[float, int]:
+        if self._following and self.rate is not None:
+            found = self.rate()
+            if found is not None:
+                return found
+        return self._fixed
+
+    @property
+    def baud(self) -> int:
+        """The line's baud rate now."""
+        return round(self._line()[0])
+
+    @property
+    def frame_cycles(self) -> int:
+        """Machine cycles one frame of the line takes now."""
+        baud, bits = self._line()
+        return max(1, round(bits * self.cps / baud))
 
     def reset(self) -> None:
         self._queue: deque[int] = deque()

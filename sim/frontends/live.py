@@ -1,6 +1,9 @@
-"""The live terminal view of an interactive run: the LCD, the keys, the serial port.
+"""The live terminal view of an interactive run: the board's parts and the serial port.
 
-Drawn with rich. Keys of the board are typed on the PC keyboard: each key gets its digit
+Drawn with rich: the LCD (any geometry; none on a board without one), the LEDs (a lit one
+as ●, a dark one as ○, with its name), the buzzer, the last key pressed, the count of
+broken datasheet rules and the latest one (``--check`` prints them all after the run).
+Keys of the board are typed on the PC keyboard: each key gets its digit
 (1, 2, 3, ...) and the first letter of its name (s = SET, u = UP, d = DOWN, m = MODE); the
 arrow keys are UP and DOWN. `+` and `-` warm and cool the DS18B20 by 0.5 C (run.py). `p`
 cycles the board's power (the ISP bootloader listens, then the program in flash starts).
@@ -18,6 +21,7 @@ import tty
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from rich.console import Group
 from rich.live import Live
@@ -111,10 +115,20 @@ class LiveView:
         return self.keys.get(typed.lower())
 
     def update(self, lines: list[str], sim_seconds: float, speed: float, buzzer: bool,
-               pressed: str | None) -> None:
+               pressed: str | None, extra: dict[str, Any] | None = None) -> None:
+        """Redraw: the LCD ``lines`` (empty: no LCD), the status; ``extra`` may hold
+        ``leds`` (name -> lit), ``violations`` (a count) and ``last`` (the latest one)."""
+        self._live.update(self.render(lines, sim_seconds, speed, buzzer, pressed, extra),
+                          refresh=True)
+
+    def render(self, lines: list[str], sim_seconds: float, speed: float, buzzer: bool,
+               pressed: str | None, extra: dict[str, Any] | None = None) -> Panel:
+        """The panel ``update`` draws."""
+        extra = extra or {}
         lcd = Text()
+        width = max((len(line) for line in lines), default=0)
         for i, line in enumerate(lines):
-            lcd.append(f" {line:<16} ", style="bold black on green3")
+            lcd.append(f" {line:<{width}} ", style="bold black on green3")
             if i < len(lines) - 1:
                 lcd.append("\n")
         hints = "  ".join(f"[{c}] {n}" for c, n in self.keys.items() if not c.isdigit())
@@ -123,10 +137,20 @@ class LiveView:
             status.append("   BUZZER ON", style="bold red")
         if pressed:
             status.append(f"   key {pressed}", style="bold yellow")
+        parts: list[Any] = [lcd, Text("")] if lines else []
+        leds = extra.get("leds")
+        if leds:
+            row = Text("LEDs: ")
+            for name, lit in leds.items():
+                row.append("● " if lit else "○ ", style="bold red" if lit else "dim")
+                row.append(f"{name}  ")
+            parts.append(row)
+        parts.append(status)
+        if extra.get("violations"):
+            parts.append(Text(f"{extra['violations']} datasheet rule(s) broken; latest: "
+                              f"{extra.get('last') or ''}"[:160], style="bold magenta"))
+        keys = f"keys: {hints}   " if hints else ""
         serial = Text(self.serial_note, style="cyan")
         log = Text("\n".join(self.serial_log), style="dim")
-        body = Group(lcd, Text(""), status,
-                     Text(f"keys: {hints}   [+/-] temp   [p] power   [q] quit"),
-                     serial, log)
-        self._live.update(Panel(body, title=f"clock51 - {self.board_name}", expand=False),
-                          refresh=True)
+        body = Group(*parts, Text(f"{keys}[+/-] temp   [p] power   [q] quit"), serial, log)
+        return Panel(body, title=f"clock51 - {self.board_name}", expand=False)

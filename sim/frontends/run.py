@@ -1,9 +1,14 @@
-"""`clock51-sim run`: a board running its firmware, headless or live in the terminal.
+"""`clock51-sim run`: a board running a program, headless or live in the terminal.
 
 Options (design.md): --board, --rtc, --rtc-state, --for, --headless, --lcd-text, --press,
 --serial pty|tcp:PORT, --realtime, --vcd, --screenshot; --flash, --power-cycle-on-sync
-(sim.frontends.power). Without a FIRMWARE argument the board's own build
-(.pio/build/<board>/firmware.ihx) is used.
+(sim.frontends.power); --web (sim.frontends.web); --timing typical|strict (the datasheets'
+typical values or their limits) and --check (every broken rule printed as it happens, exit 1
+if any; without it, one summary line at exit: sim.frontends.violations); --dap PORT,
+--debug-info FILE.cdb (the debug adapter, sim.frontends.dap: the board's *_debug build by
+default, paced to real time). Without a FIRMWARE argument the board's own build
+(.pio/build/<board>/firmware.ihx) is used. Options that need a part the board does not have
+(--rtc without a DS1302, --lcd-text without an LCD ...) are one line.
 
 Real-time pacing (``RealtimeLoop``) keeps simulated time a hair behind the wall clock and
 gives every host byte the simulated cycle of the instant it arrived; see that class.
@@ -23,14 +28,17 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from boardprofile import load_profile
 
+from sim.devices._common import TIMINGS
 from sim.devices.uart import Endpoint
 from sim.errors import ConfigError, Signalled, UsageError
 from sim.frontends import power
 from sim.frontends.endpoints import PtyEndpoint, TcpEndpoint
 from sim.frontends.signals import StopRequests
+from sim.frontends.violations import ViolationPrinter
 from sim.machine.board import Board
 from sim.machine.image import project_build
 
@@ -127,7 +135,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "LCD at the end shows the clock SECONDS after the start")
     p.add_argument("--headless", action="store_true", help="draw nothing live")
     p.add_argument("--lcd-text", action="store_true",
-                   help="print the final 2 x 16 display as two lines of text")
+                   help="print the final display as text, a line per row")
     p.add_argument("--press", type=parse_press, action="append", default=[],
                    metavar="KEY@SECONDS", help="press a key (KEY@T1-T2 holds it); repeatable")
     p.add_argument("--serial", type=parse_serial, metavar="pty|tcp:PORT",
@@ -154,17 +162,46 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "0: any free port)")
     p.add_argument("--web-host", metavar="ADDRESS",
                    help="listen for the browser view on ADDRESS instead of 127.0.0.1")
+    p.add_argument("--timing", choices=TIMINGS, default="typical",
+                   help="the chips' timing: typical (a bench board, default) or strict "
+                   "(the datasheets' limits: the slowest LCD, the longest presence pulse, "
+                   "the shortest reset)")
+    p.add_argument("--check", action="store_true",
+                   help="print every datasheet rule the program breaks as it happens "
+                   "(time, part, rule, what it did, what the datasheet requires); exit 1 "
+                   "at the end if there were any")
+    p.add_argument("--dap", type=parse_port, metavar="PORT",
+                   help="serve the Debug Adapter Protocol on 127.0.0.1:PORT (0: any free "
+                   "port) for C-level debugging; the firmware defaults to the board's "
+                   "debug build (.pio/build/BOARD_debug/firmware.ihx)")
+    p.add_argument("--debug-info", type=Path, metavar="FILE.cdb",
+                   help="SDCC debug information for --dap (default: the .cdb beside the "
+                   "firmware image)")
 
 
-def firmware_path(arg: str | None, board: str) -> Path:
+def firmware_path(arg: str | None, board: str, debug: bool = False) -> Path:
+    """The image to run: ``arg``, else the board's build (its ``_debug`` env's with
+    ``debug``)."""
     if arg:
         return Path(arg)
-    name = load_profile(board).name
+    name = load_profile(board).name + ("_debug" if debug else "")
     path = project_build(name)
     if not path.exists():
         raise ConfigError(f"no firmware given and {path} is not built "
                           f"(run: .venv/bin/pio run -e {name})")
     return path
+
+
+def load_debug_info(args: argparse.Namespace, image: Path) -> object:
+    """The --dap run's debug information (``sim.debug.cdb``), read before the run."""
+    from sim.debug.cdb import load
+
+    path = args.debug_info or image.with_suffix(".cdb")
+    if not path.exists():
+        raise ConfigError(f"--dap: no debug information {path} (build with SDCC --debug: "
+                          "a *_debug env, e.g. .venv/bin/pio run -e reference_debug; or give "
+                          "--debug-info FILE.cdb)")
+    return load(path)
 
 
 def check_output(path: Path | None, option: str) -> None:
@@ -211,26 +248,52 @@ def _apply_temperature(board: Board, steps: list[tuple[float, float | None]],
         board.thermo.crc_fault = True
 
 
+def check_parts(args: argparse.Namespace, profile: Any) -> None:
+    """One line for an option that needs a part the board does not have."""
+    needs = [("--rtc", args.rtc is not None, profile.ds1302, "DS1302", "[ds1302]"),
+             ("--rtc-state", args.rtc_state is not None, profile.ds1302, "DS1302",
+              "[ds1302]"),
+             ("--lcd-text", args.lcd_text, profile.lcd, "LCD", "[lcd]"),
+             ("--screenshot", args.screenshot is not None, profile.lcd, "LCD", "[lcd]"),
+             ("--serial", args.serial is not None, profile.uart, "serial port", "[uart]")]
+    for option, used, part, what, table in needs:
+        if used and part is None:
+            raise ConfigError(f"{option}: board {profile.name} has no {what} (its profile "
+                              f"lists no {table})")
+    known = {k.name for k in profile.keys}
+    for pr in args.press:
+        if pr.key not in known:
+            have = f"has keys {', '.join(sorted(known))}" if known else "has no keys"
+            raise ConfigError(f"--press {pr.key}: board {profile.name} {have}")
+
+
 def run(args: argparse.Namespace) -> int:
     temp_steps, temp_fault = _temperature_args(args)
     if args.web_host is not None and args.web is None:
         raise UsageError("--web-host needs --web")
+    dap_port = getattr(args, "dap", None)
+    if getattr(args, "debug_info", None) is not None and dap_port is None:
+        raise UsageError("--debug-info needs --dap")
     profile = load_profile(args.board)
-    known = {k.name for k in profile.keys}
-    for pr in args.press:
-        if pr.key not in known:
-            raise ConfigError(f"--press {pr.key}: board {profile.name} has keys "
-                              f"{', '.join(sorted(known))}")
+    check_parts(args, profile)
     check_output(args.rtc_state, "--rtc-state")
     check_output(args.screenshot, "--screenshot")
     check_output(args.vcd, "--vcd")
+    debug = dap_port is not None
     chip = power.ChipSetup.from_args(args, profile,
-                                     lambda: firmware_path(args.firmware, args.board))
+                                     lambda: firmware_path(args.firmware, args.board, debug))
+    info = None
+    if debug:
+        info = load_debug_info(args, firmware_path(args.firmware, args.board, debug))
     endpoint = make_endpoint(args.serial)
     recorder = None
+    dap = None
     try:  # nothing may fail with the endpoint left open
-        board = Board(profile, None if chip.flash else firmware_path(args.firmware, args.board),
-                      endpoint=endpoint, seed=args.seed, **chip.board_kwargs(endpoint))
+        board = Board(profile, None if chip.flash else firmware_path(args.firmware, args.board,
+                                                                     debug),
+                      endpoint=endpoint, seed=args.seed, timing=args.timing,
+                      **chip.board_kwargs(endpoint))
+        printer = ViolationPrinter(board, echo=args.check)
         if args.rtc_state and args.rtc_state.exists():
             board.load_rtc_state(args.rtc_state)
         if args.rtc is not None:
@@ -241,11 +304,12 @@ def run(args: argparse.Namespace) -> int:
 
         interactive = sys.stdout.isatty() and not args.headless
         # a programmer (stcgal) on the serial port keeps wall-clock time: pace to it by default
-        paced = interactive or chip.bootloader and endpoint is not None
+        # a debugger attached (--dap) watches the clock run as a real one does
+        paced = interactive or chip.bootloader and endpoint is not None or debug
         realtime = paced if args.realtime is None else args.realtime
         end = None if args.duration is None else board.to_cycles(args.duration + FOR_GRACE_S)
         if (end is None and not interactive and not realtime and endpoint is None
-                and args.web is None):
+                and args.web is None and not debug):
             raise ConfigError("a headless run without --serial needs --for SECONDS")
         if args.vcd:
             from sim.frontends.waveform import PinRecorder
@@ -253,6 +317,9 @@ def run(args: argparse.Namespace) -> int:
         control = power.serve(board, endpoint.path if isinstance(endpoint, PtyEndpoint) else
                               f"tcp:{endpoint.port}" if isinstance(endpoint, TcpEndpoint)
                               else None)
+        if debug:
+            from sim.frontends.dap import DapService
+            dap = DapService(board, info, dap_port)  # type: ignore[arg-type]
     except BaseException:
         if recorder:
             recorder.close()
@@ -266,7 +333,7 @@ def run(args: argparse.Namespace) -> int:
     # as at its end (state saved, outputs written) and exits 130, 143 or 129 (signals.py).
     # The browser view waits for its pages' commands in select(): there the first signal
     # raises at once (then the run finishes all the same).
-    with StopRequests(immediate=args.web is not None) as stops:
+    with StopRequests(immediate=args.web is not None or debug) as stops:
         try:
             if isinstance(endpoint, PtyEndpoint):
                 print(f"serial: {endpoint.path}", flush=True)
@@ -276,17 +343,29 @@ def run(args: argparse.Namespace) -> int:
                 from sim.frontends.web import DEFAULT_HOST, serve
                 serve(board, endpoint, end=end, realtime=args.realtime is not False,
                       host=args.web_host or DEFAULT_HOST, port=args.web,
-                      announce=lambda line: print(line, flush=True))
+                      announce=lambda line: print(line, flush=True), each_slice=printer.poll,
+                      dap=dap)
             elif interactive:
-                _run_live(board, end, realtime, args, endpoint, stops)
-            elif realtime or endpoint is not None:
-                RealtimeLoop(board, endpoint, end=end, realtime=realtime).run(
-                    lambda _now: not stops)
+                _run_live(board, end, realtime, args, endpoint, stops, dap)
+            elif realtime or endpoint is not None or dap is not None:
+                loop = RealtimeLoop(board, endpoint, end=end, realtime=realtime)
+
+                def slice_done(_now: float) -> bool:
+                    printer.poll()
+                    return not stops
+
+                if dap is not None:
+                    hooked = dap.hook(loop, slice_done, lambda: bool(stops))
+                    dap.start()
+                    loop.run(hooked)
+                else:
+                    loop.run(slice_done)
             else:
                 assert end is not None
                 step = board.to_cycles(HEADLESS_SLICE_S)
                 while board.cycles < end and not stops:
                     board.run_until(min(end, board.cycles + step))
+                    printer.poll()
         except KeyboardInterrupt:
             interrupted = True  # a second Ctrl-C: finish all the same, then exit 130
         except Signalled as e:  # a second SIGTERM/SIGHUP: the same, then exit 128 + signum
@@ -306,6 +385,7 @@ def run(args: argparse.Namespace) -> int:
             _run_all(lambda: args.rtc_state and board.save_rtc_state(args.rtc_state),
                      chip.finish, close_recorder,
                      lambda: control is not None and control.close(),
+                     lambda: dap is not None and dap.close(),
                      lambda: endpoint is not None and endpoint.close())
     if args.screenshot:
         from sim.frontends.screenshot import save_png
@@ -321,9 +401,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"simulated {sim_s:.3f} s ({board.cycles} cycles, {board.cpu.instructions} "
               f"instructions) in {wall:.3f} s wall: {sim_s / wall if wall else 0:.1f}x real "
               f"time; max SP 0x{board.cpu.sp_max:02X}", file=sys.stderr)
+    printer.poll()
     if interrupted:
         raise KeyboardInterrupt
     stops.raise_if_received()
+    if args.check:
+        if printer.total:
+            print(f"clock51-sim: {printer.total} violation{'s' if printer.total != 1 else ''} "
+                  "(--check)", file=sys.stderr)
+            return 1
+    elif printer.summary():
+        print(f"clock51-sim: {printer.summary()}", file=sys.stderr)
     return 0
 
 
@@ -402,6 +490,9 @@ class RealtimeLoop:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        # "breakpoint" when the last slice ended early, the CPU at one of its breakpoints
+        # (``on_slice`` sees it: the debug adapter's hook)
+        self.stopped: str | None = None
 
     # -- the mapping -------------------------------------------------------------------
     def mono_of(self, cycle: int) -> float:
@@ -502,7 +593,8 @@ class RealtimeLoop:
                 self._poll(board.cycles)
                 target = board.cycles + self.step
             sent = board.uart.tx_log.total
-            board.run_until(target if self.end is None else min(self.end, target))
+            self.stopped = board.run_until(target if self.end is None else
+                                           min(self.end, target))
             done = time.perf_counter()
             if self.realtime and board.uart.tx_log.total > sent:
                 self._tx_lag(sent, done)
@@ -564,8 +656,19 @@ def _mono_wall_pair() -> tuple[float, float]:
     return (m0 + m1) / 2, w
 
 
+def live_extra(board: Board) -> dict[str, Any]:
+    """What the live view shows besides the LCD: the LEDs and the broken rules."""
+    records = board.violation_records(max(0, board.violation_total - 1))
+    last = None
+    if records:
+        from sim.frontends.violations import describe
+        last = describe(records[-1], board.cps)
+    return {"leds": board.lamps(), "violations": board.violation_count, "last": last}
+
+
 def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Namespace,
-              endpoint: Endpoint | None, stops: StopRequests | None = None) -> None:
+              endpoint: Endpoint | None, stops: StopRequests | None = None,
+              dap: object = None) -> None:
     from sim.frontends.live import LiveView, cbreak_stdin, read_keys
     from sim.frontends.temperature import nudge
 
@@ -609,9 +712,15 @@ def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Name
                         last_key = (key, now)
             pressed = last_key[0] if last_key and now - last_key[1] < 0.5 else None
             speed = (board.cycles - c0) / board.cps / max(now - wall0, 1e-9)
-            view.update(board.lcd_text(), board.seconds, speed,
-                        board.buzzer.is_sounding(board.cycles), pressed)
+            buzzer = board.buzzer is not None and board.buzzer.is_sounding(board.cycles)
+            view.update(board.lcd.text() if board.lcd is not None else [], board.seconds,
+                        speed, buzzer, pressed, live_extra(board))
             last_draw = now
             return True
 
-        loop.run(on_slice)
+        if dap is not None:  # the debugger first; the view freezes while it holds the board
+            hooked = dap.hook(loop, on_slice, lambda: bool(stops))  # type: ignore[attr-defined]
+            dap.start()  # type: ignore[attr-defined]
+            loop.run(hooked)
+        else:
+            loop.run(on_slice)

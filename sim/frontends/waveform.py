@@ -1,7 +1,7 @@
 """Pin waveforms to a VCD file (GTKWave, PulseView, sigrok), via pyvcd.
 
-Every pin the board profile wires is recorded under a readable name (lcd_rs, ds1302_io,
-key_SET, ...), with 8-bit buses also as one vector. Timestamps are nanoseconds of simulated
+Every pin the board profile's parts wire is recorded under a readable name (lcd_rs,
+ds1302_io, key_SET, led_D1, uart_txd ...). Timestamps are nanoseconds of simulated
 time: a machine cycle is 1e9 * 12 / crystal_hz ns (1085.07 ns at 11.0592 MHz), rounded to
 the nearest ns.
 """
@@ -18,20 +18,8 @@ from sim.bus.pins import PortBus
 
 
 def profile_signals(profile: Profile) -> dict[str, Pin]:
-    """Readable signal names for every wired pin of the profile."""
-    sig: dict[str, Pin] = {
-        "lcd_rs": profile.lcd_rs, "lcd_rw": profile.lcd_rw, "lcd_e": profile.lcd_e,
-        "ds1302_ce": profile.ds1302_ce, "ds1302_sclk": profile.ds1302_sclk,
-        "ds1302_io": profile.ds1302_io, "buzzer": profile.buzzer,
-    }
-    first = 0 if profile.lcd_bus == 8 else 4
-    for i, pin in enumerate(profile.lcd_data):
-        sig[f"lcd_db{first + i}"] = pin
-    for key in profile.keys:
-        sig[f"key_{key.name}"] = key.pin
-    if profile.ds18b20 is not None:
-        sig["ds18b20_dq"] = profile.ds18b20
-    return sig
+    """Readable signal names for every wired pin of the profile (``Profile.signals``)."""
+    return profile.signals()
 
 
 class PinRecorder:

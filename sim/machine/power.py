@@ -1,15 +1,22 @@
-"""The MCU's supply, boot ROM and flash: who owns the chip at any moment.
+"""The MCU's supply, reset, boot ROM and flash: who owns the chip at any moment.
 
-States: ``app`` (the CPU runs the program in flash), ``bsl`` (the ISP bootloader of
-sim.cpu.isp owns the chip: the CPU executes nothing), ``off`` (no supply), ``halted`` (the
-program crashed: an illegal opcode, or it ran into erased flash; nothing runs until power
-is cycled).
+States: ``reset`` (powered, held in reset: the CPU executes nothing), ``app`` (the CPU runs
+the program in flash), ``bsl`` (the ISP bootloader of sim.cpu.isp owns the chip: the CPU
+executes nothing), ``off`` (no supply), ``halted`` (the program crashed: an illegal opcode,
+or it ran into erased flash; nothing runs until power is cycled).
 
-- Power-on (``power_on``): the CPU is reset (ports high), the LCD and the DS18B20 get
-  their power-on reset, the bootloader listens for sync bytes, then the program starts.
-  The DS1302 runs on its battery throughout and keeps its time (its Vcc2 is off while the
-  supply is, so a transfer cut by the power cycle is dropped and the ports' reset edges
-  are not taken for one); the keys are not the chip's.
+- Power-on (``power_on``), as on a real board: every part powers up at that instant (the
+  LCD starts its internal reset, the DS18B20 its power-on state, the LEDs light by their
+  pins; the DS1302 takes its pins again, having kept its time on its battery), the CPU's
+  ports go high and the MCU is held in reset until ``release_cycles`` later: the board's
+  reset circuit (profile ``[mcu] reset_ms``; ``timing="strict"``: the shortest time the
+  RST input's threshold allows, x ``STRICT_RESET_FACTOR``) and the crystal's start-up,
+  whichever ends later (both begin at power-on); then the bootloader listens for sync
+  bytes (with ``bootloader``) and the program starts. So the LCD's power-on busy time
+  (10-15 ms) has passed before a program's first instruction, unless ``reset_ms`` is
+  shorter: a board whose RST is tied low (``reset_ms = 0``) starts 2 ms after power-on.
+  The DS1302's Vcc2 is off while the supply is, so a transfer cut by the power cycle is
+  dropped and the ports' reset edges are not taken for one; the keys are not the chip's.
 - The bootloader's reset command restarts the CPU into the (new) program without a power
   cycle. The flash is saved to its file (``--flash``) whenever the bootloader exits.
 - Host bytes reach the bootloader while it owns the chip, the CPU's UART while the program
@@ -37,7 +44,10 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from boardprofile import STRICT_RESET_FACTOR
+
 from sim.cpu.isp import IspBootloader
+from sim.devices._common import Limit
 from sim.errors import IllegalOpcode, SimError
 from sim.machine.flash import Flash
 
@@ -46,6 +56,19 @@ if TYPE_CHECKING:
 
 BURST = 4
 BURST_GAP_S = 0.1
+# A MHz crystal on the 8051's inverting amplifier oscillates 1-10 ms after power-on; the
+# model takes 2 ms (typical) and 1 ms (strict: the earliest start is the worst case for a
+# program).
+CRYSTAL_START = Limit(0.002, 0.001, "s", "crystal oscillator start-up, 1-10 ms for MHz "
+                      "crystals")
+
+
+def release_seconds(reset_ms: float, timing: str) -> float:
+    """Seconds from power-on until the MCU runs: the reset circuit's time (the strict
+    release scaled to the RST input's highest threshold) or the crystal's start-up,
+    whichever is later."""
+    reset_s = reset_ms / 1000 * (STRICT_RESET_FACTOR if timing == "strict" else 1.0)
+    return max(reset_s, CRYSTAL_START.value(timing))
 
 
 class ChipPower:
@@ -55,14 +78,22 @@ class ChipPower:
                  notify: Callable[[str], None] | None = None) -> None:
         self.board = board
         self.flash = flash
-        self.state = "app"
+        self.state = "off"
+        self.release_cycles = board.to_cycles(release_seconds(board.profile.mcu.reset_ms,
+                                                              board.timing))
+        self.released_at = 0  # the cycle the MCU last left reset
+        self._power_gen = 0
         self.cycle_on_sync = cycle_on_sync
         self.catch_crashes = catch_crashes
         self.notify = notify
         self.notices: list[str] = []
         self.power_cycles = 0
         self.on_uart_tx: Any = None  # set by UartBridge.attach (the CPU sends, not us)
-        self.isp = IspBootloader(board.scheduler, flash, protocol=protocol,
+        # an MCU without an ISP bootloader ([mcu] isp = "none": an AT89C52) starts its
+        # program straight out of reset, also on a power cycle
+        self.has_isp = protocol != "none"
+        self.isp = IspBootloader(board.scheduler, flash, protocol=protocol if self.has_isp
+                                 else "stc89",
                                  crystal_hz=board.profile.crystal_hz, tx=board.uart.on_tx,
                                  set_line=board.uart.set_line, on_exit=self._isp_exit,
                                  host_baud=host_baud)
@@ -75,28 +106,51 @@ class ChipPower:
     def _now(self, cycle: int | None) -> int:
         return max(self.board.cpu.cycles, cycle if cycle is not None else 0)
 
+    def _powered_models(self) -> list[Any]:
+        return [m for m in self.board.models() if hasattr(m, "power_on")]
+
     def power_off(self, cycle: int | None = None) -> None:
         """Supply off: nothing runs; the flash (and its file) keep what was written."""
+        now = self._now(cycle)
         self.isp.stop()
         self.state = "off"
-        self.board.rtc.set_vcc2(False, self._now(cycle))  # on its battery: pins ignored
+        self._power_gen += 1
+        for model in self._powered_models():
+            model.power_off(now)  # the DS1302 runs on its battery: pins ignored
         if self.flash.path is not None:
             self.flash.save()
 
-    def power_on(self, cycle: int | None = None) -> None:
-        """Supply on: the chip resets and its bootloader listens for a sync."""
+    def power_on(self, cycle: int | None = None, *, bootloader: bool = True) -> None:
+        """Supply on: every part powers up now, the MCU is held in reset for
+        ``release_cycles``, then (``bootloader``) its bootloader listens for a sync or the
+        program starts."""
         now = self._now(cycle)
         b = self.board
         self.isp.stop()
-        if b.thermo is not None:
-            b.thermo.power_on(now)  # before the CPU reset releases its pins
-        b.rtc.set_vcc2(False, now)  # the ports' reset edges reach a DS1302 not yet powered
+        models = self._powered_models()
+        for model in models:  # parts not yet powered: the ports' reset edges reach nobody
+            model.power_off(now)
         b.cpu.reset(now)
-        b.lcd.reset(now, keep_violations=True)
-        b.rtc.set_vcc2(True, now)
-        self.state = "bsl"
+        for model in models:
+            model.power_on(now)
+        self.state = "reset"
         self._burst = 0
-        self.isp.power_on(now)
+        self._power_gen += 1
+        gen = self._power_gen
+        b.scheduler.at(now + self.release_cycles,
+                       lambda c: self._release(c, gen, bootloader))
+
+    def _release(self, cycle: int, gen: int, bootloader: bool) -> None:
+        """The reset circuit lets go and the crystal runs: the MCU starts."""
+        if gen != self._power_gen or self.state != "reset":
+            return  # switched off (or on again) meanwhile
+        self.released_at = cycle
+        if bootloader and self.has_isp:
+            self.board.cpu.reset(cycle)
+            self.state = "bsl"
+            self.isp.power_on(cycle)
+        else:
+            self.start_program(cycle)
 
     def power_cycle(self, cycle: int | None = None) -> None:
         self.power_cycles += 1
@@ -134,7 +188,7 @@ class ChipPower:
             self._loaded = code
             b.cpu.load_code(code)
         b.cpu.reset(now)
-        b.uart.set_line(b.profile.baud, 10)
+        b.uart.follow_mcu()
         self.state = "app"
         if partial is not None:
             self._say(f"flash: partly programmed ({partial}): an interrupted upload? "
@@ -148,12 +202,13 @@ class ChipPower:
                        for v, blank in zip(self.flash.data, self.flash.blank, strict=True))
         return marked + b"\xa5" * (0x10000 - len(marked))
 
-    def run_cpu(self, target: int) -> None:
-        """The board's run loop: run the CPU to ``target`` if it runs at all."""
+    def run_cpu(self, target: int) -> str | None:
+        """The board's run loop: run the CPU to ``target`` if it runs at all; "breakpoint"
+        if it stopped at one of its breakpoints first."""
         cpu = self.board.cpu
         if self.state != "app":
             cpu.cycles = target
-            return
+            return None
         try:
             reason = cpu.run(target)
         except IllegalOpcode as e:
@@ -169,9 +224,10 @@ class ChipPower:
                 raise (SimError(what) if erased else e) from None
             self._halt(f"cpu: {what}; halted until power is cycled")
             cpu.cycles = max(cpu.cycles, target)
-            return
+            return None
         if reason == "powerdown" and cpu.cycles < target:
             cpu.cycles = target  # nothing runs until an event wakes the board
+        return "breakpoint" if reason == "breakpoint" else None
 
     def _halt(self, message: str) -> None:
         self.state = "halted"

@@ -137,7 +137,7 @@ def temperature_figures(profile: str, image: Path) -> str:
     board.run_until_true(lambda: "-7.5" in board.lcd_text()[1], 3.0, poll_s=0.001)
     change = board.seconds - t0
     worst = longest_interrupts_off(board, 2.0)
-    frame_us = 1e6 * 10 / board.profile.baud
+    frame_us = 1e6 * 10 / board.uart.baud  # the line the firmware set up
     return (f"DS18B20: first reading shown {first:.3f} s after power-on (budget 1.5 s); a "
             f"change shown {change:.3f} s later at the worst phase (budget 2 s); interrupts "
             f"off at most {worst * 1e6 / board.cps:.1f} us (half a UART frame: "

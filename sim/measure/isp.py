@@ -18,7 +18,7 @@ import dataclasses
 import sys
 from typing import Any
 
-from boardprofile import load_profile
+from boardprofile import Profile, load_profile
 
 from sim.errors import MeasureError
 from sim.machine.board import Board
@@ -93,14 +93,23 @@ class _Host:
         return read_reply(self.board, self.proto, since, timeout_s)
 
 
+def with_isp(profile: Profile, protocol: str, **mcu: Any) -> Profile:
+    """``profile`` with its chip's bootloader generation (and other ``[mcu]`` fields)."""
+    return dataclasses.replace(profile, mcu=dataclasses.replace(profile.mcu, isp=protocol,
+                                                                **mcu))
+
+
 def _board(protocol: str, image: bytes) -> Board:
-    profile = dataclasses.replace(load_profile("reference"), upload_protocol=protocol)
-    return Board(profile, image, bootloader=True)
+    return Board(with_isp(load_profile("reference"), protocol), image, bootloader=True)
 
 
 def status(protocol: str) -> tuple[Board, _Host, bytes, int]:
+    """A board whose bootloader got stcgal's sync 50 ms after it started listening (the MCU
+    out of reset) and sent its status packet: the board, the host, the payload and the
+    cycle of the sync."""
     board = _board(protocol, TINY)
     host = _Host(board, protocol)
+    board.run_until_true(lambda: board.chip.state == "bsl", 1.0)
     board.run_for(0.05)
     host.send(b"\x7f")
     board.run_for(0.03)

@@ -130,7 +130,7 @@ def stcgal_over_sockets(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
 def stc89a_profile(tmp_path: Path) -> Path:
     text = (ROOT / "firmware" / "boards" / "reference.toml").read_text()
     path = tmp_path / "newer.toml"
-    path.write_text(text.replace('protocol = "stc89"', 'protocol = "stc89a"', 1))
+    path.write_text(text.replace('isp = "stc89" ', 'isp = "stc89a"', 1))
     return path
 
 

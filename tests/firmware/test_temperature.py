@@ -198,12 +198,13 @@ def test_interrupts_are_held_off_only_within_a_slot(make_clock, env) -> None:
     11.0592 MHz, onewire.py), far less than half a 9600 baud frame; the 500 us reset pulse
     runs with interrupts on."""
     from boardprofile import load_profile
+    from boardprofile.firmware import firmware_config
 
     from sim.measure.budgets import longest_interrupts_off
 
     clk = make_clock(env).boot(rtc=START, temp=-10.5)
     board = clk.b
-    limit = load_profile(env).onewire.ea_off_us
+    limit = firmware_config(load_profile(env)).onewire.ea_off_us
     reads = len(board.thermo.log)
     worst = longest_interrupts_off(board, 2.0)
     worst_us = worst * 1e6 / board.cps
@@ -219,7 +220,7 @@ def test_a_bus_held_low_is_an_error_not_a_reading(make_clock) -> None:
     clk = make_clock("reference").boot(rtc=START, temp=None)
     clk.run_until_lcd(re.escape(f" --.-{DEG}"), 1.5, line=1)
     board = clk.b
-    port, bit = board.profile.ds18b20
+    port, bit = board.profile.ds18b20s[0].pin
     board.bus.drive("short", port, bit, 0, board.cycles)
     clk.run_until_lcd(r"   Err $", 1.0, line=1)
     assert clk.command("TEMP") == "ERR sensor"

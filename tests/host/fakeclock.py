@@ -76,7 +76,9 @@ class FakeDevice:
     """Answers complete request lines per docs/protocol.md; keeps a sub-second RTC phase."""
 
     def __init__(self, time: FakeTime, start: datetime | None = START, *,
-                 set_delay: float = 0.0, read_delay: float = 0.0) -> None:
+                 set_delay: float = 0.0, read_delay: float = 0.0, drift: bool = False,
+                 crystal_ppm: float = 0.0, crystal_k: float = 0.0,
+                 crystal_t0: float = 25.0) -> None:
         self.time = time
         self.set_delay = set_delay  # after the line end, when the seconds register is written
         self.read_delay = read_delay  # after the line end, when the registers are read
@@ -85,14 +87,66 @@ class FakeDevice:
         self.rtc_set = start is not None
         self.alarm = (7, 30, False)
         self.hours = 24
-        self.temp: float | str | None = 23.5  # DS18B20: a value, None (absent), "err", "busy"
+        self._temp: float | str | None = 23.5  # DS18B20: a value, None (absent), "err", "busy"
         self.buffer = bytearray()
         self.lines: list[tuple[float, bytes]] = []  # (mono of the line end, line) received
         self.sets: list[tuple[float, datetime]] = []  # (mono of the register write, value)
+        # The crystal: it runs crystal_ppm + crystal_k (T - crystal_t0)^2 fast (T: ``temp``).
+        self.crystal_ppm, self.crystal_k, self.crystal_t0 = crystal_ppm, crystal_k, crystal_t0
+        # The drift feature (docs/protocol.md, DRIFT): the clock removes the RATE it holds
+        # (+ K (T - T0)^2 with COMP ON) by whole-second steps, as soon as |ACC| reaches 1 s.
+        self.drift_feature = drift
+        self.drift_id: str | None = None
+        self.drift_rate, self.drift_comp, self.drift_k, self.drift_t0 = 0.0, False, -0.034, 25
+        self._fold_at = time.mono()  # the state below is as of this instant
+        self._crystal = 0.0  # seconds the crystal gained since the last SET
+        self._acc = 0.0
+        self._steps = 0
+
+    # -- the crystal and the drift bookkeeping (folded whenever a rate changes)
+    @property
+    def temp(self) -> float | str | None:
+        return self._temp
+
+    @temp.setter
+    def temp(self, value: float | str | None) -> None:
+        self._fold(self.time.mono())
+        self._temp = value
+
+    def _celsius(self) -> float | None:
+        return self._temp if isinstance(self._temp, float | int) else None
+
+    def crystal_rate(self) -> float:
+        """ppm the crystal runs fast now (the truth the host has to learn)."""
+        t = self._celsius()
+        parabola = 0.0 if t is None else self.crystal_k * (t - self.crystal_t0) ** 2
+        return self.crystal_ppm + parabola
+
+    def predicted_rate(self) -> float:
+        """ppm the clock's own model removes now."""
+        t = self._celsius()
+        temp_part = self.drift_k * (t - self.drift_t0) ** 2 if self.drift_comp and t is not None \
+            else 0.0
+        return self.drift_rate + temp_part
+
+    def drift_state(self, mono: float) -> tuple[float, float, int]:
+        """(crystal gain since the last SET, ACC, STEPS) at ``mono``."""
+        dt = mono - self._fold_at
+        crystal = self._crystal + self.crystal_rate() * 1e-6 * dt
+        if not self.drift_feature:
+            return crystal, 0.0, 0
+        acc = self._acc + self.predicted_rate() * 1e-6 * dt
+        step = -math.trunc(acc)  # whole seconds against the accumulated error
+        return crystal, acc + step, self._steps + step
+
+    def _fold(self, mono: float) -> None:
+        self._crystal, self._acc, self._steps = self.drift_state(mono)
+        self._fold_at = mono
 
     # -- the RTC
     def clock_at(self, mono: float) -> float:
-        return self.rtc_value + (mono - self.rtc_ref)
+        crystal, _, steps = self.drift_state(mono)
+        return self.rtc_value + (mono - self.rtc_ref) + crystal + steps
 
     def offset(self) -> float:
         """Clock minus PC wall time, in seconds (sub-second phase included)."""
@@ -160,6 +214,7 @@ class FakeDevice:
                 return "ERR range"
             self.rtc_value = when.timestamp()
             self.rtc_ref = at + self.set_delay
+            self._fold_at, self._crystal, self._acc, self._steps = self.rtc_ref, 0.0, 0.0, 0
             self.rtc_set = True
             self.sets.append((self.rtc_ref, when))
             return self._time_reply(self.rtc_ref)
@@ -192,7 +247,10 @@ class FakeDevice:
             return ("OK INFO clock51 0.1.0 board=reference mcu=STC89C52RC xtal=11059200 "
                     f"baud=9600 rtc={rtc}")
         if name == "HELP" and not args:
-            return "OK PING GET SET ALARM HOURS INFO HELP"
+            return "OK PING GET SET ALARM HOURS INFO HELP" + (" DRIFT" if self.drift_feature
+                                                               else "")
+        if name == "DRIFT" and self.drift_feature:
+            return self._drift(args, at)
         if name == "TEMP" and not args:
             if self.temp in ("err", "busy"):
                 return "ERR sensor" if self.temp == "err" else "ERR busy"
@@ -200,6 +258,41 @@ class FakeDevice:
         if name in ("PING", "GET", "SET", "ALARM", "HOURS", "INFO", "HELP", "TEMP"):
             return "ERR syntax"
         return "ERR unknown command"
+
+    def _drift_reply(self, at: float) -> str:
+        _, acc, steps = self.drift_state(at)
+        return (f"OK DRIFT ID {self.drift_id or 'NONE'} RATE {self.drift_rate:+.2f} "
+                f"ACC {acc:+.3f} STEPS {steps:+d} COMP {'ON' if self.drift_comp else 'OFF'} "
+                f"K {self.drift_k:+.3f} T0 {self.drift_t0}")
+
+    def _drift(self, args: list[str], at: float) -> str:
+        """DRIFT [RATE r | COMP ON|OFF | K k | T0 t | ID xxxx], per docs/protocol.md."""
+        if not args:
+            return self._drift_reply(at)
+        if len(args) != 2:
+            return "ERR syntax"
+        what, value = args
+        forms = {"RATE": r"[+-]?[0-9]{1,3}(\.[0-9]{1,2})?", "K": r"[+-]?[0-9](\.[0-9]{1,3})?",
+                 "T0": r"[0-9]{1,3}", "ID": r"[0-9A-F]{4}", "COMP": r"ON|OFF"}
+        if what not in forms or not re.fullmatch(forms[what], value):
+            return "ERR syntax"
+        if what == "RATE" and abs(float(value)) > 300 or what == "K" and abs(float(value)) > 0.127 \
+                or what == "T0" and int(value) > 63 or what == "ID" and value in ("0000", "FFFF"):
+            return "ERR range"
+        if what == "COMP" and value == "ON" and self._temp is None:
+            return "ERR sensor"
+        self._fold(at)  # the change applies from now on
+        if what == "RATE":
+            self.drift_rate = float(value)
+        elif what == "K":
+            self.drift_k = float(value)
+        elif what == "T0":
+            self.drift_t0 = int(value)
+        elif what == "ID":
+            self.drift_id = value
+        else:
+            self.drift_comp = value == "ON"
+        return self._drift_reply(at)
 
 
 class FakePort:

@@ -47,10 +47,11 @@ def test_no_import_circle_in_host() -> None:
     assert "host.sync" not in graph["host.client"]
 
 
-def test_sync_uses_only_the_clients_public_api() -> None:
+def clock_attributes(module: str) -> set[str]:
+    """Every ``clock.X`` a module uses, each checked to be public and to exist."""
     time = FakeTime()
     clock = Clock(FakePort(FakeDevice(time)), time_source=time)
-    tree = ast.parse((HOST / "sync.py").read_text())
+    tree = ast.parse((HOST / module).read_text())
     used = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
@@ -58,7 +59,20 @@ def test_sync_uses_only_the_clients_public_api() -> None:
             used.add(node.attr)
             assert not node.attr.startswith("_") and node.attr != "transport", node.attr
             assert hasattr(clock, node.attr), node.attr
-    assert {"set_time", "timed_send", "get_time_at", "ping"} <= used
+    return used
+
+
+def test_sync_uses_only_the_clients_public_api() -> None:
+    assert {"set_time", "timed_send", "get_time_at", "ping"} <= clock_attributes("sync.py")
+
+
+def test_learning_uses_only_the_clients_public_api() -> None:
+    assert {"drift", "set_drift_rate", "set_drift_id"} <= clock_attributes("learn.py")
+
+
+def test_the_drift_history_module_is_pure() -> None:
+    """host.drift does no I/O but its history file: no clock, port, sync or CLI."""
+    assert imports_of(HOST / "drift.py") <= {"host.errors", "host.errors.HistoryError"}
 
 
 def test_every_error_class_is_one_family() -> None:

@@ -3,7 +3,6 @@ own protocol classes (stcgal 1.10), host bytes injected at chosen cycles."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -14,7 +13,7 @@ from sim.cpu import isp
 from sim.errors import SimError
 from sim.machine.board import Board
 from sim.machine.flash import Flash
-from sim.measure.isp import host_frame, read_reply
+from sim.measure.isp import host_frame, read_reply, with_isp
 from sim.measure.isp import stcgal_protocol as stcgal
 
 CPS = 11059200 // 12
@@ -25,7 +24,10 @@ NEW = bytes([0x75, 0x90, 0xAA, 0x80, 0xFE])
 
 
 def make_board(protocol: str = "stc89", image: bytes = OLD, **kw: object) -> Board:
-    profile = dataclasses.replace(load_profile("reference"), upload_protocol=protocol)
+    """The reference board with the chip's bootloader generation ``protocol``. Its reset
+    circuit is left out (reset_ms = 0: the MCU runs once its crystal does, 2 ms after
+    power-on), so the times here count from the MCU's own start, as stcgal sees it."""
+    profile = with_isp(load_profile("reference"), protocol, reset_ms=0.0)
     return Board(profile, image, bootloader=True, **kw)  # type: ignore[arg-type]
 
 
@@ -265,7 +267,9 @@ def test_power_off_stops_the_program_and_power_on_goes_through_the_bootloader() 
     ran = board.cpu.instructions
     board.run_for(1.0)
     assert board.cpu.instructions == ran and board.chip.state == "off"
-    board.power_on()
+    board.power_on()  # held in reset (ports high) until the crystal runs, then the bootloader
+    assert board.chip.state == "reset" and board.bus.latch[P1] == 0xFF
+    board.run_until(board.cycles + board.chip.release_cycles)
     assert board.chip.state == "bsl" and board.bus.latch[P1] == 0xFF
     board.run_for(isp.LISTEN_S + 0.01)
     assert board.chip.state == "app" and board.bus.latch[P1] == 0x55

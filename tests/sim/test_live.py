@@ -59,3 +59,25 @@ def test_p_in_the_live_view_cycles_the_boards_power(
     _run_live(board, board.to_cycles(1.0), False, argparse.Namespace(), None)
     assert board.chip.power_cycles == 1
     assert not typed
+
+
+def test_the_view_draws_any_lcd_the_leds_and_the_broken_rules() -> None:
+    import io
+
+    from rich.console import Console
+
+    def shown(view: LiveView, *args: object) -> str:
+        out = io.StringIO()
+        Console(file=out, width=120, color_system=None).print(view.render(*args))
+        return out.getvalue()
+
+    view = LiveView("lcd-leds", [], "serial: none")
+    text = shown(view, ["row 1", "row 2", "row 3", "row 4"], 1.5, 1.0, False, None,
+                 {"leds": {"D1": True, "D2": False}, "violations": 2,
+                  "last": "0.002000 s: lcd: busy-write: instruction 0x38"})
+    assert " row 4 " in text
+    assert "● D1" in text and "○ D2" in text
+    assert "2 datasheet rule(s) broken; latest: 0.002000 s: lcd: busy-write" in text
+    assert "keys:" not in text  # a board without keys
+    bare = shown(view, [], 0.5, 1.0, False, None, {"leds": {"D1": False}})
+    assert "○ D1" in bare and "broken" not in bare

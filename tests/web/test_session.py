@@ -110,7 +110,9 @@ def test_a_board_without_a_ds18b20_has_no_temperature_control_and_refuses_temp(
     from sim.frontends.web.session import Job, WebSession
     from sim.machine.board import Board
 
-    profile = dataclasses.replace(load_profile("reference"), ds18b20=None, onewire=None)
+    reference = load_profile("reference")
+    profile = dataclasses.replace(reference, parts=tuple(
+        p for p in reference.parts if p.type != "ds18b20"))
     board = Board(profile, firmware["reference"])
     sent: list = []
     session = WebSession(board, FakeLoop(), publish=lambda s, lines: None,

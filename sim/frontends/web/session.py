@@ -23,18 +23,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import queue
-import select
 import tempfile
 import time
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim.frontends.mailbox import Mailbox
 from sim.frontends.screenshot import lcd_cells, render
 from sim.frontends.web.protocol import Command
 from sim.machine.board import Board
@@ -46,6 +44,7 @@ UART_BACKLOG = 2048  # bytes queued for the firmware's UART before typed lines a
 LINE_LIMIT = 200  # characters of a console line before it is cut
 VCD_LIMIT = 200 * 1024 * 1024  # the session's waveform file stops growing here
 PACE_BEHIND_S = 0.25  # 10x: this far behind, the pace starts afresh instead of catching up
+VIOLATIONS_SHOWN = 20  # latest broken rules in each snapshot (the count is of all)
 
 
 @dataclass
@@ -62,58 +61,6 @@ class Job:
 
     command: Command
     client: int = 0
-
-
-class Mailbox:
-    """Hands items from the server thread to the simulation thread.
-
-    Not a ``queue.Queue``: its waits hold a lock that a Ctrl-C arriving mid-wait can leave
-    taken, after which the final clean-up would block for ever. Here the items sit in a
-    deque (append and popleft are atomic) and the simulation thread waits in ``select()`` on
-    a pipe that every ``put_nowait`` writes a byte to, which holds nothing when interrupted.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._items: deque[Job | Request] = deque()
-        self._r, self._w = os.pipe()
-        os.set_blocking(self._r, False)
-        os.set_blocking(self._w, False)
-        self._closed = False
-
-    def put_nowait(self, item: Job | Request) -> None:
-        if self._closed or len(self._items) >= self.limit:
-            raise queue.Full
-        self._items.append(item)
-        try:
-            os.write(self._w, b"\0")
-        except BlockingIOError:  # the pipe is full of wake-ups already
-            pass
-
-    def get_nowait(self) -> Job | Request:
-        try:
-            return self._items.popleft()
-        except IndexError:
-            raise queue.Empty from None
-
-    def wait(self, timeout: float) -> None:
-        """Until something was put (maybe already) or ``timeout`` seconds have passed."""
-        if not self._items:
-            select.select([self._r], [], [], max(0.0, timeout))
-        try:
-            while os.read(self._r, 4096):
-                pass
-        except BlockingIOError:
-            pass
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            os.close(self._r)
-            os.close(self._w)
 
 
 class SerialLines:
@@ -162,11 +109,13 @@ class WebSession:
     def __init__(self, board: Board, loop: Any, *,
                  publish: Callable[[dict[str, Any], list[dict[str, Any]]], None],
                  reply: Callable[[int, dict[str, Any]], None],
-                 speed: str = "1x", workdir: Path | None = None) -> None:
+                 speed: str = "1x", workdir: Path | None = None,
+                 status: Callable[[], str | None] | None = None) -> None:
         self.board = board
         self.loop = loop  # a RealtimeLoop (its realtime flag and resume_realtime())
         self.publish = publish
         self.reply = reply
+        self.status = status  # a line shown above the LCD (the debugger's stopped state)
         self.commands = Mailbox(QUEUE_LIMIT)
         self.speed = speed
         self.frame = 0
@@ -233,6 +182,17 @@ class WebSession:
         self.commands.wait(seconds)
         self.drain()
 
+    def idle(self, seconds: float) -> None:
+        """While something else holds the board (the debugger, stopped): answer the pages'
+        commands for up to ``seconds`` and send a frame when one is due."""
+        left = self._last_frame + FRAME_S - time.perf_counter()
+        if left > 0:
+            self._wait_for_command(min(seconds, left))
+        else:
+            self.drain()
+        if time.perf_counter() - self._last_frame >= FRAME_S:
+            self.send_frame()
+
     def _hold(self) -> None:
         """Paused: answer commands and send frames until the speed changes."""
         while self.speed == "pause" and not self._stopped:
@@ -257,7 +217,10 @@ class WebSession:
             self._wait_for_command(min(ahead, FRAME_S))
 
     # -- commands --------------------------------------------------------------------------
-    def apply(self, item: Job | Request) -> None:
+    def apply(self, item: Job | Request | Callable[[], object]) -> None:
+        if callable(item):  # another front end's work in the board's thread (the debugger)
+            item()
+            return
         if isinstance(item, Request):
             try:
                 item.future.set_result(self._download(item.what))
@@ -276,6 +239,8 @@ class WebSession:
         board = self.board
         now = board.cycles
         if cmd.kind == "key":
+            if board.keys is None:
+                raise ValueError(f"board {board.profile.name} has no keys")
             name, action = cmd.arg
             if action == "tap":
                 board.keys.hold(name, now, now + board.to_cycles(MIN_PRESS_S))
@@ -289,6 +254,8 @@ class WebSession:
                     board.keys.release(name, max(now, down + board.to_cycles(MIN_PRESS_S)))
             return None
         if cmd.kind == "serial":
+            if board.profile.uart is None:
+                raise ValueError(f"board {board.profile.name} has no serial port")
             if board.uart.pending > UART_BACKLOG:
                 raise ValueError(f"{board.uart.pending} bytes are still on their way to the "
                                  "clock: line dropped")
@@ -299,8 +266,9 @@ class WebSession:
             return None
         if cmd.kind == "rtc":
             when = cmd.arg if cmd.arg is not None else dt.datetime.now().replace(microsecond=0)
-            board.set_rtc(when)
-            return f"DS1302 set to {when:%Y-%m-%d %H:%M:%S}"
+            board.set_rtc(when)  # the day register by the profile's weekday_one
+            return f"DS1302 set to {when:%Y-%m-%d %H:%M:%S} ({when:%a} = " \
+                   f"{board.rtc.weekday_register(when.date())})"
         if cmd.kind == "temp":
             return self._temperature(cmd.arg)
         if cmd.kind == "power":
@@ -337,6 +305,8 @@ class WebSession:
     def _download(self, what: str) -> bytes:
         board = self.board
         if what == "png":
+            if board.lcd is None:
+                raise ValueError(f"board {board.profile.name} has no LCD")
             out = io.BytesIO()
             render(board.lcd, board.cycles).save(out, format="PNG")
             return out.getvalue()
@@ -355,8 +325,8 @@ class WebSession:
         board = self.board
         cycle = board.cycles
         lcd = board.lcd
-        cells = lcd_cells(lcd, cycle)
-        when = board.rtc.datetime_at(cycle)
+        rtc = board.rtc
+        when = rtc.datetime_at(cycle) if rtc is not None else None
         wall = time.perf_counter()
         c0, m0 = self._ratio_mark
         if wall - m0 >= 1.0:
@@ -370,27 +340,49 @@ class WebSession:
             "cycle": cycle,
             "speed": self.speed,
             "ratio": round(0.0 if self.speed == "pause" else self.ratio, 2),
-            "lcd": {"on": lcd.display_on, "dots": [d for d, _ in cells],
-                    "dark": "".join("1" if k else "0" for _, k in cells)},
-            "text": board.lcd_text(),
-            "buzzer": {"on": self._buzzed(cycle),
-                       "hz": round(board.buzzer.frequency_hz(), 1)},
-            "keys": {name: board.keys.is_pressed(name) for name in board.keys.keys},
+            "lcd": None if lcd is None else self._lcd(lcd, cycle),
+            "text": [] if lcd is None else lcd.text(),
+            "buzzer": None if board.buzzer is None else {
+                "on": self._buzzed(cycle), "hz": round(board.buzzer.frequency_hz(), 1)},
+            "lamps": board.lamps(),
+            "keys": {} if board.keys is None else {
+                name: board.keys.is_pressed(name) for name in board.keys.keys},
             "rtc": None if when is None else when.strftime("%Y-%m-%d %H:%M:%S"),
             # no DS18B20 on the board: None; else its temperature (None: absent)
             "temp": None if board.thermo is None else {"c": board.thermo.temperature},
+            "violations": self._violations(),
             "vcd": self.vcd_note,
+            "debug": self.status() if self.status is not None else None,
         }
+
+    @staticmethod
+    def _lcd(lcd: Any, cycle: int) -> dict[str, Any]:
+        cells = lcd_cells(lcd, cycle)
+        return {"on": lcd.display_on, "dots": [d for d, _ in cells],
+                "dark": "".join("1" if k else "0" for _, k in cells)}
+
+    def _violations(self) -> dict[str, Any]:
+        """The count of broken datasheet rules and the latest ``VIOLATIONS_SHOWN``."""
+        from sim.frontends.violations import describe
+
+        board = self.board
+        total = board.violation_count
+        recent = board.violation_records(max(0, total - VIOLATIONS_SHOWN))
+        return {"count": total, "recent": [
+            {"t": round(r.cycle / board.cps, 6), "part": r.part, "rule": r.violation.kind,
+             "did": r.violation.detail, "required": r.violation.required,
+             "text": describe(r, board.cps)} for r in recent[-VIOLATIONS_SHOWN:]]}
 
     def _buzzed(self, cycle: int) -> bool:
         """Sounding now or at any moment since the last frame (a short beep is not lost)."""
         since = self._last_frame_cycle
-        for s in reversed(self.board.buzzer.sounds):
+        buzzer = self.board.buzzer
+        for s in reversed(buzzer.sounds):
             if s.end is not None and s.end <= since:
                 break
             if s.start <= cycle:
                 return True
-        return self.board.buzzer.is_sounding(cycle)
+        return buzzer.is_sounding(cycle)
 
     def send_frame(self) -> None:
         self._check_vcd()

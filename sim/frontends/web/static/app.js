@@ -21,7 +21,7 @@ function rgb(c) { return `rgb(${c[0]},${c[1]},${c[2]})`; }
 
 function drawLcd(state) {
   const h = view.hello;
-  if (!h || !state) return;
+  if (!h || !state || !h.geometry || !state.lcd) return;
   const g = h.geometry;
   if (lcd.width !== g.width || lcd.height !== g.height) {
     lcd.width = g.width; lcd.height = g.height;
@@ -31,8 +31,8 @@ function drawLcd(state) {
   ctx.fillStyle = bg;
   ctx.fillRect(0, 0, g.width, g.height);
   const dots = state.lcd.dots, dark = state.lcd.dark;
-  for (let i = 0; i < 32; i++) {
-    const r = Math.floor(i / 16), c = i % 16;
+  for (let i = 0; i < g.columns * g.rows; i++) {
+    const r = Math.floor(i / g.columns), c = i % g.columns;
     const x0 = g.margin + c * g.cell_w, y0 = g.margin + r * g.cell_h;
     const rows = dots[i], unlit = dark[i] === "1" ? block : off;
     for (let y = 0; y < 8; y++) {
@@ -143,7 +143,31 @@ $("sound").addEventListener("click", () => {
   }
 });
 
+function buildLamps(h) {
+  const box = $("leds");
+  box.textContent = "";
+  for (const name of h.lamps) {
+    const span = document.createElement("span");
+    span.className = "led";
+    const lamp = document.createElement("span");
+    lamp.className = "lamp";
+    lamp.id = "led-" + name;
+    lamp.title = name;
+    span.appendChild(lamp);
+    span.appendChild(document.createTextNode(" " + name));
+    box.appendChild(span);
+  }
+}
+
+function showViolations(v) {
+  $("violation-count").textContent = String(v.count);
+  const log = $("violation-log");
+  const text = v.recent.map((r) => r.text).join("\n");
+  if (log.textContent !== text) log.textContent = text;
+}
+
 function buzz(b) {
+  if (!b) return;
   $("buzzer").classList.toggle("on", b.on);
   $("buzzer-hz").textContent = b.on && b.hz > 0 ? `${Math.round(b.hz)} Hz` : "";
   if (audio) {
@@ -207,17 +231,25 @@ function show(state) {
   drawLcd(state);
   $("sim-time").textContent = `${state.t.toFixed(3)} s`;
   $("ratio").textContent = state.speed === "pause" ? "paused"
-    : `${state.ratio.toFixed(1)}x real time`;
+    : state.debug ? "stopped by the debugger" : `${state.ratio.toFixed(1)}x real time`;
   for (const b of document.querySelectorAll("[data-speed]")) {
     b.classList.toggle("active", b.dataset.speed === state.speed);
   }
   $("rtc").textContent = state.rtc || "halted";
   buzz(state.buzzer);
+  for (const [name, lit] of Object.entries(state.lamps || {})) {
+    const lamp = document.getElementById("led-" + name);
+    if (lamp) lamp.classList.toggle("on", lit);
+  }
+  if (state.violations) showViolations(state.violations);
   for (const [name, down] of Object.entries(state.keys)) {
     const b = document.getElementById("key-" + name);
     if (b) b.classList.toggle("down", down || held.has(name));
   }
   if (state.vcd) $("messages").dataset.vcd = state.vcd;
+  // the debugger (clock51-sim run --dap): where the program is stopped, if it is
+  $("debug").hidden = !state.debug;
+  $("debug").textContent = state.debug || "";
   if (state.temp) {
     $("temp-now").textContent = state.temp.c === null ? "no sensor" : `${state.temp.c} \u00b0C`;
   }
@@ -245,6 +277,14 @@ function connect() {
       $("board-name").textContent = `- ${msg.board}`;
       document.title = `clock51 - ${msg.board}`;
       buildKeys(msg);
+      buildLamps(msg);
+      $("lcd-frame").hidden = !msg.geometry;
+      $("buzzer-box").hidden = !msg.buzzer;
+      $("keys-hint").hidden = msg.keys.length === 0;
+      $("rtc-control").hidden = !msg.rtc;
+      $("weekday-one").textContent = msg.weekday_one ? `(day 1 = ${msg.weekday_one})` : "";
+      $("console").hidden = !msg.serial;
+      $("timing").textContent = `(timing: ${msg.timing})`;
       $("temp-control").hidden = !msg.thermometer;
       if (view.state) drawLcd(view.state);
     } else if (msg.type === "error" || msg.type === "info") message(msg.type, msg.message);
