@@ -81,6 +81,7 @@ LONG_FIRST = (
     "tests/firmware/test_pio_unit.py",
     "tests/e2e/test_sync_accuracy.py",
     "tests/e2e/test_cli_e2e.py",
+    "tests/debug/test_dap_vscode_client.py",
 )
 
 
