@@ -101,6 +101,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -230,16 +231,24 @@ def _run_s51(
         argv += ["-S", f"in=/dev/null,out={uart_out}"]
     argv += ["-C", str(cmd_file)]
     # s51's output goes to files: through a pipe, its many small writes would cost this
-    # process a poll and a read each (thousands a run)
+    # process a poll and a read each (thousands a run). The wait blocks until s51 exits
+    # (a timer kills it at the timeout): waiting with a timeout, Python polls with sleeps
+    # of up to 50 ms, longer than most runs.
     out_path, err_path = workdir / "s51.out", workdir / "s51.err"
+    late = threading.Event()
     t0 = time.perf_counter()
-    try:
-        with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            proc = subprocess.run(argv, cwd=workdir, stdin=subprocess.DEVNULL, stdout=out,
-                                  stderr=err, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise S51Error(f"s51 did not finish within {timeout} s: {' '.join(argv)}") from exc
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=err)
+        timer = threading.Timer(timeout, lambda: (late.set(), proc.kill()))
+        timer.start()
+        try:
+            proc.wait()
+        finally:
+            timer.cancel()
     wall = time.perf_counter() - t0
+    if late.is_set():
+        raise S51Error(f"s51 did not finish within {timeout} s: {' '.join(argv)}")
     log = out_path.read_bytes().decode("latin-1") + err_path.read_bytes().decode("latin-1")
     if proc.returncode != 0:
         raise S51Error(f"s51 exited with {proc.returncode}", detail=log[-2000:])

@@ -61,3 +61,12 @@ def test_run_stream_reports_state_at_checkpoints() -> None:
     assert (s0.pc, s0.cycles, s0.sfr_at(0x81)) == (0, 0, 0x07)
     assert (s2.pc, s2.cycles, s2.iram[0x30], s2.sfr_at(0xE0)) == (4, 2, 0x12, 0x12)
     assert (s6.pc, s6.cycles, s6.iram[7], s6.xram[0x40]) == (11, 9, 0x99, 0x12)
+
+
+@needs_s51
+def test_s51_that_runs_past_its_timeout_is_stopped_and_reported(tmp_path: Path) -> None:
+    from sim.measure.ucsim import S51Error
+
+    write_ihx(bytes.fromhex("00 80 FD"), tmp_path / "loop.ihx")  # NOP ; SJMP back, forever
+    with pytest.raises(S51Error, match="did not finish within 0.3 s"):
+        run_ihx_detailed(tmp_path / "loop.ihx", max_instructions=100_000_000, timeout=0.3)
