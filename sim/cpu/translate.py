@@ -65,6 +65,9 @@ MAX_INSNS = 40
 #: A block runs this many times as a basic block before it is translated again as a
 #: superblock (see ``translate``): code that runs once or twice is not worth compiling twice.
 HOT_COUNT = 64
+#: A superblock that loops back to its start goes round again while it is this short (in
+#: machine cycles): a bit-banging loop runs several bits a call.
+UNROLL_CYCLES = 48
 
 # -- precomputed tables -----------------------------------------------------------------
 PAR = [bin(i).count("1") & 1 for i in range(256)]
@@ -756,8 +759,10 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
                 guard = [f"if cpu._ne < cyc + {_BC}:", _EPI_MARK, f"    return {g.key(addr)}"]
         if g.end or insns >= max_insns:
             break
-        if exit_lines:  # a control transfer: follow a static target not yet in the block
-            if g.follow is None or g.follow in seen:
+        if exit_lines:  # a control transfer: follow a static target not yet in the block,
+            # or the block's start again (a loop: unrolled while it stays short)
+            if g.follow is None or g.follow in seen and (
+                    g.follow != pc or cycles > UNROLL_CYCLES or g.dyn_key):
                 break
             addr = g.follow
     if not exit_lines:

@@ -161,7 +161,8 @@ def test_djnz_delays_fast_forward_exactly_under_interrupts(reg, count, fresh):
     assert ran.iram[0x33] > 3 and ran.iram[0x30] > 50
 
 
-def test_a_superblock_follows_a_branch_that_was_taken():
+def test_a_superblock_follows_a_branch_that_was_taken(monkeypatch):
+    monkeypatch.setattr(tr, "UNROLL_CYCLES", 0)  # the loop once: the branch alone is looked at
     # loop: JB 20h.0,skip ; INC R7 ; skip: INC R6 ; SJMP loop  (bit 20h.0 set: always taken)
     code = image("D2 00 20 00 01 0F 0E 80 F9") + bytes(64)
     took = bytearray(1 << 16)
@@ -210,3 +211,18 @@ def test_single_steps_take_every_tick_of_a_handler_that_touches_no_timer(fresh):
     _meet(ran, stepped)
     assert ran.iram[6] > 50
     assert _state(ran) == _state(stepped)
+
+
+def test_a_loop_superblock_goes_round_several_times_a_call(fresh):
+    # MOV R7,#100 ; loop: INC R6 ; MOV P1,R6 ; DJNZ R7,loop ; SJMP $ (3 + 1 + 2 cycles a turn)
+    code = image("7F 64 0E 8E 90 DF FB 80 FE")
+    took = bytearray(1 << 16)
+    took[5] = 1  # the DJNZ went back to the loop
+    info = tr.translate(code + bytes(64), 2, 0, 256, superblock=True, took=took)
+    turns = info.insns // 3
+    assert turns >= 8 and info.cycles <= tr.UNROLL_CYCLES + 8
+    ran, stepped = CPU(code), CPU(code)
+    assert ran.run(10**6, stop_at_selfjump=True) == "selfjump"
+    while stepped.pc != 7:
+        stepped.step()
+    assert _state(ran) == _state(stepped) and ran.iram[6] == 100
