@@ -6,8 +6,9 @@ exit): simulated seconds per wall second. Both simulators run both firmware imag
 interleaved round by round so that machine load hits all four alike, best of ``runs`` each;
 the diagonal is the issue's figure (this simulator with this firmware against the
 baseline's simulator with the baseline's firmware), the other two say how much each half
-gives. Every process must simulate the same time; each firmware must execute the same
-number of instructions in both simulators (cycle exactness).
+gives. Each process must simulate the same time and execute the same instructions in every
+round. (The two simulators may count a few instructions apart on one image when their
+boards differ: since issue 19 the MCU leaves reset after the board's reset-circuit time.)
 """
 
 from __future__ import annotations
@@ -66,11 +67,6 @@ def measure(ours: Build, base: Build, seconds: float, runs: int) -> list[ClockRu
                                    f"{got.sim_seconds} s / {got.instructions}")
             if got is None or wall < got.wall:
                 best[key] = ClockRun(s.label, f.label, sim_s, insns, wall)
-    for f in (base, ours):  # the two simulators execute each image identically
-        a, b = best[(base.label, f.label)], best[(ours.label, f.label)]
-        if (a.sim_seconds, a.instructions) != (b.sim_seconds, b.instructions):
-            raise MeasureError(f"{f.label}'s firmware: {a.instructions} instructions in "
-                               f"{base.label}'s simulator, {b.instructions} in this one")
     return [best[(s.label, f.label)] for s, f in pairs]
 
 
@@ -87,9 +83,11 @@ def print_figures(ours: Build, base: Build, seconds: float, runs: int) -> float:
         print(f"{s.label + ' simulator':<{width}}"
               + "".join(f"{c.factor:>11.1f} x ({c.wall:6.2f} s)" for c in cells))
     for f in (base, ours):
+        counts = ", ".join(f"{table[(s.label, f.label)].instructions:,} in {s.label}'s"
+                           for s in (base, ours))
         r = table[(ours.label, f.label)]
         print(f"{f.label} firmware: {r.instructions / r.sim_seconds:,.0f} instructions per "
-              "simulated second")
+              f"simulated second ({counts} simulator)")
     whole = table[(ours.label, ours.label)].factor / table[(base.label, base.label)].factor
     sim_half = table[(ours.label, base.label)].factor / table[(base.label, base.label)].factor
     fw_half = table[(base.label, ours.label)].factor / table[(base.label, base.label)].factor
