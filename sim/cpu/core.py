@@ -89,7 +89,6 @@ breakpoints.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import CodeType
 
 from sim.bus.pins import PortBus
@@ -125,6 +124,11 @@ from sim.cpu.sfr import (  # the one SFR map
     B,
 )
 from sim.errors import ConfigError, IllegalOpcode
+
+# collections.abc for the annotations only: importing it costs every fresh `exec` 1 ms
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["CPU", "NEVER"]
 

@@ -53,11 +53,16 @@ generated code serves single-stepping (1-instruction blocks), so there is one im
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sim.cpu.cache import load_blob
 from sim.cpu.opcodes import OPCODES, Op, decode
 from sim.cpu.sfr import ACC, PORTS, PSW, SIDE_WRITE, SP, TIMED_READ
+
+# collections.abc for the annotations only: importing it costs every fresh `exec` 1 ms
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    Template = Callable[["_Gen", Op, tuple], "list[str] | None"]
 
 __all__ = ["MAX_INSNS", "BlockInfo", "translate", "classify", "PAR", "ADDF", "SUBF", "da"]
 
@@ -300,7 +305,6 @@ class _Gen:
 
 
 # -- instruction templates: (gen, op, vals) -> exit lines or None -------------------------
-Template = Callable[[_Gen, Op, tuple], "list[str] | None"]
 _TEMPLATES: dict[str, Template] = {}
 
 
