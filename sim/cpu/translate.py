@@ -68,8 +68,9 @@ __all__ = ["MAX_INSNS", "BlockInfo", "translate", "classify", "PAR", "ADDF", "SU
 
 MAX_INSNS = 40
 #: A block runs this many times as a basic block before it is translated again as a
-#: superblock (see ``translate``): code that runs once or twice is not worth compiling twice.
-HOT_COUNT = 64
+#: superblock (see ``translate``): code that runs a few times is not worth compiling twice
+#: (a short program compiles a third fewer superblocks than at 64; a long run loses nothing).
+HOT_COUNT = 255
 #: A superblock that loops back to its start goes round again while it is this short (in
 #: machine cycles): a bit-banging loop runs several bits a call.
 UNROLL_CYCLES = 48
@@ -792,14 +793,20 @@ def translate(code: bytes, pc: int, bank: int, xram_size: int,
             body.append(ln)
     if pro:
         words.add("sfr")
-    if not superblock and max_insns > 1 and g.extends:
+    counting = not superblock and max_insns > 1 and g.extends
+    if counting:
         k = pc | bank << 16
         # the superblock replaces this block on the last count, so it never goes below 0
         pro = [f"hot[{k}] -= 1", f"if not hot[{k}]: promote({k})", *pro]
         words.update(("hot", "promote"))
     lines = pro + body + epi + exit_lines
     full = "\n".join(lines).replace(_BC, str(cycles))
-    used = [n for n in _NAMES if n in words]  # (the names the added lines use are added)
-    head = "def _b(cyc" + "".join(f", {n}={n}" for n in used) + "):"
+    if counting:
+        # runs HOT_COUNT times at most: the CPU's objects as globals (the namespace the
+        # block is made in), a shorter function to compile than one with them as defaults
+        head = "def _b(cyc):"
+    else:
+        used = [n for n in _NAMES if n in words]  # (the names the added lines use too)
+        head = "def _b(cyc" + "".join(f", {n}={n}" for n in used) + "):"
     source = head + "\n    " + full.replace("\n", "\n    ") + "\n"
     return BlockInfo(source, cycles, insns, special, arg, addr, frozenset(seen))
