@@ -9,6 +9,8 @@
  *   NEAR   pointee in internal RAM (data or idata): 1-byte @Ri pointers instead of SDCC's
  *          3-byte generic pointers (much smaller and faster code)
  *   REENTRANT  for the rare function called from both an ISR and main (none at present)
+ *   BIT    a flag in the bit-addressable area (SDCC __bit): eight flags per byte of
+ *          internal RAM, set, cleared and tested by single bit instructions
  * On a host compiler they all vanish.
  */
 #ifndef COMPAT_H
@@ -22,6 +24,7 @@
 #define IDATA     __idata
 #define NEAR      __idata
 #define REENTRANT __reentrant
+#define BIT       __bit
 #define FW_TARGET 1
 #else
 #define CODE
@@ -29,6 +32,7 @@
 #define IDATA
 #define NEAR
 #define REENTRANT
+#define BIT       uint8_t
 #define FW_TARGET 0
 #endif
 

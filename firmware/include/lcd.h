@@ -22,7 +22,7 @@
 
 #define GLYPH_BELL  0x00            /* CGRAM character code of the alarm bell */
 
-extern bool_t lcd_dead;             /* busy-flag polling timed out: fixed delays used */
+extern BIT lcd_dead;                /* busy-flag polling timed out: fixed delays used */
 
 void lcd_init(void);                /* needs the tick running (uses tick_wait) */
 void lcd_command(uint8_t c);

@@ -11,7 +11,7 @@
 #include "compat.h"
 
 #define TICK_MS          5
-#define TICK_CYCLES      4608u              /* BOARD_F_CPU / 12 / 200 at 11.0592 MHz */
+#define TICK_CYCLES      4608               /* BOARD_F_CPU / 12 / 200 at 11.0592 MHz */
 #define TICKS_PER_SEC    (1000 / TICK_MS)
 #define MS_TO_TICKS(ms)  ((ms) / TICK_MS)
 

@@ -7,6 +7,16 @@
  * counters into a buffer at CE rise, so a burst never straddles a rollover). Only
  * clock_poll() updates the last seconds seen: other readers (a GET reply) use clock_read()
  * and leave the new-second detector alone, so every second is drawn and alarm-checked.
+ *
+ * When to read (clock_wait, counted down by the caller once per tick): a new second seen at
+ * tick T, when the read before it was g ticks earlier, began in (T - g, T]; the next one
+ * begins 200 ticks later (the two crystals agree to far better than a tick a second). So
+ * the seconds register is read once a tick only in a window from 200 - g - 1 ticks after T
+ * to WIN_END, and between those every BG_TICKS (a check that catches a clock changed or
+ * halted behind the firmware's back). In the steady state g = 1: three reads in the window,
+ * nine checks, one burst a second, instead of fifty reads. Without a prediction (after
+ * power-on, after any write to the clock, after a window that saw no new second, or when g
+ * is too wide) the register is read every STEADY_TICKS (20 ms) until a new second is seen.
  * Writes: clock_prepare() validates and encodes (weekday included) ahead of time;
  * clock_commit() lifts WP by a single control write, sends one clock burst (all 8 bytes),
  * sets WP again. Nothing out of range ever reaches the chip. CH is only cleared when found
@@ -18,6 +28,7 @@
 #include "ds1302.h"
 #include "buzzer.h"
 #include "text.h"
+#include "tick.h"
 
 #define BUILD_Y  ((BUILD_YEAR >= 2000 && BUILD_YEAR <= 2099) ? BUILD_YEAR - 2000 : 0)
 #define BUILD_MO ((BUILD_MONTH >= 1 && BUILD_MONTH <= 12) ? BUILD_MONTH : 1)
@@ -27,14 +38,24 @@ datetime_t clock_now;
 IDATA datetime_t clock_tmp;
 IDATA datetime_t clock_new;
 settings_t settings;
-bool_t clock_fault;
-bool_t clock_ready;
-bool_t settings_changed;
+BIT clock_fault;
+BIT clock_ready;
+BIT settings_changed;
 
 static IDATA uint8_t set_buf[DS1302_BUF_SIZE];   /* the prepared clock burst */
 static uint8_t last_sec_raw;
+uint8_t clock_wait = 1;             /* ticks to the next seconds read (app.c counts down) */
+static uint8_t seen_at;             /* tick_count when the last new second was seen */
+static uint8_t read_at;             /* tick_count at the last read */
+static uint8_t win_lo;              /* the next window opens this many ticks after seen_at
+                                       (0: no prediction, steady reads) */
+
+#define STEADY_TICKS 4              /* 20 ms */
+#define BG_TICKS     20             /* 100 ms: checks between windows */
+#define WIN_END      (TICKS_PER_SEC + 3)
+#define WIN_WIDEST   (2 * BG_TICKS)   /* a wider bracket: steady reads instead */
 #if FEATURE_ALARM
-static bool_t alarm_latched;    /* the alarm already rang in the current matching minute */
+static BIT alarm_latched;       /* the alarm already rang in the current matching minute */
 #endif
 
 /* the day-of-week register of a time in the "set me" state: weekday + 3, 1..7 */
@@ -105,6 +126,7 @@ void clock_commit(void)
     ds1302_burst_write(DS1302_CLKBURST_W, set_buf, 8);   /* seconds restart at its CE fall */
     ds1302_protect();
     last_sec_raw = set_buf[0];
+    win_lo = 0;                         /* the second restarts now: find it again */
     clock_ready = 0;
     dt_copy(&clock_now, &clock_new);
     clock_fault = 0;
@@ -185,22 +207,55 @@ void clock_boot(void)
     settings.flags |= SET_UNSET;
 }
 
-bool_t clock_poll(void)
+uint8_t clock_poll(void)
 {
-    uint8_t s = ds1302_read(DS1302_SEC_R);
+    uint8_t now = tick_count, s, since, gap, r = CLOCK_SECOND;
 
-    if (s == last_sec_raw)
+    s = ds1302_read(DS1302_SEC_R);
+    gap = now - read_at;
+    read_at = now;
+    since = now - seen_at;
+    if (s == last_sec_raw) {
+        /* no new second: when to look again */
+        s = STEADY_TICKS;
+        if (win_lo) {
+            if (since >= WIN_END) {
+                win_lo = 0;             /* the window passed without it: steady reads */
+            } else {
+                s = 1;                  /* in the window */
+                if (since < win_lo) {
+                    s = win_lo - since; /* before it: up to the window, checking meanwhile */
+                    if (s > BG_TICKS)
+                        s = BG_TICKS;
+                }
+            }
+        }
+        clock_wait = s;
         return 0;
+    }
+    /* a new second: it began in (now - gap, now]; the next one 200 ticks later */
+    seen_at = now;
+    win_lo = 0;
+    clock_wait = STEADY_TICKS;
+    if (gap <= WIN_WIDEST) {
+        win_lo = TICKS_PER_SEC - 1 - gap;
+        clock_wait = BG_TICKS;
+    }
     if ((s & DS1302_CH) && bcd_dec(s & 0x7F) < 60) {
         /* halted while running (supply glitch): restart it where it stopped */
         ds1302_unprotect();
         ds1302_write(DS1302_SEC_W, s & 0x7F);
         ds1302_protect();
+        win_lo = 0;
     }
     clock_fault = !clock_read();
     last_sec_raw = ds1302_buf[0];       /* only here: a GET's read must not hide a second */
-    if (!clock_fault)
+    if (!clock_fault) {
+        if (clock_tmp.day != clock_now.day || clock_tmp.month != clock_now.month
+            || clock_tmp.year != clock_now.year)
+            r = CLOCK_SECOND | CLOCK_DAY;
         dt_copy(&clock_now, &clock_tmp);
+    }
 #if FEATURE_ALARM
     if ((settings.flags & SET_ALARM_ON) && clock_now.hour == settings.alarm_hour
         && clock_now.minute == settings.alarm_minute) {
@@ -212,5 +267,5 @@ bool_t clock_poll(void)
         alarm_latched = 0;
     }
 #endif
-    return 1;
+    return r;
 }

@@ -11,6 +11,7 @@ static uint8_t muted;               /* held keys whose events are suppressed */
 static uint8_t held_key;            /* key being timed for auto-repeat (0 none) */
 static uint8_t held_ticks;
 static uint8_t settling;            /* ticks until every history holds only "released" */
+uint8_t keys_busy;
 
 #define DEB_MASK ((1 << KEYS_DEBOUNCE) - 1)
 
@@ -35,16 +36,13 @@ uint8_t keys_scan(void)
     if (KEY_MODE == KEY_MODE_ACTIVE)
         raw |= 8;
 
-    /* Fast path, nearly every tick: nothing pressed, nothing debounced as pressed, and the
-     * last KEYS_DEBOUNCE samples of every key were "released", so the loop below would only
-     * shift in zeros that the mask then ignores. */
+    /* The caller skips the ticks with nothing pressed, nothing debounced as pressed and the
+     * last KEYS_DEBOUNCE samples of every key "released" (keys_busy = 0): the loop below
+     * would only shift in zeros that the mask then ignores. */
     if (raw)
         settling = KEYS_DEBOUNCE;
-    else if (!down) {
-        if (!settling)
-            return KEY_NONE;
+    else if (!down && settling)
         settling--;
-    }
 
     do {
         h = (hist[k] << 1) | (raw & 1);
@@ -75,6 +73,7 @@ uint8_t keys_scan(void)
             ev = held_key | KEY_REPEAT;
         }
     }
+    keys_busy = down | settling;
     return ev;
 }
 

@@ -11,7 +11,7 @@
 
 #define NOP() __asm__("nop")
 
-bool_t lcd_dead;
+BIT lcd_dead;
 
 /* Cycle-exact delays. R7 is saved: SDCC cannot see which registers inline asm uses.
  * 101 machine cycles including the call: 110 us at 11.0592 MHz (12T). */

@@ -10,7 +10,7 @@ XDATA char text_line[16];
 uint8_t out_pos;
 uint8_t out_xor;
 uint16_t out_crc;
-bool_t out_uart;
+BIT out_uart;
 const uint8_t NEAR *fmt_p;
 uint8_t fmt_flags;
 
@@ -91,7 +91,7 @@ const CODE char *out_fmt(const CODE char *f)
                 out_pad(c & 0x0F);
                 continue;
             }
-            if (c == FCN_RX)
+            if (c >= FCN_RX)                    /* FC_RX, FC_PIECE */
                 return fmt_f;
             v = fmt_p[3];
             if (c == FCN_AP) {

@@ -28,16 +28,17 @@ enum {
     F_END
 };
 
-bool_t ui_dirty;
+uint8_t ui_dirty;
+uint8_t ui_field;                   /* F_NONE when not editing */
+#define field ui_field
 
 static uint8_t page;                /* 0 = date/time, 1 = lunar/alarm */
-static uint8_t field;               /* F_NONE when not editing */
 static datetime_t edt;              /* the values being edited */
 static struct {
     uint8_t hour, minute, on;       /* the alarm being edited (on = SET_ALARM_ON or 0) */
 } eal;
-static bool_t time_changed, alarm_changed;
-static bool_t blink_hide;           /* blink phase: the edited field is blanked */
+static BIT time_changed, alarm_changed;
+static BIT blink_hide;              /* blink phase: the edited field is blanked */
 static uint8_t blink_ticks;
 
 static XDATA uint8_t shadow[32];    /* what the LCD shows */
@@ -55,7 +56,7 @@ static uint8_t NEAR * const CODE field_ptr[] = {
 
 #if FEATURE_LUNAR
 static uint8_t lun_y = 0xFF, lun_m, lun_d;
-static bool_t lun_ok;
+static BIT lun_ok;
 #endif
 
 void ui_init(void)
@@ -64,7 +65,7 @@ void ui_init(void)
     do {
         shadow[i] = ' ';            /* the LCD was just cleared */
     } while (++i < 32);
-    ui_dirty = 1;
+    ui_dirty = UI_ALL;
 }
 
 static const CODE char fmt_date[] =            /* "2026-11-24 Tue" */
@@ -172,12 +173,12 @@ static void render(void)
 
 void ui_refresh(void)
 {
-    uint8_t col, i, c, at = 0xFF;
+    uint8_t col, i, c, at = 0xFF, lines = ui_dirty;
 
-    if (!ui_dirty)
-        return;
     ui_dirty = 0;
     for (row = 0; row < 2; row++) {
+        if (!(lines & (row + 1)))               /* UI_LINE2 = 2: line 1 only with UI_ALL */
+            continue;
         render();
         for (col = 0; col < 16; col++) {
             i = (row << 4) | col;
@@ -189,21 +190,17 @@ void ui_refresh(void)
             lcd_putc(c);
             shadow[i] = c;
             at = i + 1;
-            app_background();
+            APP_BACKGROUND();
         }
     }
 }
 
 void ui_tick(void)
 {
-    if (!field) {
-        blink_hide = 0;
-        return;
-    }
     if (++blink_ticks >= UI_BLINK_TICKS) {
         blink_ticks = 0;
         blink_hide = !blink_hide;
-        ui_dirty = 1;
+        ui_dirty = UI_ALL;
     }
 }
 
@@ -211,7 +208,7 @@ static void blink_restart(void)
 {
     blink_ticks = 0;
     blink_hide = 0;
-    ui_dirty = 1;
+    ui_dirty = UI_ALL;
 }
 
 static void edit_leave(void)
