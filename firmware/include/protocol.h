@@ -13,12 +13,12 @@
  *
  * Queue: PROTO_QUEUE bytes. A reply is queued from its line end until its text is started:
  * a code byte, followed by the request's result where the reply needs more than one flag
- * (a SET's time: 7 bytes; an ALARM's time: 2), so each reply states what its own request
+ * (a SET's time: 6 bytes; an ALARM's time: 2), so each reply states what its own request
  * did even when later lines changed things meanwhile. It holds what a host has sent beyond
  * the request whose reply is on the wire: 40 or more PINGs, GETs, HOURS, INFOs or errors, 13
  * ALARMs, 5 SETs (mixes in proportion).
  * Flow control: a new line is only taken while the queue has room for the largest entry
- * (8 bytes); otherwise it stays in the UART's receive ring until a reply has gone out. No
+ * (7 bytes); otherwise it stays in the UART's receive ring until a reply has gone out. No
  * reply is ever dropped. No finite buffer can keep up with a host that streams short
  * requests without reading (at 9600 baud a 2-byte request, "X" CR, arrives in 2 ms while its
  * 21-byte reply takes 22 ms): once the receive ring is full too, bytes are lost (uart.h) and

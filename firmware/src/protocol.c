@@ -16,7 +16,7 @@
  * dry; at the line end only the check test and clock_commit() remain.
  *
  * Replying: a complete line is executed at once and leaves its reply in a queue: a code
- * (R_* | R_DATA | R_CKS | R_CRC) and, for a SET, the time it wrote (7 bytes), for an ALARM
+ * (R_* | R_DATA | R_CKS | R_CRC) and, for a SET, the time it wrote (6 bytes), for an ALARM
  * the alarm time (2 bytes); R_DATA carries the one flag an ALARM (on), HOURS (12 h) or INFO
  * (unset) reply shows. All is taken at the line end, so each reply states the result of its
  * own request even when later lines changed things before it was sent. protocol_poll()
@@ -70,7 +70,7 @@ static uint8_t pp;                  /* parse position */
 static BIT bad_syntax;
 static BIT exec;                   /* parse() may change things (the line is complete) */
 
-static XDATA uint8_t rq[PROTO_QUEUE];   /* replies: code, then 0, 2 or 7 result bytes */
+static XDATA uint8_t rq[PROTO_QUEUE];   /* replies: code, then 0, 2 or 6 result bytes */
 static uint8_t rq_head, rq_tail;
 static uint16_t owed;               /* lines lost to an overflow, not yet queued */
 static const CODE char *rp_s;       /* the reply being sent goes on here (0: none) */
@@ -100,7 +100,8 @@ enum { K_PING, K_GET, K_SET, K_ALARM, K_HOURS, K_INFO, K_HELP,
 #endif
        K_END };
 #define K_NONE 0xFF
-#define RQ_DT  7                    /* result bytes of a SET: the datetime_t it wrote */
+#define RQ_DT  6                    /* result bytes of a SET: the time it wrote (datetime_t
+                                       without the weekday, computed again for the reply) */
 #define RQ_ALARM 2                  /* of an ALARM: its hour and minute */
 #define RQ_ROOM (1 + RQ_DT)         /* the largest entry: a line is taken only with this room */
 
@@ -567,6 +568,8 @@ static void reply_start(void)
     d = (n == RQ_DT) ? &clock_tmp.year : &clock_tmp.hour;
     while (n--)
         *d++ = rq_get();
+    if (k == R_SET)
+        clock_tmp.wday = cal_weekday(&clock_tmp);
     if (k == R_TIME && !clock_read())
         dt_copy(&clock_tmp, &clock_now);
 #if FEATURE_DS18B20
@@ -586,15 +589,22 @@ static void reply_start(void)
     out_fmt(k >= R_E_UNKNOWN ? "ERR " : "OK ");
 }
 
-void protocol_poll(void)
+/* the next reply (or piece) into the UART's line buffer once the last has been sent */
+static void reply(void)
 {
-    rx();
     if (uart_tx_idle() && (rp_s || rq_head != rq_tail)) {
         uart_tx_start();
         if (!rp_s)
             reply_start();
         reply_run();
     }
+}
+
+void protocol_poll(void)
+{
+    reply();                            /* first: the line stays busy */
+    rx();
+    reply();                            /* a reply to a line rx() just took */
 }
 
 void protocol_banner(void)
