@@ -6,6 +6,9 @@
  * to the Spring Festival of its year (or of the previous year, for dates before it) and the
  * offset is walked month by month: 29 days, +1 when the mask bit is set.
  */
+/* SDCC: no induction-variable or loop-invariant rewriting here: smaller code (measured) */
+#pragma noinduction
+#pragma noinvariant
 #include "lunar.h"
 #include "calendar.h"
 #include "lunar_table.h"

@@ -43,40 +43,95 @@ void uart_init(void)
     ES = 1;                         /* indices, counts and flags start at 0 (cleared RAM) */
 }
 
-void uart_isr(void) __interrupt(4)
+#define XSTR(x) STR(x)
+#define STR(x) #x
+
+/* In assembler: it runs for every byte both ways, and it saves only what it uses (A, B,
+ * DPTR, PSW). The bookkeeping is uart.h's:
+ *   receive: next = (rx_head + 1) & RX_MASK; while dropping (rx_skip), store again from
+ *   a byte that starts a line (!rx_mid) into an empty ring; else a full ring (next ==
+ *   rx_tail) starts dropping. A stored byte goes to rx_buf[rx_head], rx_head = next. A
+ *   line end dropped while a line was in progress counts one lost line (rx_lost, 16 bits);
+ *   rx_mid = the byte is not a line end. uart_event = 1.
+ *   transmit: the next byte of the line buffer, or, when it is all sent, tx_busy = 0 and
+ *   uart_event = 1. */
+void uart_isr(void) __interrupt(4) __naked
 {
-    uint8_t c, n;
-    if (RI) {
-        RI = 0;
-        c = SBUF;
-        n = (rx_head + 1) & RX_MASK;
-        if (rx_skip) {
-            if (!rx_mid && rx_head == rx_tail)
-                rx_skip = 0;        /* a line starts and the ring is empty: store again */
-        } else if (n == rx_tail) {
-            rx_skip = 1;            /* full: this byte and its line are lost */
-        }
-        if (!rx_skip) {
-            rx_buf[rx_head] = c;
-            rx_head = n;
-        }
-        c = (c == '\r' || c == '\n');
-        if (rx_skip && c && rx_mid)
-            rx_lost++;              /* a line end dropped: one more line lost */
-        rx_mid = !c;
-        uart_event = 1;
-    }
-    if (TI) {
-        TI = 0;
-        n = tx_tail;
-        if (n != tx_head) {
-            SBUF = tx_buf[n];
-            tx_tail = n + 1;
-        } else {
-            tx_busy = 0;
-            uart_event = 1;
-        }
-    }
+    __asm__("    push psw\n"
+            "    push acc\n"
+            "    push b\n"
+            "    push dpl\n"
+            "    push dph\n"
+            "    jnb  _RI,00010$\n"
+            "    clr  _RI\n"
+            "    mov  a,_rx_head\n"
+            "    inc  a\n"
+            "    anl  a,#" XSTR(RX_MASK) "\n"
+            "    mov  b,a\n"                      /* b = next */
+            "    jnb  _rx_skip,00001$\n"
+            "    jb   _rx_mid,00004$\n"            /* dropping, mid-line: drop */
+            "    mov  a,_rx_head\n"
+            "    cjne a,_rx_tail,00004$\n"        /* dropping, ring not empty: drop */
+            "    clr  _rx_skip\n"                 /* a line starts, the ring is empty */
+            "    sjmp 00002$\n"
+            "00001$:\n"
+            "    cjne a,_rx_tail,00002$\n"
+            "    setb _rx_skip\n"                 /* full: drop from this byte on */
+            "    sjmp 00004$\n"
+            "00002$:\n"
+            "    mov  a,_rx_head\n"
+            "    add  a,#_rx_buf\n"
+            "    mov  dpl,a\n"
+            "    clr  a\n"
+            "    addc a,#(_rx_buf >> 8)\n"
+            "    mov  dph,a\n"
+            "    mov  a,_SBUF\n"
+            "    movx @dptr,a\n"
+            "    mov  _rx_head,b\n"
+            "00004$:\n"
+            "    mov  a,_SBUF\n"
+            "    cjne a,#0x0D,00005$\n"
+            "    sjmp 00006$\n"
+            "00005$:\n"
+            "    cjne a,#0x0A,00008$\n"
+            "00006$:\n"                          /* a line end */
+            "    jnb  _rx_skip,00007$\n"
+            "    jnb  _rx_mid,00007$\n"
+            "    inc  _rx_lost\n"                 /* dropped, ending a line: one lost */
+            "    mov  a,_rx_lost\n"
+            "    jnz  00007$\n"
+            "    inc  (_rx_lost + 1)\n"
+            "00007$:\n"
+            "    clr  _rx_mid\n"
+            "    sjmp 00009$\n"
+            "00008$:\n"
+            "    setb _rx_mid\n"
+            "00009$:\n"
+            "    setb _uart_event\n"
+            "00010$:\n"
+            "    jnb  _TI,00013$\n"
+            "    clr  _TI\n"
+            "    mov  a,_tx_tail\n"
+            "    cjne a,_tx_head,00011$\n"
+            "    clr  _tx_busy\n"                 /* the line is sent */
+            "    setb _uart_event\n"
+            "    sjmp 00013$\n"
+            "00011$:\n"
+            "    inc  _tx_tail\n"
+            "    add  a,#_tx_buf\n"
+            "    mov  dpl,a\n"
+            "    clr  a\n"
+            "    addc a,#(_tx_buf >> 8)\n"
+            "    mov  dph,a\n"
+            "    movx a,@dptr\n"
+            "    mov  _SBUF,a\n"
+            "00013$:\n"
+            "    pop  dph\n"
+            "    pop  dpl\n"
+            "    pop  b\n"
+            "    pop  acc\n"
+            "    pop  psw\n"
+            "    reti\n");
 }
 
 bool_t uart_rx_ready(void)

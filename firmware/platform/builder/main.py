@@ -8,7 +8,7 @@ module holding main() first, and produces, in the env's build directory:
 - firmware.map, firmware.mem  SDCC's link map and memory summary
 
 Board fields follow the upstream intel_mcs51 platform (f_cpu, size_iram, size_xram,
-size_code); a board profile's pre-build script may override the limits through the
+size_code); CLOCK51_EXTRA_CFLAGS (environment) adds compiler flags for an experiment; a board profile's pre-build script may override the limits through the
 construction variables CLOCK51_CODE_SIZE / CLOCK51_IRAM_SIZE / CLOCK51_XRAM_SIZE.
 After linking, the code, IRAM and XRAM use is printed against the limits and the build fails
 when one is exceeded. `-t upload` runs stcgal on firmware.ihx (`-t size` prints the use):
@@ -49,7 +49,11 @@ env.Replace(
     PROGNAME="firmware",
     ARFLAGS=["-rcs"],
     ASFLAGS=["-plosgff"],
-    CCFLAGS=["-mmcs51", "--std-c99", "--opt-code-size", "--fverbose-asm"],
+    # --no-xinit-opt: initialised XDATA variables are set by code at start-up, so neither the
+    # XINIT copy loop nor the XRAM clearing loop of SDCC's start-up is linked (70 bytes); the
+    # firmware gives every XDATA variable that needs a start value its value itself
+    CCFLAGS=["-mmcs51", "--std-c99", "--opt-code-size", "--no-xinit-opt", "--fverbose-asm"]
+    + shlex.split(os.environ.get("CLOCK51_EXTRA_CFLAGS", "")),
     CPPDEFINES=[("F_CPU", "$BOARD_F_CPU")],
     LINKFLAGS=[
         "-mmcs51",
