@@ -32,7 +32,7 @@
 #include "compat.h"
 
 #define PROTO_MAX_LINE 40
-#define PROTO_QUEUE    48           /* bytes: reply codes and their results */
+#define PROTO_QUEUE    56           /* bytes: reply codes and their results */
 
 void   protocol_poll(void);         /* take received bytes, execute lines, send replies */
 void   protocol_banner(void);       /* "clock51 READY" */

@@ -113,15 +113,14 @@ static const CODE uint8_t script[] = {
 };
 
 uint8_t temp_wait = 1;              /* ticks to the next step (app.c counts down) */
-/* in XDATA: every byte of internal RAM is a byte of stack. XRAM is not cleared at start-up
- * (the build's --no-xinit-opt): what needs a start value gets it here. */
-static XDATA uint8_t step = 0;      /* next script entry; S_READ.. S_READ + 8 read, then check */
-static XDATA uint8_t mark = 0, wait = 0;    /* the next step is due when tick_count - mark >= wait */
+static uint8_t step;                /* next script entry; S_READ.. S_READ + 8 read, then check */
+static uint8_t mark, wait;          /* the next step is due when tick_count - mark >= wait */
 #if CONV_ROUNDS > 1
-static XDATA uint8_t rounds;        /* more waits of CONV_TICKS to come */
+static uint8_t rounds;              /* more waits of CONV_TICKS to come */
 #endif
 /* the scratchpad as it is read: its CRC so far, and the bytes the check needs */
-static XDATA uint8_t pad_crc, pad_lo, pad_hi, pad_cfg;
+static uint8_t pad_crc, pad_lo, pad_hi, pad_cfg;
+/* in XDATA (read once a second at most): every byte of internal RAM is a byte of stack */
 static XDATA uint8_t t_lo, t_hi;    /* the last good reading, 1/16 C two's complement */
 
 /* scratchpad byte i (0..8) as read */

@@ -17,8 +17,9 @@
  *
  * Replying: a complete line is executed at once and leaves its reply in a queue: a code
  * (R_* | R_DATA | R_CKS | R_CRC) and, for a SET, the time it wrote (6 bytes), for an ALARM
- * the alarm time (2 bytes); R_DATA carries the one flag an ALARM (on), HOURS (12 h) or INFO
- * (unset) reply shows. All is taken at the line end, so each reply states the result of its
+ * the alarm time (2 bytes; none, R_ALARM_AGAIN, when it is the time of the ALARM entry
+ * before); R_DATA carries the one flag an ALARM (on), HOURS (12 h) or INFO (unset) reply
+ * shows. All is taken at the line end, so each reply states the result of its
  * own request even when later lines changed things before it was sent. protocol_poll()
  * turns the oldest entry into text whenever the previous line has been sent (the text sink
  * XORs it on the way into the UART's line buffer); a reply longer than that buffer (INFO)
@@ -76,6 +77,8 @@ static BIT exec;                   /* parse() may change things (the line is com
 static XDATA uint8_t rq[PROTO_QUEUE];   /* replies: code, then 0, 2 or 6 result bytes */
 static uint8_t rq_head, rq_tail;
 static uint16_t owed;               /* lines lost to an overflow, not yet queued */
+static uint8_t q_alarm[2] = { 0xFF, 0xFF };  /* the time of the last ALARM entry queued */
+static uint8_t rp_alarm[2];          /* ... and of the last one taken off the queue */
 static const CODE char *rp_s;       /* the reply being sent goes on here (0: none) */
 static uint8_t rp_code;             /* ... its code */
 
@@ -84,10 +87,11 @@ enum { R_PONG, R_TIME, R_SET, R_ALARM, R_HOURS, R_INFO, R_HELP,
 #if FEATURE_DS18B20
        R_TEMP,
 #endif
-       R_E_UNKNOWN, R_E_SYNTAX, R_E_RANGE, R_E_LONG, R_E_BYTE, R_E_CKSUM, R_E_OVERFLOW
+       R_E_UNKNOWN, R_E_SYNTAX, R_E_RANGE, R_E_LONG, R_E_BYTE, R_E_CKSUM, R_E_OVERFLOW,
 #if FEATURE_DS18B20
-       , R_E_SENSOR, R_E_BUSY
+       R_E_SENSOR, R_E_BUSY,
 #endif
+       R_ALARM_AGAIN                /* (queue only) an ALARM reply with the last one's time */
 };
 #define R_CKS  0x80                 /* the reply gets a check suffix: "*HH" ... */
 #define R_CRC  0x40                 /* ... or "#CCCC" */
@@ -363,11 +367,17 @@ static void line_end(void)
     n = code & R_CODE;
     if (settings.flags & reply_flag(n))
         code |= R_DATA;
-    rq_put(code);
     p = &clock_new.year;
-    if (n == R_ALARM)
+    if (n == R_ALARM) {
+        /* most ALARM replies show the time the one before showed: then the code alone */
         p = &settings.alarm_hour;
-    n = rq_len(n);
+        if (p[0] == q_alarm[0] && p[1] == q_alarm[1])
+            code += R_ALARM_AGAIN - R_ALARM;
+        q_alarm[0] = p[0];
+        q_alarm[1] = p[1];
+    }
+    rq_put(code);
+    n = rq_len(code & R_CODE);
     while (n--)
         rq_put(*p++);
     ui_dirty = UI_ALL;
@@ -568,9 +578,11 @@ static void reply_start(void)
     code = rq_get();
     k = code & R_CODE;
     n = rq_len(k);
-    d = (n == RQ_DT) ? &clock_tmp.year : &clock_tmp.hour;
+    d = (n == RQ_DT) ? &clock_tmp.year : rp_alarm;
     while (n--)
         *d++ = rq_get();
+    if (k == R_ALARM_AGAIN)
+        k = R_ALARM;
     if (k == R_SET)
         clock_tmp.wday = cal_weekday(&clock_tmp);
     if (k == R_TIME && !clock_read())
@@ -588,7 +600,7 @@ static void reply_start(void)
     out_uart = 1;
     out_xor = 0;
     out_crc = 0;
-    fmt_p = (uint8_t NEAR *)&clock_tmp;
+    fmt_p = (k == R_ALARM) ? rp_alarm - 3 : (uint8_t NEAR *)&clock_tmp;  /* FC_HOUR, FC_MIN */
     out_fmt(k >= R_E_UNKNOWN ? "ERR " : "OK ");
 }
 
