@@ -18,7 +18,7 @@
 
 #include "compat.h"
 
-#define FAKE_RX_SIZE  40
+#define FAKE_RX_SIZE  32
 #define FAKE_OUT_SIZE 100
 
 extern XDATA char fake_uart_out[FAKE_OUT_SIZE + 1];

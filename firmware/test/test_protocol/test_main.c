@@ -309,7 +309,9 @@ static void test_more_than_40_characters_is_too_long(void)
     TEST_ASSERT_EQUAL_STRING("OK PONG\r\n", send("                \r"));   /* + 16 */
     /* 41: refused once the line ends, without a checksum suffix, nothing changed */
     fresh();
-    fake_uart_feed("SET 2027-02-28 23:59:58                 ");  /* 40 */
+    fake_uart_feed("SET 2027-02-28 23:59:58 ");                  /* 24 */
+    protocol_poll();
+    fake_uart_feed("                ");                          /* + 16 */
     protocol_poll();
     TEST_ASSERT_EQUAL_STRING("ERR too long\r\n", send("X*12\r"));
     clock_untouched();
