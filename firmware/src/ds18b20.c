@@ -200,10 +200,17 @@ bool_t temp_tick(void)
 /* the LCD field (columns 9..14) without a number, by temp_state (7 bytes apart) */
 static const CODE char marks[] = "      \0 --.-\0\0   Err";
 
+/* a character of the number: on the UART without the LCD's leading spaces */
+static void num_ch(char c)
+{
+    if (c != ' ' || !out_uart)
+        out_ch(c);
+}
+
 void temp_print(void)
 {
-    uint8_t lo = t_lo, hi = t_hi, pad = 2, tens = 0;
-    char sign = 0;
+    uint8_t lo = t_lo, hi = t_hi;
+    char sign = ' ', c0, c1;
 
     if (temp_state != TEMP_OK) {
         out_fmt(marks + (uint8_t)(temp_state * 7));
@@ -217,29 +224,23 @@ void temp_print(void)
         if (!lo)
             hi++;
         sign = '-';
-        pad = 1;
     }
-    /* whole degrees (0..127), '.', the nearest tenth; on the LCD right-aligned in five
-     * columns, then the degree sign: 2 spaces less one per sign and per extra digit */
+    /* whole degrees w = 0..127 right-aligned in three columns ([sign or 1][tens][units]),
+     * '.', the nearest tenth; on the LCD the degree sign follows */
     hi = (uint8_t)(hi << 4) | (lo >> 4);
-    if (hi >= 10)
-        pad--;
+    c0 = ' ';
+    c1 = sign;
     if (hi >= 100) {
-        pad--;
         hi -= 100;
-        tens = 1;
+        sign = '1';
     }
-    if (!out_uart) {
-        while (pad--)
-            out_ch(' ');
-    }
-    if (sign)
-        out_ch(sign);
-    if (tens)
-        out_ch('1');
     hi = text_bcd(hi);
-    if (hi >= 0x10 || tens)
-        out_ch('0' + (hi >> 4));
+    if (hi >= 0x10 || sign == '1') {
+        c0 = sign;
+        c1 = '0' + (hi >> 4);
+    }
+    num_ch(c0);
+    num_ch(c1);
     out_ch('0' + (hi & 0x0F));
     out_ch('.');
     out_ch('0' + ((uint8_t)((uint8_t)((lo & 15) * (uint8_t)10) + 8) >> 4));

@@ -35,6 +35,13 @@
 
 static uint8_t tick_seen;
 
+/* SDCC's start-up hook (0: clear and initialise RAM as usual), defined here so that no
+ * library module compiled with other options than ours is linked */
+unsigned char _sdcc_external_startup(void)
+{
+    return 0;
+}
+
 void main(void)
 {
     EA = 0;

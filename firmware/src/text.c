@@ -67,16 +67,20 @@ static void out_wday(uint8_t v)
     } while (--n);
 }
 
+/* the cursor and the FC_IF state are static: nothing to save around the calls */
+static BIT skip;
+
 const CODE char *out_fmt(const CODE char *f)
 {
-    uint8_t c, v, skip = 0;
+    uint8_t c, v;
 
     fmt_f = f;
+    skip = 0;
     for (;;) {
         c = *fmt_f++;
         if (c & 0x80) {
             if (c == FCN_ELSE) {
-                skip ^= 1;
+                skip = !skip;
                 continue;
             }
             if (c == FCN_FI) {
@@ -96,20 +100,26 @@ const CODE char *out_fmt(const CODE char *f)
             }
             if (c >= FCN_RX)                    /* FC_RX, FC_PIECE */
                 return fmt_f;
+            if (c == FCN_WDAY) {
+                out_wday(fmt_p[6]);
+                continue;
+            }
             v = fmt_p[3];
             if (c == FCN_AP) {
-                c = v < 12 ? 'A' : 'P';
+                c = 'A';
+                if (v >= 12)
+                    c = 'P';
             } else if (c == FCN_BELL) {
                 c = GLYPH_BELL;
             } else {
-                if (c == FCN_WDAY) {
-                    out_wday(fmt_p[6]);
-                    continue;
-                }
                 if (c != FCN_HOURD)
                     v = fmt_p[c & 0x07];
-                else if (fmt_flags & SET_H12)   /* 12-hour clock: 0..23 -> 1..12 */
-                    v = !v ? 12 : v > 12 ? v - 12 : v;
+                else if (fmt_flags & SET_H12) { /* 12-hour clock: 0..23 -> 1..12 */
+                    if (v > 12)
+                        v -= 12;
+                    else if (!v)
+                        v = 12;
+                }
                 v = text_bcd(v);
                 out_ch('0' + (v >> 4));
                 c = '0' + (v & 0x0F);

@@ -54,11 +54,6 @@ static uint8_t NEAR * const CODE field_ptr[] = {
     &edt.year, &edt.month, &edt.day, &edt.hour, &edt.minute, &eal.hour, &eal.minute, &eal.on
 };
 
-#if FEATURE_LUNAR
-static uint8_t lun_y = 0xFF, lun_m, lun_d;
-static BIT lun_ok;
-#endif
-
 void ui_init(void)
 {
     uint8_t i = 0;
@@ -129,15 +124,10 @@ static void render(void)
 #endif
     } else if (!row) {                          /* "L*10-06 BingWu" */
 #if FEATURE_LUNAR
-        const datetime_t NEAR *t = (const datetime_t NEAR *)fmt_p;
-        if (lun_y != t->year || lun_m != t->month || lun_d != t->day) {
-            lun_y = t->year;
-            lun_m = t->month;
-            lun_d = t->day;
-            lun_ok = lunar_from_date(t);
-        }
+        /* computed afresh: line 1 is drawn again only when something else than the second
+         * changed (a new day, a key, a serial command) */
         out_ch('L');
-        if (lun_ok) {
+        if (lunar_from_date((const datetime_t NEAR *)fmt_p)) {
             fmt_flags = lunar.leap;
             fmt_p = &lunar.month - 1;
             out_fmt(FC_IF_LEAP "*" FC_ELSE " " FC_FI FC_MONTH "-" FC_DAY " ");
