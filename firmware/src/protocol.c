@@ -71,7 +71,7 @@ static uint8_t prep_len = 0xFF;     /* body length the prepared parse belongs to
 static uint8_t prep_code;           /* its reply code */
 static uint8_t pp;                  /* parse position */
 #define PROTO_SET_MIN 23            /* strlen("SET 2026-11-24 12:05:31") */
-static BIT bad_syntax;
+static BIT bad_syntax, bad_range;
 static BIT exec;                   /* parse() may change things (the line is complete) */
 
 static XDATA uint8_t rq[PROTO_QUEUE];   /* replies: code, then 0, 2 or 6 result bytes */
@@ -254,10 +254,11 @@ static uint8_t cmd_set(void)
 /* the body line[0..trim) -> reply code (SET: prepared, not written) */
 static uint8_t parse(void)
 {
-    uint8_t k, n, v, start, c;
+    uint8_t k, f, n, v, c;
 
     line[trim] = 0;
     bad_syntax = 0;
+    bad_range = 0;
     pp = 0;
     k = take_word(keywords);
     if (k == K_SET)
@@ -266,55 +267,50 @@ static uint8_t parse(void)
         return R_E_UNKNOWN;
     if (at_end())
         return k;                           /* PING GET ALARM HOURS INFO HELP TEMP: R_* == K_* */
+    /* ALARM and HOURS with an argument: the settings they make, applied only when exec */
+    f = settings.flags;
+    take_h = settings.alarm_hour;
+    take_m = settings.alarm_minute;
     if (k == K_ALARM) {
-        start = pp;
-        k = take_word(onoff);
-        take_h = settings.alarm_hour;
-        take_m = settings.alarm_minute;
-        if (k != K_NONE && at_end()) {
-            /* k: 1 = ON (SET_ALARM_ON), 0 = OFF */
-        } else {
-            pp = start;
+        n = pp;
+        v = take_word(onoff);               /* ON: SET_ALARM_ON, OFF: 0 */
+        if (v == K_NONE || !at_end()) {
+            pp = n;
             take_hm();
-            if (bad_syntax || !at_end())
-                return R_E_SYNTAX;
+            v = SET_ALARM_ON;
             if (take_h > 23 || take_m > 59)
-                return R_E_RANGE;
-            k = 1;
+                bad_range = 1;
         }
-        if (exec) {
-            settings.alarm_hour = take_h;
-            settings.alarm_minute = take_m;
-            settings.flags = (settings.flags & ~SET_ALARM_ON) | k;
-            settings_changed = 1;
-            ui_cancel_edit();
-        }
-        return R_ALARM;
-    }
-    if (k == K_HOURS) {
+        f = (f & ~SET_ALARM_ON) | v;
+    } else if (k == K_HOURS) {
         n = v = 0;
-        for (;;) {
-            c = (uint8_t)(line[pp] - '0');
-            if (c > 9)
-                break;
+        while ((c = (uint8_t)(line[pp] - '0')) <= 9) {
             v = (uint8_t)(v * (uint8_t)10) + c;
             n++;
             pp++;
         }
-        if (n == 0 || !at_end())
-            return R_E_SYNTAX;
+        if (!n)
+            bad_syntax = 1;
         if (n != 2 || (v != 12 && v != 24))
-            return R_E_RANGE;
-        if (exec) {
-            settings.flags &= ~SET_H12;
-            if (v == 12)
-                settings.flags |= SET_H12;
-            settings_changed = 1;
-            ui_cancel_edit();
-        }
-        return R_HOURS;
+            bad_range = 1;
+        f &= ~SET_H12;
+        if (v == 12)
+            f |= SET_H12;
+    } else {
+        return R_E_SYNTAX;                  /* no other command takes an argument */
     }
-    return R_E_SYNTAX;
+    if (bad_syntax || !at_end())
+        return R_E_SYNTAX;
+    if (bad_range)
+        return R_E_RANGE;
+    if (exec) {
+        settings.flags = f;
+        settings.alarm_hour = take_h;
+        settings.alarm_minute = take_m;
+        settings_changed = 1;
+        ui_cancel_edit();
+    }
+    return k;                               /* R_ALARM, R_HOURS */
 }
 
 /* parse a SET body ahead of its line end (no changes) */

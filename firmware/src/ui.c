@@ -163,25 +163,29 @@ static void render(void)
 
 void ui_refresh(void)
 {
-    uint8_t col, i, c, at = 0xFF, lines = ui_dirty;
+    static uint8_t i, at, lines, c;     /* static: nothing to save around the calls */
 
+    lines = ui_dirty;
     ui_dirty = 0;
-    for (row = 0; row < 2; row++) {
-        if (!(lines & (row + 1)))               /* UI_LINE2 = 2: line 1 only with UI_ALL */
-            continue;
-        render();
-        for (col = 0; col < 16; col++) {
-            i = (row << 4) | col;
-            c = text_line[col];
-            if (shadow[i] == c)
+    at = 0xFF;
+    for (i = 0; i < 32; i++) {                  /* i = row * 16 + column */
+        if (!(i & 15)) {
+            row = i >> 4;
+            if (!(lines & (uint8_t)(row + 1))) {    /* UI_LINE2 = 2: line 1 only with UI_ALL */
+                i += 15;
                 continue;
-            if (at != i)
-                lcd_goto((row << 6) | col);     /* LCD_LINE2 = 0x40 */
-            lcd_putc(c);
-            shadow[i] = c;
-            at = i + 1;
-            APP_BACKGROUND();
+            }
+            render();
         }
+        c = text_line[i & 15];
+        if (shadow[i] == c)
+            continue;
+        if (at != i)
+            lcd_goto((uint8_t)((i & 0x10) << 2) | (i & 15));    /* LCD_LINE2 = 0x40 */
+        lcd_putc(c);
+        shadow[i] = c;
+        at = i + 1;
+        APP_BACKGROUND();
     }
 }
 
