@@ -37,12 +37,19 @@ uint8_t cal_weekday(const datetime_t NEAR *t)
     return (uint8_t)(n % (uint8_t)7) + 1;
 }
 
+/* the fields year .. second: their least and greatest value (the day's greatest: below) */
+static const CODE uint8_t field_lo[6] = { 0, 1, 1, 0, 0, 0 };
+static const CODE uint8_t field_span[6] = { 99, 11, 30, 23, 59, 59 };
+
 bool_t cal_valid(const datetime_t NEAR *t)
 {
-    uint8_t m = t->month, d = t->day;
-    if (t->year > 99 || (uint8_t)(m - 1) > 11 || d == 0 || d > cal_days_in_month(t->year, m))
-        return 0;
-    return t->hour <= 23 && t->minute <= 59 && t->second <= 59;
+    const uint8_t NEAR *p = (const uint8_t NEAR *)t;
+    uint8_t i = 0;
+    do {
+        if ((uint8_t)(p[i] - field_lo[i]) > field_span[i])
+            return 0;
+    } while (++i < 6);
+    return t->day <= cal_days_in_month(t->year, t->month);
 }
 
 void dt_copy(datetime_t NEAR *d, const datetime_t NEAR *s)

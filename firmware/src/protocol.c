@@ -514,29 +514,29 @@ TX_FITS(help_fits, 37 + 5 + SUFFIX_LEN);            /* "OK PING ... HELP" " TEMP
 TX_FITS(time_fits, 26 + SUFFIX_LEN);                /* "OK 2026-11-24 12:05:31 TUE" */
 TX_FITS(error_fits, 19 + SUFFIX_LEN);               /* "ERR unknown command" */
 
-/* the reply rp_code from rp_s on, up to its end or a piece boundary */
+/* the reply rp_code from rp_s on, up to its end or a piece boundary (rp_s, rp_code: its
+ * state, used in place: nothing to save around the calls) */
 static void reply_run(void)
 {
-    const CODE char *s = rp_s;
-    uint8_t k = rp_code, c, n;
+    uint8_t c, n;
 
     out_uart = 1;
-    fmt_flags = (k & R_DATA) ? reply_flag(k & R_CODE) : 0;
-    while ((s = out_fmt(s)) != 0) {
+    fmt_flags = 0;
+    if (rp_code & R_DATA)
+        fmt_flags = reply_flag(rp_code & R_CODE);
+    while ((rp_s = out_fmt(rp_s)) != 0) {
         rx();                                   /* between the pieces of a long reply */
 #if FEATURE_DS18B20
-        if (s[-2] == '=')                       /* INFO's " temp=" piece ended */
+        if (rp_s[-2] == '=')                    /* INFO's " temp=" piece ended */
             out_fmt(text_nth(temp_words, temp_state));
 #endif
-        if (s[-1] == FCN_PIECE) {
-            rp_s = s;                           /* the rest when this piece has been sent */
-            out_uart = 0;
+        if (rp_s[-1] == FCN_PIECE) {
+            out_uart = 0;                       /* the rest when this piece has been sent */
             return;
         }
     }
-    rp_s = 0;
 #if FEATURE_DS18B20
-    if ((k & R_CODE) == R_TEMP) {
+    if ((rp_code & R_CODE) == R_TEMP) {
         if (temp_state == TEMP_OK)
             temp_print();
         else
@@ -544,10 +544,10 @@ static void reply_run(void)
     }
 #endif
     rx();
-    if (k & R_CKS) {                            /* "#CCCC" ('0' + nibble) or "*HH" (hex) */
+    if (rp_code & R_CKS) {                      /* "#CCCC" ('0' + nibble) or "*HH" (hex) */
         n = 4;
         c = '#';
-        if (!(k & R_CRC)) {
+        if (!(rp_code & R_CRC)) {
             out_crc = (uint16_t)out_xor << 8;
             n = 2;
             c = '*';
@@ -555,7 +555,7 @@ static void reply_run(void)
         do {
             uart_putc(c);
             c = (uint8_t)(out_crc >> 12) + '0';
-            if (c > '9' && !(k & R_CRC))
+            if (c > '9' && !(rp_code & R_CRC))
                 c += 'A' - '9' - 1;
             out_crc <<= 4;
         } while (n--);
