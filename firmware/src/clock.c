@@ -17,9 +17,9 @@
  * nine checks, one burst a second, instead of fifty reads. Without a prediction (after
  * power-on, after any write to the clock, after a window that saw no new second, or when g
  * is too wide) the register is read every STEADY_TICKS (20 ms) until a new second is seen.
- * Writes: clock_prepare() validates and encodes (weekday included) ahead of time;
- * clock_commit() lifts WP by a single control write, sends one clock burst (all 8 bytes),
- * sets WP again. Nothing out of range ever reaches the chip. CH is only cleared when found
+ * Writes: clock_prepare() validates and computes the weekday ahead of time;
+ * clock_commit() encodes the burst, lifts WP by a single control write, sends one clock
+ * burst (all 8 bytes), sets WP again. Nothing out of range ever reaches the chip. CH is only cleared when found
  * set (by rewriting the seconds register with the value it holds), never by
  * read-modify-write of a running clock.
  */
@@ -33,6 +33,10 @@
 #define BUILD_Y  ((BUILD_YEAR >= 2000 && BUILD_YEAR <= 2099) ? BUILD_YEAR - 2000 : 0)
 #define BUILD_MO ((BUILD_MONTH >= 1 && BUILD_MONTH <= 12) ? BUILD_MONTH : 1)
 #define BUILD_D  ((BUILD_DAY >= 1 && BUILD_DAY <= 31) ? BUILD_DAY : 1)
+#define BUILD_DIM (BUILD_MO == 2 ? (BUILD_Y % 4 ? 28 : 29) \
+                   : (BUILD_MO == 4 || BUILD_MO == 6 || BUILD_MO == 9 || BUILD_MO == 11) ? 30 : 31)
+typedef char build_date_is_valid[(BUILD_D <= BUILD_DIM && BUILD_HOUR >= 0 && BUILD_HOUR < 24
+                                  && BUILD_MINUTE >= 0 && BUILD_MINUTE < 60) ? 1 : -1];
 
 datetime_t clock_now;
 IDATA datetime_t clock_tmp;
@@ -42,7 +46,6 @@ BIT clock_fault;
 BIT clock_ready;
 BIT settings_changed;
 
-static IDATA uint8_t set_buf[DS1302_BUF_SIZE];   /* the prepared clock burst */
 static uint8_t last_sec_raw;
 uint8_t clock_wait = 1;             /* ticks to the next seconds read (app.c counts down) */
 static uint8_t seen_at;             /* tick_count when the last new second was seen */
@@ -83,9 +86,9 @@ bool_t clock_read(void)
     uint8_t i = 0;
 
     ds1302_burst_read(DS1302_CLKBURST_R, 7);
-    if ((ds1302_buf[0] & DS1302_CH) || (ds1302_buf[2] & DS1302_12H))
-        return 0;
-    /* datetime_t is year, month, day, hour, minute, second: burst bytes 6, 4, 3, 2, 1, 0 */
+    /* datetime_t is year, month, day, hour, minute, second: burst bytes 6, 4, 3, 2, 1, 0. A
+     * set CH (seconds bit 7) or 12-hour bit (hours bit 7) makes the field 80 or more: the
+     * range check below refuses it like any other invalid time. */
     clock_tmp.year = bcd_dec(ds1302_buf[6]);
     do {
         *d-- = bcd_dec(ds1302_buf[i]);
@@ -103,29 +106,29 @@ bool_t clock_read(void)
 
 bool_t clock_prepare(void)
 {
-    uint8_t NEAR *s = &clock_new.second;
-    uint8_t i = 0;
-
     clock_ready = 0;
     if (!cal_valid(&clock_new))
         return 0;
     clock_new.wday = cal_weekday(&clock_new);
-    do {
-        set_buf[i] = text_bcd(*s--);            /* sec (CH = 0), min, hour (24 h), date, month */
-    } while (++i < 5);
-    set_buf[5] = clock_new.wday;
-    set_buf[6] = text_bcd(clock_new.year);
-    set_buf[7] = 0x00;                          /* control byte: still unprotected */
     clock_ready = 1;
     return 1;
 }
 
 void clock_commit(void)
 {
+    uint8_t NEAR *s = &clock_new.second;
+    uint8_t i = 0;
+
+    do {
+        ds1302_buf[i] = text_bcd(*s--);     /* sec (CH = 0), min, hour (24 h), date, month */
+    } while (++i < 5);
+    ds1302_buf[5] = clock_new.wday;         /* (the "set me" mark: clock_boot()) */
+    ds1302_buf[6] = text_bcd(clock_new.year);
+    ds1302_buf[7] = 0x00;                   /* control byte: still unprotected */
     ds1302_unprotect();
-    ds1302_burst_write(DS1302_CLKBURST_W, set_buf, 8);   /* seconds restart at its CE fall */
+    ds1302_burst_write(DS1302_CLKBURST_W, ds1302_buf, 8);  /* seconds restart at its CE fall */
     ds1302_protect();
-    last_sec_raw = set_buf[0];
+    last_sec_raw = ds1302_buf[0];
     win_lo = 0;                         /* the second restarts now: find it again */
     clock_ready = 0;
     dt_copy(&clock_now, &clock_new);
@@ -177,6 +180,8 @@ void settings_save(void)
 
 void clock_boot(void)
 {
+    uint8_t i;
+
     ds1302_init();
     if (!settings_load()) {
         /* bad RAM magic/CRC: default settings only (alarm 07:00 off, 24 h) */
@@ -189,21 +194,19 @@ void clock_boot(void)
         dt_copy(&clock_now, &clock_tmp);
         return;
     }
-    /* Invalid clock data (first power-up): a defined start time and the "set me" state. */
+    /* Invalid clock data (first power-up): a defined start time (valid: checked when
+     * compiled, above) and the "set me" state, in the same burst. */
     clock_new.year = BUILD_Y;
     clock_new.month = BUILD_MO;
     clock_new.day = BUILD_D;
     clock_new.hour = BUILD_HOUR;
     clock_new.minute = BUILD_MINUTE;
     clock_new.second = 0;
-    if (!clock_prepare()) {         /* a generator bug must not reach the chip */
-        clock_new.day = 1;
-        clock_new.hour = 0;
-        clock_new.minute = 0;
-        clock_prepare();
-    }
-    set_buf[5] = unset_wday(clock_new.wday);    /* the "set me" mark, in the same burst */
+    clock_prepare();
+    i = clock_new.wday;
+    clock_new.wday = unset_wday(i);
     clock_commit();
+    clock_now.wday = i;
     settings.flags |= SET_UNSET;
 }
 
