@@ -212,9 +212,11 @@ void clock_boot(void)
 
 uint8_t clock_poll(void)
 {
-    uint8_t now = tick_count, s, since, gap, r = CLOCK_SECOND;
+    static uint8_t s;                   /* static: nothing to save around the calls */
+    uint8_t now, since, gap;
 
     s = ds1302_read(DS1302_SEC_R);
+    now = tick_count;
     gap = now - read_at;
     read_at = now;
     since = now - seen_at;
@@ -253,10 +255,11 @@ uint8_t clock_poll(void)
     }
     clock_fault = !clock_read();
     last_sec_raw = ds1302_buf[0];       /* only here: a GET's read must not hide a second */
+    s = CLOCK_SECOND;
     if (!clock_fault) {
         if (clock_tmp.day != clock_now.day || clock_tmp.month != clock_now.month
             || clock_tmp.year != clock_now.year)
-            r = CLOCK_SECOND | CLOCK_DAY;
+            s = CLOCK_SECOND | CLOCK_DAY;
         dt_copy(&clock_now, &clock_tmp);
     }
 #if FEATURE_ALARM
@@ -270,5 +273,5 @@ uint8_t clock_poll(void)
         alarm_latched = 0;
     }
 #endif
-    return r;
+    return s;
 }

@@ -254,7 +254,8 @@ static uint8_t cmd_set(void)
 /* the body line[0..trim) -> reply code (SET: prepared, not written) */
 static uint8_t parse(void)
 {
-    uint8_t k, f, n, v, c;
+    static uint8_t k, f, n, v;   /* static: nothing to save around the calls */
+    uint8_t c;
 
     line[trim] = 0;
     bad_syntax = 0;
