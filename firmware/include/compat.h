@@ -23,8 +23,8 @@
  * registers across the call instead of pushing and popping them around every call: chosen
  * one by one by measuring the image (README "The firmware": size). Every module includes
  * this header, so callers and callees agree. */
-#pragma callee_saves bcd_dec,blink_restart,cal_days_in_month,cpu_idle,pad_take,reply_flag
-#pragma callee_saves rq_get,rq_len,rq_put,stop,text_bcd
+#pragma callee_saves bcd_dec,blink_restart,cal_days_in_month,pad_take,reply_flag
+#pragma callee_saves rq_get,rq_len,rq_put,stop,text_bcd,ui_cancel_edit
 #define CODE      __code
 #define XDATA     __xdata
 #define IDATA     __idata

@@ -26,7 +26,7 @@ extern BIT lcd_dead;                /* busy-flag polling timed out: fixed delays
 
 void lcd_init(void);                /* needs the tick running (uses tick_wait) */
 void lcd_command(uint8_t c);
-void lcd_goto(uint8_t addr);        /* DDRAM address: LCD_LINE1/LCD_LINE2 + column */
+/* (lcd_command(0x80 | address) moves to a DDRAM address: LCD_LINE1/LCD_LINE2 + column) */
 void lcd_putc(uint8_t c);
 
 #endif /* LCD_H */

@@ -36,7 +36,6 @@ uint16_t uart_rx_lost(void);
 void    uart_putc(uint8_t c);
 bool_t  uart_tx_idle(void);         /* the last line is completely sent */
 void    uart_tx_start(void);        /* a new line: call only when uart_tx_idle() */
-uint8_t uart_tx_used(void);         /* bytes put since uart_tx_start() */
 
 #if FW_TARGET
 extern volatile __bit uart_event;   /* a byte came in or the line buffer was sent */

@@ -59,6 +59,6 @@ void buzzer_tick(void)
     }
     if (++phase >= TICKS_PER_SEC)
         phase = 0;
-    /* 0-99 ms on, 100-199 off, 200-299 on, rest off */
-    tone(phase < MS_TO_TICKS(100) || (phase >= MS_TO_TICKS(200) && phase < MS_TO_TICKS(300)));
+    /* in 100 ms steps: 0 on, 1 off, 2 on, 3..9 off */
+    tone(!((uint8_t)(phase / (uint8_t)MS_TO_TICKS(100)) & 0xFD));
 }

@@ -27,19 +27,6 @@ static void delay_100us(void) __naked
     __endasm;
 }
 
-/* 51 machine cycles including the call: 55 us. */
-static void delay_50us(void) __naked
-{
-    __asm
-        push ar7
-        mov  r7,#21
-    00001$:
-        djnz r7,00001$
-        pop  ar7
-        ret
-    __endasm;
-}
-
 #if LCD_BUS_BITS == 8
 
 static void bus_out(uint8_t v)
@@ -112,7 +99,7 @@ static void wait_ready(void)
 {
     uint8_t n;
     if (lcd_dead) {
-        delay_50us();
+        delay_100us();
         return;
     }
     LCD_RS = 0;
@@ -136,11 +123,6 @@ void lcd_command(uint8_t c)
     }
 }
 
-void lcd_goto(uint8_t addr)
-{
-    lcd_command(0x80 | addr);
-}
-
 void lcd_putc(uint8_t c)
 {
     wait_ready();
@@ -148,13 +130,27 @@ void lcd_putc(uint8_t c)
     bus_out(c);
 }
 
-static const CODE uint8_t bell_glyph[8] = {
-    0x04, 0x0E, 0x0E, 0x0E, 0x1F, 0x00, 0x04, 0x00
+/* After the three wake-up writes: instructions, then the bell glyph's eight rows as data
+ * (entries INIT_GLYPH.. INIT_GLYPH + 7), then instructions again. */
+#define INIT_GLYPH 5
+static const CODE uint8_t init_seq[] = {
+#if LCD_BUS_BITS == 8
+    0x38,                           /* 8-bit, 2 lines, 5x8 */
+#else
+    0x28,                           /* 4-bit, 2 lines, 5x8 */
+#endif
+    0x08,                           /* display off */
+    0x01,                           /* clear */
+    0x06,                           /* entry mode: increment, no shift */
+    0x40 | (GLYPH_BELL << 3),       /* CGRAM: the bell */
+    0x04, 0x0E, 0x0E, 0x0E, 0x1F, 0x00, 0x04, 0x00,
+    0x0C,                           /* display on, cursor off, blink off */
+    0x80 | LCD_LINE1,
 };
 
 void lcd_init(void)
 {
-    uint8_t i;
+    uint8_t i = 0;
 
     LCD_E = 0;
     LCD_RS = 0;
@@ -167,7 +163,6 @@ void lcd_init(void)
     delay_100us();
     bus_out(0x30);
     delay_100us();
-    lcd_command(0x38);              /* 8-bit, 2 lines, 5x8 */
 #else
     nibble_out(0x30);
     tick_wait(2);
@@ -177,14 +172,11 @@ void lcd_init(void)
     delay_100us();
     nibble_out(0x20);               /* 4-bit interface from now on */
     delay_100us();
-    lcd_command(0x28);              /* 4-bit, 2 lines, 5x8 */
 #endif
-    lcd_command(0x08);              /* display off */
-    lcd_command(0x01);              /* clear */
-    lcd_command(0x06);              /* entry mode: increment, no shift */
-    lcd_command(0x40 | (GLYPH_BELL << 3));
-    for (i = 0; i < 8; i++)
-        lcd_putc(bell_glyph[i]);
-    lcd_command(0x0C);              /* display on, cursor off, blink off */
-    lcd_goto(LCD_LINE1);
+    do {
+        if ((uint8_t)(i - INIT_GLYPH) < 8)
+            lcd_putc(init_seq[i]);
+        else
+            lcd_command(init_seq[i]);
+    } while (++i < sizeof(init_seq));
 }

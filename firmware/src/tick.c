@@ -32,14 +32,9 @@ void tick_init(void)
     TR0 = 1;
 }
 
-void cpu_idle(void)
-{
-    PCON |= 0x01;                       /* IDL: CPU stops, timers/UART/interrupts run */
-}
-
 void tick_wait(uint8_t n)
 {
     uint8_t start = tick_count;
     while ((uint8_t)(tick_count - start) < n)
-        cpu_idle();
+        PCON |= 0x01;                   /* IDL: CPU stops, timers/UART/interrupts run */
 }

@@ -184,8 +184,3 @@ void uart_tx_start(void)
     tx_head = 0;
     tx_tail = 0;
 }
-
-uint8_t uart_tx_used(void)
-{
-    return tx_head;
-}

@@ -181,7 +181,7 @@ void ui_refresh(void)
         if (shadow[i] == c)
             continue;
         if (at != i)
-            lcd_goto((uint8_t)((i & 0x10) << 2) | (i & 15));    /* LCD_LINE2 = 0x40 */
+            lcd_command(0x80 | (uint8_t)((i & 0x10) << 2) | (i & 15));  /* DDRAM: LINE2 = 0x40 */
         lcd_putc(c);
         shadow[i] = c;
         at = i + 1;

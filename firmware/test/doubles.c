@@ -12,7 +12,6 @@
 XDATA char fake_uart_out[FAKE_OUT_SIZE + 1];
 IDATA uint8_t fake_uart_out_len;
 IDATA uint16_t fake_uart_lost;
-static IDATA uint8_t tx_used;
 static XDATA uint8_t rx_buf[FAKE_RX_SIZE];
 static IDATA uint8_t rx_head, rx_tail;
 
@@ -60,7 +59,6 @@ uint16_t uart_rx_lost(void)
 
 void uart_putc(uint8_t c)
 {
-    tx_used++;
     if (fake_uart_out_len < FAKE_OUT_SIZE) {
         fake_uart_out[fake_uart_out_len++] = (char)c;
         fake_uart_out[fake_uart_out_len] = 0;
@@ -74,13 +72,8 @@ bool_t uart_tx_idle(void)
 
 void uart_tx_start(void)
 {
-    tx_used = 0;
 }
 
-uint8_t uart_tx_used(void)
-{
-    return tx_used;
-}
 
 /* ---- DS1302 ---- */
 
