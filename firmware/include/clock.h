@@ -59,8 +59,8 @@ extern settings_t settings;
 extern BIT clock_fault;         /* last DS1302 read was invalid (clock_now kept) */
 extern BIT settings_changed; /* settings changed: the main loop saves them soon */
 
-#define CLOCK_SECOND 0x01       /* clock_poll(): a new second was read ... */
-#define CLOCK_DAY    0x02       /* ... and its date differs from the last one */
+#define CLOCK_SECOND 0x02       /* clock_poll(): a new second was read ... */
+#define CLOCK_DAY    0x01       /* ... and its date differs from the last one */
 
 extern uint8_t clock_wait;      /* ticks to the next clock_poll(): the caller counts it down */
 

@@ -14,6 +14,10 @@
 #include "ds18b20.h"
 #endif
 
+/* clock_poll()'s bits are the lines they change */
+typedef char clock_bits_are_lines[(CLOCK_SECOND == UI_LINE2 && (CLOCK_SECOND | CLOCK_DAY) == UI_ALL)
+                                  ? 1 : -1];
+
 void app_tick(void)
 {
     uint8_t ev;
@@ -36,11 +40,8 @@ void app_tick(void)
         buzzer_tick();
     if (ui_editing())
         ui_tick();
-    if (!--clock_wait) {                /* the DS1302 seconds, when clock.c says */
-        ev = clock_poll();
-        if (ev)                         /* a new second: line 2; a new date: both */
-            ui_dirty |= (ev & CLOCK_DAY) ? UI_ALL : UI_LINE2;
-    }
+    if (!--clock_wait)                  /* the DS1302 seconds, when clock.c says */
+        ui_dirty |= clock_poll();       /* a new second: line 2; a new date: both */
 #if FEATURE_DS18B20
     if (!--temp_wait && temp_tick())    /* one 1-Wire step (<= 0.6 ms) */
         ui_dirty |= UI_LINE2;
