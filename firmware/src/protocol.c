@@ -134,14 +134,21 @@ static uint8_t rq_len(uint8_t k)
 {
     if (k == R_SET)
         return RQ_DT;
-    return k == R_ALARM ? RQ_ALARM : 0;
+    if (k == R_ALARM)
+        return RQ_ALARM;
+    return 0;
 }
 
 /* the settings flag that reply code k shows (R_DATA): SET_ALARM_ON, SET_H12, SET_UNSET */
 static uint8_t reply_flag(uint8_t k)
 {
-    k -= R_ALARM;
-    return k < 3 ? (uint8_t)(SET_ALARM_ON << k) : 0;
+    if (k == R_ALARM)
+        return SET_ALARM_ON;
+    if (k == R_HOURS)
+        return SET_H12;
+    if (k == R_INFO)
+        return SET_UNSET;
+    return 0;
 }
 
 static uint8_t rq_room(void)

@@ -54,17 +54,17 @@ static const CODE char *fmt_f;          /* format cursor (static: no saving arou
 
 static void out_wday(uint8_t v)
 {
-    uint8_t c, n = 3;
-    const CODE char *w = wday_names - 3;
+    static uint8_t i, end;              /* static: nothing to save around the calls */
+    uint8_t c;
+
+    i = (uint8_t)(v * 3) - 3;
+    end = i + 3;
     do {
-        w += 3;
-    } while (--v);
-    do {
-        c = *w++;
+        c = wday_names[i];
         if (out_uart)
             c &= ~0x20;                         /* letters only: upper case */
         out_ch(c);
-    } while (--n);
+    } while (++i != end);
 }
 
 /* the cursor and the FC_IF state are static: nothing to save around the calls */

@@ -254,7 +254,7 @@ void ui_key(uint8_t ev)
             return;
         }
 #if FEATURE_ALARM
-        settings.flags ^= (key == KEY_ID_UP) ? SET_ALARM_ON : SET_H12;
+        settings.flags ^= (uint8_t)((key == KEY_ID_UP) ? SET_ALARM_ON : SET_H12);
 #else
         if (key == KEY_ID_UP)
             return;
@@ -273,7 +273,7 @@ void ui_key(uint8_t ev)
     /* UP / DOWN: step the field with wrap-around */
     f--;
     p = field_ptr[f];
-    lo = (f == F_MONTH - 1 || f == F_DAY - 1);
+    lo = (uint8_t)(f - (F_MONTH - 1)) < 2;  /* month and day: from 1 */
     hi = field_hi[f];
     if (f == F_DAY - 1)
         hi = cal_days_in_month(edt.year, edt.month);
