@@ -56,7 +56,6 @@ extern IDATA datetime_t clock_tmp;    /* scratch: clock_read() result */
 extern IDATA datetime_t clock_new;    /* the time to set: clock_prepare() argument */
 extern BIT clock_ready;         /* clock_new is validated, its weekday computed */
 extern settings_t settings;
-extern BIT clock_fault;         /* last DS1302 read was invalid (clock_now kept) */
 extern BIT settings_changed; /* settings changed: the main loop saves them soon */
 
 #define CLOCK_SECOND 0x02       /* clock_poll(): a new second was read ... */

@@ -19,7 +19,7 @@ typedef struct {
 
 #define LUNAR_LEAP 0x08       /* a format condition bit (text.h FC_IF_LEAP) */
 
-extern IDATA lunar_t lunar;      /* result of the last successful lunar_from_date() */
+extern lunar_t lunar;            /* result of the last successful lunar_from_date() */
 
 /* t's date (year 0..99 = 2000..2099) must be valid. Fills `lunar`; 0 if out of the table. */
 bool_t lunar_from_date(const datetime_t NEAR *t);

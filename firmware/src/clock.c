@@ -42,7 +42,6 @@ datetime_t clock_now;
 IDATA datetime_t clock_tmp;
 IDATA datetime_t clock_new;
 settings_t settings;
-BIT clock_fault;
 BIT clock_ready;
 BIT settings_changed;
 
@@ -132,7 +131,6 @@ void clock_commit(void)
     win_lo = 0;                         /* the second restarts now: find it again */
     clock_ready = 0;
     dt_copy(&clock_now, &clock_new);
-    clock_fault = 0;
     settings.flags &= ~SET_UNSET;       /* the burst carried the weekday: "set" */
 }
 
@@ -214,6 +212,7 @@ uint8_t clock_poll(void)
 {
     static uint8_t s;                   /* static: nothing to save around the calls */
     uint8_t now, since, gap;
+    BIT ok;
 
     s = ds1302_read(DS1302_SEC_R);
     now = tick_count;
@@ -253,10 +252,10 @@ uint8_t clock_poll(void)
         ds1302_protect();
         win_lo = 0;
     }
-    clock_fault = !clock_read();
+    ok = clock_read();                  /* an invalid time: clock_now is kept */
     last_sec_raw = ds1302_buf[0];       /* only here: a GET's read must not hide a second */
     s = CLOCK_SECOND;
-    if (!clock_fault) {
+    if (ok) {
         if (clock_tmp.day != clock_now.day || clock_tmp.month != clock_now.month
             || clock_tmp.year != clock_now.year)
             s = CLOCK_SECOND | CLOCK_DAY;

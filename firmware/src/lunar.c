@@ -14,7 +14,7 @@
 #include "lunar_table.h"
 #include "text.h"
 
-IDATA lunar_t lunar;
+lunar_t lunar;
 
 /* the table starts one lunar year before 2000: a date before the year's Spring Festival
  * always has its lunar year in the table */

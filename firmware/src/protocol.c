@@ -78,7 +78,7 @@ static XDATA uint8_t rq[PROTO_QUEUE];   /* replies: code, then 0, 2 or 6 result 
 static uint8_t rq_head, rq_tail;
 static uint16_t owed;               /* lines lost to an overflow, not yet queued */
 static uint8_t q_alarm[2] = { 0xFF, 0xFF };  /* the time of the last ALARM entry queued */
-static uint8_t rp_alarm[2];          /* ... and of the last one taken off the queue */
+static IDATA uint8_t rp_alarm[2];          /* ... and of the last one taken off the queue */
 static const CODE char *rp_s;       /* the reply being sent goes on here (0: none) */
 static uint8_t rp_code;             /* ... its code */
 
