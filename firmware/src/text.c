@@ -34,14 +34,39 @@ void out_ch(char c)
  * One byte into a CRC-16/XMODEM (start value 0): polynomial 0x1021 (x^16 + x^12 + x^5 + 1),
  * MSB first.
  * Byte-wise without a table: with x = (crc >> 8) ^ c, x ^= x >> 4, the new CRC is
- * (crc << 8) ^ (x << 12) ^ (x << 5) ^ x, computed here one byte at a time.
+ * (crc << 8) ^ (x << 12) ^ (x << 5) ^ x, that is high byte = low byte ^ (x << 4) ^ (x >> 3),
+ * low byte = (x << 5) ^ x. In assembler (it runs for every byte both ways): crc in DPH:DPL,
+ * c in crc16_PARM_2; only A and B are used besides.
  */
-uint16_t crc16(uint16_t crc, uint8_t c)
+uint16_t crc16(uint16_t crc, uint8_t c) __naked
 {
-    uint8_t x = (uint8_t)(crc >> 8) ^ c, hi;
-    x ^= x >> 4;
-    hi = (uint8_t)crc ^ (uint8_t)(x << 4) ^ (x >> 3);
-    return ((uint16_t)hi << 8) | (uint8_t)((uint8_t)(x << 5) ^ x);
+    (void)crc;
+    (void)c;
+    __asm__("    mov  a,dph\n"
+            "    xrl  a,_crc16_PARM_2\n"
+            "    mov  b,a\n"
+            "    swap a\n"
+            "    anl  a,#0x0F\n"
+            "    xrl  a,b\n"
+            "    mov  b,a\n"              /* b = x ^ (x >> 4) */
+            "    swap a\n"
+            "    anl  a,#0xF0\n"
+            "    xrl  a,dpl\n"
+            "    mov  dph,a\n"            /* low ^ (x << 4) */
+            "    mov  a,b\n"
+            "    rr   a\n"
+            "    rr   a\n"
+            "    rr   a\n"
+            "    anl  a,#0x1F\n"
+            "    xrl  a,dph\n"
+            "    mov  dph,a\n"            /* ... ^ (x >> 3): the new high byte */
+            "    mov  a,b\n"
+            "    swap a\n"
+            "    rl   a\n"
+            "    anl  a,#0xE0\n"
+            "    xrl  a,b\n"
+            "    mov  dpl,a\n"            /* (x << 5) ^ x: the new low byte */
+            "    ret\n");
 }
 
 void out_pad(uint8_t col)
