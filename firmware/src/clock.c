@@ -72,11 +72,11 @@ static uint8_t unset_wday(uint8_t wday)
 /* BCD byte -> 0..99, or 0xFF when a nibble is not a decimal digit */
 static uint8_t bcd_dec(uint8_t b)
 {
-    uint8_t hi = b >> 4, lo = b & 0x0F;
-    if (hi > 9 || lo > 9)
+    uint8_t lo = b & 0x0F;
+    b >>= 4;
+    if (b > 9 || lo > 9)
         return 0xFF;
-    hi <<= 1;                       /* hi * 10 = hi * 2 + hi * 8 */
-    return hi + (hi << 2) + lo;
+    return (uint8_t)(b * (uint8_t)10) + lo;     /* the 8051's MUL AB */
 }
 
 bool_t clock_read(void)

@@ -191,7 +191,9 @@ bool_t temp_tick(void)
         }
         done = 1;
     }
-    step = done ? 0 : s + 1;            /* a transaction ended: the next starts over */
+    step = s + 1;
+    if (done)
+        step = 0;                       /* a transaction ended: the next starts over */
     wait = c;
     temp_wait = c;
     return done;                        /* a new state (t_lo/t_hi set for TEMP_OK): redraw */
