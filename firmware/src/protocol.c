@@ -101,6 +101,8 @@ enum { R_PONG, R_TIME, R_SET, R_ALARM, R_HOURS, R_INFO, R_HELP,
 /* keyword lists, space-separated: index = position; the commands' list is the HELP reply */
 static const CODE char keywords[] = "PING GET SET ALARM HOURS INFO HELP" KW_TEMP;
 static const CODE char onoff[] = "OFF ON";         /* index = SET_ALARM_ON or 0 */
+static const CODE char hours[] = "24 12";          /* index << 1 = SET_H12 or 0 */
+typedef char hours_index_is_the_flag[(SET_H12 == 2 && SET_ALARM_ON == 1) ? 1 : -1];
 enum { K_PING, K_GET, K_SET, K_ALARM, K_HOURS, K_INFO, K_HELP,
 #if FEATURE_DS18B20
        K_TEMP,
@@ -262,7 +264,6 @@ static uint8_t cmd_set(void)
 static uint8_t parse(void)
 {
     static uint8_t k, f, n, v;   /* static: nothing to save around the calls */
-    uint8_t c;
 
     line[trim] = 0;
     bad_syntax = 0;
@@ -291,19 +292,17 @@ static uint8_t parse(void)
         }
         f = (f & ~SET_ALARM_ON) | v;
     } else if (k == K_HOURS) {
-        n = v = 0;
-        while ((c = (uint8_t)(line[pp] - '0')) <= 9) {
-            v = (uint8_t)(v * (uint8_t)10) + c;
-            n++;
-            pp++;
-        }
-        if (!n)
-            bad_syntax = 1;
-        if (n != 2 || (v != 12 && v != 24))
+        v = take_word(hours);               /* 12: 1, 24: 0 */
+        if (v == K_NONE) {                  /* digits: a range error, else syntax */
+            n = pp;
+            while ((uint8_t)(line[pp] - '0') <= 9)
+                pp++;
+            if (pp == n)
+                bad_syntax = 1;
             bad_range = 1;
-        f &= ~SET_H12;
-        if (v == 12)
-            f |= SET_H12;
+            v = 0;
+        }
+        f = (f & ~SET_H12) | (uint8_t)(v << 1);
     } else {
         return R_E_SYNTAX;                  /* no other command takes an argument */
     }
@@ -327,14 +326,7 @@ static void prepare(void)
     if (line[0] != 'S' || prep_len == trim || tot > PROTO_MAX_LINE || (lflags & L_BAD))
         return;
     exec = 0;
-    line[trim] = 0;
-    if (line[1] == 'E' && line[2] == 'T' && line[3] == ' ') {
-        bad_syntax = 0;                     /* "SET ": skip the keyword search */
-        pp = 4;
-        prep_code = cmd_set();
-    } else {
-        prep_code = parse();
-    }
+    prep_code = parse();
     prep_len = trim;
 }
 
