@@ -26,7 +26,7 @@
 #pragma callee_saves bcd_dec,blink_restart,cal_days_in_month,pad_take,reply_flag
 #pragma callee_saves rq_get,rq_len,rq_put,stop,text_bcd,ui_cancel_edit
 /* (assembler routines that touch no R0-R7, or save what they touch) */
-#pragma callee_saves crc16,crc8,put_byte,get_byte,ow_reset,ow_byte,delay_100us
+#pragma callee_saves crc16,crc8,put_byte,get_byte,ow_reset,ow_byte,delay_100us,out_ch,uart_putc
 #define CODE      __code
 #define XDATA     __xdata
 #define IDATA     __idata

@@ -98,6 +98,8 @@ static uint8_t crc8(uint8_t x) __naked
 }
 
 #define OW_RESET   0x00             /* script entries: a reset, else a byte to write */
+/* ow_reset()'s results are the states they lead to */
+typedef char reset_results[(TEMP_NONE == 1 && TEMP_ERR == 2) ? 1 : -1];
 /* 760 ms (a 12-bit conversion takes up to 750 ms) in ticks of TICK_CYCLES machine cycles
  * at this crystal (152 at 11.0592 MHz), waited as CONV_ROUNDS waits of CONV_TICKS <= 255 */
 #define CONV_TOTAL  (760UL * (BOARD_F_CPU / 12UL) / (1000UL * TICK_CYCLES) + 1)
@@ -161,7 +163,7 @@ bool_t temp_tick(void)
         if (c == OW_RESET) {
             c = ow_reset();
             if (c) {
-                temp_state = c == 1 ? TEMP_NONE : TEMP_ERR;
+                temp_state = c;         /* 1: TEMP_NONE, 2: TEMP_ERR */
                 done = 1;
                 c = RETRY_TICKS;
             } else {

@@ -19,15 +19,39 @@ uint8_t fmt_flags;
 
 static const CODE char wday_names[] = "MonTueWedThuFriSatSun";
 
-void out_ch(char c)
+/* In assembler (every character of every reply and LCD line passes here): touches no
+ * R0-R7 (crc16() and uart_putc() do not either), so callers keep theirs. */
+void out_ch(char c) __naked
 {
-    if (out_uart) {
-        out_xor ^= (uint8_t)c;
-        out_crc = crc16(out_crc, (uint8_t)c);
-        uart_putc(c);
-    } else if (out_pos < 16) {
-        text_line[out_pos++] = c;
-    }
+    (void)c;
+    __asm__("    jnb  _out_uart,00001$\n"
+            "    mov  a,dpl\n"                    /* the UART: the checks, then the byte */
+            "    xrl  _out_xor,a\n"
+            "    mov  _crc16_PARM_2,a\n"
+            "    push dpl\n"
+            "    mov  dpl,_out_crc\n"
+            "    mov  dph,(_out_crc + 1)\n"
+            "    lcall _crc16\n"
+            "    mov  _out_crc,dpl\n"
+            "    mov  (_out_crc + 1),dph\n"
+            "    pop  dpl\n"
+            "    ljmp _uart_putc\n"
+            "00001$:\n"                          /* the LCD line: while there is room */
+            "    mov  b,dpl\n"
+            "    mov  a,_out_pos\n"
+            "    cjne a,#16,00002$\n"
+            "00002$:\n"
+            "    jnc  00003$\n"
+            "    inc  _out_pos\n"
+            "    add  a,#_text_line\n"
+            "    mov  dpl,a\n"
+            "    clr  a\n"
+            "    addc a,#(_text_line >> 8)\n"
+            "    mov  dph,a\n"
+            "    mov  a,b\n"
+            "    movx @dptr,a\n"
+            "00003$:\n"
+            "    ret\n");
 }
 
 /*

@@ -161,17 +161,30 @@ uint16_t uart_rx_lost(void)
     return n;
 }
 
-void uart_putc(uint8_t c)
+/* In assembler (it runs for every byte sent): touches no R0-R7. The byte is in the buffer
+ * before tx_head moves past it, so the interrupt never sends a byte not yet written. */
+void uart_putc(uint8_t c) __naked
 {
-    uint8_t h = tx_head;
-    if (h < UART_TX_SIZE) {
-        tx_buf[h] = c;
-        tx_head = h + 1;
-    }
-    if (!tx_busy) {
-        tx_busy = 1;
-        TI = 1;                     /* the interrupt sends the buffer */
-    }
+    (void)c;
+    __asm__("    mov  b,dpl\n"
+            "    mov  a,_tx_head\n"
+            "    cjne a,#" XSTR(UART_TX_SIZE) ",00001$\n"
+            "00001$:\n"
+            "    jnc  00002$\n"                   /* full: the byte is dropped */
+            "    add  a,#_tx_buf\n"
+            "    mov  dpl,a\n"
+            "    clr  a\n"
+            "    addc a,#(_tx_buf >> 8)\n"
+            "    mov  dph,a\n"
+            "    mov  a,b\n"
+            "    movx @dptr,a\n"
+            "    inc  _tx_head\n"
+            "00002$:\n"
+            "    jb   _tx_busy,00003$\n"
+            "    setb _tx_busy\n"
+            "    setb _TI\n"                      /* the interrupt sends the buffer */
+            "00003$:\n"
+            "    ret\n");
 }
 
 bool_t uart_tx_idle(void)
