@@ -63,10 +63,10 @@ void main(void)
 
     for (;;) {
         APP_BACKGROUND();
-        while (tick_seen != tick_count) {
+        if (tick_seen != tick_count) {  /* each tick that passed, background work between */
             tick_seen++;
             app_tick();
-            APP_BACKGROUND();
+            continue;
         }
         if (ui_dirty)
             ui_refresh();

@@ -568,21 +568,17 @@ static void reply_run(void)
  * goes on) */
 static void reply_start(void)
 {
-    uint8_t k, code, n;
+    uint8_t k, n;
     uint8_t NEAR *d;
 
-    code = rq_get();
-    k = code & R_CODE;
+    rp_code = rq_get();
+    k = rp_code & R_CODE;
     n = rq_len(k);
     d = (n == RQ_DT) ? &clock_tmp.year : rp_alarm;
     while (n--)
         *d++ = rq_get();
     if (k == R_ALARM_AGAIN)
         k = R_ALARM;
-    if (k == R_SET)
-        clock_tmp.wday = cal_weekday(&clock_tmp);
-    if (k == R_TIME && !clock_read())
-        dt_copy(&clock_tmp, &clock_now);
 #if FEATURE_DS18B20
     if (k == R_TEMP) {                          /* no reading: an error reply instead */
         if (temp_state == TEMP_ERR)
@@ -591,13 +587,18 @@ static void reply_start(void)
             k = R_E_BUSY;
     }
 #endif
-    rp_code = (code & ~R_CODE) | k;
+    rp_code = (rp_code & ~R_CODE) | k;
     rp_s = replies[k];
+    fmt_p = (k == R_ALARM) ? rp_alarm - 3 : (uint8_t NEAR *)&clock_tmp;  /* FC_HOUR, FC_MIN */
     out_uart = 1;
     out_xor = 0;
     out_crc = 0;
-    fmt_p = (k == R_ALARM) ? rp_alarm - 3 : (uint8_t NEAR *)&clock_tmp;  /* FC_HOUR, FC_MIN */
     out_fmt(k >= R_E_UNKNOWN ? "ERR " : "OK ");
+    /* the time of a SET (its weekday) or of a GET (read now); k is in rp_code from here */
+    if (k == R_SET)
+        clock_tmp.wday = cal_weekday(&clock_tmp);
+    if ((rp_code & R_CODE) == R_TIME && !clock_read())
+        dt_copy(&clock_tmp, &clock_now);
 }
 
 /* the next reply (or piece) into the UART's line buffer once the last has been sent */
