@@ -214,7 +214,7 @@ static void num_ch(char c)
 void temp_print(void)
 {
     uint8_t lo = t_lo, hi = t_hi;
-    char sign = ' ', c0, c1;
+    char c0 = ' ', c1 = ' ';
 
     if (temp_state != TEMP_OK) {
         out_fmt(marks + (uint8_t)(temp_state * 7));
@@ -227,27 +227,26 @@ void temp_print(void)
         hi = ~hi;
         if (!lo)
             hi++;
-        sign = '-';
+        c1 = '-';
     }
     /* whole degrees w = 0..127 right-aligned in three columns ([sign or 1][tens][units]),
      * '.', the nearest tenth; on the LCD the degree sign follows */
     hi = (uint8_t)(hi << 4) | (lo >> 4);
-    c0 = ' ';
-    c1 = sign;
+    lo = '0' + ((uint8_t)((uint8_t)((lo & 15) * (uint8_t)10) + 8) >> 4);
     if (hi >= 100) {
         hi -= 100;
-        sign = '1';
+        c1 = '1';
     }
     hi = text_bcd(hi);
-    if (hi >= 0x10 || sign == '1') {
-        c0 = sign;
+    if (hi >= 0x10 || c1 == '1') {
+        c0 = c1;
         c1 = '0' + (hi >> 4);
     }
     num_ch(c0);
     num_ch(c1);
     out_ch('0' + (hi & 0x0F));
     out_ch('.');
-    out_ch('0' + ((uint8_t)((uint8_t)((lo & 15) * (uint8_t)10) + 8) >> 4));
+    out_ch(lo);
     if (!out_uart)
         out_ch((char)0xDF);
 }

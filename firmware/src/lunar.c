@@ -6,9 +6,11 @@
  * to the Spring Festival of its year (or of the previous year, for dates before it) and the
  * offset is walked month by month: 29 days, +1 when the mask bit is set.
  */
-/* SDCC: no induction-variable or loop-invariant rewriting here: smaller code (measured) */
+/* SDCC: no induction-variable, loop-invariant or common-subexpression rewriting here:
+ * smaller code (measured) */
 #pragma noinduction
 #pragma noinvariant
+#pragma nogcse
 #include "lunar.h"
 #include "calendar.h"
 #include "lunar_table.h"
@@ -63,14 +65,4 @@ bool_t lunar_from_date(const datetime_t NEAR *t)
     lunar.stem = (uint8_t)((uint8_t)((LUNAR_FIRST_YEAR - 4) % 10 + idx) % (uint8_t)10);
     lunar.branch = (uint8_t)((uint8_t)((LUNAR_FIRST_YEAR - 4) % 12 + idx) % (uint8_t)12);
     return 1;
-}
-
-const CODE char *lunar_stem_name(uint8_t stem)
-{
-    return text_nth(lunar_stem_names, stem);
-}
-
-const CODE char *lunar_branch_name(uint8_t branch)
-{
-    return text_nth(lunar_branch_names, branch);
 }

@@ -208,13 +208,13 @@ static void take_hm(void)
     take_m = take_2d();
 }
 
-/* the next word as an index in list k (K_NONE if unknown, the cursor then stays) */
+/* the word at the cursor (no spaces before it) as an index in list k (K_NONE if unknown,
+ * the cursor then stays) */
 static uint8_t take_word(const CODE char *k)
 {
     uint8_t idx = 0, p;
     char c;
 
-    skip_spaces();
     for (;;) {
         p = pp;
         while ((c = *k) > ' ' && c == line[p]) {
@@ -269,6 +269,7 @@ static uint8_t parse(void)
     bad_syntax = 0;
     bad_range = 0;
     pp = 0;
+    skip_spaces();
     k = take_word(keywords);
     if (k == K_SET)
         return cmd_set();

@@ -39,7 +39,7 @@ static struct {
 } eal;
 static BIT time_changed, alarm_changed;
 static BIT blink_hide;              /* blink phase: the edited field is blanked */
-static uint8_t blink_ticks;
+static uint8_t blink_ticks;         /* ticks left in this blink phase */
 
 static XDATA uint8_t shadow[32];    /* what the LCD shows */
 
@@ -191,8 +191,8 @@ void ui_refresh(void)
 
 void ui_tick(void)
 {
-    if (++blink_ticks >= UI_BLINK_TICKS) {
-        blink_ticks = 0;
+    if (!--blink_ticks) {
+        blink_ticks = UI_BLINK_TICKS;
         blink_hide = !blink_hide;
         ui_dirty = UI_ALL;
     }
@@ -200,7 +200,7 @@ void ui_tick(void)
 
 static void blink_restart(void)
 {
-    blink_ticks = 0;
+    blink_ticks = UI_BLINK_TICKS;
     blink_hide = 0;
     ui_dirty = UI_ALL;
 }
