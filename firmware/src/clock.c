@@ -148,19 +148,6 @@ static uint8_t settings_crc(void)
     return crc;
 }
 
-static bool_t settings_load(void)
-{
-    ds1302_burst_read(DS1302_RAMBURST_R, SETTINGS_BYTES);
-    if (ds1302_buf[4] != SETTINGS_MAGIC || ds1302_buf[3] != settings_crc())
-        return 0;
-    if (ds1302_buf[1] > 23 || ds1302_buf[2] > 59 || (ds1302_buf[0] & (uint8_t)~SETTINGS_FLAGS))
-        return 0;
-    settings.flags = ds1302_buf[0];
-    settings.alarm_hour = ds1302_buf[1];
-    settings.alarm_minute = ds1302_buf[2];
-    return 1;
-}
-
 void settings_save(void)
 {
     ds1302_buf[0] = settings.flags & SETTINGS_FLAGS;
@@ -181,7 +168,14 @@ void clock_boot(void)
     uint8_t i;
 
     ds1302_init();
-    if (!settings_load()) {
+    /* the settings from DS1302 RAM when magic, CRC and ranges agree */
+    ds1302_burst_read(DS1302_RAMBURST_R, SETTINGS_BYTES);
+    if (ds1302_buf[4] == SETTINGS_MAGIC && ds1302_buf[3] == settings_crc() && ds1302_buf[1] <= 23
+        && ds1302_buf[2] <= 59 && !(ds1302_buf[0] & (uint8_t)~SETTINGS_FLAGS)) {
+        settings.flags = ds1302_buf[0];
+        settings.alarm_hour = ds1302_buf[1];
+        settings.alarm_minute = ds1302_buf[2];
+    } else {
         /* bad RAM magic/CRC: default settings only (alarm 07:00 off, 24 h) */
         settings.flags = 0;
         settings.alarm_hour = 7;

@@ -86,26 +86,6 @@ static const CODE char fmt_alarm[] =            /* "Alarm 07:30   ON" */
 
 static uint8_t row;                 /* the LCD row being redrawn */
 
-#if FEATURE_DS18B20
-/* line 2 after the time: the temperature in columns 9..14, then one mark in column 15:
- * '?' while the time is unset, else the bell while the alarm is on */
-static void time_tail(void)
-{
-    char c = ' ';
-    uint8_t f = fmt_flags;
-
-    out_pad(9);
-    temp_print();
-#if FEATURE_ALARM
-    if (f & SET_ALARM_ON)
-        c = GLYPH_BELL;
-#endif
-    if (f & SET_UNSET)
-        c = '?';
-    out_ch(c);
-}
-#endif
-
 /* Row `row` of the page on show into text_line. */
 static void render(void)
 {
@@ -119,8 +99,20 @@ static void render(void)
     if (!(field ? (field > F_MIN) : page)) {
         out_fmt(row ? fmt_time : fmt_date);
 #if FEATURE_DS18B20
-        if (row)
-            time_tail();
+        if (row) {
+            /* line 2 after the time: the temperature in columns 9..14, then one mark in
+             * column 15: '?' while the time is unset, else the bell while the alarm is on */
+            out_pad(9);
+            temp_print();
+            n = ' ';
+#if FEATURE_ALARM
+            if (fmt_flags & SET_ALARM_ON)
+                n = GLYPH_BELL;
+#endif
+            if (fmt_flags & SET_UNSET)
+                n = '?';
+            out_ch(n);
+        }
 #endif
     } else if (!row) {                          /* "L*10-06 BingWu" */
 #if FEATURE_LUNAR
