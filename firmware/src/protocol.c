@@ -537,7 +537,7 @@ static void reply_run(void)
         }
     }
 #if FEATURE_DS18B20
-    if ((rp_code & R_CODE) == R_TEMP) {
+    if ((uint8_t)(rp_code & R_CODE) == R_TEMP) {
         if (temp_state == TEMP_OK)
             temp_print();
         else
@@ -546,11 +546,11 @@ static void reply_run(void)
 #endif
     rx();
     if (rp_code & R_CKS) {                      /* "#CCCC" ('0' + nibble) or "*HH" (hex) */
-        n = 4;
+        n = 5;                                  /* the marker and four digits ... */
         c = '#';
         if (!(rp_code & R_CRC)) {
             out_crc = (uint16_t)out_xor << 8;
-            n = 2;
+            n = 3;                              /* ... or two */
             c = '*';
         }
         do {
@@ -559,7 +559,7 @@ static void reply_run(void)
             if (c > '9' && !(rp_code & R_CRC))
                 c += 'A' - '9' - 1;
             out_crc <<= 4;
-        } while (n--);
+        } while (--n);
     }
     out_fmt("\r\n");
     out_uart = 0;
