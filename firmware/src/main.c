@@ -8,13 +8,13 @@
  *   Timer 2 (vector 5): buzzer tone, runs only while the alarm sounds (buzzer.c).
  *
  * Main loop, each pass:
- *   1. serial, when the UART interrupt flagged a byte in or a line sent: received bytes are
- *      parsed, complete lines executed, and a queued reply sent whenever the transmit buffer
- *      is empty (APP_BACKGROUND);
- *   2. for each tick that passed, what is due (app_tick): keys while one is pressed or
+ *   1. for a tick that passed, what is due (app_tick): keys while one is pressed or
  *      settling, the buzzer pattern while it rings, the blink phase while editing, the DS1302
  *      seconds register when clock.c's countdown runs out (on a new second a clock burst
  *      read, the alarm check, and a redraw request), a DS18B20 step when its countdown does;
+ *   2. serial, when the UART interrupt flagged a byte in or a line sent: received bytes are
+ *      parsed, complete lines executed, and a queued reply sent whenever the transmit buffer
+ *      is empty (APP_BACKGROUND);
  *   3. redraw the changed LCD characters; save changed settings to DS1302 RAM;
  *   4. sleep in idle mode (PCON.IDL) until the next interrupt, unless work is pending. With
  *      nothing due, a tick costs the interrupt and a few dozen instructions.
@@ -62,12 +62,11 @@ void main(void)
     tick_seen = tick_count;
 
     for (;;) {
-        APP_BACKGROUND();
-        if (tick_seen != tick_count) {  /* each tick that passed, background work between */
+        if (tick_seen != tick_count) {  /* one tick a pass: the others after the checks */
             tick_seen++;
             app_tick();
-            continue;
         }
+        APP_BACKGROUND();
         if (ui_dirty)
             ui_refresh();
         if (settings_changed)

@@ -11,7 +11,9 @@ built firmware and prints:
   streaming at once (and the DS18B20 read all along, on a board with one), and the
   headroom it leaves below the top of IRAM;
 - with a DS18B20: the first reading after power-on, a change at the worst phase, and the
-  longest time interrupts are held off (single-stepped).
+  longest time interrupts are held off (single-stepped);
+- the work per simulated second of a clock left alone: instructions executed and pin edges
+  the DS1302 and DS18B20 models see (``sim.measure.fwprofile`` breaks them down).
 
 All figures are simulated time, so they are the same on any PC. tests/firmware checks the
 same limits (50 ms, 2 ms, 16 bytes).
@@ -144,6 +146,33 @@ def temperature_figures(profile: str, image: Path) -> str:
             f"{frame_us / 2:.0f} us)")
 
 
+def work_per_second(profile: str, image: Path, seconds: float = 10.0) -> str:
+    """Instructions and DS1302/DS18B20 pin edges per simulated second, the clock alone."""
+    board = Board(profile, image)
+    board.set_rtc(dt.datetime(2026, 1, 1, 0, 0, 0))
+    board.run_for(3.0)                  # boot, the second found, the first reading
+    edges = {"DS1302": 0, "DS18B20": 0}
+    pins = {"DS1302": [board.profile.ds1302_ce, board.profile.ds1302_sclk,
+                       board.profile.ds1302_io]}
+    if board.profile.ds18b20 is not None:
+        pins["DS18B20"] = [board.profile.ds18b20]
+
+    def count(chip: str):
+        def seen(_level: int, _cycle: int) -> None:
+            edges[chip] += 1
+        return seen
+
+    for chip, chip_pins in pins.items():
+        for port, bit in chip_pins:
+            board.bus.watch(port, bit, count(chip))
+    i0 = board.cpu.instructions
+    board.run_for(seconds)
+    n = (board.cpu.instructions - i0) / seconds
+    return (f"work per simulated second, the clock alone: {n:,.0f} instructions; pin edges "
+            + ", ".join(f"{chip} {e / seconds:,.0f}" for chip, e in edges.items()
+                        if chip in pins))
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--board", default="reference",
                         help="board whose built firmware is measured (default reference)")
@@ -181,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"DS18B20 read {reads} times meanwhile, {len(board.thermo.violations)} 1-Wire "
               "violations")
         print(temperature_figures(args.board, image))
+    print(work_per_second(args.board, image))
     problems = board.violations() + [f"lost RX byte at {c}" for c, _ in board.uart.rx_lost]
     if problems:
         raise MeasureError(f"{len(problems)} violations under stress, first: {problems[0]}")

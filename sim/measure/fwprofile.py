@@ -10,9 +10,11 @@ to the function that was running when it happened, whoever drove it (the CPU's p
 a chip answering it). Each edge is a call the simulator must make into a pin-level model, so
 edges are simulator work as much as instructions are. It prints, per simulated second:
 
-- the totals: instructions, machine cycles awake (not in idle mode), interrupts taken, and
-  the pin edges of each chip;
-- the functions, busiest first: instructions, their share, and their edges per chip.
+- the totals: instructions (and how many of them are iterations of a delay loop that jumps
+  to itself, DJNZ x,$ or SJMP $, which the simulator runs in one step), machine cycles awake
+  (not in idle mode), interrupts taken, and the pin edges of each chip;
+- the functions, busiest first: instructions, their share, their delay-loop iterations, and
+  their edges per chip.
 
 Symbols come from the build: SDCC's relocated listings (``src/*.rst`` beside the image: every
 label, static functions included) or, without them, the link map (``firmware.map``: the
@@ -101,6 +103,7 @@ def read_symbols(image: Path) -> Symbols:
 @dataclass
 class FunctionFigures:
     instructions: int = 0
+    spins: int = 0  # of which: iterations of a self-loop (DJNZ x,$ / SJMP $)
     edges: dict[str, int] = field(default_factory=dict)
 
 
@@ -108,6 +111,7 @@ class FunctionFigures:
 class Profile:
     seconds: float
     instructions: int
+    spins: int
     awake_cycles: int
     interrupts: int
     edges: dict[str, int]
@@ -115,6 +119,20 @@ class Profile:
 
     def per_second(self, n: float) -> float:
         return n / self.seconds
+
+
+def self_loops(code: bytes) -> set[int]:
+    """Addresses of the instructions that jump to themselves: DJNZ Rn,$ (D8-DF FE),
+    DJNZ direct,$ (D5 dd FD), SJMP $ (80 FE). The simulator runs a whole delay loop of these
+    in one step (idle fast-forward), so their iterations cost it almost nothing."""
+    found = set()
+    for pc in range(len(code) - 2):
+        op = code[pc]
+        if (0xD8 <= op <= 0xDF or op == 0x80) and code[pc + 1] == 0xFE:
+            found.add(pc)
+        elif op == 0xD5 and code[pc + 2] == 0xFD:
+            found.add(pc)
+    return found
 
 
 def _chip_pins(board: Board) -> dict[str, list[tuple[int, int]]]:
@@ -159,11 +177,14 @@ def profile(board: Board, seconds: float, symbols: Symbols) -> Profile:
     i0 = cpu.instructions
     name_at = symbols.name_at
     isr_entries = symbols.entries("_isr")
+    loops = self_loops(cpu.code[:0x10000])
+    spins = 0
     while cpu.cycles < end:
         c0 = cpu.cycles
         idle = cpu.idle
         n0 = cpu.instructions
-        current[0] = "(idle)" if idle else name_at(cpu.pc)
+        pc = cpu.pc
+        current[0] = "(idle)" if idle else name_at(pc)
         cpu.step()
         if not idle:
             awake += cpu.cycles - c0
@@ -174,23 +195,30 @@ def profile(board: Board, seconds: float, symbols: Symbols) -> Profile:
             if n:
                 fig("(interrupt vectors)").instructions += n
         elif n:
-            fig(current[0]).instructions += n
+            f = fig(current[0])
+            f.instructions += n
+            if pc in loops and not idle:
+                f.spins += n
+                spins += n
         sched.fire_due(cpu.cycles)
-    return Profile(seconds, cpu.instructions - i0, awake, interrupts, edges, funcs)
+    return Profile(seconds, cpu.instructions - i0, spins, awake, interrupts, edges, funcs)
 
 
-def print_profile(prof: Profile, top: int, out=sys.stdout) -> None:
+def print_profile(prof: Profile, top: int, out=None) -> None:
+    out = out or sys.stdout
     chips = [c for c in CHIPS if c in prof.edges]
     ps = prof.per_second
     total_edges = sum(prof.edges.values())
     print(f"per simulated second (over {prof.seconds:g} s): {ps(prof.instructions):,.0f} "
-          f"instructions, {ps(prof.awake_cycles):,.0f} machine cycles awake "
+          f"instructions ({ps(prof.spins):,.0f} of them delay-loop iterations the simulator "
+          f"runs in one step), {ps(prof.awake_cycles):,.0f} machine cycles awake "
           f"({100 * ps(prof.awake_cycles) / 921600:.1f} % at 11.0592 MHz), "
           f"{ps(prof.interrupts):,.0f} interrupts", file=out)
     print("pin edges per simulated second: " + ", ".join(
         f"{c} {ps(prof.edges[c]):,.0f}" for c in chips) + f" (all {ps(total_edges):,.0f})",
         file=out)
-    head = f"{'function':<26}{'instr/s':>10}{'share':>8}" + "".join(f"{c:>9}" for c in chips)
+    head = (f"{'function':<26}{'instr/s':>10}{'share':>8}{'loops/s':>9}"
+            + "".join(f"{c:>9}" for c in chips))
     print(head, file=out)
     rows = sorted(prof.functions.items(),
                   key=lambda kv: (-kv[1].instructions, -sum(kv[1].edges.values())))
@@ -201,7 +229,7 @@ def print_profile(prof: Profile, top: int, out=sys.stdout) -> None:
         if shown >= top:
             break
         share = 100 * f.instructions / prof.instructions if prof.instructions else 0.0
-        print(f"{name:<26}{ps(f.instructions):>10,.0f}{share:>7.1f}%" + "".join(
+        print(f"{name:<26}{ps(f.instructions):>10,.0f}{share:>7.1f}%{ps(f.spins):>9,.0f}" + "".join(
             f"{ps(f.edges.get(c, 0)):>9,.0f}" for c in chips), file=out)
         shown += 1
 

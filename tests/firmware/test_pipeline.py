@@ -171,7 +171,7 @@ def test_32_pipelined_requests_of_every_kind_each_get_their_own_reply_in_order(m
     clk = booted(make_clock)
     assert len(MIX) == 32
     replies = run_lines(clk, MIX, timeout_s=3.0)
-    for (body, form, want), reply in zip(MIX, replies, strict=True):
+    for (_body, form, want), reply in zip(MIX, replies, strict=True):
         check_reply(reply, form, want)
     assert clk.ram_settings() == {"valid": True, "alarm": (5, 45), "alarm_on": True,
                                   "hours12": False}
@@ -218,7 +218,7 @@ def test_32_pipelined_requests_of_one_kind_each_get_their_own_reply(make_clock, 
     clk = booted(make_clock)
     lines = [(body, form, want) for body, _, want in _thirty_two(kind)]
     replies = run_lines(clk, lines, timeout_s=5.0)
-    for (body, _, want), reply in zip(lines, replies, strict=True):
+    for (_body, _, want), reply in zip(lines, replies, strict=True):
         check_reply(reply, form, want)
 
 
@@ -258,6 +258,6 @@ def test_a_flood_of_short_lines_is_answered_line_for_line(make_clock):
     replies = run_lines(clk, lines, timeout_s=20.0)
     lost = [i for i, r in enumerate(replies) if r == "ERR overflow"]
     assert lost
-    for i, (body, form, want) in enumerate(lines):
+    for i, (_body, form, want) in enumerate(lines):
         if i not in lost:
             check_reply(replies[i], form, want)
