@@ -10,8 +10,10 @@
  *     ... 152 ticks (760 ms >= the 750 ms of a 12-bit conversion) ...
  *     reset, CC, BE (Read Scratchpad), 9 bytes, check, then the next conversion,
  * so a new reading arrives about every 0.83 s. 1-Wire allows any pause between slots; a
- * step after a reset waits for the next-but-one tick (>= 5 ms >= tRSTH 480 us). The longest
- * step (a reset) keeps the main loop about 0.6 ms.
+ * step after a reset waits for the next-but-one tick (>= 5 ms >= tRSTH 480 us). The waits
+ * are real time: temp_tick() checks them against tick_count, so ticks the main loop handles
+ * late, in a burst, never shorten them. The longest step (a reset) keeps the main loop
+ * about 0.6 ms.
  *
  * A reading is accepted only when the scratchpad's CRC-8 (x^8 + x^5 + x^4 + 1) matches, its
  * configuration byte has the fixed bits of a DS18B20 (0 RR 11111) and the value's high byte

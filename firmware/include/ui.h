@@ -42,7 +42,8 @@ extern uint8_t ui_field;            /* the field being edited, 0 when not editin
 void ui_init(void);                 /* after lcd_init(): the LCD is blank */
 void ui_key(uint8_t ev);            /* a keys_scan() event */
 void ui_tick(void);                 /* every tick while ui_editing(): blinking */
-void ui_refresh(void);              /* redraw what ui_dirty names (APP_BACKGROUND() between chars) */
+void ui_refresh(void);              /* redraw what ui_dirty names (APP_BACKGROUND() between
+                                       characters) */
 void ui_cancel_edit(void);          /* drop an edit in progress (serial changed the clock) */
 
 #endif /* UI_H */

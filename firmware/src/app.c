@@ -15,8 +15,8 @@
 #endif
 
 /* clock_poll()'s bits are the lines they change */
-typedef char clock_bits_are_lines[(CLOCK_SECOND == UI_LINE2 && (CLOCK_SECOND | CLOCK_DAY) == UI_ALL)
-                                  ? 1 : -1];
+typedef char clock_bits_are_lines[(CLOCK_SECOND == UI_LINE2
+                                   && (CLOCK_SECOND | CLOCK_DAY) == UI_ALL) ? 1 : -1];
 
 void app_tick(void)
 {

@@ -19,9 +19,9 @@
  * is too wide) the register is read every STEADY_TICKS (20 ms) until a new second is seen.
  * Writes: clock_prepare() validates and computes the weekday ahead of time;
  * clock_commit() encodes the burst, lifts WP by a single control write, sends one clock
- * burst (all 8 bytes), sets WP again. Nothing out of range ever reaches the chip. CH is only cleared when found
- * set (by rewriting the seconds register with the value it holds), never by
- * read-modify-write of a running clock.
+ * burst (all 8 bytes), sets WP again. Nothing out of range ever reaches the chip. CH is
+ * only cleared when found set (by rewriting the seconds register with the value it holds),
+ * never by read-modify-write of a running clock.
  */
 #include "board_config.h"
 #include "clock.h"

@@ -6,12 +6,12 @@
  * Checks in order: too long (> 40 chars), bad byte (outside 0x20..0x7E), check ('#' must be
  * followed by exactly four digits '0'..'?' giving the CRC-16 nibbles, '*' by exactly two hex
  * digits giving the XOR, then the line end), command. Replies carry the same form of check
- * when the request had one (ERR too long never does: the line is discarded).
+ * when the request had one (ERR too long and ERR overflow never do: the line is gone).
  *
  * Receiving (take): bytes before the first '*' or '#' (the body) are stored upper-cased in
  * line[] and summed into in_xor and in_crc; the digits after it are compared on the fly
  * with the check they must give (in_crc, shifted a nibble per digit). A SET is parsed ahead
- * ("prepared": clock_prepare() validates it and builds the DS1302 burst) as soon as its
+ * ("prepared": clock_prepare() validates it and computes its weekday) as soon as its
  * body is complete ('*' or '#' received) or, without a check, whenever the receive ring runs
  * dry; at the line end only the check test and clock_commit() remain.
  *
