@@ -142,7 +142,10 @@ static uint8_t settings_crc(void)
         crc ^= ds1302_buf[i];
         j = 8;
         do {
-            crc = (crc & 0x80) ? (uint8_t)(crc << 1) ^ 0x07 : (uint8_t)(crc << 1);
+            if (crc & 0x80)
+                crc = (uint8_t)(crc << 1) ^ (uint8_t)0x07;
+            else
+                crc <<= 1;
         } while (--j);
     } while (++i < 3);
     return crc;

@@ -186,7 +186,7 @@ bool_t temp_tick(void)
         /* CRC (over all 9 bytes: 0), the configuration byte's fixed bits (0 R1 R0 11111),
          * and -64..127.9 C */
         temp_state = TEMP_ERR;
-        if (!pad_crc && (pad_cfg & 0x9F) == 0x1F && (uint8_t)(pad_hi + 4) < 12) {
+        if (!pad_crc && (uint8_t)(pad_cfg & 0x9F) == 0x1F && (uint8_t)(pad_hi + 4) < 12) {
             t_lo = pad_lo;
             t_hi = pad_hi;
             temp_state = TEMP_OK;

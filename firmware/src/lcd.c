@@ -46,7 +46,7 @@ static bool_t bus_busy(void)
     LCD_RW = 1;
     LCD_E = 1;
     NOP();
-    busy = (LCD_DATA & 0x80) != 0;
+    busy = (uint8_t)(LCD_DATA & 0x80) != 0;
     LCD_E = 0;
     return busy;
 }

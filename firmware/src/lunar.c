@@ -34,7 +34,7 @@ bool_t lunar_from_date(const datetime_t NEAR *t)
         /* before the Spring Festival: the lunar year that began in the year before; add the
          * days of that Gregorian year (1999, year 0 - 1, is a common year) */
         off += 365;
-        if ((t->year & 3) == 1)
+        if ((uint8_t)(t->year & 3) == 1)
             off++;
         idx--;
         b = (lunar_sf[idx] & 0x1F) + LUNAR_SF_BASE;

@@ -598,7 +598,7 @@ static void reply_start(void)
     /* the time of a SET (its weekday) or of a GET (read now); k is in rp_code from here */
     if (k == R_SET)
         clock_tmp.wday = cal_weekday(&clock_tmp);
-    if ((rp_code & R_CODE) == R_TIME && !clock_read())
+    if ((uint8_t)(rp_code & R_CODE) == R_TIME && !clock_read())
         dt_copy(&clock_tmp, &clock_now);
 }
 

@@ -94,9 +94,11 @@ static void render(void)
     out_uart = 0;
     out_pos = 0;
     fmt_p = field ? (uint8_t NEAR *)&edt : (uint8_t NEAR *)&clock_now;
-    n = settings.flags;
-    fmt_flags = n;
-    if (!(field ? (field > F_MIN) : page)) {
+    fmt_flags = settings.flags;
+    n = page;                                   /* the page shown: while editing, the */
+    if (field)                                  /* one with the field */
+        n = field > F_MIN;
+    if (!n) {
         out_fmt(row ? fmt_time : fmt_date);
 #if FEATURE_DS18B20
         if (row) {
@@ -132,10 +134,10 @@ static void render(void)
         if (!field) {
             eal.hour = settings.alarm_hour;
             eal.minute = settings.alarm_minute;
-            eal.on = n & SET_ALARM_ON;
+            eal.on = fmt_flags & SET_ALARM_ON;
         }
         fmt_p = &eal.hour - 3;
-        fmt_flags = (n & ~SET_ALARM_ON) | eal.on;
+        fmt_flags = (fmt_flags & ~SET_ALARM_ON) | eal.on;
         out_fmt(fmt_alarm);
 #endif
     }
@@ -143,7 +145,7 @@ static void render(void)
     if (blink_hide && field) {
         n = field;
         n = hide_at[--n];
-        if (((n >> 4) & 1) == row) {
+        if ((uint8_t)((n >> 4) & 1) == row) {
             out_pos = n & 0x0F;
             n >>= 5;
             do {
