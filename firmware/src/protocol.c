@@ -575,7 +575,9 @@ static void reply_start(void)
     rp_code = rq_get();
     k = rp_code & R_CODE;
     n = rq_len(k);
-    d = (n == RQ_DT) ? &clock_tmp.year : rp_alarm;
+    d = rp_alarm;
+    if (n == RQ_DT)
+        d = &clock_tmp.year;
     while (n--)
         *d++ = rq_get();
     if (k == R_ALARM_AGAIN)
@@ -590,7 +592,9 @@ static void reply_start(void)
 #endif
     rp_code = (rp_code & ~R_CODE) | k;
     rp_s = replies[k];
-    fmt_p = (k == R_ALARM) ? rp_alarm - 3 : (uint8_t NEAR *)&clock_tmp;  /* FC_HOUR, FC_MIN */
+    fmt_p = (uint8_t NEAR *)&clock_tmp;
+    if (k == R_ALARM)
+        fmt_p = rp_alarm - 3;                   /* FC_HOUR, FC_MIN */
     out_uart = 1;
     out_xor = 0;
     out_crc = 0;

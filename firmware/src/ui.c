@@ -93,7 +93,9 @@ static void render(void)
 
     out_uart = 0;
     out_pos = 0;
-    fmt_p = field ? (uint8_t NEAR *)&edt : (uint8_t NEAR *)&clock_now;
+    fmt_p = (uint8_t NEAR *)&clock_now;
+    if (field)
+        fmt_p = (uint8_t NEAR *)&edt;
     fmt_flags = settings.flags;
     n = page;                                   /* the page shown: while editing, the */
     if (field)                                  /* one with the field */
@@ -248,7 +250,10 @@ void ui_key(uint8_t ev)
             return;
         }
 #if FEATURE_ALARM
-        settings.flags ^= (uint8_t)((key == KEY_ID_UP) ? SET_ALARM_ON : SET_H12);
+        v = SET_H12;                    /* DOWN: 12/24 h, UP: the alarm */
+        if (key == KEY_ID_UP)
+            v = SET_ALARM_ON;
+        settings.flags ^= v;
 #else
         if (key == KEY_ID_UP)
             return;
@@ -272,10 +277,13 @@ void ui_key(uint8_t ev)
     if (f == F_DAY - 1)
         hi = cal_days_in_month(edt.year, edt.month);
     v = *p;
-    if (key == KEY_ID_UP)
-        v = v >= hi ? lo : v + 1;
-    else
-        v = v <= lo ? hi : v - 1;
+    if (key == KEY_ID_UP) {
+        if (++v > hi)
+            v = lo;
+    } else {
+        if (v-- <= lo)
+            v = hi;
+    }
     *p = v;
     if (f < F_MIN) {
         time_changed = 1;
