@@ -117,10 +117,8 @@ void lcd_command(uint8_t c)
     wait_ready();
     LCD_RS = 0;
     bus_out(c);
-    if (lcd_dead && c < 4) {        /* clear / home: 1.52 ms without a busy flag */
-        tick_wait(1);
-        tick_wait(1);
-    }
+    if (lcd_dead && c < 4)          /* clear / home: 1.52 ms without a busy flag */
+        tick_wait(2);               /* (> 5 ms) */
 }
 
 void lcd_putc(uint8_t c)
