@@ -8,8 +8,9 @@ module holding main() first, and produces, in the env's build directory:
 - firmware.map, firmware.mem  SDCC's link map and memory summary
 
 Board fields follow the upstream intel_mcs51 platform (f_cpu, size_iram, size_xram,
-size_code); CLOCK51_EXTRA_CFLAGS (environment) adds compiler flags for an experiment; a board profile's pre-build script may override the limits through the
-construction variables CLOCK51_CODE_SIZE / CLOCK51_IRAM_SIZE / CLOCK51_XRAM_SIZE.
+size_code); a board profile's pre-build script may override the limits through the
+construction variables CLOCK51_CODE_SIZE / CLOCK51_IRAM_SIZE / CLOCK51_XRAM_SIZE. The
+environment variable CLOCK51_EXTRA_CFLAGS adds compiler flags (for a size experiment).
 After linking, the code, IRAM and XRAM use is printed against the limits and the build fails
 when one is exceeded. `-t upload` runs stcgal on firmware.ihx (`-t size` prints the use):
 `-P` is the profile's [upload] protocol (CLOCK51_UPLOAD_PROTOCOL: stc89 or stc89a), and an
