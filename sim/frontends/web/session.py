@@ -277,16 +277,21 @@ class WebSession:
         raise ValueError(f"unknown command {cmd.kind}")
 
     def _temperature(self, value: float | str | None) -> str:
-        """Set, nudge or remove the DS18B20's reading; the sensor's new state."""
+        """Set or nudge the room's temperature, or unplug the DS18B20s; what the sensor
+        reads now (the room's temperature on a board whose only thermometer is its
+        DS1302's crystal)."""
         from sim.frontends.temperature import nudge
 
         board = self.board
-        if board.thermo is None:
-            raise ValueError(f"board {board.profile.name} has no DS18B20")
+        if not board.feels_temperature:
+            raise ValueError(f"board {board.profile.name} has no DS18B20 and no crystal "
+                             "model: nothing feels the temperature")
         if value in ("+", "-"):
             nudge(board, str(value))
         else:
             board.set_temperature(None if value is None else float(value))
+        if board.thermo is None:
+            return f"room at {board.ambient.celsius_at(board.cycles):g} C"
         now = board.thermo.temperature
         return "DS18B20: no sensor" if now is None else f"DS18B20 at {now:g} C"
 
