@@ -676,13 +676,36 @@ def _mono_wall_pair() -> tuple[float, float]:
 
 
 def live_extra(board: Board) -> dict[str, Any]:
-    """What the live view shows besides the LCD: the LEDs and the broken rules."""
+    """What the live view shows besides the LCD: the LEDs, the broken rules and the DS1302
+    beside the true time (``clock``: None without a DS1302)."""
     records = board.violation_records(max(0, board.violation_total - 1))
     last = None
     if records:
         from sim.frontends.violations import describe
         last = describe(records[-1], board.cps)
-    return {"leds": board.lamps(), "violations": board.violation_count, "last": last}
+    return {"leds": board.lamps(), "violations": board.violation_count, "last": last,
+            "clock": clock_line(board)}
+
+
+def clock_line(board: Board) -> str | None:
+    """'DS1302 12:00:05.123  true 12:00:04.900  offset +223.0 ms  crystal +87.00 ppm  room
+    25 C': the clock (with the fraction of its second), the true time (what it would show
+    with a perfect crystal), their difference; None on a board without a DS1302."""
+    rtc = board.rtc
+    if rtc is None:
+        return None
+    cycle = board.cycles
+    clock = rtc.clock_datetime_at(cycle)
+    true = rtc.true_datetime_at(cycle)
+    offset = rtc.offset_at(cycle)
+    line = "DS1302 " + ("halted" if clock is None else f"{clock:%H:%M:%S.%f}"[:-3])
+    line += "  true " + ("not set" if true is None else f"{true:%H:%M:%S.%f}"[:-3])
+    if offset is not None:
+        line += f"  offset {offset * 1000:+.1f} ms"
+    if rtc.crystal is not None:
+        line += (f"  crystal {rtc.rate_ppm_at(cycle):+.2f} ppm  room "
+                 f"{board.ambient.celsius_at(cycle):g} C")
+    return line
 
 
 def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Namespace,
