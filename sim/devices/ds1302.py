@@ -732,7 +732,7 @@ class DS1302(Stateful):
                 self.ram[i if burst else addr] = value
             return
         self._advance(cycle)
-        before = self._position()
+        before = self._position() if burst or addr < 7 else None
         if burst:
             for i in range(7):
                 self._write_clock_reg(i, data[i], cycle)
