@@ -219,3 +219,22 @@ def test_a_save_through_a_symbolic_link_replaces_the_file_it_points_to(tmp_path:
     b = board(None)
     b.load_rtc_state(target, wall=dt.datetime.now(UTC))
     assert b.rtc.datetime_at(b.cycles).year == 2030
+
+
+def test_a_drifting_chip_round_trips_with_its_phase_and_true_time(tmp_path: Path) -> None:
+    """The crystal's fraction of a cycle and the true time are saved (DS1302 version 2): a
+    load with no time away goes on exactly where the save left off."""
+    b = Board("reference", SJMP_SELF, crystal={"ppm": 87.3, "k": 0.0})
+    b.set_rtc(T0)
+    b.run_for(1234.5678)
+    path = tmp_path / "rtc.json"
+    saved_at = dt.datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
+    b.save_rtc_state(path, wall=saved_at)
+    chip = json.loads(path.read_text())["ds1302"]
+    assert chip["frac"] != 0 and chip["true_s"] is not None
+    again = Board("reference", SJMP_SELF, crystal={"ppm": 87.3, "k": 0.0})
+    again.load_rtc_state(path, wall=saved_at)
+    assert again.rtc.offset_at(0) == b.rtc.offset_at(b.cycles) == pytest.approx(
+        87.3e-6 * 1234.5678, abs=2e-6)
+    assert again.rtc.true_datetime_at(0) == b.rtc.true_datetime_at(b.cycles)
+    assert again.rtc.clock_datetime_at(0) == b.rtc.clock_datetime_at(b.cycles)

@@ -142,3 +142,29 @@ def test_temp_on_a_board_whose_only_thermometer_is_the_crystal_changes_its_rate(
     board.set_temperature(15.0)  # 10 C below the turnover: -3.4 ppm
     board.run_for(10.0)
     assert board.rtc.offset_at(board.cycles) == pytest.approx(-34e-6, abs=1e-9)
+
+
+def test_a_set_from_the_host_that_syncs_the_clock_keeps_the_true_time(
+        firmware: dict[str, Path]) -> None:
+    """The real firmware's SET, sent when the clock is 2 s fast, brings it nearer the true
+    time: the true time stays what --rtc said plus the simulated time, and the offset is
+    what the SET left (under a second: it was sent on the true second, give or take)."""
+    from sim.frontends.endpoints import MemoryEndpoint
+
+    endpoint = MemoryEndpoint()
+    board = Board("reference", firmware["reference"], endpoint=endpoint,
+                  crystal={"ppm": 1000.0, "k": 0.0})
+    start = dt.datetime(2026, 3, 1, 12, 0, 0)
+    board.set_rtc(start)
+    board.run_for(2000.0)  # 1000 ppm: 2 s fast
+    rtc = board.rtc
+    assert rtc.offset_at(board.cycles) == pytest.approx(2.0, abs=1e-6)
+    truth = rtc.true_datetime_at(board.cycles)
+    assert truth == start + dt.timedelta(microseconds=board.cycles * 1_000_000 // board.cps)
+    endpoint.feed(f"SET {truth + dt.timedelta(seconds=1):%Y-%m-%d %H:%M:%S}\r\n".encode())
+    board.uart.poll(board.cycles)
+    board.run_for(1.0)
+    assert b"OK 2026-03-01" in endpoint.take_sent()
+    assert rtc.true_datetime_at(board.cycles) == start + dt.timedelta(
+        microseconds=board.cycles * 1_000_000 // board.cps)
+    assert abs(rtc.offset_at(board.cycles)) < 1.0
