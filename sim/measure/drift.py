@@ -392,12 +392,19 @@ def _numbers(text: str, what: str) -> list[float]:
     return values
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line (exit 2), not the usage text."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def main(argv: list[str] | None = None) -> int:
     from sim.errors import SimError
     from sim.machine.image import project_build
 
-    parser = argparse.ArgumentParser(prog="python -m sim.measure.drift",
-                                     description=__doc__.splitlines()[0])
+    parser = _Parser(prog="python -m sim.measure.drift", description=__doc__.splitlines()[0])
     parser.add_argument("firmware", nargs="?", type=Path,
                         help="the image (default: the board's build)")
     parser.add_argument("--board", default="reference")
@@ -416,9 +423,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--sync-days: two or more increasing days from 0; --after-days 1-3650; "
                      "--powered-s at least 40")
     image = args.firmware or project_build(args.board)
-    if not image.exists():
-        print(f"python -m sim.measure.drift: error: {image} is not built (run: .venv/bin/pio "
-              f"run -e {args.board})", file=sys.stderr)
+    if not image.is_file():
+        why = "no such file" if args.firmware else \
+            f"not built (run: .venv/bin/pio run -e {args.board})"
+        print(f"{parser.prog}: error: {image}: {why}", file=sys.stderr)
         return 1
     bench = Bench(image, args.board, days, args.after_days, args.powered_s)
     began = time.perf_counter()

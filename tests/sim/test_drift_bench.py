@@ -88,9 +88,20 @@ def test_the_command_prints_the_table_with_todays_na_column(firmware: dict[str, 
 
 
 @pytest.mark.parametrize("argv", [["--ppm", "x"], ["--sync-days", "1,2"],
-                                  ["--sync-days", "0,0"], ["--after-days", "0"]])
+                                  ["--sync-days", "0,0"], ["--after-days", "0"],
+                                  ["--after-days", "soon"], ["--frobnicate"]])
 def test_bad_arguments_are_one_line_and_exit_2(argv: list[str]) -> None:
     proc = subprocess.run([sys.executable, "-m", "sim.measure.drift", *argv],
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 2
-    assert proc.stderr.splitlines()[-1].startswith("python -m sim.measure.drift: error: ")
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("python -m sim.measure.drift: error: ")
+
+
+def test_a_missing_image_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "sim.measure.drift",
+                           str(tmp_path / "none.ihx")], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [f"python -m sim.measure.drift: error: "
+                                        f"{tmp_path / 'none.ihx'}: no such file"]
