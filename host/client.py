@@ -3,7 +3,8 @@
 Rules (docs/protocol.md has the lines):
 
 - Queries (PING, GET, ALARM, HOURS, INFO, HELP) are retried ONCE after no answer, a
-  garbled answer or ``ERR checksum`` (line noise); any other ERR is final.
+  garbled answer, ``ERR checksum`` (line noise) or ``ERR overflow`` (the line was lost in
+  the clock's receive buffer); any other ERR is final.
 - Writes (SET, ALARM HH:MM/ON/OFF, HOURS 12/24) are never re-sent. Each is one line, so
   the clock either took it or not; after a failed write the client re-reads the value and
   says which: the error message ends with "the clock still shows ...", or, when the reply
@@ -43,7 +44,7 @@ _RETRYABLE = (NoAnswer, ProtocolError, DeviceError)
 
 
 def _retryable(exc: Clock51Error) -> bool:
-    return not isinstance(exc, DeviceError) or exc.reason == "checksum"
+    return not isinstance(exc, DeviceError) or exc.reason in ("checksum", "overflow")
 
 
 def local_naive(when: datetime) -> datetime:
@@ -171,7 +172,8 @@ class Clock:
             raise
 
     def query(self, body: str, decode: Callable[[str], T]) -> T:
-        """An idempotent request: retried once on no answer / garbled answer / ERR checksum."""
+        """An idempotent request: retried once on no answer / garbled answer / ERR checksum
+        or ERR overflow."""
         line = p.encode_request(body)
         for attempt in range(self.retries + 1):
             try:

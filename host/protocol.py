@@ -40,6 +40,8 @@ ERR_REASONS = {
     "too long": "the request is longer than 40 characters",
     "bad byte": "the request contained a byte outside printable ASCII",
     "checksum": "the clock saw a checksum mismatch (line noise or wrong baud rate?)",
+    "overflow": "the request was lost: the clock's receive buffer overflowed (too many "
+                "requests sent without reading the replies)",
     "sensor": "the clock's DS18B20 gave no valid reading (bad CRC or a bus fault)",
     "busy": "the clock has no temperature reading yet (the first takes about 1 s)",
 }

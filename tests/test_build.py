@@ -33,6 +33,20 @@ def test_every_build_prints_code_iram_and_xram_use_against_the_limits(
         assert re.search(rf"{name}\s+\d+ / {limit}\s+bytes", log), log
 
 
+# Issue 18: room for the next features (the 24 solar terms, learned drift correction) on
+# the reference board with every feature on; IRAM no more than before (201 bytes), which
+# keeps the stack headroom (tests/firmware/test_stress.py).
+ROOM = {"Code": 7000, "IRAM": 201, "XRAM": 256 - 64}
+
+
+def test_the_reference_build_leaves_room_for_the_next_features(
+        build_logs: dict[str, str]) -> None:
+    used = {name: int(n) for name, n in
+            re.findall(r"(Code|IRAM|XRAM)\s+(\d+) / \d+", build_logs["reference"])}
+    over = {name: (used[name], limit) for name, limit in ROOM.items() if used[name] > limit}
+    assert not over, f"over the issue-18 limits (used, limit): {over}"
+
+
 @pytest.mark.parametrize("env", ENVS)
 def test_generated_header_carries_the_do_not_edit_banner_and_lands_in_the_build_dir(
         firmware: dict[str, Path], env: str) -> None:

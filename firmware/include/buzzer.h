@@ -15,11 +15,13 @@
 
 #define BUZZER_RING_SECONDS 60
 
+extern uint16_t buzzer_ticks;       /* ticks left to ring, 0 = silent */
+#define buzzer_ringing() (buzzer_ticks != 0)
+
 void   buzzer_init(void);
 void   buzzer_ring(void);           /* start the 60 s alarm pattern */
 void   buzzer_stop(void);
-bool_t buzzer_ringing(void);
-void   buzzer_tick(void);           /* once per 5 ms tick: pattern and timeout */
+void   buzzer_tick(void);           /* once per 5 ms tick while ringing: pattern and timeout */
 
 #if FW_TARGET
 void buzzer_isr(void) __interrupt(5);

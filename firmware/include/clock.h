@@ -26,8 +26,8 @@
  *   the time is kept and not marked unset (unless its weekday register happens to carry
  *   the mark).
  * - Setting the time is two steps so a serial SET can do the slow part before its line
- *   ends: clock_prepare() validates clock_new, computes its weekday and builds the 8-byte
- *   clock burst; clock_commit() only writes it (seconds restart at that CE fall).
+ *   ends: clock_prepare() validates clock_new and computes its weekday; clock_commit()
+ *   encodes the 8-byte clock burst and writes it (seconds restart at that CE fall).
  */
 #ifndef CLOCK_H
 #define CLOCK_H
@@ -54,15 +54,19 @@ typedef struct {
 extern datetime_t clock_now;    /* last valid time read (or set) */
 extern IDATA datetime_t clock_tmp;    /* scratch: clock_read() result */
 extern IDATA datetime_t clock_new;    /* the time to set: clock_prepare() argument */
-extern bool_t clock_ready;      /* clock_new is validated and its burst built */
+extern BIT clock_ready;         /* clock_new is validated, its weekday computed */
 extern settings_t settings;
-extern bool_t clock_fault;      /* last DS1302 read was invalid (clock_now kept) */
-extern bool_t settings_changed; /* settings changed: the main loop saves them soon */
+extern BIT settings_changed; /* settings changed: the main loop saves them soon */
 
-void   clock_boot(void);        /* check the DS1302, first power-up handling */
-bool_t clock_poll(void);        /* every ~20 ms: 1 when a new second was read */
+#define CLOCK_SECOND 0x02       /* clock_poll(): a new second was read ... */
+#define CLOCK_DAY    0x01       /* ... and its date differs from the last one */
+
+extern uint8_t clock_wait;      /* ticks to the next clock_poll(): the caller counts it down */
+
+void    clock_boot(void);       /* check the DS1302, first power-up handling */
+uint8_t clock_poll(void);       /* when clock_wait runs out: CLOCK_* bits, 0 if no new second */
 bool_t clock_read(void);        /* clock burst -> clock_tmp, decoded; 0 if invalid */
-bool_t clock_prepare(void);     /* validate clock_new, weekday, build the burst; 0 if invalid */
+bool_t clock_prepare(void);     /* validate clock_new, its weekday; 0 if invalid */
 void   clock_commit(void);      /* after clock_prepare(): write the DS1302 once ("set") */
 void   settings_save(void);     /* settings -> DS1302 RAM; clears settings_changed */
 

@@ -9,6 +9,8 @@
  *   NEAR   pointee in internal RAM (data or idata): 1-byte @Ri pointers instead of SDCC's
  *          3-byte generic pointers (much smaller and faster code)
  *   REENTRANT  for the rare function called from both an ISR and main (none at present)
+ *   BIT    a flag in the bit-addressable area (SDCC __bit): eight flags per byte of
+ *          internal RAM, set, cleared and tested by single bit instructions
  * On a host compiler they all vanish.
  */
 #ifndef COMPAT_H
@@ -17,11 +19,20 @@
 #include <stdint.h>
 
 #if defined(__SDCC_mcs51) || defined(SDCC_mcs51)
+/* These functions save the registers they use themselves, so their callers keep values in
+ * registers across the call instead of pushing and popping them around every call: chosen
+ * one by one by measuring the image (README "The firmware": size). Every module includes
+ * this header, so callers and callees agree. */
+#pragma callee_saves blink_restart,cal_days_in_month,pad_take,reply_flag,num_ch
+#pragma callee_saves rq_get,rq_len,rq_put,stop,text_bcd,ui_cancel_edit
+/* (assembler routines that touch no R0-R7, or save what they touch) */
+#pragma callee_saves crc16,crc8,put_byte,get_byte,ow_reset,ow_byte,delay_100us,out_ch,uart_putc
 #define CODE      __code
 #define XDATA     __xdata
 #define IDATA     __idata
 #define NEAR      __idata
 #define REENTRANT __reentrant
+#define BIT       __bit
 #define FW_TARGET 1
 #else
 #define CODE
@@ -29,6 +40,7 @@
 #define IDATA
 #define NEAR
 #define REENTRANT
+#define BIT       uint8_t
 #define FW_TARGET 0
 #endif
 

@@ -11,6 +11,7 @@
 #define KEYS_H
 
 #include "compat.h"
+#include "board_config.h"
 
 #define KEY_NONE     0
 #define KEY_ID_SET   1
@@ -23,8 +24,16 @@
 #define KEYS_REPEAT_DELAY  100      /* ticks: 500 ms */
 #define KEYS_REPEAT_RATE   20       /* ticks: 100 ms */
 
+/* a key is down at this instant (raw, not debounced) */
+#define KEYS_PRESSED() (KEY_SET == KEY_SET_ACTIVE || KEY_UP == KEY_UP_ACTIVE \
+                        || KEY_DOWN == KEY_DOWN_ACTIVE || KEY_MODE == KEY_MODE_ACTIVE)
+
+extern uint8_t keys_busy;           /* a key is debounced as pressed, or a release settling */
+
 void    keys_init(void);
-uint8_t keys_scan(void);            /* once per tick: KEY_NONE or an event */
+/* once per tick while KEYS_PRESSED() or keys_busy (otherwise every key is known released
+ * and a call would change nothing): KEY_NONE or an event */
+uint8_t keys_scan(void);
 void    keys_suppress(void);        /* no more events from the keys now held until released */
 
 #endif /* KEYS_H */

@@ -22,11 +22,11 @@
 
 #define GLYPH_BELL  0x00            /* CGRAM character code of the alarm bell */
 
-extern bool_t lcd_dead;             /* busy-flag polling timed out: fixed delays used */
+extern BIT lcd_dead;                /* busy-flag polling timed out: fixed delays used */
 
 void lcd_init(void);                /* needs the tick running (uses tick_wait) */
 void lcd_command(uint8_t c);
-void lcd_goto(uint8_t addr);        /* DDRAM address: LCD_LINE1/LCD_LINE2 + column */
+/* (lcd_command(0x80 | address) moves to a DDRAM address: LCD_LINE1/LCD_LINE2 + column) */
 void lcd_putc(uint8_t c);
 
 #endif /* LCD_H */

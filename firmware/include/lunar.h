@@ -8,6 +8,7 @@
 
 #include "compat.h"
 #include "calendar.h"
+#include "text.h"
 
 typedef struct {
     uint8_t month;    /* 1..12 */
@@ -19,13 +20,15 @@ typedef struct {
 
 #define LUNAR_LEAP 0x08       /* a format condition bit (text.h FC_IF_LEAP) */
 
-extern IDATA lunar_t lunar;      /* result of the last successful lunar_from_date() */
+extern lunar_t lunar;            /* result of the last successful lunar_from_date() */
 
 /* t's date (year 0..99 = 2000..2099) must be valid. Fills `lunar`; 0 if out of the table. */
 bool_t lunar_from_date(const datetime_t NEAR *t);
 
 /* ASCII names from the generated table: "Bing", "Wu". */
-const CODE char *lunar_stem_name(uint8_t stem);
-const CODE char *lunar_branch_name(uint8_t branch);
+extern const CODE char lunar_stem_names[];      /* the generated table (lunar_table.h) */
+extern const CODE char lunar_branch_names[];
+#define lunar_stem_name(stem)     text_nth(lunar_stem_names, (stem))
+#define lunar_branch_name(branch) text_nth(lunar_branch_names, (branch))
 
 #endif /* LUNAR_H */

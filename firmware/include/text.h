@@ -10,8 +10,9 @@
  * byte-codes (0x80..0xAF) are fields. Numbers come from fmt_p (a datetime_t-shaped byte
  * array in internal RAM: FC_YEAR .. FC_WDAY read fmt_p[0..6]); conditions test fmt_flags
  * (SET_* bits, normally settings.flags). FC_IF(m) .. FC_ELSE .. FC_FI prints the first part
- * when fmt_flags & m, else the second (no nesting). FC_RX ends a piece: out_fmt() returns
- * the address after it (the caller drains the receive ring and goes on), 0 at the end.
+ * when fmt_flags & m, else the second (no nesting). FC_RX and FC_PIECE end a piece:
+ * out_fmt() returns the address after it (the caller drains the receive ring and goes on, at
+ * once or, after FC_PIECE, once the UART's line buffer has been sent), 0 at the end.
  */
 #ifndef TEXT_H
 #define TEXT_H
@@ -32,6 +33,7 @@
 #define FC_ELSE   "\x8A"
 #define FC_FI     "\x8B"
 #define FC_RX     "\x8C"
+#define FC_PIECE  "\x8D"        /* like FC_RX: the caller then waits until the UART line is sent */
 #define FC_PAD14  "\x9E"        /* 0x90 | col: spaces up to column col (< 16) */
 #define FC_IF_ON    "\xA1"      /* 0xA0 | mask: SET_ALARM_ON */
 #define FC_IF_H12   "\xA2"      /* SET_H12 */
@@ -39,13 +41,13 @@
 #define FC_IF_LEAP  "\xA8"      /* LUNAR_LEAP (lunar.leap as fmt_flags) */
 
 /* the same byte-codes as numbers (for out_fmt's decoder) */
-enum { FCN_WDAY = 0x86, FCN_HOURD, FCN_AP, FCN_BELL, FCN_ELSE, FCN_FI, FCN_RX };
+enum { FCN_WDAY = 0x86, FCN_HOURD, FCN_AP, FCN_BELL, FCN_ELSE, FCN_FI, FCN_RX, FCN_PIECE };
 
 extern XDATA char text_line[16];
 extern uint8_t out_pos;
 extern uint8_t out_xor;
 extern uint16_t out_crc;
-extern bool_t out_uart;
+extern BIT out_uart;
 extern const uint8_t NEAR *fmt_p;
 extern uint8_t fmt_flags;
 

@@ -11,7 +11,7 @@
 #include "compat.h"
 
 #define TICK_MS          5
-#define TICK_CYCLES      4608u              /* BOARD_F_CPU / 12 / 200 at 11.0592 MHz */
+#define TICK_CYCLES      4608               /* BOARD_F_CPU / 12 / 200 at 11.0592 MHz */
 #define TICKS_PER_SEC    (1000 / TICK_MS)
 #define MS_TO_TICKS(ms)  ((ms) / TICK_MS)
 
@@ -19,7 +19,6 @@ extern volatile uint8_t tick_count;         /* incremented by the Timer 0 interr
 
 void tick_init(void);                       /* start Timer 0 and its interrupt (EA is main's) */
 void tick_wait(uint8_t n);                  /* sleep until n more ticks passed (> (n-1)*5 ms) */
-void cpu_idle(void);                        /* one idle-mode sleep until any interrupt */
 
 #if FW_TARGET
 void timer0_isr(void) __interrupt(1);       /* prototype must be visible to main.c */

@@ -21,7 +21,9 @@
  *                    on / 0.5 s off (shown steady right after a change). Leaving writes the
  *                    DS1302 once (seconds 00) if a date/time field changed or the time was
  *                    unset, and the alarm to DS1302 RAM if an alarm field changed.
- * Drawing: only characters that differ from what the LCD shows are written.
+ * Drawing: only characters that differ from what the LCD shows are written; a line is
+ * rendered only when ui_dirty names it (a new second: line 2; a new date, a key, a serial
+ * command, the blink: both).
  */
 #ifndef UI_H
 #define UI_H
@@ -30,12 +32,18 @@
 
 #define UI_BLINK_TICKS 100          /* 0.5 s */
 
-extern bool_t ui_dirty;             /* something shown changed: redraw soon */
+#define UI_LINE2 0x02                /* ui_dirty: line 2 may have changed (time, temperature) */
+#define UI_ALL   0x03                /* ... both lines */
+
+extern uint8_t ui_dirty;            /* what may have changed: redraw it soon */
+extern uint8_t ui_field;            /* the field being edited, 0 when not editing */
+#define ui_editing() (ui_field != 0)
 
 void ui_init(void);                 /* after lcd_init(): the LCD is blank */
 void ui_key(uint8_t ev);            /* a keys_scan() event */
-void ui_tick(void);                 /* every tick: blinking */
-void ui_refresh(void);              /* redraw if dirty (app_background() between chars) */
+void ui_tick(void);                 /* every tick while ui_editing(): blinking */
+void ui_refresh(void);              /* redraw what ui_dirty names (APP_BACKGROUND() between
+                                       characters) */
 void ui_cancel_edit(void);          /* drop an edit in progress (serial changed the clock) */
 
 #endif /* UI_H */

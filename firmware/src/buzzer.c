@@ -7,7 +7,7 @@
 
 #define T2_RELOAD (65536u - 230u)   /* 921600 / 230 = 4007 Hz toggles -> 2.0 kHz tone */
 
-static uint16_t ring_ticks;         /* ticks left to ring, 0 = silent */
+uint16_t buzzer_ticks;              /* ticks left to ring, 0 = silent */
 static uint8_t phase;               /* tick within the 1 s pattern */
 
 void buzzer_isr(void) __interrupt(5)
@@ -40,32 +40,25 @@ void buzzer_init(void)
 
 void buzzer_ring(void)
 {
-    ring_ticks = BUZZER_RING_SECONDS * TICKS_PER_SEC;
+    buzzer_ticks = BUZZER_RING_SECONDS * TICKS_PER_SEC;
     phase = 0;
     tone(1);
 }
 
 void buzzer_stop(void)
 {
-    ring_ticks = 0;
+    buzzer_ticks = 0;
     tone(0);
-}
-
-bool_t buzzer_ringing(void)
-{
-    return ring_ticks != 0;
 }
 
 void buzzer_tick(void)
 {
-    if (!ring_ticks)
-        return;
-    if (--ring_ticks == 0) {
+    if (--buzzer_ticks == 0) {
         tone(0);
         return;
     }
     if (++phase >= TICKS_PER_SEC)
         phase = 0;
-    /* 0-99 ms on, 100-199 off, 200-299 on, rest off */
-    tone(phase < MS_TO_TICKS(100) || (phase >= MS_TO_TICKS(200) && phase < MS_TO_TICKS(300)));
+    /* in 100 ms steps: 0 on, 1 off, 2 on, 3..9 off */
+    tone(!((uint8_t)(phase / (uint8_t)MS_TO_TICKS(100)) & 0xFD));
 }

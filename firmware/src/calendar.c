@@ -11,7 +11,7 @@ uint8_t cal_days_in_month(uint8_t year, uint8_t month)
 {
     if (month == 2 && !(year & 3))
         return 29;
-    return month_days[month - 1];
+    return month_days[(uint8_t)(month - 1)];
 }
 
 uint16_t cal_day_of_year(const datetime_t NEAR *t)
@@ -31,18 +31,25 @@ uint8_t cal_weekday(const datetime_t NEAR *t)
     /* 365 = 1 (mod 7): each year shifts the weekday by 1, each leap day before it by 1 more.
      * All 8-bit (<= 99 + 25 + 6 + 31 + 5): one DIV AB. 2000-01-01 (Saturday) gives 6. */
     uint8_t y = t->year, m = t->month;
-    uint8_t n = y + (uint8_t)((uint8_t)(y + 3) >> 2) + month_wofs[m - 1] + t->day + 4;
+    uint8_t n = y + (uint8_t)((uint8_t)(y + 3) >> 2) + month_wofs[(uint8_t)(m - 1)] + t->day + 4;
     if (m > 2 && !(y & 3))
         n++;
     return (uint8_t)(n % (uint8_t)7) + 1;
 }
 
+/* the fields year .. second: their least and greatest value (the day's greatest: below) */
+static const CODE uint8_t field_lo[6] = { 0, 1, 1, 0, 0, 0 };
+static const CODE uint8_t field_span[6] = { 99, 11, 30, 23, 59, 59 };
+
 bool_t cal_valid(const datetime_t NEAR *t)
 {
-    uint8_t m = t->month, d = t->day;
-    if (t->year > 99 || (uint8_t)(m - 1) > 11 || d == 0 || d > cal_days_in_month(t->year, m))
-        return 0;
-    return t->hour <= 23 && t->minute <= 59 && t->second <= 59;
+    const uint8_t NEAR *p = (const uint8_t NEAR *)t;
+    uint8_t i = 0;
+    do {
+        if ((uint8_t)(p[i] - field_lo[i]) > field_span[i])
+            return 0;
+    } while (++i < 6);
+    return t->day <= cal_days_in_month(t->year, t->month);
 }
 
 void dt_copy(datetime_t NEAR *d, const datetime_t NEAR *s)

@@ -7,34 +7,57 @@
  * counters into a buffer at CE rise, so a burst never straddles a rollover). Only
  * clock_poll() updates the last seconds seen: other readers (a GET reply) use clock_read()
  * and leave the new-second detector alone, so every second is drawn and alarm-checked.
- * Writes: clock_prepare() validates and encodes (weekday included) ahead of time;
- * clock_commit() lifts WP by a single control write, sends one clock burst (all 8 bytes),
- * sets WP again. Nothing out of range ever reaches the chip. CH is only cleared when found
- * set (by rewriting the seconds register with the value it holds), never by
- * read-modify-write of a running clock.
+ *
+ * When to read (clock_wait, counted down by the caller once per tick): a new second seen at
+ * tick T, when the read before it was g ticks earlier, began in (T - g, T]; the next one
+ * begins 200 ticks later (the two crystals agree to far better than a tick a second). So
+ * the seconds register is read once a tick only in a window from 200 - g - 1 ticks after T
+ * to WIN_END, and between those every BG_TICKS (a check that catches a clock changed or
+ * halted behind the firmware's back). In the steady state g = 1: three reads in the window,
+ * nine checks, one burst a second, instead of fifty reads. Without a prediction (after
+ * power-on, after any write to the clock, after a window that saw no new second, or when g
+ * is too wide) the register is read every STEADY_TICKS (20 ms) until a new second is seen.
+ * Writes: clock_prepare() validates and computes the weekday ahead of time;
+ * clock_commit() encodes the burst, lifts WP by a single control write, sends one clock
+ * burst (all 8 bytes), sets WP again. Nothing out of range ever reaches the chip. CH is
+ * only cleared when found set (by rewriting the seconds register with the value it holds),
+ * never by read-modify-write of a running clock.
  */
 #include "board_config.h"
 #include "clock.h"
 #include "ds1302.h"
 #include "buzzer.h"
 #include "text.h"
+#include "tick.h"
 
 #define BUILD_Y  ((BUILD_YEAR >= 2000 && BUILD_YEAR <= 2099) ? BUILD_YEAR - 2000 : 0)
 #define BUILD_MO ((BUILD_MONTH >= 1 && BUILD_MONTH <= 12) ? BUILD_MONTH : 1)
 #define BUILD_D  ((BUILD_DAY >= 1 && BUILD_DAY <= 31) ? BUILD_DAY : 1)
+#define BUILD_DIM (BUILD_MO == 2 ? (BUILD_Y % 4 ? 28 : 29) \
+                   : (BUILD_MO == 4 || BUILD_MO == 6 || BUILD_MO == 9 || BUILD_MO == 11) ? 30 : 31)
+typedef char build_date_is_valid[(BUILD_D <= BUILD_DIM && BUILD_HOUR >= 0 && BUILD_HOUR < 24
+                                  && BUILD_MINUTE >= 0 && BUILD_MINUTE < 60) ? 1 : -1];
 
 datetime_t clock_now;
 IDATA datetime_t clock_tmp;
 IDATA datetime_t clock_new;
 settings_t settings;
-bool_t clock_fault;
-bool_t clock_ready;
-bool_t settings_changed;
+BIT clock_ready;
+BIT settings_changed;
 
-static IDATA uint8_t set_buf[DS1302_BUF_SIZE];   /* the prepared clock burst */
 static uint8_t last_sec_raw;
+uint8_t clock_wait = 1;             /* ticks to the next seconds read (app.c counts down) */
+static uint8_t seen_at;             /* tick_count when the last new second was seen */
+static uint8_t read_at;             /* tick_count at the last read */
+static uint8_t win_lo;              /* the next window opens this many ticks after seen_at
+                                       (0: no prediction, steady reads) */
+
+#define STEADY_TICKS 4              /* 20 ms */
+#define BG_TICKS     20             /* 100 ms: checks between windows */
+#define WIN_END      (TICKS_PER_SEC + 3)
+#define WIN_WIDEST   (2 * BG_TICKS)   /* a wider bracket: steady reads instead */
 #if FEATURE_ALARM
-static bool_t alarm_latched;    /* the alarm already rang in the current matching minute */
+static BIT alarm_latched;       /* the alarm already rang in the current matching minute */
 #endif
 
 /* the day-of-week register of a time in the "set me" state: weekday + 3, 1..7 */
@@ -49,11 +72,11 @@ static uint8_t unset_wday(uint8_t wday)
 /* BCD byte -> 0..99, or 0xFF when a nibble is not a decimal digit */
 static uint8_t bcd_dec(uint8_t b)
 {
-    uint8_t hi = b >> 4, lo = b & 0x0F;
-    if (hi > 9 || lo > 9)
+    uint8_t lo = b & 0x0F;
+    b >>= 4;
+    if (b > 9 || lo > 9)
         return 0xFF;
-    hi <<= 1;                       /* hi * 10 = hi * 2 + hi * 8 */
-    return hi + (hi << 2) + lo;
+    return (uint8_t)(b * (uint8_t)10) + lo;     /* the 8051's MUL AB */
 }
 
 bool_t clock_read(void)
@@ -62,9 +85,9 @@ bool_t clock_read(void)
     uint8_t i = 0;
 
     ds1302_burst_read(DS1302_CLKBURST_R, 7);
-    if ((ds1302_buf[0] & DS1302_CH) || (ds1302_buf[2] & DS1302_12H))
-        return 0;
-    /* datetime_t is year, month, day, hour, minute, second: burst bytes 6, 4, 3, 2, 1, 0 */
+    /* datetime_t is year, month, day, hour, minute, second: burst bytes 6, 4, 3, 2, 1, 0. A
+     * set CH (seconds bit 7) or 12-hour bit (hours bit 7) makes the field 80 or more: the
+     * range check below refuses it like any other invalid time. */
     clock_tmp.year = bcd_dec(ds1302_buf[6]);
     do {
         *d-- = bcd_dec(ds1302_buf[i]);
@@ -82,32 +105,32 @@ bool_t clock_read(void)
 
 bool_t clock_prepare(void)
 {
-    uint8_t NEAR *s = &clock_new.second;
-    uint8_t i = 0;
-
     clock_ready = 0;
     if (!cal_valid(&clock_new))
         return 0;
     clock_new.wday = cal_weekday(&clock_new);
-    do {
-        set_buf[i] = text_bcd(*s--);            /* sec (CH = 0), min, hour (24 h), date, month */
-    } while (++i < 5);
-    set_buf[5] = clock_new.wday;
-    set_buf[6] = text_bcd(clock_new.year);
-    set_buf[7] = 0x00;                          /* control byte: still unprotected */
     clock_ready = 1;
     return 1;
 }
 
 void clock_commit(void)
 {
+    uint8_t NEAR *s = &clock_new.second;
+    uint8_t i = 0;
+
+    do {
+        ds1302_buf[i] = text_bcd(*s--);     /* sec (CH = 0), min, hour (24 h), date, month */
+    } while (++i < 5);
+    ds1302_buf[5] = clock_new.wday;         /* (the "set me" mark: clock_boot()) */
+    ds1302_buf[6] = text_bcd(clock_new.year);
+    ds1302_buf[7] = 0x00;                   /* control byte: still unprotected */
     ds1302_unprotect();
-    ds1302_burst_write(DS1302_CLKBURST_W, set_buf, 8);   /* seconds restart at its CE fall */
+    ds1302_burst_write(DS1302_CLKBURST_W, ds1302_buf, 8);  /* seconds restart at its CE fall */
     ds1302_protect();
-    last_sec_raw = set_buf[0];
+    last_sec_raw = ds1302_buf[0];
+    win_lo = 0;                         /* the second restarts now: find it again */
     clock_ready = 0;
     dt_copy(&clock_now, &clock_new);
-    clock_fault = 0;
     settings.flags &= ~SET_UNSET;       /* the burst carried the weekday: "set" */
 }
 
@@ -119,23 +142,13 @@ static uint8_t settings_crc(void)
         crc ^= ds1302_buf[i];
         j = 8;
         do {
-            crc = (crc & 0x80) ? (uint8_t)(crc << 1) ^ 0x07 : (uint8_t)(crc << 1);
+            if (crc & 0x80)
+                crc = (uint8_t)(crc << 1) ^ (uint8_t)0x07;
+            else
+                crc <<= 1;
         } while (--j);
     } while (++i < 3);
     return crc;
-}
-
-static bool_t settings_load(void)
-{
-    ds1302_burst_read(DS1302_RAMBURST_R, SETTINGS_BYTES);
-    if (ds1302_buf[4] != SETTINGS_MAGIC || ds1302_buf[3] != settings_crc())
-        return 0;
-    if (ds1302_buf[1] > 23 || ds1302_buf[2] > 59 || (ds1302_buf[0] & (uint8_t)~SETTINGS_FLAGS))
-        return 0;
-    settings.flags = ds1302_buf[0];
-    settings.alarm_hour = ds1302_buf[1];
-    settings.alarm_minute = ds1302_buf[2];
-    return 1;
 }
 
 void settings_save(void)
@@ -155,8 +168,17 @@ void settings_save(void)
 
 void clock_boot(void)
 {
+    uint8_t i;
+
     ds1302_init();
-    if (!settings_load()) {
+    /* the settings from DS1302 RAM when magic, CRC and ranges agree */
+    ds1302_burst_read(DS1302_RAMBURST_R, SETTINGS_BYTES);
+    if (ds1302_buf[4] == SETTINGS_MAGIC && ds1302_buf[3] == settings_crc() && ds1302_buf[1] <= 23
+        && ds1302_buf[2] <= 59 && !(ds1302_buf[0] & (uint8_t)~SETTINGS_FLAGS)) {
+        settings.flags = ds1302_buf[0];
+        settings.alarm_hour = ds1302_buf[1];
+        settings.alarm_minute = ds1302_buf[2];
+    } else {
         /* bad RAM magic/CRC: default settings only (alarm 07:00 off, 24 h) */
         settings.flags = 0;
         settings.alarm_hour = 7;
@@ -167,40 +189,75 @@ void clock_boot(void)
         dt_copy(&clock_now, &clock_tmp);
         return;
     }
-    /* Invalid clock data (first power-up): a defined start time and the "set me" state. */
+    /* Invalid clock data (first power-up): a defined start time (valid: checked when
+     * compiled, above) and the "set me" state, in the same burst. */
     clock_new.year = BUILD_Y;
     clock_new.month = BUILD_MO;
     clock_new.day = BUILD_D;
     clock_new.hour = BUILD_HOUR;
     clock_new.minute = BUILD_MINUTE;
     clock_new.second = 0;
-    if (!clock_prepare()) {         /* a generator bug must not reach the chip */
-        clock_new.day = 1;
-        clock_new.hour = 0;
-        clock_new.minute = 0;
-        clock_prepare();
-    }
-    set_buf[5] = unset_wday(clock_new.wday);    /* the "set me" mark, in the same burst */
+    clock_prepare();
+    i = clock_new.wday;
+    clock_new.wday = unset_wday(i);
     clock_commit();
+    clock_now.wday = i;
     settings.flags |= SET_UNSET;
 }
 
-bool_t clock_poll(void)
+uint8_t clock_poll(void)
 {
-    uint8_t s = ds1302_read(DS1302_SEC_R);
+    static uint8_t s;                   /* static: nothing to save around the calls */
+    uint8_t now, since, gap;
+    BIT ok;
 
-    if (s == last_sec_raw)
+    s = ds1302_read(DS1302_SEC_R);
+    now = tick_count;
+    gap = now - read_at;
+    read_at = now;
+    since = now - seen_at;
+    if (s == last_sec_raw) {
+        /* no new second: when to look again */
+        s = STEADY_TICKS;
+        if (win_lo) {
+            if (since >= WIN_END) {
+                win_lo = 0;             /* the window passed without it: steady reads */
+            } else {
+                s = 1;                  /* in the window */
+                if (since < win_lo) {
+                    s = win_lo - since; /* before it: up to the window, checking meanwhile */
+                    if (s > BG_TICKS)
+                        s = BG_TICKS;
+                }
+            }
+        }
+        clock_wait = s;
         return 0;
+    }
+    /* a new second: it began in (now - gap, now]; the next one 200 ticks later */
+    seen_at = now;
+    win_lo = 0;
+    clock_wait = STEADY_TICKS;
+    if (gap <= WIN_WIDEST) {
+        win_lo = TICKS_PER_SEC - 1 - gap;
+        clock_wait = BG_TICKS;
+    }
     if ((s & DS1302_CH) && bcd_dec(s & 0x7F) < 60) {
         /* halted while running (supply glitch): restart it where it stopped */
         ds1302_unprotect();
         ds1302_write(DS1302_SEC_W, s & 0x7F);
         ds1302_protect();
+        win_lo = 0;
     }
-    clock_fault = !clock_read();
+    ok = clock_read();                  /* an invalid time: clock_now is kept */
     last_sec_raw = ds1302_buf[0];       /* only here: a GET's read must not hide a second */
-    if (!clock_fault)
+    s = CLOCK_SECOND;
+    if (ok) {
+        if (clock_tmp.day != clock_now.day || clock_tmp.month != clock_now.month
+            || clock_tmp.year != clock_now.year)
+            s = CLOCK_SECOND | CLOCK_DAY;
         dt_copy(&clock_now, &clock_tmp);
+    }
 #if FEATURE_ALARM
     if ((settings.flags & SET_ALARM_ON) && clock_now.hour == settings.alarm_hour
         && clock_now.minute == settings.alarm_minute) {
@@ -212,5 +269,5 @@ bool_t clock_poll(void)
         alarm_latched = 0;
     }
 #endif
-    return 1;
+    return s;
 }

@@ -124,7 +124,7 @@ void ds1302_init(void)
     NOP();
     NOP();
     NOP();
-    ds1302_write(DS1302_CTRL_W, 0x00);
+    ds1302_unprotect();
     ds1302_write(DS1302_TRICKLE_W, DS1302_TRICKLE);
     ds1302_protect();
 }

@@ -78,25 +78,28 @@ static uint8_t ow_byte(uint8_t b) __naked
             "    ret\n");
 }
 
-/* CRC-8 of the Dallas/Maxim 1-Wire devices (x^8 + x^5 + x^4 + 1, reflected 0x8C) */
-static uint8_t crc8(const XDATA uint8_t *p, uint8_t n)
+/* CRC-8 of the Dallas/Maxim 1-Wire devices (x^8 + x^5 + x^4 + 1, reflected 0x8C, LSB
+ * first), one byte: crc8(crc ^ byte) is the CRC after that byte (the byte's bits enter at the
+ * bottom, one per shift). Uses only A and B. */
+static uint8_t crc8(uint8_t x) __naked
 {
-    uint8_t crc = 0, b, i;
-    do {
-        b = *p++;
-        i = 8;
-        do {
-            if ((crc ^ b) & 1)
-                crc = (crc >> 1) ^ 0x8C;
-            else
-                crc >>= 1;
-            b >>= 1;
-        } while (--i);
-    } while (--n);
-    return crc;
+    (void)x;
+    __asm__("    mov  a,dpl\n"
+            "    mov  b,#8\n"
+            "00001$:\n"
+            "    clr  c\n"
+            "    rrc  a\n"
+            "    jnc  00002$\n"
+            "    xrl  a,#0x8C\n"
+            "00002$:\n"
+            "    djnz b,00001$\n"
+            "    mov  dpl,a\n"
+            "    ret\n");
 }
 
 #define OW_RESET   0x00             /* script entries: a reset, else a byte to write */
+/* ow_reset()'s results are the states they lead to */
+typedef char reset_results[(TEMP_NONE == 1 && TEMP_ERR == 2) ? 1 : -1];
 /* 760 ms (a 12-bit conversion takes up to 750 ms) in ticks of TICK_CYCLES machine cycles
  * at this crystal (152 at 11.0592 MHz), waited as CONV_ROUNDS waits of CONV_TICKS <= 255 */
 #define CONV_TOTAL  (760UL * (BOARD_F_CPU / 12UL) / (1000UL * TICK_CYCLES) + 1)
@@ -104,86 +107,114 @@ static uint8_t crc8(const XDATA uint8_t *p, uint8_t n)
 #define CONV_TICKS  ((CONV_TOTAL + CONV_ROUNDS - 1) / CONV_ROUNDS)
 #define RETRY_TICKS 100             /* 0.5 s (at 11.0592 MHz) between tries without a sensor */
 #define S_READ     6                /* script index of the first scratchpad byte */
+#define S_CHECK    (S_READ + 9)     /* ... and of the check after the ninth */
 
 static const CODE uint8_t script[] = {
     OW_RESET, 0xCC, 0x44,           /* Skip ROM, Convert T */
     OW_RESET, 0xCC, 0xBE,           /* Skip ROM, Read Scratchpad, then 9 bytes */
 };
 
-static XDATA uint8_t pad[9];        /* the scratchpad as read */
-/* in XDATA: every byte of internal RAM is a byte of stack */
-static XDATA uint8_t step;          /* next script entry; S_READ.. S_READ + 8 read, then check */
-static XDATA uint8_t mark, wait;    /* the next step is due when tick_count - mark >= wait */
+uint8_t temp_wait = 1;              /* ticks to the next step (app.c counts down) */
+static uint8_t step;                /* next script entry; S_READ.. S_READ + 8 read, then check */
+static uint8_t mark, wait;          /* the next step is due when tick_count - mark >= wait */
 #if CONV_ROUNDS > 1
-static XDATA uint8_t rounds;        /* more waits of CONV_TICKS to come */
+static uint8_t rounds;              /* more waits of CONV_TICKS to come */
 #endif
-
+/* the scratchpad as it is read: its CRC so far, and the bytes the check needs */
+static uint8_t pad_crc, pad_lo, pad_hi, pad_cfg;
+/* in XDATA (read once a second at most): every byte of internal RAM is a byte of stack */
 static XDATA uint8_t t_lo, t_hi;    /* the last good reading, 1/16 C two's complement */
 
-/* a transaction ended: the new state (t_lo/t_hi set for TEMP_OK); the display changes */
-static bool_t result(uint8_t state)
+/* scratchpad byte i (0..8) as read */
+static void pad_take(uint8_t i, uint8_t b)
 {
-    temp_state = state;
-    step = 0;
-    return 1;
+    if (!i)
+        pad_crc = 0;
+    pad_crc = crc8(pad_crc ^ b);
+    if (i == 0)
+        pad_lo = b;
+    else if (i == 1)
+        pad_hi = b;
+    else if (i == 4)
+        pad_cfg = b;
 }
 
 bool_t temp_tick(void)
 {
-    uint8_t s = step, c;
+    uint8_t s = step, c, done = 0;
 
-    if ((uint8_t)(tick_count - mark) < wait)
+    /* temp_wait counts the ticks the main loop handles, which may come in a burst after a
+     * late pass: the waits the sensor needs are checked against tick_count itself */
+    if ((uint8_t)(tick_count - mark) < wait) {
+        temp_wait = 1;
         return 0;
+    }
     mark = tick_count;
 #if CONV_ROUNDS > 1
     if (rounds) {
         rounds--;
+        temp_wait = CONV_TICKS;
         return 0;
     }
 #endif
-    wait = 1;
+    c = 1;                              /* the next step: at the next tick */
     if (s < S_READ) {
         c = script[s];
         if (c == OW_RESET) {
             c = ow_reset();
             if (c) {
-                wait = RETRY_TICKS;
-                return result(c == 1 ? TEMP_NONE : TEMP_ERR);
+                temp_state = c;         /* 1: TEMP_NONE, 2: TEMP_ERR */
+                done = 1;
+                c = RETRY_TICKS;
+            } else {
+                c = 2;                  /* tRSTH: >= 480 us before the next slot */
             }
-            wait = 2;                   /* tRSTH: >= 480 us before the next slot */
         } else {
             ow_byte(c);
             if (c == 0x44) {
-                wait = CONV_TICKS;
+                c = CONV_TICKS;
 #if CONV_ROUNDS > 1
                 rounds = CONV_ROUNDS - 1;
 #endif
+            } else {
+                c = 1;
             }
         }
-    } else if (s < S_READ + 9) {
-        pad[s - S_READ] = ow_byte(0xFF);
+    } else if (s < S_CHECK) {
+        pad_take(s - S_READ, ow_byte(0xFF));
     } else {
         /* CRC (over all 9 bytes: 0), the configuration byte's fixed bits (0 R1 R0 11111),
          * and -64..127.9 C */
-        c = pad[1];
-        if (crc8(pad, 9) || (pad[4] & 0x9F) != 0x1F || (uint8_t)(c + 4) >= 12)
-            return result(TEMP_ERR);
-        t_lo = pad[0];
-        t_hi = c;
-        return result(TEMP_OK);
+        temp_state = TEMP_ERR;
+        if (!pad_crc && (uint8_t)(pad_cfg & 0x9F) == 0x1F && (uint8_t)(pad_hi + 4) < 12) {
+            t_lo = pad_lo;
+            t_hi = pad_hi;
+            temp_state = TEMP_OK;
+        }
+        done = 1;
     }
     step = s + 1;
-    return 0;
+    if (done)
+        step = 0;                       /* a transaction ended: the next starts over */
+    wait = c;
+    temp_wait = c;
+    return done;                        /* a new state (t_lo/t_hi set for TEMP_OK): redraw */
 }
 
 /* the LCD field (columns 9..14) without a number, by temp_state (7 bytes apart) */
 static const CODE char marks[] = "      \0 --.-\0\0   Err";
-static XDATA char field[6];
+
+/* a character of the number: on the UART without the LCD's leading spaces */
+static void num_ch(char c)
+{
+    if (c != ' ' || !out_uart)
+        out_ch(c);
+}
 
 void temp_print(void)
 {
-    uint8_t i, ip, lo = t_lo, hi = t_hi;
-    char c = ' ';
+    uint8_t lo = t_lo, hi = t_hi;
+    char c0 = ' ', c1 = ' ';
 
     if (temp_state != TEMP_OK) {
         out_fmt(marks + (uint8_t)(temp_state * 7));
@@ -196,28 +227,28 @@ void temp_print(void)
         hi = ~hi;
         if (!lo)
             hi++;
-        c = '-';
+        c1 = '-';
     }
-    /* right-aligned into field[]: sign, whole degrees (0..127), '.', the nearest tenth */
-    ip = (uint8_t)(hi << 4) | (lo >> 4);
-    field[5] = (char)0xDF;
-    field[4] = '0' + ((uint8_t)((uint8_t)((lo & 15) * (uint8_t)10) + 8) >> 4);
-    field[3] = '.';
-    i = 3;
-    do {                                /* uint8_t / and %: the 8051's DIV AB */
-        field[--i] = '0' + ip % (uint8_t)10;
-        ip /= (uint8_t)10;
-    } while (ip);
-    if (c != ' ')                       /* 3 digits only when positive (-64..127 C) */
-        field[--i] = c;
-    while (i)
-        field[--i] = ' ';
-    /* the LCD takes all six characters, the UART the number alone */
-    do {
-        c = field[i];
-        if (!out_uart || (c != ' ' && c != (char)0xDF))
-            out_ch(c);
-    } while (++i < 6);
+    /* whole degrees w = 0..127 right-aligned in three columns ([sign or 1][tens][units]),
+     * '.', the nearest tenth; on the LCD the degree sign follows */
+    hi = (uint8_t)(hi << 4) | (lo >> 4);
+    lo = '0' + ((uint8_t)((uint8_t)((lo & 15) * (uint8_t)10) + 8) >> 4);
+    if (hi >= 100) {
+        hi -= 100;
+        c1 = '1';
+    }
+    hi = text_bcd(hi);
+    if (hi >= 0x10 || c1 == '1') {
+        c0 = c1;
+        c1 = '0' + (hi >> 4);
+    }
+    num_ch(c0);
+    num_ch(c1);
+    out_ch('0' + (hi & 0x0F));
+    out_ch('.');
+    out_ch(lo);
+    if (!out_uart)
+        out_ch((char)0xDF);
 }
 
 #endif /* FEATURE_DS18B20 */

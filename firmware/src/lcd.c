@@ -11,7 +11,7 @@
 
 #define NOP() __asm__("nop")
 
-bool_t lcd_dead;
+BIT lcd_dead;
 
 /* Cycle-exact delays. R7 is saved: SDCC cannot see which registers inline asm uses.
  * 101 machine cycles including the call: 110 us at 11.0592 MHz (12T). */
@@ -20,19 +20,6 @@ static void delay_100us(void) __naked
     __asm
         push ar7
         mov  r7,#46
-    00001$:
-        djnz r7,00001$
-        pop  ar7
-        ret
-    __endasm;
-}
-
-/* 51 machine cycles including the call: 55 us. */
-static void delay_50us(void) __naked
-{
-    __asm
-        push ar7
-        mov  r7,#21
     00001$:
         djnz r7,00001$
         pop  ar7
@@ -59,7 +46,7 @@ static bool_t bus_busy(void)
     LCD_RW = 1;
     LCD_E = 1;
     NOP();
-    busy = (LCD_DATA & 0x80) != 0;
+    busy = (uint8_t)(LCD_DATA & 0x80) != 0;
     LCD_E = 0;
     return busy;
 }
@@ -112,7 +99,7 @@ static void wait_ready(void)
 {
     uint8_t n;
     if (lcd_dead) {
-        delay_50us();
+        delay_100us();
         return;
     }
     LCD_RS = 0;
@@ -130,15 +117,8 @@ void lcd_command(uint8_t c)
     wait_ready();
     LCD_RS = 0;
     bus_out(c);
-    if (lcd_dead && c < 4) {        /* clear / home: 1.52 ms without a busy flag */
-        tick_wait(1);
-        tick_wait(1);
-    }
-}
-
-void lcd_goto(uint8_t addr)
-{
-    lcd_command(0x80 | addr);
+    if (lcd_dead && c < 4)          /* clear / home: 1.52 ms without a busy flag */
+        tick_wait(2);               /* (> 5 ms) */
 }
 
 void lcd_putc(uint8_t c)
@@ -148,13 +128,27 @@ void lcd_putc(uint8_t c)
     bus_out(c);
 }
 
-static const CODE uint8_t bell_glyph[8] = {
-    0x04, 0x0E, 0x0E, 0x0E, 0x1F, 0x00, 0x04, 0x00
+/* After the three wake-up writes: instructions, then the bell glyph's eight rows as data
+ * (entries INIT_GLYPH.. INIT_GLYPH + 7), then instructions again. */
+#define INIT_GLYPH 5
+static const CODE uint8_t init_seq[] = {
+#if LCD_BUS_BITS == 8
+    0x38,                           /* 8-bit, 2 lines, 5x8 */
+#else
+    0x28,                           /* 4-bit, 2 lines, 5x8 */
+#endif
+    0x08,                           /* display off */
+    0x01,                           /* clear */
+    0x06,                           /* entry mode: increment, no shift */
+    0x40 | (GLYPH_BELL << 3),       /* CGRAM: the bell */
+    0x04, 0x0E, 0x0E, 0x0E, 0x1F, 0x00, 0x04, 0x00,
+    0x0C,                           /* display on, cursor off, blink off */
+    0x80 | LCD_LINE1,
 };
 
 void lcd_init(void)
 {
-    uint8_t i;
+    uint8_t i = 0;
 
     LCD_E = 0;
     LCD_RS = 0;
@@ -167,7 +161,6 @@ void lcd_init(void)
     delay_100us();
     bus_out(0x30);
     delay_100us();
-    lcd_command(0x38);              /* 8-bit, 2 lines, 5x8 */
 #else
     nibble_out(0x30);
     tick_wait(2);
@@ -177,14 +170,11 @@ void lcd_init(void)
     delay_100us();
     nibble_out(0x20);               /* 4-bit interface from now on */
     delay_100us();
-    lcd_command(0x28);              /* 4-bit, 2 lines, 5x8 */
 #endif
-    lcd_command(0x08);              /* display off */
-    lcd_command(0x01);              /* clear */
-    lcd_command(0x06);              /* entry mode: increment, no shift */
-    lcd_command(0x40 | (GLYPH_BELL << 3));
-    for (i = 0; i < 8; i++)
-        lcd_putc(bell_glyph[i]);
-    lcd_command(0x0C);              /* display on, cursor off, blink off */
-    lcd_goto(LCD_LINE1);
+    do {
+        if ((uint8_t)(i - INIT_GLYPH) < 8)
+            lcd_putc(init_seq[i]);
+        else
+            lcd_command(init_seq[i]);
+    } while (++i < sizeof(init_seq));
 }

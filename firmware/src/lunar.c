@@ -6,72 +6,63 @@
  * to the Spring Festival of its year (or of the previous year, for dates before it) and the
  * offset is walked month by month: 29 days, +1 when the mask bit is set.
  */
+/* SDCC: no induction-variable, loop-invariant or common-subexpression rewriting here:
+ * smaller code (measured) */
+#pragma noinduction
+#pragma noinvariant
+#pragma nogcse
 #include "lunar.h"
 #include "calendar.h"
 #include "lunar_table.h"
 #include "text.h"
 
-IDATA lunar_t lunar;
+lunar_t lunar;
+
+/* the table starts one lunar year before 2000: a date before the year's Spring Festival
+ * always has its lunar year in the table */
+typedef char lunar_table_starts_1999[(LUNAR_FIRST_YEAR == 1999) ? 1 : -1];
 
 bool_t lunar_from_date(const datetime_t NEAR *t)
 {
     uint16_t off = cal_day_of_year(t);
-    uint8_t year = t->year;
-    uint8_t idx = year + (2000 - LUNAR_FIRST_YEAR);
-    uint16_t mask;
-    uint8_t i, len, leap, b;
+    uint8_t idx = t->year + (2000 - LUNAR_FIRST_YEAR), b, m, i;
 
     if (idx >= LUNAR_YEARS)
         return 0;
     b = (lunar_sf[idx] & 0x1F) + LUNAR_SF_BASE;
     if (off < b) {
-        if (idx == 0)
-            return 0;
+        /* before the Spring Festival: the lunar year that began in the year before; add the
+         * days of that Gregorian year (1999, year 0 - 1, is a common year) */
+        off += 365;
+        if ((uint8_t)(t->year & 3) == 1)
+            off++;
         idx--;
-        /* days of the previous Gregorian year (1999, year 0 - 1, is a common year) */
-        off += ((uint8_t)(year - 1) & 3) ? 365 : 366;
         b = (lunar_sf[idx] & 0x1F) + LUNAR_SF_BASE;
     }
     off -= b;
-    b = lunar_mhi[idx];
-    mask = ((uint16_t)(b & 0x1F) << 8) | lunar_mlo[idx];
-    leap = (lunar_sf[idx] >> 5) | ((b & 0x80) >> 4);
+    /* walk the months: 29 days, 30 when its bit is set (months 0..7 in mlo, 8..12 in mhi) */
+    m = lunar_mlo[idx];
     i = 0;
     for (;;) {
-        len = 29 + (uint8_t)(mask & 1);
-        if (off < len)
+        b = 29 + (m & 1);
+        if (off < b)
             break;
-        off -= len;
-        mask >>= 1;
-        if (++i == 13)
-            return 0;           /* cannot happen with a consistent table */
+        off -= b;
+        m >>= 1;
+        if (++i == 8)
+            m = lunar_mhi[idx];
     }
     lunar.day = (uint8_t)off + 1;
+    /* the leap month (0: none) comes right after its namesake */
+    b = (uint8_t)(lunar_sf[idx] >> 5) | (uint8_t)((uint8_t)(lunar_mhi[idx] >> 4) & 0x08);
     lunar.leap = 0;
-    if (leap == 0 || i < leap) {
+    if (b == 0 || i < b)
         i++;
-    } else if (i == leap) {
+    else if (i == b)
         lunar.leap = LUNAR_LEAP;
-    }
     lunar.month = i;
     /* (Y - 4) mod 10 and mod 12 with Y = LUNAR_FIRST_YEAR + idx, idx <= 100 */
-    i = (LUNAR_FIRST_YEAR - 4) % 10 + idx;
-    while (i >= 10)
-        i -= 10;
-    lunar.stem = i;
-    i = (LUNAR_FIRST_YEAR - 4) % 12 + idx;
-    while (i >= 12)
-        i -= 12;
-    lunar.branch = i;
+    lunar.stem = (uint8_t)((uint8_t)((LUNAR_FIRST_YEAR - 4) % 10 + idx) % (uint8_t)10);
+    lunar.branch = (uint8_t)((uint8_t)((LUNAR_FIRST_YEAR - 4) % 12 + idx) % (uint8_t)12);
     return 1;
-}
-
-const CODE char *lunar_stem_name(uint8_t stem)
-{
-    return text_nth(lunar_stem_names, stem);
-}
-
-const CODE char *lunar_branch_name(uint8_t branch)
-{
-    return text_nth(lunar_branch_names, branch);
 }

@@ -8,13 +8,16 @@
  *   Timer 2 (vector 5): buzzer tone, runs only while the alarm sounds (buzzer.c).
  *
  * Main loop, each pass:
- *   1. serial: received bytes are parsed, complete lines executed, and one queued reply
- *      sent whenever the transmit ring is empty (app_background);
- *   2. for each tick that passed: keys (debounce, events), buzzer pattern, blink phase, and
- *      every 4th tick (20 ms) the DS1302 seconds register; on a new second a clock burst read,
- *      the alarm check, and a redraw request (app_tick);
+ *   1. for a tick that passed, what is due (app_tick): keys while one is pressed or
+ *      settling, the buzzer pattern while it rings, the blink phase while editing, the DS1302
+ *      seconds register when clock.c's countdown runs out (on a new second a clock burst
+ *      read, the alarm check, and a redraw request), a DS18B20 step when its countdown does;
+ *   2. serial, when the UART interrupt flagged a byte in or a line sent: received bytes are
+ *      parsed, complete lines executed, and a queued reply sent whenever the transmit buffer
+ *      is empty (APP_BACKGROUND);
  *   3. redraw the changed LCD characters; save changed settings to DS1302 RAM;
- *   4. sleep in idle mode (PCON.IDL) until the next interrupt, unless work is pending.
+ *   4. sleep in idle mode (PCON.IDL) until the next interrupt, unless work is pending. With
+ *      nothing due, a tick costs the interrupt and a few dozen instructions.
  */
 #include "board_config.h"
 #include "compat.h"
@@ -31,6 +34,13 @@
 #endif
 
 static uint8_t tick_seen;
+
+/* SDCC's start-up hook (0: clear and initialise RAM as usual), defined here so that no
+ * library module compiled with other options than ours is linked */
+unsigned char _sdcc_external_startup(void)
+{
+    return 0;
+}
 
 void main(void)
 {
@@ -52,13 +62,13 @@ void main(void)
     tick_seen = tick_count;
 
     for (;;) {
-        app_background();
-        while (tick_seen != tick_count) {
+        if (tick_seen != tick_count) {  /* one tick a pass: the others after the checks */
             tick_seen++;
             app_tick();
-            app_background();
         }
-        ui_refresh();
+        APP_BACKGROUND();
+        if (ui_dirty)
+            ui_refresh();
         if (settings_changed)
             settings_save();            /* ALARM/HOURS/keys: DS1302 RAM */
 
@@ -67,7 +77,7 @@ void main(void)
          * interrupt is taken, so the ORL PCON executes and the pending interrupt ends the
          * idle state at once. */
         EA = 0;
-        if (tick_seen == tick_count && !app_pending() && !ui_dirty) {
+        if (tick_seen == tick_count && !APP_PENDING() && !ui_dirty) {
             __asm
                 setb _EA
                 orl  _PCON,#0x01

@@ -6,28 +6,38 @@
  * Checks in order: too long (> 40 chars), bad byte (outside 0x20..0x7E), check ('#' must be
  * followed by exactly four digits '0'..'?' giving the CRC-16 nibbles, '*' by exactly two hex
  * digits giving the XOR, then the line end), command. Replies carry the same form of check
- * when the request had one (ERR too long never does: the line is discarded).
+ * when the request had one (ERR too long and ERR overflow never do: the line is gone).
  *
  * Receiving (take): bytes before the first '*' or '#' (the body) are stored upper-cased in
  * line[] and summed into in_xor and in_crc; the digits after it are compared on the fly
  * with the check they must give (in_crc, shifted a nibble per digit). A SET is parsed ahead
- * ("prepared": clock_prepare() validates it and builds the DS1302 burst) as soon as its
+ * ("prepared": clock_prepare() validates it and computes its weekday) as soon as its
  * body is complete ('*' or '#' received) or, without a check, whenever the receive ring runs
  * dry; at the line end only the check test and clock_commit() remain.
  *
  * Replying: a complete line is executed at once and leaves its reply in a queue: a code
- * (R_* | R_CKS | R_CRC) followed by the request's result, taken at its line end: a SET's
- * time (7 bytes), the settings after an ALARM, HOURS or INFO (flags, alarm hour, minute). So
- * each reply states the result of its own request even when later lines changed things
- * before it was sent. protocol_poll() turns one entry into a line whenever the previous line
- * has been sent (the text sink XORs it on the way into the UART's line buffer). The receive
- * ring is drained between the pieces of a long reply, so a SET line ending meanwhile still
- * gets its DS1302 write at once. GET replies read the clock when they are generated.
+ * (R_* | R_DATA | R_CKS | R_CRC) and, for a SET, the time it wrote (6 bytes), for an ALARM
+ * the alarm time (2 bytes; none, R_ALARM_AGAIN, when it is the time of the ALARM entry
+ * before); R_DATA carries the one flag an ALARM (on), HOURS (12 h) or INFO (unset) reply
+ * shows. All is taken at the line end, so each reply states the result of its
+ * own request even when later lines changed things before it was sent. protocol_poll()
+ * turns the oldest entry into text whenever the previous line has been sent (the text sink
+ * XORs it on the way into the UART's line buffer); a reply longer than that buffer (INFO)
+ * goes out in pieces, the next when the last has been sent. The receive ring is drained
+ * between the pieces of a reply, so a SET line ending meanwhile still gets its DS1302 write
+ * at once. GET replies read the clock when they are generated.
+ * Flow control: a new line is taken from the receive ring only while the queue has room for
+ * the largest entry; otherwise its bytes wait in the ring until a reply has gone out, so no
+ * reply is ever dropped. Lines lost to a receive-ring overflow (uart.h) are answered
+ * "ERR overflow", one each, in their place in the order of replies.
  * (Check forms: R_CRC marks a '#' request; the sink also adds every reply byte to out_crc.)
  *
  * Parsing is a cursor (pp) over the upper-cased body; words are separated by one or more
  * spaces; leading and trailing spaces are ignored.
  */
+/* SDCC: no induction-variable or loop-invariant rewriting here: smaller code (measured) */
+#pragma noinduction
+#pragma noinvariant
 #include "board_config.h"
 #include "protocol.h"
 #include "uart.h"
@@ -61,36 +71,49 @@ static uint8_t prep_len = 0xFF;     /* body length the prepared parse belongs to
 static uint8_t prep_code;           /* its reply code */
 static uint8_t pp;                  /* parse position */
 #define PROTO_SET_MIN 23            /* strlen("SET 2026-11-24 12:05:31") */
-static bool_t bad_syntax;
-static bool_t exec;                 /* parse() may change things (the line is complete) */
+static BIT bad_syntax, bad_range;
+static BIT exec;                   /* parse() may change things (the line is complete) */
 
-static XDATA uint8_t rq[PROTO_QUEUE];   /* replies: code, then 0, 3 or 7 result bytes */
+static XDATA uint8_t rq[PROTO_QUEUE];   /* replies: code, then 0, 2 or 6 result bytes */
 static uint8_t rq_head, rq_tail;
+static uint16_t owed;               /* lines lost to an overflow, not yet queued */
+static uint8_t q_alarm[2] = { 0xFF, 0xFF };  /* the time of the last ALARM entry queued */
+static IDATA uint8_t rp_alarm[2];          /* ... and of the last one taken off the queue */
+static const CODE char *rp_s;       /* the reply being sent goes on here (0: none) */
+static uint8_t rp_code;             /* ... its code */
 
 /* reply codes; the first seven equal the command keywords' indices */
-enum { R_PONG, R_TIME, R_SET, R_ALARM, R_HOURS, R_INFO, R_HELP,
+enum { R_SET, R_TIME, R_PONG, R_ALARM, R_HOURS, R_INFO, R_HELP,
 #if FEATURE_DS18B20
        R_TEMP,
 #endif
-       R_E_UNKNOWN, R_E_SYNTAX, R_E_RANGE, R_E_LONG, R_E_BYTE, R_E_CKSUM
+       R_E_UNKNOWN, R_E_SYNTAX, R_E_RANGE, R_E_LONG, R_E_BYTE, R_E_CKSUM, R_E_OVERFLOW,
 #if FEATURE_DS18B20
-       , R_E_SENSOR, R_E_BUSY
+       R_E_SENSOR, R_E_BUSY,
 #endif
+       R_ALARM_AGAIN                /* (queue only) an ALARM reply with the last one's time */
 };
-#define R_CKS 0x80                  /* the reply gets a check suffix: "*HH" ... */
-#define R_CRC 0x40                  /* ... or "#CCCC" */
+#define R_CKS  0x80                 /* the reply gets a check suffix: "*HH" ... */
+#define R_CRC  0x40                 /* ... or "#CCCC" */
+#define R_DATA 0x20                 /* ALARM: on, HOURS: 12 h, INFO: unset (reply_flag()) */
+#define R_CODE 0x1F
 
 /* keyword lists, space-separated: index = position; the commands' list is the HELP reply */
-static const CODE char keywords[] = "PING GET SET ALARM HOURS INFO HELP" KW_TEMP;
+/* SET first: matched soonest, it is on the path from a SET's last byte to its DS1302 write */
+static const CODE char keywords[] = "SET GET PING ALARM HOURS INFO HELP" KW_TEMP;
 static const CODE char onoff[] = "OFF ON";         /* index = SET_ALARM_ON or 0 */
-enum { K_PING, K_GET, K_SET, K_ALARM, K_HOURS, K_INFO, K_HELP,
+static const CODE char hours[] = "24 12";          /* index << 1 = SET_H12 or 0 */
+typedef char hours_index_is_the_flag[(SET_H12 == 2 && SET_ALARM_ON == 1) ? 1 : -1];
+enum { K_SET, K_GET, K_PING, K_ALARM, K_HOURS, K_INFO, K_HELP,
 #if FEATURE_DS18B20
        K_TEMP,
 #endif
        K_END };
 #define K_NONE 0xFF
-#define RQ_DT  7                    /* result bytes of a SET: the datetime_t it wrote */
-#define RQ_SETTINGS 3               /* of ALARM, HOURS, INFO: settings_t after the request */
+#define RQ_DT  6                    /* result bytes of a SET: the time it wrote (datetime_t
+                                       without the weekday, computed again for the reply) */
+#define RQ_ALARM 2                  /* of an ALARM: its hour and minute */
+#define RQ_ROOM (1 + RQ_DT)         /* the largest entry: a line is taken only with this room */
 
 /* ---- reply queue (a byte ring) ---- */
 
@@ -109,21 +132,38 @@ static uint8_t rq_get(void)
     return b;
 }
 
-/* result bytes queued after reply code k (without R_CKS) */
+/* result bytes queued after reply code k (R_CODE bits) */
 static uint8_t rq_len(uint8_t k)
 {
     if (k == R_SET)
         return RQ_DT;
-    return (k >= R_ALARM && k <= R_INFO) ? RQ_SETTINGS : 0;
+    if (k == R_ALARM)
+        return RQ_ALARM;
+    return 0;
 }
 
-#define INFO_TEXT "INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME " mcu=" BOARD_MCU \
-                  " xtal=" BOARD_F_CPU_STR " baud=" XSTR(UART_BAUD)
+/* the settings flag that reply code k shows (R_DATA): SET_ALARM_ON, SET_H12, SET_UNSET */
+static uint8_t reply_flag(uint8_t k)
+{
+    if (k == R_ALARM)
+        return SET_ALARM_ON;
+    if (k == R_HOURS)
+        return SET_H12;
+    if (k == R_INFO)
+        return SET_UNSET;
+    return 0;
+}
+
+static uint8_t rq_room(void)
+{
+    uint8_t room = rq_tail - rq_head - 1;
+    if (rq_tail <= rq_head)
+        room += PROTO_QUEUE;
+    return room;
+}
+
 #define XSTR(x) STR(x)
 #define STR(x) #x
-/* the longest reply fits the UART's line buffer */
-typedef char info_fits[(sizeof("OK " INFO_TEXT INFO_TEMP " rtc=unset#CCCC\r\n") - 1 <= UART_TX_SIZE)
-                       ? 1 : -1];
 
 /* ---- input cursor ---- */
 
@@ -169,13 +209,13 @@ static void take_hm(void)
     take_m = take_2d();
 }
 
-/* the next word as an index in list k (K_NONE if unknown, the cursor then stays) */
+/* the word at the cursor (no spaces before it) as an index in list k (K_NONE if unknown,
+ * the cursor then stays) */
 static uint8_t take_word(const CODE char *k)
 {
     uint8_t idx = 0, p;
     char c;
 
-    skip_spaces();
     for (;;) {
         p = pp;
         while ((c = *k) > ' ' && c == line[p]) {
@@ -224,67 +264,62 @@ static uint8_t cmd_set(void)
 /* the body line[0..trim) -> reply code (SET: prepared, not written) */
 static uint8_t parse(void)
 {
-    uint8_t k, n, v, start, c;
+    static uint8_t k, f, n, v;   /* static: nothing to save around the calls */
 
     line[trim] = 0;
     bad_syntax = 0;
+    bad_range = 0;
     pp = 0;
+    skip_spaces();
     k = take_word(keywords);
     if (k == K_SET)
         return cmd_set();
     if (k >= K_END)
         return R_E_UNKNOWN;
     if (at_end())
-        return k;                           /* PING GET ALARM HOURS INFO HELP TEMP: R_* == K_* */
+        return k;                           /* GET PING ALARM HOURS INFO HELP TEMP: R_* == K_* */
+    /* ALARM and HOURS with an argument: the settings they make, applied only when exec */
+    f = settings.flags;
+    take_h = settings.alarm_hour;
+    take_m = settings.alarm_minute;
     if (k == K_ALARM) {
-        start = pp;
-        k = take_word(onoff);
-        take_h = settings.alarm_hour;
-        take_m = settings.alarm_minute;
-        if (k != K_NONE && at_end()) {
-            /* k: 1 = ON (SET_ALARM_ON), 0 = OFF */
-        } else {
-            pp = start;
+        n = pp;
+        v = take_word(onoff);               /* ON: SET_ALARM_ON, OFF: 0 */
+        if (v == K_NONE || !at_end()) {
+            pp = n;
             take_hm();
-            if (bad_syntax || !at_end())
-                return R_E_SYNTAX;
+            v = SET_ALARM_ON;
             if (take_h > 23 || take_m > 59)
-                return R_E_RANGE;
-            k = 1;
+                bad_range = 1;
         }
-        if (exec) {
-            settings.alarm_hour = take_h;
-            settings.alarm_minute = take_m;
-            settings.flags = (settings.flags & ~SET_ALARM_ON) | k;
-            settings_changed = 1;
-            ui_cancel_edit();
+        f = (f & ~SET_ALARM_ON) | v;
+    } else if (k == K_HOURS) {
+        v = take_word(hours);               /* 12: 1, 24: 0 */
+        if (v == K_NONE) {                  /* digits: a range error, else syntax */
+            n = pp;
+            while ((uint8_t)(line[pp] - '0') <= 9)
+                pp++;
+            if (pp == n)
+                bad_syntax = 1;
+            bad_range = 1;
+            v = 0;
         }
-        return R_ALARM;
+        f = (f & ~SET_H12) | (uint8_t)(v << 1);
+    } else {
+        return R_E_SYNTAX;                  /* no other command takes an argument */
     }
-    if (k == K_HOURS) {
-        n = v = 0;
-        for (;;) {
-            c = (uint8_t)(line[pp] - '0');
-            if (c > 9)
-                break;
-            v = (uint8_t)(v * (uint8_t)10) + c;
-            n++;
-            pp++;
-        }
-        if (n == 0 || !at_end())
-            return R_E_SYNTAX;
-        if (n != 2 || (v != 12 && v != 24))
-            return R_E_RANGE;
-        if (exec) {
-            settings.flags &= ~SET_H12;
-            if (v == 12)
-                settings.flags |= SET_H12;
-            settings_changed = 1;
-            ui_cancel_edit();
-        }
-        return R_HOURS;
+    if (bad_syntax || !at_end())
+        return R_E_SYNTAX;
+    if (bad_range)
+        return R_E_RANGE;
+    if (exec) {
+        settings.flags = f;
+        settings.alarm_hour = take_h;
+        settings.alarm_minute = take_m;
+        settings_changed = 1;
+        ui_cancel_edit();
     }
-    return R_E_SYNTAX;
+    return k;                               /* R_ALARM, R_HOURS */
 }
 
 /* parse a SET body ahead of its line end (no changes) */
@@ -293,22 +328,20 @@ static void prepare(void)
     if (line[0] != 'S' || prep_len == trim || tot > PROTO_MAX_LINE || (lflags & L_BAD))
         return;
     exec = 0;
-    line[trim] = 0;
-    if (line[1] == 'E' && line[2] == 'T' && line[3] == ' ') {
-        bad_syntax = 0;                     /* "SET ": skip the keyword search */
-        pp = 4;
-        prep_code = cmd_set();
-    } else {
-        prep_code = parse();
-    }
+    prep_code = parse();
     prep_len = trim;
+}
+
+bool_t protocol_set_near(void)
+{
+    return line[0] == 'S' && len >= PROTO_SET_MIN - 2;
 }
 
 /* ---- the line end: checks, execution, reply code ---- */
 
 static void line_end(void)
 {
-    uint8_t code, n, room;
+    uint8_t code, n;
     uint8_t NEAR *p;
 
     if (tot > PROTO_MAX_LINE) {
@@ -332,18 +365,34 @@ static void line_end(void)
             code |= n;
         }
     }
-    /* the result goes with the code: a SET's time (clock_new), else the settings */
-    n = rq_len(code & 0x3F);
-    p = (n == RQ_DT) ? &clock_new.year : (uint8_t NEAR *)&settings.flags;
-    room = rq_tail - rq_head - 1;
-    if (rq_tail <= rq_head)
-        room += PROTO_QUEUE;
-    if (room > n) {                         /* full: the reply is lost (see protocol.h) */
-        rq_put(code);
-        while (n--)
-            rq_put(*p++);
+    /* the result goes with the code: a SET's time, an ALARM's time, a flag (R_DATA); the
+     * room is there (protocol_rx() took the line only with room for the largest entry) */
+    n = code & R_CODE;
+    if (settings.flags & reply_flag(n))
+        code |= R_DATA;
+    p = &clock_new.year;
+    if (n == R_ALARM) {
+        /* most ALARM replies show the time the one before showed: then the code alone */
+        p = &settings.alarm_hour;
+        if (p[0] == q_alarm[0] && p[1] == q_alarm[1])
+            code += R_ALARM_AGAIN - R_ALARM;
+        q_alarm[0] = p[0];
+        q_alarm[1] = p[1];
     }
-    ui_dirty = 1;
+    rq_put(code);
+    n = rq_len(code & R_CODE);
+    while (n--)
+        rq_put(*p++);
+    ui_dirty = UI_ALL;
+}
+
+/* forget the line so far (a line end, or the line was cut by an overflow) */
+static void line_reset(void)
+{
+    tot = len = trim = in_xor = lflags = 0;
+    in_crc = 0;
+    prep_len = 0xFF;
+    clock_ready = 0;
 }
 
 static void take(uint8_t c)
@@ -352,10 +401,7 @@ static void take(uint8_t c)
     if (c == '\r' || c == '\n') {
         if (tot)
             line_end();
-        tot = len = trim = in_xor = lflags = 0;
-        in_crc = 0;
-        prep_len = 0xFF;
-        clock_ready = 0;
+        line_reset();
         return;
     }
     if (tot != 0xFF)
@@ -399,10 +445,27 @@ static void take(uint8_t c)
     }
 }
 
-/* take every received byte; parse a long enough body ahead whenever the ring runs dry */
-static void rx(void)
+/* Take received bytes: answer lines lost to an overflow where they were, start a new line
+ * only with room in the queue for its reply (else leave it in the ring), and parse a long
+ * enough body ahead whenever the ring runs dry. */
+void protocol_rx(void)
 {
-    while (uart_rx_ready()) {
+    uint16_t lost;
+    for (;;) {
+        lost = uart_rx_lost();
+        if (lost) {
+            owed += lost;
+            line_reset();               /* the start of the line the overflow cut */
+        }
+        if (owed) {
+            if (!rq_room())
+                return;
+            rq_put(R_E_OVERFLOW);       /* no check form: the line is gone */
+            owed--;
+            continue;
+        }
+        if (!uart_rx_ready() || (!tot && rq_room() < RQ_ROOM))
+            return;
         take(uart_getc());
         if (!uart_rx_ready() && !(lflags & L_STAR) && trim >= PROTO_SET_MIN)
             prepare();
@@ -416,12 +479,18 @@ static const CODE char r_time[] =               /* "2026-11-24 12:05:31 TUE" */
 static const CODE char r_alarm[] =
     "ALARM " FC_HOUR ":" FC_MIN FC_IF_ON " ON" FC_ELSE " OFF" FC_FI;
 static const CODE char r_hours[] = "HOURS " FC_IF_H12 "12" FC_ELSE "24" FC_FI;
-static const CODE char r_info[] =
-    "INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME FC_RX
-    " mcu=" BOARD_MCU " xtal=" BOARD_F_CPU_STR FC_RX
-    " baud=" XSTR(UART_BAUD)
+/* INFO goes out in three pieces (see reply_run()) */
+#define INFO_P1 "INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME
+#define INFO_P2 " mcu=" BOARD_MCU " xtal=" BOARD_F_CPU_STR
 #if FEATURE_DS18B20
-    " temp=" FC_RX                              /* + the state word (reply()) */
+#define INFO_P3 " baud=" XSTR(UART_BAUD) " temp="
+#else
+#define INFO_P3 " baud=" XSTR(UART_BAUD)
+#endif
+static const CODE char r_info[] =
+    INFO_P1 FC_PIECE INFO_P2 FC_PIECE INFO_P3
+#if FEATURE_DS18B20
+    FC_RX                                       /* + the state word (reply_run()) */
 #endif
     FC_IF_UNSET " rtc=unset" FC_ELSE " rtc=ok" FC_FI;
 #if FEATURE_DS18B20
@@ -429,41 +498,96 @@ static const CODE char temp_words[] = "wait\0none\0err\0ok";    /* by temp_state
 #endif
 /* per reply code: the text after "OK " / "ERR " */
 static const CODE char * const CODE replies[] = {
-    "PONG", r_time, r_time, r_alarm, r_hours, r_info, keywords,
+    r_time, r_time, "PONG", r_alarm, r_hours, r_info, keywords,
 #if FEATURE_DS18B20
     "TEMP ",                                    /* + the reading or NONE (reply()) */
 #endif
-    "unknown command", "syntax", "range", "too long", "bad byte", "checksum"
+    "unknown command", "syntax", "range", "too long", "bad byte", "checksum", "overflow"
 #if FEATURE_DS18B20
     , "sensor", "busy"
 #endif
 };
 
-/* reply_code -> one reply line. The locals are static: nothing to save around the calls. */
-static uint8_t reply_code;
-static void reply(void)
-{
-    static uint8_t k, c, n;
-    static const CODE char *s;
-    static uint8_t NEAR *d;
+/* Pieces: at an FC_RX the receive ring is drained and the reply goes on; at an FC_PIECE
+ * (INFO's) it goes on once the line buffer has been sent. Each piece fits the buffer (the
+ * lengths of the texts above, counted by hand: a sizeof of a string literal would put the
+ * literal into the image; SUFFIX_LEN = "#CCCC\r\n"): */
+#define SUFFIX_LEN 7
+#define TX_FITS(name, len) typedef char name[((len) <= UART_TX_SIZE) ? 1 : -1]
+TX_FITS(info_1_fits, 3 + 13 + FIRMWARE_VERSION_LEN + 7 + BOARD_NAME_LEN);
+TX_FITS(info_2_fits, 5 + BOARD_MCU_LEN + 6 + BOARD_F_CPU_STR_LEN);
+TX_FITS(info_3_fits, 6 + UART_BAUD_LEN + 6 + 4 + 10 + SUFFIX_LEN);  /* temp=none rtc=unset */
+TX_FITS(help_fits, 37 + 5 + SUFFIX_LEN);            /* "OK SET ... HELP" " TEMP" */
+TX_FITS(time_fits, 26 + SUFFIX_LEN);                /* "OK 2026-11-24 12:05:31 TUE" */
+TX_FITS(error_fits, 19 + SUFFIX_LEN);               /* "ERR unknown command" */
 
-    k = reply_code & 0x3F;
-    uart_tx_start();
+/* the reply rp_code from rp_s on, up to its end or a piece boundary (rp_s, rp_code: its
+ * state, used in place: nothing to save around the calls) */
+static void reply_run(void)
+{
+    uint8_t c, n;
+
     out_uart = 1;
-    out_xor = 0;
-    out_crc = 0;
-    fmt_flags = settings.flags;
-    fmt_p = (uint8_t NEAR *)&clock_tmp;
-    /* the request's result: a SET's time into clock_tmp; settings into day (flags), hour
-     * and minute (FC_HOUR, FC_MIN of the ALARM reply) */
+    fmt_flags = 0;
+    if (rp_code & R_DATA)
+        fmt_flags = reply_flag(rp_code & R_CODE);
+    while ((rp_s = out_fmt(rp_s)) != 0) {
+        protocol_rx();                          /* between the pieces of a long reply */
+#if FEATURE_DS18B20
+        if (rp_s[-2] == '=')                    /* INFO's " temp=" piece ended */
+            out_fmt(text_nth(temp_words, temp_state));
+#endif
+        if (rp_s[-1] == FCN_PIECE) {
+            out_uart = 0;                       /* the rest when this piece has been sent */
+            return;
+        }
+    }
+#if FEATURE_DS18B20
+    if ((uint8_t)(rp_code & R_CODE) == R_TEMP) {
+        if (temp_state == TEMP_OK)
+            temp_print();
+        else
+            out_fmt("NONE");
+    }
+#endif
+    protocol_rx();
+    if (rp_code & R_CKS) {                      /* "#CCCC" ('0' + nibble) or "*HH" (hex) */
+        n = 5;                                  /* the marker and four digits ... */
+        c = '#';
+        if (!(rp_code & R_CRC)) {
+            out_crc = (uint16_t)out_xor << 8;
+            n = 3;                              /* ... or two */
+            c = '*';
+        }
+        do {
+            uart_putc(c);
+            c = (uint8_t)(out_crc >> 12) + '0';
+            if (c > '9' && !(rp_code & R_CRC))
+                c += 'A' - '9' - 1;
+            out_crc <<= 4;
+        } while (--n);
+    }
+    out_fmt("\r\n");
+    out_uart = 0;
+}
+
+/* the oldest queued reply: its result into clock_tmp (fmt_p), its "OK "/"ERR " (reply_run()
+ * goes on) */
+static void reply_start(void)
+{
+    uint8_t k, n;
+    uint8_t NEAR *d;
+
+    rp_code = rq_get();
+    k = rp_code & R_CODE;
     n = rq_len(k);
-    d = (n == RQ_DT) ? &clock_tmp.year : &clock_tmp.day;
+    d = rp_alarm;
+    if (n == RQ_DT)
+        d = &clock_tmp.year;
     while (n--)
         *d++ = rq_get();
-    if (k >= R_ALARM && k <= R_INFO)
-        fmt_flags = clock_tmp.day;
-    else if (k == R_TIME && !clock_read())
-        dt_copy(&clock_tmp, &clock_now);
+    if (k == R_ALARM_AGAIN)
+        k = R_ALARM;
 #if FEATURE_DS18B20
     if (k == R_TEMP) {                          /* no reading: an error reply instead */
         if (temp_state == TEMP_ERR)
@@ -472,56 +596,38 @@ static void reply(void)
             k = R_E_BUSY;
     }
 #endif
+    rp_code = (rp_code & ~R_CODE) | k;
+    rp_s = replies[k];
+    fmt_p = (uint8_t NEAR *)&clock_tmp;
+    if (k == R_ALARM)
+        fmt_p = rp_alarm - 3;                   /* FC_HOUR, FC_MIN */
+    out_uart = 1;
+    out_xor = 0;
+    out_crc = 0;
     out_fmt(k >= R_E_UNKNOWN ? "ERR " : "OK ");
-    s = replies[k];
-    while ((s = out_fmt(s)) != 0) {
-        rx();                                   /* between the pieces of a long reply */
-#if FEATURE_DS18B20
-        if (s[-2] == '=')                       /* INFO's " temp=" piece ended */
-            out_fmt(text_nth(temp_words, temp_state));
-#endif
-    }
-#if FEATURE_DS18B20
-    if (k == R_TEMP) {
-        if (temp_state == TEMP_OK)
-            temp_print();
-        else
-            out_fmt("NONE");
-    }
-#endif
-    rx();
-    if (reply_code & R_CKS) {               /* "#CCCC" ('0' + nibble) or "*HH" (hex) */
-        k = 4;
-        c = '#';
-        if (!(reply_code & R_CRC)) {
-            out_crc = (uint16_t)out_xor << 8;
-            k = 2;
-            c = '*';
-        }
-        do {
-            uart_putc(c);
-            c = (uint8_t)(out_crc >> 12) + '0';
-            if (c > '9' && !(reply_code & R_CRC))
-                c += 'A' - '9' - 1;
-            out_crc <<= 4;
-        } while (k--);
-    }
-    out_fmt("\r\n");
-    out_uart = 0;
+    /* the time of a SET (its weekday) or of a GET (read now); k is in rp_code from here */
+    if (k == R_SET)
+        clock_tmp.wday = cal_weekday(&clock_tmp);
+    if ((uint8_t)(rp_code & R_CODE) == R_TIME && !clock_read())
+        dt_copy(&clock_tmp, &clock_now);
 }
 
-bool_t protocol_pending(void)
+/* the next reply (or piece) into the UART's line buffer once the last has been sent */
+static void reply(void)
 {
-    return uart_rx_ready() || (rq_head != rq_tail && uart_tx_idle());
+    if (uart_tx_idle() && (rp_s || rq_head != rq_tail)) {
+        uart_tx_start();
+        if (!rp_s)
+            reply_start();
+        reply_run();
+    }
 }
 
 void protocol_poll(void)
 {
-    rx();
-    if (rq_head != rq_tail && uart_tx_idle()) {
-        reply_code = rq_get();
-        reply();
-    }
+    reply();                            /* first: the line stays busy */
+    protocol_rx();
+    reply();                            /* a reply to a line protocol_rx() just took */
 }
 
 void protocol_banner(void)

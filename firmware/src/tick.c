@@ -5,15 +5,22 @@
 #include "board_config.h"
 #include "tick.h"
 
-#define T0_RELOAD (65536u - TICK_CYCLES)
+#define T0_RELOAD (65536u - TICK_CYCLES)   /* (in C; the ISR spells it for the assembler) */
 
 volatile uint8_t tick_count;
 
-void timer0_isr(void) __interrupt(1)
+#define XSTR(x) STR(x)
+#define STR(x) #x
+
+/* Three instructions and RETI: no register is touched, so nothing is saved (INC direct
+ * leaves the flags alone). The reload drops the few cycles counted since the overflow, as
+ * a C version would: a tick is 5 ms and a few microseconds. */
+void timer0_isr(void) __interrupt(1) __naked
 {
-    TH0 = T0_RELOAD >> 8;
-    TL0 = T0_RELOAD & 0xFF;
-    tick_count++;
+    __asm__("    mov  _TH0,#((65536 - " XSTR(TICK_CYCLES) ") >> 8)\n"
+            "    mov  _TL0,#((65536 - " XSTR(TICK_CYCLES) ") & 0xFF)\n"
+            "    inc  _tick_count\n"
+            "    reti\n");
 }
 
 void tick_init(void)
@@ -25,14 +32,9 @@ void tick_init(void)
     TR0 = 1;
 }
 
-void cpu_idle(void)
-{
-    PCON |= 0x01;                       /* IDL: CPU stops, timers/UART/interrupts run */
-}
-
 void tick_wait(uint8_t n)
 {
     uint8_t start = tick_count;
     while ((uint8_t)(tick_count - start) < n)
-        cpu_idle();
+        PCON |= 0x01;                   /* IDL: CPU stops, timers/UART/interrupts run */
 }

@@ -28,17 +28,18 @@ enum {
     F_END
 };
 
-bool_t ui_dirty;
+uint8_t ui_dirty;
+uint8_t ui_field;                   /* F_NONE when not editing */
+#define field ui_field
 
 static uint8_t page;                /* 0 = date/time, 1 = lunar/alarm */
-static uint8_t field;               /* F_NONE when not editing */
 static datetime_t edt;              /* the values being edited */
 static struct {
     uint8_t hour, minute, on;       /* the alarm being edited (on = SET_ALARM_ON or 0) */
 } eal;
-static bool_t time_changed, alarm_changed;
-static bool_t blink_hide;           /* blink phase: the edited field is blanked */
-static uint8_t blink_ticks;
+static BIT time_changed, alarm_changed;
+static BIT blink_hide;              /* blink phase: the edited field is blanked */
+static uint8_t blink_ticks;         /* ticks left in this blink phase */
 
 static XDATA uint8_t shadow[32];    /* what the LCD shows */
 
@@ -53,18 +54,13 @@ static uint8_t NEAR * const CODE field_ptr[] = {
     &edt.year, &edt.month, &edt.day, &edt.hour, &edt.minute, &eal.hour, &eal.minute, &eal.on
 };
 
-#if FEATURE_LUNAR
-static uint8_t lun_y = 0xFF, lun_m, lun_d;
-static bool_t lun_ok;
-#endif
-
 void ui_init(void)
 {
     uint8_t i = 0;
     do {
         shadow[i] = ' ';            /* the LCD was just cleared */
     } while (++i < 32);
-    ui_dirty = 1;
+    ui_dirty = UI_ALL;
 }
 
 static const CODE char fmt_date[] =            /* "2026-11-24 Tue" */
@@ -90,26 +86,6 @@ static const CODE char fmt_alarm[] =            /* "Alarm 07:30   ON" */
 
 static uint8_t row;                 /* the LCD row being redrawn */
 
-#if FEATURE_DS18B20
-/* line 2 after the time: the temperature in columns 9..14, then one mark in column 15:
- * '?' while the time is unset, else the bell while the alarm is on */
-static void time_tail(void)
-{
-    char c = ' ';
-    uint8_t f = fmt_flags;
-
-    out_pad(9);
-    temp_print();
-#if FEATURE_ALARM
-    if (f & SET_ALARM_ON)
-        c = GLYPH_BELL;
-#endif
-    if (f & SET_UNSET)
-        c = '?';
-    out_ch(c);
-}
-#endif
-
 /* Row `row` of the page on show into text_line. */
 static void render(void)
 {
@@ -117,26 +93,38 @@ static void render(void)
 
     out_uart = 0;
     out_pos = 0;
-    fmt_p = field ? (uint8_t NEAR *)&edt : (uint8_t NEAR *)&clock_now;
-    n = settings.flags;
-    fmt_flags = n;
-    if (!(field ? (field > F_MIN) : page)) {
+    fmt_p = (uint8_t NEAR *)&clock_now;
+    if (field)
+        fmt_p = (uint8_t NEAR *)&edt;
+    fmt_flags = settings.flags;
+    n = page;                                   /* the page shown: while editing, the */
+    if (field)                                  /* one with the field */
+        n = field > F_MIN;
+    if (!n) {
         out_fmt(row ? fmt_time : fmt_date);
+        APP_RX();                               /* a SET's line end waits no longer */
 #if FEATURE_DS18B20
-        if (row)
-            time_tail();
+        if (row) {
+            /* line 2 after the time: the temperature in columns 9..14, then one mark in
+             * column 15: '?' while the time is unset, else the bell while the alarm is on */
+            out_pad(9);
+            temp_print();
+            n = ' ';
+#if FEATURE_ALARM
+            if (fmt_flags & SET_ALARM_ON)
+                n = GLYPH_BELL;
+#endif
+            if (fmt_flags & SET_UNSET)
+                n = '?';
+            out_ch(n);
+        }
 #endif
     } else if (!row) {                          /* "L*10-06 BingWu" */
 #if FEATURE_LUNAR
-        const datetime_t NEAR *t = (const datetime_t NEAR *)fmt_p;
-        if (lun_y != t->year || lun_m != t->month || lun_d != t->day) {
-            lun_y = t->year;
-            lun_m = t->month;
-            lun_d = t->day;
-            lun_ok = lunar_from_date(t);
-        }
+        /* computed afresh: line 1 is drawn again only when something else than the second
+         * changed (a new day, a key, a serial command) */
         out_ch('L');
-        if (lun_ok) {
+        if (lunar_from_date((const datetime_t NEAR *)fmt_p)) {
             fmt_flags = lunar.leap;
             fmt_p = &lunar.month - 1;
             out_fmt(FC_IF_LEAP "*" FC_ELSE " " FC_FI FC_MONTH "-" FC_DAY " ");
@@ -149,10 +137,10 @@ static void render(void)
         if (!field) {
             eal.hour = settings.alarm_hour;
             eal.minute = settings.alarm_minute;
-            eal.on = n & SET_ALARM_ON;
+            eal.on = fmt_flags & SET_ALARM_ON;
         }
         fmt_p = &eal.hour - 3;
-        fmt_flags = (n & ~SET_ALARM_ON) | eal.on;
+        fmt_flags = (fmt_flags & ~SET_ALARM_ON) | eal.on;
         out_fmt(fmt_alarm);
 #endif
     }
@@ -160,7 +148,7 @@ static void render(void)
     if (blink_hide && field) {
         n = field;
         n = hide_at[--n];
-        if (((n >> 4) & 1) == row) {
+        if ((uint8_t)((n >> 4) & 1) == row) {
             out_pos = n & 0x0F;
             n >>= 5;
             do {
@@ -172,46 +160,46 @@ static void render(void)
 
 void ui_refresh(void)
 {
-    uint8_t col, i, c, at = 0xFF;
+    static uint8_t i, at, lines, c;     /* static: nothing to save around the calls */
 
-    if (!ui_dirty)
-        return;
+    lines = ui_dirty;
     ui_dirty = 0;
-    for (row = 0; row < 2; row++) {
-        render();
-        for (col = 0; col < 16; col++) {
-            i = (row << 4) | col;
-            c = text_line[col];
-            if (shadow[i] == c)
+    at = 0xFF;
+    for (i = 0; i < 32; i++) {                  /* i = row * 16 + column */
+        if (!(i & 15)) {
+            row = i >> 4;
+            if (!(lines & (uint8_t)(row + 1))) {    /* UI_LINE2 = 2: line 1 only with UI_ALL */
+                i += 15;
                 continue;
-            if (at != i)
-                lcd_goto((row << 6) | col);     /* LCD_LINE2 = 0x40 */
-            lcd_putc(c);
-            shadow[i] = c;
-            at = i + 1;
-            app_background();
+            }
+            render();
         }
+        c = text_line[i & 15];
+        if (shadow[i] == c)
+            continue;
+        if (at != i)
+            lcd_command(0x80 | (uint8_t)((i & 0x10) << 2) | (i & 15));  /* DDRAM: LINE2 = 0x40 */
+        lcd_putc(c);
+        shadow[i] = c;
+        at = i + 1;
+        APP_BACKGROUND();
     }
 }
 
 void ui_tick(void)
 {
-    if (!field) {
-        blink_hide = 0;
-        return;
-    }
-    if (++blink_ticks >= UI_BLINK_TICKS) {
-        blink_ticks = 0;
+    if (!--blink_ticks) {
+        blink_ticks = UI_BLINK_TICKS;
         blink_hide = !blink_hide;
-        ui_dirty = 1;
+        ui_dirty = UI_ALL;
     }
 }
 
 static void blink_restart(void)
 {
-    blink_ticks = 0;
+    blink_ticks = UI_BLINK_TICKS;
     blink_hide = 0;
-    ui_dirty = 1;
+    ui_dirty = UI_ALL;
 }
 
 static void edit_leave(void)
@@ -263,7 +251,10 @@ void ui_key(uint8_t ev)
             return;
         }
 #if FEATURE_ALARM
-        settings.flags ^= (key == KEY_ID_UP) ? SET_ALARM_ON : SET_H12;
+        v = SET_H12;                    /* DOWN: 12/24 h, UP: the alarm */
+        if (key == KEY_ID_UP)
+            v = SET_ALARM_ON;
+        settings.flags ^= v;
 #else
         if (key == KEY_ID_UP)
             return;
@@ -282,15 +273,18 @@ void ui_key(uint8_t ev)
     /* UP / DOWN: step the field with wrap-around */
     f--;
     p = field_ptr[f];
-    lo = (f == F_MONTH - 1 || f == F_DAY - 1);
+    lo = (uint8_t)(f - (F_MONTH - 1)) < 2;  /* month and day: from 1 */
     hi = field_hi[f];
     if (f == F_DAY - 1)
         hi = cal_days_in_month(edt.year, edt.month);
     v = *p;
-    if (key == KEY_ID_UP)
-        v = v >= hi ? lo : v + 1;
-    else
-        v = v <= lo ? hi : v - 1;
+    if (key == KEY_ID_UP) {
+        if (++v > hi)
+            v = lo;
+    } else {
+        if (v-- <= lo)
+            v = hi;
+    }
     *p = v;
     if (f < F_MIN) {
         time_changed = 1;

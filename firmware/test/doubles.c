@@ -11,6 +11,7 @@
 
 XDATA char fake_uart_out[FAKE_OUT_SIZE + 1];
 IDATA uint8_t fake_uart_out_len;
+IDATA uint16_t fake_uart_lost;
 static XDATA uint8_t rx_buf[FAKE_RX_SIZE];
 static IDATA uint8_t rx_head, rx_tail;
 
@@ -31,6 +32,7 @@ void fake_uart_feed(const char *s)
 void fake_uart_clear(void)
 {
     rx_head = rx_tail = 0;
+    fake_uart_lost = 0;
     fake_uart_out_len = 0;
     fake_uart_out[0] = 0;
 }
@@ -43,6 +45,16 @@ bool_t uart_rx_ready(void)
 uint8_t uart_getc(void)
 {
     return rx_buf[rx_tail++];
+}
+
+uint16_t uart_rx_lost(void)
+{
+    uint16_t n = 0;
+    if (rx_head == rx_tail) {           /* the gap lies after every byte fed so far */
+        n = fake_uart_lost;
+        fake_uart_lost = 0;
+    }
+    return n;
 }
 
 void uart_putc(uint8_t c)
@@ -61,6 +73,7 @@ bool_t uart_tx_idle(void)
 void uart_tx_start(void)
 {
 }
+
 
 /* ---- DS1302 ---- */
 
@@ -168,7 +181,7 @@ void ds1302_burst_write(uint8_t cmd, const uint8_t NEAR *src, uint8_t n)
 
 /* ---- UI and buzzer ---- */
 
-bool_t ui_dirty;
+uint8_t ui_dirty;
 IDATA uint8_t fake_cancel_edits, fake_rings;
 
 void ui_cancel_edit(void)

@@ -4,7 +4,8 @@
  * (firmware/src itself is not touched). Compiled into every suite (doubles.c).
  *
  * - UART (uart.h): received bytes come from fake_uart_feed(); every byte the firmware sends
- *   is kept in fake_uart_out (NUL-terminated); the transmitter is always idle.
+ *   is kept in fake_uart_out (NUL-terminated); the transmitter is always idle. Lines lost to
+ *   an overflow: fake_uart_lost, reported once every byte fed before has been taken.
  * - DS1302 (ds1302.h): a chip in memory with the real one's rules that matter here: the
  *   clock registers in burst order (sec, min, hour, date, month, wday, year, control), 31
  *   RAM bytes, and write protection: a write other than to the control register while WP
@@ -17,11 +18,12 @@
 
 #include "compat.h"
 
-#define FAKE_RX_SIZE  48
+#define FAKE_RX_SIZE  32
 #define FAKE_OUT_SIZE 100
 
 extern XDATA char fake_uart_out[FAKE_OUT_SIZE + 1];
 extern IDATA uint8_t fake_uart_out_len;
+extern IDATA uint16_t fake_uart_lost;  /* lines lost after the bytes fed so far */
 void fake_uart_feed(const char *s);     /* queue these bytes (NUL-terminated) for uart_getc() */
 void fake_uart_feed_byte(uint8_t b);
 void fake_uart_clear(void);             /* forget what was sent and what is still queued */

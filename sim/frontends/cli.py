@@ -8,6 +8,10 @@ Subcommands (one subparser each):
     run ...     a board (sim.frontends.run: add_arguments + run)
     bench ...   speed figures (sim.measure.bench)
     budgets ... the firmware's budgets measured in the simulator (sim.measure.budgets)
+    fwprofile ... the firmware's instructions and pin edges per second, by function
+                (sim.measure.fwprofile)
+    fwcompare ... the firmware beside a reference build: memory, work, simulation speed
+                (sim.measure.fwcompare)
     power-cycle --serial PORT   cycle a running board's supply (sim.frontends.power)
 
 More can be registered with ``add_subcommand``.
@@ -153,6 +157,12 @@ def build_parser(*, lean: bool = False) -> argparse.ArgumentParser:
                         "measure simulation speed (and compare with s51 when installed)")
     _add_module_command(sub, "budgets", "sim.measure.budgets",
                         "measure the firmware's budgets (LCD latency, SET latency, stack)")
+    _add_module_command(sub, "fwprofile", "sim.measure.fwprofile",
+                        "profile the firmware: instructions and pin edges per second by "
+                        "function")
+    _add_module_command(sub, "fwcompare", "sim.measure.fwcompare",
+                        "the firmware beside a reference build of it: memory, work per "
+                        "second, simulation speed")
     from sim.frontends import power
 
     pc = sub.add_parser("power-cycle", help="cycle the supply of a running simulated board "

@@ -170,8 +170,11 @@ def test_the_clock_firmware_debug_info_covers_every_module(debug_firmware):
         assert f is not None and f.lines, name
         assert info.source_path(f.lines[0].file) == src / f.lines[0].file
     assert info.function("uart_isr").isr and info.function("uart_isr").interrupt == 4
-    s = {x.name: x for x in info.function("clock_poll").locals}["s"]
-    assert s.type.name() == "unsigned char" and s.regs == ("r7",)
+    local = {x.name: x for x in info.function("clock_poll").locals}
+    # the seconds register's value: a static local in direct RAM; the tick count: a register
+    assert local["s"].type.name() == "unsigned char" and local["s"].regs is None
+    assert local["s"].space == "E" and local["s"].address is not None
+    assert local["now"].type.name() == "unsigned char" and local["now"].regs == ("r7",)
     assert info.global_symbol("settings").type.kind == "struct"
 
 

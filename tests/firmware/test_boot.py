@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from tests.firmware.clockdriver import build_date
 
 
@@ -71,3 +73,21 @@ def test_set_me_mark_survives_midnight_and_a_power_cycle(make_clock):
     clk.power_cycle(off_s=1.0)
     assert clk.set_me_shown() and clk.command("INFO").endswith("rtc=unset")
     assert clk.clock_writes() == []
+
+
+@pytest.mark.parametrize("garbage", ["ones", "pattern"])
+def test_the_firmware_needs_no_cleared_xram(make_clock, garbage):
+    """The build leaves XRAM as power-on left it (no XRAM clearing at start-up, README "The
+    firmware"), as a real STC89C52RC's is: with every byte of it garbage the clock boots,
+    shows its time, answers, and reads the DS18B20 within its budget (1.5 s)."""
+    clk = make_clock("reference")
+    board = clk.new_board()
+    size = len(board.cpu.xram)
+    board.cpu.xram[:] = (b"\xff" * size if garbage == "ones"
+                         else bytes((0xA5 ^ i) & 0xFF for i in range(size)))
+    board.rtc.set_datetime(dt.datetime(2026, 11, 24, 12, 5, 31), 0)
+    assert board.run_until_true(clk._started, 1.0), clk.lcd()
+    assert clk.take_received() == b"clock51 READY\r\n"
+    clk.run_until_lcd(r"20\.0", 1.5 - board.seconds, line=1)
+    assert clk.command("GET").startswith("OK 2026-11-24 12:05:3")
+    assert clk.command("PING") == "OK PONG"

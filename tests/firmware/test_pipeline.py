@@ -1,16 +1,21 @@
-"""Pipelined requests: each reply states the result of its own request (issue 10 item 2).
+"""Pipelined requests: each reply states the result of its own request (issue 10 item 2),
+and every line gets exactly one reply (issue 18).
 
 Lines sent in one write are executed as each ends, but their replies go out one after the
 other; a reply generated after later lines changed things must still report its own line.
-A long reply on the wire first (INFO) makes every following reply wait in the queue.
+A long reply on the wire first (INFO) makes every following reply wait in the queue. When the
+queue is full the firmware stops taking lines (they wait in the receive ring) instead of
+dropping a reply; lines lost when the receive ring overflows too are answered ERR overflow.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
+from host import protocol as p
 from tests.firmware.clockdriver import with_checksum
 
 START = dt.datetime(2026, 11, 24, 12, 5, 31)
@@ -60,7 +65,7 @@ def test_get_reads_the_clock_when_its_reply_is_sent(make_clock):
 
 
 def test_three_sets_waiting_each_get_their_own_echo(make_clock):
-    """The queue's bound for SETs (docs/protocol.md): three behind a reply on the wire."""
+    """Three SETs behind a long reply on the wire (the queue holds five, docs/protocol.md)."""
     clk = make_clock("reference").boot(rtc=START)
     days = [dt.datetime(2026, 1, d, 3, 4, 5) for d in range(1, 4)]
     sets = [d.strftime("SET %Y-%m-%d %H:%M:%S") for d in days]
@@ -68,3 +73,191 @@ def test_three_sets_waiting_each_get_their_own_echo(make_clock):
     replies = clk.read_replies(4)
     assert replies[1:] == [d.strftime("OK %Y-%m-%d %H:%M:%S ") + d.strftime("%a").upper()
                            for d in days]
+
+
+# ---- flow control: 32 pipelined requests, every one answered with its own reply ----------
+
+def crc_line(body: str) -> str:
+    return p.encode_request(body).decode().rstrip("\n")
+
+
+def xor_line(body: str) -> str:
+    return with_checksum(body)
+
+
+INFO_OK = ("OK INFO clock51 0.1.0 board=reference mcu=STC89C52RC xtal=11059200 baud=9600 "
+           "temp=ok rtc=ok")
+HELP_OK = "OK SET GET PING ALARM HOURS INFO HELP TEMP"
+ANY_TIME = r"OK 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d (MON|TUE|WED|THU|FRI|SAT|SUN)"
+
+# (body, check form, the reply's text before its check: exact, or a regex after "re:")
+# in order; the state runs on from line to line (the alarm starts 07:00 OFF, 24 h)
+MIX = [
+    ("PING", None, "OK PONG"),
+    ("GET", "crc", "re:" + ANY_TIME),          # GET reads the clock when its reply goes out
+    ("SET 2027-03-04 05:06:07", None, "OK 2027-03-04 05:06:07 THU"),
+    ("ALARM", "xor", "OK ALARM 07:00 OFF"),
+    ("ALARM 06:30", "crc", "OK ALARM 06:30 ON"),
+    ("ALARM OFF", None, "OK ALARM 06:30 OFF"),
+    ("HOURS", None, "OK HOURS 24"),
+    ("HOURS 12", "crc", "OK HOURS 12"),
+    ("INFO", None, INFO_OK),
+    ("TEMP", "xor", "OK TEMP 20.0"),
+    ("HELP", None, HELP_OK),
+    ("FOO", None, "ERR unknown command"),
+    ("SET 2026-1-2 3:4:5", None, "ERR syntax"),
+    ("SET 2025-02-29 10:00:00", "crc", "ERR range"),
+    ("GET*00", "bad", "ERR checksum"),            # a wrong XOR: the reply carries one
+    ("X" * 45, None, "ERR too long"),
+    ("PI\x01NG", None, "ERR bad byte"),
+    ("ALARM ON", "crc", "OK ALARM 06:30 ON"),
+    ("HOURS 24", None, "OK HOURS 24"),
+    ("PING", "crc", "OK PONG"),
+    ("INFO", "crc", INFO_OK),
+    ("SET 2028-02-29 23:59:58", "xor", "OK 2028-02-29 23:59:58 TUE"),
+    ("TEMP", None, "OK TEMP 20.0"),
+    ("HELP", "crc", HELP_OK),
+    ("ALARM 24:00", None, "ERR range"),
+    ("HOURS 13", "xor", "ERR range"),
+    ("ALARM", "crc", "OK ALARM 06:30 ON"),
+    ("HOURS", "xor", "OK HOURS 24"),
+    ("PING", "xor", "OK PONG"),
+    ("GET", "crc", "re:" + ANY_TIME),
+    ("ALARM 05:45", None, "OK ALARM 05:45 ON"),
+    ("INFO", None, INFO_OK),
+]
+
+
+def wire(body: str, form: str | None) -> bytes:
+    """The request line: with a CRC or XOR check made here, or as given ("bad", None)."""
+    line = crc_line(body) if form == "crc" else xor_line(body) if form == "xor" else body
+    return line.encode("latin-1") + b"\r\n"
+
+
+def check_reply(reply: str, form: str | None, want: str) -> None:
+    """The reply carries the request's form of check, good, around the wanted text."""
+    text = reply
+    if form == "bad":
+        form = "xor"
+    if form == "crc":
+        assert re.fullmatch(r".*#[0-?]{4}", reply), reply
+        text = reply[:-5]
+        assert p.crc_digits(p.crc16(text)) == reply[-4:], f"bad CRC: {reply!r}"
+    elif form == "xor":
+        assert re.fullmatch(r".*\*[0-9A-F]{2}", reply), reply
+        text = reply[:-3]
+        assert f"{p.checksum(text):02X}" == reply[-2:], f"bad XOR: {reply!r}"
+    if want.startswith("re:"):
+        assert re.fullmatch(want[3:], text), f"{text!r} !~ {want[3:]!r}"
+    else:
+        assert text == want
+
+
+def booted(make_clock):
+    """A clock at START whose DS18B20 reading (20.0 C) is on show."""
+    clk = make_clock("reference").boot(rtc=START)
+    clk.run_until_lcd(r"20\.0", 2.0, line=1)
+    return clk
+
+
+def run_lines(clk, lines: list[tuple[str, str | None, str]], timeout_s: float) -> list[str]:
+    clk.send_bytes(b"".join(wire(body, form) for body, form, _ in lines))
+    replies = clk.read_replies(len(lines), timeout_s=timeout_s)
+    assert clk.quiet(0.3) == b"", "a reply too many"
+    return replies
+
+
+def test_32_pipelined_requests_of_every_kind_each_get_their_own_reply_in_order(make_clock):
+    clk = booted(make_clock)
+    assert len(MIX) == 32
+    replies = run_lines(clk, MIX, timeout_s=3.0)
+    for (_body, form, want), reply in zip(MIX, replies, strict=True):
+        check_reply(reply, form, want)
+    assert clk.ram_settings() == {"valid": True, "alarm": (5, 45), "alarm_on": True,
+                                  "hours12": False}
+    assert clk.rtc_now() - dt.datetime(2028, 2, 29, 23, 59, 58) < dt.timedelta(seconds=3)
+
+
+def _thirty_two(kind: str) -> list[tuple[str, str | None, str]]:
+    """32 requests of one kind, each with a result of its own where the kind has one."""
+    if kind == "SET":
+        days = [dt.datetime(2030, 1, 1, 1, 2, 3) + dt.timedelta(days=37 * i, seconds=61 * i)
+                for i in range(32)]
+        return [(d.strftime("SET %Y-%m-%d %H:%M:%S"), None,
+                 d.strftime("OK %Y-%m-%d %H:%M:%S ") + d.strftime("%a").upper()) for d in days]
+    if kind == "ALARM":
+        return [(f"ALARM {i % 24:02d}:{(7 * i) % 60:02d}", None,
+                 f"OK ALARM {i % 24:02d}:{(7 * i) % 60:02d} ON") for i in range(32)]
+    if kind == "HOURS":                     # sets and queries: each reply the mode after it
+        lines, mode = [], 24
+        for i in range(32):
+            if i % 3:
+                mode = 12 if i % 2 else 24
+                lines.append((f"HOURS {mode}", None, f"OK HOURS {mode}"))
+            else:
+                lines.append(("HOURS", None, f"OK HOURS {mode}"))
+        return lines
+    if kind == "ALARM ON/OFF":
+        return [(f"ALARM {'ON' if i % 2 else 'OFF'}", None,
+                 f"OK ALARM 07:00 {'ON' if i % 2 else 'OFF'}") for i in range(32)]
+    if kind == "ALARM QUERY":
+        return [("ALARM", None, "OK ALARM 07:00 OFF")] * 32
+    simple = {"PING": "OK PONG", "GET": "re:" + ANY_TIME, "INFO": INFO_OK,
+              "TEMP": "OK TEMP 20.0", "HELP": HELP_OK, "NOPE": "ERR unknown command",
+              "HOURS 99": "ERR range"}
+    return [(kind, None, simple[kind])] * 32
+
+
+KINDS = ["PING", "GET", "SET", "ALARM", "ALARM ON/OFF", "ALARM QUERY", "HOURS", "INFO",
+         "TEMP", "HELP", "NOPE", "HOURS 99"]
+
+
+@pytest.mark.parametrize("form", [None, "crc", "xor"], ids=["plain", "crc", "xor"])
+@pytest.mark.parametrize("kind", sorted(set(KINDS)))
+def test_32_pipelined_requests_of_one_kind_each_get_their_own_reply(make_clock, kind, form):
+    clk = booted(make_clock)
+    lines = [(body, form, want) for body, _, want in _thirty_two(kind)]
+    replies = run_lines(clk, lines, timeout_s=5.0)
+    for (_body, _, want), reply in zip(lines, replies, strict=True):
+        check_reply(reply, form, want)
+
+
+# ---- a flood that overruns the receive ring: ERR overflow for the lines lost, only -------
+
+def test_a_flood_beyond_the_buffers_gets_err_overflow_for_each_lost_line_and_only_those(
+        make_clock):
+    """120 ALARMs, each with a time of its own, interleaved with INFOs (long replies), sent
+    back to back: the firmware cannot hold them all. Every line still gets exactly one
+    reply, in order: its own, or ERR overflow; the alarm ends at the last line taken."""
+    clk = booted(make_clock)
+    lines = []
+    for i in range(120):
+        t = f"{i % 24:02d}:{(11 * i) % 60:02d}"
+        lines.append((f"ALARM {t}", None, f"OK ALARM {t} ON"))
+        if i % 3 == 0:
+            lines.append(("INFO", "crc", INFO_OK))
+    replies = run_lines(clk, lines, timeout_s=20.0)
+    lost = [i for i, r in enumerate(replies) if r == "ERR overflow"]
+    assert lost, "the flood should have overrun the receive ring"
+    taken = [i for i in range(len(lines)) if i not in lost]
+    for i in taken:
+        check_reply(replies[i], lines[i][1], lines[i][2])
+    last_alarm = max(i for i in taken if lines[i][0].startswith("ALARM"))
+    h, m = lines[last_alarm][0].split()[1].split(":")
+    assert clk.ram_settings()["alarm"] == (int(h), int(m))
+    print(f"\n{len(lines)} lines, {len(lost)} lost to the overflow "
+          f"(first at line {lost[0]}), {len(taken)} answered with their own reply")
+    # and the clock takes the next request as usual
+    assert clk.command("PING") == "OK PONG"
+
+
+def test_a_flood_of_short_lines_is_answered_line_for_line(make_clock):
+    """2-byte lines ("X" LF) arrive ten times faster than their 21-byte replies leave."""
+    clk = make_clock("reference").boot(rtc=START)
+    lines = [("X", None, "ERR unknown command"), ("PING", None, "OK PONG")] * 100
+    replies = run_lines(clk, lines, timeout_s=20.0)
+    lost = [i for i, r in enumerate(replies) if r == "ERR overflow"]
+    assert lost
+    for i, (_body, form, want) in enumerate(lines):
+        if i not in lost:
+            check_reply(replies[i], form, want)

@@ -247,7 +247,7 @@ class FakeDevice:
             return ("OK INFO clock51 0.1.0 board=reference mcu=STC89C52RC xtal=11059200 "
                     f"baud=9600 rtc={rtc}")
         if name == "HELP" and not args:
-            return "OK PING GET SET ALARM HOURS INFO HELP" + (" DRIFT" if self.drift_feature
+            return "OK SET GET PING ALARM HOURS INFO HELP" + (" DRIFT" if self.drift_feature
                                                                else "")
         if name == "DRIFT" and self.drift_feature:
             return self._drift(args, at)

@@ -118,9 +118,9 @@ def test_query_gives_up_after_the_one_retry(rig: Rig) -> None:
 
 
 @pytest.mark.parametrize("bad", [b"OK 2026-11-2# 12:05:31 TUE\r\n", b"\xff\x00garbage\r\n",
-                                 framed("OK PONG"), b"ERR checksum\r\n"])
-def test_query_is_retried_once_after_a_garbled_answer_or_err_checksum(rig: Rig,
-                                                                      bad: bytes) -> None:
+                                 framed("OK PONG"), b"ERR checksum\r\n", b"ERR overflow\r\n"])
+def test_query_is_retried_once_after_a_garbled_answer_or_a_lost_line(rig: Rig,
+                                                                    bad: bytes) -> None:
     rig.clock.ping()
     rig.port.replies = [bad]
     assert rig.clock.get_time().when == START

@@ -9,7 +9,8 @@ module holding main() first, and produces, in the env's build directory:
 
 Board fields follow the upstream intel_mcs51 platform (f_cpu, size_iram, size_xram,
 size_code); a board profile's pre-build script may override the limits through the
-construction variables CLOCK51_CODE_SIZE / CLOCK51_IRAM_SIZE / CLOCK51_XRAM_SIZE.
+construction variables CLOCK51_CODE_SIZE / CLOCK51_IRAM_SIZE / CLOCK51_XRAM_SIZE. The
+environment variable CLOCK51_EXTRA_CFLAGS adds compiler flags (for a size experiment).
 After linking, the code, IRAM and XRAM use is printed against the limits and the build fails
 when one is exceeded. `-t upload` runs stcgal on firmware.ihx (`-t size` prints the use):
 `-P` is the profile's [upload] protocol (CLOCK51_UPLOAD_PROTOCOL: stc89 or stc89a), and an
@@ -49,7 +50,11 @@ env.Replace(
     PROGNAME="firmware",
     ARFLAGS=["-rcs"],
     ASFLAGS=["-plosgff"],
-    CCFLAGS=["-mmcs51", "--std-c99", "--opt-code-size", "--fverbose-asm"],
+    # --no-xinit-opt: initialised XDATA variables are set by code at start-up, so neither the
+    # XINIT copy loop nor the XRAM clearing loop of SDCC's start-up is linked (70 bytes); the
+    # firmware gives every XDATA variable that needs a start value its value itself
+    CCFLAGS=["-mmcs51", "--std-c99", "--opt-code-size", "--no-xinit-opt", "--fverbose-asm"]
+    + shlex.split(os.environ.get("CLOCK51_EXTRA_CFLAGS", "")),
     CPPDEFINES=[("F_CPU", "$BOARD_F_CPU")],
     LINKFLAGS=[
         "-mmcs51",

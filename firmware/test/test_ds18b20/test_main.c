@@ -3,10 +3,11 @@
  * vectors, the check of a read scratchpad (CRC, configuration byte, range) and the
  * temperature text on both sinks (LCD field of six characters, UART number alone).
  *
- * The driver's CRC, scratchpad buffer and last reading are static and its bus routines are
- * cycle-counted assembler, so this suite includes ds18b20.c itself (firmware/src unchanged)
- * and never runs a bus step: a test puts the driver at its "check" step with a scratchpad
- * in pad[], or sets the reading in t_lo/t_hi, and calls temp_tick()/temp_print(). The
+ * The driver's CRC, scratchpad bookkeeping and last reading are static and its bus routines
+ * are cycle-counted assembler, so this suite includes ds18b20.c itself (firmware/src
+ * unchanged) and never runs a bus step: a test hands a scratchpad to the driver byte by byte
+ * (pad_take(), what the read steps do with each byte read) and puts it at its "check" step,
+ * or sets the reading in t_lo/t_hi, and calls temp_tick()/temp_print(). The
  * reference profile has a [ds18b20] table, so FEATURE_DS18B20 is set in the test build.
  * ds18b20.c is therefore not on the modules line (it would be linked twice); tick.c is, for
  * tick_count and the Timer 0 interrupt tick.h declares (never started: time stands still).
@@ -45,6 +46,15 @@ static void load(const CODE uint8_t *src, uint8_t n)
         buf[i] = src[i];
 }
 
+/* the driver's CRC-8 (one byte per crc8() call) over buf[0..n) */
+static uint8_t crc_of(uint8_t n)
+{
+    uint8_t i, c = 0;
+    for (i = 0; i < n; i++)
+        c = crc8(c ^ buf[i]);
+    return c;
+}
+
 /* ---- CRC-8 ---- */
 
 static const CODE uint8_t rom[8] = { 0x02, 0x1C, 0xB8, 0x01, 0x00, 0x00, 0x00, 0xA2 };
@@ -52,18 +62,18 @@ static const CODE uint8_t rom[8] = { 0x02, 0x1C, 0xB8, 0x01, 0x00, 0x00, 0x00, 0
 static void test_crc_of_the_datasheet_rom_code(void)
 {
     load(rom, 8);
-    TEST_ASSERT_EQUAL_HEX8(0xA2, crc8(buf, 7));
-    TEST_ASSERT_EQUAL_HEX8_MESSAGE(0x00, crc8(buf, 8), "over the code and its CRC: 0");
+    TEST_ASSERT_EQUAL_HEX8(0xA2, crc_of(7));
+    TEST_ASSERT_EQUAL_HEX8_MESSAGE(0x00, crc_of(8), "over the code and its CRC: 0");
 }
 
 static void test_crc_of_single_bytes(void)
 {
     buf[0] = 0x00;
-    TEST_ASSERT_EQUAL_HEX8(0x00, crc8(buf, 1));
+    TEST_ASSERT_EQUAL_HEX8(0x00, crc_of(1));
     buf[0] = 0x01;                          /* one bit: the reflected polynomial 0x8C, */
-    TEST_ASSERT_EQUAL_HEX8(0x5E, crc8(buf, 1)); /* shifted through seven more bits */
+    TEST_ASSERT_EQUAL_HEX8(0x5E, crc_of(1)); /* shifted through seven more bits */
     buf[0] = 0x80;
-    TEST_ASSERT_EQUAL_HEX8(0x8C, crc8(buf, 1));
+    TEST_ASSERT_EQUAL_HEX8(0x8C, crc_of(1));
 }
 
 /* scratchpads: lo, hi, TH 4B, TL 46, config 7F (12 bit), FF, 0C, 10, CRC */
@@ -76,16 +86,16 @@ static const CODE uint8_t pad_125[9] = { 0xD0, 0x07, 0x4B, 0x46, 0x7F, 0xFF, 0x0
 static void test_crc_of_scratchpads(void)
 {
     load(pad_25, 9);
-    TEST_ASSERT_EQUAL_HEX8(0x70, crc8(buf, 8));
-    TEST_ASSERT_EQUAL_HEX8(0x00, crc8(buf, 9));
+    TEST_ASSERT_EQUAL_HEX8(0x70, crc_of(8));
+    TEST_ASSERT_EQUAL_HEX8(0x00, crc_of(9));
     load(pad_85, 9);
-    TEST_ASSERT_EQUAL_HEX8(0x1C, crc8(buf, 8));
+    TEST_ASSERT_EQUAL_HEX8(0x1C, crc_of(8));
     load(pad_m10, 9);
-    TEST_ASSERT_EQUAL_HEX8(0x6A, crc8(buf, 8));
+    TEST_ASSERT_EQUAL_HEX8(0x6A, crc_of(8));
     load(pad_m55, 9);
-    TEST_ASSERT_EQUAL_HEX8(0x4F, crc8(buf, 8));
+    TEST_ASSERT_EQUAL_HEX8(0x4F, crc_of(8));
     load(pad_125, 9);
-    TEST_ASSERT_EQUAL_HEX8(0xF4, crc8(buf, 8));
+    TEST_ASSERT_EQUAL_HEX8(0xF4, crc_of(8));
 }
 
 /* ---- the check step of temp_tick() ---- */
@@ -95,8 +105,8 @@ static bool_t check(const CODE uint8_t *src)
 {
     uint8_t i;
     for (i = 0; i < 9; i++)
-        pad[i] = src[i];
-    step = S_READ + 9;
+        pad_take(i, src[i]);
+    step = S_CHECK;
     mark = tick_count;
     wait = 0;
 #if CONV_ROUNDS > 1

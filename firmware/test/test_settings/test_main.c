@@ -12,7 +12,7 @@
 #include "clock.h"
 #include "ds1302.h"
 
-/* Firmware modules: clock.c calendar.c text.c */
+/* Firmware modules: clock.c calendar.c text.c tick.c */
 
 #define MAGIC 0xC3
 
