@@ -74,6 +74,7 @@ def firmware(build_logs: dict[str, str]) -> dict[str, Path]:
 # Tests that take longest (wall time, much of it waiting), started first: node id prefixes.
 LONG_FIRST = (
     "tests/firmware/test_fuzz.py::test_fuzz_serial[10000]",
+    "tests/sim/test_run_crystal.py::test_a_set_from_the_host_that_syncs",  # 2000 s simulated
     "tests/test_packaging.py",
     "tests/e2e/test_run_demo.py",
     "tests/e2e/test_isp_upload.py",
