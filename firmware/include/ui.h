@@ -37,5 +37,8 @@ void ui_key(uint8_t ev);            /* a keys_scan() event */
 void ui_tick(void);                 /* every tick: blinking */
 void ui_refresh(void);              /* redraw if dirty (app_background() between chars) */
 void ui_cancel_edit(void);          /* drop an edit in progress (serial changed the clock) */
+/* the lunar/solar globals were recomputed for another date (a CAL reply): the pages
+ * recompute theirs before the next use (FEATURE_LUNAR) */
+void ui_calendar_stale(void);
 
 #endif /* UI_H */

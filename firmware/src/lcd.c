@@ -148,8 +148,12 @@ void lcd_putc(uint8_t c)
     bus_out(c);
 }
 
-static const CODE uint8_t bell_glyph[8] = {
-    0x04, 0x0E, 0x0E, 0x0E, 0x1F, 0x00, 0x04, 0x00
+/* CGRAM from code GLYPH_BELL on: the bell, then (FEATURE_LUNAR) the lantern GLYPH_EVENT */
+static const CODE uint8_t glyphs[] = {
+    0x04, 0x0E, 0x0E, 0x0E, 0x1F, 0x00, 0x04, 0x00,
+#if FEATURE_LUNAR
+    0x04, 0x0E, 0x15, 0x15, 0x15, 0x0E, 0x04, 0x04,
+#endif
 };
 
 void lcd_init(void)
@@ -183,8 +187,8 @@ void lcd_init(void)
     lcd_command(0x01);              /* clear */
     lcd_command(0x06);              /* entry mode: increment, no shift */
     lcd_command(0x40 | (GLYPH_BELL << 3));
-    for (i = 0; i < 8; i++)
-        lcd_putc(bell_glyph[i]);
+    for (i = 0; i < sizeof(glyphs); i++)
+        lcd_putc(glyphs[i]);
     lcd_command(0x0C);              /* display on, cursor off, blink off */
     lcd_goto(LCD_LINE1);
 }

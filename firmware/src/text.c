@@ -22,8 +22,10 @@ void out_ch(char c)
         out_xor ^= (uint8_t)c;
         out_crc = crc16(out_crc, (uint8_t)c);
         uart_putc(c);
-    } else if (out_pos < 16) {
-        text_line[out_pos++] = c;
+    } else {
+        if (out_pos < 16)
+            text_line[out_pos] = c;
+        out_pos++;                              /* counts on past the line (a cut) */
     }
 }
 

@@ -16,6 +16,9 @@
 #include "calendar.h"
 #include "lunar.h"
 #include "text.h"
+#if FEATURE_LUNAR
+#include "solar.h"
+#endif
 #if FEATURE_DS18B20
 #include "ds18b20.h"
 #endif
@@ -55,7 +58,23 @@ static uint8_t NEAR * const CODE field_ptr[] = {
 
 #if FEATURE_LUNAR
 static uint8_t lun_y = 0xFF, lun_m, lun_d;
-static bool_t lun_ok;
+static uint8_t lun_ok;              /* solar_from_date(): SOLAR_LUNAR_OK, SOLAR_EVENT */
+
+void ui_calendar_stale(void)
+{
+    lun_y = 0xFF;
+}
+
+/* lunar, solar: of t's date (computed again when the date changes) */
+static void day_update(const datetime_t NEAR *t)
+{
+    if (lun_y != t->year || lun_m != t->month || lun_d != t->day) {
+        lun_y = t->year;
+        lun_m = t->month;
+        lun_d = t->day;
+        lun_ok = solar_from_date(t);
+    }
+}
 #endif
 
 void ui_init(void)
@@ -120,21 +139,23 @@ static void render(void)
     fmt_p = field ? (uint8_t NEAR *)&edt : (uint8_t NEAR *)&clock_now;
     n = settings.flags;
     fmt_flags = n;
+#if FEATURE_LUNAR
+    day_update((const datetime_t NEAR *)fmt_p);
+#endif
     if (!(field ? (field > F_MIN) : page)) {
         out_fmt(row ? fmt_time : fmt_date);
 #if FEATURE_DS18B20
         if (row)
             time_tail();
 #endif
+#if FEATURE_LUNAR
+        if (!row && (lun_ok & SOLAR_EVENT)) {                /* "2026-09-25 Fri" + the lantern */
+            out_pad(15);
+            out_ch(GLYPH_EVENT);
+        }
+#endif
     } else if (!row) {                          /* "L*10-06 BingWu" */
 #if FEATURE_LUNAR
-        const datetime_t NEAR *t = (const datetime_t NEAR *)fmt_p;
-        if (lun_y != t->year || lun_m != t->month || lun_d != t->day) {
-            lun_y = t->year;
-            lun_m = t->month;
-            lun_d = t->day;
-            lun_ok = lunar_from_date(t);
-        }
         out_ch('L');
         if (lun_ok) {
             fmt_flags = lunar.leap;
@@ -145,16 +166,23 @@ static void render(void)
         }
 #endif
     } else {
-#if FEATURE_ALARM
-        if (!field) {
-            eal.hour = settings.alarm_hour;
-            eal.minute = settings.alarm_minute;
-            eal.on = n & SET_ALARM_ON;
-        }
-        fmt_p = &eal.hour - 3;
-        fmt_flags = (n & ~SET_ALARM_ON) | eal.on;
-        out_fmt(fmt_alarm);
+#if FEATURE_LUNAR
+        if (!field && (lun_ok & SOLAR_EVENT))                /* "ZhongQiu QiuFen" instead of the alarm */
+            solar_print_day();
+        else
 #endif
+        {
+#if FEATURE_ALARM
+            if (!field) {
+                eal.hour = settings.alarm_hour;
+                eal.minute = settings.alarm_minute;
+                eal.on = n & SET_ALARM_ON;
+            }
+            fmt_p = &eal.hour - 3;
+            fmt_flags = (n & ~SET_ALARM_ON) | eal.on;
+            out_fmt(fmt_alarm);
+#endif
+        }
     }
     out_pad(16);
     if (blink_hide && field) {
