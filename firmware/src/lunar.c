@@ -47,8 +47,7 @@ bool_t lunar_from_date(const datetime_t NEAR *t)
             return 0;           /* cannot happen with a consistent table */
     }
     lunar.day = (uint8_t)off + 1;
-    /* the year's last month has index 11, or 12 in a year with a leap month */
-    lunar.eve = lunar.day == len && i == (leap ? 12 : 11);
+    lunar.len = len;
     lunar.leap = 0;
     if (leap == 0 || i < leap) {
         i++;

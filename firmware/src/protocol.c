@@ -43,6 +43,12 @@
 #define KW_TEMP ""
 #define INFO_TEMP ""
 #endif
+#if FEATURE_LUNAR
+#include "solar.h"
+#define KW_CAL " CAL"
+#else
+#define KW_CAL ""
+#endif
 
 static IDATA char line[PROTO_MAX_LINE + 1];  /* the body, upper-cased, NUL at the end */
 static uint8_t len;                 /* body bytes stored */
@@ -69,6 +75,9 @@ static uint8_t rq_head, rq_tail;
 
 /* reply codes; the first seven equal the command keywords' indices */
 enum { R_PONG, R_TIME, R_SET, R_ALARM, R_HOURS, R_INFO, R_HELP,
+#if FEATURE_LUNAR
+       R_CAL,
+#endif
 #if FEATURE_DS18B20
        R_TEMP,
 #endif
@@ -81,15 +90,19 @@ enum { R_PONG, R_TIME, R_SET, R_ALARM, R_HOURS, R_INFO, R_HELP,
 #define R_CRC 0x40                  /* ... or "#CCCC" */
 
 /* keyword lists, space-separated: index = position; the commands' list is the HELP reply */
-static const CODE char keywords[] = "PING GET SET ALARM HOURS INFO HELP" KW_TEMP;
+static const CODE char keywords[] = "PING GET SET ALARM HOURS INFO HELP" KW_CAL KW_TEMP;
 static const CODE char onoff[] = "OFF ON";         /* index = SET_ALARM_ON or 0 */
 enum { K_PING, K_GET, K_SET, K_ALARM, K_HOURS, K_INFO, K_HELP,
+#if FEATURE_LUNAR
+       K_CAL,
+#endif
 #if FEATURE_DS18B20
        K_TEMP,
 #endif
        K_END };
 #define K_NONE 0xFF
-#define RQ_DT  7                    /* result bytes of a SET: the datetime_t it wrote */
+#define RQ_DT  7                    /* result bytes of a SET: the datetime_t it wrote; of a
+                                       CAL: the date asked about (in a datetime_t) */
 #define RQ_SETTINGS 3               /* of ALARM, HOURS, INFO: settings_t after the request */
 
 /* ---- reply queue (a byte ring) ---- */
@@ -112,6 +125,10 @@ static uint8_t rq_get(void)
 /* result bytes queued after reply code k (without R_CKS) */
 static uint8_t rq_len(uint8_t k)
 {
+#if FEATURE_LUNAR
+    if (k == R_CAL)
+        return RQ_DT;
+#endif
     if (k == R_SET)
         return RQ_DT;
     return (k >= R_ALARM && k <= R_INFO) ? RQ_SETTINGS : 0;
@@ -197,7 +214,8 @@ static uint8_t take_word(const CODE char *k)
 
 /* ---- commands: the body in line[] -> a reply code; changes only when exec ---- */
 
-static uint8_t cmd_set(void)
+/* "YYYY-MM-DD" -> clock_new's date (syntax error if malformed); returns the century */
+static uint8_t take_date(void)
 {
     uint8_t century;
     skip_spaces();
@@ -207,6 +225,12 @@ static uint8_t cmd_set(void)
     clock_new.month = take_2d();
     expect('-');
     clock_new.day = take_2d();
+    return century;
+}
+
+static uint8_t cmd_set(void)
+{
+    uint8_t century = take_date();
     expect(' ');
     skip_spaces();
     take_hm();
@@ -234,6 +258,19 @@ static uint8_t parse(void)
         return cmd_set();
     if (k >= K_END)
         return R_E_UNKNOWN;
+#if FEATURE_LUNAR
+    if (k == K_CAL) {                       /* the date into clock_new (the reply's result) */
+        dt_copy(&clock_new, &clock_now);    /* today, unless a date follows */
+        if (!at_end()) {
+            n = take_date();
+            if (bad_syntax || !at_end())
+                return R_E_SYNTAX;
+            if (n != 20 || !cal_valid(&clock_new))
+                return R_E_RANGE;
+        }
+        return R_CAL;
+    }
+#endif
     if (at_end())
         return k;                           /* PING GET ALARM HOURS INFO HELP TEMP: R_* == K_* */
     if (k == K_ALARM) {
@@ -332,7 +369,8 @@ static void line_end(void)
             code |= n;
         }
     }
-    /* the result goes with the code: a SET's time (clock_new), else the settings */
+    /* the result goes with the code: a SET's time or CAL's date (clock_new), else the
+     * settings */
     n = rq_len(code & 0x3F);
     p = (n == RQ_DT) ? &clock_new.year : (uint8_t NEAR *)&settings.flags;
     room = rq_tail - rq_head - 1;
@@ -416,6 +454,10 @@ static const CODE char r_time[] =               /* "2026-11-24 12:05:31 TUE" */
 static const CODE char r_alarm[] =
     "ALARM " FC_HOUR ":" FC_MIN FC_IF_ON " ON" FC_ELSE " OFF" FC_FI;
 static const CODE char r_hours[] = "HOURS " FC_IF_H12 "12" FC_ELSE "24" FC_FI;
+#if FEATURE_LUNAR
+static const CODE char r_cal[] =                /* + " term=... fest=..." (reply()) */
+    "CAL 20" FC_YEAR "-" FC_MONTH "-" FC_DAY;
+#endif
 static const CODE char r_info[] =
     "INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME FC_RX
     " mcu=" BOARD_MCU " xtal=" BOARD_F_CPU_STR FC_RX
@@ -430,6 +472,9 @@ static const CODE char temp_words[] = "wait\0none\0err\0ok";    /* by temp_state
 /* per reply code: the text after "OK " / "ERR " */
 static const CODE char * const CODE replies[] = {
     "PONG", r_time, r_time, r_alarm, r_hours, r_info, keywords,
+#if FEATURE_LUNAR
+    r_cal,
+#endif
 #if FEATURE_DS18B20
     "TEMP ",                                    /* + the reading or NONE (reply()) */
 #endif
@@ -481,6 +526,17 @@ static void reply(void)
             out_fmt(text_nth(temp_words, temp_state));
 #endif
     }
+#if FEATURE_LUNAR
+    if (k == R_CAL) {
+        solar_from_date(&clock_tmp);
+        ui_calendar_stale();                    /* it changed `lunar` and `solar` */
+        rx();
+        out_fmt(" term=");
+        solar_print(solar.term);
+        out_fmt(" fest=");
+        solar_print(solar.fest);
+    }
+#endif
 #if FEATURE_DS18B20
     if (k == R_TEMP) {
         if (temp_state == TEMP_OK)

@@ -48,18 +48,19 @@ static void terms_of(const datetime_t NEAR *t)
 
 uint8_t solar_from_date(const datetime_t NEAR *t)
 {
-    uint8_t n;
+    uint8_t n, d;
 
     terms_of(t);
     if (!lunar_from_date(t))
         return 0;
-    if (lunar.eve) {
-        solar.fest = SOLAR_CHUXI;
-    } else if (!lunar.leap) {
+    d = lunar.day;
+    if (d == 29 && lunar.len == 29)
+        d = 30;                             /* a month's last day: ChuXi is 12-30 */
+    if (!lunar.leap) {
         n = SOLAR_FESTS;
         do {
             n--;
-            if (solar_fest_m[n] == lunar.month && solar_fest_d[n] == lunar.day)
+            if (solar_fest_m[n] == lunar.month && solar_fest_d[n] == d)
                 solar.fest = SOLAR_FEST_FIRST + n;
         } while (n);
     }

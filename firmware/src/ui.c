@@ -212,11 +212,13 @@ void ui_refresh(void)
             c = text_line[col];
             if (shadow[i] == c)
                 continue;
+            i = (row << 6) | col;               /* the DDRAM address: LCD_LINE2 = 0x40 */
             if (at != i)
-                lcd_goto((row << 6) | col);     /* LCD_LINE2 = 0x40 */
+                lcd_goto(i);
             lcd_putc(c);
-            shadow[i] = c;
-            at = i + 1;
+            shadow[(row << 4) | col] = c;
+            at = i + 1;                         /* after column 15: 0x10 or 0x50, never
+                                                   the next line's first address */
             app_background();
         }
     }

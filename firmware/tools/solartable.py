@@ -122,6 +122,15 @@ def print_name(codes: list[int]) -> str:
     return "".join(HEADS[c >> 4] + TAILS[c & 15] for c in codes)
 
 
+def no_leap_twelfth() -> None:
+    """solar.c takes ChuXi as the last day of the twelfth month: no year 1999..2099 may
+    have a leap twelfth month (whose last day would be the eve instead)."""
+    from lunardate import LunarDate
+
+    for year in range(FIRST_YEAR - 1, FIRST_YEAR + YEARS):
+        assert LunarDate.leap_month_for_year(year) != 12, f"{year} has a leap 12th month"
+
+
 def build_table(days: dict[tuple[int, int], int] | None = None) -> dict:
     """Everything the solar template needs; asserts the encoding is exact."""
     days = days or read_table()
@@ -143,6 +152,7 @@ def build_table(days: dict[tuple[int, int], int] | None = None) -> dict:
             assert term_day(y, k, c, fixes) == days[(FIRST_YEAR + y, k)], (y, k)
     assert max(c) + 99 * D < 65536
     names = [n for n, _ in TERM_NAMES] + [f[0] for f in LUNAR_FESTIVALS] + [CHUXI[0]]
+    no_leap_twelfth()
     assert len(HEADS) == len(TAILS) == 16
     codes = [name_codes(n) for n in names]
     for n, cs in zip(names, codes, strict=True):
