@@ -26,11 +26,10 @@ typedef struct {
 extern IDATA solar_t solar;      /* result of the last solar_from_date() */
 
 /* Name ids: 0..23 the terms; SOLAR_FEST_FIRST.. the lunar festivals in the order above,
- * then ChuXi; QingMing's festival id is its term's (6). SOLAR_NONE, the id after them,
- * names "none". */
+ * then ChuXi; QingMing's festival id is its term's (6). SOLAR_NONE: neither ("none"). */
 #define SOLAR_FEST_FIRST 24
 #define SOLAR_NAMES      34
-#define SOLAR_NONE       SOLAR_NAMES
+#define SOLAR_NONE       0xFF
 
 /* Fills `solar` and `lunar` (lunar_from_date()) for t's date (valid, 2000..2099).
  * Returns SOLAR_LUNAR_OK when the lunar date is known (always in 2000..2099), | SOLAR_EVENT

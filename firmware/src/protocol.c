@@ -261,13 +261,14 @@ static uint8_t parse(void)
 #if FEATURE_LUNAR
     if (k == K_CAL) {                       /* the date into clock_new (the reply's result) */
         dt_copy(&clock_new, &clock_now);    /* today, unless a date follows */
+        n = 20;
         if (!at_end()) {
             n = take_date();
             if (bad_syntax || !at_end())
                 return R_E_SYNTAX;
-            if (n != 20 || !cal_valid(&clock_new))
-                return R_E_RANGE;
         }
+        if (n != 20 || !cal_valid(&clock_new))
+            return R_E_RANGE;
         return R_CAL;
     }
 #endif

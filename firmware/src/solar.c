@@ -18,25 +18,21 @@ IDATA solar_t solar;
 /* solar.term (and QingMing's solar.fest) of t's date. A leaf: its locals stay in registers. */
 static void terms_of(const datetime_t NEAR *t)
 {
-    uint8_t k = (uint8_t)(t->month - 1) << 1, y = t->year, n = 2, d, f;
-    uint16_t v;
+    uint8_t k = (uint8_t)(t->month - 1) << 1, y = t->year, n = 2, q = y, d, f;
+    uint16_t m = y * (uint8_t)SOLAR_D;      /* 8 x 8 bits: MUL AB */
 
+    if (k < 4)                              /* the leap days to take back: in January and */
+        q += 3;                             /* February those of the years before y */
+    q >>= 2;
     solar.term = SOLAR_NONE;
     solar.fest = SOLAR_NONE;
     do {                                    /* the month's two terms */
-        v = y * (uint8_t)SOLAR_D;           /* 8 x 8 bits: MUL AB */
-        v += solar_c[k];
-        d = (uint8_t)(v >> 8);
-        f = solar_fix[k];
-        if ((uint8_t)(f & 0x7F) == y) {
+        d = (uint8_t)((m + solar_lo[k]) >> 8) + solar_hi[k] - q;
+        f = solar_fix[k] ^ y;               /* 0: one day less, 0x80: one day more */
+        if (!f)
             d--;
-            if (f & 0x80)
-                d += 2;
-        }
-        f = y;                              /* less the leap days, in January and */
-        if (k < 4)                          /* February those of the years before y */
-            f += 3;
-        d -= f >> 2;
+        if (f == 0x80)
+            d++;
         if (d == t->day) {
             solar.term = k;
             if (k == SOLAR_QINGMING)
@@ -64,9 +60,9 @@ uint8_t solar_from_date(const datetime_t NEAR *t)
                 solar.fest = SOLAR_FEST_FIRST + n;
         } while (n);
     }
-    if (solar.term == SOLAR_NONE && solar.fest == SOLAR_NONE)
-        return SOLAR_LUNAR_OK;
-    return SOLAR_LUNAR_OK | SOLAR_EVENT;
+    /* ids are below 0x40: the AND is SOLAR_NONE (0xFF) only when both are */
+    return (solar.term & solar.fest) == SOLAR_NONE ? SOLAR_LUNAR_OK
+                                                   : SOLAR_LUNAR_OK | SOLAR_EVENT;
 }
 
 /* one syllable byte: head (high nibble), tail (low nibble) */
@@ -89,18 +85,18 @@ void solar_print(uint8_t n)
 
 void solar_print_day(void)
 {
-    uint8_t at, n = solar.fest, k = solar.term;
+    uint8_t at;
 
-    if (n == SOLAR_NONE) {
-        n = k;
-        k = SOLAR_NONE;
+    if (solar.fest == SOLAR_NONE) {
+        solar_print(solar.term);
+        return;
     }
-    solar_print(n);
-    if (k == SOLAR_NONE || k == n)
+    solar_print(solar.fest);
+    if (solar.term == SOLAR_NONE || solar.term == solar.fest)   /* none, or QingMing */
         return;
     at = out_pos;
     out_ch(' ');
-    solar_print(k);
+    solar_print(solar.term);
     if (out_pos > 16)                       /* cut: out_pos counts on past the line */
         out_pos = at;                       /* the festival alone (the caller pads) */
 }

@@ -75,18 +75,30 @@ def term_days() -> dict[tuple[int, int], int]:
 
 
 def second_opinion() -> dict[tuple[int, int], int]:
-    """{(year, k): day of the month} from sxtwl's own term days (寿星天文历)."""
+    """{(year, k): day of the month} from sxtwl's own term instants (寿星天文历, UTC+8)."""
     import sxtwl
 
     out: dict[tuple[int, int], int] = {}
-    day = dt.date(FIRST_YEAR, 1, 1)
-    one = dt.timedelta(days=1)
-    while day.year <= LAST_YEAR:
-        d = sxtwl.fromSolar(day.year, day.month, day.day)
-        if d.hasJieQi():
-            k = (d.getJieQi() - 1) % TERMS      # sxtwl counts from 冬至 = 0
-            out[(day.year, k)] = day.day
-        day += one
+    for year in range(FIRST_YEAR - 1, LAST_YEAR + 2):
+        for q in sxtwl.getJieQiByYear(year):
+            t = sxtwl.JD2DD(q.jd)
+            if FIRST_YEAR <= int(t.Y) <= LAST_YEAR:
+                out[(int(t.Y), (q.jqIndex - 1) % TERMS)] = int(t.D)   # sxtwl: 冬至 = 0
+    return out
+
+
+def second_opinion_instants() -> dict[tuple[int, int], dt.datetime]:
+    """{(year, k): sxtwl's instant (UTC+8)}, for reporting disagreements."""
+    import sxtwl
+
+    out: dict[tuple[int, int], dt.datetime] = {}
+    for year in range(FIRST_YEAR - 1, LAST_YEAR + 2):
+        for q in sxtwl.getJieQiByYear(year):
+            t = sxtwl.JD2DD(q.jd)
+            if FIRST_YEAR <= int(t.Y) <= LAST_YEAR:
+                when = dt.datetime(int(t.Y), int(t.M), int(t.D), int(t.h), int(t.m)) + \
+                    dt.timedelta(seconds=float(t.s))
+                out[(int(t.Y), (q.jqIndex - 1) % TERMS)] = when.replace(microsecond=0)
     return out
 
 
