@@ -12,11 +12,11 @@
  *
  * Queue: PROTO_QUEUE bytes. A reply is queued from its line end until its text is generated,
  * which happens as soon as the line before it has been sent: a code byte, followed by the
- * request's result (a SET's time: 7 bytes; the settings after ALARM, HOURS or INFO: 3),
- * so each reply states what its own request did even when later lines changed things
- * meanwhile. The queue holds what a host has sent beyond the request whose reply is on the
- * wire: up to 31 PINGs, GETs or errors, 7 ALARM/HOURS/INFO, or 3 SETs waiting (mixes in
- * proportion). No finite queue can do more: at 9600 baud a 2-byte request ("X" CR) arrives
+ * request's result (a SET's time or the date a CAL asks about: 7 bytes; the settings after
+ * ALARM, HOURS or INFO: 3), so each reply states what its own request did even when later
+ * lines changed things meanwhile. The queue holds what a host has sent beyond the request
+ * whose reply is on the wire: up to 31 PINGs, GETs or errors, 7 ALARM/HOURS/INFO, or 3 SETs
+ * or CALs waiting (mixes in proportion). No finite queue can do more: at 9600 baud a 2-byte request ("X" CR) arrives
  * in 2 ms while its 21-byte reply takes 22 ms to send, so a host streaming short requests
  * without reading would outrun any queue. Beyond that a reply is dropped (never a received
  * byte). A host that waits for each reply, or sends requests at least as long as their
