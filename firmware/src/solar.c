@@ -80,7 +80,8 @@ void solar_print(uint8_t n)
     }
     n <<= 1;
     syllable(solar_syl[n]);
-    syllable(solar_syl[n + 1]);
+    n++;
+    syllable(solar_syl[n]);
 }
 
 void solar_print_day(void)

@@ -65,10 +65,12 @@ void ui_calendar_stale(void)
     lun_y = 0xFF;
 }
 
-/* lunar, solar: of t's date (computed again when the date changes) */
+/* lunar, solar: of t's date (computed again when the date changes, about 1.2 ms: a
+ * complete serial line is served first) */
 static void day_update(const datetime_t NEAR *t)
 {
     if (lun_y != t->year || lun_m != t->month || lun_d != t->day) {
+        app_background();
         lun_y = t->year;
         lun_m = t->month;
         lun_d = t->day;

@@ -15,9 +15,9 @@ c[k] (16 bits, 1/256 day) is fitted per term to miss the fewest years; the Y >> 
 takes back the leap days (for January and February those of the years before Y, hence
 the + 3). fix() is +-1 on the few (year, term) pairs the straight line misses: terms whose
 instant lies within minutes of midnight while the line drifts by the planets' pull and
-nutation. The table is 24 * 2 + 2 * len(fixes) bytes; build_table() proves it exact for all
-2400 terms, and `python firmware/tools/solartable.py` prints the comparison with other
-encodings.
+nutation; no term needs more than one, so the correction is one byte a term. The table is
+24 * 3 = 72 bytes; build_table() proves it exact for all 2400 terms, and
+`python firmware/tools/solartable.py` prints the comparison with other encodings.
 
 Names: every pinyin name is two syllables, every syllable a head and a tail out of 16 each
 (Xiao = X + iao, Shuang = Shu + ang), so a name is two bytes and the shared syllables and
@@ -179,12 +179,13 @@ def _compare() -> None:
     """Print the sizes of candidate exact encodings of the same 2400 days."""
     days = read_table()
     t = build_table(days)
-    print(f"line D={D}/256 + c[24] (16 bit) + {len(t['fixes'])} fixes (2 bytes): "
-          f"{t['table_bytes']} bytes")
+    print(f"line D={D}/256: c[24] (16 bits) + one correction byte a term = "
+          f"{t['table_bytes']} bytes ({len(t['fixes'])} years off the line)")
     for d in range(60, 65):
         miss = sum(len(fit_term([days[(FIRST_YEAR + y, k)] for y in range(YEARS)], k, d)[1])
                    for k in range(TERMS))
-        print(f"  D={d}/256: {miss} fixes -> {48 + 2 * miss} bytes")
+        print(f"  D={d}/256: {miss} years off -> 48 + 2 x {miss} = {48 + 2 * miss} bytes "
+              "(a list of corrections)")
     lo = {k: min(days[(FIRST_YEAR + y, k)] for y in range(YEARS)) for k in range(TERMS)}
     span = max(days[(FIRST_YEAR + y, k)] - lo[k] for y in range(YEARS) for k in range(TERMS))
     print(f"per-term base day + {span.bit_length()}-bit deltas: "
