@@ -61,8 +61,10 @@ uint8_t solar_from_date(const datetime_t NEAR *t)
         } while (n);
     }
     /* ids are below 0x40: the AND is SOLAR_NONE (0xFF) only when both are */
-    return (solar.term & solar.fest) == SOLAR_NONE ? SOLAR_LUNAR_OK
-                                                   : SOLAR_LUNAR_OK | SOLAR_EVENT;
+    d = SOLAR_LUNAR_OK;
+    if ((uint8_t)(solar.term & solar.fest) != SOLAR_NONE)
+        d |= SOLAR_EVENT;
+    return d;
 }
 
 /* one syllable byte: head (high nibble), tail (low nibble) */
