@@ -49,9 +49,16 @@ profile_file = os.environ.get("CLOCK51_PROFILE") or env.GetProjectOption(  # noq
 if not os.path.isabs(profile_file):
     profile_file = os.path.join(project_dir, profile_file)
 gen_dir = os.path.join(env.subst("$BUILD_DIR"), "generated_test")  # noqa: F821
+try:
+    expected = {"expect": _expect("lunar_expect"), "solar_expect": _expect("solar_expect")}
+except ImportError as exc:                  # pyswisseph, lunardate: the test extra
+    package = {"swisseph": "pyswisseph"}.get(exc.name or "", exc.name)
+    sys.stderr.write(f"error: the unit tests' expected values need {package}: install the "
+                     "test extra (`make setup`, or pip install -e '.[firmware,test]')\n")
+    env.Exit(1)  # noqa: F821
 render(profile_file, gen_dir, templates_dir=os.path.join(project_dir, "firmware", "test",
                                                           "templates"),
-       extra={"expect": _expect("lunar_expect"), "solar_expect": _expect("solar_expect")})
+       extra=expected)
 env.Prepend(CPPPATH=[gen_dir])  # noqa: F821
 env.Replace(CLOCK51_CODE_SIZE=65536)  # noqa: F821
 
