@@ -3,7 +3,8 @@
  * printer, and small number helpers (no printf: it would not fit the budget).
  *
  * out_*() append to the current sink: with out_uart = 0 into text_line[] (one 16-character
- * LCD line, out_pos = next column, extra characters dropped); with out_uart = 1 to the UART,
+ * LCD line, out_pos = next column; extra characters are dropped but counted, out_pos > 16
+ * tells a cut line); with out_uart = 1 to the UART,
  * XORing every byte into out_xor and adding it to out_crc (the reply checks).
  *
  * out_fmt(f) prints a __code format: bytes 0x01..0x7F are literal characters, the FC_*

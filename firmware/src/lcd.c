@@ -128,9 +128,15 @@ void lcd_putc(uint8_t c)
     bus_out(c);
 }
 
-/* After the three wake-up writes: instructions, then the bell glyph's eight rows as data
- * (entries INIT_GLYPH.. INIT_GLYPH + 7), then instructions again. */
+/* After the three wake-up writes: instructions, then the glyphs' rows as data (entries
+ * INIT_GLYPH.. INIT_GLYPH + GLYPH_ROWS - 1: CGRAM from GLYPH_BELL on, the bell, then
+ * (FEATURE_LUNAR) the lantern GLYPH_EVENT), then instructions again. */
 #define INIT_GLYPH 5
+#if FEATURE_LUNAR
+#define GLYPH_ROWS 16
+#else
+#define GLYPH_ROWS 8
+#endif
 static const CODE uint8_t init_seq[] = {
 #if LCD_BUS_BITS == 8
     0x38,                           /* 8-bit, 2 lines, 5x8 */
@@ -140,8 +146,11 @@ static const CODE uint8_t init_seq[] = {
     0x08,                           /* display off */
     0x01,                           /* clear */
     0x06,                           /* entry mode: increment, no shift */
-    0x40 | (GLYPH_BELL << 3),       /* CGRAM: the bell */
+    0x40 | (GLYPH_BELL << 3),       /* CGRAM: the bell ... */
     0x04, 0x0E, 0x0E, 0x0E, 0x1F, 0x00, 0x04, 0x00,
+#if FEATURE_LUNAR
+    0x04, 0x0E, 0x15, 0x15, 0x15, 0x0E, 0x04, 0x04,     /* ... the lantern */
+#endif
     0x0C,                           /* display on, cursor off, blink off */
     0x80 | LCD_LINE1,
 };
@@ -172,7 +181,7 @@ void lcd_init(void)
     delay_100us();
 #endif
     do {
-        if ((uint8_t)(i - INIT_GLYPH) < 8)
+        if ((uint8_t)(i - INIT_GLYPH) < GLYPH_ROWS)
             lcd_putc(init_seq[i]);
         else
             lcd_command(init_seq[i]);

@@ -53,6 +53,7 @@ bool_t lunar_from_date(const datetime_t NEAR *t)
             m = lunar_mhi[idx];
     }
     lunar.day = (uint8_t)off + 1;
+    lunar.len = b;                  /* the month's length (ChuXi is its last day) */
     /* the leap month (0: none) comes right after its namesake */
     b = (uint8_t)(lunar_sf[idx] >> 5) | (uint8_t)((uint8_t)(lunar_mhi[idx] >> 4) & 0x08);
     lunar.leap = 0;

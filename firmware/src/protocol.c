@@ -53,6 +53,12 @@
 #define KW_TEMP ""
 #define INFO_TEMP ""
 #endif
+#if FEATURE_LUNAR
+#include "solar.h"
+#define KW_CAL " CAL"
+#else
+#define KW_CAL ""
+#endif
 
 static IDATA char line[PROTO_MAX_LINE + 1];  /* the body, upper-cased, NUL at the end */
 static uint8_t len;                 /* body bytes stored */
@@ -80,10 +86,16 @@ static uint16_t owed;               /* lines lost to an overflow, not yet queued
 static uint8_t q_alarm[2] = { 0xFF, 0xFF };  /* the time of the last ALARM entry queued */
 static IDATA uint8_t rp_alarm[2];          /* ... and of the last one taken off the queue */
 static const CODE char *rp_s;       /* the reply being sent goes on here (0: none) */
+#if FEATURE_LUNAR
+static IDATA solar_t rp_solar;      /* a CAL reply's term and festival */
+#endif
 static uint8_t rp_code;             /* ... its code */
 
 /* reply codes; the first seven equal the command keywords' indices */
 enum { R_SET, R_TIME, R_PONG, R_ALARM, R_HOURS, R_INFO, R_HELP,
+#if FEATURE_LUNAR
+       R_CAL,
+#endif
 #if FEATURE_DS18B20
        R_TEMP,
 #endif
@@ -100,11 +112,14 @@ enum { R_SET, R_TIME, R_PONG, R_ALARM, R_HOURS, R_INFO, R_HELP,
 
 /* keyword lists, space-separated: index = position; the commands' list is the HELP reply */
 /* SET first: matched soonest, it is on the path from a SET's last byte to its DS1302 write */
-static const CODE char keywords[] = "SET GET PING ALARM HOURS INFO HELP" KW_TEMP;
+static const CODE char keywords[] = "SET GET PING ALARM HOURS INFO HELP" KW_CAL KW_TEMP;
 static const CODE char onoff[] = "OFF ON";         /* index = SET_ALARM_ON or 0 */
 static const CODE char hours[] = "24 12";          /* index << 1 = SET_H12 or 0 */
 typedef char hours_index_is_the_flag[(SET_H12 == 2 && SET_ALARM_ON == 1) ? 1 : -1];
 enum { K_SET, K_GET, K_PING, K_ALARM, K_HOURS, K_INFO, K_HELP,
+#if FEATURE_LUNAR
+       K_CAL,
+#endif
 #if FEATURE_DS18B20
        K_TEMP,
 #endif
@@ -113,6 +128,7 @@ enum { K_SET, K_GET, K_PING, K_ALARM, K_HOURS, K_INFO, K_HELP,
 #define RQ_DT  6                    /* result bytes of a SET: the time it wrote (datetime_t
                                        without the weekday, computed again for the reply) */
 #define RQ_ALARM 2                  /* of an ALARM: its hour and minute */
+#define RQ_DATE 3                   /* of a CAL: the date asked about (year, month, day) */
 #define RQ_ROOM (1 + RQ_DT)         /* the largest entry: a line is taken only with this room */
 
 /* ---- reply queue (a byte ring) ---- */
@@ -137,6 +153,10 @@ static uint8_t rq_len(uint8_t k)
 {
     if (k == R_SET)
         return RQ_DT;
+#if FEATURE_LUNAR
+    if (k == R_CAL)
+        return RQ_DATE;
+#endif
     if (k == R_ALARM)
         return RQ_ALARM;
     return 0;
@@ -237,7 +257,8 @@ static uint8_t take_word(const CODE char *k)
 
 /* ---- commands: the body in line[] -> a reply code; changes only when exec ---- */
 
-static uint8_t cmd_set(void)
+/* "20YY-MM-DD" (after spaces) into clock_new; the century digits are returned */
+static uint8_t take_date(void)
 {
     uint8_t century;
     skip_spaces();
@@ -247,6 +268,12 @@ static uint8_t cmd_set(void)
     clock_new.month = take_2d();
     expect('-');
     clock_new.day = take_2d();
+    return century;
+}
+
+static uint8_t cmd_set(void)
+{
+    uint8_t century = take_date();
     expect(' ');
     skip_spaces();
     take_hm();
@@ -276,6 +303,20 @@ static uint8_t parse(void)
         return cmd_set();
     if (k >= K_END)
         return R_E_UNKNOWN;
+#if FEATURE_LUNAR
+    if (k == K_CAL) {                       /* the date into clock_new (the reply's result) */
+        dt_copy(&clock_new, &clock_now);    /* today, unless a date follows */
+        n = 20;
+        if (!at_end()) {
+            n = take_date();
+            if (bad_syntax || !at_end())
+                return R_E_SYNTAX;
+        }
+        if (n != 20 || !cal_valid(&clock_new))
+            return R_E_RANGE;
+        return R_CAL;
+    }
+#endif
     if (at_end())
         return k;                           /* GET PING ALARM HOURS INFO HELP TEMP: R_* == K_* */
     /* ALARM and HOURS with an argument: the settings they make, applied only when exec */
@@ -479,6 +520,10 @@ static const CODE char r_time[] =               /* "2026-11-24 12:05:31 TUE" */
 static const CODE char r_alarm[] =
     "ALARM " FC_HOUR ":" FC_MIN FC_IF_ON " ON" FC_ELSE " OFF" FC_FI;
 static const CODE char r_hours[] = "HOURS " FC_IF_H12 "12" FC_ELSE "24" FC_FI;
+#if FEATURE_LUNAR
+static const CODE char r_cal[] =                /* + " term=... fest=..." (reply_run()) */
+    "CAL 20" FC_YEAR "-" FC_MONTH "-" FC_DAY FC_PIECE;
+#endif
 /* INFO goes out in three pieces (see reply_run()) */
 #define INFO_P1 "INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME
 #define INFO_P2 " mcu=" BOARD_MCU " xtal=" BOARD_F_CPU_STR
@@ -499,6 +544,9 @@ static const CODE char temp_words[] = "wait\0none\0err\0ok";    /* by temp_state
 /* per reply code: the text after "OK " / "ERR " */
 static const CODE char * const CODE replies[] = {
     r_time, r_time, "PONG", r_alarm, r_hours, r_info, keywords,
+#if FEATURE_LUNAR
+    r_cal,
+#endif
 #if FEATURE_DS18B20
     "TEMP ",                                    /* + the reading or NONE (reply()) */
 #endif
@@ -520,6 +568,8 @@ TX_FITS(info_3_fits, 6 + UART_BAUD_LEN + 6 + 4 + 10 + SUFFIX_LEN);  /* temp=none
 TX_FITS(help_fits, 37 + 5 + SUFFIX_LEN);            /* "OK SET ... HELP" " TEMP" */
 TX_FITS(time_fits, 26 + SUFFIX_LEN);                /* "OK 2026-11-24 12:05:31 TUE" */
 TX_FITS(error_fits, 19 + SUFFIX_LEN);               /* "ERR unknown command" */
+TX_FITS(cal_1_fits, 17);                            /* "OK CAL 2026-09-25" */
+TX_FITS(cal_2_fits, 6 + 11 + 6 + 9 + SUFFIX_LEN);  /* " term=ShuangJiang fest=ChongYang" */
 
 /* the reply rp_code from rp_s on, up to its end or a piece boundary (rp_s, rp_code: its
  * state, used in place: nothing to save around the calls) */
@@ -542,6 +592,14 @@ static void reply_run(void)
             return;
         }
     }
+#if FEATURE_LUNAR
+    if ((uint8_t)(rp_code & R_CODE) == R_CAL) {
+        out_fmt(" term=");
+        solar_print(rp_solar.term);
+        out_fmt(" fest=");
+        solar_print(rp_solar.fest);
+    }
+#endif
 #if FEATURE_DS18B20
     if ((uint8_t)(rp_code & R_CODE) == R_TEMP) {
         if (temp_state == TEMP_OK)
@@ -582,7 +640,7 @@ static void reply_start(void)
     k = rp_code & R_CODE;
     n = rq_len(k);
     d = rp_alarm;
-    if (n == RQ_DT)
+    if (n >= RQ_DATE)                           /* a SET's time, a CAL's date */
         d = &clock_tmp.year;
     while (n--)
         *d++ = rq_get();
@@ -608,6 +666,13 @@ static void reply_start(void)
     /* the time of a SET (its weekday) or of a GET (read now); k is in rp_code from here */
     if (k == R_SET)
         clock_tmp.wday = cal_weekday(&clock_tmp);
+#if FEATURE_LUNAR
+    if (k == R_CAL) {                           /* (clock_tmp may change before the last piece) */
+        solar_from_date(&clock_tmp);
+        rp_solar = solar;
+        ui_calendar_stale();                    /* it changed `lunar` and `solar` */
+    }
+#endif
     if ((uint8_t)(rp_code & R_CODE) == R_TIME && !clock_read())
         dt_copy(&clock_tmp, &clock_now);
 }

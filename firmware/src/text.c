@@ -39,10 +39,10 @@ void out_ch(char c) __naked
             "00001$:\n"                          /* the LCD line: while there is room */
             "    mov  b,dpl\n"
             "    mov  a,_out_pos\n"
+            "    inc  _out_pos\n"                 /* counts on past the line (a cut) */
             "    cjne a,#16,00002$\n"
             "00002$:\n"
             "    jnc  00003$\n"
-            "    inc  _out_pos\n"
             "    add  a,#_text_line\n"
             "    mov  dpl,a\n"
             "    clr  a\n"

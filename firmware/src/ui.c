@@ -16,6 +16,9 @@
 #include "calendar.h"
 #include "lunar.h"
 #include "text.h"
+#if FEATURE_LUNAR
+#include "solar.h"
+#endif
 #if FEATURE_DS18B20
 #include "ds18b20.h"
 #endif
@@ -53,6 +56,29 @@ static const CODE uint8_t field_hi[] = { 99, 12, 31, 23, 59, 23, 59, 1 };
 static uint8_t NEAR * const CODE field_ptr[] = {
     &edt.year, &edt.month, &edt.day, &edt.hour, &edt.minute, &eal.hour, &eal.minute, &eal.on
 };
+
+#if FEATURE_LUNAR
+static IDATA uint8_t lun_y = 0xFF, lun_m, lun_d;
+static IDATA uint8_t lun_ok;        /* solar_from_date(): SOLAR_LUNAR_OK, SOLAR_EVENT */
+
+void ui_calendar_stale(void)
+{
+    lun_y = 0xFF;
+}
+
+/* lunar, solar: of t's date (computed again when the date changes, about 1.2 ms: received
+ * bytes are taken first, APP_RX(), so a SET's line end does not wait) */
+static void day_update(const datetime_t NEAR *t)
+{
+    if (lun_y != t->year || lun_m != t->month || lun_d != t->day) {
+        APP_RX();
+        lun_y = t->year;
+        lun_m = t->month;
+        lun_d = t->day;
+        lun_ok = solar_from_date(t);
+    }
+}
+#endif
 
 void ui_init(void)
 {
@@ -96,6 +122,9 @@ static void render(void)
     fmt_p = (uint8_t NEAR *)&clock_now;
     if (field)
         fmt_p = (uint8_t NEAR *)&edt;
+#if FEATURE_LUNAR
+    day_update((const datetime_t NEAR *)fmt_p);
+#endif
     fmt_flags = settings.flags;
     n = page;                                   /* the page shown: while editing, the */
     if (field)                                  /* one with the field */
@@ -119,12 +148,17 @@ static void render(void)
             out_ch(n);
         }
 #endif
+#if FEATURE_LUNAR
+        if (!row && (lun_ok & SOLAR_EVENT)) {                /* "2026-09-25 Fri" + the lantern */
+            out_pad(15);
+            out_ch(GLYPH_EVENT);
+        }
+#endif
     } else if (!row) {                          /* "L*10-06 BingWu" */
 #if FEATURE_LUNAR
-        /* computed afresh: line 1 is drawn again only when something else than the second
-         * changed (a new day, a key, a serial command) */
+        /* the lunar date of the day shown (day_update(): computed when the date changes) */
         out_ch('L');
-        if (lunar_from_date((const datetime_t NEAR *)fmt_p)) {
+        if (lun_ok) {
             fmt_flags = lunar.leap;
             fmt_p = &lunar.month - 1;
             out_fmt(FC_IF_LEAP "*" FC_ELSE " " FC_FI FC_MONTH "-" FC_DAY " ");
@@ -133,16 +167,23 @@ static void render(void)
         }
 #endif
     } else {
-#if FEATURE_ALARM
-        if (!field) {
-            eal.hour = settings.alarm_hour;
-            eal.minute = settings.alarm_minute;
-            eal.on = fmt_flags & SET_ALARM_ON;
-        }
-        fmt_p = &eal.hour - 3;
-        fmt_flags = (fmt_flags & ~SET_ALARM_ON) | eal.on;
-        out_fmt(fmt_alarm);
+#if FEATURE_LUNAR
+        if (!field && (lun_ok & SOLAR_EVENT))   /* "ZhongQiu QiuFen" instead of the alarm */
+            solar_print_day();
+        else
 #endif
+        {
+#if FEATURE_ALARM
+            if (!field) {
+                eal.hour = settings.alarm_hour;
+                eal.minute = settings.alarm_minute;
+                eal.on = fmt_flags & SET_ALARM_ON;
+            }
+            fmt_p = &eal.hour - 3;
+            fmt_flags = (fmt_flags & ~SET_ALARM_ON) | eal.on;
+            out_fmt(fmt_alarm);
+#endif
+        }
     }
     out_pad(16);
     if (blink_hide && field) {
@@ -181,7 +222,9 @@ void ui_refresh(void)
             lcd_command(0x80 | (uint8_t)((i & 0x10) << 2) | (i & 15));  /* DDRAM: LINE2 = 0x40 */
         lcd_putc(c);
         shadow[i] = c;
-        at = i + 1;
+        at = i + 1;                             /* the LCD's address counter, except after */
+        if (!(at & 15))                         /* column 15: 0x10, never line 2's 0x40 */
+            at = 0xFF;
         APP_BACKGROUND();
     }
 }

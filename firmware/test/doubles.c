@@ -182,11 +182,16 @@ void ds1302_burst_write(uint8_t cmd, const uint8_t NEAR *src, uint8_t n)
 /* ---- UI and buzzer ---- */
 
 uint8_t ui_dirty;
-IDATA uint8_t fake_cancel_edits, fake_rings;
+IDATA uint8_t fake_cancel_edits, fake_rings, fake_calendar_stale;
 
 void ui_cancel_edit(void)
 {
     fake_cancel_edits++;
+}
+
+void ui_calendar_stale(void)
+{
+    fake_calendar_stale++;
 }
 
 void buzzer_ring(void)

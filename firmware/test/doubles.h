@@ -11,7 +11,8 @@
  *   RAM bytes, and write protection: a write other than to the control register while WP
  *   is set is refused and counted in fake_rtc_refused. Writes that took effect are counted
  *   in fake_rtc_writes.
- * - ui_dirty, ui_cancel_edit() (ui.h) and buzzer_ring() (buzzer.h) only count calls.
+ * - ui_dirty, ui_cancel_edit(), ui_calendar_stale() (ui.h) and buzzer_ring() (buzzer.h)
+ *   only count calls.
  */
 #ifndef DOUBLES_H
 #define DOUBLES_H
@@ -36,6 +37,6 @@ void fake_rtc_reset(void);              /* a fresh chip: CH set, WP set, RAM 0 *
 void fake_rtc_set(uint8_t yy, uint8_t mm, uint8_t dd, uint8_t hh, uint8_t mi, uint8_t ss,
                   uint8_t wd);
 
-extern IDATA uint8_t fake_cancel_edits, fake_rings;
+extern IDATA uint8_t fake_cancel_edits, fake_rings, fake_calendar_stale;
 
 #endif /* DOUBLES_H */
