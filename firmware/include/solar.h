@@ -32,11 +32,9 @@ extern IDATA solar_t solar;      /* result of the last solar_from_date() */
 #define SOLAR_NONE       0xFF
 
 /* Fills `solar` and `lunar` (lunar_from_date()) for t's date (valid, 2000..2099).
- * Returns SOLAR_LUNAR_OK when the lunar date is known (always in 2000..2099), | SOLAR_EVENT
- * when the day has a term or a festival; 0 when lunar_from_date() failed. */
-uint8_t solar_from_date(const datetime_t NEAR *t);
-#define SOLAR_LUNAR_OK 0x01
-#define SOLAR_EVENT    0x02
+ * Returns 1 when the day has a term or a festival; 0 when it has neither, or when
+ * lunar_from_date() failed (never for a date 2000..2099: the only dates the clock has). */
+bool_t solar_from_date(const datetime_t NEAR *t);
 
 /* Prints the ASCII name of id n (a term, a festival, or SOLAR_NONE: "none") to the text
  * sink (text.h). */

@@ -48,16 +48,20 @@
 #if FEATURE_DS18B20
 #include "ds18b20.h"
 #define KW_TEMP " TEMP"
+#define KW_TEMP_LEN 5
 #define INFO_TEMP " temp=none"
 #else
 #define KW_TEMP ""
+#define KW_TEMP_LEN 0
 #define INFO_TEMP ""
 #endif
 #if FEATURE_LUNAR
 #include "solar.h"
 #define KW_CAL " CAL"
+#define KW_CAL_LEN 4
 #else
 #define KW_CAL ""
+#define KW_CAL_LEN 0
 #endif
 
 static IDATA char line[PROTO_MAX_LINE + 1];  /* the body, upper-cased, NUL at the end */
@@ -86,9 +90,6 @@ static uint16_t owed;               /* lines lost to an overflow, not yet queued
 static uint8_t q_alarm[2] = { 0xFF, 0xFF };  /* the time of the last ALARM entry queued */
 static IDATA uint8_t rp_alarm[2];          /* ... and of the last one taken off the queue */
 static const CODE char *rp_s;       /* the reply being sent goes on here (0: none) */
-#if FEATURE_LUNAR
-static IDATA solar_t rp_solar;      /* a CAL reply's term and festival */
-#endif
 static uint8_t rp_code;             /* ... its code */
 
 /* reply codes; the first seven equal the command keywords' indices */
@@ -130,6 +131,7 @@ enum { K_SET, K_GET, K_PING, K_ALARM, K_HOURS, K_INFO, K_HELP,
 #define RQ_ALARM 2                  /* of an ALARM: its hour and minute */
 #define RQ_DATE 3                   /* of a CAL: the date asked about (year, month, day) */
 #define RQ_ROOM (1 + RQ_DT)         /* the largest entry: a line is taken only with this room */
+#define SUFFIX_LEN 7                /* a reply's "#CCCC\r\n" */
 
 /* ---- reply queue (a byte ring) ---- */
 
@@ -521,8 +523,9 @@ static const CODE char r_alarm[] =
     "ALARM " FC_HOUR ":" FC_MIN FC_IF_ON " ON" FC_ELSE " OFF" FC_FI;
 static const CODE char r_hours[] = "HOURS " FC_IF_H12 "12" FC_ELSE "24" FC_FI;
 #if FEATURE_LUNAR
-static const CODE char r_cal[] =                /* + " term=... fest=..." (reply_run()) */
-    "CAL 20" FC_YEAR "-" FC_MONTH "-" FC_DAY FC_PIECE;
+/* the names at the FC_RX after each '=' (reply_run()), the check in a piece of its own */
+static const CODE char r_cal[] =
+    "CAL 20" FC_YEAR "-" FC_MONTH "-" FC_DAY " term=" FC_RX " fest=" FC_RX FC_PIECE;
 #endif
 /* INFO goes out in three pieces (see reply_run()) */
 #define INFO_P1 "INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME
@@ -541,9 +544,20 @@ static const CODE char r_info[] =
 #if FEATURE_DS18B20
 static const CODE char temp_words[] = "wait\0none\0err\0ok";    /* by temp_state */
 #endif
+/* HELP: the keywords; when they and the check do not fit the line buffer together
+ * (3 + 44 + 7 with CAL and TEMP), reply_start() prints them and the check is a piece of
+ * its own (FC_FI: no '=' before the FC_PIECE) */
+#define HELP_LEN (3 + 34 + KW_CAL_LEN + KW_TEMP_LEN)      /* "OK SET GET ... HELP CAL TEMP" */
+#if HELP_LEN + SUFFIX_LEN > UART_TX_SIZE
+#define HELP_SPLIT 1
+#define r_help (FC_FI FC_PIECE)
+#else
+#define HELP_SPLIT 0
+#define r_help keywords
+#endif
 /* per reply code: the text after "OK " / "ERR " */
 static const CODE char * const CODE replies[] = {
-    r_time, r_time, "PONG", r_alarm, r_hours, r_info, keywords,
+    r_time, r_time, "PONG", r_alarm, r_hours, r_info, r_help,
 #if FEATURE_LUNAR
     r_cal,
 #endif
@@ -560,16 +574,14 @@ static const CODE char * const CODE replies[] = {
  * (INFO's) it goes on once the line buffer has been sent. Each piece fits the buffer (the
  * lengths of the texts above, counted by hand: a sizeof of a string literal would put the
  * literal into the image; SUFFIX_LEN = "#CCCC\r\n"): */
-#define SUFFIX_LEN 7
 #define TX_FITS(name, len) typedef char name[((len) <= UART_TX_SIZE) ? 1 : -1]
 TX_FITS(info_1_fits, 3 + 13 + FIRMWARE_VERSION_LEN + 7 + BOARD_NAME_LEN);
 TX_FITS(info_2_fits, 5 + BOARD_MCU_LEN + 6 + BOARD_F_CPU_STR_LEN);
 TX_FITS(info_3_fits, 6 + UART_BAUD_LEN + 6 + 4 + 10 + SUFFIX_LEN);  /* temp=none rtc=unset */
-TX_FITS(help_fits, 37 + 5 + SUFFIX_LEN);            /* "OK SET ... HELP" " TEMP" */
+TX_FITS(help_fits, HELP_LEN + (HELP_SPLIT ? 0 : SUFFIX_LEN));
 TX_FITS(time_fits, 26 + SUFFIX_LEN);                /* "OK 2026-11-24 12:05:31 TUE" */
 TX_FITS(error_fits, 19 + SUFFIX_LEN);               /* "ERR unknown command" */
-TX_FITS(cal_1_fits, 17);                            /* "OK CAL 2026-09-25" */
-TX_FITS(cal_2_fits, 6 + 11 + 6 + 9 + SUFFIX_LEN);  /* " term=ShuangJiang fest=ChongYang" */
+TX_FITS(cal_fits, 17 + 6 + 11 + 6 + 9);   /* "OK CAL 2012-10-23 term=ShuangJiang fest=ChongYang" */
 
 /* the reply rp_code from rp_s on, up to its end or a piece boundary (rp_s, rp_code: its
  * state, used in place: nothing to save around the calls) */
@@ -583,23 +595,25 @@ static void reply_run(void)
         fmt_flags = reply_flag(rp_code & R_CODE);
     while ((rp_s = out_fmt(rp_s)) != 0) {
         protocol_rx();                          /* between the pieces of a long reply */
-#if FEATURE_DS18B20
-        if (rp_s[-2] == '=')                    /* INFO's " temp=" piece ended */
-            out_fmt(text_nth(temp_words, temp_state));
+        if (rp_s[-2] == '=') {                  /* a value: */
+#if FEATURE_LUNAR
+            if ((uint8_t)(rp_code & R_CODE) == R_CAL) {
+                /* CAL's term, then its festival (reply_start() computed both; nothing
+                 * changes `solar` within this call, and the pages recompute theirs) */
+                solar_print(solar.term);
+                solar.term = solar.fest;
+                continue;
+            }
 #endif
+#if FEATURE_DS18B20
+            out_fmt(text_nth(temp_words, temp_state));  /* INFO's " temp=" */
+#endif
+        }
         if (rp_s[-1] == FCN_PIECE) {
             out_uart = 0;                       /* the rest when this piece has been sent */
             return;
         }
     }
-#if FEATURE_LUNAR
-    if ((uint8_t)(rp_code & R_CODE) == R_CAL) {
-        out_fmt(" term=");
-        solar_print(rp_solar.term);
-        out_fmt(" fest=");
-        solar_print(rp_solar.fest);
-    }
-#endif
 #if FEATURE_DS18B20
     if ((uint8_t)(rp_code & R_CODE) == R_TEMP) {
         if (temp_state == TEMP_OK)
@@ -663,13 +677,16 @@ static void reply_start(void)
     out_xor = 0;
     out_crc = 0;
     out_fmt(k >= R_E_UNKNOWN ? "ERR " : "OK ");
+#if HELP_SPLIT
+    if (k == R_HELP)
+        out_fmt(keywords);
+#endif
     /* the time of a SET (its weekday) or of a GET (read now); k is in rp_code from here */
     if (k == R_SET)
         clock_tmp.wday = cal_weekday(&clock_tmp);
 #if FEATURE_LUNAR
-    if (k == R_CAL) {                           /* (clock_tmp may change before the last piece) */
+    if (k == R_CAL) {                           /* printed in this call (reply_run()) */
         solar_from_date(&clock_tmp);
-        rp_solar = solar;
         ui_calendar_stale();                    /* it changed `lunar` and `solar` */
     }
 #endif

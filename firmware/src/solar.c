@@ -18,16 +18,19 @@ IDATA solar_t solar;
 /* solar.term (and QingMing's solar.fest) of t's date. A leaf: its locals stay in registers. */
 static void terms_of(const datetime_t NEAR *t)
 {
-    uint8_t k = (uint8_t)(t->month - 1) << 1, y = t->year, n = 2, q = y, d, f;
+    uint8_t k = (uint8_t)(t->month - 1) << 1, y = t->year, q = y, d, f, ml, base;
     uint16_t m = y * (uint8_t)SOLAR_D;      /* 8 x 8 bits: MUL AB */
 
     if (k < 4)                              /* the leap days to take back: in January and */
         q += 3;                             /* February those of the years before y */
-    q >>= 2;
+    ml = (uint8_t)m;
+    base = (uint8_t)(m >> 8) - (uint8_t)(q >> 2);
     solar.term = SOLAR_NONE;
     solar.fest = SOLAR_NONE;
-    do {                                    /* the month's two terms */
-        d = (uint8_t)((m + solar_lo[k]) >> 8) + solar_hi[k] - q;
+    do {                                    /* the month's two terms: k even, then odd */
+        d = base + solar_hi[k];
+        if ((uint8_t)(ml + solar_lo[k]) < ml)
+            d++;                            /* the carry out of the fraction */
         f = solar_fix[k] ^ y;               /* 0: one day less, 0x80: one day more */
         if (!f)
             d--;
@@ -38,11 +41,10 @@ static void terms_of(const datetime_t NEAR *t)
             if (k == SOLAR_QINGMING)
                 solar.fest = k;
         }
-        k++;
-    } while (--n);
+    } while (++k & 1);
 }
 
-uint8_t solar_from_date(const datetime_t NEAR *t)
+bool_t solar_from_date(const datetime_t NEAR *t)
 {
     uint8_t n, d;
 
@@ -61,10 +63,7 @@ uint8_t solar_from_date(const datetime_t NEAR *t)
         } while (n);
     }
     /* ids are below 0x40: the AND is SOLAR_NONE (0xFF) only when both are */
-    d = SOLAR_LUNAR_OK;
-    if ((uint8_t)(solar.term & solar.fest) != SOLAR_NONE)
-        d |= SOLAR_EVENT;
-    return d;
+    return (uint8_t)(solar.term & solar.fest) != SOLAR_NONE;
 }
 
 /* one syllable byte: head (high nibble), tail (low nibble) */

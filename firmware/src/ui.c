@@ -35,7 +35,7 @@ uint8_t ui_dirty;
 uint8_t ui_field;                   /* F_NONE when not editing */
 #define field ui_field
 
-static uint8_t page;                /* 0 = date/time, 1 = lunar/alarm */
+static BIT page;                    /* 0 = date/time, 1 = lunar/alarm */
 static datetime_t edt;              /* the values being edited */
 static struct {
     uint8_t hour, minute, on;       /* the alarm being edited (on = SET_ALARM_ON or 0) */
@@ -58,24 +58,32 @@ static uint8_t NEAR * const CODE field_ptr[] = {
 };
 
 #if FEATURE_LUNAR
-static IDATA uint8_t lun_y = 0xFF, lun_m, lun_d;
-static IDATA uint8_t lun_ok;        /* solar_from_date(): SOLAR_LUNAR_OK, SOLAR_EVENT */
+static IDATA uint8_t lun_date[3];   /* the date `lunar` and `solar` were computed for ... */
+static BIT lun_stale;               /* ... unless they were recomputed for another since */
+static BIT lun_event;               /* it has a term or a festival (solar_from_date()) */
 
 void ui_calendar_stale(void)
 {
-    lun_y = 0xFF;
+    lun_stale = 1;
 }
 
-/* lunar, solar: of t's date (computed again when the date changes, about 1.2 ms: received
- * bytes are taken first, APP_RX(), so a SET's line end does not wait) */
-static void day_update(const datetime_t NEAR *t)
+/* lunar, solar: of t's date (year, month, day; computed again when the date changes, about
+ * 1.2 ms: received bytes are taken first, APP_RX(), so a SET's line end does not wait) */
+static void day_update(const uint8_t NEAR *t)
 {
-    if (lun_y != t->year || lun_m != t->month || lun_d != t->day) {
+    uint8_t i = 3;
+
+    do {
+        i--;
+        if (lun_date[i] != t[i]) {
+            lun_date[i] = t[i];
+            lun_stale = 1;
+        }
+    } while (i);
+    if (lun_stale) {
+        lun_stale = 0;
         APP_RX();
-        lun_y = t->year;
-        lun_m = t->month;
-        lun_d = t->day;
-        lun_ok = solar_from_date(t);
+        lun_event = solar_from_date((const datetime_t NEAR *)t);
     }
 }
 #endif
@@ -87,6 +95,9 @@ void ui_init(void)
         shadow[i] = ' ';            /* the LCD was just cleared */
     } while (++i < 32);
     ui_dirty = UI_ALL;
+#if FEATURE_LUNAR
+    lun_stale = 1;
+#endif
 }
 
 static const CODE char fmt_date[] =            /* "2026-11-24 Tue" */
@@ -123,7 +134,7 @@ static void render(void)
     if (field)
         fmt_p = (uint8_t NEAR *)&edt;
 #if FEATURE_LUNAR
-    day_update((const datetime_t NEAR *)fmt_p);
+    day_update(fmt_p);
 #endif
     fmt_flags = settings.flags;
     n = page;                                   /* the page shown: while editing, the */
@@ -149,26 +160,24 @@ static void render(void)
         }
 #endif
 #if FEATURE_LUNAR
-        if (!row && (lun_ok & SOLAR_EVENT)) {                /* "2026-09-25 Fri" + the lantern */
+        if (!row && lun_event) {                /* "2026-09-25 Fri" + the lantern */
             out_pad(15);
             out_ch(GLYPH_EVENT);
         }
 #endif
     } else if (!row) {                          /* "L*10-06 BingWu" */
 #if FEATURE_LUNAR
-        /* the lunar date of the day shown (day_update(): computed when the date changes) */
-        out_ch('L');
-        if (lun_ok) {
-            fmt_flags = lunar.leap;
-            fmt_p = &lunar.month - 1;
-            out_fmt(FC_IF_LEAP "*" FC_ELSE " " FC_FI FC_MONTH "-" FC_DAY " ");
-            out_fmt(lunar_stem_name(lunar.stem));
-            out_fmt(lunar_branch_name(lunar.branch));
-        }
+        /* the lunar date of the day shown (day_update(): computed when the date changes;
+         * the clock's dates, 2000..2099, are all in the lunar table) */
+        fmt_flags = lunar.leap;
+        fmt_p = &lunar.month - 1;
+        out_fmt("L" FC_IF_LEAP "*" FC_ELSE " " FC_FI FC_MONTH "-" FC_DAY " ");
+        out_fmt(lunar_stem_name(lunar.stem));
+        out_fmt(lunar_branch_name(lunar.branch));
 #endif
     } else {
 #if FEATURE_LUNAR
-        if (!field && (lun_ok & SOLAR_EVENT))   /* "ZhongQiu QiuFen" instead of the alarm */
+        if (!field && lun_event)   /* "ZhongQiu QiuFen" instead of the alarm */
             solar_print_day();
         else
 #endif
@@ -290,7 +299,7 @@ void ui_key(uint8_t ev)
             return;
         }
         if (key == KEY_ID_MODE) {
-            page ^= 1;
+            page = !page;
             return;
         }
 #if FEATURE_ALARM

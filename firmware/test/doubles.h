@@ -4,7 +4,9 @@
  * (firmware/src itself is not touched). Compiled into every suite (doubles.c).
  *
  * - UART (uart.h): received bytes come from fake_uart_feed(); every byte the firmware sends
- *   is kept in fake_uart_out (NUL-terminated); the transmitter is always idle. Lines lost to
+ *   is kept in fake_uart_out (NUL-terminated); the transmitter is always idle, and like the
+ *   real line buffer it drops the bytes of a piece (uart_tx_start() to uart_tx_start())
+ *   beyond UART_TX_SIZE, so a reply piece too long for it loses its end here too. Lines lost to
  *   an overflow: fake_uart_lost, reported once every byte fed before has been taken.
  * - DS1302 (ds1302.h): a chip in memory with the real one's rules that matter here: the
  *   clock registers in burst order (sec, min, hour, date, month, wday, year, control), 31

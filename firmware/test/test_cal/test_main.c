@@ -4,6 +4,7 @@
  * protocol's framing of CAL, with solar.c doubled, is in test_protocol; every date of the
  * century in test_solar.
  */
+#include <string.h>
 #include "unit51.h"
 #include "doubles.h"
 #include "protocol.h"
@@ -11,7 +12,7 @@
 #include "lunar.h"
 #include "solar.h"
 
-/* Firmware modules: protocol.c clock.c text.c calendar.c solar.c lunar.c */
+/* Firmware modules: protocol.c clock.c text.c calendar.c solar.c lunar.c tick.c */
 
 #include "board_config.h"
 #if FEATURE_DS18B20
@@ -24,12 +25,15 @@ void temp_print(void)
 
 static const char *send(const char *bytes)
 {
+    uint8_t i;
+
     fake_uart_out_len = 0;
     fake_uart_out[0] = 0;
     fake_uart_feed(bytes);
-    do {
+    /* each poll takes every byte it may and sends one reply or piece (the fake UART's line
+     * buffer is always sent at once) */
+    for (i = 0; i < 8; i++)
         protocol_poll();
-    } while (protocol_pending());
     return fake_uart_out;
 }
 
@@ -71,6 +75,20 @@ static void test_cal_tells_the_pages_their_day_cache_is_stale(void)
     TEST_ASSERT_EQUAL_UINT8(15, lunar.day);
 }
 
+/* the longest CAL reply with the longest check (the UART's line buffer holds 52 bytes:
+ * the names go in the first piece, the check in the next) */
+static void test_the_longest_cal_reply_keeps_its_crc_check_whole(void)
+{
+    static const char want[] = "OK CAL 2012-10-23 term=ShuangJiang fest=ChongYang#";
+    const char *got;
+
+    fresh();
+    got = send("CAL 2012-10-23#37=6\r");
+    TEST_ASSERT_EQUAL_MEMORY_MESSAGE(want, got, sizeof(want) - 1, got);
+    TEST_ASSERT_EQUAL_UINT8_MESSAGE(sizeof(want) - 1 + 6, strlen(got), got);
+    TEST_ASSERT_EQUAL_STRING("\r\n", got + strlen(got) - 2);
+}
+
 static void test_cal_with_a_check_is_answered_with_one(void)
 {
     fresh();
@@ -85,5 +103,6 @@ void main(void)
     RUN_TEST(test_cal_names_the_term_and_the_festival);
     RUN_TEST(test_cal_tells_the_pages_their_day_cache_is_stale);
     RUN_TEST(test_cal_with_a_check_is_answered_with_one);
+    RUN_TEST(test_the_longest_cal_reply_keeps_its_crc_check_whole);
     UNITY_END();
 }

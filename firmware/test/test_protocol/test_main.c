@@ -43,11 +43,11 @@ void temp_print(void)
 #include "solar.h"
 /* solar.h double (the real one: test_cal): term "t<day>", festival "f<month>" */
 IDATA solar_t solar;
-uint8_t solar_from_date(const datetime_t NEAR *t)
+bool_t solar_from_date(const datetime_t NEAR *t)
 {
     solar.term = t->day;
     solar.fest = 0x80 | t->month;
-    return SOLAR_LUNAR_OK;
+    return 1;
 }
 void solar_print(uint8_t n)
 {
@@ -288,6 +288,20 @@ static void test_info_and_help(void)
                              send("HELP\r"));
 }
 
+/* the longest reply with the longest check: HELP (the UART's line buffer holds 52 bytes;
+ * each piece must fit, the check included; CAL's longest: test_cal) */
+static void test_help_keeps_its_crc_check_whole(void)
+{
+    static const char want[] = "OK SET GET PING ALARM HOURS INFO HELP" HELP_CAL HELP_TEMP "#";
+    const char *got;
+
+    fresh();
+    got = send("HELP#0?56\r");
+    TEST_ASSERT_EQUAL_MEMORY_MESSAGE(want, got, sizeof(want) - 1, got);
+    TEST_ASSERT_EQUAL_UINT8_MESSAGE(sizeof(want) - 1 + 6, strlen(got), got); /* 4 digits CR LF */
+    TEST_ASSERT_EQUAL_STRING("\r\n", got + strlen(got) - 2);
+}
+
 #if FEATURE_LUNAR
 /* CAL's framing: the date (or today's) reaches solar_from_date() and the reply names what
  * solar_print() prints; the real terms and festivals: test_cal. */
@@ -440,6 +454,7 @@ void main(void)
     RUN_TEST(test_hours);
     RUN_TEST(test_hours_errors);
     RUN_TEST(test_info_and_help);
+    RUN_TEST(test_help_keeps_its_crc_check_whole);
 #if FEATURE_LUNAR
     RUN_TEST(test_cal_parses_a_date_or_takes_today);
 #endif

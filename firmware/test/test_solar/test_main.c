@@ -54,10 +54,9 @@ static void test_every_day_of_the_century(void)
             TEST_ASSERT_EQUAL_UINT8_MESSAGE(want_term, solar.term, here());
         if (solar.fest != want_fest)
             TEST_ASSERT_EQUAL_UINT8_MESSAGE(want_fest, solar.fest, here());
-        if (!(r & SOLAR_LUNAR_OK))
-            TEST_FAIL_MESSAGE(here());
-        if (!(r & SOLAR_EVENT) != (want_term == SOLAR_NONE && want_fest == SOLAR_NONE))
-            TEST_ASSERT_EQUAL_HEX8_MESSAGE(SOLAR_EVENT, r & SOLAR_EVENT, here());
+        k = want_term != SOLAR_NONE || want_fest != SOLAR_NONE;    /* an event day */
+        if (r != k)
+            TEST_ASSERT_EQUAL_UINT8_MESSAGE(k, r, here());
         if (++t.day > cal_days_in_month(t.year, t.month)) {
             t.day = 1;
             if (++t.month > 12) {
@@ -124,10 +123,15 @@ static void test_the_lcd_line_names_the_festival_then_the_term_when_both_fit(voi
     TEST_ASSERT_EQUAL_UINT8(9, out_pos);
 }
 
+/* 2100 is past the lunar table: no event, even on the day the term line gives for
+ * XiaoHan 2100 (one of January 4..7) */
 static void test_a_date_past_the_century_is_refused(void)
 {
-    set(100, 1, 1);
-    TEST_ASSERT_EQUAL_UINT8(0, solar_from_date(&t));
+    uint8_t d;
+    for (d = 1; d <= 7; d++) {
+        set(100, 1, d);
+        TEST_ASSERT_EQUAL_UINT8(0, solar_from_date(&t));
+    }
 }
 
 void main(void)
