@@ -5,6 +5,10 @@
  * Memory-space qualifiers used by the firmware:
  *   CODE   constant tables in program memory (SDCC __code)
  *   XDATA  on-chip XRAM (256 bytes on STC89C52RC; MOVX @DPTR)
+ *   PDATA  the same XRAM through MOVX @Ri (SDCC __pdata: an 8-bit address in R0/R1; the
+ *          STC89C52RC's internal XRAM takes Ri as its whole address, P2 plays no part; the
+ *          firmware's XRAM variables are all here: a byte less per access than XDATA, and
+ *          indexing is 8-bit arithmetic)
  *   IDATA  internal RAM reached indirectly (upper 128 bytes usable)
  *   NEAR   pointee in internal RAM (data or idata): 1-byte @Ri pointers instead of SDCC's
  *          3-byte generic pointers (much smaller and faster code)
@@ -29,6 +33,7 @@
 #pragma callee_saves crc16,crc8,put_byte,get_byte,ow_reset,ow_byte,delay_100us,out_ch,uart_putc
 #define CODE      __code
 #define XDATA     __xdata
+#define PDATA     __pdata
 #define IDATA     __idata
 #define NEAR      __idata
 #define REENTRANT __reentrant
@@ -37,6 +42,7 @@
 #else
 #define CODE
 #define XDATA
+#define PDATA
 #define IDATA
 #define NEAR
 #define REENTRANT

@@ -23,7 +23,7 @@ typedef struct {
     uint8_t fest;     /* the festival's name id (solar_print()), or SOLAR_NONE */
 } solar_t;
 
-extern IDATA solar_t solar;      /* result of the last solar_from_date() */
+extern IDATA solar_t solar;      /* result of the last solar_of_day() */
 
 /* Name ids: 0..23 the terms; SOLAR_FEST_FIRST.. the lunar festivals in the order above,
  * then ChuXi; QingMing's festival id is its term's (6). SOLAR_NONE: neither ("none"). */
@@ -31,10 +31,10 @@ extern IDATA solar_t solar;      /* result of the last solar_from_date() */
 #define SOLAR_NAMES      34
 #define SOLAR_NONE       0xFF
 
-/* Fills `solar` and `lunar` (lunar_from_date()) for t's date (valid, 2000..2099).
- * Returns 1 when the day has a term or a festival; 0 when it has neither, or when
- * lunar_from_date() failed (never for a date 2000..2099: the only dates the clock has). */
-bool_t solar_from_date(const datetime_t NEAR *t);
+/* Fills `solar` for t's date (valid, 2000..2099), whose lunar date `lunar` already holds
+ * (lunar_from_date(t): two steps, so a caller can take received bytes in between, each
+ * under 0.6 ms). Returns 1 when the day has a term or a festival. */
+bool_t solar_of_day(const datetime_t NEAR *t);
 
 /* Prints the ASCII name of id n (a term, a festival, or SOLAR_NONE: "none") to the text
  * sink (text.h). */

@@ -44,7 +44,7 @@
 /* the same byte-codes as numbers (for out_fmt's decoder) */
 enum { FCN_WDAY = 0x86, FCN_HOURD, FCN_AP, FCN_BELL, FCN_ELSE, FCN_FI, FCN_RX, FCN_PIECE };
 
-extern XDATA char text_line[16];
+extern PDATA char text_line[16];
 extern uint8_t out_pos;
 extern uint8_t out_xor;
 extern uint16_t out_crc;

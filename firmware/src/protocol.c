@@ -56,6 +56,7 @@
 #define INFO_TEMP ""
 #endif
 #if FEATURE_LUNAR
+#include "lunar.h"
 #include "solar.h"
 #define KW_CAL " CAL"
 #define KW_CAL_LEN 4
@@ -84,7 +85,7 @@ static uint8_t pp;                  /* parse position */
 static BIT bad_syntax, bad_range;
 static BIT exec;                   /* parse() may change things (the line is complete) */
 
-static XDATA uint8_t rq[PROTO_QUEUE];   /* replies: code, then 0, 2 or 6 result bytes */
+static PDATA uint8_t rq[PROTO_QUEUE];   /* replies: code, then 0, 2 or 6 result bytes */
 static uint8_t rq_head, rq_tail;
 static uint16_t owed;               /* lines lost to an overflow, not yet queued */
 static uint8_t q_alarm[2] = { 0xFF, 0xFF };  /* the time of the last ALARM entry queued */
@@ -686,7 +687,9 @@ static void reply_start(void)
         clock_tmp.wday = cal_weekday(&clock_tmp);
 #if FEATURE_LUNAR
     if (k == R_CAL) {                           /* printed in this call (reply_run()) */
-        solar_from_date(&clock_tmp);
+        lunar_from_date(&clock_tmp);
+        protocol_rx();                          /* (each step up to 0.6 ms) */
+        solar_of_day(&clock_tmp);
         ui_calendar_stale();                    /* it changed `lunar` and `solar` */
     }
 #endif

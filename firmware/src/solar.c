@@ -4,7 +4,8 @@
  *
  * A term's day is one line per term, Y * 0.2422 + c[k] days (fixed point, 1/256 day),
  * less the leap days, with a +-1 correction in the one year per term solar_fix[] names
- * (tools/solartable.py proves the result equal to the astronomy for all 2400 terms).
+ * (tools/solartable.py proves the result equal to the astronomy for all 2400 terms). A
+ * leaf, all 8-bit but Y * D: its locals stay in registers.
  */
 #include "board_config.h"
 #if FEATURE_LUNAR
@@ -15,19 +16,19 @@
 
 IDATA solar_t solar;
 
-/* solar.term (and QingMing's solar.fest) of t's date. A leaf: its locals stay in registers. */
-static void terms_of(const datetime_t NEAR *t)
+bool_t solar_of_day(const datetime_t NEAR *t)
 {
     uint8_t k = (uint8_t)(t->month - 1) << 1, y = t->year, q = y, d, f, ml, base;
     uint16_t m = y * (uint8_t)SOLAR_D;      /* 8 x 8 bits: MUL AB */
 
+    /* the month's two terms: k even, then odd */
     if (k < 4)                              /* the leap days to take back: in January and */
         q += 3;                             /* February those of the years before y */
     ml = (uint8_t)m;
     base = (uint8_t)(m >> 8) - (uint8_t)(q >> 2);
     solar.term = SOLAR_NONE;
     solar.fest = SOLAR_NONE;
-    do {                                    /* the month's two terms: k even, then odd */
+    do {
         d = base + solar_hi[k];
         if ((uint8_t)(ml + solar_lo[k]) < ml)
             d++;                            /* the carry out of the fraction */
@@ -42,25 +43,17 @@ static void terms_of(const datetime_t NEAR *t)
                 solar.fest = k;
         }
     } while (++k & 1);
-}
-
-bool_t solar_from_date(const datetime_t NEAR *t)
-{
-    uint8_t n, d;
-
-    terms_of(t);
-    if (!lunar_from_date(t))
-        return 0;
+    /* the lunar festival of lunar's date */
     d = lunar.day;
-    if (d == 29 && lunar.len == 29)
+    if (lunar.flags & LUNAR_LAST)
         d = 30;                             /* a month's last day: ChuXi is 12-30 */
-    if (!lunar.leap) {
-        n = SOLAR_FESTS;
+    if (!(lunar.flags & LUNAR_LEAP)) {
+        k = SOLAR_FESTS;
         do {
-            n--;
-            if (solar_fest_m[n] == lunar.month && solar_fest_d[n] == d)
-                solar.fest = SOLAR_FEST_FIRST + n;
-        } while (n);
+            k--;
+            if (solar_fest_m[k] == lunar.month && solar_fest_d[k] == d)
+                solar.fest = SOLAR_FEST_FIRST + k;
+        } while (k);
     }
     /* ids are below 0x40: the AND is SOLAR_NONE (0xFF) only when both are */
     return (uint8_t)(solar.term & solar.fest) != SOLAR_NONE;

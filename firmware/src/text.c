@@ -9,7 +9,7 @@
 #include "clock.h"
 #include "lcd.h"
 
-XDATA char text_line[16];
+PDATA char text_line[16];
 uint8_t out_pos;
 uint8_t out_xor;
 uint16_t out_crc;

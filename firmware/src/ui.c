@@ -44,7 +44,7 @@ static BIT time_changed, alarm_changed;
 static BIT blink_hide;              /* blink phase: the edited field is blanked */
 static uint8_t blink_ticks;         /* ticks left in this blink phase */
 
-static XDATA uint8_t shadow[32];    /* what the LCD shows */
+static PDATA uint8_t shadow[32];    /* what the LCD shows */
 
 /* Per field (index field - 1): where its text is (row in bit 4, column in bits 3..0, length
  * in bits 7..5) and  * its length; the upper bound for UP/DOWN (the day's is the month's length). */
@@ -60,15 +60,16 @@ static uint8_t NEAR * const CODE field_ptr[] = {
 #if FEATURE_LUNAR
 static IDATA uint8_t lun_date[3];   /* the date `lunar` and `solar` were computed for ... */
 static BIT lun_stale;               /* ... unless they were recomputed for another since */
-static BIT lun_event;               /* it has a term or a festival (solar_from_date()) */
+static BIT lun_event;               /* it has a term or a festival (solar_of_day()) */
 
 void ui_calendar_stale(void)
 {
     lun_stale = 1;
 }
 
-/* lunar, solar: of t's date (year, month, day; computed again when the date changes, about
- * 1.2 ms: received bytes are taken first, APP_RX(), so a SET's line end does not wait) */
+/* lunar, solar: of t's date (year, month, day; computed again when the date changes, in
+ * two steps of at most 0.6 ms with received bytes taken before each, APP_RX(), so a SET's
+ * line end does not wait) */
 static void day_update(const uint8_t NEAR *t)
 {
     uint8_t i = 3;
@@ -83,7 +84,9 @@ static void day_update(const uint8_t NEAR *t)
     if (lun_stale) {
         lun_stale = 0;
         APP_RX();
-        lun_event = solar_from_date((const datetime_t NEAR *)t);
+        lunar_from_date((const datetime_t NEAR *)t);
+        APP_RX();
+        lun_event = solar_of_day((const datetime_t NEAR *)t);
     }
 }
 #endif
@@ -169,7 +172,7 @@ static void render(void)
 #if FEATURE_LUNAR
         /* the lunar date of the day shown (day_update(): computed when the date changes;
          * the clock's dates, 2000..2099, are all in the lunar table) */
-        fmt_flags = lunar.leap;
+        fmt_flags = lunar.flags;                /* LUNAR_LEAP */
         fmt_p = &lunar.month - 1;
         out_fmt("L" FC_IF_LEAP "*" FC_ELSE " " FC_FI FC_MONTH "-" FC_DAY " ");
         out_fmt(lunar_stem_name(lunar.stem));
@@ -222,6 +225,7 @@ void ui_refresh(void)
                 i += 15;
                 continue;
             }
+            APP_RX();                           /* (a row's text takes up to 1 ms) */
             render();
         }
         c = text_line[i & 15];

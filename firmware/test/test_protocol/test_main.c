@@ -40,13 +40,24 @@ void temp_print(void)
 /* Firmware modules: protocol.c clock.c text.c calendar.c tick.c */
 
 #if FEATURE_LUNAR
+#include "lunar.h"
 #include "solar.h"
-/* solar.h double (the real one: test_cal): term "t<day>", festival "f<month>" */
+/* lunar.h and solar.h doubles (the real ones: test_cal): term "t<day>", festival
+ * "f<month>", and lunar_from_date() must have been asked about the same date first */
+lunar_t lunar;
+static IDATA uint8_t lunar_asked;
+bool_t lunar_from_date(const datetime_t NEAR *t)
+{
+    lunar_asked = t->day;
+    return 1;
+}
 IDATA solar_t solar;
-bool_t solar_from_date(const datetime_t NEAR *t)
+bool_t solar_of_day(const datetime_t NEAR *t)
 {
     solar.term = t->day;
     solar.fest = 0x80 | t->month;
+    if (lunar_asked != t->day)
+        solar.term = 0;                 /* "t0": the lunar date was not computed */
     return 1;
 }
 void solar_print(uint8_t n)
@@ -303,7 +314,7 @@ static void test_help_keeps_its_crc_check_whole(void)
 }
 
 #if FEATURE_LUNAR
-/* CAL's framing: the date (or today's) reaches solar_from_date() and the reply names what
+/* CAL's framing: the date (or today's) reaches solar_of_day() and the reply names what
  * solar_print() prints; the real terms and festivals: test_cal. */
 static void test_cal_parses_a_date_or_takes_today(void)
 {
