@@ -232,7 +232,7 @@ def test_a_block_of_7f_bytes_is_data_not_a_sync_burst_while_cycling_on_sync() ->
     assert board.chip.power_cycles == 0
     assert board.flash.data[:128] == block
     # between frames a burst still means a programmer is waiting (its host vanished)
-    for i in range(4):
+    for _ in range(4):
         send(board, b"\x7f", board.seconds + 0.03)
     board.run_for(0.01)
     assert board.chip.power_cycles == 1
