@@ -28,9 +28,10 @@
  * one by one by measuring the image (README "The firmware": size). Every module includes
  * this header, so callers and callees agree. */
 #pragma callee_saves blink_restart,cal_days_in_month,pad_take,reply_flag,num_ch
-#pragma callee_saves rq_get,rq_len,rq_put,stop,text_bcd,ui_cancel_edit
+#pragma callee_saves rq_get,rq_len,rq_put,stop,ui_cancel_edit
 /* (assembler routines that touch no R0-R7, or save what they touch) */
 #pragma callee_saves crc16,crc8,put_byte,get_byte,ow_reset,ow_byte,delay_100us,out_ch,uart_putc
+#pragma callee_saves text_bcd
 #define CODE      __code
 #define XDATA     __xdata
 #define PDATA     __pdata
@@ -50,6 +51,13 @@
 #define FW_TARGET 0
 #endif
 
+/* a truth value: on the 8051 a bit, so a function returns it in the carry flag (a caller
+ * tests it with one JC/JNC instead of moving DPL into A and testing that: 97 bytes less
+ * code, measured) and a variable of it takes a bit of the bit-addressable area */
+#if FW_TARGET
+typedef __bit bool_t;
+#else
 typedef uint8_t bool_t;
+#endif
 
 #endif /* COMPAT_H */

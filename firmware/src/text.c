@@ -182,10 +182,18 @@ const CODE char *out_fmt(const CODE char *f)
     }
 }
 
-uint8_t text_bcd(uint8_t v)
+/* One DIV AB gives both digits (in C, SDCC divides twice and saves two registers): 11
+ * bytes, 11 machine cycles; touches only A and B. */
+uint8_t text_bcd(uint8_t v) __naked
 {
-    /* unsigned char operands: SDCC uses the 8051's DIV AB (no library call) */
-    return (uint8_t)((uint8_t)(v / (uint8_t)10) << 4) | (uint8_t)(v % (uint8_t)10);
+    (void)v;
+    __asm__("    mov  a,dpl\n"
+            "    mov  b,#10\n"
+            "    div  ab\n"                      /* A = tens, B = units */
+            "    swap a\n"
+            "    orl  a,b\n"
+            "    mov  dpl,a\n"
+            "    ret\n");
 }
 
 const CODE char *text_nth(const CODE char *list, uint8_t k)
