@@ -31,7 +31,7 @@
 #pragma callee_saves rq_get,rq_len,rq_put,stop,ui_cancel_edit
 /* (assembler routines that touch no R0-R7, or save what they touch) */
 #pragma callee_saves crc16,crc8,put_byte,get_byte,ow_reset,ow_byte,delay_100us,out_ch,uart_putc
-#pragma callee_saves text_bcd
+#pragma callee_saves text_bcd,nibble_out,bus_out
 #define CODE      __code
 #define XDATA     __xdata
 #define PDATA     __pdata

@@ -53,22 +53,39 @@ static bool_t bus_busy(void)
 
 #elif LCD_BUS_BITS == 4
 
-static void nibble_out(uint8_t v)   /* v's high nibble onto DB7..DB4 */
+#define XSTR(x) STR(x)
+#define STR(x) #x
+
+/* v's high nibble onto DB7..DB4 (RW low), latched by an E pulse. In assembler (each bit one
+ * MOV C,bit / MOV pin,C: 26 bytes, where SDCC's C took 84); touches A and C only. */
+static void nibble_out(uint8_t v) __naked
 {
-    LCD_RW = 0;
-    LCD_D4 = (v & 0x10) != 0;
-    LCD_D5 = (v & 0x20) != 0;
-    LCD_D6 = (v & 0x40) != 0;
-    LCD_D7 = (v & 0x80) != 0;
-    LCD_E = 1;
-    NOP();
-    LCD_E = 0;
+    (void)v;
+    __asm__("    mov  a,dpl\n"
+            "    clr  _" XSTR(LCD_RW) "\n"
+            "    mov  c,acc.4\n"
+            "    mov  _" XSTR(LCD_D4) ",c\n"
+            "    mov  c,acc.5\n"
+            "    mov  _" XSTR(LCD_D5) ",c\n"
+            "    mov  c,acc.6\n"
+            "    mov  _" XSTR(LCD_D6) ",c\n"
+            "    mov  c,acc.7\n"
+            "    mov  _" XSTR(LCD_D7) ",c\n"
+            "    setb _" XSTR(LCD_E) "\n"
+            "    nop\n"
+            "    clr  _" XSTR(LCD_E) "\n"
+            "    ret\n");
 }
 
-static void bus_out(uint8_t v)
+/* the high nibble, then the low one (same registers) */
+static void bus_out(uint8_t v) __naked
 {
-    nibble_out(v);
-    nibble_out(v << 4);
+    (void)v;
+    __asm__("    lcall _nibble_out\n"
+            "    mov  a,dpl\n"
+            "    swap a\n"
+            "    mov  dpl,a\n"
+            "    ljmp _nibble_out\n");
 }
 
 static bool_t bus_busy(void)
