@@ -9,7 +9,16 @@ of them. Installed, it is the top-level package ``boardprofile`` with the profil
 package data.
 """
 
-from boardprofile.parts import PART_TYPES, REGISTRY, Field, PartType
+from boardprofile.parts import (
+    AMBIENT_C,
+    CRYSTAL_DEFAULTS,
+    CRYSTAL_K_MAX,
+    CRYSTAL_PPM_MAX,
+    PART_TYPES,
+    REGISTRY,
+    Field,
+    PartType,
+)
 from boardprofile.profile import (
     BOARDS_DIR,
     DEFAULT_RESET_MS,
@@ -28,7 +37,8 @@ from boardprofile.profile import (
     trickle_byte,
 )
 
-__all__ = ["BOARDS_DIR", "DEFAULT_RESET_MS", "PART_TYPES", "REGISTRY", "STRICT_RESET_FACTOR",
+__all__ = ["AMBIENT_C", "BOARDS_DIR", "CRYSTAL_DEFAULTS", "CRYSTAL_K_MAX", "CRYSTAL_PPM_MAX",
+           "DEFAULT_RESET_MS", "PART_TYPES", "REGISTRY", "STRICT_RESET_FACTOR",
            "Field", "Key", "Mcu", "Part", "PartType", "Pin", "Profile", "ProfileError",
            "all_profiles", "load_profile", "parse_pin", "pin_name", "profile_path",
            "trickle_byte"]

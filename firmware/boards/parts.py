@@ -57,6 +57,14 @@ LCD_SIZES: dict[str, tuple[int, tuple[tuple[int, int], ...]]] = {
 UART_PINS: dict[Pin, str] = {(3, 0): "RXD", (3, 1): "TXD"}
 WEEKDAY_ONE = ("monday", "sunday")
 
+# The DS1302's 32.768 kHz tuning-fork crystal (sim.devices.crystal): the defaults of the
+# crystal_ fields when a crystal is described (chips.md: turnover 25 +- 5 degC, parabola
+# -0.034 +- 0.006 ppm/degC^2), and the ranges a profile or --crystal may give.
+CRYSTAL_DEFAULTS = {"ppm": 0.0, "t0": 25.0, "k": -0.034}
+CRYSTAL_PPM_MAX = 1000.0
+CRYSTAL_K_MAX = 1.0
+AMBIENT_C = (-55.0, 125.0)  # the room temperatures the simulator takes (the DS18B20's range)
+
 
 @dataclass(frozen=True)
 class Field:
@@ -66,8 +74,9 @@ class Field:
     a signal tied to ground), ``shared_pin`` (a pin parts of this same type may share: the
     1-Wire bus), ``lcd_data`` (a port such as "P0" or a list of pins), ``active`` ("low" or
     "high"), ``name`` (an identifier, unique among parts of the type), ``choice``,
-    ``bool``, ``int``, ``float``, ``trickle`` (the DS1302 charger), ``serial`` (a 48-bit
-    1-Wire serial number)."""
+    ``bool``, ``int``, ``float`` (a finite number in ``low..high``; an optional one without
+    a default reads as None when not given), ``trickle`` (the DS1302 charger), ``serial`` (a
+    48-bit 1-Wire serial number)."""
 
     name: str
     kind: str
@@ -127,6 +136,16 @@ PART_TYPES: tuple[PartType, ...] = (
             Field("weekday_one", "choice", required=False, default="monday",
                   choices=WEEKDAY_ONE, doc="the day the program numbers 1 in the day "
                   "register (what --rtc and the browser view write)"),
+            Field("crystal_ppm", "float", required=False, low=-CRYSTAL_PPM_MAX,
+                  high=CRYSTAL_PPM_MAX, doc="its 32.768 kHz crystal's rate at the turnover "
+                  f"temperature, ppm, positive = fast (default {CRYSTAL_DEFAULTS['ppm']:g})"),
+            Field("crystal_t0", "float", required=False, low=AMBIENT_C[0], high=AMBIENT_C[1],
+                  doc="the crystal's turnover temperature, degC (default "
+                  f"{CRYSTAL_DEFAULTS['t0']:g})"),
+            Field("crystal_k", "float", required=False, low=-CRYSTAL_K_MAX, high=CRYSTAL_K_MAX,
+                  doc="the crystal's parabola, ppm/degC^2: the rate at T is ppm + k (T - t0)^2 "
+                  f"(default {CRYSTAL_DEFAULTS['k']:g}); a board whose profile gives none of "
+                  "the crystal_ fields (and no --crystal) has an ideal crystal"),
         ),
         "DS1302 real-time clock with battery-backed RAM",
     ),

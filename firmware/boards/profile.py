@@ -469,6 +469,12 @@ class _Reader:
             if f.choices and v not in f.choices:
                 raise self.fail(fld, f"expected {' or '.join(map(str, f.choices))}, got {v}")
             return v
+        if kind == "float":
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise self.fail(fld, f"expected a number, got {v!r}")
+            if (f.low is not None and v < f.low) or (f.high is not None and v > f.high):
+                raise self.fail(fld, f"{v:g} is outside {f.low:g}..{f.high:g}")
+            return float(v)
         if kind == "trickle":
             try:
                 if isinstance(v, bool) or not isinstance(v, str | int):

@@ -3,9 +3,9 @@ context a model is built in from a board profile's parts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from boardprofile import parse_pin
 
@@ -87,11 +87,26 @@ def report(model: Any, v: Violation) -> None:
         sink(model.name, v)
 
 
+class Ambient(Protocol):
+    """The room the parts are in: its temperature over simulated time. The board owns the
+    one schedule (sim.machine.ambient); a model only reads it."""
+
+    def celsius_at(self, cycle: int) -> float:
+        """The room's temperature at ``cycle``, degC."""
+
+    def spans(self, start: int, end: int) -> Iterable[tuple[int, float]]:
+        """The cycles ``start..end`` cut where the temperature steps: (cycles, degC) pieces
+        in order, their lengths adding up to ``end - start``."""
+
+
 @dataclass
 class PartContext:
     """What a chip model is built with from a profile's parts (``Model.build(parts, ctx)``):
     the pins, the scheduler, how to schedule an event while the CPU runs, the time base,
-    the timing mode, and a few run settings. Lower layers only: no board, no front end."""
+    the timing mode, and a few run settings. Lower layers only: no board, no front end.
+    ``temperature``: what a DS18B20 reads at power-on (None: no sensor answers);
+    ``ambient``: the room (``Ambient``; None: the models' own defaults); ``crystal``:
+    --crystal's fields (ppm, t0, k) over every DS1302's profile values."""
 
     bus: PortBus
     scheduler: Scheduler
@@ -100,8 +115,10 @@ class PartContext:
     timing: str = "typical"
     seed: int = 0
     key_bounce_ms: float = 3.0
-    temperature: float = 20.0
+    temperature: float | None = 20.0
     endpoint: Any = None
+    ambient: Ambient | None = None
+    crystal: Mapping[str, float] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -10,9 +10,12 @@ naming the field, e.g. ``ds1302.regs: expected a list of 7 integers 0-255, got 2
 a failed load leaves the model as it was.
 
 A dict without ``"version"`` is read as version 1 (the layout written before states carried
-a version). A model changes ``STATE_VERSION`` whenever its fields change meaning.
+a version). A model changes ``STATE_VERSION`` whenever its fields change meaning; it may
+still read older versions, listed in ``STATE_READS``, which ``_upgrade_state`` turns into
+the current layout before anything is checked.
 
-Hooks a model may override: ``_state_get(attr)`` / ``_state_set(attr, value)`` (default
+Hooks a model may override: ``_upgrade_state(state, version)`` (class method: an older
+layout's dict -> the current one), ``_state_get(attr)`` / ``_state_set(attr, value)`` (default
 getattr / setattr), ``_check_state(values)`` for checks that need the instance or several
 fields, ``_state_loaded(cycle)`` to re-apply pin drives after a load.
 """
@@ -207,6 +210,7 @@ class Stateful:
 
     STATE_NAME: ClassVar[str] = "device"
     STATE_VERSION: ClassVar[int] = 1
+    STATE_READS: ClassVar[tuple[int, ...]] = ()  # versions read (default: STATE_VERSION)
     STATE_FIELDS: ClassVar[tuple[tuple[str, Codec], ...]] = ()
 
     def to_state(self) -> dict[str, Any]:
@@ -232,14 +236,25 @@ class Stateful:
         if not isinstance(state, dict):
             raise StateError(f"{where}: expected an object, got {_got(state)}")
         version = state.get("version", 1)
-        if version != cls.STATE_VERSION or isinstance(version, bool):
+        reads = cls.STATE_READS or (cls.STATE_VERSION,)
+        if isinstance(version, bool) or version not in reads:
+            which = f"version {reads[0]}" if len(reads) == 1 else \
+                f"versions {', '.join(map(str, reads))}"
             raise StateError(f"{where}: state version {_got(version)} is not supported "
-                             f"(this simulator reads version {cls.STATE_VERSION})")
+                             f"(this simulator reads {which})")
+        if version != cls.STATE_VERSION:
+            state = cls._upgrade_state({k: v for k, v in state.items() if k != "version"},
+                                       version)
         fields = tuple((state_key(a), c) for a, c in cls.STATE_FIELDS)
         decoded = decode_fields(fields, state, where, ignore=("version",))
         return {a: decoded[state_key(a)] for a, _ in cls.STATE_FIELDS}
 
     # -- hooks -------------------------------------------------------------------------
+    @classmethod
+    def _upgrade_state(cls, state: dict[str, Any], version: int) -> dict[str, Any]:
+        """An older version's fields (``version`` in ``STATE_READS``) as the current ones."""
+        raise StateError(f"{cls.STATE_NAME}: no upgrade from state version {version}")
+
     def _state_get(self, attr: str) -> Any:
         return getattr(self, attr)
 

@@ -53,6 +53,28 @@ cycles already counted into the current second then; the calendar is brought up 
 (arithmetically, O(1) for any span) only when touched: CE rise, a commit, a power change or
 a test/CLI query.
 
+The crystal (sim.devices.crystal, ``crystal``): the chip counts its own oscillator, which
+runs at (1 + (ppm + k (T - t0)^2) x 1e-6) times the true rate at the room's temperature T
+(``ambient``: the board's one schedule, piecewise constant). ``_sub`` then counts the chip's
+own cycles (a chip second is ``cycles_per_second`` of them) and ``_frac`` the 1e-12 parts of
+one; a catch-up integrates the rate exactly, in integers, piece by piece between the
+temperature steps (no per-second work: one multiplication per piece, one piece when k = 0
+or the room stays put). Time on the battery counts the same way (a power cut: the board's
+schedule goes on; ``rebase``: the time away between two runs, at the rate at the room's
+temperature when the run starts). Without a crystal (``crystal=None``, an ideal one) the
+counting is the integer arithmetic it always was: ``_frac`` stays 0.
+
+The true time (``true_datetime_at``, ``offset_at``): the time the chip would show with a
+perfect crystal, i.e. what it was set to plus the simulated time since. It is set by
+``set_datetime`` (``--rtc``, the browser view), carried across runs in the state (plus the
+time away, at the true rate), and by a program's clock write that *sets* the clock: one
+that leaves it more than ``SET_SLACK_S`` (2 s) further from the true time than it was, a
+write to a stopped clock, or the first write to a chip whose true time is unknown (fresh,
+or a state from before the true time was saved: then the clock's own time at the load). A
+write that brings the clock nearer the true time (a sync, a drift correction stepping a
+second or catching up after a power cut) or moves it by a step of a second keeps it, so
+``offset_at`` shows the clock's error, corrections included.
+
 Deviations (known, on purpose):
 
 - Fresh chip (first power-up, or power lost without battery): datasheet says CH and WP are
@@ -91,6 +113,7 @@ from sim.bus.pins import PortBus
 from sim.devices import ds1302_calendar as cal
 from sim.devices._common import (
     DEFAULT_CYCLES_PER_SECOND,
+    Ambient,
     Limit,
     PartContext,
     PinLike,
@@ -100,6 +123,7 @@ from sim.devices._common import (
     report,
 )
 from sim.devices._state import VIOLATIONS, Bool, Int, IntList, Stateful, Str
+from sim.devices.crystal import Crystal, crystal_for
 from sim.errors import StateError
 
 CLOCK_BURST = 31
@@ -121,6 +145,9 @@ TIMING: dict[str, Limit] = {  # at VCC = 5 V: the datasheet gives limits, no typ
                    "(1000 ns at 2 V)"),
 }
 WEEKDAY_ONE = ("monday", "sunday")
+PICO = 10**12  # a chip cycle's parts in ``_frac`` (the crystal's rate units are 1e-12)
+SET_SLACK_S = 2  # a clock write moving the clock this much further from the truth sets it
+EPOCH = dt.datetime(2000, 1, 1)  # the true time is kept as whole seconds since then
 
 
 @dataclass(frozen=True)
@@ -162,7 +189,11 @@ class DS1302(Stateful):
         cycle: int = 0,
         timing: str = "typical",
         weekday_one: str = "monday",
+        crystal: Crystal | None = None,
+        ambient: Ambient | None = None,
     ) -> None:
+        """``crystal``: its 32.768 kHz crystal (None: an ideal one); ``ambient``: the room
+        whose temperature the crystal feels (None: always at the crystal's turnover)."""
         if weekday_one not in WEEKDAY_ONE:
             raise ValueError(f"weekday_one: expected monday or sunday, not {weekday_one!r}")
         self.bus = bus
@@ -176,6 +207,8 @@ class DS1302(Stateful):
         self.vcc = vcc
         self.name = name
         self.power_on_wp = 1 if power_on_wp else 0
+        self.crystal = crystal
+        self.ambient = ambient
         t = _TIMING_5V if vcc >= 4.5 else _TIMING_2V
         self.t_cc, self.t_cwh, self.t_clk = t
         # Observers of every write transfer, called when CE ends it, before it takes effect
@@ -187,9 +220,11 @@ class DS1302(Stateful):
 
     @classmethod
     def build(cls, parts: Any, ctx: PartContext) -> list[DS1302]:
-        """One chip per ``[ds1302]`` part (``boardprofile.parts``)."""
+        """One chip per ``[ds1302]`` part (``boardprofile.parts``): its crystal from the
+        part's crystal_ fields and --crystal (``ctx.crystal``), in the board's room."""
         return [cls(ctx.bus, p.ce, p.sclk, p.io, cycles_per_second=ctx.cycles_per_second,
-                    name=p.name, timing=ctx.timing, weekday_one=p.weekday_one)
+                    name=p.name, timing=ctx.timing, weekday_one=p.weekday_one,
+                    crystal=crystal_for(p.values, ctx.crystal), ambient=ctx.ambient)
                 for p in parts]
 
     # -- state -------------------------------------------------------------------------
@@ -199,6 +234,8 @@ class DS1302(Stateful):
         self.battery = True
         self._violations: list[Violation] = []
         self._fresh(cycle)
+        self._true_s: int | None = None  # the true time at _true_cycle, s since EPOCH
+        self._true_cycle = 0
 
     def _fresh(self, cycle: int) -> None:
         self.regs = [0x80, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00]
@@ -207,6 +244,7 @@ class DS1302(Stateful):
         self.ram = bytearray(RAM_SIZE)
         self._epoch = cycle
         self._sub = 0
+        self._frac = 0
         self._lost = False
         self._reported_coerce = ""
         self._idle_protocol()
@@ -230,10 +268,12 @@ class DS1302(Stateful):
 
     # Saved state (sim.devices._state): every field, declared once.
     STATE_NAME = "ds1302"
-    STATE_VERSION = 1
+    STATE_VERSION = 2  # 1: no frac, true_s, true_cycle (an ideal crystal, no true time)
+    STATE_READS = (1, 2)
     STATE_FIELDS = (
         ("regs", IntList(7)), ("control", Int(0, 0xFF)), ("trickle", Int(0, 0xFF)),
         ("ram", IntList(RAM_SIZE, as_bytes=True)), ("_epoch", Int()), ("_sub", Int(0)),
+        ("_frac", Int(0, PICO - 1)), ("_true_s", Int(optional=True)), ("_true_cycle", Int()),
         ("vcc2_on", Bool()), ("battery", Bool()), ("_lost", Bool()),
         ("_reported_coerce", Str()), ("_phase", Str((IDLE, COMMAND, READ, WRITE, IGNORE))),
         ("_bits", Int(0, 7)), ("_shift", Int(0, 0xFF)), ("_cmd", Int(0, 0xFF)),
@@ -243,6 +283,17 @@ class DS1302(Stateful):
         ("_clocked", Bool()), ("_last_sclk_edge", Int(optional=True)),
         ("_driving", Int(0, 1, optional=True)), ("_violations", VIOLATIONS),
     )  # fmt: skip
+
+    @classmethod
+    def _upgrade_state(cls, state: dict[str, Any], version: int) -> dict[str, Any]:
+        """Version 1 had no crystal phase and no true time: 0 and unknown (the clock's own
+        time once loaded, ``rebase``)."""
+        added = {"frac": 0, "true_s": None, "true_cycle": 0}
+        for key in added:
+            if key in state:
+                raise StateError(f"{cls.STATE_NAME}.{key}: unknown field in a version "
+                                 f"{version} state")
+        return {**state, **added}
 
     def _check_state(self, values: dict[str, Any]) -> None:
         if values["_sub"] >= self.cps:
@@ -265,8 +316,17 @@ class DS1302(Stateful):
         pins are re-read.
         """
         extra = round(elapsed_seconds * self.cps) if self.battery or self.vcc2_on else 0
-        self._epoch = cycle - extra
-        self._advance(cycle)
+        self._true_cycle += cycle - extra - self._epoch  # the saved run's cycles -> this run's
+        if self.crystal is None:
+            self._epoch = cycle - extra
+            self._advance(cycle)
+        else:  # away from the board's schedule: at the rate of the room as the run starts
+            self._epoch = cycle
+            if extra and not self.halted and self.powered:
+                self._count(self._tick(extra * (PICO + self.crystal.units(
+                    self.celsius_at(cycle)))), cycle)
+        if self._true_s is None:
+            self._anchor(cycle)
         self._drive(None, cycle)
         self._idle_protocol()
         self._ce = bool(self.bus.pin(*self.ce_pin))
@@ -300,17 +360,113 @@ class DS1302(Stateful):
         if self.halted or not self.powered:
             self._epoch = cycle
             return
-        seconds, self._sub = divmod(self._sub + cycle - self._epoch, self.cps)
+        if self.crystal is None:
+            seconds, self._sub = divmod(self._sub + cycle - self._epoch, self.cps)
+        else:
+            seconds = self._tick(self._progress(self._epoch, cycle))
         self._epoch = cycle
         if seconds:
-            err = cal.calendar_error(self.regs)
-            if err:
-                if err != self._reported_coerce:
-                    self._violation(cycle, "illogical-running", f"clock counts over {err}",
-                                    "valid BCD date and time")
-                    self._reported_coerce = err
-                self.regs = cal.coerce(self.regs)
-            self.regs = cal.add_seconds(self.regs, seconds)
+            self._count(seconds, cycle)
+
+    def _count(self, seconds: int, cycle: int) -> None:
+        """The calendar goes on by ``seconds`` (coerced first if it is not logical)."""
+        if not seconds:
+            return
+        err = cal.calendar_error(self.regs)
+        if err:
+            if err != self._reported_coerce:
+                self._violation(cycle, "illogical-running", f"clock counts over {err}",
+                                "valid BCD date and time")
+                self._reported_coerce = err
+            self.regs = cal.coerce(self.regs)
+        self.regs = cal.add_seconds(self.regs, seconds)
+
+    # -- the crystal -------------------------------------------------------------------
+    def celsius_at(self, cycle: int) -> float:
+        """The temperature the crystal feels at ``cycle`` (the room's; without a room, its
+        turnover)."""
+        if self.ambient is not None:
+            return self.ambient.celsius_at(cycle)
+        return self.crystal.t0 if self.crystal is not None else 25.0
+
+    def rate_ppm_at(self, cycle: int) -> float:
+        """The crystal's rate at ``cycle``, ppm (positive: fast; 0 for an ideal one)."""
+        if self.crystal is None:
+            return 0.0
+        return self.crystal.units(self.celsius_at(cycle)) / 1e6
+
+    def _progress(self, start: int, end: int) -> int:
+        """Chip cycles x PICO the crystal counts from ``start`` to ``end`` (true cycles)."""
+        crystal = self.crystal
+        assert crystal is not None
+        if crystal.flat or self.ambient is None:
+            return (end - start) * (PICO + crystal.units(self.celsius_at(start)))
+        return sum(n * (PICO + crystal.units(celsius))
+                   for n, celsius in self.ambient.spans(start, end))
+
+    def _tick(self, progress: int) -> int:
+        """Add ``progress`` (chip cycles x PICO) to the phase; the whole seconds it ends."""
+        seconds, rest = divmod(self._sub * PICO + self._frac + progress, self.cps * PICO)
+        self._sub, self._frac = divmod(rest, PICO)
+        return seconds
+
+    # -- the true time -----------------------------------------------------------------
+    def _position(self) -> tuple[int, int] | None:
+        """The running clock now as (whole seconds since EPOCH, chip cycles into the
+        second); None when it is stopped, unpowered or not a logical time."""
+        if self.halted or not self.powered:
+            return None
+        when = cal.to_datetime(self.regs)
+        if when is None:
+            return None
+        return int((when - EPOCH).total_seconds()), self._sub
+
+    def _anchor(self, cycle: int) -> None:
+        """The true time becomes the clock's own time at ``cycle`` (if it runs)."""
+        pos = self._position()
+        if pos is not None:
+            self._true_s, self._true_cycle = pos[0], cycle - pos[1]
+
+    def _off_cycles(self, pos: tuple[int, int], cycle: int) -> int:
+        """Clock minus true time in cycles (the clock at ``pos`` at ``cycle``)."""
+        assert self._true_s is not None
+        return (pos[0] - self._true_s) * self.cps + pos[1] - (cycle - self._true_cycle)
+
+    def _retrue(self, before: tuple[int, int] | None, cycle: int) -> None:
+        """After a program's clock write at ``cycle``: a set moves the true time (see the
+        module doc), a correction keeps it."""
+        after = self._position()
+        if after is None:
+            return  # stopped: the true time goes on
+        if self._true_s is None or before is None or abs(self._off_cycles(after, cycle)) > \
+                abs(self._off_cycles(before, cycle)) + SET_SLACK_S * self.cps:
+            self._true_s, self._true_cycle = after[0], cycle - after[1]
+
+    def true_datetime_at(self, cycle: int) -> dt.datetime | None:
+        """What the clock would show at ``cycle`` with a perfect crystal (to the us); None
+        before the chip was ever set."""
+        if self._true_s is None:
+            return None
+        us = (cycle - self._true_cycle) * 1_000_000 // self.cps
+        return EPOCH + dt.timedelta(seconds=self._true_s, microseconds=us)
+
+    def clock_datetime_at(self, cycle: int) -> dt.datetime | None:
+        """The clock's time at ``cycle`` with its fraction of a second (to the us; chip
+        seconds); None if it is stopped, unpowered or not a logical time."""
+        self._advance(cycle)
+        pos = self._position()
+        if pos is None:
+            return None
+        us = (pos[1] * PICO + self._frac) * 1_000_000 // (self.cps * PICO)
+        return EPOCH + dt.timedelta(seconds=pos[0], microseconds=us)
+
+    def offset_at(self, cycle: int) -> float | None:
+        """Clock minus true time at ``cycle``, seconds; None when either is unknown."""
+        self._advance(cycle)
+        pos = self._position()
+        if pos is None or self._true_s is None:
+            return None
+        return (self._off_cycles(pos, cycle) + self._frac / PICO) / self.cps
 
     def registers_at(self, cycle: int) -> list[int]:
         """The 7 live clock registers at ``cycle`` (seconds .. year, raw BCD)."""
@@ -327,7 +483,8 @@ class DS1302(Stateful):
     def set_datetime(
         self, when: dt.datetime, cycle: int, running: bool = True, hour12: bool = False
     ) -> None:
-        """Load a time as if written by a clock burst at ``cycle`` (WP is left unchanged).
+        """Load a time as if written by a clock burst at ``cycle`` (WP is left unchanged);
+        the true time becomes ``when`` (whole seconds) too.
 
         The day-of-week register gets the weekday by ``weekday_one``: the ISO weekday (1 =
         Monday .. 7 = Sunday), or 1 = Sunday .. 7 = Saturday.
@@ -336,8 +493,11 @@ class DS1302(Stateful):
         self.regs = cal.from_datetime(when, halted=not running, mode12=hour12)
         self.regs[cal.DAY] = self.weekday_register(when.date())
         self._sub = 0
+        self._frac = 0
         self._epoch = cycle
         self._reported_coerce = ""
+        self._true_s = int((when.replace(microsecond=0) - EPOCH).total_seconds())
+        self._true_cycle = cycle
 
     def weekday_register(self, day: dt.date) -> int:
         """The day-of-week register value for ``day`` by this chip's ``weekday_one``."""
@@ -572,6 +732,7 @@ class DS1302(Stateful):
                 self.ram[i if burst else addr] = value
             return
         self._advance(cycle)
+        before = self._position() if burst or addr < 7 else None
         if burst:
             for i in range(7):
                 self._write_clock_reg(i, data[i], cycle)
@@ -587,6 +748,8 @@ class DS1302(Stateful):
             self.control = data[0] & 0x80
         elif addr == TRICKLE:
             self.trickle = data[0]
+        if burst or addr < 7:
+            self._retrue(before, cycle)
 
     def _write_clock_reg(self, index: int, value: int, cycle: int) -> None:
         err = cal.field_error(index, value)
@@ -597,4 +760,5 @@ class DS1302(Stateful):
         self._reported_coerce = ""
         if index == cal.SEC:
             self._sub = 0  # divider chain reset
+            self._frac = 0
             self._epoch = cycle

@@ -2,10 +2,13 @@
 
 Drawn with rich: the LCD (any geometry; none on a board without one), the LEDs (a lit one
 as ●, a dark one as ○, with its name), the buzzer, the last key pressed, the count of
-broken datasheet rules and the latest one (``--check`` prints them all after the run).
+broken datasheet rules and the latest one (``--check`` prints them all after the run), the
+DS1302's time beside the true time (what it would show with a perfect crystal) and their
+offset in ms, with the crystal's rate and the room's temperature when it has a crystal.
 Keys of the board are typed on the PC keyboard: each key gets its digit
 (1, 2, 3, ...) and the first letter of its name (s = SET, u = UP, d = DOWN, m = MODE); the
-arrow keys are UP and DOWN. `+` and `-` warm and cool the DS18B20 by 0.5 C (run.py). `p`
+arrow keys are UP and DOWN. `+` and `-` warm and cool the room by 0.5 C (run.py: the DS18B20
+reads it, the crystal drifts with it). `p`
 cycles the board's power (the ISP bootloader listens, then the program in flash starts).
 `q` or Ctrl-C ends the run. A typed key is a press of 150 ms of
 simulated time, scheduled at the current simulated time (never mid-instruction).
@@ -117,7 +120,8 @@ class LiveView:
     def update(self, lines: list[str], sim_seconds: float, speed: float, buzzer: bool,
                pressed: str | None, extra: dict[str, Any] | None = None) -> None:
         """Redraw: the LCD ``lines`` (empty: no LCD), the status; ``extra`` may hold
-        ``leds`` (name -> lit), ``violations`` (a count) and ``last`` (the latest one)."""
+        ``leds`` (name -> lit), ``violations`` (a count), ``last`` (the latest one) and
+        ``clock`` (the DS1302 beside the true time, a line)."""
         self._live.update(self.render(lines, sim_seconds, speed, buzzer, pressed, extra),
                           refresh=True)
 
@@ -146,6 +150,8 @@ class LiveView:
                 row.append(f"{name}  ")
             parts.append(row)
         parts.append(status)
+        if extra.get("clock"):
+            parts.append(Text(extra["clock"], style="cyan"))
         if extra.get("violations"):
             parts.append(Text(f"{extra['violations']} datasheet rule(s) broken; latest: "
                               f"{extra.get('last') or ''}"[:160], style="bold magenta"))

@@ -2,9 +2,11 @@
 
 Options (design.md): --board, --rtc, --rtc-state, --for, --headless, --lcd-text, --press,
 --serial pty|tcp:PORT, --realtime, --vcd, --screenshot; --flash, --power-cycle-on-sync
-(sim.frontends.power); --web (sim.frontends.web); --timing typical|strict (the datasheets'
-typical values or their limits) and --check (every broken rule printed as it happens, exit 1
-if any; without it, one summary line at exit: sim.frontends.violations); --dap PORT,
+(sim.frontends.power); --web (sim.frontends.web); --temp (the room:
+sim.frontends.temperature) and --crystal (the DS1302's crystal: sim.frontends.crystal);
+--timing typical|strict (the datasheets' typical values or their limits) and --check (every
+broken rule printed as it happens, exit 1 if any; without it, one summary line at exit:
+sim.frontends.violations); --dap PORT,
 --debug-info FILE.cdb (the debug adapter, sim.frontends.dap: the board's *_debug build by
 default, paced to real time). Without a FIRMWARE argument the board's own build
 (.pio/build/<board>/firmware.ihx) is used. Options that need a part the board does not have
@@ -152,8 +154,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stats", action="store_true",
                    help="print cycles, speed and stack use to stderr at exit")
     p.add_argument("--temp", metavar="C|none|\"S:C,S:C...\"",
-                   help="DS18B20 temperature: a value, none (no sensor), or a schedule of "
+                   help="the room's temperature (the DS18B20 reads it, the DS1302's crystal "
+                   "drifts with it): a value, none (the DS18B20 unplugged), or a schedule of "
                    "SECONDS:VALUE steps (default 20)")
+    p.add_argument("--crystal", metavar="ppm=P,t0=T,k=K",
+                   help="the DS1302's 32.768 kHz crystal: rate at the turnover (ppm, + = "
+                   "fast), turnover (C), parabola (ppm/C^2); any of them, over the profile's "
+                   "[ds1302] crystal_*, the rest by default 0, 25, -0.034 (without either "
+                   "the crystal is ideal)")
     p.add_argument("--temp-fault", metavar="crc",
                    help="DS18B20 fault: crc = every scratchpad read has a bad CRC")
     power.add_arguments(p)
@@ -227,21 +235,29 @@ def make_endpoint(spec: str | None) -> Endpoint | None:
 
 
 def _temperature_args(args: argparse.Namespace) -> tuple[list[tuple[float, float | None]],
-                                                      str | None]:
-    """--temp / --temp-fault checked (usage errors) before anything is loaded."""
+                                                      str | None, dict[str, float] | None]:
+    """--temp / --temp-fault / --crystal checked (usage errors) before anything is loaded."""
+    from sim.frontends.crystal import parse_crystal
     from sim.frontends.temperature import parse_fault, parse_temp
 
     temp = getattr(args, "temp", None)
     fault = getattr(args, "temp_fault", None)
+    crystal = getattr(args, "crystal", None)
     return (parse_temp(temp) if temp is not None else [],
-            parse_fault(fault) if fault is not None else None)
+            parse_fault(fault) if fault is not None else None,
+            parse_crystal(crystal) if crystal is not None else None)
 
 
 def _apply_temperature(board: Board, steps: list[tuple[float, float | None]],
                        fault: str | None) -> None:
-    if (steps or fault) and board.thermo is None:
-        raise ConfigError(f"--temp: board {board.profile.name} has no DS18B20 "
+    if fault and board.thermo is None:
+        raise ConfigError(f"--temp-fault: board {board.profile.name} has no DS18B20 "
                           "(add [ds18b20] pin = ... to its profile)")
+    if steps and not board.feels_temperature:
+        raise ConfigError(f"--temp: nothing on board {board.profile.name} feels the "
+                          "temperature: it has no DS18B20 (add [ds18b20] pin = ... to its "
+                          "profile) and its DS1302 has an ideal crystal (give --crystal or "
+                          "[ds1302] crystal_ppm ...)")
     for at_s, value in steps:
         board.set_temperature(value, at_s)
     if fault == "crc" and board.thermo is not None:
@@ -253,6 +269,8 @@ def check_parts(args: argparse.Namespace, profile: Any) -> None:
     needs = [("--rtc", args.rtc is not None, profile.ds1302, "DS1302", "[ds1302]"),
              ("--rtc-state", args.rtc_state is not None, profile.ds1302, "DS1302",
               "[ds1302]"),
+             ("--crystal", getattr(args, "crystal", None) is not None, profile.ds1302,
+              "DS1302", "[ds1302]"),
              ("--lcd-text", args.lcd_text, profile.lcd, "LCD", "[lcd]"),
              ("--screenshot", args.screenshot is not None, profile.lcd, "LCD", "[lcd]"),
              ("--serial", args.serial is not None, profile.uart, "serial port", "[uart]")]
@@ -268,7 +286,7 @@ def check_parts(args: argparse.Namespace, profile: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    temp_steps, temp_fault = _temperature_args(args)
+    temp_steps, temp_fault, crystal = _temperature_args(args)
     if args.web_host is not None and args.web is None:
         raise UsageError("--web-host needs --web")
     dap_port = getattr(args, "dap", None)
@@ -292,13 +310,14 @@ def run(args: argparse.Namespace) -> int:
         board = Board(profile, None if chip.flash else firmware_path(args.firmware, args.board,
                                                                      debug),
                       endpoint=endpoint, seed=args.seed, timing=args.timing,
-                      **chip.board_kwargs(endpoint))
+                      crystal=crystal, **chip.board_kwargs(endpoint))
         printer = ViolationPrinter(board, echo=args.check)
+        # the room first: the time away since --rtc-state was saved drifts at its rate
+        _apply_temperature(board, temp_steps, temp_fault)
         if args.rtc_state and args.rtc_state.exists():
             board.load_rtc_state(args.rtc_state)
         if args.rtc is not None:
             board.set_rtc(args.rtc)
-        _apply_temperature(board, temp_steps, temp_fault)
         for pr in args.press:
             board.keys.hold(pr.key, board.to_cycles(pr.start_s), board.to_cycles(pr.end_s))
 
@@ -657,13 +676,36 @@ def _mono_wall_pair() -> tuple[float, float]:
 
 
 def live_extra(board: Board) -> dict[str, Any]:
-    """What the live view shows besides the LCD: the LEDs and the broken rules."""
+    """What the live view shows besides the LCD: the LEDs, the broken rules and the DS1302
+    beside the true time (``clock``: None without a DS1302)."""
     records = board.violation_records(max(0, board.violation_total - 1))
     last = None
     if records:
         from sim.frontends.violations import describe
         last = describe(records[-1], board.cps)
-    return {"leds": board.lamps(), "violations": board.violation_count, "last": last}
+    return {"leds": board.lamps(), "violations": board.violation_count, "last": last,
+            "clock": clock_line(board)}
+
+
+def clock_line(board: Board) -> str | None:
+    """'DS1302 12:00:05.123  true 12:00:04.900  offset +223.0 ms  crystal +87.00 ppm  room
+    25 C': the clock (with the fraction of its second), the true time (what it would show
+    with a perfect crystal), their difference; None on a board without a DS1302."""
+    rtc = board.rtc
+    if rtc is None:
+        return None
+    cycle = board.cycles
+    clock = rtc.clock_datetime_at(cycle)
+    true = rtc.true_datetime_at(cycle)
+    offset = rtc.offset_at(cycle)
+    line = "DS1302 " + ("halted" if clock is None else f"{clock:%H:%M:%S.%f}"[:-3])
+    line += "  true " + ("not set" if true is None else f"{true:%H:%M:%S.%f}"[:-3])
+    if offset is not None:
+        line += f"  offset {offset * 1000:+.1f} ms"
+    if rtc.crystal is not None:
+        line += (f"  crystal {rtc.rate_ppm_at(cycle):+.2f} ppm  room "
+                 f"{board.ambient.celsius_at(cycle):g} C")
+    return line
 
 
 def _run_live(board: Board, end: int | None, realtime: bool, args: argparse.Namespace,

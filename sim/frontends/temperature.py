@@ -1,10 +1,13 @@
-"""``--temp`` and ``--temp-fault`` of ``clock51-sim run``: the DS18B20's surroundings.
+"""``--temp`` and ``--temp-fault`` of ``clock51-sim run``: the room the board stands in.
 
-``--temp 23.5`` a constant temperature; ``--temp none`` no sensor answers (no presence
-pulse); ``--temp "0:20,60:-5.5"`` a schedule of SECONDS:VALUE steps (VALUE a temperature or
-none) at simulated seconds, in increasing order. Values must lie in the sensor's range,
--55..125 C. ``--temp-fault crc``: every scratchpad read arrives with a bad CRC. ``nudge``
-is the live view's + / - key.
+The room's temperature is one schedule, the board's (sim.machine.ambient): the DS18B20s read
+it and the DS1302's crystal drifts with it (``--crystal``, sim.frontends.crystal).
+``--temp 23.5`` a constant temperature; ``--temp none`` the DS18B20s do not answer (no
+presence pulse: unplugged) while the room stays at 20 C; ``--temp "0:20,60:-5.5"`` a
+schedule of SECONDS:VALUE steps (VALUE a temperature, or none: the sensors unplugged and
+the room as it was) at simulated seconds, in increasing order. Values must lie in the
+sensor's range, -55..125 C. ``--temp-fault crc``: every scratchpad read arrives with a bad
+CRC. ``nudge`` is the live view's + / - key (and the browser view's +/-0.5 buttons).
 """
 
 from __future__ import annotations
@@ -66,12 +69,15 @@ def parse_fault(text: str) -> str:
 
 
 def nudge(board: Board, typed: str) -> bool:
-    """Live-view key: '+' warms, '-' cools the DS18B20 by 0.5 C (an absent sensor comes
-    back at 20 C); False if the key is not one of them or the board has no sensor."""
-    thermo = board.thermo
-    if typed not in ("+", "-") or thermo is None:
+    """Live-view key: '+' warms, '-' cools the room by 0.5 C; with the DS18B20s unplugged,
+    either key plugs them back in (reading the room as it is). False if the key is not one
+    of them or nothing on the board feels the temperature."""
+    if typed not in ("+", "-") or not board.feels_temperature:
         return False
-    now = thermo.temperature
-    value = 20.0 if now is None else now + (NUDGE_C if typed == "+" else -NUDGE_C)
+    room = board.ambient
+    now = board.cycles
+    value = room.celsius_at(now)
+    if room.sensors_at(now):
+        value += NUDGE_C if typed == "+" else -NUDGE_C
     board.set_temperature(max(RANGE_C[0], min(RANGE_C[1], value)))
     return True

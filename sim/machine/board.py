@@ -11,6 +11,9 @@ Time is machine cycles: the board runs the CPU up to the earliest scheduled even
 edge, a serial byte from the host, the end of the run), fires it, and goes on; the devices
 catch up lazily from the pin edges they see.
 
+The board's room (``ambient``, sim.machine.ambient) is the one temperature schedule: the
+DS1302's crystal drifts with it, the DS18B20s read it.
+
 Every rule a part sees broken is reported to the board as it happens
 (``violation_records``: the part, the cycle, the rule, what the datasheet requires, what
 the program did), for ``clock51-sim run --check`` and the browser view; ``violations()``
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,7 @@ from sim.cpu import CPU
 from sim.devices._common import BUS_CONFLICT_RULE, TIMINGS, PartContext, Violation
 from sim.devices.uart import Endpoint, UartBridge
 from sim.errors import ConfigError
+from sim.machine.ambient import DEFAULT_C, Ambient
 from sim.machine.flash import Flash
 from sim.machine.image import load_ihx
 from sim.machine.parts import build_parts
@@ -42,7 +46,7 @@ from sim.machine.serialrate import receive_line
 from sim.machine.state import load_rtc, save_rtc
 
 POWER_CUTS = ("battery", "reset", "brownout")
-DEFAULT_TEMPERATURE = 20.0  # the DS18B20's surroundings unless told otherwise (C)
+DEFAULT_TEMPERATURE = DEFAULT_C  # the room (and so the DS18B20s) unless told otherwise
 VIOLATION_LOG = 10_000  # the board keeps the latest reports (the total is counted)
 
 
@@ -69,14 +73,16 @@ class Board:
                  host_baud: Callable[[], int | None] | None = None,
                  notify: Callable[[str], None] | None = None,
                  timing: str = "typical",
-                 temperature: float | None = DEFAULT_TEMPERATURE) -> None:
+                 temperature: float | None = DEFAULT_TEMPERATURE,
+                 crystal: Mapping[str, float] | None = None) -> None:
         """``flash``: the chip's flash (sim.machine.flash; ``image`` is then ignored and may
         be None). ``bootloader``: power on through the ISP bootloader's listening window
         (sim.cpu.isp), and report a crashing program in a line instead of raising.
         ``power_cycle_on_sync``, ``host_baud``, ``notify``: see sim.machine.power.
         ``timing``: "typical" (a bench board: the datasheets' typical values) or "strict"
-        (their limits). ``temperature``: the DS18B20s' surroundings (None: no sensor
-        answers)."""
+        (their limits). ``temperature``: the room's temperature from power-on (None: no
+        DS18B20 answers, the room at ``DEFAULT_TEMPERATURE``). ``crystal``: the DS1302
+        crystal's fields (``ppm``, ``t0``, ``k``: --crystal) over the profile's."""
         self.profile = profile if isinstance(profile, Profile) else load_profile(profile)
         p = self.profile
         if timing not in TIMINGS:
@@ -104,10 +110,12 @@ class Board:
         self._log: deque[ViolationRecord] = deque(maxlen=VIOLATION_LOG)
         self.violation_total = 0
         self._conflicts_seen = 0
+        self.ambient = Ambient(temperature, at=self._when)
         ctx = PartContext(self.bus, self.scheduler, self._device_at, self.cps, timing=timing,
                           seed=seed, key_bounce_ms=key_bounce_ms, temperature=temperature,
-                          endpoint=endpoint)
+                          endpoint=endpoint, ambient=self.ambient, crystal=crystal)
         self.parts: dict[str, list[Any]] = build_parts(p, ctx)
+        self.ambient.watch(self._sense)
         if "uart" not in self.parts:  # the chip's serial port, wired to no host
             self.parts["uart"] = [UartBridge(None, self.scheduler, cycles_per_second=self.cps)]
         self.uart: UartBridge = self.parts["uart"][0]
@@ -186,6 +194,18 @@ class Board:
         self.scheduler.at(cycle, action)
         self.cpu.stop_by(cycle)
 
+    def _when(self, cycle: int, action: Callable[[int], None]) -> None:
+        """``action(cycle)`` now if ``cycle`` has come, else when it does (between slices)."""
+        if cycle <= self.cpu.cycles:
+            action(self.cpu.cycles)
+        else:
+            self.scheduler.at(cycle, action)
+
+    def _sense(self, cycle: int, reading: float | None) -> None:
+        """A step of the room: every DS18B20 reads it (None: they are unplugged)."""
+        for thermo in self.thermos:
+            thermo.set_temperature(reading, cycle)
+
     # -- time ------------------------------------------------------------------------------
     @property
     def cycles(self) -> int:
@@ -246,18 +266,22 @@ class Board:
         self._need(self.rtc, "DS1302", "ds1302").set_datetime(when, self.cpu.cycles,
                                                              running=running)
 
+    @property
+    def feels_temperature(self) -> bool:
+        """Something on the board depends on the room: a DS18B20, or a DS1302 with a
+        crystal model (an ideal one does not drift)."""
+        return bool(self.thermos) or getattr(self.rtc, "crystal", None) is not None
+
     def set_temperature(self, celsius: float | None, at_s: float | None = None) -> None:
-        """Every DS18B20's temperature (None: no sensor answers) from simulated second
-        ``at_s`` (default: now) on."""
-        thermos = self.thermos
-        if not thermos:
-            raise ConfigError(f"board {self.profile.name} has no DS18B20")
-        start = self.cpu.cycles if at_s is None else self.to_cycles(at_s)
-        for thermo in thermos:
-            if start <= self.cpu.cycles:
-                thermo.set_temperature(celsius, self.cpu.cycles)
-            else:
-                self.scheduler.at(start, lambda c, t=thermo: t.set_temperature(celsius, c))
+        """The room's temperature from simulated second ``at_s`` (default: now) on; None:
+        the DS18B20s stop answering (unplugged) while the room stays as it was. The
+        crystal and the sensors follow (sim.machine.ambient)."""
+        if not self.feels_temperature:
+            raise ConfigError(f"board {self.profile.name} has no DS18B20 and its DS1302 "
+                              "(if any) has an ideal crystal: nothing feels the temperature")
+        start = self.cpu.cycles if at_s is None else max(self.cpu.cycles,
+                                                          self.to_cycles(at_s))
+        self.ambient.set(celsius, start)
 
     def lcd_text(self) -> list[str]:
         return self._need(self.lcd, "LCD", "lcd").text()

@@ -81,3 +81,25 @@ def test_the_view_draws_any_lcd_the_leds_and_the_broken_rules() -> None:
     assert "keys:" not in text  # a board without keys
     bare = shown(view, [], 0.5, 1.0, False, None, {"leds": {"D1": False}})
     assert "○ D1" in bare and "broken" not in bare
+
+
+def test_the_live_view_shows_the_ds1302_beside_the_true_time_and_the_offset() -> None:
+    import datetime as dt
+
+    from sim.frontends.run import clock_line, live_extra
+    from sim.machine.board import Board
+
+    board = Board("reference", bytes([0x80, 0xFE]), crystal={"ppm": 500.0, "k": 0.0})
+    board.set_rtc(dt.datetime(2026, 3, 1, 12, 0, 0))
+    board.run_for(100.0)  # 500 ppm: 50 ms ahead
+    assert clock_line(board) == ("DS1302 12:01:40.050  true 12:01:40.000  offset +50.0 ms  "
+                                 "crystal +500.00 ppm  room 20 C")
+    panel = LiveView("reference", [], "serial: none").render([], 100.0, 1.0, False, None,
+                                                            live_extra(board))
+    from rich.console import Console
+
+    console = Console(width=120, record=True)
+    console.print(panel)
+    assert "offset +50.0 ms" in console.export_text()
+    plain = Board("reference", bytes([0x80, 0xFE]))
+    assert clock_line(plain) == "DS1302 halted  true not set"  # a fresh chip, ideal crystal

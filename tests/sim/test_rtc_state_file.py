@@ -42,7 +42,7 @@ def test_a_saved_file_carries_the_format_and_version_2(tmp_path: Path) -> None:
     data = json.loads(path.read_text())
     assert data["format"] == "clock51-sim rtc-state" and data["version"] == 2
     assert data["saved_at"] == "2026-01-01T10:00:00+00:00"
-    assert data["ds1302"]["version"] == 1 and data["ds1302"]["violations"] == []
+    assert data["ds1302"]["version"] == 2 and data["ds1302"]["violations"] == []
 
 
 def test_the_clock_runs_on_its_battery_between_save_and_load(tmp_path: Path) -> None:
@@ -66,7 +66,9 @@ def test_an_unversioned_file_is_read_as_version_1_and_saved_as_version_2(
     data = json.loads(path.read_text())
     local = dt.datetime(2026, 1, 1, 10, 0, tzinfo=UTC).astimezone().replace(tzinfo=None)
     v1 = {"ds1302": data["ds1302"], "cycle": data["cycle"], "saved_at": local.isoformat()}
-    del v1["ds1302"]["version"]  # the layout clock51-sim wrote before versions
+    # the layout clock51-sim wrote before versions (the DS1302's own version 1)
+    for key in ("version", "frac", "true_s", "true_cycle"):
+        del v1["ds1302"][key]
     path.write_text(json.dumps(v1))
     b = board(None)
     b.load_rtc_state(path, wall=dt.datetime(2026, 1, 1, 10, 0, 10, tzinfo=UTC))
@@ -87,7 +89,9 @@ BAD_FILES = [
     (lambda d: d.update(version=3), "state file version 3 is not supported "
      "(this clock51-sim reads versions 1-2)"),
     (lambda d: d.update(version="2"), "state file version '2' is not supported"),
-    (lambda d: d["ds1302"].update(version=2), "ds1302: state version 2 is not supported"),
+    (lambda d: d["ds1302"].update(version=3), "ds1302: state version 3 is not supported"),
+    (lambda d: d["ds1302"].update(version=1), "ds1302.frac: unknown field in a version 1 "
+     "state"),
     (lambda d: d["ds1302"].update(regs=[0, 0]),
      "ds1302.regs: expected a list of 7 integers, got 2 items"),
     (lambda d: d["ds1302"].update(ram=[0] * 32),
@@ -215,3 +219,22 @@ def test_a_save_through_a_symbolic_link_replaces_the_file_it_points_to(tmp_path:
     b = board(None)
     b.load_rtc_state(target, wall=dt.datetime.now(UTC))
     assert b.rtc.datetime_at(b.cycles).year == 2030
+
+
+def test_a_drifting_chip_round_trips_with_its_phase_and_true_time(tmp_path: Path) -> None:
+    """The crystal's fraction of a cycle and the true time are saved (DS1302 version 2): a
+    load with no time away goes on exactly where the save left off."""
+    b = Board("reference", SJMP_SELF, crystal={"ppm": 87.3, "k": 0.0})
+    b.set_rtc(T0)
+    b.run_for(1234.5678)
+    path = tmp_path / "rtc.json"
+    saved_at = dt.datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
+    b.save_rtc_state(path, wall=saved_at)
+    chip = json.loads(path.read_text())["ds1302"]
+    assert chip["frac"] != 0 and chip["true_s"] is not None
+    again = Board("reference", SJMP_SELF, crystal={"ppm": 87.3, "k": 0.0})
+    again.load_rtc_state(path, wall=saved_at)
+    assert again.rtc.offset_at(0) == b.rtc.offset_at(b.cycles) == pytest.approx(
+        87.3e-6 * 1234.5678, abs=2e-6)
+    assert again.rtc.true_datetime_at(0) == b.rtc.true_datetime_at(b.cycles)
+    assert again.rtc.clock_datetime_at(0) == b.rtc.clock_datetime_at(b.cycles)

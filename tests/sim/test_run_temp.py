@@ -84,21 +84,32 @@ def test_bad_temp_values_are_one_line_and_exit_2(argv: list[str], message: str) 
     assert message in lines[0]
 
 
-def test_temp_on_a_board_without_a_sensor_is_one_line(firmware: dict[str, Path],
-                                                      tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]
-                                                      ) -> None:
+def test_temp_on_a_board_where_nothing_feels_it_is_one_line(firmware: dict[str, Path],
+                                                             tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]
+                                                             ) -> None:
+    """No DS18B20 and an ideal crystal: --temp would change nothing. (With --crystal the
+    room matters to the DS1302: tests/sim/test_run_crystal.py.)"""
     text = (ROOT / "firmware" / "boards" / "reference.toml").read_text()
     plain = tmp_path / "plain.toml"
     plain.write_text(text.replace('[ds18b20]\npin = "P3.7"', ""))
     code, _, err = run_cli(capsys, str(firmware["reference"]), "--board", str(plain),
                            "--temp", "20", "--for", "1", "--headless")
     assert code == 1
-    assert err.splitlines() == ["clock51-sim: error: --temp: board reference has no DS18B20 "
-                                "(add [ds18b20] pin = ... to its profile)"]
+    assert err.splitlines() == [
+        "clock51-sim: error: --temp: nothing on board reference feels the temperature: it "
+        "has no DS18B20 (add [ds18b20] pin = ... to its profile) and its DS1302 has an "
+        "ideal crystal (give --crystal or [ds1302] crystal_ppm ...)"]
+    code, _, err = run_cli(capsys, str(firmware["reference"]), "--board", str(plain),
+                           "--temp-fault", "crc", "--crystal", "ppm=10", "--for", "1",
+                           "--headless")
+    assert code == 1
+    assert err.splitlines() == ["clock51-sim: error: --temp-fault: board reference has no "
+                                "DS18B20 (add [ds18b20] pin = ... to its profile)"]
 
 
-def test_live_view_plus_and_minus_nudge_the_sensor(firmware: dict[str, Path]) -> None:
+def test_live_view_plus_and_minus_nudge_the_room_the_sensor_reads(
+        firmware: dict[str, Path]) -> None:
     from sim.frontends.temperature import nudge
     from sim.machine.board import Board
 
@@ -110,8 +121,10 @@ def test_live_view_plus_and_minus_nudge_the_sensor(firmware: dict[str, Path]) ->
     assert not nudge(board, "s") and thermo.temperature == 19.5
     board.set_temperature(125.0)
     assert nudge(board, "+") and thermo.temperature == 125.0
-    board.set_temperature(None)
-    assert nudge(board, "-") and thermo.temperature == 20.0      # plugged back in
+    board.set_temperature(None)  # unplugged: the room keeps its 125 C
+    assert thermo.temperature is None and board.ambient.celsius_at(board.cycles) == 125.0
+    assert nudge(board, "-") and thermo.temperature == 125.0     # plugged back in
+    board.set_temperature(20.0)
     board.run_for(1.5)
     assert f" 20.0{DEG}" in board.lcd_text()[1]
     assert board.violations() == []

@@ -201,6 +201,7 @@ def save_screenshot(driver: Any) -> None:
     """The page as a user sees it; copied to $CLOCK51_WEB_SCREENSHOT when set (the README's
     docs/web.png is made that way)."""
     target = os.environ.get("CLOCK51_WEB_SCREENSHOT")
+    driver.execute_script("window.scrollTo(0, 0)")  # the page's top, whatever has focus
     png = driver.get_screenshot_as_png()
     assert Image.open(io.BytesIO(png)).size[0] > 400
     if target:

@@ -124,7 +124,8 @@ def test_a_board_without_a_ds18b20_has_no_temperature_control_and_refuses_temp(
         session.apply(Job(Command("temp", -7.5), client=7))
         session.apply(Job(Command("temp", "+"), client=7))
         assert sent == [(7, {"type": "error",
-                             "message": "temp: board reference has no DS18B20"})] * 2
+                             "message": "temp: board reference has no DS18B20 and no "
+                             "crystal model: nothing feels the temperature"})] * 2
         board.run_for(0.2)
         assert board.seconds >= 0.4, "the board runs on"
     finally:
@@ -147,7 +148,7 @@ def test_temp_commands_set_nudge_and_remove_the_sensor_within_its_range(
         for arg in (124.8, "+", "+", None, "-", -55.0, "-"):
             session.apply(Job(Command("temp", arg)))
         assert sent == ["DS18B20 at 124.8 C", "DS18B20 at 125 C", "DS18B20 at 125 C",
-                        "DS18B20: no sensor", "DS18B20 at 20 C",  # back at 20 C
+                        "DS18B20: no sensor", "DS18B20 at 125 C",  # back: the room's 125
                         "DS18B20 at -55 C", "DS18B20 at -55 C"]
         assert session.snapshot()["temp"] == {"c": -55.0}
     finally:

@@ -207,3 +207,36 @@ def test_the_temperature_control_sets_the_ds18b20_and_the_lcd_follows(web: WebSi
                       and any("--.-" in row for row in s["text"]))
 
     with_socket(web, body)
+
+
+def test_the_page_gets_the_true_time_beside_the_clock_and_a_set_moves_it(
+        firmware: dict[str, Path]) -> None:
+    """A crystal 1000 ppm fast in a room at its turnover: the offset is 1 ms per simulated
+    second, the true time is the --rtc time plus the simulated time; a SET to another time
+    (from the serial console, as a host would) moves the true time with it."""
+    import datetime as dt
+
+    from tests.web.conftest import START_RTC
+
+    start = dt.datetime.fromisoformat(START_RTC)
+    running = start_web(firmware["reference"], "--crystal", "ppm=1000", "--temp", "25")
+
+    async def body(ws: aiohttp.ClientWebSocketResponse) -> None:
+        first = await next_of(ws, "state")
+        assert first["crystal_ppm"] == 1000.0 and first["room"] == 25.0
+        await ws.send_str(json.dumps({"type": "speed", "value": "max"}))
+        late = await next_of(ws, "state", lambda s: s["t"] > 20)
+        t = late["t"]
+        assert late["offset_ms"] == pytest.approx(t, abs=0.2)  # 1000 ppm x t seconds
+        true = dt.datetime.fromisoformat(late["true"])
+        assert (true - start).total_seconds() == pytest.approx(t, abs=0.002)
+        assert late["rtc"] == f"{start + dt.timedelta(seconds=int(t * 1.001)):%Y-%m-%d %H:%M:%S}"
+        await ws.send_str(json.dumps({"type": "serial", "line": "SET 2030-01-02 03:04:05"}))
+        moved = await next_of(ws, "state", lambda s: (s["true"] or "").startswith("2030"))
+        # counted from the SET on (1 ms per second since), no more from the start
+        assert 0 <= moved["offset_ms"] <= moved["t"] - t + 0.2  # not moved["t"] as before
+
+    try:
+        with_socket(running, body)
+    finally:
+        assert running.stop() == 130

@@ -27,8 +27,9 @@ def hello(board: Board) -> dict[str, Any]:
     """What a page needs once: the board, its parts (each with its registry view: ``lcd``,
     ``rtc``, ``thermometer``, ``keys``, ``buzzer``, ``lamp``, ``serial``), its keys and
     hotkeys, the LCD's look (None without an LCD), its lamps (the lights of every "lamp"
-    part: LEDs ...), whether it has a buzzer, a DS1302 (and the day it numbers 1) and a
-    DS18B20."""
+    part: LEDs ...), whether it has a buzzer, a DS1302 (the day it numbers 1, its crystal:
+    None when ideal), a DS18B20, and anything that feels the room's temperature (``room``:
+    the temperature control)."""
     from sim.frontends.live import key_map
     from sim.frontends.screenshot import PALETTES, geometry
 
@@ -45,7 +46,10 @@ def hello(board: Board) -> dict[str, Any]:
             "rtc": board.rtc is not None,
             "weekday_one": p.ds1302.weekday_one if p.ds1302 is not None else None,
             "serial": p.uart is not None, "timing": board.timing,
-            "cps": board.cps, "thermometer": board.thermo is not None}
+            "cps": board.cps, "thermometer": board.thermo is not None,
+            "room": board.feels_temperature,
+            "crystal": None if board.rtc is None or board.rtc.crystal is None
+            else board.rtc.crystal.describe()}
 
 
 def serve(board: Board, endpoint: Endpoint | None = None, *, end: int | None = None,

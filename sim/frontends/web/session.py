@@ -277,16 +277,21 @@ class WebSession:
         raise ValueError(f"unknown command {cmd.kind}")
 
     def _temperature(self, value: float | str | None) -> str:
-        """Set, nudge or remove the DS18B20's reading; the sensor's new state."""
+        """Set or nudge the room's temperature, or unplug the DS18B20s; what the sensor
+        reads now (the room's temperature on a board whose only thermometer is its
+        DS1302's crystal)."""
         from sim.frontends.temperature import nudge
 
         board = self.board
-        if board.thermo is None:
-            raise ValueError(f"board {board.profile.name} has no DS18B20")
+        if not board.feels_temperature:
+            raise ValueError(f"board {board.profile.name} has no DS18B20 and no crystal "
+                             "model: nothing feels the temperature")
         if value in ("+", "-"):
             nudge(board, str(value))
         else:
             board.set_temperature(None if value is None else float(value))
+        if board.thermo is None:
+            return f"room at {board.ambient.celsius_at(board.cycles):g} C"
         now = board.thermo.temperature
         return "DS18B20: no sensor" if now is None else f"DS18B20 at {now:g} C"
 
@@ -348,6 +353,7 @@ class WebSession:
             "keys": {} if board.keys is None else {
                 name: board.keys.is_pressed(name) for name in board.keys.keys},
             "rtc": None if when is None else when.strftime("%Y-%m-%d %H:%M:%S"),
+            **clock_and_truth(board, cycle),
             # no DS18B20 on the board: None; else its temperature (None: absent)
             "temp": None if board.thermo is None else {"c": board.thermo.temperature},
             "violations": self._violations(),
@@ -397,6 +403,22 @@ class WebSession:
             self.recorder = None
             self.vcd_note = (f"waveform stopped at {self.board.seconds:.1f} s "
                              f"({VCD_LIMIT // 2**20} MB)")
+
+
+def clock_and_truth(board: Board, cycle: int) -> dict[str, Any]:
+    """The DS1302 beside the true time (what it would show with a perfect crystal: what it
+    was set to plus the simulated time since), the offset in ms, the crystal's rate now
+    and the room's temperature. None where there is nothing to show."""
+    rtc = board.rtc
+    room = round(board.ambient.celsius_at(cycle), 4)
+    if rtc is None:
+        return {"true": None, "offset_ms": None, "crystal_ppm": None, "room": room}
+    true = rtc.true_datetime_at(cycle)
+    offset = rtc.offset_at(cycle)
+    return {"true": None if true is None else true.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
+            "offset_ms": None if offset is None else round(offset * 1000, 1),
+            "crystal_ppm": None if rtc.crystal is None else round(rtc.rate_ppm_at(cycle), 3),
+            "room": room}
 
 
 def state_json(state: dict[str, Any]) -> str:

@@ -236,6 +236,12 @@ function show(state) {
     b.classList.toggle("active", b.dataset.speed === state.speed);
   }
   $("rtc").textContent = state.rtc || "halted";
+  // the true time: what the DS1302 would show with a perfect crystal
+  $("rtc-true").textContent = state.true || "not set";
+  $("rtc-offset").textContent = state.offset_ms === null || state.offset_ms === undefined ? ""
+    : `offset ${state.offset_ms >= 0 ? "+" : ""}${state.offset_ms.toFixed(1)} ms`;
+  $("crystal").textContent = state.crystal_ppm === null || state.crystal_ppm === undefined
+    ? "" : `crystal ${state.crystal_ppm >= 0 ? "+" : ""}${state.crystal_ppm.toFixed(2)} ppm`;
   buzz(state.buzzer);
   for (const [name, lit] of Object.entries(state.lamps || {})) {
     const lamp = document.getElementById("led-" + name);
@@ -252,6 +258,8 @@ function show(state) {
   $("debug").textContent = state.debug || "";
   if (state.temp) {
     $("temp-now").textContent = state.temp.c === null ? "no sensor" : `${state.temp.c} \u00b0C`;
+  } else if (state.room !== null && state.room !== undefined) {
+    $("temp-now").textContent = `${state.room} \u00b0C`;  // no DS18B20: the crystal feels it
   }
 }
 
@@ -285,7 +293,9 @@ function connect() {
       $("weekday-one").textContent = msg.weekday_one ? `(day 1 = ${msg.weekday_one})` : "";
       $("console").hidden = !msg.serial;
       $("timing").textContent = `(timing: ${msg.timing})`;
-      $("temp-control").hidden = !msg.thermometer;
+      $("temp-control").hidden = !msg.room;
+      $("temp-label").textContent = msg.thermometer ? "DS18B20" : "room";
+      $("temp-none").hidden = !msg.thermometer;
       if (view.state) drawLcd(view.state);
     } else if (msg.type === "error" || msg.type === "info") message(msg.type, msg.message);
   };
