@@ -17,7 +17,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import NoReturn
 
 from host import drift as d
@@ -69,6 +69,16 @@ def parse_datetime(text: str) -> datetime:
 
 
 _HHMM = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+
+
+def parse_date(text: str) -> date:
+    """``YYYY-MM-DD`` -> date in the clock's years; UsageError otherwise."""
+    try:
+        day = datetime.strptime(text.strip(), p.DATE_FORMAT).date()
+    except ValueError:
+        raise UsageError(f"not a date YYYY-MM-DD: {text!r}") from None
+    p.req_cal(day)                          # the year range
+    return day
 
 
 def parse_hhmm(text: str) -> tuple[int, int]:
@@ -159,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("mode", nargs="?", type=int, choices=(12, 24))
     command("info", "firmware version, board and RTC state")
     command("temp", "the temperature of the clock's DS18B20")
+    cmd = command("calendar", "the solar term and festival of a date (default: the clock's "
+                              "today)")
+    cmd.add_argument("date", nargs="?", metavar="YYYY-MM-DD")
     cmd = command("monitor", "print the clock's time beside the PC's once a second")
     cmd.add_argument("--count", "-n", type=_count, default=None,
                      help="stop after N lines (default: until Ctrl-C)")
@@ -244,6 +257,15 @@ def _cmd_temp(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
     if value is None:
         raise DeviceError("none", "the clock has no DS18B20 (no sensor answers its reset)")
     print(f"{value:.1f} C")
+
+
+def _cmd_calendar(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
+    day = clock.calendar(args.day)
+    try:                                    # the Chinese names where stdout can show them
+        str(day).encode(sys.stdout.encoding or "ascii")
+        print(day)
+    except (UnicodeEncodeError, LookupError):
+        print(day.text(chinese=False))
 
 
 def _cmd_monitor(clock: Clock, args: argparse.Namespace, t: TimeSource) -> None:
@@ -435,7 +457,7 @@ def _cmd_drift(clock: Clock | None, args: argparse.Namespace, t: TimeSource) -> 
 COMMANDS: dict[str, Callable[[Clock, argparse.Namespace, TimeSource], None]] = {
     "get": _cmd_get, "set": _cmd_set, "sync": _cmd_sync, "alarm": _cmd_alarm,
     "hours": _cmd_hours, "info": _cmd_info, "monitor": _cmd_monitor, "raw": _cmd_raw,
-    "temp": _cmd_temp, "drift": _cmd_drift,
+    "temp": _cmd_temp, "drift": _cmd_drift, "calendar": _cmd_calendar,
 }
 
 
@@ -459,6 +481,8 @@ def _check_args(args: argparse.Namespace) -> None:
         p.encode_raw(args.line, add_checksum=not args.no_checksum)
     if args.command == "drift":
         _check_drift_args(args)
+    if args.command == "calendar":
+        args.day = None if args.date is None else parse_date(args.date)
     if args.command != "ports" and not args.port and not _offline(args):
         raise UsageError(f"no port: give --port PORT or set {ENV_PORT} "
                          f"('{PROG} ports' lists them)")

@@ -2,9 +2,9 @@
 
 Rules (docs/protocol.md has the lines):
 
-- Queries (PING, GET, ALARM, HOURS, INFO, HELP) are retried ONCE after no answer, a
-  garbled answer, ``ERR checksum`` (line noise) or ``ERR overflow`` (the line was lost in
-  the clock's receive buffer); any other ERR is final.
+- Queries (PING, GET, ALARM, HOURS, INFO, HELP, TEMP, CAL) are retried ONCE after no
+  answer, a garbled answer, ``ERR checksum`` (line noise) or ``ERR overflow`` (the line was
+  lost in the clock's receive buffer); any other ERR is final.
 - Writes (SET, ALARM HH:MM/ON/OFF, HOURS 12/24) are never re-sent. Each is one line, so
   the clock either took it or not; after a failed write the client re-reads the value and
   says which: the error message ends with "the clock still shows ...", or, when the reply
@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from host import protocol as p
@@ -314,6 +314,14 @@ class Clock:
     def temperature(self) -> float | None:
         """The DS18B20 reading in C; None when no sensor answers (``OK TEMP NONE``)."""
         return self.query(p.req_temp(), p.decode_temp)
+
+    def calendar(self, day: date | None = None) -> p.CalendarDay:
+        """The solar term and festival of ``day``, or of the clock's today (``CAL``)."""
+        result = self.query(p.req_cal(day), p.decode_cal)
+        if day is not None and result.day != day:
+            raise ProtocolError(f"asked about {day:%Y-%m-%d}, the clock answered about "
+                                f"{result.day:%Y-%m-%d}")
+        return result
 
     def raw(self, text: str, *, add_checksum: bool = True) -> bytes:
         """Send one line as typed (checksum appended unless asked not to); the reply line.

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from host.errors import DeviceError, ProtocolError, UsageError
 
@@ -31,6 +31,7 @@ BANNER = "clock51 READY"
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 YEAR_MIN, YEAR_MAX = 2000, 2099
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+DATE_FORMAT = "%Y-%m-%d"
 
 #: what each ERR reason means, for one-line messages
 ERR_REASONS = {
@@ -46,6 +47,22 @@ ERR_REASONS = {
     "busy": "the clock has no temperature reading yet (the first takes about 1 s)",
 }
 TEMP_MIN, TEMP_MAX = -55.0, 125.0  # the DS18B20's range
+
+#: CAL's names (the clock's pinyin) -> Chinese: the 24 solar terms in calendar order from
+#: early January, then the festivals (QingMing is both a term and a festival)
+SOLAR_TERMS = {
+    "XiaoHan": "小寒", "DaHan": "大寒", "LiChun": "立春", "YuShui": "雨水",
+    "JingZhe": "惊蛰", "ChunFen": "春分", "QingMing": "清明", "GuYu": "谷雨",
+    "LiXia": "立夏", "XiaoMan": "小满", "MangZhong": "芒种", "XiaZhi": "夏至",
+    "XiaoShu": "小暑", "DaShu": "大暑", "LiQiu": "立秋", "ChuShu": "处暑",
+    "BaiLu": "白露", "QiuFen": "秋分", "HanLu": "寒露", "ShuangJiang": "霜降",
+    "LiDong": "立冬", "XiaoXue": "小雪", "DaXue": "大雪", "DongZhi": "冬至",
+}
+FESTIVALS = {
+    "ChunJie": "春节", "YuanXiao": "元宵", "QingMing": "清明", "DuanWu": "端午",
+    "QiXi": "七夕", "ZhongYuan": "中元", "ZhongQiu": "中秋", "ChongYang": "重阳",
+    "LaBa": "腊八", "XiaoNian": "小年", "ChuXi": "除夕",
+}
 
 
 # ---------------------------------------------------------------- checks and requests
@@ -185,6 +202,15 @@ def req_temp() -> str:
     return "TEMP"
 
 
+def req_cal(day: date | None = None) -> str:
+    """``CAL`` (the clock's today) or ``CAL YYYY-MM-DD``."""
+    if day is None:
+        return "CAL"
+    if not YEAR_MIN <= day.year <= YEAR_MAX:
+        raise UsageError(f"the clock's calendar covers {YEAR_MIN}-{YEAR_MAX}, not {day.year}")
+    return f"CAL {day.strftime(DATE_FORMAT)}"
+
+
 # ---------------------------------------------------------------- replies
 
 @dataclass(frozen=True)
@@ -228,6 +254,31 @@ class Info:
     def rtc_ok(self) -> bool:
         """False when the clock reports ``rtc=unset`` (the "set me" state)."""
         return self.fields.get("rtc") == "ok"
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """``CAL`` reply: a date, its solar term and its festival (pinyin names, or None)."""
+
+    day: date
+    term: str | None
+    festival: str | None
+
+    def text(self, chinese: bool = True) -> str:
+        """``2026-09-25  festival: ZhongQiu 中秋`` (the Chinese names when ``chinese``)."""
+        parts = [self.day.strftime(DATE_FORMAT)]
+        if self.term:
+            zh = f" {SOLAR_TERMS[self.term]}" if chinese else ""
+            parts.append(f"term: {self.term}{zh}")
+        if self.festival:
+            zh = f" {FESTIVALS[self.festival]}" if chinese else ""
+            parts.append(f"festival: {self.festival}{zh}")
+        if len(parts) == 1:
+            parts.append("no solar term or festival")
+        return "  ".join(parts)
+
+    def __str__(self) -> str:
+        return self.text()
 
 
 def _show(raw: bytes) -> str:
@@ -304,6 +355,8 @@ _TIME_RE = re.compile(
 _ALARM_RE = re.compile(r"ALARM ([0-9]{2}):([0-9]{2}) (ON|OFF)", re.IGNORECASE)
 _HOURS_RE = re.compile(r"HOURS (12|24)", re.IGNORECASE)
 _TEMP_RE = re.compile(r"TEMP (-?[0-9]{1,3}\.[0-9]|NONE)", re.IGNORECASE)
+_CAL_RE = re.compile(r"CAL ([0-9]{4})-([0-9]{2})-([0-9]{2}) term=([A-Za-z]+) fest=([A-Za-z]+)",
+                     re.IGNORECASE)
 
 
 def decode_time(payload: str) -> ClockTime:
@@ -355,6 +408,23 @@ def decode_temp(payload: str) -> float | None:
     if not TEMP_MIN <= value <= TEMP_MAX:
         raise ProtocolError(f"the clock reports an impossible temperature {payload!r}")
     return value
+
+
+def decode_cal(payload: str) -> CalendarDay:
+    """``CAL 2026-09-25 term=none fest=ZhongQiu`` -> CalendarDay."""
+    match = _CAL_RE.fullmatch(payload)
+    if not match:
+        raise ProtocolError(f"expected 'CAL YYYY-MM-DD term=NAME fest=NAME', got {payload!r}")
+    try:
+        day = date(*(int(g) for g in match.groups()[:3]))
+    except ValueError:
+        raise ProtocolError(f"the clock names an impossible date {payload!r}") from None
+    term, fest = match.group(4), match.group(5)
+    if term != "none" and term not in SOLAR_TERMS:
+        raise ProtocolError(f"unknown solar term {term!r} in {payload!r}")
+    if fest != "none" and fest not in FESTIVALS:
+        raise ProtocolError(f"unknown festival {fest!r} in {payload!r}")
+    return CalendarDay(day, None if term == "none" else term, None if fest == "none" else fest)
 
 
 def decode_pong(payload: str) -> None:

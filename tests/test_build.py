@@ -33,18 +33,21 @@ def test_every_build_prints_code_iram_and_xram_use_against_the_limits(
         assert re.search(rf"{name}\s+\d+ / {limit}\s+bytes", log), log
 
 
-# Issue 18: room for the next features (the 24 solar terms, learned drift correction) on
-# the reference board with every feature on; IRAM no more than before (201 bytes), which
-# keeps the stack headroom (tests/firmware/test_stress.py).
-ROOM = {"Code": 7000, "IRAM": 201, "XRAM": 256 - 64}
+# Issue 18 freed room for the next features (the reference build was 6931 bytes when it
+# landed, from 7551); issue 22's solar terms and issue 20's drift correction spend it. What
+# must hold with every feature on, on every board (breadboard is the largest): a margin of
+# flash for fixes, IRAM no more than before (201 bytes, which keeps the stack headroom,
+# tests/firmware/test_stress.py), and 64 bytes of XRAM free.
+ROOM = {"Code": 8192 - 192, "IRAM": 201, "XRAM": 256 - 64}
 
 
-def test_the_reference_build_leaves_room_for_the_next_features(
-        build_logs: dict[str, str]) -> None:
+@pytest.mark.parametrize("env", ENVS)
+def test_every_build_keeps_room_with_every_feature_on(build_logs: dict[str, str],
+                                                      env: str) -> None:
     used = {name: int(n) for name, n in
-            re.findall(r"(Code|IRAM|XRAM)\s+(\d+) / \d+", build_logs["reference"])}
+            re.findall(r"(Code|IRAM|XRAM)\s+(\d+) / \d+", build_logs[env])}
     over = {name: (used[name], limit) for name, limit in ROOM.items() if used[name] > limit}
-    assert not over, f"over the issue-18 limits (used, limit): {over}"
+    assert not over, f"over the limits (used, limit): {over}"
 
 
 @pytest.mark.parametrize("env", ENVS)

@@ -21,6 +21,7 @@
 #define LCD_COLS    16
 
 #define GLYPH_BELL  0x00            /* CGRAM character code of the alarm bell */
+#define GLYPH_EVENT 0x01            /* ... of the lantern: a solar term or festival today */
 
 extern BIT lcd_dead;                /* busy-flag polling timed out: fixed delays used */
 

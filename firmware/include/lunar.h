@@ -13,12 +13,14 @@
 typedef struct {
     uint8_t month;    /* 1..12 */
     uint8_t day;      /* 1..30 */
-    uint8_t leap;     /* LUNAR_LEAP when the month is the year's leap (intercalary) month, else 0 */
+    uint8_t flags;    /* LUNAR_LEAP: the month is the year's leap (intercalary) month;
+                         LUNAR_LAST: the day is the month's last */
     uint8_t stem;     /* heavenly stem of the lunar year, 0 = Jia .. 9 = Gui */
     uint8_t branch;   /* earthly branch of the lunar year, 0 = Zi .. 11 = Hai (= zodiac) */
 } lunar_t;
 
 #define LUNAR_LEAP 0x08       /* a format condition bit (text.h FC_IF_LEAP) */
+#define LUNAR_LAST 0x01
 
 extern lunar_t lunar;            /* result of the last successful lunar_from_date() */
 

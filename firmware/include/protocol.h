@@ -13,11 +13,11 @@
  *
  * Queue: PROTO_QUEUE bytes. A reply is queued from its line end until its text is started:
  * a code byte, followed by the request's result where the reply needs more than one flag
- * (a SET's time: 6 bytes; an ALARM's time: 2), so each reply states what its own request
- * did even when later lines changed things meanwhile (an ALARM entry is its code alone when
+ * (a SET's time: 6 bytes; an ALARM's time: 2; the date a CAL asks about: 3), so each reply
+ * states what its own request did even when later lines changed things meanwhile (an ALARM entry is its code alone when
  * the time is the one of the ALARM entry before). It holds what a host has sent beyond the
  * request whose reply is on the wire: 49 PINGs, GETs, HOURS, INFOs or errors, 17 ALARMs
- * with times of their own, 7 SETs (mixes in proportion).
+ * with times of their own, 14 CALs, 7 SETs (mixes in proportion).
  * Flow control: a new line is only taken while the queue has room for the largest entry
  * (7 bytes); otherwise it stays in the UART's receive ring until a reply has gone out. No
  * reply is ever dropped. No finite buffer can keep up with a host that streams short

@@ -3,7 +3,8 @@
  * printer, and small number helpers (no printf: it would not fit the budget).
  *
  * out_*() append to the current sink: with out_uart = 0 into text_line[] (one 16-character
- * LCD line, out_pos = next column, extra characters dropped); with out_uart = 1 to the UART,
+ * LCD line, out_pos = next column; extra characters are dropped but counted, out_pos > 16
+ * tells a cut line); with out_uart = 1 to the UART,
  * XORing every byte into out_xor and adding it to out_crc (the reply checks).
  *
  * out_fmt(f) prints a __code format: bytes 0x01..0x7F are literal characters, the FC_*
@@ -43,7 +44,7 @@
 /* the same byte-codes as numbers (for out_fmt's decoder) */
 enum { FCN_WDAY = 0x86, FCN_HOURD, FCN_AP, FCN_BELL, FCN_ELSE, FCN_FI, FCN_RX, FCN_PIECE };
 
-extern XDATA char text_line[16];
+extern PDATA char text_line[16];
 extern uint8_t out_pos;
 extern uint8_t out_xor;
 extern uint16_t out_crc;

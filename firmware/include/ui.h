@@ -9,9 +9,13 @@
  *                           12 h "12:05:31P" (A/P letter); the temperature in columns
  *                           9..14 (ds18b20.h); column 15 one mark: '?' while unset, else
  *                           the bell while the alarm is on.
+ *                    On a solar term or festival day (solar.h, FEATURE_LUNAR): line 1
+ *                           column 15 = the lantern glyph.
  * Page 1 (MODE):     line 1 "L 10-06 BingWu  " lunar month-day ('*' after L in a leap
  *                           month) and the lunar year's stem-branch name
- *                    line 2 "Alarm 07:30  ON " (12 h: "Alarm 07:30A ON ", A/P)
+ *                    line 2 "Alarm 07:30  ON " (12 h: "Alarm 07:30A ON ", A/P); on a
+ *                           term or festival day, outside the alarm's edit fields, the
+ *                           day's names instead: "QiXi LiQiu" (solar_print_day())
  * Keys, normal mode: SET enters editing; MODE toggles the page; UP toggles the alarm on/off;
  *                    DOWN toggles 12/24-hour display (both saved in DS1302 RAM).
  * Keys, editing:     SET steps year, month, day, hour, minute, alarm hour, alarm minute,
@@ -45,5 +49,8 @@ void ui_tick(void);                 /* every tick while ui_editing(): blinking *
 void ui_refresh(void);              /* redraw what ui_dirty names (APP_BACKGROUND() between
                                        characters) */
 void ui_cancel_edit(void);          /* drop an edit in progress (serial changed the clock) */
+/* the lunar/solar globals were recomputed for another date (a CAL reply): the pages
+ * recompute theirs before the next use (FEATURE_LUNAR) */
+void ui_calendar_stale(void);
 
 #endif /* UI_H */

@@ -96,16 +96,27 @@ def banner(template: str, profile: Any, comment: str,
     return f"# {text}"
 
 
-def _lunar_data() -> Any:
-    """Data for the lunar-calendar table, from firmware/tools/lunartable.py if present."""
-    path = TOOLS_DIR / "lunartable.py"
+def _tool_data(module: str, func: str) -> Any:
+    """Template data from firmware/tools/<module>.py's <func>(), None if there is no tool."""
+    path = TOOLS_DIR / f"{module}.py"
     if not path.exists():
         return None
-    spec = importlib.util.spec_from_file_location("clock51_lunartable", path)
+    spec = importlib.util.spec_from_file_location(f"clock51_{module}", path)
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return mod.lunar_table()
+    return getattr(mod, func)()
+
+
+def _lunar_data() -> Any:
+    """Data for the lunar-calendar table (firmware/tools/lunartable.py, lunardate)."""
+    return _tool_data("lunartable", "lunar_table")
+
+
+def _solar_data() -> Any:
+    """Data for the solar-term table and the festival names (firmware/tools/solartable.py,
+    from the committed term days: no astronomy package at build time)."""
+    return _tool_data("solartable", "build_table")
 
 
 def render(profile_path: str | Path, out_dir: str | Path,
@@ -134,6 +145,7 @@ def render(profile_path: str | Path, out_dir: str | Path,
         "build": stamp,
         "sbit": sbit,
         "lunar": _lunar_data(),
+        "solar": _solar_data(),
         **(extra or {}),
     }
     produced: list[Path] = []

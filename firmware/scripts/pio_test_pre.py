@@ -5,7 +5,8 @@ Links into each suite only the firmware modules it names: its test_main.c has a 
 test doubles at the root of firmware/test stand in for the drivers.
 
 Renders the unit tests' expected-value headers (firmware/test/templates/*.j2, data from
-firmware/tools/lunar_expect.py) with the same generator as the board headers, into
+firmware/tools/lunar_expect.py and solar_expect.py) with the same generator as the board
+headers, into
 ``$BUILD_DIR/generated_test`` (DO-NOT-EDIT banner, never in git).
 
 Lifts the code limit to the 8052's 64 KB: a test image holds the modules under test, their
@@ -33,13 +34,13 @@ sys.path.insert(0, os.path.join(project_dir, "firmware", "scripts"))
 from generate import render  # noqa: E402
 
 
-def _lunar_expect() -> dict:
-    path = os.path.join(project_dir, "firmware", "tools", "lunar_expect.py")
-    spec = importlib.util.spec_from_file_location("clock51_lunar_expect", path)
+def _expect(module: str) -> dict:
+    path = os.path.join(project_dir, "firmware", "tools", f"{module}.py")
+    spec = importlib.util.spec_from_file_location(f"clock51_{module}", path)
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return mod.lunar_expect()
+    return getattr(mod, module)()
 
 
 profile_file = os.environ.get("CLOCK51_PROFILE") or env.GetProjectOption(  # noqa: F821
@@ -48,9 +49,16 @@ profile_file = os.environ.get("CLOCK51_PROFILE") or env.GetProjectOption(  # noq
 if not os.path.isabs(profile_file):
     profile_file = os.path.join(project_dir, profile_file)
 gen_dir = os.path.join(env.subst("$BUILD_DIR"), "generated_test")  # noqa: F821
+try:
+    expected = {"expect": _expect("lunar_expect"), "solar_expect": _expect("solar_expect")}
+except ImportError as exc:                  # pyswisseph, lunardate: the test extra
+    package = {"swisseph": "pyswisseph"}.get(exc.name or "", exc.name)
+    sys.stderr.write(f"error: the unit tests' expected values need {package}: install the "
+                     "test extra (`make setup`, or pip install -e '.[firmware,test]')\n")
+    env.Exit(1)  # noqa: F821
 render(profile_file, gen_dir, templates_dir=os.path.join(project_dir, "firmware", "test",
                                                           "templates"),
-       extra={"expect": _lunar_expect()})
+       extra=expected)
 env.Prepend(CPPPATH=[gen_dir])  # noqa: F821
 env.Replace(CLOCK51_CODE_SIZE=65536)  # noqa: F821
 

@@ -14,13 +14,22 @@ uint8_t cal_days_in_month(uint8_t year, uint8_t month)
     return month_days[(uint8_t)(month - 1)];
 }
 
+/* Days of a common year before month m + 1, less 256 from October on. */
+static const CODE uint8_t month_start[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243,
+                                              273 - 256, 304 - 256, 334 - 256 };
+
 uint16_t cal_day_of_year(const datetime_t NEAR *t)
 {
-    uint16_t d = (uint8_t)(t->day - 1);
-    uint8_t m = t->month;
-    while (--m)
-        d += cal_days_in_month(t->year, m);
-    return d;
+    uint8_t m = t->month - 1, n = t->day - 1, hi = 0;
+
+    if (m >= 2 && !(t->year & 3))
+        n++;                        /* February 29 lies before */
+    if (m >= 9)
+        hi = 1;
+    m = month_start[m] + n;         /* 8-bit halves: SDCC's 16-bit sums are longer */
+    if (m < n)
+        hi++;
+    return m | ((uint16_t)hi << 8);
 }
 
 /* Month offsets (mod 7) of day 1 from Jan 1 in a common year. */

@@ -53,22 +53,39 @@ static bool_t bus_busy(void)
 
 #elif LCD_BUS_BITS == 4
 
-static void nibble_out(uint8_t v)   /* v's high nibble onto DB7..DB4 */
+#define XSTR(x) STR(x)
+#define STR(x) #x
+
+/* v's high nibble onto DB7..DB4 (RW low), latched by an E pulse. In assembler (each bit one
+ * MOV C,bit / MOV pin,C: 26 bytes, where SDCC's C took 84); touches A and C only. */
+static void nibble_out(uint8_t v) __naked
 {
-    LCD_RW = 0;
-    LCD_D4 = (v & 0x10) != 0;
-    LCD_D5 = (v & 0x20) != 0;
-    LCD_D6 = (v & 0x40) != 0;
-    LCD_D7 = (v & 0x80) != 0;
-    LCD_E = 1;
-    NOP();
-    LCD_E = 0;
+    (void)v;
+    __asm__("    mov  a,dpl\n"
+            "    clr  _" XSTR(LCD_RW) "\n"
+            "    mov  c,acc.4\n"
+            "    mov  _" XSTR(LCD_D4) ",c\n"
+            "    mov  c,acc.5\n"
+            "    mov  _" XSTR(LCD_D5) ",c\n"
+            "    mov  c,acc.6\n"
+            "    mov  _" XSTR(LCD_D6) ",c\n"
+            "    mov  c,acc.7\n"
+            "    mov  _" XSTR(LCD_D7) ",c\n"
+            "    setb _" XSTR(LCD_E) "\n"
+            "    nop\n"
+            "    clr  _" XSTR(LCD_E) "\n"
+            "    ret\n");
 }
 
-static void bus_out(uint8_t v)
+/* the high nibble, then the low one (same registers) */
+static void bus_out(uint8_t v) __naked
 {
-    nibble_out(v);
-    nibble_out(v << 4);
+    (void)v;
+    __asm__("    lcall _nibble_out\n"
+            "    mov  a,dpl\n"
+            "    swap a\n"
+            "    mov  dpl,a\n"
+            "    ljmp _nibble_out\n");
 }
 
 static bool_t bus_busy(void)
@@ -128,9 +145,15 @@ void lcd_putc(uint8_t c)
     bus_out(c);
 }
 
-/* After the three wake-up writes: instructions, then the bell glyph's eight rows as data
- * (entries INIT_GLYPH.. INIT_GLYPH + 7), then instructions again. */
+/* After the three wake-up writes: instructions, then the glyphs' rows as data (entries
+ * INIT_GLYPH.. INIT_GLYPH + GLYPH_ROWS - 1: CGRAM from GLYPH_BELL on, the bell, then
+ * (FEATURE_LUNAR) the lantern GLYPH_EVENT), then instructions again. */
 #define INIT_GLYPH 5
+#if FEATURE_LUNAR
+#define GLYPH_ROWS 16
+#else
+#define GLYPH_ROWS 8
+#endif
 static const CODE uint8_t init_seq[] = {
 #if LCD_BUS_BITS == 8
     0x38,                           /* 8-bit, 2 lines, 5x8 */
@@ -140,8 +163,11 @@ static const CODE uint8_t init_seq[] = {
     0x08,                           /* display off */
     0x01,                           /* clear */
     0x06,                           /* entry mode: increment, no shift */
-    0x40 | (GLYPH_BELL << 3),       /* CGRAM: the bell */
+    0x40 | (GLYPH_BELL << 3),       /* CGRAM: the bell ... */
     0x04, 0x0E, 0x0E, 0x0E, 0x1F, 0x00, 0x04, 0x00,
+#if FEATURE_LUNAR
+    0x04, 0x0E, 0x15, 0x15, 0x15, 0x0E, 0x04, 0x04,     /* ... the lantern */
+#endif
     0x0C,                           /* display on, cursor off, blink off */
     0x80 | LCD_LINE1,
 };
@@ -172,7 +198,7 @@ void lcd_init(void)
     delay_100us();
 #endif
     do {
-        if ((uint8_t)(i - INIT_GLYPH) < 8)
+        if ((uint8_t)(i - INIT_GLYPH) < GLYPH_ROWS)
             lcd_putc(init_seq[i]);
         else
             lcd_command(init_seq[i]);

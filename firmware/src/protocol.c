@@ -48,10 +48,21 @@
 #if FEATURE_DS18B20
 #include "ds18b20.h"
 #define KW_TEMP " TEMP"
+#define KW_TEMP_LEN 5
 #define INFO_TEMP " temp=none"
 #else
 #define KW_TEMP ""
+#define KW_TEMP_LEN 0
 #define INFO_TEMP ""
+#endif
+#if FEATURE_LUNAR
+#include "lunar.h"
+#include "solar.h"
+#define KW_CAL " CAL"
+#define KW_CAL_LEN 4
+#else
+#define KW_CAL ""
+#define KW_CAL_LEN 0
 #endif
 
 static IDATA char line[PROTO_MAX_LINE + 1];  /* the body, upper-cased, NUL at the end */
@@ -74,7 +85,7 @@ static uint8_t pp;                  /* parse position */
 static BIT bad_syntax, bad_range;
 static BIT exec;                   /* parse() may change things (the line is complete) */
 
-static XDATA uint8_t rq[PROTO_QUEUE];   /* replies: code, then 0, 2 or 6 result bytes */
+static PDATA uint8_t rq[PROTO_QUEUE];   /* replies: code, then 0, 2 or 6 result bytes */
 static uint8_t rq_head, rq_tail;
 static uint16_t owed;               /* lines lost to an overflow, not yet queued */
 static uint8_t q_alarm[2] = { 0xFF, 0xFF };  /* the time of the last ALARM entry queued */
@@ -84,6 +95,9 @@ static uint8_t rp_code;             /* ... its code */
 
 /* reply codes; the first seven equal the command keywords' indices */
 enum { R_SET, R_TIME, R_PONG, R_ALARM, R_HOURS, R_INFO, R_HELP,
+#if FEATURE_LUNAR
+       R_CAL,
+#endif
 #if FEATURE_DS18B20
        R_TEMP,
 #endif
@@ -100,11 +114,14 @@ enum { R_SET, R_TIME, R_PONG, R_ALARM, R_HOURS, R_INFO, R_HELP,
 
 /* keyword lists, space-separated: index = position; the commands' list is the HELP reply */
 /* SET first: matched soonest, it is on the path from a SET's last byte to its DS1302 write */
-static const CODE char keywords[] = "SET GET PING ALARM HOURS INFO HELP" KW_TEMP;
+static const CODE char keywords[] = "SET GET PING ALARM HOURS INFO HELP" KW_CAL KW_TEMP;
 static const CODE char onoff[] = "OFF ON";         /* index = SET_ALARM_ON or 0 */
 static const CODE char hours[] = "24 12";          /* index << 1 = SET_H12 or 0 */
 typedef char hours_index_is_the_flag[(SET_H12 == 2 && SET_ALARM_ON == 1) ? 1 : -1];
 enum { K_SET, K_GET, K_PING, K_ALARM, K_HOURS, K_INFO, K_HELP,
+#if FEATURE_LUNAR
+       K_CAL,
+#endif
 #if FEATURE_DS18B20
        K_TEMP,
 #endif
@@ -113,7 +130,9 @@ enum { K_SET, K_GET, K_PING, K_ALARM, K_HOURS, K_INFO, K_HELP,
 #define RQ_DT  6                    /* result bytes of a SET: the time it wrote (datetime_t
                                        without the weekday, computed again for the reply) */
 #define RQ_ALARM 2                  /* of an ALARM: its hour and minute */
+#define RQ_DATE 3                   /* of a CAL: the date asked about (year, month, day) */
 #define RQ_ROOM (1 + RQ_DT)         /* the largest entry: a line is taken only with this room */
+#define SUFFIX_LEN 7                /* a reply's "#CCCC\r\n" */
 
 /* ---- reply queue (a byte ring) ---- */
 
@@ -137,6 +156,10 @@ static uint8_t rq_len(uint8_t k)
 {
     if (k == R_SET)
         return RQ_DT;
+#if FEATURE_LUNAR
+    if (k == R_CAL)
+        return RQ_DATE;
+#endif
     if (k == R_ALARM)
         return RQ_ALARM;
     return 0;
@@ -237,7 +260,8 @@ static uint8_t take_word(const CODE char *k)
 
 /* ---- commands: the body in line[] -> a reply code; changes only when exec ---- */
 
-static uint8_t cmd_set(void)
+/* "20YY-MM-DD" (after spaces) into clock_new; the century digits are returned */
+static uint8_t take_date(void)
 {
     uint8_t century;
     skip_spaces();
@@ -247,6 +271,12 @@ static uint8_t cmd_set(void)
     clock_new.month = take_2d();
     expect('-');
     clock_new.day = take_2d();
+    return century;
+}
+
+static uint8_t cmd_set(void)
+{
+    uint8_t century = take_date();
     expect(' ');
     skip_spaces();
     take_hm();
@@ -276,6 +306,20 @@ static uint8_t parse(void)
         return cmd_set();
     if (k >= K_END)
         return R_E_UNKNOWN;
+#if FEATURE_LUNAR
+    if (k == K_CAL) {                       /* the date into clock_new (the reply's result) */
+        dt_copy(&clock_new, &clock_now);    /* today, unless a date follows */
+        n = 20;
+        if (!at_end()) {
+            n = take_date();
+            if (bad_syntax || !at_end())
+                return R_E_SYNTAX;
+        }
+        if (n != 20 || !cal_valid(&clock_new))
+            return R_E_RANGE;
+        return R_CAL;
+    }
+#endif
     if (at_end())
         return k;                           /* GET PING ALARM HOURS INFO HELP TEMP: R_* == K_* */
     /* ALARM and HOURS with an argument: the settings they make, applied only when exec */
@@ -479,6 +523,11 @@ static const CODE char r_time[] =               /* "2026-11-24 12:05:31 TUE" */
 static const CODE char r_alarm[] =
     "ALARM " FC_HOUR ":" FC_MIN FC_IF_ON " ON" FC_ELSE " OFF" FC_FI;
 static const CODE char r_hours[] = "HOURS " FC_IF_H12 "12" FC_ELSE "24" FC_FI;
+#if FEATURE_LUNAR
+/* the names at the FC_RX after each '=' (reply_run()), the check in a piece of its own */
+static const CODE char r_cal[] =
+    "CAL 20" FC_YEAR "-" FC_MONTH "-" FC_DAY " term=" FC_RX " fest=" FC_RX FC_PIECE;
+#endif
 /* INFO goes out in three pieces (see reply_run()) */
 #define INFO_P1 "INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME
 #define INFO_P2 " mcu=" BOARD_MCU " xtal=" BOARD_F_CPU_STR
@@ -496,9 +545,23 @@ static const CODE char r_info[] =
 #if FEATURE_DS18B20
 static const CODE char temp_words[] = "wait\0none\0err\0ok";    /* by temp_state */
 #endif
+/* HELP: the keywords; when they and the check do not fit the line buffer together
+ * (3 + 44 + 7 with CAL and TEMP), reply_start() prints them and the check is a piece of
+ * its own (FC_FI: no '=' before the FC_PIECE) */
+#define HELP_LEN (3 + 34 + KW_CAL_LEN + KW_TEMP_LEN)      /* "OK SET GET ... HELP CAL TEMP" */
+#if HELP_LEN + SUFFIX_LEN > UART_TX_SIZE
+#define HELP_SPLIT 1
+#define r_help (FC_FI FC_PIECE)
+#else
+#define HELP_SPLIT 0
+#define r_help keywords
+#endif
 /* per reply code: the text after "OK " / "ERR " */
 static const CODE char * const CODE replies[] = {
-    r_time, r_time, "PONG", r_alarm, r_hours, r_info, keywords,
+    r_time, r_time, "PONG", r_alarm, r_hours, r_info, r_help,
+#if FEATURE_LUNAR
+    r_cal,
+#endif
 #if FEATURE_DS18B20
     "TEMP ",                                    /* + the reading or NONE (reply()) */
 #endif
@@ -512,14 +575,14 @@ static const CODE char * const CODE replies[] = {
  * (INFO's) it goes on once the line buffer has been sent. Each piece fits the buffer (the
  * lengths of the texts above, counted by hand: a sizeof of a string literal would put the
  * literal into the image; SUFFIX_LEN = "#CCCC\r\n"): */
-#define SUFFIX_LEN 7
 #define TX_FITS(name, len) typedef char name[((len) <= UART_TX_SIZE) ? 1 : -1]
 TX_FITS(info_1_fits, 3 + 13 + FIRMWARE_VERSION_LEN + 7 + BOARD_NAME_LEN);
 TX_FITS(info_2_fits, 5 + BOARD_MCU_LEN + 6 + BOARD_F_CPU_STR_LEN);
 TX_FITS(info_3_fits, 6 + UART_BAUD_LEN + 6 + 4 + 10 + SUFFIX_LEN);  /* temp=none rtc=unset */
-TX_FITS(help_fits, 37 + 5 + SUFFIX_LEN);            /* "OK SET ... HELP" " TEMP" */
+TX_FITS(help_fits, HELP_LEN + (HELP_SPLIT ? 0 : SUFFIX_LEN));
 TX_FITS(time_fits, 26 + SUFFIX_LEN);                /* "OK 2026-11-24 12:05:31 TUE" */
 TX_FITS(error_fits, 19 + SUFFIX_LEN);               /* "ERR unknown command" */
+TX_FITS(cal_fits, 17 + 6 + 11 + 6 + 9);   /* "OK CAL 2012-10-23 term=ShuangJiang fest=ChongYang" */
 
 /* the reply rp_code from rp_s on, up to its end or a piece boundary (rp_s, rp_code: its
  * state, used in place: nothing to save around the calls) */
@@ -533,10 +596,20 @@ static void reply_run(void)
         fmt_flags = reply_flag(rp_code & R_CODE);
     while ((rp_s = out_fmt(rp_s)) != 0) {
         protocol_rx();                          /* between the pieces of a long reply */
-#if FEATURE_DS18B20
-        if (rp_s[-2] == '=')                    /* INFO's " temp=" piece ended */
-            out_fmt(text_nth(temp_words, temp_state));
+        if (rp_s[-2] == '=') {                  /* a value: */
+#if FEATURE_LUNAR
+            if ((uint8_t)(rp_code & R_CODE) == R_CAL) {
+                /* CAL's term, then its festival (reply_start() computed both; nothing
+                 * changes `solar` within this call, and the pages recompute theirs) */
+                solar_print(solar.term);
+                solar.term = solar.fest;
+                continue;
+            }
 #endif
+#if FEATURE_DS18B20
+            out_fmt(text_nth(temp_words, temp_state));  /* INFO's " temp=" */
+#endif
+        }
         if (rp_s[-1] == FCN_PIECE) {
             out_uart = 0;                       /* the rest when this piece has been sent */
             return;
@@ -582,7 +655,7 @@ static void reply_start(void)
     k = rp_code & R_CODE;
     n = rq_len(k);
     d = rp_alarm;
-    if (n == RQ_DT)
+    if (n >= RQ_DATE)                           /* a SET's time, a CAL's date */
         d = &clock_tmp.year;
     while (n--)
         *d++ = rq_get();
@@ -605,9 +678,21 @@ static void reply_start(void)
     out_xor = 0;
     out_crc = 0;
     out_fmt(k >= R_E_UNKNOWN ? "ERR " : "OK ");
+#if HELP_SPLIT
+    if (k == R_HELP)
+        out_fmt(keywords);
+#endif
     /* the time of a SET (its weekday) or of a GET (read now); k is in rp_code from here */
     if (k == R_SET)
         clock_tmp.wday = cal_weekday(&clock_tmp);
+#if FEATURE_LUNAR
+    if (k == R_CAL) {                           /* printed in this call (reply_run()) */
+        lunar_from_date(&clock_tmp);
+        protocol_rx();                          /* (each step up to 0.6 ms) */
+        solar_of_day(&clock_tmp);
+        ui_calendar_stale();                    /* it changed `lunar` and `solar` */
+    }
+#endif
     if ((uint8_t)(rp_code & R_CODE) == R_TIME && !clock_read())
         dt_copy(&clock_tmp, &clock_now);
 }

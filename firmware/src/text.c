@@ -9,7 +9,7 @@
 #include "clock.h"
 #include "lcd.h"
 
-XDATA char text_line[16];
+PDATA char text_line[16];
 uint8_t out_pos;
 uint8_t out_xor;
 uint16_t out_crc;
@@ -39,10 +39,10 @@ void out_ch(char c) __naked
             "00001$:\n"                          /* the LCD line: while there is room */
             "    mov  b,dpl\n"
             "    mov  a,_out_pos\n"
+            "    inc  _out_pos\n"                 /* counts on past the line (a cut) */
             "    cjne a,#16,00002$\n"
             "00002$:\n"
             "    jnc  00003$\n"
-            "    inc  _out_pos\n"
             "    add  a,#_text_line\n"
             "    mov  dpl,a\n"
             "    clr  a\n"
@@ -182,10 +182,18 @@ const CODE char *out_fmt(const CODE char *f)
     }
 }
 
-uint8_t text_bcd(uint8_t v)
+/* One DIV AB gives both digits (in C, SDCC divides twice and saves two registers): 11
+ * bytes, 11 machine cycles; touches only A and B. */
+uint8_t text_bcd(uint8_t v) __naked
 {
-    /* unsigned char operands: SDCC uses the 8051's DIV AB (no library call) */
-    return (uint8_t)((uint8_t)(v / (uint8_t)10) << 4) | (uint8_t)(v % (uint8_t)10);
+    (void)v;
+    __asm__("    mov  a,dpl\n"
+            "    mov  b,#10\n"
+            "    div  ab\n"                      /* A = tens, B = units */
+            "    swap a\n"
+            "    orl  a,b\n"
+            "    mov  dpl,a\n"
+            "    ret\n");
 }
 
 const CODE char *text_nth(const CODE char *list, uint8_t k)

@@ -21,8 +21,8 @@
 
 #define RX_MASK (UART_RX_SIZE - 1)
 
-static XDATA uint8_t rx_buf[UART_RX_SIZE];
-static XDATA uint8_t tx_buf[UART_TX_SIZE];
+static PDATA uint8_t rx_buf[UART_RX_SIZE];
+static PDATA uint8_t tx_buf[UART_TX_SIZE];
 static volatile uint8_t rx_head, rx_tail, tx_head, tx_tail;
 static volatile uint16_t rx_lost;
 static volatile __bit tx_busy, rx_skip, rx_mid;

@@ -16,6 +16,9 @@
 #include "calendar.h"
 #include "lunar.h"
 #include "text.h"
+#if FEATURE_LUNAR
+#include "solar.h"
+#endif
 #if FEATURE_DS18B20
 #include "ds18b20.h"
 #endif
@@ -32,7 +35,7 @@ uint8_t ui_dirty;
 uint8_t ui_field;                   /* F_NONE when not editing */
 #define field ui_field
 
-static uint8_t page;                /* 0 = date/time, 1 = lunar/alarm */
+static BIT page;                    /* 0 = date/time, 1 = lunar/alarm */
 static datetime_t edt;              /* the values being edited */
 static struct {
     uint8_t hour, minute, on;       /* the alarm being edited (on = SET_ALARM_ON or 0) */
@@ -41,7 +44,7 @@ static BIT time_changed, alarm_changed;
 static BIT blink_hide;              /* blink phase: the edited field is blanked */
 static uint8_t blink_ticks;         /* ticks left in this blink phase */
 
-static XDATA uint8_t shadow[32];    /* what the LCD shows */
+static PDATA uint8_t shadow[32];    /* what the LCD shows */
 
 /* Per field (index field - 1): where its text is (row in bit 4, column in bits 3..0, length
  * in bits 7..5) and  * its length; the upper bound for UP/DOWN (the day's is the month's length). */
@@ -54,6 +57,40 @@ static uint8_t NEAR * const CODE field_ptr[] = {
     &edt.year, &edt.month, &edt.day, &edt.hour, &edt.minute, &eal.hour, &eal.minute, &eal.on
 };
 
+#if FEATURE_LUNAR
+static IDATA uint8_t lun_date[3];   /* the date `lunar` and `solar` were computed for ... */
+static BIT lun_stale;               /* ... unless they were recomputed for another since */
+static BIT lun_event;               /* it has a term or a festival (solar_of_day()) */
+
+void ui_calendar_stale(void)
+{
+    lun_stale = 1;
+}
+
+/* lunar, solar: of t's date (year, month, day; computed again when the date changes, in
+ * two steps of at most 0.6 ms with received bytes taken before each, APP_RX(), so a SET's
+ * line end does not wait) */
+static void day_update(const uint8_t NEAR *t)
+{
+    uint8_t i = 3;
+
+    do {
+        i--;
+        if (lun_date[i] != t[i]) {
+            lun_date[i] = t[i];
+            lun_stale = 1;
+        }
+    } while (i);
+    if (lun_stale) {
+        lun_stale = 0;
+        APP_RX();
+        lunar_from_date((const datetime_t NEAR *)t);
+        APP_RX();
+        lun_event = solar_of_day((const datetime_t NEAR *)t);
+    }
+}
+#endif
+
 void ui_init(void)
 {
     uint8_t i = 0;
@@ -61,6 +98,9 @@ void ui_init(void)
         shadow[i] = ' ';            /* the LCD was just cleared */
     } while (++i < 32);
     ui_dirty = UI_ALL;
+#if FEATURE_LUNAR
+    lun_stale = 1;
+#endif
 }
 
 static const CODE char fmt_date[] =            /* "2026-11-24 Tue" */
@@ -96,6 +136,9 @@ static void render(void)
     fmt_p = (uint8_t NEAR *)&clock_now;
     if (field)
         fmt_p = (uint8_t NEAR *)&edt;
+#if FEATURE_LUNAR
+    day_update(fmt_p);
+#endif
     fmt_flags = settings.flags;
     n = page;                                   /* the page shown: while editing, the */
     if (field)                                  /* one with the field */
@@ -119,30 +162,40 @@ static void render(void)
             out_ch(n);
         }
 #endif
+#if FEATURE_LUNAR
+        if (!row && lun_event) {                /* "2026-09-25 Fri" + the lantern */
+            out_pad(15);
+            out_ch(GLYPH_EVENT);
+        }
+#endif
     } else if (!row) {                          /* "L*10-06 BingWu" */
 #if FEATURE_LUNAR
-        /* computed afresh: line 1 is drawn again only when something else than the second
-         * changed (a new day, a key, a serial command) */
-        out_ch('L');
-        if (lunar_from_date((const datetime_t NEAR *)fmt_p)) {
-            fmt_flags = lunar.leap;
-            fmt_p = &lunar.month - 1;
-            out_fmt(FC_IF_LEAP "*" FC_ELSE " " FC_FI FC_MONTH "-" FC_DAY " ");
-            out_fmt(lunar_stem_name(lunar.stem));
-            out_fmt(lunar_branch_name(lunar.branch));
-        }
+        /* the lunar date of the day shown (day_update(): computed when the date changes;
+         * the clock's dates, 2000..2099, are all in the lunar table) */
+        fmt_flags = lunar.flags;                /* LUNAR_LEAP */
+        fmt_p = &lunar.month - 1;
+        out_fmt("L" FC_IF_LEAP "*" FC_ELSE " " FC_FI FC_MONTH "-" FC_DAY " ");
+        out_fmt(lunar_stem_name(lunar.stem));
+        out_fmt(lunar_branch_name(lunar.branch));
 #endif
     } else {
-#if FEATURE_ALARM
-        if (!field) {
-            eal.hour = settings.alarm_hour;
-            eal.minute = settings.alarm_minute;
-            eal.on = fmt_flags & SET_ALARM_ON;
-        }
-        fmt_p = &eal.hour - 3;
-        fmt_flags = (fmt_flags & ~SET_ALARM_ON) | eal.on;
-        out_fmt(fmt_alarm);
+#if FEATURE_LUNAR
+        if (!field && lun_event)   /* "ZhongQiu QiuFen" instead of the alarm */
+            solar_print_day();
+        else
 #endif
+        {
+#if FEATURE_ALARM
+            if (!field) {
+                eal.hour = settings.alarm_hour;
+                eal.minute = settings.alarm_minute;
+                eal.on = fmt_flags & SET_ALARM_ON;
+            }
+            fmt_p = &eal.hour - 3;
+            fmt_flags = (fmt_flags & ~SET_ALARM_ON) | eal.on;
+            out_fmt(fmt_alarm);
+#endif
+        }
     }
     out_pad(16);
     if (blink_hide && field) {
@@ -172,6 +225,7 @@ void ui_refresh(void)
                 i += 15;
                 continue;
             }
+            APP_RX();                           /* (a row's text takes up to 1 ms) */
             render();
         }
         c = text_line[i & 15];
@@ -181,7 +235,9 @@ void ui_refresh(void)
             lcd_command(0x80 | (uint8_t)((i & 0x10) << 2) | (i & 15));  /* DDRAM: LINE2 = 0x40 */
         lcd_putc(c);
         shadow[i] = c;
-        at = i + 1;
+        at = i + 1;                             /* the LCD's address counter, except after */
+        if (!(at & 15))                         /* column 15: 0x10, never line 2's 0x40 */
+            at = 0xFF;
         APP_BACKGROUND();
     }
 }
@@ -247,7 +303,7 @@ void ui_key(uint8_t ev)
             return;
         }
         if (key == KEY_ID_MODE) {
-            page ^= 1;
+            page = !page;
             return;
         }
 #if FEATURE_ALARM

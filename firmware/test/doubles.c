@@ -57,8 +57,15 @@ uint16_t uart_rx_lost(void)
     return n;
 }
 
+/* the bytes written since uart_tx_start(): beyond UART_TX_SIZE the real line buffer drops
+ * them, and so does this double */
+static IDATA uint8_t tx_piece;
+
 void uart_putc(uint8_t c)
 {
+    if (tx_piece >= UART_TX_SIZE)
+        return;
+    tx_piece++;
     if (fake_uart_out_len < FAKE_OUT_SIZE) {
         fake_uart_out[fake_uart_out_len++] = (char)c;
         fake_uart_out[fake_uart_out_len] = 0;
@@ -72,6 +79,7 @@ bool_t uart_tx_idle(void)
 
 void uart_tx_start(void)
 {
+    tx_piece = 0;
 }
 
 
@@ -182,11 +190,16 @@ void ds1302_burst_write(uint8_t cmd, const uint8_t NEAR *src, uint8_t n)
 /* ---- UI and buzzer ---- */
 
 uint8_t ui_dirty;
-IDATA uint8_t fake_cancel_edits, fake_rings;
+IDATA uint8_t fake_cancel_edits, fake_rings, fake_calendar_stale;
 
 void ui_cancel_edit(void)
 {
     fake_cancel_edits++;
+}
+
+void ui_calendar_stale(void)
+{
+    fake_calendar_stale++;
 }
 
 void buzzer_ring(void)

@@ -4,14 +4,17 @@
  * (firmware/src itself is not touched). Compiled into every suite (doubles.c).
  *
  * - UART (uart.h): received bytes come from fake_uart_feed(); every byte the firmware sends
- *   is kept in fake_uart_out (NUL-terminated); the transmitter is always idle. Lines lost to
+ *   is kept in fake_uart_out (NUL-terminated); the transmitter is always idle, and like the
+ *   real line buffer it drops the bytes of a piece (uart_tx_start() to uart_tx_start())
+ *   beyond UART_TX_SIZE, so a reply piece too long for it loses its end here too. Lines lost to
  *   an overflow: fake_uart_lost, reported once every byte fed before has been taken.
  * - DS1302 (ds1302.h): a chip in memory with the real one's rules that matter here: the
  *   clock registers in burst order (sec, min, hour, date, month, wday, year, control), 31
  *   RAM bytes, and write protection: a write other than to the control register while WP
  *   is set is refused and counted in fake_rtc_refused. Writes that took effect are counted
  *   in fake_rtc_writes.
- * - ui_dirty, ui_cancel_edit() (ui.h) and buzzer_ring() (buzzer.h) only count calls.
+ * - ui_dirty, ui_cancel_edit(), ui_calendar_stale() (ui.h) and buzzer_ring() (buzzer.h)
+ *   only count calls.
  */
 #ifndef DOUBLES_H
 #define DOUBLES_H
@@ -36,6 +39,6 @@ void fake_rtc_reset(void);              /* a fresh chip: CH set, WP set, RAM 0 *
 void fake_rtc_set(uint8_t yy, uint8_t mm, uint8_t dd, uint8_t hh, uint8_t mi, uint8_t ss,
                   uint8_t wd);
 
-extern IDATA uint8_t fake_cancel_edits, fake_rings;
+extern IDATA uint8_t fake_cancel_edits, fake_rings, fake_calendar_stale;
 
 #endif /* DOUBLES_H */

@@ -163,6 +163,11 @@ class IspBootloader:
     def listening(self) -> bool:
         return self.state == "listen"
 
+    def in_frame(self, cycle: int) -> bool:
+        """A frame has begun and its bytes are still arriving (no gap of FRAME_GAP_S since
+        the last): a byte at ``cycle`` belongs to it (data, whatever its value)."""
+        return bool(self._buf) and cycle - self._last_rx <= self._c(FRAME_GAP_S)
+
     def power_on(self, cycle: int) -> None:
         self._epoch += 1
         self.state = "listen"

@@ -49,9 +49,9 @@ class Place:
     def reference(self) -> str | None:
         """``space:0xADDR`` for memory that can be read as a block (DAP memory
         references), None for registers and bits."""
-        if self.space in ("data", "idata", "xdata", "code") and self.addrs:
+        if self.space in ("data", "idata", "xdata", "pdata", "code") and self.addrs:
             space = "iram" if self.space in ("data", "idata") else self.space
-            if space == "xdata":
+            if space in ("xdata", "pdata"):     # (pdata: XRAM through MOVX @Ri)
                 space = "xram"
             return f"{space}:0x{self.addrs[0]:04X}"
         return None

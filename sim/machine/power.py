@@ -23,8 +23,9 @@ or it ran into erased flash; nothing runs until power is cycled).
   runs, nobody while the chip is off or halted.
 - ``cycle_on_sync``: a burst of ``BURST`` bytes 0x7F, each within ``BURST_GAP_S`` of the
   previous, while the program runs (or crashed) or while the bootloader is stuck in a
-  conversation (its host vanished after a valid frame), cycles power, as a person does
-  when stcgal says "Waiting for MCU, please cycle power".
+  conversation (its host vanished after a valid frame; bytes inside a frame are data, not
+  a burst), cycles power, as a person does when stcgal says "Waiting for MCU, please cycle
+  power".
 - Requests from other threads (``request_power_cycle``: the control socket) are applied
   by the board's run loop between slices, in simulated time.
 - After an interrupted upload the flash holds erased, unprogrammed cells: when the program
@@ -241,8 +242,11 @@ class ChipPower:
     # -- host bytes (the UART bridge delivers here) ------------------------------------------
     def uart_rx(self, byte: int, cycle: int) -> bool:
         state = self.state
+        # (in a bootloader conversation, only between frames: inside one 0x7F is data, e.g.
+        # a run of 0x7F in the image being written)
         if self.cycle_on_sync and (state == "app" or state == "halted"
-                                   or state == "bsl" and self.isp.state == "session"):
+                                   or state == "bsl" and self.isp.state == "session"
+                                   and not self.isp.in_frame(cycle)):
             if byte == 0x7F and (self._burst == 0 or
                                  cycle - self._burst_last <= self.board.to_cycles(BURST_GAP_S)):
                 self._burst += 1

@@ -39,14 +39,16 @@ def memory_use(image: Path) -> str:
     mem = image.with_suffix(".mem").read_text()
     rom = re.search(r"ROM/EPROM/FLASH\s+\S+\s+\S+\s+(\d+)\s+(\d+)", mem)
     stack = re.search(r"with (\d+) bytes available", mem)
-    xram = re.search(r"EXTERNAL RAM\s+\S+\s+\S+\s+(\d+)\s+(\d+)", mem)
+    # the paged segment (__pdata) and the rest of XRAM (__xdata), each with its size
+    xram = re.findall(r"(?:PAGED EXT\. RAM|EXTERNAL RAM)\s+(?:\S+\s+\S+\s+)?(\d+)\s+(\d+)",
+                      mem)
     parts = []
     if rom:
         parts.append(f"code {rom.group(1)} / {rom.group(2)} bytes")
     if stack:
         parts.append(f"IRAM {256 - int(stack.group(1))} / 256 bytes")
     if xram:
-        parts.append(f"XRAM {xram.group(1)} / {xram.group(2)} bytes")
+        parts.append(f"XRAM {sum(int(used) for used, _ in xram)} / {xram[-1][1]} bytes")
     return ", ".join(parts)
 
 

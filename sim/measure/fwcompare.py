@@ -43,7 +43,7 @@ from sim.measure.fwprofile import START, profile, read_symbols
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REF = "841ea3b"
 _MEM = (("code", r"ROM/EPROM/FLASH\s+\S+\s+\S+\s+(\d+)"),
-        ("xram", r"EXTERNAL RAM\s+(?:\S+\s+\S+\s+)?(\d+)\s+\d+"),
+        ("xram", r"(?:PAGED EXT\. RAM|EXTERNAL RAM)\s+(?:\S+\s+\S+\s+)?(\d+)\s+\d+"),
         ("stack", r"with (\d+) bytes available"))
 _STATS = re.compile(r"simulated ([\d.]+) s .* in ([\d.]+) s wall")
 
@@ -55,9 +55,8 @@ def memory(image: Path, iram_size: int) -> dict[str, int]:
         raise MeasureError(f"no memory summary {mem}")
     text = mem.read_text()
     found = {}
-    for name, pattern in _MEM:
-        m = re.search(pattern, text)
-        found[name] = int(m.group(1)) if m else 0
+    for name, pattern in _MEM:              # (XRAM: paged and external segments summed)
+        found[name] = sum(int(m.group(1)) for m in re.finditer(pattern, text))
     return {"code": found["code"], "iram": iram_size - found["stack"], "xram": found["xram"]}
 
 

@@ -87,8 +87,9 @@ def xor_line(body: str) -> str:
 
 INFO_OK = ("OK INFO clock51 0.1.0 board=reference mcu=STC89C52RC xtal=11059200 baud=9600 "
            "temp=ok rtc=ok")
-HELP_OK = "OK SET GET PING ALARM HOURS INFO HELP TEMP"
+HELP_OK = "OK SET GET PING ALARM HOURS INFO HELP CAL TEMP"
 ANY_TIME = r"OK 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d (MON|TUE|WED|THU|FRI|SAT|SUN)"
+CAL_LONGEST = "OK CAL 2012-10-23 term=ShuangJiang fest=ChongYang"
 
 # (body, check form, the reply's text before its check: exact, or a regex after "re:")
 # in order; the state runs on from line to line (the alarm starts 07:00 OFF, 24 h)
@@ -96,6 +97,7 @@ MIX = [
     ("PING", None, "OK PONG"),
     ("GET", "crc", "re:" + ANY_TIME),          # GET reads the clock when its reply goes out
     ("SET 2027-03-04 05:06:07", None, "OK 2027-03-04 05:06:07 THU"),
+    ("CAL", None, "OK CAL 2027-03-04 term=none fest=none"),   # the date the SET before set
     ("ALARM", "xor", "OK ALARM 07:00 OFF"),
     ("ALARM 06:30", "crc", "OK ALARM 06:30 ON"),
     ("ALARM OFF", None, "OK ALARM 06:30 OFF"),
@@ -112,7 +114,6 @@ MIX = [
     ("PI\x01NG", None, "ERR bad byte"),
     ("ALARM ON", "crc", "OK ALARM 06:30 ON"),
     ("HOURS 24", None, "OK HOURS 24"),
-    ("PING", "crc", "OK PONG"),
     ("INFO", "crc", INFO_OK),
     ("SET 2028-02-29 23:59:58", "xor", "OK 2028-02-29 23:59:58 TUE"),
     ("TEMP", None, "OK TEMP 20.0"),
@@ -120,8 +121,8 @@ MIX = [
     ("ALARM 24:00", None, "ERR range"),
     ("HOURS 13", "xor", "ERR range"),
     ("ALARM", "crc", "OK ALARM 06:30 ON"),
-    ("HOURS", "xor", "OK HOURS 24"),
-    ("PING", "xor", "OK PONG"),
+    ("CAL 2012-10-23", "crc", CAL_LONGEST),    # the longest reply, in two pieces
+    ("CAL 2026-02-30", "xor", "ERR range"),
     ("GET", "crc", "re:" + ANY_TIME),
     ("ALARM 05:45", None, "OK ALARM 05:45 ON"),
     ("INFO", None, INFO_OK),
@@ -220,6 +221,33 @@ def test_32_pipelined_requests_of_one_kind_each_get_their_own_reply(make_clock, 
     replies = run_lines(clk, lines, timeout_s=5.0)
     for (_body, _, want), reply in zip(lines, replies, strict=True):
         check_reply(reply, form, want)
+
+
+CAL_DAYS = [  # (date, term, festival): 32 days, each reply as long as CAL's replies get
+    ("2012-10-23", "ShuangJiang", "ChongYang"), ("2026-09-25", "none", "ZhongQiu"),
+    ("2008-08-07", "LiQiu", "QiXi"), ("2002-08-23", "ChuShu", "ZhongYuan"),
+    ("2026-04-05", "QingMing", "QingMing"), ("2026-02-16", "none", "ChuXi"),
+    ("2027-02-05", "none", "ChuXi"), ("2099-12-21", "DongZhi", "none"),
+    ("2000-01-01", "none", "none"), ("2084-03-20", "ChunFen", "none"),
+] * 4
+
+
+def test_32_pipelined_cals_each_get_one_reply_in_order_their_own_or_err_overflow(make_clock):
+    """A CAL reply (up to 50 characters and a check) takes three times as long on the wire
+    as its request, and its queue entry is 4 bytes (docs/protocol.md: 14 wait in the
+    queue): a host streaming 32 of them without reading overruns the receive ring, as it
+    would with any request shorter than its reply. Every line still gets exactly one
+    reply, in order: its own, or ERR overflow for a line lost."""
+    clk = booted(make_clock)
+    lines = [(f"CAL {d}", "crc", f"OK CAL {d} term={t} fest={f}") for d, t, f in CAL_DAYS[:32]]
+    replies = run_lines(clk, lines, timeout_s=8.0)
+    lost = [i for i, r in enumerate(replies) if r == "ERR overflow"]
+    for i, (_body, form, want) in enumerate(lines):
+        if i not in lost:
+            check_reply(replies[i], form, want)
+    assert len(lines) - len(lost) >= 16, f"lines answered with their own reply: {replies}"
+    print(f"\n32 CALs: {len(lines) - len(lost)} answered with their own reply, "
+          f"{len(lost)} ERR overflow")
 
 
 # ---- a flood that overruns the receive ring: ERR overflow for the lines lost, only -------

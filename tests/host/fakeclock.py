@@ -15,6 +15,13 @@ from datetime import datetime
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 START = datetime(2026, 11, 24, 12, 5, 31)
 CRC_DIGITS = "0123456789:;<=>?"
+# a few days the fake's CAL knows (scripted answers, not a calendar computation)
+CALENDAR = {
+    "2026-09-25": ("none", "ZhongQiu"),
+    "2026-04-05": ("QingMing", "QingMing"),
+    "2012-10-23": ("ShuangJiang", "ChongYang"),
+    "2026-11-22": ("XiaoXue", "none"),
+}
 
 
 def crc16_bitwise(data: bytes) -> int:
@@ -88,6 +95,8 @@ class FakeDevice:
         self.alarm = (7, 30, False)
         self.hours = 24
         self._temp: float | str | None = 23.5  # DS18B20: a value, None (absent), "err", "busy"
+        # CAL's answers: date -> (term, festival) ("none" for neither); other dates: none
+        self.calendar: dict[str, tuple[str, str]] = dict(CALENDAR)
         self.buffer = bytearray()
         self.lines: list[tuple[float, bytes]] = []  # (mono of the line end, line) received
         self.sets: list[tuple[float, datetime]] = []  # (mono of the register write, value)
@@ -247,15 +256,27 @@ class FakeDevice:
             return ("OK INFO clock51 0.1.0 board=reference mcu=STC89C52RC xtal=11059200 "
                     f"baud=9600 rtc={rtc}")
         if name == "HELP" and not args:
-            return "OK SET GET PING ALARM HOURS INFO HELP" + (" DRIFT" if self.drift_feature
-                                                               else "")
+            return "OK SET GET PING ALARM HOURS INFO HELP CAL" + (" DRIFT" if self.drift_feature
+                                                                   else "")
         if name == "DRIFT" and self.drift_feature:
             return self._drift(args, at)
         if name == "TEMP" and not args:
             if self.temp in ("err", "busy"):
                 return "ERR sensor" if self.temp == "err" else "ERR busy"
             return "OK TEMP NONE" if self.temp is None else f"OK TEMP {self.temp:.1f}"
-        if name in ("PING", "GET", "SET", "ALARM", "HOURS", "INFO", "HELP", "TEMP"):
+        if name == "CAL" and len(args) <= 1:
+            day = args[0] if args else f"{self.shown_at(at):%Y-%m-%d}"
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", day):
+                return "ERR syntax"
+            try:
+                ok = 2000 <= datetime.strptime(day, "%Y-%m-%d").year <= 2099
+            except ValueError:
+                ok = False
+            if not ok:
+                return "ERR range"
+            term, fest = self.calendar.get(day, ("none", "none"))
+            return f"OK CAL {day} term={term} fest={fest}"
+        if name in ("PING", "GET", "SET", "ALARM", "HOURS", "INFO", "HELP", "TEMP", "CAL"):
             return "ERR syntax"
         return "ERR unknown command"
 

@@ -217,6 +217,27 @@ def test_a_burst_of_7f_while_the_program_runs_cycles_power_when_asked_to() -> No
     assert board.chip.state == "bsl" and board.chip.power_cycles == 1
 
 
+def test_a_block_of_7f_bytes_is_data_not_a_sync_burst_while_cycling_on_sync() -> None:
+    """An image with a run of 0x7F (a table of them) is written, not taken for stcgal
+    waiting for the MCU."""
+    board = make_board(power_cycle_on_sync=True)
+    proto = stcgal("stc89")
+    sync(board)
+    proto.initialize_status(read_reply(board, proto, 0))
+    assert exchange(board, proto, bytes([0x84, 2, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33])) \
+        == b"\x80"
+    block = NEW + b"\x7f" * (128 - len(NEW))
+    reply = exchange(board, proto, bytes([0, 0, 0, 0, 0, 0, 0x80]) + block)
+    assert reply == bytes([0x80, sum(block) & 0xFF])
+    assert board.chip.power_cycles == 0
+    assert board.flash.data[:128] == block
+    # between frames a burst still means a programmer is waiting (its host vanished)
+    for _ in range(4):
+        send(board, b"\x7f", board.seconds + 0.03)
+    board.run_for(0.01)
+    assert board.chip.power_cycles == 1
+
+
 def test_7f_bytes_reach_the_program_when_power_cycling_on_sync_is_off() -> None:
     board = make_board()
     board.run_for(0.3)

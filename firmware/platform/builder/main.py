@@ -109,7 +109,8 @@ env.Append(
 # -- size report -------------------------------------------------------------------------
 
 MEM_ROM = re.compile(r"ROM/EPROM/FLASH\s+\S+\s+\S+\s+(\d+)\s+(\d+)")
-MEM_XRAM = re.compile(r"EXTERNAL RAM\s+(?:\S+\s+\S+\s+)?(\d+)\s+(\d+)")
+# XRAM: the paged segment (__pdata, MOVX @Ri) and the rest (__xdata) together
+MEM_XRAM = re.compile(r"(?:PAGED EXT\. RAM|EXTERNAL RAM)\s+(?:\S+\s+\S+\s+)?(\d+)\s+(\d+)")
 MEM_STACK = re.compile(r"Stack starts at: 0x([0-9a-fA-F]+).*?with (\d+) bytes available")
 
 
@@ -118,13 +119,12 @@ def memory_use(mem_path):
     with open(mem_path) as f:
         text = f.read()
     rom = MEM_ROM.search(text)
-    xram = MEM_XRAM.search(text)
     stack = MEM_STACK.search(text)
     if not (rom and stack):
         raise RuntimeError(f"cannot read the memory summary in {mem_path}")
     code = int(rom.group(1))
     iram = iram_size - int(stack.group(2))
-    xr = int(xram.group(1)) if xram else 0
+    xr = sum(int(m.group(1)) for m in MEM_XRAM.finditer(text))
     return code, iram, xr
 
 

@@ -37,8 +37,8 @@ static void test_every_new_year_and_leap_month_edge(void)
         if (lunar.day != e->lday)
             TEST_ASSERT_EQUAL_UINT8_MESSAGE(e->lday, lunar.day,
                                             date_text(e->year, e->month, e->day));
-        if (lunar.leap != (e->leap ? LUNAR_LEAP : 0))
-            TEST_ASSERT_EQUAL_HEX8_MESSAGE(e->leap ? LUNAR_LEAP : 0, lunar.leap,
+        if ((lunar.flags & LUNAR_LEAP) != (e->leap ? LUNAR_LEAP : 0))
+            TEST_ASSERT_EQUAL_HEX8_MESSAGE(e->leap ? LUNAR_LEAP : 0, lunar.flags & LUNAR_LEAP,
                                            date_text(e->year, e->month, e->day));
         if (lunar.stem != e->stem)
             TEST_ASSERT_EQUAL_UINT8_MESSAGE(e->stem, lunar.stem,
@@ -73,7 +73,8 @@ static void set_day_number(uint16_t n)
     t.hour = t.minute = t.second = 0;
 }
 
-static void lunar_is(uint8_t month, uint8_t day, uint8_t leap)
+/* flags: LUNAR_LEAP in a leap month, LUNAR_LAST on the month's last day */
+static void lunar_is(uint8_t month, uint8_t day, uint8_t flags)
 {
     if (!lunar_from_date(&t))
         TEST_ASSERT_TRUE_MESSAGE(0, date_text(t.year, t.month, t.day));
@@ -81,12 +82,12 @@ static void lunar_is(uint8_t month, uint8_t day, uint8_t leap)
         TEST_ASSERT_EQUAL_UINT8_MESSAGE(day, lunar.day, date_text(t.year, t.month, t.day));
     if (lunar.month != month)
         TEST_ASSERT_EQUAL_UINT8_MESSAGE(month, lunar.month, date_text(t.year, t.month, t.day));
-    if (lunar.leap != leap)
-        TEST_ASSERT_EQUAL_HEX8_MESSAGE(leap, lunar.leap, date_text(t.year, t.month, t.day));
+    if (lunar.flags != flags)
+        TEST_ASSERT_EQUAL_HEX8_MESSAGE(flags, lunar.flags, date_text(t.year, t.month, t.day));
 }
 
 /* Every lunar month 2000..2099: its first day, and its last day (the day before the next
- * month starts) with the month's length. Within a month the lunar day grows with the date
+ * month starts, flagged LUNAR_LAST) with the month's length. Within a month the lunar day grows with the date
  * (lunar.c adds the date's offset), so this checks every day's month and day. */
 static void test_first_and_last_day_of_every_lunar_month(void)
 {
@@ -98,7 +99,8 @@ static void test_first_and_last_day_of_every_lunar_month(void)
         set_day_number(prev);
         lunar_is(month, first_day, leap);
         set_day_number(start - 1);
-        lunar_is(month, first_day + (uint8_t)(start - 1 - prev), leap);
+        lunar_is(month, first_day + (uint8_t)(start - 1 - prev),
+                 leap | (k < LUNAR_MONTHS ? LUNAR_LAST : 0));   /* (2099-12-31: mid-month) */
         if (k > 0 && k < LUNAR_MONTHS && start - prev != 29 && start - prev != 30)
             TEST_FAIL_MESSAGE("a lunar month of lunardate is not 29 or 30 days long");
         if (k == LUNAR_MONTHS)

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "ds1302.h"
 #include "board_config.h"
+#include "text.h"
 #if FEATURE_DS18B20
 #include "ds18b20.h"
 #include "text.h"
@@ -30,8 +31,44 @@ void temp_print(void)
 #define INFO_TEMP ""
 #define HELP_TEMP ""
 #endif
+#if FEATURE_LUNAR
+#define HELP_CAL " CAL"
+#else
+#define HELP_CAL ""
+#endif
 
 /* Firmware modules: protocol.c clock.c text.c calendar.c tick.c */
+
+#if FEATURE_LUNAR
+#include "lunar.h"
+#include "solar.h"
+/* lunar.h and solar.h doubles (the real ones: test_cal): term "t<day>", festival
+ * "f<month>", and lunar_from_date() must have been asked about the same date first */
+lunar_t lunar;
+static IDATA uint8_t lunar_asked;
+bool_t lunar_from_date(const datetime_t NEAR *t)
+{
+    lunar_asked = t->day;
+    return 1;
+}
+IDATA solar_t solar;
+bool_t solar_of_day(const datetime_t NEAR *t)
+{
+    solar.term = t->day;
+    solar.fest = 0x80 | t->month;
+    if (lunar_asked != t->day)
+        solar.term = 0;                 /* "t0": the lunar date was not computed */
+    return 1;
+}
+void solar_print(uint8_t n)
+{
+    out_ch(n & 0x80 ? 'f' : 't');
+    n &= 0x7F;
+    if (n >= 10)
+        out_ch('0' + n / 10);
+    out_ch('0' + n % 10);
+}
+#endif
 
 /* a clock running at 2026-11-24 12:05:31 (Tuesday), default settings, nothing counted */
 static void fresh(void)
@@ -258,9 +295,51 @@ static void test_info_and_help(void)
     TEST_ASSERT_EQUAL_STRING("OK INFO clock51 0.1.0 board=reference mcu=STC89C52RC "
                              "xtal=11059200 baud=9600" INFO_TEMP " rtc=unset\r\n",
                              send("INFO\r"));
-    TEST_ASSERT_EQUAL_STRING("OK SET GET PING ALARM HOURS INFO HELP" HELP_TEMP "\r\n",
+    TEST_ASSERT_EQUAL_STRING("OK SET GET PING ALARM HOURS INFO HELP" HELP_CAL HELP_TEMP "\r\n",
                              send("HELP\r"));
 }
+
+/* the longest reply with the longest check: HELP (the UART's line buffer holds 52 bytes;
+ * each piece must fit, the check included; CAL's longest: test_cal) */
+static void test_help_keeps_its_crc_check_whole(void)
+{
+    static const char want[] = "OK SET GET PING ALARM HOURS INFO HELP" HELP_CAL HELP_TEMP "#";
+    const char *got;
+
+    fresh();
+    got = send("HELP#0?56\r");
+    TEST_ASSERT_EQUAL_MEMORY_MESSAGE(want, got, sizeof(want) - 1, got);
+    TEST_ASSERT_EQUAL_UINT8_MESSAGE(sizeof(want) - 1 + 6, strlen(got), got); /* 4 digits CR LF */
+    TEST_ASSERT_EQUAL_STRING("\r\n", got + strlen(got) - 2);
+}
+
+#if FEATURE_LUNAR
+/* CAL's framing: the date (or today's) reaches solar_of_day() and the reply names what
+ * solar_print() prints; the real terms and festivals: test_cal. */
+static void test_cal_parses_a_date_or_takes_today(void)
+{
+    fresh();
+    TEST_ASSERT_EQUAL_STRING("OK CAL 2026-09-25 term=t25 fest=f9\r\n", send("CAL 2026-09-25\r"));
+    TEST_ASSERT_EQUAL_STRING("OK CAL 2099-12-31 term=t31 fest=f12\r\n", send("cal 2099-12-31 \r"));
+    clock_now.year = 27;
+    clock_now.month = 2;
+    clock_now.day = 5;
+    clock_now.hour = 12;
+    clock_now.minute = clock_now.second = 0;
+    TEST_ASSERT_EQUAL_STRING("OK CAL 2027-02-05 term=t5 fest=f2\r\n", send("CAL\r"));
+    TEST_ASSERT_TRUE(fake_calendar_stale > 0);
+    clock_untouched();
+    settings_untouched();
+    refused("CAL 2025-02-29\r", "ERR range\r\n");
+    refused("CAL 2026-13-01\r", "ERR range\r\n");
+    refused("CAL 2100-01-01\r", "ERR range\r\n");
+    refused("CAL 1999-12-31\r", "ERR range\r\n");
+    refused("CAL 2026-9-25\r", "ERR syntax\r\n");
+    refused("CAL 2026-09-25 X\r", "ERR syntax\r\n");
+    refused("CAL TODAY\r", "ERR syntax\r\n");
+    refused("CALX\r", "ERR unknown command\r\n");
+}
+#endif
 
 #if FEATURE_DS18B20
 /* TEMP and INFO's temp= for each driver state; nothing else is touched */
@@ -386,6 +465,10 @@ void main(void)
     RUN_TEST(test_hours);
     RUN_TEST(test_hours_errors);
     RUN_TEST(test_info_and_help);
+    RUN_TEST(test_help_keeps_its_crc_check_whole);
+#if FEATURE_LUNAR
+    RUN_TEST(test_cal_parses_a_date_or_takes_today);
+#endif
 #if FEATURE_DS18B20
     RUN_TEST(test_temp_by_sensor_state);
 #endif

@@ -133,11 +133,14 @@ static void test_pad_to_column_14_and_the_bell_glyph(void)
 
 static const CODE char too_long[] = "0123456789ABCDEFGHIJ";
 
-static void test_the_lcd_line_keeps_16_characters(void)
+/* the line keeps 16 characters; out_pos counts on, so a caller can tell a cut */
+static void test_the_lcd_line_keeps_16_characters_and_counts_the_rest(void)
 {
     lcd(too_long, 0);
-    TEST_ASSERT_EQUAL_UINT8(16, out_pos);
+    TEST_ASSERT_EQUAL_UINT8(20, out_pos);
     TEST_ASSERT_EQUAL_MEMORY("0123456789ABCDEF", text_line, 16);
+    out_pad(16);                        /* nothing to pad: it stays past the line */
+    TEST_ASSERT_EQUAL_UINT8(20, out_pos);
 }
 
 static const CODE char pieces[] = "ab" FC_RX "cd";
@@ -192,7 +195,7 @@ void main(void)
     RUN_TEST(test_display_hour_in_12_and_24_hour_mode);
     RUN_TEST(test_conditions_print_one_branch);
     RUN_TEST(test_pad_to_column_14_and_the_bell_glyph);
-    RUN_TEST(test_the_lcd_line_keeps_16_characters);
+    RUN_TEST(test_the_lcd_line_keeps_16_characters_and_counts_the_rest);
     RUN_TEST(test_fc_rx_splits_a_format_into_pieces);
     RUN_TEST(test_uart_sink_upper_case_weekday_and_xor);
     RUN_TEST(test_text_nth);
