@@ -16,7 +16,8 @@ with the baseline's in one run.
    does), byte-compiled like ours.
 
 ``Build.memory`` reads the memory summary SDCC writes beside each image (``firmware.mem``),
-as the build's own size report does: code, IRAM and XRAM used, and the limits.
+as the build's own size report does: code, IRAM and XRAM used (the paged segment and the
+rest summed), and the limits.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 BENCH_DIR = ROOT / ".pio" / "bench"
 DEFAULT_COMMIT = "841ea3b"
 _ROM = re.compile(r"ROM/EPROM/FLASH\s+\S+\s+\S+\s+(\d+)\s+(\d+)")
-_XRAM = re.compile(r"EXTERNAL RAM\s+(?:\S+\s+\S+\s+)?(\d+)\s+(\d+)")
+# XRAM: the paged segment (__pdata, MOVX @Ri) and the rest (__xdata), summed
+_XRAM = re.compile(r"(?:PAGED EXT\. RAM|EXTERNAL RAM)\s+(?:\S+\s+\S+\s+)?(\d+)\s+(\d+)")
 _STACK = re.compile(r"Stack starts at: 0x[0-9a-fA-F]+.*?with (\d+) bytes available")
 IRAM_SIZE = 256  # the reference board's (an STC89C52RC's)
 
@@ -76,12 +78,13 @@ class Build:
             text = mem.read_text()
         except OSError as e:
             raise MeasureError(f"{mem}: {e.strerror or e}") from None
-        rom, xram, stack = _ROM.search(text), _XRAM.search(text), _STACK.search(text)
+        rom, xram, stack = _ROM.search(text), _XRAM.findall(text), _STACK.search(text)
         if not (rom and stack):
             raise MeasureError(f"{mem}: no memory summary")
         return {"Code": (int(rom[1]), int(rom[2])),
                 "IRAM": (IRAM_SIZE - int(stack[1]), IRAM_SIZE),
-                "XRAM": (int(xram[1]), int(xram[2])) if xram else (0, 0)}
+                "XRAM": (sum(int(used) for used, _ in xram), int(xram[-1][1])) if xram
+                else (0, 0)}
 
 
 def _pio_exe() -> str:

@@ -218,7 +218,8 @@ def run(args: argparse.Namespace) -> int:
             mem = print_memory(ours, base)
             code_b, code_o = mem[base.label]["Code"][0], mem[ours.label]["Code"][0]
             x = mem[ours.label]["XRAM"]
-            summary.append(f"code {code_o} B ({base.label}: {code_b} B)   [target: <= 7000 B]; "
+            summary.append(f"code {code_o} B ({base.label}: {code_b} B)   [target: <= 8000 B, "
+                           f"192 B free with every feature on]; "
                            f"XRAM free {x[1] - x[0]} B   [target: >= 64 B]")
         else:
             from sim.measure.clockbench import run_once
