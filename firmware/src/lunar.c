@@ -23,7 +23,7 @@ typedef char lunar_branch_base[((LUNAR_FIRST_YEAR - 4) % 12 == 3) ? 1 : -1];
 #define STR(x) #x
 
 /*
- * In assembler (SDCC's C took 237 bytes, this 133): R5 = idx (the table row), R7:R6 the
+ * In assembler (SDCC's C took 237 bytes, this 179): R5 = idx (the table row), R7:R6 the
  * days since the row's Spring Festival (0..384; R6 = off, the 256 in F0), R3 the month
  * mask being shifted, R2 = i (months walked), R4 = b (the month's length), R1 the flags.
  *   idx = year + 1; b = sf(idx) + LUNAR_SF_BASE; days = day of the year;
