@@ -1,64 +1,166 @@
 /*
  * calendar.c - Gregorian date arithmetic for 2000..2099. See calendar.h.
- * Portable C: compiled for the 8051 and, unchanged, for host unit tests. No division:
- * the 8051 has only an 8-bit DIV and SDCC would pull in 16-bit signed library routines.
+ * No division beyond the 8051's 8-bit DIV AB. cal_days_in_month(), cal_day_of_year(),
+ * cal_weekday() and cal_valid() are assembler (SDCC's C took 218 bytes for them, this
+ * 141); each one's rule is written above it.
  */
 #include "calendar.h"
 
 static const CODE uint8_t month_days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
-uint8_t cal_days_in_month(uint8_t year, uint8_t month)
+/* 29 for February of a leap year (year & 3 == 0), else month_days[month - 1]. Touches only
+ * A and DPTR (callee_saves: compat.h). */
+uint8_t cal_days_in_month(uint8_t year, uint8_t month) __naked
 {
-    if (month == 2 && !(year & 3))
-        return 29;
-    return month_days[(uint8_t)(month - 1)];
+    (void)year;
+    (void)month;
+    __asm__("    mov  a,dpl\n"
+            "    anl  a,#3\n"
+            "    jnz  00001$\n"
+            "    mov  a,_cal_days_in_month_PARM_2\n"
+            "    cjne a,#2,00001$\n"
+            "    mov  dpl,#29\n"
+            "    ret\n"
+            "00001$:\n"
+            "    mov  a,_cal_days_in_month_PARM_2\n"
+            "    dec  a\n"
+            "    mov  dptr,#_month_days\n"
+            "    movc a,@a+dptr\n"
+            "    mov  dpl,a\n"
+            "    ret\n");
 }
 
 /* Days of a common year before month m + 1, less 256 from October on. */
 static const CODE uint8_t month_start[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243,
                                               273 - 256, 304 - 256, 334 - 256 };
 
-uint16_t cal_day_of_year(const datetime_t NEAR *t)
+/* n = day - 1, + 1 from March on in a leap year (February 29 lies before); the low byte
+ * month_start[m] + n, the high byte its carry + 1 from October (m = month - 1 >= 9) on. */
+uint16_t cal_day_of_year(const datetime_t NEAR *t) __naked
 {
-    uint8_t m = t->month - 1, n = t->day - 1, hi = 0;
-
-    if (m >= 2 && !(t->year & 3))
-        n++;                        /* February 29 lies before */
-    if (m >= 9)
-        hi = 1;
-    m = month_start[m] + n;         /* 8-bit halves: SDCC's 16-bit sums are longer */
-    if (m < n)
-        hi++;
-    return m | ((uint16_t)hi << 8);
+    (void)t;
+    __asm__("    mov  r0,dpl\n"
+            "    mov  a,@r0\n"
+            "    anl  a,#3\n"
+            "    mov  r7,a\n"                    /* 0: a leap year */
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    dec  a\n"
+            "    mov  r6,a\n"                    /* m */
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    dec  a\n"                       /* n */
+            "    cjne r6,#2,00001$\n"
+            "00001$:\n"
+            "    jc   00002$\n"
+            "    cjne r7,#0,00002$\n"
+            "    inc  a\n"
+            "00002$:\n"
+            "    mov  r5,a\n"
+            "    mov  a,r6\n"
+            "    mov  dptr,#_month_start\n"
+            "    movc a,@a+dptr\n"
+            "    add  a,r5\n"
+            "    mov  dpl,a\n"
+            "    clr  a\n"
+            "    addc a,#0\n"
+            "    cjne r6,#9,00003$\n"
+            "00003$:\n"
+            "    jc   00004$\n"
+            "    inc  a\n"
+            "00004$:\n"
+            "    mov  dph,a\n"
+            "    ret\n");
 }
 
 /* Month offsets (mod 7) of day 1 from Jan 1 in a common year. */
 static const CODE uint8_t month_wofs[12] = { 0, 3, 3, 6, 1, 4, 6, 2, 5, 0, 3, 5 };
 
-uint8_t cal_weekday(const datetime_t NEAR *t)
+/* 365 = 1 (mod 7): each year shifts the weekday by 1, each leap day before it by 1 more.
+ * n = y + (y + 3) / 4 + month_wofs[m - 1] + day + 4, + 1 after February of a leap year, all
+ * 8-bit (<= 99 + 25 + 6 + 31 + 5); n % 7 + 1 (one DIV AB). 2000-01-01 (Saturday) gives 6. */
+uint8_t cal_weekday(const datetime_t NEAR *t) __naked
 {
-    /* 365 = 1 (mod 7): each year shifts the weekday by 1, each leap day before it by 1 more.
-     * All 8-bit (<= 99 + 25 + 6 + 31 + 5): one DIV AB. 2000-01-01 (Saturday) gives 6. */
-    uint8_t y = t->year, m = t->month;
-    uint8_t n = y + (uint8_t)((uint8_t)(y + 3) >> 2) + month_wofs[(uint8_t)(m - 1)] + t->day + 4;
-    if (m > 2 && !(y & 3))
-        n++;
-    return (uint8_t)(n % (uint8_t)7) + 1;
+    (void)t;
+    __asm__("    mov  r0,dpl\n"
+            "    mov  a,@r0\n"
+            "    mov  r7,a\n"                    /* y */
+            "    add  a,#3\n"
+            "    rr   a\n"
+            "    rr   a\n"
+            "    anl  a,#0x3F\n"
+            "    add  a,r7\n"
+            "    add  a,#4\n"
+            "    mov  r6,a\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    mov  r5,a\n"                    /* m */
+            "    dec  a\n"
+            "    mov  dptr,#_month_wofs\n"
+            "    movc a,@a+dptr\n"
+            "    add  a,r6\n"
+            "    inc  r0\n"
+            "    add  a,@r0\n"                   /* + day */
+            "    cjne r5,#3,00001$\n"
+            "00001$:\n"
+            "    jc   00002$\n"
+            "    xch  a,r7\n"
+            "    anl  a,#3\n"
+            "    xch  a,r7\n"
+            "    cjne r7,#0,00002$\n"
+            "    inc  a\n"
+            "00002$:\n"
+            "    mov  b,#7\n"
+            "    div  ab\n"
+            "    mov  a,b\n"
+            "    inc  a\n"
+            "    mov  dpl,a\n"
+            "    ret\n");
 }
 
 /* the fields year .. second: their least and greatest value (the day's greatest: below) */
 static const CODE uint8_t field_lo[6] = { 0, 1, 1, 0, 0, 0 };
 static const CODE uint8_t field_span[6] = { 99, 11, 30, 23, 59, 59 };
 
-bool_t cal_valid(const datetime_t NEAR *t)
+/* every field i: field - field_lo[i] <= field_span[i] (unsigned), then the day against
+ * cal_days_in_month() (which keeps R0) */
+bool_t cal_valid(const datetime_t NEAR *t) __naked
 {
-    const uint8_t NEAR *p = (const uint8_t NEAR *)t;
-    uint8_t i = 0;
-    do {
-        if ((uint8_t)(p[i] - field_lo[i]) > field_span[i])
-            return 0;
-    } while (++i < 6);
-    return t->day <= cal_days_in_month(t->year, t->month);
+    (void)t;
+    __asm__("    mov  r0,dpl\n"
+            "    mov  r7,#0\n"
+            "00001$:\n"
+            "    mov  a,r7\n"
+            "    mov  dptr,#_field_lo\n"
+            "    movc a,@a+dptr\n"
+            "    mov  r6,a\n"
+            "    mov  a,@r0\n"                   /* the field */
+            "    clr  c\n"
+            "    subb a,r6\n"
+            "    mov  r6,a\n"
+            "    mov  a,r7\n"
+            "    mov  dptr,#_field_span\n"
+            "    movc a,@a+dptr\n"
+            "    clr  c\n"
+            "    subb a,r6\n"
+            "    jc   00002$\n"                  /* out of range: C = 0 */
+            "    inc  r0\n"
+            "    inc  r7\n"
+            "    cjne r7,#6,00001$\n"
+            "    mov  a,r0\n"
+            "    add  a,#(256 - 6)\n"
+            "    mov  r0,a\n"
+            "    mov  dpl,@r0\n"                 /* year */
+            "    inc  r0\n"
+            "    mov  _cal_days_in_month_PARM_2,@r0\n"
+            "    inc  r0\n"
+            "    lcall _cal_days_in_month\n"
+            "    mov  a,dpl\n"
+            "    clr  c\n"
+            "    subb a,@r0\n"                   /* C: day > the month's days */
+            "00002$:\n"
+            "    cpl  c\n"
+            "    ret\n");
 }
 
 void dt_copy(datetime_t NEAR *d, const datetime_t NEAR *s)

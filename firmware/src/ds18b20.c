@@ -204,51 +204,112 @@ bool_t temp_tick(void)
 /* the LCD field (columns 9..14) without a number, by temp_state (7 bytes apart) */
 static const CODE char marks[] = "      \0 --.-\0\0   Err";
 
-/* a character of the number: on the UART without the LCD's leading spaces */
-static void num_ch(char c)
-{
-    if (c != ' ' || !out_uart)
-        out_ch(c);
-}
+/* what the assembler below takes for granted */
+typedef char temp_states[(TEMP_OK == 3 && TEMP_NONE == 1) ? 1 : -1];
 
-void temp_print(void)
+/*
+ * In assembler (SDCC's C took 189 bytes with its helper): R7 = lo, then the whole degrees
+ * w; R6 the tenth's character; R5 = c1, R4 = c0 (the columns before the units), R3 the units.
+ *   not TEMP_OK: marks + 7 * temp_state, and the degree sign for TEMP_NONE
+ *   negative (hi bit 7): the two's complement of hi:lo, c1 = '-'
+ *   w = hi << 4 | lo >> 4 (0..127), the tenth = ((lo & 15) * 10 + 8) >> 4 (nearest)
+ *   w >= 100: w -= 100, c1 = '1'; tens != 0 or c1 == '1': c0 = c1, c1 = the tens
+ *   c0, c1 (a space only on the LCD), the units, '.', the tenth, on the LCD the degree sign
+ */
+void temp_print(void) __naked
 {
-    uint8_t lo = t_lo, hi = t_hi;
-    char c0 = ' ', c1 = ' ';
-
-    if (temp_state != TEMP_OK) {
-        out_fmt(marks + (uint8_t)(temp_state * 7));
-        if (temp_state == TEMP_NONE)
-            out_ch((char)0xDF);
-        return;
-    }
-    if (hi & 0x80) {                    /* negative: two's complement of hi:lo */
-        lo = -lo;
-        hi = ~hi;
-        if (!lo)
-            hi++;
-        c1 = '-';
-    }
-    /* whole degrees w = 0..127 right-aligned in three columns ([sign or 1][tens][units]),
-     * '.', the nearest tenth; on the LCD the degree sign follows */
-    hi = (uint8_t)(hi << 4) | (lo >> 4);
-    lo = '0' + ((uint8_t)((uint8_t)((lo & 15) * (uint8_t)10) + 8) >> 4);
-    if (hi >= 100) {
-        hi -= 100;
-        c1 = '1';
-    }
-    hi = text_bcd(hi);
-    if (hi >= 0x10 || c1 == '1') {
-        c0 = c1;
-        c1 = '0' + (hi >> 4);
-    }
-    num_ch(c0);
-    num_ch(c1);
-    out_ch('0' + (hi & 0x0F));
-    out_ch('.');
-    out_ch(lo);
-    if (!out_uart)
-        out_ch((char)0xDF);
+    __asm__("    mov  a,_temp_state\n"
+            "    cjne a,#3,00020$\n"                /* TEMP_OK */
+            "    mov  r0,#_t_lo\n"
+            "    movx a,@r0\n"
+            "    mov  r7,a\n"                       /* lo */
+            "    mov  r0,#_t_hi\n"
+            "    movx a,@r0\n"                      /* hi */
+            "    mov  r5,#0x20\n"
+            "    jnb  acc.7,00001$\n"
+            "    cpl  a\n"                          /* negative: -(hi:lo) */
+            "    xch  a,r7\n"
+            "    cpl  a\n"
+            "    inc  a\n"
+            "    xch  a,r7\n"
+            "    cjne r7,#0,00002$\n"
+            "    inc  a\n"
+            "00002$:\n"
+            "    mov  r5,#0x2D\n"                   /* '-' */
+            "00001$:\n"
+            "    xch  a,r7\n"
+            "    swap a\n"
+            "    mov  r6,a\n"
+            "    anl  a,#0x0F\n"
+            "    xch  a,r7\n"
+            "    swap a\n"
+            "    anl  a,#0xF0\n"
+            "    orl  a,r7\n"
+            "    mov  r7,a\n"                       /* w */
+            "    mov  a,r6\n"
+            "    swap a\n"
+            "    anl  a,#0x0F\n"
+            "    mov  b,#10\n"
+            "    mul  ab\n"
+            "    add  a,#8\n"
+            "    swap a\n"
+            "    anl  a,#0x0F\n"
+            "    orl  a,#0x30\n"
+            "    mov  r6,a\n"                       /* the tenth */
+            "    mov  a,r7\n"
+            "    cjne a,#100,00003$\n"
+            "00003$:\n"
+            "    jc   00004$\n"
+            "    add  a,#(256 - 100)\n"
+            "    mov  r5,#0x31\n"                   /* '1' */
+            "00004$:\n"
+            "    mov  b,#10\n"
+            "    div  ab\n"
+            "    mov  r4,#0x20\n"
+            "    jnz  00005$\n"
+            "    cjne r5,#0x31,00006$\n"
+            "00005$:\n"
+            "    mov  0x04,r5\n"                    /* c0 = c1 */
+            "    orl  a,#0x30\n"
+            "    mov  r5,a\n"                       /* c1 = the tens */
+            "00006$:\n"
+            "    mov  r3,b\n"
+            "    mov  a,r4\n"
+            "    lcall 00030$\n"
+            "    mov  a,r5\n"
+            "    lcall 00030$\n"
+            "    mov  a,r3\n"
+            "    orl  a,#0x30\n"
+            "    mov  dpl,a\n"
+            "    lcall _out_ch\n"
+            "    mov  dpl,#0x2E\n"                  /* '.' */
+            "    lcall _out_ch\n"
+            "    mov  dpl,r6\n"
+            "    lcall _out_ch\n"
+            "    jb   _out_uart,00031$\n"
+            "00010$:\n"
+            "    mov  dpl,#0xDF\n"                  /* the degree sign */
+            "    ljmp _out_ch\n"
+            "00020$:\n"                            /* A = temp_state: its mark */
+            "    mov  b,#7\n"
+            "    mul  ab\n"
+            "    add  a,#_marks\n"
+            "    mov  dpl,a\n"
+            "    clr  a\n"
+            "    addc a,#(_marks >> 8)\n"
+            "    mov  dph,a\n"
+            "    lcall _out_fmt\n"
+            "    mov  a,_temp_state\n"
+            "    cjne a,#1,00031$\n"                /* TEMP_NONE */
+            "    sjmp 00010$\n"
+            "00030$:\n"                            /* A: a column before the units; a */
+            "    mov  dpl,a\n"                      /* space only on the LCD */
+            "    cjne a,#0x20,00032$\n"
+            "    jb   _out_uart,00031$\n"
+            "00032$:\n"
+            "    ljmp _out_ch\n"
+            "00031$:\n"
+            "    ret\n");
 }
 
 #endif /* FEATURE_DS18B20 */

@@ -27,42 +27,94 @@ void keys_init(void)
     KEY_MODE = 1;
 }
 
-uint8_t keys_scan(void)
-{
-    uint8_t raw = 0, all, any, ev = KEY_NONE;
+#define XSTR(x) STR(x)
+#define STR(x) #x
+/* the raw bits whose pins read 1 while released (active low): XORed to "pressed = 1" */
+#define KEYS_IDLE_HIGH ((1 - KEY_SET_ACTIVE) + ((1 - KEY_UP_ACTIVE) << 1) \
+                        + ((1 - KEY_DOWN_ACTIVE) << 2) + ((1 - KEY_MODE_ACTIVE) << 3))
+typedef char repeat_fits[(KEYS_REPEAT_DELAY < 256 && KEY_REPEAT == 0x80) ? 1 : -1];
 
-    if (KEY_SET == KEY_SET_ACTIVE)
-        raw |= 1;
-    if (KEY_UP == KEY_UP_ACTIVE)
-        raw |= 2;
-    if (KEY_DOWN == KEY_DOWN_ACTIVE)
-        raw |= 4;
-    if (KEY_MODE == KEY_MODE_ACTIVE)
-        raw |= 8;
-    all = raw & s1 & s2 & s3;           /* pressed in all four samples */
-    any = raw | s1 | s2 | s3;           /* pressed in one of them */
-    s3 = s2;
-    s2 = s1;
-    s1 = raw;
-    keys_busy = any;
-    raw = all & ~down;                  /* newly pressed */
-    down = (down | all) & any;          /* released: no sample pressed any more */
-    muted &= down;
-    held &= down;                       /* the key being timed was released */
-    raw &= ~muted;
-    if (raw) {                          /* one event per scan: the lowest key */
-        held = raw & (uint8_t)-raw;
-        held_ticks = 0;
-        ev = held;                      /* bit 1, 2, 4, 8 -> key 1, 2, 3, 4 */
-        if (held & 0x0C)
-            ev = (held >> 2) + 2;
-    } else if (held & 0x06) {           /* UP or DOWN held: auto-repeat */
-        if (++held_ticks >= KEYS_REPEAT_DELAY) {
-            held_ticks = KEYS_REPEAT_DELAY - KEYS_REPEAT_RATE;
-            ev = ((held >> 1) + 1) | KEY_REPEAT;
-        }
-    }
-    return ev;
+/*
+ * In assembler (SDCC's C took 139 bytes): R7 = raw (bit k = key k + 1 pressed now), R5 =
+ * all, R4 = any.
+ *   all = raw & s1 & s2 & s3; any = raw | s1 | s2 | s3; shift the samples; keys_busy = any
+ *   newly = all & ~down; down = (down | all) & any; muted &= down; held &= down;
+ *   newly &= ~muted: the lowest key is held (its timer restarts) and its event returned
+ *   (bit 1, 2, 4, 8 -> key 1, 2, 3, 4); else UP or DOWN held: after KEYS_REPEAT_DELAY
+ *   ticks, then every KEYS_REPEAT_RATE, its event | KEY_REPEAT
+ */
+uint8_t keys_scan(void) __naked
+{
+    __asm__("    clr  a\n"
+            "    mov  c,_" XSTR(KEY_MODE) "\n"
+            "    rlc  a\n"
+            "    mov  c,_" XSTR(KEY_DOWN) "\n"
+            "    rlc  a\n"
+            "    mov  c,_" XSTR(KEY_UP) "\n"
+            "    rlc  a\n"
+            "    mov  c,_" XSTR(KEY_SET) "\n"
+            "    rlc  a\n"
+            "    xrl  a,#(" XSTR(KEYS_IDLE_HIGH) ")\n"
+            "    mov  r7,a\n"                       /* raw */
+            "    anl  a,_s1\n"
+            "    anl  a,_s2\n"
+            "    anl  a,_s3\n"
+            "    mov  r5,a\n"                       /* all */
+            "    mov  a,r7\n"
+            "    orl  a,_s1\n"
+            "    orl  a,_s2\n"
+            "    orl  a,_s3\n"
+            "    mov  r4,a\n"                       /* any */
+            "    mov  _keys_busy,a\n"
+            "    mov  _s3,_s2\n"
+            "    mov  _s2,_s1\n"
+            "    mov  _s1,r7\n"
+            "    mov  a,_down\n"
+            "    cpl  a\n"
+            "    anl  a,r5\n"
+            "    mov  r7,a\n"                       /* newly pressed */
+            "    mov  a,r5\n"
+            "    orl  a,_down\n"
+            "    anl  a,r4\n"
+            "    mov  _down,a\n"
+            "    anl  _muted,a\n"
+            "    anl  _held,a\n"
+            "    mov  a,_muted\n"
+            "    cpl  a\n"
+            "    anl  a,r7\n"
+            "    mov  dpl,a\n"                      /* KEY_NONE when 0 */
+            "    jz   00002$\n"
+            "    mov  r7,a\n"                       /* the lowest: raw & -raw */
+            "    cpl  a\n"
+            "    inc  a\n"
+            "    anl  a,r7\n"
+            "    mov  _held,a\n"
+            "    mov  _held_ticks,#0\n"
+            "    cjne a,#4,00001$\n"
+            "    dec  a\n"                          /* 4 -> 3 */
+            "00001$:\n"
+            "    cjne a,#8,00003$\n"
+            "    mov  a,#4\n"                       /* 8 -> 4 */
+            "00003$:\n"
+            "    mov  dpl,a\n"
+            "    ret\n"
+            "00002$:\n"
+            "    mov  a,_held\n"
+            "    anl  a,#6\n"                       /* UP or DOWN */
+            "    jz   00004$\n"
+            "    inc  _held_ticks\n"
+            "    mov  a,_held_ticks\n"
+            "    cjne a,#" XSTR(KEYS_REPEAT_DELAY) ",00005$\n"
+            "00005$:\n"
+            "    jc   00004$\n"
+            "    mov  _held_ticks,#(" XSTR(KEYS_REPEAT_DELAY) " - " XSTR(KEYS_REPEAT_RATE) ")\n"
+            "    mov  a,_held\n"
+            "    rr   a\n"
+            "    inc  a\n"
+            "    orl  a,#0x80\n"                    /* KEY_REPEAT */
+            "    mov  dpl,a\n"
+            "00004$:\n"
+            "    ret\n");
 }
 
 void keys_suppress(void)

@@ -6,11 +6,6 @@
  * to the Spring Festival of its year (or of the previous year, for dates before it) and the
  * offset is walked month by month: 29 days, +1 when the mask bit is set.
  */
-/* SDCC: no induction-variable, loop-invariant or common-subexpression rewriting here:
- * smaller code (measured) */
-#pragma noinduction
-#pragma noinvariant
-#pragma nogcse
 #include "lunar.h"
 #include "calendar.h"
 #include "lunar_table.h"
@@ -21,58 +16,149 @@ lunar_t lunar;
 /* the table starts one lunar year before 2000: a date before the year's Spring Festival
  * always has its lunar year in the table */
 typedef char lunar_table_starts_1999[(LUNAR_FIRST_YEAR == 1999) ? 1 : -1];
+typedef char lunar_stem_base[((LUNAR_FIRST_YEAR - 4) % 10 == 5) ? 1 : -1];
+typedef char lunar_branch_base[((LUNAR_FIRST_YEAR - 4) % 12 == 3) ? 1 : -1];
 
-static BIT hi;                      /* the days counted (off) are 256 more */
+#define XSTR(x) STR(x)
+#define STR(x) #x
 
-bool_t lunar_from_date(const datetime_t NEAR *t)
+/*
+ * In assembler (SDCC's C took 237 bytes, this 179): R5 = idx (the table row), R7:R6 the
+ * days since the row's Spring Festival (0..384; R6 = off, the 256 in F0), R3 the month
+ * mask being shifted, R2 = i (months walked), R4 = b (the month's length), R1 the flags.
+ *   idx = year + 1; b = sf(idx) + LUNAR_SF_BASE; days = day of the year;
+ *   if days < b: days += 365 (+ 1 after a leap year: year & 3 == 1), idx--, b = sf(idx) + 20
+ *   off = days - b; walk the months: b = 29 + mask bit, while off >= b (or the 256 is
+ *   left): off -= b, next bit (month 8 on from lunar_mhi)
+ *   day = off + 1 (LUNAR_LAST when it is b); the leap month L (0: none) follows its
+ *   namesake: month = i + 1 when L == 0 or i < L, else i (LUNAR_LEAP when i == L)
+ *   stem = (idx + 5) % 10, branch = (idx + 3) % 12 ((Y - 4) mod 10, 12 with Y = 1999 + idx)
+ */
+bool_t lunar_from_date(const datetime_t NEAR *t) __naked
 {
-    uint16_t days = cal_day_of_year(t);
-    uint8_t idx = t->year + (2000 - LUNAR_FIRST_YEAR), b, m, i, off;
-
-    if (idx >= LUNAR_YEARS)
-        return 0;
-    b = (lunar_sf[idx] & 0x1F) + LUNAR_SF_BASE;
-    if (days < b) {
-        /* before the Spring Festival: the lunar year that began in the year before; add
-         * the days of that Gregorian year (1999, year 0 - 1, is a common year) */
-        days += 365;
-        if ((uint8_t)(t->year & 3) == 1)
-            days++;
-        idx--;
-        b = (lunar_sf[idx] & 0x1F) + LUNAR_SF_BASE;
-    }
-    days -= b;                              /* since the Spring Festival: 0..384 */
-    off = (uint8_t)days;
-    hi = days >> 8;
-    /* walk the months: 29 days, 30 when its bit is set (months 0..7 in mlo, 8..12 in mhi);
-     * 8-bit, with the 256 in `hi` */
-    m = lunar_mlo[idx];
-    i = 0;
-    for (;;) {
-        b = 29 + (m & 1);
-        if (off < b) {
-            if (!hi)
-                break;
-            hi = 0;
-        }
-        off -= b;
-        m >>= 1;
-        if (++i == 8)
-            m = lunar_mhi[idx];
-    }
-    lunar.day = ++off;
-    lunar.flags = 0;
-    if (off == b)
-        lunar.flags = LUNAR_LAST;           /* the month's last day */
-    /* the leap month (0: none) comes right after its namesake */
-    b = (uint8_t)(lunar_sf[idx] >> 5) | (uint8_t)((uint8_t)(lunar_mhi[idx] >> 4) & 0x08);
-    if (b == 0 || i < b)
-        i++;
-    else if (i == b)
-        lunar.flags |= LUNAR_LEAP;
-    lunar.month = i;
-    /* (Y - 4) mod 10 and mod 12 with Y = LUNAR_FIRST_YEAR + idx, idx <= 100 */
-    lunar.stem = (uint8_t)((uint8_t)((LUNAR_FIRST_YEAR - 4) % 10 + idx) % (uint8_t)10);
-    lunar.branch = (uint8_t)((uint8_t)((LUNAR_FIRST_YEAR - 4) % 12 + idx) % (uint8_t)12);
-    return 1;
+    (void)t;
+    __asm__("    push dpl\n"
+            "    lcall _cal_day_of_year\n"
+            "    mov  r6,dpl\n"
+            "    mov  r7,dph\n"
+            "    pop  0x01\n"
+            "    mov  a,@r1\n"                      /* year 0..99 */
+            "    mov  r2,a\n"
+            "    inc  a\n"
+            "    mov  r5,a\n"                       /* idx */
+            "    cjne a,#" XSTR(LUNAR_YEARS) ",00001$\n"
+            "00001$:\n"
+            "    jc   00002$\n"
+            "    ret\n"                             /* C = 0: not in the table */
+            "00002$:\n"
+            "    mov  dptr,#_lunar_sf\n"
+            "    lcall 00050$\n"                    /* R4 = b */
+            "    mov  a,r7\n"
+            "    jnz  00004$\n"
+            "    mov  a,r6\n"
+            "    clr  c\n"
+            "    subb a,r4\n"
+            "    jnc  00004$\n"
+            "    mov  a,r2\n"                       /* before the Spring Festival */
+            "    anl  a,#3\n"
+            "    cjne a,#1,00003$\n"
+            "    inc  r6\n"                         /* the year before was a leap year */
+            "00003$:\n"
+            "    mov  a,r6\n"
+            "    add  a,#(365 - 256)\n"
+            "    mov  r6,a\n"
+            "    clr  a\n"
+            "    addc a,#1\n"
+            "    mov  r7,a\n"
+            "    dec  r5\n"
+            "    lcall 00050$\n"
+            "00004$:\n"
+            "    mov  a,r6\n"                       /* off = days - b, F0 = the 256 */
+            "    clr  c\n"
+            "    subb a,r4\n"
+            "    mov  r6,a\n"
+            "    mov  a,r7\n"
+            "    subb a,#0\n"
+            "    rrc  a\n"
+            "    mov  f0,c\n"
+            "    mov  a,r5\n"
+            "    mov  dptr,#_lunar_mlo\n"
+            "    movc a,@a+dptr\n"
+            "    mov  r3,a\n"
+            "    mov  r2,#0\n"
+            "00005$:\n"                            /* the months */
+            "    mov  a,r3\n"
+            "    anl  a,#1\n"
+            "    add  a,#29\n"
+            "    mov  r4,a\n"
+            "    mov  a,r6\n"
+            "    clr  c\n"
+            "    subb a,r4\n"
+            "    jnc  00006$\n"
+            "    jbc  f0,00006$\n"
+            "    sjmp 00007$\n"                     /* off < b: in this month */
+            "00006$:\n"
+            "    mov  r6,a\n"
+            "    mov  a,r3\n"
+            "    rr   a\n"
+            "    mov  r3,a\n"
+            "    inc  r2\n"
+            "    cjne r2,#8,00005$\n"
+            "    mov  a,r5\n"
+            "    mov  dptr,#_lunar_mhi\n"
+            "    movc a,@a+dptr\n"
+            "    mov  r3,a\n"
+            "    sjmp 00005$\n"
+            "00007$:\n"
+            "    mov  r1,#0\n"
+            "    mov  a,r6\n"
+            "    inc  a\n"
+            "    mov  (_lunar + 1),a\n"             /* day */
+            "    xrl  a,r4\n"
+            "    jnz  00008$\n"
+            "    inc  r1\n"                         /* LUNAR_LAST */
+            "00008$:\n"
+            "    mov  a,r5\n"                       /* the leap month: mhi.7, sf.7..5 */
+            "    mov  dptr,#_lunar_mhi\n"
+            "    movc a,@a+dptr\n"
+            "    rlc  a\n"
+            "    mov  a,r5\n"
+            "    mov  dptr,#_lunar_sf\n"
+            "    movc a,@a+dptr\n"
+            "    anl  a,#0xE0\n"
+            "    rrc  a\n"
+            "    swap a\n"
+            "    jz   00010$\n"
+            "    mov  r4,a\n"
+            "    mov  a,r2\n"
+            "    clr  c\n"
+            "    subb a,r4\n"
+            "    jc   00010$\n"
+            "    jnz  00011$\n"
+            "    orl  0x01,#" XSTR(LUNAR_LEAP) "\n"
+            "    sjmp 00011$\n"
+            "00010$:\n"
+            "    inc  r2\n"
+            "00011$:\n"
+            "    mov  _lunar,r2\n"                  /* month */
+            "    mov  (_lunar + 2),r1\n"            /* flags */
+            "    mov  a,r5\n"
+            "    add  a,#5\n"
+            "    mov  b,#10\n"
+            "    div  ab\n"
+            "    mov  (_lunar + 3),b\n"             /* stem */
+            "    mov  a,r5\n"
+            "    add  a,#3\n"
+            "    mov  b,#12\n"
+            "    div  ab\n"
+            "    mov  (_lunar + 4),b\n"             /* branch */
+            "    setb c\n"
+            "    ret\n"
+            "00050$:\n"                            /* R4 = sf(idx) + LUNAR_SF_BASE */
+            "    mov  a,r5\n"
+            "    movc a,@a+dptr\n"
+            "    anl  a,#0x1F\n"
+            "    add  a,#" XSTR(LUNAR_SF_BASE) "\n"
+            "    mov  r4,a\n"
+            "    ret\n");
 }

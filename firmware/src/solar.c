@@ -9,6 +9,7 @@
  */
 #include "board_config.h"
 #if FEATURE_LUNAR
+#include <stddef.h>
 #include "solar.h"
 #include "lunar.h"
 #include "text.h"
@@ -16,47 +17,120 @@
 
 IDATA solar_t solar;
 
-bool_t solar_of_day(const datetime_t NEAR *t)
-{
-    uint8_t k = (uint8_t)(t->month - 1) << 1, y = t->year, q = y, d, f, ml, base;
-    uint16_t m = y * (uint8_t)SOLAR_D;      /* 8 x 8 bits: MUL AB */
+/* what the assembler below takes for granted */
+typedef char lunar_layout[(offsetof(lunar_t, month) == 0 && offsetof(lunar_t, day) == 1
+                           && offsetof(lunar_t, flags) == 2 && LUNAR_LEAP == 0x08
+                           && LUNAR_LAST == 0x01 && SOLAR_NONE == 0xFF) ? 1 : -1];
 
-    /* the month's two terms: k even, then odd */
-    if (k < 4)                              /* the leap days to take back: in January and */
-        q += 3;                             /* February those of the years before y */
-    ml = (uint8_t)m;
-    base = (uint8_t)(m >> 8) - (uint8_t)(q >> 2);
-    solar.term = SOLAR_NONE;
-    solar.fest = SOLAR_NONE;
-    do {
-        d = base + solar_hi[k];
-        if ((uint8_t)(ml + solar_lo[k]) < ml)
-            d++;                            /* the carry out of the fraction */
-        f = solar_fix[k] ^ y;               /* 0: one day less, 0x80: one day more */
-        if (!f)
-            d--;
-        if (f == 0x80)
-            d++;
-        if (d == t->day) {
-            solar.term = k;
-            if (k == SOLAR_QINGMING)
-                solar.fest = k;
-        }
-    } while (++k & 1);
-    /* the lunar festival of lunar's date */
-    d = lunar.day;
-    if (lunar.flags & LUNAR_LAST)
-        d = 30;                             /* a month's last day: ChuXi is 12-30 */
-    if (!(lunar.flags & LUNAR_LEAP)) {
-        k = SOLAR_FESTS;
-        do {
-            k--;
-            if (solar_fest_m[k] == lunar.month && solar_fest_d[k] == d)
-                solar.fest = SOLAR_FEST_FIRST + k;
-        } while (k);
-    }
-    /* ids are below 0x40: the AND is SOLAR_NONE (0xFF) only when both are */
-    return (uint8_t)(solar.term & solar.fest) != SOLAR_NONE;
+#define XSTR(x) STR(x)
+#define STR(x) #x
+
+/*
+ * In assembler (SDCC's C took 183 bytes): R7 = y, R6 = the fraction of y * D (MUL AB),
+ * R4 = base (its whole days less the leap days), R5 = k, R3 = d, R1 -> t->day,
+ * R0 -> solar.fest.
+ *   k = (month - 1) * 2; base = (y * D) >> 8 - ((y + (k < 4 ? 3 : 0)) >> 2)
+ *   for the month's two terms k, k + 1: d = base + hi[k] + the carry of (y * D) & 255 +
+ *   lo[k]; one less when fix[k] ^ y is 0, one more when it is 0x80; d == t->day: the term
+ *   (and QingMing's festival)
+ *   the lunar festival: outside a leap month, the entry (month, day) of lunar's date,
+ *   day 30 on a month's last day (ChuXi is 12-30); the lowest entry that matches
+ *   returns (term & fest) != SOLAR_NONE (ids are below 0x40)
+ */
+bool_t solar_of_day(const datetime_t NEAR *t) __naked
+{
+    (void)t;
+    __asm__("    mov  r1,dpl\n"
+            "    mov  a,@r1\n"
+            "    mov  r7,a\n"                       /* y */
+            "    mov  b,#" XSTR(SOLAR_D) "\n"
+            "    mul  ab\n"
+            "    mov  r6,a\n"                       /* the fraction */
+            "    inc  r1\n"
+            "    mov  a,@r1\n"
+            "    dec  a\n"
+            "    rl   a\n"
+            "    mov  r5,a\n"                       /* k */
+            "    mov  a,r7\n"
+            "    cjne r5,#4,00001$\n"
+            "00001$:\n"
+            "    jnc  00002$\n"
+            "    add  a,#3\n"                       /* January, February: the years before */
+            "00002$:\n"
+            "    rr   a\n"
+            "    rr   a\n"
+            "    anl  a,#0x3F\n"
+            "    xch  a,b\n"
+            "    clr  c\n"
+            "    subb a,b\n"
+            "    mov  r4,a\n"                       /* base */
+            "    mov  r0,#_solar\n"
+            "    mov  @r0,#" XSTR(SOLAR_NONE) "\n"
+            "    inc  r0\n"
+            "    mov  @r0,#" XSTR(SOLAR_NONE) "\n"
+            "    inc  r1\n"                         /* -> t->day */
+            "00003$:\n"                            /* the terms k, k + 1 */
+            "    mov  a,r5\n"
+            "    mov  dptr,#_solar_lo\n"
+            "    movc a,@a+dptr\n"
+            "    add  a,r6\n"
+            "    mov  a,r5\n"
+            "    mov  dptr,#_solar_hi\n"
+            "    movc a,@a+dptr\n"
+            "    addc a,r4\n"
+            "    mov  r3,a\n"
+            "    mov  a,r5\n"
+            "    mov  dptr,#_solar_fix\n"
+            "    movc a,@a+dptr\n"
+            "    xrl  a,r7\n"
+            "    jnz  00004$\n"
+            "    dec  r3\n"
+            "00004$:\n"
+            "    cjne a,#0x80,00005$\n"
+            "    inc  r3\n"
+            "00005$:\n"
+            "    mov  a,r3\n"
+            "    xrl  a,@r1\n"
+            "    jnz  00006$\n"
+            "    mov  a,r5\n"
+            "    dec  r0\n"
+            "    mov  @r0,a\n"                      /* term */
+            "    inc  r0\n"
+            "    cjne a,#" XSTR(SOLAR_QINGMING) ",00006$\n"
+            "    mov  @r0,a\n"                      /* fest: QingMing */
+            "00006$:\n"
+            "    inc  r5\n"
+            "    mov  a,r5\n"
+            "    jb   acc.0,00003$\n"
+            "    mov  a,(_lunar + 2)\n"             /* flags */
+            "    jb   acc.3,00009$\n"               /* LUNAR_LEAP */
+            "    mov  r3,(_lunar + 1)\n"            /* day */
+            "    jnb  acc.0,00007$\n"               /* LUNAR_LAST */
+            "    mov  r3,#30\n"
+            "00007$:\n"
+            "    mov  r5,#" XSTR(SOLAR_FESTS) "\n"
+            "00008$:\n"
+            "    mov  a,r5\n"
+            "    mov  dptr,#(_solar_fest_m - 1)\n"
+            "    movc a,@a+dptr\n"
+            "    cjne a,_lunar,00010$\n"            /* month */
+            "    mov  a,r5\n"
+            "    mov  dptr,#(_solar_fest_d - 1)\n"
+            "    movc a,@a+dptr\n"
+            "    xrl  a,r3\n"
+            "    jnz  00010$\n"
+            "    mov  a,r5\n"
+            "    add  a,#(" XSTR(SOLAR_FEST_FIRST) " - 1)\n"
+            "    mov  @r0,a\n"
+            "00010$:\n"
+            "    djnz r5,00008$\n"
+            "00009$:\n"
+            "    mov  a,@r0\n"
+            "    dec  r0\n"
+            "    anl  a,@r0\n"
+            "    cpl  a\n"
+            "    add  a,#0xFF\n"                    /* C: not both SOLAR_NONE */
+            "    ret\n");
 }
 
 /* one syllable byte: head (high nibble), tail (low nibble) */

@@ -93,93 +93,168 @@ uint16_t crc16(uint16_t crc, uint8_t c) __naked
             "    ret\n");
 }
 
-void out_pad(uint8_t col)
+/* In assembler: touches only A, B and DPTR (out_ch() too), so out_fmt() keeps its state in
+ * registers around it. */
+void out_pad(uint8_t col) __naked
 {
-    while (out_pos < col)
-        out_ch(' ');
+    (void)col;
+    __asm__("    mov  a,_out_pos\n"
+            "    clr  c\n"
+            "    subb a,dpl\n"
+            "    jnc  00001$\n"                  /* out_pos >= col */
+            "    push dpl\n"
+            "    mov  dpl,#0x20\n"
+            "    lcall _out_ch\n"
+            "    pop  dpl\n"
+            "    sjmp _out_pad\n"
+            "00001$:\n"
+            "    ret\n");
 }
 
-static const CODE char *fmt_f;          /* format cursor (static: no saving around calls) */
+#define XSTR(x) STR(x)
+#define STR(x) #x
+/* what the assembler below takes for granted */
+typedef char fc_codes[(FCN_WDAY == 0x86 && FCN_HOURD == 0x87 && FCN_AP == 0x88
+                       && FCN_BELL == 0x89 && FCN_ELSE == 0x8A && FCN_FI == 0x8B
+                       && FCN_RX == 0x8C && FCN_PIECE == 0x8D && GLYPH_BELL == 0) ? 1 : -1];
 
-static void out_wday(uint8_t v)
+/*
+ * In assembler (SDCC's C with its helper took 286 bytes): R7:R6 = the format cursor, F0
+ * (PSW.5) = skip (inside the FC_IF branch not taken), R5 = the byte-code, R4 and R3 scratch.
+ * out_ch() and out_pad() touch no R0-R7.
+ *   a byte 0x01..0x7F: printed unless skipping; NUL: return 0
+ *   FC_ELSE: skip = !skip; FC_FI: skip = 0; others, while skipping: nothing
+ *   FC_IF(m): skip = !(fmt_flags & m); pad (0x90 | col): out_pad(col)
+ *   FC_RX, FC_PIECE: return the address after it
+ *   FC_WDAY: the three letters of weekday fmt_p[6] (upper case on the UART)
+ *   FC_AP: 'A' / 'P' by fmt_p[3]; FC_BELL: the bell glyph
+ *   FC_HOURD: fmt_p[3], 1..12 with SET_H12; FC_YEAR..FC_SEC: fmt_p[c & 7]; two digits
+ */
+const CODE char *out_fmt(const CODE char *f) __naked
 {
-    static uint8_t i, end;              /* static: nothing to save around the calls */
-    uint8_t c;
-
-    i = (uint8_t)(v * 3) - 3;
-    end = i + 3;
-    do {
-        c = wday_names[i];
-        if (out_uart)
-            c &= ~0x20;                         /* letters only: upper case */
-        out_ch(c);
-    } while (++i != end);
-}
-
-/* the cursor and the FC_IF state are static: nothing to save around the calls */
-static BIT skip;
-
-const CODE char *out_fmt(const CODE char *f)
-{
-    uint8_t c, v;
-
-    fmt_f = f;
-    skip = 0;
-    for (;;) {
-        c = *fmt_f++;
-        if (c & 0x80) {
-            if (c == FCN_ELSE) {
-                skip = !skip;
-                continue;
-            }
-            if (c == FCN_FI) {
-                skip = 0;
-                continue;
-            }
-            if (skip)
-                continue;
-            if (c & 0x20) {                     /* FC_IF */
-                if (!(fmt_flags & c & 0x0F))
-                    skip = 1;
-                continue;
-            }
-            if (c & 0x10) {                     /* pad */
-                out_pad(c & 0x0F);
-                continue;
-            }
-            if (c >= FCN_RX)                    /* FC_RX, FC_PIECE */
-                return fmt_f;
-            if (c == FCN_WDAY) {
-                out_wday(fmt_p[6]);
-                continue;
-            }
-            v = fmt_p[3];
-            if (c == FCN_AP) {
-                c = 'A';
-                if (v >= 12)
-                    c = 'P';
-            } else if (c == FCN_BELL) {
-                c = GLYPH_BELL;
-            } else {
-                if (c != FCN_HOURD)
-                    v = fmt_p[c & 0x07];
-                else if (fmt_flags & SET_H12) { /* 12-hour clock: 0..23 -> 1..12 */
-                    if (v > 12)
-                        v -= 12;
-                    else if (!v)
-                        v = 12;
-                }
-                v = text_bcd(v);
-                out_ch('0' + (v >> 4));
-                c = '0' + (v & 0x0F);
-            }
-        } else if (!c) {
-            return 0;
-        } else if (skip) {
-            continue;
-        }
-        out_ch(c);
-    }
+    (void)f;
+    __asm__("    mov  r6,dpl\n"
+            "    mov  r7,dph\n"
+            "    clr  f0\n"
+            "00001$:\n"                            /* the next byte */
+            "    mov  dpl,r6\n"
+            "    mov  dph,r7\n"
+            "    clr  a\n"
+            "    movc a,@a+dptr\n"
+            "    inc  dptr\n"
+            "    mov  r6,dpl\n"
+            "    mov  r7,dph\n"
+            "    jb   acc.7,00004$\n"
+            "    jz   00003$\n"
+            "    jb   f0,00001$\n"
+            "00002$:\n"                            /* print A */
+            "    mov  dpl,a\n"
+            "    lcall _out_ch\n"
+            "    sjmp 00001$\n"
+            "00003$:\n"                            /* the end: 0 */
+            "    mov  dph,a\n"
+            "    mov  dpl,a\n"
+            "    ret\n"
+            "00004$:\n"
+            "    cjne a,#0x8A,00005$\n"             /* FC_ELSE */
+            "    cpl  f0\n"
+            "    sjmp 00001$\n"
+            "00005$:\n"
+            "    cjne a,#0x8B,00006$\n"             /* FC_FI */
+            "    clr  f0\n"
+            "    sjmp 00001$\n"
+            "00006$:\n"
+            "    jb   f0,00001$\n"
+            "    jnb  acc.5,00007$\n"
+            "    anl  a,_fmt_flags\n"               /* FC_IF */
+            "    anl  a,#0x0F\n"
+            "    jnz  00001$\n"
+            "    setb f0\n"
+            "    sjmp 00001$\n"
+            "00007$:\n"
+            "    jnb  acc.4,00008$\n"
+            "    anl  a,#0x0F\n"                    /* pad */
+            "    mov  dpl,a\n"
+            "    lcall _out_pad\n"
+            "    sjmp 00001$\n"
+            "00008$:\n"
+            "    cjne a,#0x8C,00009$\n"
+            "00009$:\n"
+            "    jc   00010$\n"
+            "    ret\n"                             /* FC_RX, FC_PIECE: DPTR = where to go on */
+            "00010$:\n"
+            "    mov  r5,a\n"
+            "    mov  a,_fmt_p\n"
+            "    add  a,#3\n"
+            "    mov  r0,a\n"
+            "    mov  a,@r0\n"                      /* fmt_p[3]: the hour */
+            "    cjne r5,#0x86,00012$\n"
+            "    inc  r0\n"                         /* FC_WDAY: fmt_p[6] */
+            "    inc  r0\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    dec  a\n"
+            "    mov  b,#3\n"
+            "    mul  ab\n"
+            "    mov  r4,a\n"
+            "    mov  r3,#3\n"
+            "00011$:\n"
+            "    mov  a,r4\n"
+            "    mov  dptr,#_wday_names\n"
+            "    movc a,@a+dptr\n"
+            "    jnb  _out_uart,00018$\n"
+            "    anl  a,#0xDF\n"                    /* letters only: upper case */
+            "00018$:\n"
+            "    mov  dpl,a\n"
+            "    lcall _out_ch\n"
+            "    inc  r4\n"
+            "    djnz r3,00011$\n"
+            "    sjmp 00001$\n"
+            "00012$:\n"
+            "    cjne r5,#0x88,00013$\n"
+            "    cjne a,#12,00019$\n"               /* FC_AP */
+            "00019$:\n"
+            "    mov  a,#0x41\n"                    /* 'A' */
+            "    jc   00002$\n"
+            "    mov  a,#0x50\n"                    /* 'P' */
+            "    sjmp 00002$\n"
+            "00013$:\n"
+            "    cjne r5,#0x89,00014$\n"
+            "    clr  a\n"                          /* FC_BELL: GLYPH_BELL */
+            "    sjmp 00002$\n"
+            "00014$:\n"
+            "    cjne r5,#0x87,00016$\n"
+            "    mov  r4,a\n"                       /* FC_HOURD */
+            "    mov  a,_fmt_flags\n"
+            "    anl  a,#" XSTR(SET_H12) "\n"
+            "    xch  a,r4\n"
+            "    cjne r4,#0,00015$\n"
+            "    sjmp 00017$\n"                     /* 24 h */
+            "00015$:\n"
+            "    jnz  00020$\n"
+            "    mov  a,#12\n"                      /* 0 -> 12 */
+            "00020$:\n"
+            "    cjne a,#13,00021$\n"
+            "00021$:\n"
+            "    jc   00017$\n"                     /* 1..12 */
+            "    add  a,#(256 - 12)\n"              /* 13..23 -> 1..11 */
+            "    sjmp 00017$\n"
+            "00016$:\n"
+            "    mov  a,r5\n"                       /* FC_YEAR .. FC_SEC: fmt_p[c & 7] */
+            "    anl  a,#7\n"
+            "    add  a,_fmt_p\n"
+            "    mov  r0,a\n"
+            "    mov  a,@r0\n"
+            "00017$:\n"                            /* two digits */
+            "    mov  b,#10\n"
+            "    div  ab\n"
+            "    mov  r4,b\n"
+            "    orl  a,#0x30\n"
+            "    mov  dpl,a\n"
+            "    lcall _out_ch\n"
+            "    mov  a,r4\n"
+            "    orl  a,#0x30\n"
+            "    ljmp 00002$\n");
 }
 
 /* One DIV AB gives both digits (in C, SDCC divides twice and saves two registers): 11

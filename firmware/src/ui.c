@@ -124,6 +124,14 @@ static const CODE char fmt_alarm[] =            /* "Alarm 07:30   ON" */
     FC_IF_ON "  ON" FC_ELSE " OFF" FC_FI;
 #endif
 
+/* the editing values of the alarm from the settings */
+static void eal_load(void)
+{
+    eal.hour = settings.alarm_hour;
+    eal.minute = settings.alarm_minute;
+    eal.on = settings.flags & SET_ALARM_ON;
+}
+
 static uint8_t row;                 /* the LCD row being redrawn */
 
 /* Row `row` of the page on show into text_line. */
@@ -186,11 +194,8 @@ static void render(void)
 #endif
         {
 #if FEATURE_ALARM
-            if (!field) {
-                eal.hour = settings.alarm_hour;
-                eal.minute = settings.alarm_minute;
-                eal.on = fmt_flags & SET_ALARM_ON;
-            }
+            if (!field)
+                eal_load();
             fmt_p = &eal.hour - 3;
             fmt_flags = (fmt_flags & ~SET_ALARM_ON) | eal.on;
             out_fmt(fmt_alarm);
@@ -295,9 +300,7 @@ void ui_key(uint8_t ev)
         if (key == KEY_ID_SET) {
             dt_copy(&edt, &clock_now);
             edt.second = 0;             /* shown as 00 while editing */
-            eal.hour = settings.alarm_hour;
-            eal.minute = settings.alarm_minute;
-            eal.on = settings.flags & SET_ALARM_ON;
+            eal_load();
             time_changed = alarm_changed = 0;
             field = F_YEAR;
             return;

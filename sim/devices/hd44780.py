@@ -17,6 +17,14 @@ Datasheet facts implemented (Hitachi HD44780U datasheet):
   return home (AC = 0, shift 0), entry mode I/D S, display on/off D C B, cursor/display
   shift S/C R/L, function set DL N F, set CGRAM address, set DDRAM address, busy
   flag/address read (no time), data write/read.
+- E high from power-on (an 8051's port latches reset to 1) and first lowered after the
+  internal reset: a program that sets RS, RW and the data while E is still high and then
+  lowers it (many tutorial programs: their first "E = 1" changes nothing) has that write
+  taken on real boards (the first function set, two lines, shows on their LCDs); the model
+  takes it with RS at the fall, records tAS broken, and a strict part drops it. A fall
+  with RW high, during the internal reset, or with RS and the data still as the 8051's
+  reset left them (a program lowering E first; a chip would write 0xFF at DDRAM 0, which
+  the initialisation's clear erases) is ignored.
 - While busy nothing but the busy-flag read is executed: a write (instruction or data) or a
   data read arriving early is dropped, and the model records it.
 - Power-on internal reset: busy for 10 ms after VCC reaches 4.5 V, then 8-bit interface, 1
@@ -252,8 +260,8 @@ class HD44780(Stateful):
         self.busy_until = cycle + round(TIMING["power_on_s"].value(self.timing) * self.cps)
         self.power_on_cycle = cycle
         self.powered = True
-        # The 8051 resets its latches to 1, so E is usually high at power-on: that half
-        # transfer is ignored (the controller is in its internal reset anyway).
+        # The 8051 resets its latches to 1, so E is usually high at power-on: its first
+        # fall is judged by _first_fall.
         self._e = bool(self.bus.pin(*self.e_pin))
         self._ignore_fall = self._e
         self._rs = self.bus.pin(*self.rs_pin)
@@ -344,6 +352,7 @@ class HD44780(Stateful):
             return
         if self._ignore_fall:
             self._ignore_fall = False
+            self._first_fall(cycle)
             return
         rise = self._e_rise
         if rise is not None and self._ns(cycle - rise) < TIMING["pweh_ns"].limit:
@@ -362,6 +371,30 @@ class HD44780(Stateful):
             self._end_read(cycle)
         else:
             self._write_transfer(cycle)
+
+    def _first_fall(self, cycle: int) -> None:
+        """E high since power-on (the 8051's latches reset to 1) falls for the first time.
+        During the internal reset nothing is taken. After it (the board's reset circuit held
+        the MCU longer), a write whose RS, RW and data were set while E stayed high is taken
+        with RS as it is at the fall: the tutorial programs that send their first command
+        without lowering E first work on real boards. RS and RW were never set up before a
+        rising edge (tAS): recorded, and a strict part takes nothing. A read is ignored, and
+        so is a fall with RS and the data as the 8051's reset left them (all high): a
+        program lowering E before anything else (a chip would write 0xFF at address 0,
+        which every initialisation's clear erases)."""
+        if self.busy(cycle) or self._read_rw():
+            return
+        if self.bus.pin(*self.rs_pin) and self._bus_value() == 0xFF:
+            return
+        self._violation(cycle, "tAS", "first transfer after power-on with E high since "
+                        "power-on: RS and RW set while E was high"
+                        + (": dropped" if self.timing == "strict" else ""),
+                        "E low, RS and RW set, then E rises (tAS >= 40 ns)")
+        if self.timing == "strict":
+            return
+        self._rs = self.bus.pin(*self.rs_pin)
+        self._rw = 0
+        self._write_transfer(cycle)
 
     def _pair_check(self, cycle: int) -> None:
         """4-bit mode, at E rising: a transfer that is the second half of a pair whose first

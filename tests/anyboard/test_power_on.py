@@ -68,3 +68,35 @@ def test_power_cut_and_power_on_follow_the_same_sequence(
     board.run_for(0.3)
     assert board.chip.released_at == on + board.chip.release_cycles
     assert board.lcd.text() == TEXT and board.violation_count == 0
+
+
+def test_a_first_write_with_e_high_since_power_on_is_taken_as_on_real_boards(
+        program: Callable[[str], Path]) -> None:
+    """Tutorial programs set RS, RW and the data, then "E = 1" (already 1 after reset) and
+    lower E: their first command (two lines) shows on real boards. Taken, tAS recorded."""
+    board = Board(load("lcd8"), program("lcd8_e_high"))
+    board.run_for(0.3)
+    assert board.lcd.text() == ["E HIGH AT RESET ", "LINE TWO        "]
+    (record,) = board.violation_records()
+    assert (record.part, record.violation.kind) == ("lcd", "tAS")
+    assert "E high since power-on" in record.violation.detail
+    assert "dropped" not in record.violation.detail
+
+
+def test_a_strict_part_drops_the_first_write_with_e_high_since_power_on(
+        program: Callable[[str], Path]) -> None:
+    board = Board(load("lcd8"), program("lcd8_e_high"), timing="strict")
+    board.run_for(0.3)
+    # the function set was lost: one line, and the second line's text is not on the glass
+    assert board.lcd.text() == ["E HIGH AT RESET ", " " * 16]
+    (record,) = board.violation_records()
+    assert record.violation.kind == "tAS" and record.violation.detail.endswith("dropped")
+
+
+def test_a_fall_of_e_during_the_lcd_internal_reset_is_still_ignored(
+        program: Callable[[str], Path]) -> None:
+    """RST tied low: the MCU runs 2 ms after power-on, the LCD still in its 10 ms reset."""
+    board = Board(with_mcu(load("lcd8"), reset_ms=0.0), program("lcd8_e_high"))
+    board.run_for(0.3)
+    assert board.lcd.text()[1] == " " * 16  # the function set (two lines) was lost
+    assert all(r.violation.kind != "tAS" for r in board.violation_records())

@@ -167,6 +167,7 @@ def test_a_4_bit_read_of_one_nibble_then_a_write_is_recorded() -> None:
         bus.write_latch(1, latch, t + 2)
         t += 100
 
+    bus.write_latch(1, 0xFB, t - MS)  # E lowered first (RS, RW still high from reset)
     for n in (3, 3, 3, 2):
         pulse(0, 0, n)
         t += 5 * MS

@@ -180,6 +180,8 @@ static void test_reading_as_text(void)
     shows(0xFF5E, "-10.1\xDF", "-10.1");    /* -10.125 */
     shows(0xFC90, "-55.0\xDF", "-55.0");
     shows(0x000F, "  0.9\xDF", "0.9");      /* 0.9375: never rounds up into the whole degrees */
+    shows(0x0640, "100.0\xDF", "100.0");    /* a zero tens digit after the hundred */
+    shows(0xFF00, "-16.0\xDF", "-16.0");    /* a negative whole: the carry into the high byte */
 }
 
 static void test_states_without_a_number(void)

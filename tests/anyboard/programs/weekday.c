@@ -78,6 +78,7 @@ static unsigned char regs[8];
 void main(void)
 {
     unsigned char i;
+    E = 0;                      /* E high since reset: lower it before the first transfer */
     SCLK = 0;
     CE = 0;
     delay_ms(20);

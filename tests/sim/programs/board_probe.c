@@ -101,6 +101,7 @@ static void hex2(unsigned char bcd)
 void main(void)
 {
     unsigned char i, back;
+    E = 0;                       /* E high since reset: lower it before the first transfer */
     SCLK = 0;
     CE = 0;
     delay_ms(20);
