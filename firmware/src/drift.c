@@ -29,7 +29,7 @@
 #define REC_BASE    7               /* RAM address of copy 0; copy 1 follows */
 #define REC_SIZE    12
 #define ID_ADDR     5
-#define STEP_LAG    445000L         /* 4.45 ms */
+#define STEP_LAG    1555000L        /* 15.55 ms */
 #define BOOT_LAG    24000L          /* 0.24 ms */
 #define MAX_AWAY_MIN (1UL << 19)    /* minutes on battery the catch-up covers (364 days) */
 
@@ -178,6 +178,17 @@ static void wait_edge(void)
  * record with the new generation, then the clock burst with it; nothing beyond 2099 */
 static void step(int16_t n)
 {
+    if (edge) {
+        /* the time at the next edge: the one after the edge seen now (the work up to the
+         * write takes well under a second: 0.6 s for a year away at 300 ppm) */
+        wait_edge();
+        if (clock_read())
+            dt_copy(&clock_now, &clock_tmp);
+        dt_copy(&clock_new, &clock_now);
+        tick1(1);
+        clock_prepare();
+        dt_copy(&clock_now, &clock_new);
+    }
     drift_load();
     DRIFT_REC->steps += n;
     dt_copy(&clock_new, &clock_now);
@@ -292,6 +303,7 @@ void drift_boot(void) REENTRANT
     uint8_t a, b, off;
     int16_t n;
     uint32_t m;
+    int32_t h;
 
     /* the clock's day-of-week offset (clock.h): 0/1 generation, 2 pending, 3 "set me" */
     off = ds1302_read(DS1302_WDAY_R) + 7 - clock_now.wday;
@@ -330,15 +342,8 @@ void drift_boot(void) REENTRANT
         return;
     }
     gen = off;
-    /* the catch-up to the next second's edge, written at that edge */
-    wait_edge();
-    if (!clock_read())
-        return;
-    dt_copy(&clock_now, &clock_tmp);
-    dt_copy(&clock_new, &clock_now);
-    tick1(1);
-    clock_prepare();
-    dt_copy(&clock_now, &clock_new);
+    /* the catch-up: ACC now (the step's edge is a second or two later: RATE x that is
+     * under 6 us) */
     m = minutes() - ((*(uint32_t NEAR *)DRIFT_REC->ref & 0xFFFFFFUL) << 2);
     drift_acc = (int32_t)(DRIFT_REC->accg & ~1) << 13;
     n = 0;
@@ -346,12 +351,20 @@ void drift_boot(void) REENTRANT
         drift_acc = 0;
         DRIFT_REC->steps = 0;
     } else {
-        while ((uint16_t)m >= 60 || (m >> 16)) {
-            m -= 60;
-            drift_acc += mul(rate, 3600);
+        h = mul(rate, 43200);       /* 12 hours (ACC holds +-21 s) */
+        while ((uint16_t)m >= 720 || (m >> 16)) {
+            m -= 720;
+            drift_acc += h;
             n += whole();
         }
         drift_acc += mul(rate, (uint16_t)m * 60 + clock_now.second);
+        n += whole();
+        /* that counted RATE over the clock's seconds, which the error itself lengthened
+         * (or shortened) by -n: a second-order term (0.14 s after 30 days at +230 ppm) */
+        if (n < 0)
+            drift_acc -= mul(rate, -n);
+        else
+            drift_acc += mul(rate, n);
         n += whole();
     }
     if (n) {
