@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.buildsupport import BUILD_DIR, DEBUG_ENVS, ENVS, ROOT, run_pio
+from tests.buildsupport import BUILD_DIR, DEBUG_ENVS, DEV_ENVS, ENVS, ROOT, run_pio
 
 os.environ.setdefault("CLOCK51_CACHE_DIR", str(ROOT / ".pio" / "cache"))
 
@@ -46,7 +46,7 @@ def _private_state_home(request: pytest.FixtureRequest,
 
 
 def _build_every_env() -> dict[str, str]:
-    return {name: run_pio("run", "-e", name).stdout for name in (*ENVS, *DEBUG_ENVS)}
+    return {name: run_pio("run", "-e", name).stdout for name in (*ENVS, *DEBUG_ENVS, *DEV_ENVS)}
 
 
 @pytest.fixture(scope="session")

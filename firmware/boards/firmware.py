@@ -8,7 +8,9 @@ can be made for the board and refuses, in one ``ProfileError`` line naming the t
 field, what it cannot make:
 
 - ``[firmware]``: ``lunar``, ``alarm``, ``serial`` (true/false) and ``baud`` (the
-  crystal must make it within 2 % with Timer 1);
+  crystal must make it within 2 % with Timer 1); optional ``drift`` (true/false, default
+  false: the DS1302's drift correction and the ``DRIFT`` command, issue 20; it needs
+  ``serial``);
 - an ``[lcd]`` of 16 x 2 characters whose RW is on a pin (the driver polls the busy
   flag) and whose 8-bit data bus is a whole port, DB0 on bit 0 (the driver writes it in
   one instruction);
@@ -36,6 +38,7 @@ from boardprofile.profile import Key, Pin, Profile, ProfileError
 
 REQUIRED_KEYS = ("SET", "UP", "DOWN", "MODE")
 FEATURES = ("lunar", "alarm", "serial")
+OPTIONAL_FEATURES = ("drift",)  # default false
 BAUD_TOLERANCE = 0.02
 LCD_SIZE = "16x2"
 
@@ -146,8 +149,9 @@ def firmware_config(profile: Profile) -> Firmware:
         raise fail("firmware", "missing table: the clock51 firmware needs [firmware] with "
                                "lunar, alarm, serial (true/false) and baud")
     for k in t:
-        if k not in (*FEATURES, "baud"):
-            raise fail(f"firmware.{k}", f"unknown field (known: baud, {', '.join(FEATURES)})")
+        if k not in (*FEATURES, *OPTIONAL_FEATURES, "baud"):
+            raise fail(f"firmware.{k}", f"unknown field (known: baud, "
+                                        f"{', '.join(FEATURES + OPTIONAL_FEATURES)})")
     features: dict[str, bool] = {}
     for f in FEATURES:
         if f not in t:
@@ -155,6 +159,13 @@ def firmware_config(profile: Profile) -> Firmware:
         if not isinstance(t[f], bool):
             raise fail(f"firmware.{f}", f"expected true or false, got {t[f]!r}")
         features[f] = t[f]
+    for f in OPTIONAL_FEATURES:
+        if not isinstance(t.get(f, False), bool):
+            raise fail(f"firmware.{f}", f"expected true or false, got {t[f]!r}")
+        features[f] = t.get(f, False)
+    if features["drift"] and not features["serial"]:
+        raise fail("firmware.drift", "the drift correction is set over the serial port: it "
+                                     "needs serial = true")
     crystal = profile.mcu.crystal_hz
     if features["serial"] and profile.uart is None:
         raise fail("firmware.serial", "the board has no [uart] (add an empty [uart] table "

@@ -14,6 +14,8 @@
  *                   the middle of building a row's text.
  * APP_SET_NEAR():   a SET line is within two bytes of its end: work that can wait a tick
  *                   (a DS18B20 step) does, so the line's last bytes are taken at once.
+ * APP_IDLE():       no serial line is under way (nothing received since the last line end):
+ *                   work of a few ms that can wait a minute (a drift step) may run.
  */
 #ifndef APP_H
 #define APP_H
@@ -29,7 +31,9 @@
 /* the part of APP_BACKGROUND() that writes no text, for the middle of an LCD row's text */
 #define APP_RX() do { if (uart_event) protocol_rx(); } while (0)
 #define APP_SET_NEAR() protocol_set_near()
+#define APP_IDLE() protocol_idle()
 #else
+#define APP_IDLE() 1
 #define APP_BACKGROUND() do { } while (0)
 #define APP_PENDING() 0
 #define APP_RX() do { } while (0)

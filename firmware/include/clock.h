@@ -4,18 +4,21 @@
  * - clock_now: the time last read from the DS1302 (clock burst, validated).
  * - settings: alarm HH:MM and on/off, 12/24 h display; kept in DS1302 RAM (battery-backed)
  *   behind a CRC and a magic byte:
- *       RAM0 flags: bit0 alarm on, bit1 12-hour display (other bits 0)
+ *       RAM0 flags: bit0 alarm on, bit1 12-hour display, bit3 temperature compensation
+ *            (drift feature; other bits 0)
  *       RAM1 alarm hour (binary 0..23)
  *       RAM2 alarm minute (binary 0..59)
  *       RAM3 CRC-8 of RAM0..2 (polynomial 0x07, initial value 0xA5)
  *       RAM4 magic 0xC3
- *   RAM5..30 are unused. A save clears RAM4 first (single write), then writes RAM0..4 in one
+ *   RAM5..30: the drift feature's ID and record (drift.h), else unused. A save clears RAM4 first (single write), then writes RAM0..4 in one
  *   burst, magic last: a save cut anywhere (power loss, reset, brown-out) leaves either the
  *   old block or an invalid one (-> defaults), never a mix of old and new bytes.
  * - The "set me" state (time never set: shown as "?" on the LCD, rtc=unset by INFO) is
  *   carried by the time itself, in the same clock burst: the day-of-week register holds the
  *   weekday (1 = Monday .. 7 = Sunday) for a set time and weekday + 3 (wrapped to 1..7) for
- *   the "set me" state. The chip steps that register with the date at midnight, so the mark
+ *   the "set me" state (with the drift feature weekday + 1 is a set time too, and weekday +
+ *   2 a set whose drift record is pending: drift.h). The chip steps that register with the
+ *   date at midnight, so the mark
  *   stays; the firmware computes the weekday it shows from the date. SET_UNSET in
  *   settings.flags mirrors it after every clock read and is never saved in RAM.
  * - Invalid clock data (CH set, bad BCD, impossible date/time, 12-hour mode): the DS1302
@@ -38,12 +41,18 @@
 #define SET_ALARM_ON  0x01
 #define SET_H12       0x02
 #define SET_UNSET     0x04
+#define SET_COMP      0x08      /* drift: temperature compensation on (drift.h) */
 
+#if FEATURE_DRIFT
+#define SETTINGS_FLAGS (SET_ALARM_ON | SET_H12 | SET_COMP)   /* the flags saved in RAM */
+#else
 #define SETTINGS_FLAGS (SET_ALARM_ON | SET_H12)   /* the flags saved in RAM */
+#endif
 #define SETTINGS_MAGIC 0xC3
 #define SETTINGS_SEED  0xA5
 #define SETTINGS_BYTES 5
 #define UNSET_WDAY_SHIFT 3      /* day-of-week register = weekday + 3: "set me" */
+#define PENDING_WDAY_SHIFT 2    /* drift: weekday + 2: set, drift record pending (drift.h) */
 
 typedef struct {
     uint8_t flags;          /* SET_* */
@@ -68,6 +77,10 @@ uint8_t clock_poll(void);       /* when clock_wait runs out: CLOCK_* bits, 0 if 
 bool_t clock_read(void);        /* clock burst -> clock_tmp, decoded; 0 if invalid */
 bool_t clock_prepare(void);     /* validate clock_new, its weekday; 0 if invalid */
 void   clock_commit(void);      /* after clock_prepare(): write the DS1302 once ("set") */
+void   clock_write(uint8_t off);/* after clock_prepare(): the clock burst, day-of-week
+                                   register = weekday + off (see above and drift.h) */
+void   clock_mark(uint8_t off); /* the day-of-week register alone: clock_now's weekday + off */
+uint8_t clock_crc(uint8_t n);   /* CRC-8 of ds1302_buf[0..n-1] (polynomial 0x07, seed 0xA5) */
 void   settings_save(void);     /* settings -> DS1302 RAM; clears settings_changed */
 
 #endif /* CLOCK_H */

@@ -36,6 +36,7 @@
 #define DS1302_H
 
 #include "compat.h"
+#include "board_config.h"
 
 #define DS1302_SEC_W     0x80
 #define DS1302_SEC_R     0x81
@@ -44,6 +45,7 @@
 #define DS1302_DATE_W    0x86
 #define DS1302_MONTH_W   0x88
 #define DS1302_WDAY_W    0x8A
+#define DS1302_WDAY_R    0x8B
 #define DS1302_YEAR_W    0x8C
 #define DS1302_CTRL_W    0x8E
 #define DS1302_CTRL_R    0x8F
@@ -61,8 +63,13 @@
 #define DS1302_12H       0x80   /* hours register: 12-hour mode */
 
 /* Burst buffer: clock burst = 8 bytes (sec, min, hour, date, month, wday, year, control);
- * RAM burst uses the first n bytes. */
+ * RAM burst uses the first n bytes; with the drift feature also a 12-byte drift record
+ * (drift.h), read and written a byte at a time. */
+#if FEATURE_DRIFT
+#define DS1302_BUF_SIZE  12
+#else
 #define DS1302_BUF_SIZE  8
+#endif
 extern IDATA uint8_t ds1302_buf[DS1302_BUF_SIZE];
 
 void    ds1302_init(void);                   /* pins idle; trickle charger from the profile */

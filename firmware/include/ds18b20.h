@@ -33,6 +33,7 @@ enum { TEMP_WAIT, TEMP_NONE, TEMP_ERR, TEMP_OK };  /* temp_state */
 
 extern uint8_t temp_state;          /* TEMP_WAIT until the first reading after power-on */
 extern uint8_t temp_wait;           /* ticks to the next temp_tick(): the caller counts down */
+extern PDATA uint8_t t_lo, t_hi;    /* the last good reading (TEMP_OK), 1/16 C two's complement */
 
 bool_t temp_tick(void);             /* one step (sets temp_wait); true when a reading ended */
 /* the reading (or its state) through the text sink (text.h). LCD (out_uart = 0): six

@@ -38,6 +38,7 @@
 void   protocol_poll(void);         /* take received bytes, execute lines, send replies */
 bool_t protocol_set_near(void);     /* a SET line is within two bytes of its end (work that
                                        can wait should: its DS1302 write is due then) */
+bool_t protocol_idle(void);        /* no line under way, no byte waiting */
 void   protocol_rx(void);           /* take received bytes, execute lines (no text: it may
                                        run while the text sink is in use) */
 void   protocol_banner(void);       /* "clock51 READY" */

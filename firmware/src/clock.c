@@ -29,6 +29,8 @@
 #include "buzzer.h"
 #include "text.h"
 #include "tick.h"
+#include "app.h"
+#include "drift.h"
 
 #define BUILD_Y  ((BUILD_YEAR >= 2000 && BUILD_YEAR <= 2099) ? BUILD_YEAR - 2000 : 0)
 #define BUILD_MO ((BUILD_MONTH >= 1 && BUILD_MONTH <= 12) ? BUILD_MONTH : 1)
@@ -60,6 +62,19 @@ static uint8_t win_lo;              /* the next window opens this many ticks aft
 static BIT alarm_latched;       /* the alarm already rang in the current matching minute */
 #endif
 
+#if FEATURE_DRIFT
+/* the day-of-week register for a weekday and an offset (clock.h): weekday + off, 1..7 */
+static uint8_t wday_off(uint8_t wday, uint8_t off)
+{
+    wday += off;
+    if (wday > 7)
+        wday -= 7;
+    return wday;
+}
+#define unset_wday(w) wday_off((w), UNSET_WDAY_SHIFT)
+#define WDAY_REG(off) wday_off(clock_new.wday, (off))
+#define CRC_BYTES n
+#else
 /* the day-of-week register of a time in the "set me" state: weekday + 3, 1..7 */
 static uint8_t unset_wday(uint8_t wday)
 {
@@ -68,6 +83,11 @@ static uint8_t unset_wday(uint8_t wday)
         wday -= 7;
     return wday;
 }
+#define clock_write(off) clock_commit()
+#define WDAY_REG(off) clock_new.wday    /* (the "set me" mark: clock_boot()) */
+#define clock_crc(n) settings_crc()
+#define CRC_BYTES 3
+#endif
 
 /* BCD byte -> 0..99, or 0xFF when a nibble is not a decimal digit */
 static uint8_t bcd_dec(uint8_t b)
@@ -113,7 +133,11 @@ bool_t clock_prepare(void)
     return 1;
 }
 
+#if FEATURE_DRIFT
+void clock_write(uint8_t off)
+#else
 void clock_commit(void)
+#endif
 {
     uint8_t NEAR *s = &clock_new.second;
     uint8_t i = 0;
@@ -121,7 +145,7 @@ void clock_commit(void)
     do {
         ds1302_buf[i] = text_bcd(*s--);     /* sec (CH = 0), min, hour (24 h), date, month */
     } while (++i < 5);
-    ds1302_buf[5] = clock_new.wday;         /* (the "set me" mark: clock_boot()) */
+    ds1302_buf[5] = WDAY_REG(off);          /* the "set me" mark, the drift's generation */
     ds1302_buf[6] = text_bcd(clock_new.year);
     ds1302_buf[7] = 0x00;                   /* control byte: still unprotected */
     ds1302_unprotect();
@@ -134,8 +158,27 @@ void clock_commit(void)
     settings.flags &= ~SET_UNSET;       /* the burst carried the weekday: "set" */
 }
 
-/* CRC-8 (x^8 + x^2 + x + 1, seeded) of the settings bytes RAM0..2 in ds1302_buf */
+#if FEATURE_DRIFT
+void clock_commit(void)
+{
+    clock_write(PENDING_WDAY_SHIFT);    /* within the SET's 2 ms; then the drift reset */
+    drift_set();
+}
+
+void clock_mark(uint8_t off)
+{
+    ds1302_unprotect();
+    ds1302_write(DS1302_WDAY_W, wday_off(clock_now.wday, off));
+    ds1302_protect();
+}
+#endif
+
+/* CRC-8 (x^8 + x^2 + x + 1, seeded) of ds1302_buf[0..n-1] (the settings: RAM0..2) */
+#if FEATURE_DRIFT
+uint8_t clock_crc(uint8_t n)
+#else
 static uint8_t settings_crc(void)
+#endif
 {
     uint8_t crc = SETTINGS_SEED, i = 0, j;
     do {
@@ -147,7 +190,7 @@ static uint8_t settings_crc(void)
             else
                 crc <<= 1;
         } while (--j);
-    } while (++i < 3);
+    } while (++i < CRC_BYTES);
     return crc;
 }
 
@@ -156,7 +199,7 @@ void settings_save(void)
     ds1302_buf[0] = settings.flags & SETTINGS_FLAGS;
     ds1302_buf[1] = settings.alarm_hour;
     ds1302_buf[2] = settings.alarm_minute;
-    ds1302_buf[3] = settings_crc();
+    ds1302_buf[3] = clock_crc(3);
     ds1302_buf[4] = SETTINGS_MAGIC;
     ds1302_unprotect();
     /* the magic is cleared first and written last: a block cut anywhere is invalid */
@@ -168,12 +211,10 @@ void settings_save(void)
 
 void clock_boot(void)
 {
-    uint8_t i;
-
     ds1302_init();
     /* the settings from DS1302 RAM when magic, CRC and ranges agree */
     ds1302_burst_read(DS1302_RAMBURST_R, SETTINGS_BYTES);
-    if (ds1302_buf[4] == SETTINGS_MAGIC && ds1302_buf[3] == settings_crc() && ds1302_buf[1] <= 23
+    if (ds1302_buf[4] == SETTINGS_MAGIC && ds1302_buf[3] == clock_crc(3) && ds1302_buf[1] <= 23
         && ds1302_buf[2] <= 59 && !(ds1302_buf[0] & (uint8_t)~SETTINGS_FLAGS)) {
         settings.flags = ds1302_buf[0];
         settings.alarm_hour = ds1302_buf[1];
@@ -198,10 +239,16 @@ void clock_boot(void)
     clock_new.minute = BUILD_MINUTE;
     clock_new.second = 0;
     clock_prepare();
-    i = clock_new.wday;
-    clock_new.wday = unset_wday(i);
-    clock_commit();
-    clock_now.wday = i;
+#if FEATURE_DRIFT
+    clock_write(UNSET_WDAY_SHIFT);
+#else
+    {
+        uint8_t i = clock_new.wday;
+        clock_new.wday = unset_wday(i);
+        clock_commit();
+        clock_now.wday = i;
+    }
+#endif
     settings.flags |= SET_UNSET;
 }
 
@@ -257,6 +304,12 @@ uint8_t clock_poll(void)
             || clock_tmp.year != clock_now.year)
             s = CLOCK_SECOND | CLOCK_DAY;
         dt_copy(&clock_now, &clock_tmp);
+#if FEATURE_DRIFT
+        /* the drift's second; its DS1302 work (a step at :30 written at once, a fold) only
+         * at a second seen within a tick of its edge, with no serial line under way and the
+         * clock set */
+        drift_second(gap == 1 && APP_IDLE() && !(settings.flags & SET_UNSET));
+#endif
     }
 #if FEATURE_ALARM
     if ((settings.flags & SET_ALARM_ON) && clock_now.hour == settings.alarm_hour

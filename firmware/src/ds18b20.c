@@ -123,7 +123,7 @@ static uint8_t rounds;              /* more waits of CONV_TICKS to come */
 /* the scratchpad as it is read: its CRC so far, and the bytes the check needs */
 static uint8_t pad_crc, pad_lo, pad_hi, pad_cfg;
 /* in XRAM (read once a second at most): every byte of internal RAM is a byte of stack */
-static PDATA uint8_t t_lo, t_hi;    /* the last good reading, 1/16 C two's complement */
+PDATA uint8_t t_lo, t_hi;           /* the last good reading, 1/16 C two's complement */
 
 /* scratchpad byte i (0..8) as read */
 static void pad_take(uint8_t i, uint8_t b)

@@ -28,6 +28,7 @@
 #include "keys.h"
 #include "buzzer.h"
 #include "ui.h"
+#include "drift.h"
 #if FEATURE_SERIAL
 #include "uart.h"
 #include "protocol.h"
@@ -55,6 +56,9 @@ void main(void)
 
     lcd_init();
     clock_boot();
+#if FEATURE_DRIFT
+    drift_boot();                       /* the drift record, the catch-up for the time away */
+#endif
     ui_init();
 #if FEATURE_SERIAL
     protocol_banner();

@@ -64,6 +64,15 @@
 #define KW_CAL ""
 #define KW_CAL_LEN 0
 #endif
+#if FEATURE_DRIFT
+#include "drift.h"
+#define KW_DRIFT " DRIFT"
+#define KW_DRIFT_LEN 6
+#else
+#define KW_DRIFT ""
+#define KW_DRIFT_LEN 0
+#endif
+#define E_SENSOR (FEATURE_DS18B20 || FEATURE_DRIFT)   /* ERR sensor: TEMP, DRIFT COMP ON */
 
 static IDATA char line[PROTO_MAX_LINE + 1];  /* the body, upper-cased, NUL at the end */
 static uint8_t len;                 /* body bytes stored */
@@ -101,9 +110,15 @@ enum { R_SET, R_TIME, R_PONG, R_ALARM, R_HOURS, R_INFO, R_HELP,
 #if FEATURE_DS18B20
        R_TEMP,
 #endif
+#if FEATURE_DRIFT
+       R_DRIFT,
+#endif
        R_E_UNKNOWN, R_E_SYNTAX, R_E_RANGE, R_E_LONG, R_E_BYTE, R_E_CKSUM, R_E_OVERFLOW,
+#if E_SENSOR
+       R_E_SENSOR,
+#endif
 #if FEATURE_DS18B20
-       R_E_SENSOR, R_E_BUSY,
+       R_E_BUSY,
 #endif
        R_ALARM_AGAIN                /* (queue only) an ALARM reply with the last one's time */
 };
@@ -114,7 +129,7 @@ enum { R_SET, R_TIME, R_PONG, R_ALARM, R_HOURS, R_INFO, R_HELP,
 
 /* keyword lists, space-separated: index = position; the commands' list is the HELP reply */
 /* SET first: matched soonest, it is on the path from a SET's last byte to its DS1302 write */
-static const CODE char keywords[] = "SET GET PING ALARM HOURS INFO HELP" KW_CAL KW_TEMP;
+static const CODE char keywords[] = "SET GET PING ALARM HOURS INFO HELP" KW_CAL KW_TEMP KW_DRIFT;
 static const CODE char onoff[] = "OFF ON";         /* index = SET_ALARM_ON or 0 */
 static const CODE char hours[] = "24 12";          /* index << 1 = SET_H12 or 0 */
 typedef char hours_index_is_the_flag[(SET_H12 == 2 && SET_ALARM_ON == 1) ? 1 : -1];
@@ -125,7 +140,16 @@ enum { K_SET, K_GET, K_PING, K_ALARM, K_HOURS, K_INFO, K_HELP,
 #if FEATURE_DS18B20
        K_TEMP,
 #endif
+#if FEATURE_DRIFT
+       K_DRIFT,
+#endif
        K_END };
+#if FEATURE_DRIFT
+static const CODE char drift_words[] = "RATE COMP K T0 ID";
+enum { D_RATE, D_COMP, D_K, D_T0, D_ID };
+#define RQ_DRIFT 6                  /* of a DRIFT: its ID, RATE, K, T0 | COMP << 7 (the
+                                       last two stay queued until its third piece) */
+#endif
 #define K_NONE 0xFF
 #define RQ_DT  6                    /* result bytes of a SET: the time it wrote (datetime_t
                                        without the weekday, computed again for the reply) */
@@ -156,6 +180,10 @@ static uint8_t rq_len(uint8_t k)
 {
     if (k == R_SET)
         return RQ_DT;
+#if FEATURE_DRIFT
+    if (k == R_DRIFT)
+        return RQ_DRIFT;
+#endif
 #if FEATURE_LUNAR
     if (k == R_CAL)
         return RQ_DATE;
@@ -258,6 +286,51 @@ static uint8_t take_word(const CODE char *k)
     }
 }
 
+#if FEATURE_DRIFT
+/* [sign] 1..nd digits [. 1..fd digits] -> the value x 10^fd, in magnitude (saturated at
+ * 0xFFFF: a range error for any limit); a syntax error if malformed. take_neg: the sign */
+static BIT take_neg;
+static uint16_t take_fixed(uint8_t nd, uint8_t fd) REENTRANT
+{
+    uint16_t v = 0;
+    uint8_t c, m = 0;
+    BIT frac = 0;
+
+    take_neg = 0;
+    c = line[pp];
+    if (c == '-' || c == '+') {
+        take_neg = c == '-';
+        pp++;
+    }
+    for (;;) {
+        c = (uint8_t)(line[pp] - '0');
+        if (c > 9) {
+            if (!m)
+                bad_syntax = 1;             /* no digit before or after the point */
+            if (frac || line[pp] != '.')
+                break;
+            frac = 1;
+            pp++;
+            nd = fd;
+            m = 0;
+            continue;
+        }
+        if (m == nd) {
+            bad_syntax = 1;                 /* too many digits */
+            break;
+        }
+        m++;
+        pp++;
+        if (frac)
+            fd--;
+        v = v > 6552 ? 0xFFFF : (v << 3) + (v << 1) + c;
+    }
+    while (fd--)
+        v = v > 6553 ? 0xFFFF : (v << 3) + (v << 1);
+    return v;
+}
+#endif
+
 /* ---- commands: the body in line[] -> a reply code; changes only when exec ---- */
 
 /* "20YY-MM-DD" (after spaces) into clock_new; the century digits are returned */
@@ -291,6 +364,102 @@ static uint8_t cmd_set(void)
     return R_SET;
 }
 
+#if FEATURE_DRIFT
+/* DRIFT [RATE r | COMP ON|OFF | K k | T0 t | ID hhhh]: the change made (line end only: a
+ * DRIFT line is never prepared), the state for the reply into clock_new (RQ_DRIFT bytes) */
+static uint8_t cmd_drift(void) REENTRANT
+{
+    uint8_t w;
+    uint16_t v = 0;
+    uint8_t c;
+
+    w = K_NONE;
+    take_neg = 0;
+    if (!at_end()) {
+        w = take_word(drift_words);
+        skip_spaces();
+        if (w == D_RATE) {
+            v = take_fixed(3, 2);
+            if (v > DRIFT_RATE_MAX)
+                bad_range = 1;
+        } else if (w == D_K) {
+            v = take_fixed(1, 3);
+            if (v > DRIFT_K_MAX)
+                bad_range = 1;
+        } else if (w == D_T0) {
+            if ((uint8_t)(line[pp] - '0') > 9)
+                bad_syntax = 1;             /* digits, no sign */
+            v = take_fixed(3, 0);
+            if (v > DRIFT_T0_MAX)
+                bad_range = 1;
+        } else if (w == D_ID) {
+            c = 4;
+            do {
+                w = (uint8_t)(line[pp] - '0');
+                if (w > 9) {
+                    w -= 'A' - '0' - 10;
+                    if (w < 10 || w > 15)
+                        bad_syntax = 1;
+                }
+                v = (v << 4) | w;
+                pp++;
+            } while (--c);
+            if (v == 0 || v == 0xFFFF)
+                bad_range = 1;
+            w = D_ID;
+        } else if (w == D_COMP) {
+            v = take_word(onoff);           /* ON: 1 */
+            if (v == K_NONE)
+                bad_syntax = 1;
+        } else {
+            bad_syntax = 1;
+        }
+        if (bad_syntax || !at_end())
+            return R_E_SYNTAX;
+        if (bad_range)
+            return R_E_RANGE;
+        if (take_neg)
+            v = -v;
+#if FEATURE_DS18B20
+        if (w == D_COMP && v && temp_state == TEMP_NONE)
+#else
+        if (w == D_COMP && v)
+#endif
+            return R_E_SENSOR;              /* no sensor to compensate with */
+    }
+    drift_load();
+    if (w != K_NONE) {
+        if (w == D_ID) {
+            drift_put_id(v);
+        } else {
+            if (w == D_RATE)
+                DRIFT_REC->rate = v;
+            else if (w == D_K)
+                DRIFT_REC->k = (int8_t)v;
+            else if (w == D_T0)
+                DRIFT_REC->t0seq = (DRIFT_REC->t0seq & 0xC0) | (uint8_t)v;
+            else {
+                settings.flags = (settings.flags & ~SET_COMP) | (v ? SET_COMP : 0);
+                settings_changed = 1;
+            }
+            drift_store();                  /* folded: the change applies from now on */
+        }
+    }
+    v = drift_id();
+    clock_new.year = (uint8_t)v;
+    clock_new.month = (uint8_t)(v >> 8);
+    v = DRIFT_REC->rate;
+    clock_new.day = (uint8_t)v;
+    clock_new.hour = (uint8_t)(v >> 8);
+    clock_new.minute = DRIFT_REC->k;
+    c = DRIFT_REC->t0seq & 0x3F;
+    if (settings.flags & SET_COMP)
+        c |= 0x80;
+    clock_new.second = c;
+    return R_DRIFT;
+}
+#endif
+
 /* the body line[0..trim) -> reply code (SET: prepared, not written) */
 static uint8_t parse(void)
 {
@@ -319,6 +488,10 @@ static uint8_t parse(void)
             return R_E_RANGE;
         return R_CAL;
     }
+#endif
+#if FEATURE_DRIFT
+    if (k == K_DRIFT)
+        return cmd_drift();
 #endif
     if (at_end())
         return k;                           /* GET PING ALARM HOURS INFO HELP TEMP: R_* == K_* */
@@ -375,6 +548,13 @@ static void prepare(void)
     prep_code = parse();
     prep_len = trim;
 }
+
+#if FEATURE_DRIFT
+bool_t protocol_idle(void)
+{
+    return !tot && !uart_rx_ready();
+}
+#endif
 
 bool_t protocol_set_near(void)
 {
@@ -528,6 +708,13 @@ static const CODE char r_hours[] = "HOURS " FC_IF_H12 "12" FC_ELSE "24" FC_FI;
 static const CODE char r_cal[] =
     "CAL 20" FC_YEAR "-" FC_MONTH "-" FC_DAY " term=" FC_RX " fest=" FC_RX FC_PIECE;
 #endif
+#if FEATURE_DRIFT
+/* each field at the FC_RX after its keyword's last letter (drift_field()), in three pieces
+ * (ACC and STEPS in one: read together) */
+static const CODE char r_drift[] =
+    "DRIFT ID" FC_RX " RATE" FC_RX FC_PIECE " ACC" FC_RX " STEPS" FC_RX FC_PIECE
+    " COMP" FC_RX " K" FC_RX " T0" FC_RX;
+#endif
 /* INFO goes out in three pieces (see reply_run()) */
 #define INFO_P1 "INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME
 #define INFO_P2 " mcu=" BOARD_MCU " xtal=" BOARD_F_CPU_STR
@@ -548,7 +735,7 @@ static const CODE char temp_words[] = "wait\0none\0err\0ok";    /* by temp_state
 /* HELP: the keywords; when they and the check do not fit the line buffer together
  * (3 + 44 + 7 with CAL and TEMP), reply_start() prints them and the check is a piece of
  * its own (FC_FI: no '=' before the FC_PIECE) */
-#define HELP_LEN (3 + 34 + KW_CAL_LEN + KW_TEMP_LEN)      /* "OK SET GET ... HELP CAL TEMP" */
+#define HELP_LEN (3 + 34 + KW_CAL_LEN + KW_TEMP_LEN + KW_DRIFT_LEN)  /* "OK SET ... TEMP DRIFT" */
 #if HELP_LEN + SUFFIX_LEN > UART_TX_SIZE
 #define HELP_SPLIT 1
 #define r_help (FC_FI FC_PIECE)
@@ -565,9 +752,15 @@ static const CODE char * const CODE replies[] = {
 #if FEATURE_DS18B20
     "TEMP ",                                    /* + the reading or NONE (reply()) */
 #endif
+#if FEATURE_DRIFT
+    r_drift,
+#endif
     "unknown command", "syntax", "range", "too long", "bad byte", "checksum", "overflow"
+#if E_SENSOR
+    , "sensor"
+#endif
 #if FEATURE_DS18B20
-    , "sensor", "busy"
+    , "busy"
 #endif
 };
 
@@ -583,6 +776,99 @@ TX_FITS(help_fits, HELP_LEN + (HELP_SPLIT ? 0 : SUFFIX_LEN));
 TX_FITS(time_fits, 26 + SUFFIX_LEN);                /* "OK 2026-11-24 12:05:31 TUE" */
 TX_FITS(error_fits, 19 + SUFFIX_LEN);               /* "ERR unknown command" */
 TX_FITS(cal_fits, 17 + 6 + 11 + 6 + 9);   /* "OK CAL 2012-10-23 term=ShuangJiang fest=ChongYang" */
+TX_FITS(drift_fits, 31 + SUFFIX_LEN);   /* " COMP OFF K -0.127 T0 63" (the longest piece: 29, 24) */
+
+#if FEATURE_DRIFT
+static const CODE uint32_t pow10[] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000
+};
+
+/* v in decimal, from its digit of 10^p (spec >> 4) down to 10^0, or to 10^5 when p is 8
+ * (ACC: 10 ns as ms), with the last d (spec & 15) of those digits after a point; leading zeros
+ * before the digit left of the point are not printed */
+static void out_dec(uint32_t v, uint8_t spec) REENTRANT
+{
+    uint8_t p = spec >> 4, lo = 0, c;
+    BIT lead = 1;
+
+    if (p == 8)
+        lo = 5;
+    spec = (spec & 15) + lo;                    /* the power whose digit the point follows */
+    for (;;) {
+        c = '0';
+        while (v >= pow10[p]) {
+            v -= pow10[p];
+            c++;
+        }
+        if (c != '0' || p <= spec)
+            lead = 0;
+        if (!lead)
+            out_ch(c);
+        if (p == lo)
+            return;
+        if (p == spec)
+            out_ch('.');
+        p--;
+    }
+}
+
+/* a DRIFT reply's field after its keyword (the letter before the FC_RX): ID and RATE from
+ * the queued state (clock_tmp: ID, RATE), ACC and STEPS now, COMP, K, T0 from the queue */
+static void drift_field(char c) REENTRANT
+{
+    int32_t v;
+    uint8_t spec;
+
+    out_ch(' ');
+    if (c == 'D') {                             /* ID */
+        v = clock_tmp.year | (uint16_t)clock_tmp.month << 8;
+        if (!v || v == 0xFFFF) {
+            out_fmt("NONE");
+            return;
+        }
+        c = 4;
+        do {
+            spec = (uint8_t)((uint16_t)v >> 12) + '0';
+            if (spec > '9')
+                spec += 'A' - '9' - 1;
+            out_ch(spec);
+            v <<= 4;
+        } while (--c);
+        return;
+    }
+    if (c == 'P') {                             /* COMP: K and T0 | COMP off the queue */
+        clock_tmp.year = rq_get();
+        clock_tmp.month = rq_get();
+        out_fmt((clock_tmp.month & 0x80) ? "ON" : "OFF");
+        return;
+    }
+    if (c == '0') {                             /* T0 */
+        out_dec(clock_tmp.month & 0x3F, 0x10);
+        return;
+    }
+    v = (int16_t)(clock_tmp.day | (uint16_t)clock_tmp.hour << 8);
+    spec = 0x42;                                /* RATE: +300.00 */
+    if (c == 'C') {
+        v = drift_acc;                          /* ACC: +1.234 (10 ns) */
+        spec = 0x83;
+    } else if (c == 'S') {
+        v = drift_steps();                      /* STEPS: +12 */
+        spec = 0x40;
+    } else if (c == 'K') {
+        v = (int8_t)clock_tmp.year;             /* K: -0.034 */
+        spec = 0x33;
+    }
+    c = '+';
+    if (v < 0) {
+        c = '-';
+        v = -v;
+    }
+    out_ch(c);
+    if (spec == 0x83)
+        v += 50000;                             /* ms, rounded */
+    out_dec(v, spec);
+}
+#endif
 
 /* the reply rp_code from rp_s on, up to its end or a piece boundary (rp_s, rp_code: its
  * state, used in place: nothing to save around the calls) */
@@ -596,6 +882,12 @@ static void reply_run(void)
         fmt_flags = reply_flag(rp_code & R_CODE);
     while ((rp_s = out_fmt(rp_s)) != 0) {
         protocol_rx();                          /* between the pieces of a long reply */
+#if FEATURE_DRIFT
+        if ((uint8_t)(rp_code & R_CODE) == R_DRIFT && rp_s[-1] == FCN_RX) {
+            drift_field(rp_s[-2]);
+            continue;
+        }
+#endif
         if (rp_s[-2] == '=') {                  /* a value: */
 #if FEATURE_LUNAR
             if ((uint8_t)(rp_code & R_CODE) == R_CAL) {
@@ -655,8 +947,12 @@ static void reply_start(void)
     k = rp_code & R_CODE;
     n = rq_len(k);
     d = rp_alarm;
-    if (n >= RQ_DATE)                           /* a SET's time, a CAL's date */
+    if (n >= RQ_DATE)                           /* a SET's time, a CAL's date, a DRIFT */
         d = &clock_tmp.year;
+#if FEATURE_DRIFT
+    if (k == R_DRIFT)
+        n = 4;                                  /* its last two: at its third piece */
+#endif
     while (n--)
         *d++ = rq_get();
     if (k == R_ALARM_AGAIN)

@@ -1,0 +1,378 @@
+/*
+ * drift.c - the clock corrects its DS1302 crystal: see drift.h for the model, the DS1302 RAM
+ * record and its power-cut rules.
+ *
+ * Units: ACC in 10 ns (int32: +-21 s; it stays under 1.1 s in size), so RATE (0.01 ppm) is
+ * what a second adds to it; the temperature part, K (T - T0)^2 in 0.001 ppm, is added once a
+ * minute for the minute (x 6). Products by shift and add (mul(): no library routine, as many
+ * rounds as the multiplier has bits).
+ *
+ * The phase: a clock burst restarts the DS1302's second at its CE fall, so a step written
+ * PHI into a second moves the clock by n - PHI, not n: ACC takes the PHI too. A step at :30
+ * is written right after the new second was seen, which happened within the tick before
+ * the read (2.5 ms on average, the phase of the two crystals walking through the tick)
+ * plus the step's own work up to the burst (STEP_LAG); the catch-up at power-up waits for a
+ * second's edge, polling the seconds register (BOOT_LAG). Both measured in the simulator
+ * (tests/firmware/test_drift.py).
+ */
+#include "board_config.h"
+#include "drift.h"
+
+#if FEATURE_DRIFT
+#include "clock.h"
+#include "calendar.h"
+#if FEATURE_DS18B20
+#include "ds18b20.h"
+#endif
+
+#define SEC         100000000L      /* a second in ACC's unit */
+#define REC_BASE    7               /* RAM address of copy 0; copy 1 follows */
+#define REC_SIZE    12
+#define ID_ADDR     5
+#define STEP_LAG    1555000L        /* 15.55 ms */
+#define BOOT_LAG    24000L          /* 0.24 ms */
+#define MAX_AWAY_MIN (1UL << 19)    /* minutes on battery the catch-up covers (364 days) */
+
+IDATA int32_t drift_acc;
+static IDATA int16_t rate;                /* RATE in force (0.01 ppm) */
+static BIT gen;                     /* the clock's generation (its day-of-week offset) */
+static BIT slot;                    /* the copy that holds */
+static BIT edge;                    /* step(): write the clock at the next second's edge */
+
+/* a * b (a signed; the product must fit) */
+static int32_t mul(int32_t a, uint16_t b) REENTRANT
+{
+    int32_t r = 0;
+    while (b) {
+        if (b & 1)
+            r += a;
+        a <<= 1;
+        b >>= 1;
+    }
+    return r;
+}
+
+/* clock_now in minutes since 2000-01-01 00:00 */
+static uint32_t minutes(void) REENTRANT
+{
+    uint16_t d = cal_day_of_year(&clock_now);
+    uint8_t y = clock_now.year;
+    while (y--)
+        d += (y & 3) ? 365 : 366;
+    return mul(mul(d, 24) + clock_now.hour, 60) + clock_now.minute;
+}
+
+/* copy s -> DRIFT_REC; whether its CRC holds */
+static bool_t rec_read(uint8_t s)
+{
+    uint8_t NEAR *d = ds1302_buf;
+    uint8_t a = DS1302_RAM_R(REC_BASE), i = REC_SIZE;
+    if (s)
+        a = DS1302_RAM_R(REC_BASE + REC_SIZE);
+    do {
+        *d++ = ds1302_read(a);
+        a += 2;
+    } while (--i);
+    return clock_crc(REC_SIZE - 1) == DRIFT_REC->crc;
+}
+
+void drift_load(void)
+{
+    rec_read(slot);
+}
+
+/* the reference (clock_now's last 4-minute boundary) and ACC there (drift_acc less RATE x
+ * the seconds since it) into DRIFT_REC with generation gen, then DRIFT_REC into the other
+ * copy with the next sequence number, its byte 3 (T0 | sequence) last */
+static void fold(void) REENTRANT
+{
+    uint32_t m = minutes();
+    uint8_t a, i = 0;
+
+    a = (uint8_t)((uint8_t)m & 3) * (uint8_t)60 + clock_now.second;
+    *(uint32_t NEAR *)DRIFT_REC->ref = m >> 2;  /* (and the CRC's byte, set below) */
+    DRIFT_REC->accg = ((int16_t)((drift_acc - mul(DRIFT_REC->rate, a)) >> 13) & ~1) | gen;
+    DRIFT_REC->t0seq += 0x40;
+    DRIFT_REC->crc = clock_crc(REC_SIZE - 1);
+    slot = !slot;
+    a = DS1302_RAM_W(REC_BASE);
+    if (slot)
+        a = DS1302_RAM_W(REC_BASE + REC_SIZE);
+    ds1302_unprotect();
+    do {
+        if (i != 3)
+            ds1302_write(a + 2 * i, ds1302_buf[i]);
+    } while (++i < REC_SIZE);
+    ds1302_write(a + 6, ds1302_buf[3]);
+    ds1302_protect();
+}
+
+/* the whole seconds out of drift_acc: negative when it was fast (steps back) */
+static int8_t whole(void)
+{
+    int8_t n = 0;
+    while (drift_acc >= SEC) {
+        drift_acc -= SEC;
+        n--;
+    }
+    while (drift_acc <= -SEC) {
+        drift_acc += SEC;
+        n++;
+    }
+    return n;
+}
+
+/* clock_new one second on (u) or back, with the carries */
+static const CODE uint8_t last[] = { 59, 59, 23 };   /* second, minute, hour */
+static void tick1(uint8_t u)
+{
+    datetime_t NEAR *t = &clock_new;
+    uint8_t NEAR *p = &t->second;
+    uint8_t i = 0;
+
+    do {
+        if (u) {
+            if (*p != last[i]) {
+                ++*p;
+                return;
+            }
+            *p = 0;
+        } else {
+            if (*p) {
+                --*p;
+                return;
+            }
+            *p = last[i];
+        }
+        p--;
+    } while (++i < 3);
+    if (u) {
+        if (++t->day <= cal_days_in_month(t->year, t->month))
+            return;
+        t->day = 1;
+        if (++t->month <= 12)
+            return;
+        t->month = 1;
+        t->year++;
+    } else {
+        if (--t->day)
+            return;
+        if (!--t->month) {
+            t->month = 12;
+            t->year--;
+        }
+        t->day = cal_days_in_month(t->year, t->month);
+    }
+}
+
+/* the seconds register changes (bounded: a halted chip does not hang the clock) */
+static void wait_edge(void)
+{
+    uint8_t s = ds1302_read(DS1302_SEC_R);
+    uint16_t i = 0;
+    while (ds1302_read(DS1302_SEC_R) == s && --i)
+        ;
+}
+
+/* step the DS1302 by n seconds (STEPS += n; drift_acc already holds ACC after it): the
+ * record with the new generation, then the clock burst with it; nothing beyond 2099 */
+static void step(int16_t n)
+{
+    if (edge) {
+        /* the time at the next edge: the one after the edge seen now (the work up to the
+         * write takes well under a second: 0.6 s for a year away at 300 ppm) */
+        wait_edge();
+        if (clock_read())
+            dt_copy(&clock_now, &clock_tmp);
+        dt_copy(&clock_new, &clock_now);
+        tick1(1);
+        clock_prepare();
+        dt_copy(&clock_now, &clock_new);
+    }
+    drift_load();
+    DRIFT_REC->steps += n;
+    dt_copy(&clock_new, &clock_now);
+    while (n > 0) {
+        tick1(1);
+        n--;
+    }
+    while (n < 0) {
+        tick1(0);
+        n++;
+    }
+    if (!clock_prepare())
+        return;
+    dt_copy(&clock_now, &clock_new);
+    gen = !gen;
+    fold();
+    if (edge)
+        wait_edge();
+    clock_write(gen);
+}
+
+/* the rate in force (DRIFT_REC loaded); the temperature part is added a minute at a time */
+static void rate_now(void)
+{
+    rate = DRIFT_REC->rate;
+}
+
+void drift_second(uint8_t may_step) REENTRANT
+{
+    int8_t n;
+#if FEATURE_DS18B20
+    int16_t t;
+#endif
+
+    drift_acc += rate;
+    if (!may_step)
+        return;
+    n = clock_now.second;
+    if (n == 30) {
+        n = whole();
+        if (n) {
+            drift_acc -= STEP_LAG;
+            edge = 0;
+            step(n);
+        }
+    } else if (!n) {
+#if FEATURE_DS18B20
+        /* the minute's temperature part: K (T - T0)^2 (0.001 ppm) x 60 s */
+        if ((settings.flags & SET_COMP) && temp_state == TEMP_OK) {
+            drift_load();
+            t = (((int16_t)((uint16_t)t_hi << 8 | t_lo) + 8) >> 4) - (DRIFT_REC->t0seq & 0x3F);
+            if (t < 0)
+                t = -t;
+            drift_acc += mul(mul(DRIFT_REC->k, 6), (uint16_t)mul(t, t));
+        }
+#endif
+        if (!clock_now.minute) {
+            drift_load();
+            fold();                 /* the hourly fold */
+        }
+    }
+}
+
+void drift_set(void)
+{
+    drift_acc = 0;
+    drift_load();
+    DRIFT_REC->steps = 0;
+    gen = !gen;
+    fold();
+    clock_mark(gen);
+}
+
+void drift_store(void)
+{
+    fold();
+    rate_now();
+}
+
+uint16_t drift_id(void)
+{
+    return ds1302_read(DS1302_RAM_R(ID_ADDR))
+           | (uint16_t)ds1302_read(DS1302_RAM_R(ID_ADDR + 1)) << 8;
+}
+
+void drift_put_id(uint16_t id)
+{
+    ds1302_unprotect();
+    ds1302_write(DS1302_RAM_W(ID_ADDR), (uint8_t)id);
+    ds1302_write(DS1302_RAM_W(ID_ADDR + 1), (uint8_t)(id >> 8));
+    ds1302_protect();
+}
+
+int16_t drift_steps(void)
+{
+    uint8_t a = DS1302_RAM_R(REC_BASE + 6);
+    if (slot)
+        a = DS1302_RAM_R(REC_BASE + REC_SIZE + 6);
+    return ds1302_read(a) | (uint16_t)ds1302_read(a + 2) << 8;
+}
+
+/* per copy: 0xFF invalid, else its sequence | g << 2 */
+static uint8_t info(uint8_t s)
+{
+    if (!rec_read(s))
+        return 0xFF;
+    return (DRIFT_REC->t0seq >> 6) | (uint8_t)(((uint8_t)DRIFT_REC->accg & 1) << 2);
+}
+
+void drift_boot(void) REENTRANT
+{
+    uint8_t a, b, off;
+    int16_t n;
+    uint32_t m;
+    int32_t h;
+
+    /* the clock's day-of-week offset (clock.h): 0/1 generation, 2 pending, 3 "set me" */
+    off = ds1302_read(DS1302_WDAY_R) + 7 - clock_now.wday;
+    if (off >= 7)
+        off -= 7;
+    a = info(0);
+    b = info(1);
+    if ((a & b) == 0xFF) {
+        /* no valid copy (a fresh chip, an older firmware's RAM): the defaults, no ID */
+        DRIFT_REC->rate = 0;
+        DRIFT_REC->k = -34;
+        DRIFT_REC->t0seq = 25;
+        DRIFT_REC->steps = 0;
+        drift_put_id(0xFFFF);
+        slot = 1;                   /* the first write goes to copy 0 */
+        gen = off;
+        fold();
+    } else {
+        /* the newest valid copy, or the other when the clock never got its generation */
+        slot = !(a != 0xFF && (b == 0xFF || ((uint8_t)(a - b) & 3) == 1));
+        if (slot) {
+            n = a;                  /* a: the newest, b: the other */
+            a = b;
+            b = (uint8_t)n;
+        }
+        gen = a >> 2;
+        if (off < 2 && gen != off && b != 0xFF)
+            slot = !slot;
+        rec_read(slot);
+    }
+    rate_now();
+    if (off == 3)
+        return;                     /* "set me": nothing to correct until it is set */
+    if (off > 1) {
+        drift_set();                /* a set cut before its record, or another writer */
+        return;
+    }
+    gen = off;
+    /* the catch-up: ACC now (the step's edge is a second or two later: RATE x that is
+     * under 6 us) */
+    m = minutes() - ((*(uint32_t NEAR *)DRIFT_REC->ref & 0xFFFFFFUL) << 2);
+    drift_acc = (int32_t)(DRIFT_REC->accg & ~1) << 13;
+    n = 0;
+    if (m >= MAX_AWAY_MIN) {        /* behind its record, or too long away: not corrected */
+        drift_acc = 0;
+        DRIFT_REC->steps = 0;
+    } else {
+        h = mul(rate, 43200);       /* 12 hours (ACC holds +-21 s) */
+        while ((uint16_t)m >= 720 || (m >> 16)) {
+            m -= 720;
+            drift_acc += h;
+            n += whole();
+        }
+        drift_acc += mul(rate, (uint16_t)m * 60 + clock_now.second);
+        n += whole();
+        /* that counted RATE over the clock's seconds, which the error itself lengthened
+         * (or shortened) by -n: a second-order term (0.14 s after 30 days at +230 ppm) */
+        if (n < 0)
+            drift_acc -= mul(rate, -n);
+        else
+            drift_acc += mul(rate, n);
+        n += whole();
+    }
+    if (n) {
+        drift_acc -= BOOT_LAG;
+        edge = 1;
+        step(n);
+    } else {
+        fold();
+    }
+}
+#endif
