@@ -75,6 +75,8 @@ def firmware(build_logs: dict[str, str]) -> dict[str, Path]:
 LONG_FIRST = (
     "tests/firmware/test_fuzz.py::test_fuzz_serial[10000]",
     "tests/sim/test_run_crystal.py::test_a_set_from_the_host_that_syncs",  # 2000 s simulated
+    "tests/firmware/test_drift.py::test_hourly_fold_keeps_the_temperature_part",
+    "tests/firmware/test_drift.py::test_a_fast_crystal_is_stepped_back",
     "tests/test_packaging.py",
     "tests/e2e/test_run_demo.py",
     "tests/e2e/test_isp_upload.py",
