@@ -91,6 +91,7 @@ static uint8_t ck_n;                /* check digits still to come (0 at a good l
 static uint8_t prep_len = 0xFF;     /* body length the prepared parse belongs to */
 static uint8_t prep_code;           /* its reply code */
 static uint8_t pp;                  /* parse position */
+static uint8_t kw;                  /* parse(): the command's keyword, cmd_drift(): its word */
 #define PROTO_SET_MIN 23            /* strlen("SET 2026-11-24 12:05:31") */
 static BIT bad_syntax, bad_range;
 static BIT exec;                   /* parse() may change things (the line is complete) */
@@ -478,29 +479,28 @@ static uint8_t cmd_set(void)
 /* DRIFT [RATE r | K k | T0 t | COMP ON|OFF | ID hhhh]: the change made (line end only: a
  * DRIFT line is never prepared), the state for the reply into clock_new (RQ_DRIFT bytes: ID,
  * then RATE, K, T0 as in the record); COMP goes as the reply's R_DATA flag (SET_COMP).
- * Its word and value live in XRAM (no internal RAM to spare). */
+ * Its value lives in XRAM (no internal RAM to spare). */
 static const CODE uint8_t drift_fix[] = {           /* RATE, K, T0: take_fixed()'s spec */
     TF_SIGN | 3 << 4 | 2, TF_SIGN | 1 << 4 | 3, 3 << 4 | 0
 };
 static const CODE uint8_t drift_max[] = { 0, DRIFT_K_MAX, DRIFT_T0_MAX };   /* K, T0 */
-static PDATA uint8_t drift_w;
 static PDATA uint16_t drift_v;
 static uint8_t cmd_drift(void)
 {
-    drift_w = K_NONE;
+    kw = K_NONE;
     take_neg = 0;
     if (!at_end()) {
-        drift_w = take_word(drift_words);
+        kw = take_word(drift_words);
         skip_spaces();
-        if (drift_w <= D_T0) {
-            drift_v = take_fixed(drift_fix[drift_w]);
-            if (drift_v > (drift_w == D_RATE ? DRIFT_RATE_MAX : drift_max[drift_w]))
+        if (kw <= D_T0) {
+            drift_v = take_fixed(drift_fix[kw]);
+            if (drift_v > (kw == D_RATE ? DRIFT_RATE_MAX : drift_max[kw]))
                 bad_range = 1;
-        } else if (drift_w == D_COMP) {
+        } else if (kw == D_COMP) {
             drift_v = take_word(onoff);         /* ON: 1 */
             if ((uint8_t)drift_v == K_NONE)
                 bad_syntax = 1;
-        } else if (drift_w == D_ID) {
+        } else if (kw == D_ID) {
             drift_v = take_hex4();
             if ((uint16_t)(drift_v + 1) < 2)    /* 0000, FFFF */
                 bad_range = 1;
@@ -514,21 +514,21 @@ static uint8_t cmd_drift(void)
         if (take_neg)
             drift_v = -drift_v;
 #if FEATURE_DS18B20
-        if (drift_w == D_COMP && drift_v && temp_state == TEMP_NONE)
+        if (kw == D_COMP && drift_v && temp_state == TEMP_NONE)
 #else
-        if (drift_w == D_COMP && drift_v)
+        if (kw == D_COMP && drift_v)
 #endif
             return R_E_SENSOR;              /* no sensor to compensate with */
     }
     drift_load();
-    if (drift_w == D_ID) {
+    if (kw == D_ID) {
         drift_put_id(drift_v);
-    } else if (drift_w != K_NONE) {
-        if (drift_w == D_RATE)
+    } else if (kw != K_NONE) {
+        if (kw == D_RATE)
             DRIFT_REC->rate = drift_v;
-        else if (drift_w == D_K)
+        else if (kw == D_K)
             DRIFT_REC->k = (int8_t)drift_v;
-        else if (drift_w == D_T0)
+        else if (kw == D_T0)
             DRIFT_REC->t0seq = (DRIFT_REC->t0seq & 0xC0) | (uint8_t)drift_v;
         else {
             settings.flags = (settings.flags & ~SET_COMP) | (drift_v ? SET_COMP : 0);
@@ -553,20 +553,20 @@ static uint8_t cmd_drift(void)
 /* the body line[0..trim) -> reply code (SET: prepared, not written) */
 static uint8_t parse(void)
 {
-    static uint8_t k, f, n, v;   /* static: nothing to save around the calls */
+    static uint8_t f, n, v;      /* static: nothing to save around the calls */
 
     line[trim] = 0;
     bad_syntax = 0;
     bad_range = 0;
     pp = 0;
     skip_spaces();
-    k = take_word(keywords);
-    if (k == K_SET)
+    kw = take_word(keywords);
+    if (kw == K_SET)
         return cmd_set();
-    if (k >= K_END)
+    if (kw >= K_END)
         return R_E_UNKNOWN;
 #if FEATURE_LUNAR
-    if (k == K_CAL) {                       /* the date into clock_new (the reply's result) */
+    if (kw == K_CAL) {                       /* the date into clock_new (the reply's result) */
         dt_copy(&clock_new, &clock_now);    /* today, unless a date follows */
         n = 20;
         if (!at_end()) {
@@ -580,16 +580,16 @@ static uint8_t parse(void)
     }
 #endif
 #if FEATURE_DRIFT
-    if (k == K_DRIFT)
+    if (kw == K_DRIFT)
         return cmd_drift();
 #endif
     if (at_end())
-        return k;                           /* GET PING ALARM HOURS INFO HELP TEMP: R_* == K_* */
+        return kw;                           /* GET PING ALARM HOURS INFO HELP TEMP: R_* == K_* */
     /* ALARM and HOURS with an argument: the settings they make, applied only when exec */
     f = settings.flags;
     take_h = settings.alarm_hour;
     take_m = settings.alarm_minute;
-    if (k == K_ALARM) {
+    if (kw == K_ALARM) {
         n = pp;
         v = take_word(onoff);               /* ON: SET_ALARM_ON, OFF: 0 */
         if (v == K_NONE || !at_end()) {
@@ -600,7 +600,7 @@ static uint8_t parse(void)
                 bad_range = 1;
         }
         f = (f & ~SET_ALARM_ON) | v;
-    } else if (k == K_HOURS) {
+    } else if (kw == K_HOURS) {
         v = take_word(hours);               /* 12: 1, 24: 0 */
         if (v == K_NONE) {                  /* digits: a range error, else syntax */
             n = pp;
@@ -626,7 +626,7 @@ static uint8_t parse(void)
         settings_changed = 1;
         ui_cancel_edit();
     }
-    return k;                               /* R_ALARM, R_HOURS */
+    return kw;                               /* R_ALARM, R_HOURS */
 }
 
 /* parse a SET body ahead of its line end (no changes) */
