@@ -20,6 +20,7 @@
 
 #include "compat.h"
 #include "calendar.h"
+#include "board_config.h"
 
 #define FC_YEAR   "\x80"        /* fmt_p[0] .. fmt_p[5]: two digits */
 #define FC_MONTH  "\x81"
@@ -59,6 +60,17 @@ void out_pad(uint8_t col);                      /* spaces up to column col */
 const CODE char *out_fmt(const CODE char *f);
 /* the k-th string of a list of NUL-terminated strings */
 const CODE char *text_nth(const CODE char *list, uint8_t k);
+
+#if FEATURE_DRIFT
+/* v in decimal: digits from the highest non-zero one (or the one of 10^z) down to the one of
+ * 10^lo, a '.' after the one of 10^z when z > lo; spec = z | OF_LO5 (lo = 5: the digits
+ * below rounded, half away from zero) | OF_SIGN (a '+' or '-' first, also for zero: v is
+ * signed; else unsigned). E.g. -1234 with OF_SIGN | 2: "-12.34". */
+#define OF_SIGN 0x80
+#define OF_LO5  0x50
+void out_fixed(uint32_t v, uint8_t spec);
+void out_hex4(uint16_t v);                      /* four hex digits, upper case */
+#endif
 
 /* 0..99 -> packed BCD (tens in the high nibble): the two digits of v, and the DS1302 form */
 uint8_t text_bcd(uint8_t v);

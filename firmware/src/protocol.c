@@ -65,6 +65,7 @@
 #define KW_CAL_LEN 0
 #endif
 #if FEATURE_DRIFT
+#include <stddef.h>
 #include "drift.h"
 #define KW_DRIFT " DRIFT"
 #define KW_DRIFT_LEN 6
@@ -90,6 +91,7 @@ static uint8_t ck_n;                /* check digits still to come (0 at a good l
 static uint8_t prep_len = 0xFF;     /* body length the prepared parse belongs to */
 static uint8_t prep_code;           /* its reply code */
 static uint8_t pp;                  /* parse position */
+static uint8_t kw;                  /* parse(): the command's keyword, cmd_drift(): its word */
 #define PROTO_SET_MIN 23            /* strlen("SET 2026-11-24 12:05:31") */
 static BIT bad_syntax, bad_range;
 static BIT exec;                   /* parse() may change things (the line is complete) */
@@ -124,7 +126,8 @@ enum { R_SET, R_TIME, R_PONG, R_ALARM, R_HOURS, R_INFO, R_HELP,
 };
 #define R_CKS  0x80                 /* the reply gets a check suffix: "*HH" ... */
 #define R_CRC  0x40                 /* ... or "#CCCC" */
-#define R_DATA 0x20                 /* ALARM: on, HOURS: 12 h, INFO: unset (reply_flag()) */
+#define R_DATA 0x20                 /* ALARM: on, HOURS: 12 h, INFO: unset, DRIFT: COMP on
+                                       (reply_flag()) */
 #define R_CODE 0x1F
 
 /* keyword lists, space-separated: index = position; the commands' list is the HELP reply */
@@ -145,10 +148,13 @@ enum { K_SET, K_GET, K_PING, K_ALARM, K_HOURS, K_INFO, K_HELP,
 #endif
        K_END };
 #if FEATURE_DRIFT
-static const CODE char drift_words[] = "RATE COMP K T0 ID";
-enum { D_RATE, D_COMP, D_K, D_T0, D_ID };
-#define RQ_DRIFT 6                  /* of a DRIFT: its ID, RATE, K, T0 | COMP << 7 (the
-                                       last two stay queued until its third piece) */
+static const CODE char drift_words[] = "RATE K T0 COMP ID";
+enum { D_RATE, D_K, D_T0, D_COMP, D_ID };
+#define RQ_DRIFT 6                  /* of a DRIFT: its ID, RATE, K, T0 (bits 0-5; the last
+                                       two stay queued until its third piece) */
+/* the reply's RATE, K, T0 are the record's first four bytes (cmd_drift() copies them) */
+typedef char drift_rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drift_rec_t, k) == 2
+                               && offsetof(drift_rec_t, t0seq) == 3) ? 1 : -1];
 #endif
 #define K_NONE 0xFF
 #define RQ_DT  6                    /* result bytes of a SET: the time it wrote (datetime_t
@@ -202,6 +208,10 @@ static uint8_t reply_flag(uint8_t k)
         return SET_H12;
     if (k == R_INFO)
         return SET_UNSET;
+#if FEATURE_DRIFT
+    if (k == R_DRIFT)
+        return SET_COMP;
+#endif
     return 0;
 }
 
@@ -287,46 +297,147 @@ static uint8_t take_word(const CODE char *k)
 }
 
 #if FEATURE_DRIFT
-/* [sign] 1..nd digits [. 1..fd digits] -> the value x 10^fd, in magnitude (saturated at
- * 0xFFFF: a range error for any limit); a syntax error if malformed. take_neg: the sign */
+/* [sign] 1..nd digits [. 1..fd digits] at line[pp] -> the value x 10^fd, in magnitude
+ * (saturated at 0xFFFF: a range error for any limit); a syntax error if malformed. spec:
+ * nd << 4 | fd, | TF_SIGN where a sign may come first (take_neg: it was '-'). In C terms:
+ *     v = m = frac = take_neg = 0;
+ *     if ((spec & TF_SIGN) && (line[pp] == '-' || line[pp] == '+'))
+ *         take_neg = line[pp++] == '-';
+ *     for (;;) {
+ *         c = line[pp] - '0';
+ *         if (c > 9) {
+ *             if (!m) bad_syntax = 1;          (no digit before or after the point)
+ *             if (frac || line[pp] != '.') break;
+ *             frac = 1; pp++; nd = fd; m = 0; continue;
+ *         }
+ *         if (m == nd) { bad_syntax = 1; break; }      (too many digits)
+ *         m++; pp++; if (frac) fd--;
+ *         v = v * 10 + c;                      (saturating)
+ *     }
+ *     while (fd--) v = v * 10;                 (saturating)
+ * In assembler (SDCC's C: 266 bytes and 6 of overlaid RAM): R0 = &line[pp], R1 = m, R2
+ * scratch, R4:R3 = v, R5 = nd, R6 = fd, R7 = spec, F0 = frac. */
+#define TF_SIGN 0x80
 static BIT take_neg;
-static uint16_t take_fixed(uint8_t nd, uint8_t fd) REENTRANT
+static uint16_t take_fixed(uint8_t spec) __naked
+{
+    (void)spec;
+    __asm__("    mov  a,dpl\n"
+            "    mov  r7,a\n"
+            "    anl  a,#0x0F\n"
+            "    mov  r6,a\n"                       /* fd */
+            "    mov  a,r7\n"
+            "    swap a\n"
+            "    anl  a,#0x07\n"
+            "    mov  r5,a\n"                       /* nd */
+            "    clr  a\n"
+            "    mov  r3,a\n"
+            "    mov  r4,a\n"
+            "    mov  r1,a\n"
+            "    clr  _take_neg\n"
+            "    clr  f0\n"
+            "    mov  a,_pp\n"
+            "    add  a,#_line\n"
+            "    mov  r0,a\n"
+            "    mov  a,r7\n"
+            "    jnb  acc.7,00002$\n"               /* no sign */
+            "    mov  a,@r0\n"
+            "    cjne a,#0x2D,00001$\n"             /* '-' */
+            "    setb _take_neg\n"
+            "    sjmp 00011$\n"
+            "00001$:\n"
+            "    cjne a,#0x2B,00002$\n"             /* '+' */
+            "00011$:\n"
+            "    inc  r0\n"
+            "00002$:\n"
+            "    mov  a,@r0\n"
+            "    add  a,#0xD0\n"                    /* - '0' */
+            "    cjne a,#10,00003$\n"
+            "00003$:\n"
+            "    jc   00005$\n"
+            "    mov  a,r1\n"                       /* not a digit */
+            "    jnz  00004$\n"
+            "    setb _bad_syntax\n"
+            "00004$:\n"
+            "    jb   f0,00008$\n"
+            "    cjne @r0,#0x2E,00008$\n"           /* '.' */
+            "    setb f0\n"
+            "    inc  r0\n"
+            "    mov  a,r6\n"
+            "    mov  r5,a\n"
+            "    mov  r1,#0\n"
+            "    sjmp 00002$\n"
+            "00005$:\n"
+            "    mov  r2,a\n"                       /* a digit */
+            "    mov  a,r1\n"
+            "    xrl  a,r5\n"
+            "    jnz  00006$\n"
+            "    setb _bad_syntax\n"
+            "    sjmp 00008$\n"
+            "00006$:\n"
+            "    inc  r1\n"
+            "    inc  r0\n"
+            "    jnb  f0,00007$\n"
+            "    dec  r6\n"
+            "00007$:\n"
+            "    mov  a,r2\n"
+            "    lcall 00020$\n"
+            "    sjmp 00002$\n"
+            "00008$:\n"                            /* the decimals not given */
+            "    mov  a,r6\n"
+            "    jz   00009$\n"
+            "    dec  r6\n"
+            "    clr  a\n"
+            "    lcall 00020$\n"
+            "    sjmp 00008$\n"
+            "00009$:\n"
+            "    mov  a,r0\n"
+            "    clr  c\n"
+            "    subb a,#_line\n"
+            "    mov  _pp,a\n"
+            "    mov  dpl,r3\n"
+            "    mov  dph,r4\n"
+            "    ret\n"
+            "00020$:\n"                            /* v = v x 10 + A, saturating */
+            "    mov  r2,a\n"
+            "    mov  a,r3\n"
+            "    mov  b,#10\n"
+            "    mul  ab\n"
+            "    add  a,r2\n"
+            "    mov  r3,a\n"
+            "    clr  a\n"
+            "    addc a,b\n"
+            "    mov  r2,a\n"
+            "    mov  a,r4\n"
+            "    mov  b,#10\n"
+            "    mul  ab\n"
+            "    jb   ov,00021$\n"
+            "    add  a,r2\n"
+            "    mov  r4,a\n"
+            "    jnc  00022$\n"
+            "00021$:\n"
+            "    mov  r3,#0xFF\n"
+            "    mov  r4,#0xFF\n"
+            "00022$:\n"
+            "    ret\n");
+}
+
+/* four hex digits, either case (line[] is upper-cased) -> their value; else a syntax error */
+static uint16_t take_hex4(void)
 {
     uint16_t v = 0;
-    uint8_t c, m = 0;
-    BIT frac = 0;
+    uint8_t n = 4, d;
 
-    take_neg = 0;
-    c = line[pp];
-    if (c == '-' || c == '+') {
-        take_neg = c == '-';
-        pp++;
-    }
-    for (;;) {
-        c = (uint8_t)(line[pp] - '0');
-        if (c > 9) {
-            if (!m)
-                bad_syntax = 1;             /* no digit before or after the point */
-            if (frac || line[pp] != '.')
-                break;
-            frac = 1;
-            pp++;
-            nd = fd;
-            m = 0;
-            continue;
+    do {
+        d = (uint8_t)(line[pp] - '0');
+        if (d > 9) {
+            d -= 'A' - '0' - 10;
+            if (d < 10 || d > 15)
+                bad_syntax = 1;
         }
-        if (m == nd) {
-            bad_syntax = 1;                 /* too many digits */
-            break;
-        }
-        m++;
+        v = (v << 4) | d;
         pp++;
-        if (frac)
-            fd--;
-        v = v > 6552 ? 0xFFFF : (v << 3) + (v << 1) + c;
-    }
-    while (fd--)
-        v = v > 6553 ? 0xFFFF : (v << 3) + (v << 1);
+    } while (--n);
     return v;
 }
 #endif
@@ -365,52 +476,34 @@ static uint8_t cmd_set(void)
 }
 
 #if FEATURE_DRIFT
-/* DRIFT [RATE r | COMP ON|OFF | K k | T0 t | ID hhhh]: the change made (line end only: a
- * DRIFT line is never prepared), the state for the reply into clock_new (RQ_DRIFT bytes) */
-static uint8_t cmd_drift(void) REENTRANT
+/* DRIFT [RATE r | K k | T0 t | COMP ON|OFF | ID hhhh]: the change made (line end only: a
+ * DRIFT line is never prepared), the state for the reply into clock_new (RQ_DRIFT bytes: ID,
+ * then RATE, K, T0 as in the record); COMP goes as the reply's R_DATA flag (SET_COMP).
+ * Its value lives in XRAM (no internal RAM to spare). */
+static const CODE uint8_t drift_fix[] = {           /* RATE, K, T0: take_fixed()'s spec */
+    TF_SIGN | 3 << 4 | 2, TF_SIGN | 1 << 4 | 3, 3 << 4 | 0
+};
+static const CODE uint8_t drift_max[] = { 0, DRIFT_K_MAX, DRIFT_T0_MAX };   /* K, T0 */
+static PDATA uint16_t drift_v;
+static uint8_t cmd_drift(void)
 {
-    uint8_t w;
-    uint16_t v = 0;
-    uint8_t c;
-
-    w = K_NONE;
+    kw = K_NONE;
     take_neg = 0;
     if (!at_end()) {
-        w = take_word(drift_words);
+        kw = take_word(drift_words);
         skip_spaces();
-        if (w == D_RATE) {
-            v = take_fixed(3, 2);
-            if (v > DRIFT_RATE_MAX)
+        if (kw <= D_T0) {
+            drift_v = take_fixed(drift_fix[kw]);
+            if (drift_v > (kw == D_RATE ? DRIFT_RATE_MAX : drift_max[kw]))
                 bad_range = 1;
-        } else if (w == D_K) {
-            v = take_fixed(1, 3);
-            if (v > DRIFT_K_MAX)
-                bad_range = 1;
-        } else if (w == D_T0) {
-            if ((uint8_t)(line[pp] - '0') > 9)
-                bad_syntax = 1;             /* digits, no sign */
-            v = take_fixed(3, 0);
-            if (v > DRIFT_T0_MAX)
-                bad_range = 1;
-        } else if (w == D_ID) {
-            c = 4;
-            do {
-                w = (uint8_t)(line[pp] - '0');
-                if (w > 9) {
-                    w -= 'A' - '0' - 10;
-                    if (w < 10 || w > 15)
-                        bad_syntax = 1;
-                }
-                v = (v << 4) | w;
-                pp++;
-            } while (--c);
-            if (v == 0 || v == 0xFFFF)
-                bad_range = 1;
-            w = D_ID;
-        } else if (w == D_COMP) {
-            v = take_word(onoff);           /* ON: 1 */
-            if (v == K_NONE)
+        } else if (kw == D_COMP) {
+            drift_v = take_word(onoff);         /* ON: 1 */
+            if ((uint8_t)drift_v == K_NONE)
                 bad_syntax = 1;
+        } else if (kw == D_ID) {
+            drift_v = take_hex4();
+            if ((uint16_t)(drift_v + 1) < 2)    /* 0000, FFFF */
+                bad_range = 1;
         } else {
             bad_syntax = 1;
         }
@@ -419,43 +512,40 @@ static uint8_t cmd_drift(void) REENTRANT
         if (bad_range)
             return R_E_RANGE;
         if (take_neg)
-            v = -v;
+            drift_v = -drift_v;
 #if FEATURE_DS18B20
-        if (w == D_COMP && v && temp_state == TEMP_NONE)
+        if (kw == D_COMP && drift_v && temp_state == TEMP_NONE)
 #else
-        if (w == D_COMP && v)
+        if (kw == D_COMP && drift_v)
 #endif
             return R_E_SENSOR;              /* no sensor to compensate with */
     }
     drift_load();
-    if (w != K_NONE) {
-        if (w == D_ID) {
-            drift_put_id(v);
-        } else {
-            if (w == D_RATE)
-                DRIFT_REC->rate = v;
-            else if (w == D_K)
-                DRIFT_REC->k = (int8_t)v;
-            else if (w == D_T0)
-                DRIFT_REC->t0seq = (DRIFT_REC->t0seq & 0xC0) | (uint8_t)v;
-            else {
-                settings.flags = (settings.flags & ~SET_COMP) | (v ? SET_COMP : 0);
-                settings_changed = 1;
-            }
-            drift_store();                  /* folded: the change applies from now on */
+    if (kw == D_ID) {
+        drift_put_id(drift_v);
+    } else if (kw != K_NONE) {
+        if (kw == D_RATE)
+            DRIFT_REC->rate = drift_v;
+        else if (kw == D_K)
+            DRIFT_REC->k = (int8_t)drift_v;
+        else if (kw == D_T0)
+            DRIFT_REC->t0seq = (DRIFT_REC->t0seq & 0xC0) | (uint8_t)drift_v;
+        else {
+            settings.flags = (settings.flags & ~SET_COMP) | (drift_v ? SET_COMP : 0);
+            settings_changed = 1;
         }
+        drift_store();                      /* folded: the change applies from now on */
     }
-    v = drift_id();
-    clock_new.year = (uint8_t)v;
-    clock_new.month = (uint8_t)(v >> 8);
-    v = DRIFT_REC->rate;
-    clock_new.day = (uint8_t)v;
-    clock_new.hour = (uint8_t)(v >> 8);
-    clock_new.minute = DRIFT_REC->k;
-    c = DRIFT_REC->t0seq & 0x3F;
-    if (settings.flags & SET_COMP)
-        c |= 0x80;
-    clock_new.second = c;
+    drift_v = drift_id();
+    clock_new.year = (uint8_t)drift_v;
+    clock_new.month = (uint8_t)(drift_v >> 8);
+    {
+        uint8_t NEAR *d = &clock_new.day;   /* RATE, K, T0 */
+        uint8_t NEAR *r = ds1302_buf;
+        do
+            *d++ = *r++;
+        while (d != &clock_new.wday);
+    }
     return R_DRIFT;
 }
 #endif
@@ -463,20 +553,20 @@ static uint8_t cmd_drift(void) REENTRANT
 /* the body line[0..trim) -> reply code (SET: prepared, not written) */
 static uint8_t parse(void)
 {
-    static uint8_t k, f, n, v;   /* static: nothing to save around the calls */
+    static uint8_t f, n, v;      /* static: nothing to save around the calls */
 
     line[trim] = 0;
     bad_syntax = 0;
     bad_range = 0;
     pp = 0;
     skip_spaces();
-    k = take_word(keywords);
-    if (k == K_SET)
+    kw = take_word(keywords);
+    if (kw == K_SET)
         return cmd_set();
-    if (k >= K_END)
+    if (kw >= K_END)
         return R_E_UNKNOWN;
 #if FEATURE_LUNAR
-    if (k == K_CAL) {                       /* the date into clock_new (the reply's result) */
+    if (kw == K_CAL) {                       /* the date into clock_new (the reply's result) */
         dt_copy(&clock_new, &clock_now);    /* today, unless a date follows */
         n = 20;
         if (!at_end()) {
@@ -490,16 +580,16 @@ static uint8_t parse(void)
     }
 #endif
 #if FEATURE_DRIFT
-    if (k == K_DRIFT)
+    if (kw == K_DRIFT)
         return cmd_drift();
 #endif
     if (at_end())
-        return k;                           /* GET PING ALARM HOURS INFO HELP TEMP: R_* == K_* */
+        return kw;                           /* GET PING ALARM HOURS INFO HELP TEMP: R_* == K_* */
     /* ALARM and HOURS with an argument: the settings they make, applied only when exec */
     f = settings.flags;
     take_h = settings.alarm_hour;
     take_m = settings.alarm_minute;
-    if (k == K_ALARM) {
+    if (kw == K_ALARM) {
         n = pp;
         v = take_word(onoff);               /* ON: SET_ALARM_ON, OFF: 0 */
         if (v == K_NONE || !at_end()) {
@@ -510,7 +600,7 @@ static uint8_t parse(void)
                 bad_range = 1;
         }
         f = (f & ~SET_ALARM_ON) | v;
-    } else if (k == K_HOURS) {
+    } else if (kw == K_HOURS) {
         v = take_word(hours);               /* 12: 1, 24: 0 */
         if (v == K_NONE) {                  /* digits: a range error, else syntax */
             n = pp;
@@ -536,7 +626,7 @@ static uint8_t parse(void)
         settings_changed = 1;
         ui_cancel_edit();
     }
-    return k;                               /* R_ALARM, R_HOURS */
+    return kw;                               /* R_ALARM, R_HOURS */
 }
 
 /* parse a SET body ahead of its line end (no changes) */
@@ -709,11 +799,13 @@ static const CODE char r_cal[] =
     "CAL 20" FC_YEAR "-" FC_MONTH "-" FC_DAY " term=" FC_RX " fest=" FC_RX FC_PIECE;
 #endif
 #if FEATURE_DRIFT
-/* each field at the FC_RX after its keyword's last letter (drift_field()), in three pieces
- * (ACC and STEPS in one: read together) */
+/* each number at the FC_RX after its keyword (drift_field(): the keyword's last letter before
+ * the space), in three pieces (ACC and STEPS in one: read together); COMP by the R_DATA flag */
+#define FC_IF_COMP "\xA8"                       /* FC_IF(SET_COMP) */
+typedef char fc_if_comp[(SET_COMP == 0x08) ? 1 : -1];
 static const CODE char r_drift[] =
-    "DRIFT ID" FC_RX " RATE" FC_RX FC_PIECE " ACC" FC_RX " STEPS" FC_RX FC_PIECE
-    " COMP" FC_RX " K" FC_RX " T0" FC_RX;
+    "DRIFT ID " FC_RX " RATE " FC_RX FC_PIECE " ACC " FC_RX " STEPS " FC_RX FC_PIECE
+    " COMP " FC_IF_COMP "ON" FC_ELSE "OFF" FC_FI " K " FC_RX " T0 " FC_RX;
 #endif
 /* INFO goes out in three pieces (see reply_run()) */
 #define INFO_P1 "INFO clock51 " FIRMWARE_VERSION " board=" BOARD_NAME
@@ -779,94 +871,28 @@ TX_FITS(cal_fits, 17 + 6 + 11 + 6 + 9);   /* "OK CAL 2012-10-23 term=ShuangJiang
 TX_FITS(drift_fits, 31 + SUFFIX_LEN);   /* " COMP OFF K -0.127 T0 63" (the longest piece: 29, 24) */
 
 #if FEATURE_DRIFT
-static const CODE uint32_t pow10[] = {
-    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000
-};
-
-/* v in decimal, from its digit of 10^p (spec >> 4) down to 10^0, or to 10^5 when p is 8
- * (ACC: 10 ns as ms), with the last d (spec & 15) of those digits after a point; leading zeros
- * before the digit left of the point are not printed */
-static void out_dec(uint32_t v, uint8_t spec) REENTRANT
+/* a DRIFT reply's number after its keyword (c: the keyword's last letter): ID and RATE from
+ * the queued state (clock_tmp: ID, RATE), ACC and STEPS now, K and T0 off the queue (at K) */
+static void drift_field(char c)
 {
-    uint8_t p = spec >> 4, lo = 0, c;
-    BIT lead = 1;
-
-    if (p == 8)
-        lo = 5;
-    spec = (spec & 15) + lo;                    /* the power whose digit the point follows */
-    for (;;) {
-        c = '0';
-        while (v >= pow10[p]) {
-            v -= pow10[p];
-            c++;
-        }
-        if (c != '0' || p <= spec)
-            lead = 0;
-        if (!lead)
-            out_ch(c);
-        if (p == lo)
-            return;
-        if (p == spec)
-            out_ch('.');
-        p--;
-    }
-}
-
-/* a DRIFT reply's field after its keyword (the letter before the FC_RX): ID and RATE from
- * the queued state (clock_tmp: ID, RATE), ACC and STEPS now, COMP, K, T0 from the queue */
-static void drift_field(char c) REENTRANT
-{
-    int32_t v;
-    uint8_t spec;
-
-    out_ch(' ');
     if (c == 'D') {                             /* ID */
-        v = clock_tmp.year | (uint16_t)clock_tmp.month << 8;
-        if (!v || v == 0xFFFF) {
-            out_fmt("NONE");
-            return;
-        }
-        c = 4;
-        do {
-            spec = (uint8_t)((uint16_t)v >> 12) + '0';
-            if (spec > '9')
-                spec += 'A' - '9' - 1;
-            out_ch(spec);
-            v <<= 4;
-        } while (--c);
-        return;
-    }
-    if (c == 'P') {                             /* COMP: K and T0 | COMP off the queue */
+        if ((uint16_t)(*(uint16_t NEAR *)&clock_tmp.year + 1) < 2)
+            out_fmt("NONE");                    /* 0000, FFFF */
+        else
+            out_hex4(*(uint16_t NEAR *)&clock_tmp.year);
+    } else if (c == 'E') {                      /* RATE: +300.00 */
+        out_fixed(*(int16_t NEAR *)&clock_tmp.day, OF_SIGN | 2);
+    } else if (c == 'C') {                      /* ACC: +1.234 (10 ns, rounded to ms) */
+        out_fixed(drift_acc, OF_SIGN | OF_LO5 | 8);
+    } else if (c == 'S') {                      /* STEPS: +12 */
+        out_fixed(drift_steps(), OF_SIGN);
+    } else if (c == 'K') {                      /* K: -0.034 (K and T0 off the queue) */
         clock_tmp.year = rq_get();
         clock_tmp.month = rq_get();
-        out_fmt((clock_tmp.month & 0x80) ? "ON" : "OFF");
-        return;
+        out_fixed((int8_t)clock_tmp.year, OF_SIGN | 3);
+    } else {                                    /* T0: 25 */
+        out_fixed(clock_tmp.month & 0x3F, 0);
     }
-    if (c == '0') {                             /* T0 */
-        out_dec(clock_tmp.month & 0x3F, 0x10);
-        return;
-    }
-    v = (int16_t)(clock_tmp.day | (uint16_t)clock_tmp.hour << 8);
-    spec = 0x42;                                /* RATE: +300.00 */
-    if (c == 'C') {
-        v = drift_acc;                          /* ACC: +1.234 (10 ns) */
-        spec = 0x83;
-    } else if (c == 'S') {
-        v = drift_steps();                      /* STEPS: +12 */
-        spec = 0x40;
-    } else if (c == 'K') {
-        v = (int8_t)clock_tmp.year;             /* K: -0.034 */
-        spec = 0x33;
-    }
-    c = '+';
-    if (v < 0) {
-        c = '-';
-        v = -v;
-    }
-    out_ch(c);
-    if (spec == 0x83)
-        v += 50000;                             /* ms, rounded */
-    out_dec(v, spec);
 }
 #endif
 
@@ -884,7 +910,7 @@ static void reply_run(void)
         protocol_rx();                          /* between the pieces of a long reply */
 #if FEATURE_DRIFT
         if ((uint8_t)(rp_code & R_CODE) == R_DRIFT && rp_s[-1] == FCN_RX) {
-            drift_field(rp_s[-2]);
+            drift_field(rp_s[-3]);
             continue;
         }
 #endif

@@ -257,6 +257,178 @@ const CODE char *out_fmt(const CODE char *f) __naked
             "    ljmp 00002$\n");
 }
 
+#if FEATURE_DRIFT
+/*
+ * out_fixed(v, spec) (text.h), in C terms, with d[p] the digit of 10^p of v (p = 9..0) and
+ * lo = (spec >> 4) & 7, z = spec & 15:
+ *     if (spec & OF_SIGN) { out_ch(v < 0 ? '-' : '+'); if (v < 0) v = -v; }
+ *     if (lo) v += 50000;                         (lo is 0 or 5)
+ *     lead = 1;
+ *     for (p = 9; ; p--) {
+ *         if (d[p] || p <= z) lead = 0;
+ *         if (!lead) out_ch('0' + d[p]);
+ *         if (p == lo) break;
+ *         if (p == z) out_ch('.');
+ *     }
+ * out_hex4(v): the same loop over the hex digits of v from p = 3, lead = 0, lo = z = 0.
+ * In assembler (SDCC's C needs its 32-bit helpers): v into R3..R6 for the sign, then binary
+ * to BCD by double dabble (v shifted out of DPL, DPH, B, R1 bit by bit, MSB first, into the
+ * BCD number R7..R3 doubled with DA A; leading zero bits skip the doubling, F0 = a one
+ * seen), then the digits from R7's high nibble down: R0 = the BCD byte, R1 = p, R2 = spec,
+ * F0 = lead; the digit to ASCII by ADD #0x90, DA A, ADDC #0x40, DA A (hex too). Spec is
+ * read into R2 at once (the parameter area is overlaid with crc16()'s). out_ch() touches
+ * no R0-R7.
+ */
+typedef char of_spec[(OF_SIGN == 0x80 && OF_LO5 == 0x50) ? 1 : -1];
+void out_fixed(uint32_t v, uint8_t spec) __naked
+{
+    (void)v;
+    (void)spec;
+    __asm__("    mov  r2,_out_fixed_PARM_2\n"
+            "    mov  r3,dpl\n"                     /* v: R6..R3 */
+            "    mov  r4,dph\n"
+            "    mov  r5,b\n"
+            "    mov  r6,a\n"
+            "    mov  a,r2\n"
+            "    jnb  acc.7,00002$\n"               /* unsigned */
+            "    mov  dpl,#0x2B\n"                  /* '+' */
+            "    mov  a,r6\n"
+            "    jnb  acc.7,00001$\n"
+            "    mov  dpl,#0x2D\n"                  /* '-', v = -v */
+            "    clr  c\n"
+            "    clr  a\n"
+            "    subb a,r3\n"
+            "    mov  r3,a\n"
+            "    clr  a\n"
+            "    subb a,r4\n"
+            "    mov  r4,a\n"
+            "    clr  a\n"
+            "    subb a,r5\n"
+            "    mov  r5,a\n"
+            "    clr  a\n"
+            "    subb a,r6\n"
+            "    mov  r6,a\n"
+            "00001$:\n"
+            "    lcall _out_ch\n"
+            "00002$:\n"
+            "    mov  a,r2\n"
+            "    anl  a,#0x70\n"
+            "    jz   00003$\n"
+            "    mov  a,r3\n"                       /* lo 5: v += 50000 */
+            "    add  a,#0x50\n"
+            "    mov  r3,a\n"
+            "    mov  a,r4\n"
+            "    addc a,#0xC3\n"
+            "    mov  r4,a\n"
+            "    clr  a\n"
+            "    addc a,r5\n"
+            "    mov  r5,a\n"
+            "    clr  a\n"
+            "    addc a,r6\n"
+            "    mov  r6,a\n"
+            "00003$:\n"
+            "    mov  dpl,r3\n"                     /* v: R1, B, DPH, DPL; BCD R7..R3 = 0 */
+            "    mov  dph,r4\n"
+            "    mov  b,r5\n"
+            "    mov  a,r6\n"
+            "    mov  r1,a\n"
+            "    clr  a\n"
+            "    mov  r3,a\n"
+            "    mov  r4,a\n"
+            "    mov  r5,a\n"
+            "    mov  r6,a\n"
+            "    mov  r7,a\n"
+            "    push ar2\n"
+            "    mov  r2,#32\n"
+            "    clr  f0\n"
+            "00004$:\n"                            /* C = the next bit of v */
+            "    mov  a,dpl\n"
+            "    add  a,dpl\n"
+            "    mov  dpl,a\n"
+            "    mov  a,dph\n"
+            "    rlc  a\n"
+            "    mov  dph,a\n"
+            "    mov  a,b\n"
+            "    rlc  a\n"
+            "    mov  b,a\n"
+            "    mov  a,r1\n"
+            "    rlc  a\n"
+            "    mov  r1,a\n"
+            "    jc   00005$\n"
+            "    jnb  f0,00007$\n"                  /* a leading zero bit */
+            "00005$:\n"
+            "    setb f0\n"
+            "    mov  r0,#3\n"                      /* BCD = 2 x BCD + C */
+            "00006$:\n"
+            "    mov  a,@r0\n"
+            "    addc a,@r0\n"
+            "    da   a\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  a,r0\n"
+            "    xrl  a,#8\n"
+            "    jnz  00006$\n"
+            "00007$:\n"
+            "    djnz r2,00004$\n"
+            "    pop  ar2\n"
+            "    mov  r0,#7\n"
+            "    mov  r1,#9\n"
+            "    setb f0\n"
+            "    sjmp _out_fixed_digits\n"
+            "_out_hex4::\n"
+            "    mov  r3,dpl\n"
+            "    mov  r4,dph\n"
+            "    mov  r0,#4\n"
+            "    mov  r1,#3\n"
+            "    mov  r2,#0\n"
+            "    clr  f0\n"
+            "_out_fixed_digits:\n"                  /* the digit of 10^R1 */
+            "    mov  a,r1\n"
+            "    jnb  acc.0,00011$\n"
+            "    mov  a,@r0\n"                      /* odd: the high nibble */
+            "    swap a\n"
+            "    sjmp 00012$\n"
+            "00011$:\n"
+            "    mov  a,@r0\n"                      /* even: the low one, then the next byte */
+            "    dec  r0\n"
+            "00012$:\n"
+            "    anl  a,#0x0F\n"
+            "    jnz  00013$\n"
+            "    jnb  f0,00013$\n"
+            "    mov  a,r2\n"
+            "    anl  a,#0x0F\n"
+            "    clr  c\n"
+            "    subb a,r1\n"
+            "    jc   00014$\n"                     /* a leading zero above 10^z */
+            "    clr  a\n"
+            "00013$:\n"
+            "    clr  f0\n"
+            "    add  a,#0x90\n"
+            "    da   a\n"
+            "    addc a,#0x40\n"
+            "    da   a\n"
+            "    mov  dpl,a\n"
+            "    lcall _out_ch\n"
+            "00014$:\n"
+            "    mov  a,r2\n"
+            "    swap a\n"
+            "    anl  a,#7\n"
+            "    xrl  a,r1\n"
+            "    jz   00016$\n"                     /* 10^lo: done */
+            "    mov  a,r2\n"
+            "    anl  a,#0x0F\n"
+            "    xrl  a,r1\n"
+            "    jnz  00015$\n"
+            "    mov  dpl,#0x2E\n"                  /* '.' after 10^z */
+            "    lcall _out_ch\n"
+            "00015$:\n"
+            "    dec  r1\n"
+            "    sjmp _out_fixed_digits\n"
+            "00016$:\n"
+            "    ret\n");
+}
+#endif
+
 /* One DIV AB gives both digits (in C, SDCC divides twice and saves two registers): 11
  * bytes, 11 machine cycles; touches only A and B. */
 uint8_t text_bcd(uint8_t v) __naked
