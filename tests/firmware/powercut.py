@@ -6,6 +6,7 @@ item 3).
     python -m tests.firmware.powercut --full      # every 2nd machine cycle of every write
     python -m tests.firmware.powercut --step 5 --scenario ALARM --model reset
     python -m tests.firmware.powercut --image other/firmware.ihx   # e.g. an older build
+    python -m tests.firmware.powercut --drift [--full]  # the drift firmware (powercut_drift)
 
 Scenarios (each from a clock booted and configured through the firmware itself, so any
 firmware version can be swept): the first power-up of a fresh chip, SET over the "set me"
@@ -95,10 +96,12 @@ SCENARIOS = [
 
 
 class WriteLog:
-    """DS1302 write transfers seen on the pins: (CE rise, CE fall, command)."""
+    """DS1302 write transfers seen on the pins: (CE rise, CE fall, command); clock-burst
+    reads (0xBF) too, in ``clock_reads``."""
 
     def __init__(self, clk: Clock) -> None:
         self.writes: list[tuple[int, int, int]] = []
+        self.clock_reads: list[tuple[int, int, int]] = []
         rtc, bus = clk.b.rtc, clk.b.bus
         self._io = rtc.io_pin
         self._bus = bus
@@ -112,6 +115,8 @@ class WriteLog:
             self._rise, self._bits, self._cmd = cycle, 0, 0
         elif not level and self._ce and self._bits >= 8 and self._cmd & 0x81 == 0x80:
             self.writes.append((self._rise, cycle, self._cmd))
+        elif not level and self._ce and self._bits >= 8 and self._cmd == 0xBF:
+            self.clock_reads.append((self._rise, cycle, self._cmd))
         self._ce = bool(level)
 
     def _on_sclk(self, level: int, cycle: int) -> None:
@@ -283,31 +288,61 @@ def run(image: Path, *, step: int | None = 2, sample: int | None = None,
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.firmware.powercut",
                                  description="Power-cut sweep over the DS1302 writes.")
-    ap.add_argument("--image", type=Path, default=BUILD / "reference" / "firmware.ihx",
-                    help="firmware image (reference board); default: the reference build")
+    ap.add_argument("--drift", action="store_true",
+                    help="the drift firmware's scenarios (tests/firmware/powercut_drift.py) "
+                         "on reference_dev: a step, DRIFT writes, SET, the catch-up")
+    ap.add_argument("--image", type=Path,
+                    help="firmware image; default: the reference build (--drift: "
+                         "reference_dev)")
     grp = ap.add_mutually_exclusive_group()
-    grp.add_argument("--full", action="store_true", help="every 2nd cycle of every write")
+    grp.add_argument("--full", action="store_true",
+                     help="every 2nd cycle of every write (--drift: every instruction)")
     grp.add_argument("--step", type=int, help="cut every STEP machine cycles")
     ap.add_argument("--sample", type=int, default=8,
                     help="cut points per scenario and model without --full/--step (8)")
-    ap.add_argument("--scenario", action="append", choices=[s.name for s in SCENARIOS])
+    ap.add_argument("--scenario", action="append", metavar="NAME",
+                    help="only this scenario (repeatable): " + "; ".join(
+                        [s.name for s in SCENARIOS] + ["--drift: " + ", ".join(
+                            _drift().BY_NAME)]))
     ap.add_argument("--model", action="append", choices=list(POWER_CUTS))
+    ap.add_argument("--off", type=float, metavar="SECONDS",
+                    help="--drift: time on battery after each cut (default 0.5)")
     args = ap.parse_args(argv)
     if args.step is not None and args.step < 1:
         ap.error("--step must be at least 1")
-    if not args.image.is_file():
-        print(f"powercut: error: {args.image}: no firmware image (pio run -e reference)",
+    if args.off is not None and (not args.drift or args.off < 0):
+        ap.error("--off takes a time of at least 0 s, with --drift")
+    names = _drift().BY_NAME if args.drift else {s.name: s for s in SCENARIOS}
+    for name in args.scenario or []:
+        if name not in names:
+            ap.error(f"no scenario {name!r} (choose from {', '.join(names)})")
+    env = "reference_dev" if args.drift else "reference"
+    image = args.image or BUILD / env / "firmware.ihx"
+    if not image.is_file():
+        print(f"powercut: error: {image}: no firmware image (pio run -e {env})",
               file=sys.stderr)
         return 2
-    step = 2 if args.full else args.step
-    sample = None if step else args.sample
     t0 = time.monotonic()
-    res = run(args.image, step=step or 1, sample=sample, scenarios=args.scenario,
-              models=args.model)
+    if args.drift:
+        sample = None if args.full or args.step else args.sample
+        res = _drift().run(image, step=args.step, sample=sample, scenarios=args.scenario,
+                           models=args.model, off_s=_drift().OFF_S if args.off is None
+                           else args.off)
+    else:
+        step = 2 if args.full else args.step
+        sample = None if step else args.sample
+        res = run(image, step=step or 1, sample=sample, scenarios=args.scenario,
+                  models=args.model)
     mixed = sum(n["MIXED"] for n in res.values())
     cuts = sum(n["cuts"] for n in res.values())
     print(f"{cuts} cuts, {mixed} MIXED, {time.monotonic() - t0:.0f} s")
     return 1 if mixed else 0
+
+
+def _drift():  # type: ignore[no-untyped-def]
+    """The drift scenarios' module (it imports this one)."""
+    from tests.firmware import powercut_drift
+    return powercut_drift
 
 
 if __name__ == "__main__":

@@ -289,3 +289,90 @@ def test_a_flood_of_short_lines_is_answered_line_for_line(make_clock):
     for i, (_body, form, want) in enumerate(lines):
         if i not in lost:
             check_reply(replies[i], form, want)
+
+
+# ---- DRIFT in the mix (the drift build, reference_dev: issue 20) --------------------------
+
+DEV_INFO = INFO_OK.replace("board=reference ", "board=reference_dev ")
+DEV_HELP = HELP_OK + " DRIFT"
+
+
+def drift_re(ident: str = "NONE", rate: str = "+0.00", comp: str = "OFF", k: str = "-0.034",
+             t0: int = 25) -> str:
+    """A DRIFT reply with these fields (ACC: a few ms at most here, STEPS 0)."""
+    return (rf"re:OK DRIFT ID {ident} RATE {re.escape(rate)} ACC [+-]0\.00\d STEPS \+0 "
+            rf"COMP {comp} K {re.escape(k)} T0 {t0}")
+
+
+# each DRIFT reply states the result of its own line, the ones after it not yet made
+MIX_DRIFT = [
+    ("PING", None, "OK PONG"),
+    ("DRIFT", "crc", drift_re()),
+    ("DRIFT RATE -20.5", None, drift_re(rate="-20.50")),
+    ("SET 2027-03-04 05:06:07", None, "OK 2027-03-04 05:06:07 THU"),
+    ("DRIFT ID 3f2a", "xor", drift_re("3F2A", "-20.50")),
+    ("DRIFT K 0.1", "crc", drift_re("3F2A", "-20.50", k="+0.100")),
+    ("DRIFT RATE 300.01", None, "ERR range"),
+    ("DRIFT COMP ON", "crc", drift_re("3F2A", "-20.50", "ON", "+0.100")),
+    ("DRIFT T0 30", None, drift_re("3F2A", "-20.50", "ON", "+0.100", 30)),
+    ("DRIFT FOO 1", None, "ERR syntax"),
+    ("GET", "crc", "re:" + ANY_TIME),
+    ("ALARM 06:30", "crc", "OK ALARM 06:30 ON"),
+    ("INFO", None, DEV_INFO),
+    ("DRIFT", "xor", drift_re("3F2A", "-20.50", "ON", "+0.100", 30)),
+    ("HELP", None, DEV_HELP),
+    ("DRIFT ID 0000", None, "ERR range"),
+    ("DRIFT COMP OFF", None, drift_re("3F2A", "-20.50", "OFF", "+0.100", 30)),
+    ("HOURS 12", "crc", "OK HOURS 12"),
+    ("DRIFT RATE +87", "crc", drift_re("3F2A", "+87.00", "OFF", "+0.100", 30)),
+    ("TEMP", None, "OK TEMP 20.0"),
+    ("DRIFT K 0.2", "xor", "ERR range"),
+    ("CAL", None, "OK CAL 2027-03-04 term=none fest=none"),
+    ("DRIFT*00", "bad", "ERR checksum"),
+    ("DRIFT RATE 1.234", None, "ERR syntax"),
+    ("drift rate -0.01", None, drift_re("3F2A", "-0.01", "OFF", "+0.100", 30)),
+    ("ALARM", None, "OK ALARM 06:30 ON"),
+    ("DRIFT T0 25", "crc", drift_re("3F2A", "-0.01", "OFF", "+0.100", 25)),
+    ("HOURS 24", None, "OK HOURS 24"),
+    ("DRIFT K -0.034", None, drift_re("3F2A", "-0.01", "OFF", "-0.034", 25)),
+    ("INFO", "crc", DEV_INFO),
+    ("DRIFT ID BEEF", None, drift_re("BEEF", "-0.01", "OFF", "-0.034", 25)),
+    ("DRIFT", "crc", drift_re("BEEF", "-0.01", "OFF", "-0.034", 25)),
+]
+
+
+def dev_booted(make_clock):
+    clk = make_clock("reference_dev").boot(rtc=START)
+    clk.run_until_lcd(r"20\.0", 2.0, line=1)
+    return clk
+
+
+def test_32_pipelined_requests_with_drift_each_get_one_reply_in_order(make_clock):
+    """Sent in one write: a DRIFT reply (about 75 characters and a check) takes five times
+    as long on the wire as its request, so, as with 32 CALs, the receive ring overruns:
+    every line still gets exactly one reply, in order, its own or ERR overflow for a line
+    lost (here the tail: every state change before it taken, in order)."""
+    clk = dev_booted(make_clock)
+    assert len(MIX_DRIFT) == 32
+    replies = run_lines(clk, MIX_DRIFT, timeout_s=8.0)
+    lost = [i for i, r in enumerate(replies) if r == "ERR overflow"]
+    for i, ((_body, form, want), reply) in enumerate(zip(MIX_DRIFT, replies, strict=True)):
+        if i not in lost:
+            check_reply(reply, form, want)
+    assert len(MIX_DRIFT) - len(lost) >= 16, replies
+    print(f"\n32 with DRIFT: {32 - len(lost)} answered with their own reply, "
+          f"{len(lost)} ERR overflow")
+
+
+def test_32_requests_with_drift_paced_by_fours_each_get_their_own_reply(make_clock):
+    """The same mix, four lines per write, each write once the replies before it are in:
+    all 32 replies are their own, and the last state survives a power cycle."""
+    clk = dev_booted(make_clock)
+    replies = []
+    for i in range(0, 32, 4):
+        replies += run_lines(clk, MIX_DRIFT[i:i + 4], timeout_s=3.0)
+    for (_body, form, want), reply in zip(MIX_DRIFT, replies, strict=True):
+        check_reply(reply, form, want)
+    assert clk.ram_settings()["alarm"] == (6, 30)
+    clk.power_cycle(1.0)
+    check_reply(clk.command("DRIFT"), None, drift_re("BEEF", "-0.01", "OFF", "-0.034", 25))
