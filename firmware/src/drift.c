@@ -122,6 +122,15 @@ static int8_t whole(void)
     return n;
 }
 
+/* drift_acc += a x b, then its whole seconds out into DRIFT_REC's STEPS (whole()) */
+static void add(int32_t a, uint16_t b) REENTRANT
+{
+    int8_t n;
+    drift_acc += mul(a, b);
+    n = whole();
+    DRIFT_REC->steps += n;
+}
+
 /* clock_new one second on (u) or back, with the carries */
 static const CODE uint8_t last[] = { 59, 59, 23 };   /* second, minute, hour */
 static void tick1(uint8_t u)
@@ -346,27 +355,29 @@ void drift_boot(void) REENTRANT
      * under 6 us) */
     m = minutes() - ((*(uint32_t NEAR *)DRIFT_REC->ref & 0xFFFFFFUL) << 2);
     drift_acc = (int32_t)(DRIFT_REC->accg & ~1) << 13;
-    n = 0;
+    n = DRIFT_REC->steps;           /* the catch-up's seconds are counted in STEPS (step()
+                                       reloads the record, fold() needs it as it was) */
     if (m >= MAX_AWAY_MIN) {        /* behind its record, or too long away: not corrected */
         drift_acc = 0;
-        DRIFT_REC->steps = 0;
+        DRIFT_REC->steps = n = 0;
     } else {
         h = mul(rate, 43200);       /* 12 hours (ACC holds +-21 s) */
         while ((uint16_t)m >= 720 || (m >> 16)) {
             m -= 720;
-            drift_acc += h;
-            n += whole();
+            add(h, 1);
         }
-        drift_acc += mul(rate, (uint16_t)m * 60 + clock_now.second);
-        n += whole();
+        add(rate, (uint16_t)m * 60 + clock_now.second);
         /* that counted RATE over the clock's seconds, which the error itself lengthened
-         * (or shortened) by -n: a second-order term (0.14 s after 30 days at +230 ppm) */
-        if (n < 0)
-            drift_acc -= mul(rate, -n);
-        else
-            drift_acc += mul(rate, n);
-        n += whole();
+         * (or shortened) by -n (n: the seconds so far): a second-order term (0.14 s after 30 days at +230 ppm) */
+        h = rate;
+        m = DRIFT_REC->steps - n;
+        if ((int16_t)m < 0) {
+            h = -h;
+            m = -(int16_t)m;
+        }
+        add(h, (uint16_t)m);
     }
+    n = DRIFT_REC->steps - n;
     if (n) {
         drift_acc -= BOOT_LAG;
         edge = 1;
