@@ -362,20 +362,19 @@ void drift_boot(void) REENTRANT
         DRIFT_REC->steps = n = 0;
     } else {
         h = mul(rate, 43200);       /* 12 hours (ACC holds +-21 s) */
-        while ((uint16_t)m >= 720 || (m >> 16)) {
+        while (m >= 720) {
             m -= 720;
             add(h, 1);
         }
         add(rate, (uint16_t)m * 60 + clock_now.second);
         /* that counted RATE over the clock's seconds, which the error itself lengthened
-         * (or shortened) by -n (n: the seconds so far): a second-order term (0.14 s after 30 days at +230 ppm) */
-        h = rate;
+         * (or shortened) by -n (the seconds so far): a second-order term (0.14 s after
+         * 30 days at +230 ppm), RATE x n. mul() takes a negative n as 2^16 + n: RATE x 2^16
+         * off first (drift_acc's high half: SDCC's int32 is little-endian) */
         m = DRIFT_REC->steps - n;
-        if ((int16_t)m < 0) {
-            h = -h;
-            m = -(int16_t)m;
-        }
-        add(h, (uint16_t)m);
+        if ((int16_t)m < 0)
+            ((int16_t IDATA *)&drift_acc)[1] -= rate;
+        add(rate, (uint16_t)m);
     }
     n = DRIFT_REC->steps - n;
     if (n) {
