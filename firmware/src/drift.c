@@ -57,9 +57,14 @@ static uint32_t minutes(void) REENTRANT
 {
     uint16_t d = cal_day_of_year(&clock_now);
     uint8_t y = clock_now.year;
-    while (y--)
-        d += (y & 3) ? 365 : 366;
-    return mul(mul(d, 24) + clock_now.hour, 60) + clock_now.minute;
+    while (y--) {
+        d += 365;
+        if (!(y & 3))
+            d++;
+    }
+    /* days x 1440 + (hour x 60 + minute in 16 bits, the hour's product by MUL AB) */
+    return mul(d, 1440)
+           + (uint16_t)((uint16_t)(clock_now.hour * (uint8_t)60) + clock_now.minute);
 }
 
 /* copy s -> DRIFT_REC; whether its CRC holds */
