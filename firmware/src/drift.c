@@ -206,13 +206,14 @@ static void step(int16_t n)
     drift_load();
     DRIFT_REC->steps += n;
     dt_copy(&clock_new, &clock_now);
-    while (n > 0) {
-        tick1(1);
-        n--;
-    }
-    while (n < 0) {
-        tick1(0);
-        n++;
+    while (n) {
+        if (n >= 0) {           /* (n is not 0) */
+            tick1(1);
+            n--;
+        } else {
+            tick1(0);
+            n++;
+        }
     }
     if (!clock_prepare())
         return;
