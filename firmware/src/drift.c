@@ -235,7 +235,7 @@ void drift_second(uint8_t may_step) REENTRANT
 {
     int8_t n;
 #if FEATURE_DS18B20
-    int16_t t;
+    int16_t t, k6;
 #endif
 
     drift_acc += rate;
@@ -257,7 +257,11 @@ void drift_second(uint8_t may_step) REENTRANT
             t = (((int16_t)((uint16_t)t_hi << 8 | t_lo) + 8) >> 4) - (DRIFT_REC->t0seq & 0x3F);
             if (t < 0)
                 t = -t;
-            drift_acc += mul(mul(DRIFT_REC->k, 6), (uint16_t)mul(t, t));
+            /* K x 6 in 16 bits (|K| <= 128), (T - T0)^2 by MUL AB (|T - T0| <= 191: the
+             * sensor's 12 bits less T0) */
+            k6 = DRIFT_REC->k;
+            k6 += k6 << 1;
+            drift_acc += mul(k6 << 1, (uint16_t)((uint8_t)t * (uint8_t)t));
         }
 #endif
         if (!clock_now.minute) {
