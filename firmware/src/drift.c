@@ -192,6 +192,8 @@ static void wait_edge(void)
  * record with the new generation, then the clock burst with it; nothing beyond 2099 */
 static void step(int16_t n)
 {
+    uint8_t u;
+
     if (edge) {
         /* the time at the next edge: the one after the edge seen now (the work up to the
          * write takes well under a second: 0.6 s for a year away at 300 ppm) */
@@ -206,14 +208,14 @@ static void step(int16_t n)
     drift_load();
     DRIFT_REC->steps += n;
     dt_copy(&clock_new, &clock_now);
+    u = 1;                      /* the direction; then n counts the seconds */
+    if (n < 0) {
+        u = 0;
+        n = -n;
+    }
     while (n) {
-        if (n >= 0) {           /* (n is not 0) */
-            tick1(1);
-            n--;
-        } else {
-            tick1(0);
-            n++;
-        }
+        tick1(u);
+        n--;
     }
     if (!clock_prepare())
         return;
