@@ -237,7 +237,8 @@ void drift_second(uint8_t may_step) REENTRANT
 {
     int8_t n;
 #if FEATURE_DS18B20
-    int16_t t, k6;
+    uint8_t t, lo;
+    int16_t k6;
 #endif
 
     drift_acc += rate;
@@ -256,14 +257,18 @@ void drift_second(uint8_t may_step) REENTRANT
         /* the minute's temperature part: K (T - T0)^2 (0.001 ppm) x 60 s */
         if ((settings.flags & SET_COMP) && temp_state == TEMP_OK) {
             drift_load();
-            t = (((int16_t)((uint16_t)t_hi << 8 | t_lo) + 8) >> 4) - (DRIFT_REC->t0seq & 0x3F);
-            if (t < 0)
+            /* T - T0 in 8 bits, T = (reading + 8) >> 4 = (reading >> 4) + its bit 3: a
+             * good reading is -64..127.9 C (ds18b20.c), so T - T0 is -127..128 and mod 256
+             * its size is exact (128 = 0x80 negates to itself) */
+            lo = t_lo;
+            t = (uint8_t)((uint8_t)(t_hi << 4) | (lo >> 4)) + (uint8_t)((lo >> 3) & 1)
+                - (uint8_t)(DRIFT_REC->t0seq & 0x3F);
+            if ((int8_t)t < 0)
                 t = -t;
-            /* K x 6 in 16 bits (|K| <= 128), (T - T0)^2 by MUL AB (|T - T0| <= 191: the
-             * sensor's 12 bits less T0) */
+            /* K x 6 in 16 bits (|K| <= 128), (T - T0)^2 by MUL AB */
             k6 = DRIFT_REC->k;
             k6 += k6 << 1;
-            drift_acc += mul(k6 << 1, (uint16_t)((uint8_t)t * (uint8_t)t));
+            drift_acc += mul(k6 << 1, (uint16_t)(t * t));
         }
 #endif
         if (!clock_now.minute) {
