@@ -94,9 +94,16 @@ static void fold(void) REENTRANT
     uint32_t m = minutes();
     uint8_t a, i = 0;
 
+    int32_t acc;
+
     a = (uint8_t)((uint8_t)m & 3) * (uint8_t)60 + clock_now.second;
     *(uint32_t NEAR *)DRIFT_REC->ref = m >> 2;  /* (and the CRC's byte, set below) */
-    DRIFT_REC->accg = ((int16_t)((drift_acc - mul(DRIFT_REC->rate, a)) >> 13) & ~1) | gen;
+    /* ((int16_t)(ACC >> 13) & ~1) | g from ACC's bytes: its high half << 3, bits 14..15 */
+    acc = drift_acc - mul(DRIFT_REC->rate, a);
+    a = (uint8_t)((uint8_t)(acc >> 8) >> 5) & 6;
+    if (gen)
+        a++;
+    DRIFT_REC->accg = (uint16_t)((uint16_t)(acc >> 16) << 3) | a;
     DRIFT_REC->t0seq += 0x40;
     DRIFT_REC->crc = clock_crc(REC_SIZE - 1);
     slot = !slot;
