@@ -195,12 +195,14 @@ static void wait_edge(void)
         ;
 }
 
-/* step the DS1302 by n seconds (STEPS += n; drift_acc already holds ACC after it): the
- * record with the new generation, then the clock burst with it; nothing beyond 2099 */
+/* step the DS1302 by n seconds (STEPS += n; drift_acc already holds ACC after it, less
+ * the phase, taken here: BOOT_LAG at the next edge, else STEP_LAG): the record with the new
+ * generation, then the clock burst with it; nothing beyond 2099 */
 static void step(int16_t n)
 {
     uint8_t u;
 
+    drift_acc -= edge ? BOOT_LAG : STEP_LAG;
     if (edge) {
         /* the time at the next edge: the one after the edge seen now (the work up to the
          * write takes well under a second: 0.6 s for a year away at 300 ppm) */
@@ -255,7 +257,6 @@ void drift_second(uint8_t may_step) REENTRANT
     if (n == 30) {
         n = whole();
         if (n) {
-            drift_acc -= STEP_LAG;
             edge = 0;
             step(n);
         }
@@ -402,7 +403,6 @@ void drift_boot(void) REENTRANT
     }
     n = DRIFT_REC->steps - n;
     if (n) {
-        drift_acc -= BOOT_LAG;
         edge = 1;
         step(n);
     } else {
