@@ -146,9 +146,8 @@ void drift_load(void)
 static void fold(void) REENTRANT
 {
     uint32_t m = minutes();
-    uint8_t a, i = 0;
-
     int32_t acc;
+    uint8_t a, i = 0;
 
     a = (uint8_t)((uint8_t)m & 3) * (uint8_t)60 + clock_now.second;
     *(uint32_t NEAR *)DRIFT_REC->ref = m >> 2;  /* (and the CRC's byte, set below) */
@@ -356,10 +355,15 @@ void drift_store(void)
     rate_now();
 }
 
+/* two RAM bytes, little-endian, the first at read address a */
+static uint16_t read2(uint8_t a)
+{
+    return ds1302_read(a) | (uint16_t)ds1302_read(a + 2) << 8;
+}
+
 uint16_t drift_id(void)
 {
-    return ds1302_read(DS1302_RAM_R(ID_ADDR))
-           | (uint16_t)ds1302_read(DS1302_RAM_R(ID_ADDR + 1)) << 8;
+    return read2(DS1302_RAM_R(ID_ADDR));
 }
 
 void drift_put_id(uint16_t id)
@@ -375,7 +379,7 @@ int16_t drift_steps(void)
     uint8_t a = DS1302_RAM_R(REC_BASE + 6);
     if (slot)
         a = DS1302_RAM_R(REC_BASE + REC_SIZE + 6);
-    return ds1302_read(a) | (uint16_t)ds1302_read(a + 2) << 8;
+    return read2(a);
 }
 
 /* per copy: 0xFF invalid, else its sequence | g << 2 */
