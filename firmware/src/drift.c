@@ -147,10 +147,12 @@ static void fold(void) REENTRANT
 {
     uint32_t m = minutes();
     int32_t acc;
-    uint8_t a, i = 0;
+    uint8_t a, i;
 
     a = (uint8_t)((uint8_t)m & 3) * (uint8_t)60 + clock_now.second;
-    *(uint32_t NEAR *)DRIFT_REC->ref = m >> 2;  /* (and the CRC's byte, set below) */
+    for (i = 2; i; i--)             /* m >> 2 (a loop: smaller than SDCC's two shifts) */
+        m >>= 1;
+    *(uint32_t NEAR *)DRIFT_REC->ref = m;   /* (and the CRC's byte, set below) */
     /* ((int16_t)(ACC >> 13) & ~1) | g from ACC's bytes: its high half << 3, bits 14..15 */
     acc = drift_acc - mul(DRIFT_REC->rate, a);
     a = (uint8_t)((uint8_t)(acc >> 8) >> 5) & 6;
@@ -164,6 +166,7 @@ static void fold(void) REENTRANT
     if (slot)
         a = DS1302_RAM_W(REC_BASE + REC_SIZE);
     ds1302_unprotect();
+    i = 0;
     do {
         if (i != 3)
             ds1302_write(a + 2 * i, ds1302_buf[i]);
