@@ -125,13 +125,13 @@ static uint32_t minutes(void) REENTRANT
 static bool_t rec_read(uint8_t s)
 {
     uint8_t NEAR *d = ds1302_buf;
-    uint8_t a = DS1302_RAM_R(REC_BASE), i = REC_SIZE;
+    uint8_t a = DS1302_RAM_R(REC_BASE);
     if (s)
         a = DS1302_RAM_R(REC_BASE + REC_SIZE);
     do {
         *d++ = ds1302_read(a);
         a += 2;
-    } while (--i);
+    } while (d != ds1302_buf + REC_SIZE);
     return clock_crc(REC_SIZE - 1) == DRIFT_REC->crc;
 }
 
@@ -147,6 +147,7 @@ static void fold(void) REENTRANT
 {
     uint32_t m = minutes();
     int32_t acc;
+    uint8_t NEAR *p;
     uint8_t a, i;
 
     a = (uint8_t)((uint8_t)m & 3) * (uint8_t)60 + clock_now.second;
@@ -166,12 +167,13 @@ static void fold(void) REENTRANT
     if (slot)
         a = DS1302_RAM_W(REC_BASE + REC_SIZE);
     ds1302_unprotect();
-    i = 0;
+    p = ds1302_buf;
     do {
-        if (i != 3)
-            ds1302_write(a + 2 * i, ds1302_buf[i]);
-    } while (++i < REC_SIZE);
-    ds1302_write(a + 6, ds1302_buf[3]);
+        if (p != &ds1302_buf[3])
+            ds1302_write(a, *p);
+        a += 2;
+    } while (++p != ds1302_buf + REC_SIZE);
+    ds1302_write(a - 2 * (REC_SIZE - 3), ds1302_buf[3]);
     ds1302_protect();
 }
 
