@@ -206,12 +206,13 @@ static const CODE uint8_t last[] = { 59, 59, 23 };   /* second, minute, hour */
 static void tick1(uint8_t u)
 {
     datetime_t NEAR *t = &clock_new;
-    uint8_t NEAR *p = &t->second;
-    uint8_t i = 0;
+    uint8_t NEAR *p = &clock_new.second;
+    uint8_t i = 0, l;
 
     do {
+        l = last[i];
         if (u) {
-            if (*p != last[i]) {
+            if (*p != l) {
                 ++*p;
                 return;
             }
@@ -221,10 +222,10 @@ static void tick1(uint8_t u)
                 --*p;
                 return;
             }
-            *p = last[i];
+            *p = l;
         }
         p--;
-    } while (++i < 3);
+    } while (++i != 3);
     if (u) {
         if (++t->day <= cal_days_in_month(t->year, t->month))
             return;
