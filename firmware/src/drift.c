@@ -192,11 +192,11 @@ static int8_t whole(void)
     return n;
 }
 
-/* drift_acc += a x b, then its whole seconds out into DRIFT_REC's STEPS (whole()) */
-static void add(int32_t a, uint16_t b) REENTRANT
+/* drift_acc += v, then its whole seconds out into DRIFT_REC's STEPS (whole()) */
+static void add(int32_t v) REENTRANT
 {
     int8_t n;
-    drift_acc += mul(a, b);
+    drift_acc += v;
     n = whole();
     DRIFT_REC->steps += n;
 }
@@ -453,9 +453,9 @@ void drift_boot(void) REENTRANT
         h = mul(rate, 43200);       /* 12 hours (ACC holds +-21 s) */
         while (m >= 720) {
             m -= 720;
-            add(h, 1);
+            add(h);
         }
-        add(rate, (uint16_t)m * 60 + clock_now.second);
+        add(mul(rate, (uint16_t)m * 60 + clock_now.second));
         /* that counted RATE over the clock's seconds, which the error itself lengthened
          * (or shortened) by -n (the seconds so far): a second-order term (0.14 s after
          * 30 days at +230 ppm), RATE x n. mul() takes a negative n as 2^16 + n: RATE x 2^16
@@ -463,7 +463,7 @@ void drift_boot(void) REENTRANT
         m = DRIFT_REC->steps - n;
         if ((int16_t)m < 0)
             ((int16_t IDATA *)&drift_acc)[1] -= rate;
-        add(rate, (uint16_t)m);
+        add(mul(rate, (uint16_t)m));
     }
     n = DRIFT_REC->steps - n;
     if (n) {
