@@ -177,16 +177,22 @@ static void fold(void) REENTRANT
     ds1302_protect();
 }
 
+/* drift_acc += v (one copy of the 32-bit addition for its callers) */
+static void acc_add(int32_t v) REENTRANT
+{
+    drift_acc += v;
+}
+
 /* the whole seconds out of drift_acc: negative when it was fast (steps back) */
 static int8_t whole(void)
 {
     int8_t n = 0;
     while (drift_acc >= SEC) {
-        drift_acc -= SEC;
+        acc_add(-SEC);
         n--;
     }
     while (drift_acc <= -SEC) {
-        drift_acc += SEC;
+        acc_add(SEC);
         n++;
     }
     return n;
@@ -196,7 +202,7 @@ static int8_t whole(void)
 static void add(int32_t v) REENTRANT
 {
     int8_t n;
-    drift_acc += v;
+    acc_add(v);
     n = whole();
     DRIFT_REC->steps += n;
 }
@@ -309,7 +315,7 @@ void drift_second(uint8_t may_step) REENTRANT
     int16_t k6;
 #endif
 
-    drift_acc += rate;
+    acc_add(rate);
     if (!may_step)
         return;
     n = clock_now.second;
@@ -335,7 +341,7 @@ void drift_second(uint8_t may_step) REENTRANT
             /* K x 6 in 16 bits (|K| <= 128), (T - T0)^2 by MUL AB */
             k6 = DRIFT_REC->k;
             k6 += k6 << 1;
-            drift_acc += mul(k6 << 1, (uint16_t)(t * t));
+            acc_add(mul(k6 << 1, (uint16_t)(t * t)));
         }
 #endif
         if (!clock_now.minute) {
