@@ -81,7 +81,11 @@ def test_set_now_sets_the_pc_time(sim: SimProcess,
     assert abs((shown(out) - datetime.now()).total_seconds()) <= 2
     code, out, err = run_main(capsys, "--port", sim.port, "get")
     assert code == 0, err
-    assert abs((shown(out) - datetime.now()).total_seconds()) <= 2
+    # the reply is truncated to the second (up to 1 s), and a real-time simulator starved of
+    # the CPU for more than 0.25 s drops that time (sim/frontends/run.py, MAX_BEHIND_S), so a
+    # loaded 2-core runner can show a second more here (seen once: 2.15 s); the set's own
+    # accuracy is tests/e2e/test_sync_accuracy.py's (10 ms)
+    assert abs((shown(out) - datetime.now()).total_seconds()) <= 3
 
 
 def test_alarm_set_off_get_on(sim: SimProcess, capsys: pytest.CaptureFixture[str]) -> None:
