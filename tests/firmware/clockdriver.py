@@ -138,9 +138,13 @@ class Clock:
         self.banners = 0
 
     # -- lifecycle --------------------------------------------------------------------
+    def make_board(self) -> Board:
+        """The board itself (a subclass gives it a crystal, a room temperature...)."""
+        return Board(self.profile, self.image, endpoint=MemoryEndpoint())
+
     def new_board(self) -> Board:
         """A new, unpowered-yet board for this clock (a fresh DS1302); it becomes ``b``."""
-        board = Board(self.profile, self.image, endpoint=MemoryEndpoint())
+        board = self.make_board()
         self.boards.append(board)
         self.board = board
         self.write_log = []

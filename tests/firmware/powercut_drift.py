@@ -88,16 +88,10 @@ class CrystalClock(Clock):
     def __init__(self, image: Path) -> None:
         super().__init__(ENV, image)
 
-    def new_board(self) -> Board:
+    def make_board(self) -> Board:
         board = Board(self.profile, self.image, endpoint=MemoryEndpoint(),
                       crystal={"ppm": PPM, "t0": 25.0, "k": -0.034})
         board.set_temperature(25.0)
-        self.boards.append(board)
-        self.board = board
-        self.write_log = []
-        self._rx = bytearray()
-        board.rtc.write_observers.append(
-            lambda cycle, cmd, data: self.write_log.append((cycle, cmd, data)))
         return board
 
     def power_up(self, state: dict[str, Any], off_s: float) -> None:

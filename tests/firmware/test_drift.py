@@ -36,15 +36,9 @@ class DriftClock(Clock):
         super().__init__(ENV, image)
         self.crystal = {"ppm": ppm, "t0": 25.0, "k": -0.034}
 
-    def new_board(self) -> Board:
+    def make_board(self) -> Board:
         board = Board(self.profile, self.image, endpoint=MemoryEndpoint(), crystal=self.crystal)
         board.set_temperature(25.0)          # the crystal's turnover: its rate is ppm
-        self.boards.append(board)
-        self.board = board
-        self.write_log = []
-        self._rx = bytearray()
-        board.rtc.write_observers.append(
-            lambda cycle, cmd, data: self.write_log.append((cycle, cmd, data)))
         return board
 
     off0 = 0.0
