@@ -178,7 +178,6 @@ class SimHost:
     def read_line(self, timeout: float) -> bytes | None:
         board = self.board
         deadline = board.cycles + board.to_cycles(max(0.0, timeout))
-        step = board.to_cycles(STEP_S)
         while True:
             self._take()
             end = self._buffer.find(b"\n")
@@ -188,7 +187,7 @@ class SimHost:
                 return line
             if board.cycles >= deadline:
                 return None
-            board.run_until(min(deadline, board.cycles + step))
+            self.advance_to(min(deadline, board.cycles + board.to_cycles(STEP_S)))
 
     def reset_input(self) -> None:
         self._take()

@@ -19,13 +19,11 @@ firmware: every byte and every pixel comes from the compiled image.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 from host.client import Clock as HostClock
+from sim.measure.drift import STEP_S, SimHost
 from tests.firmware.clockdriver import Clock
-
-STEP_S = 0.001  # the board advances at most this far between two looks at the LCD
 
 
 @dataclass
@@ -90,19 +88,16 @@ class SecondWatch:
         return bad
 
 
-class SimLink:
-    """A host ``Transport`` and ``TimeSource`` on a booted simulated board."""
-
-    name = "sim"
+class SimLink(SimHost):
+    """A host ``Transport`` and ``TimeSource`` on a booted simulated board: the benchmark's
+    ``SimHost`` (time, reading lines) with the LCD watched after every slice and every write
+    logged."""
 
     def __init__(self, clk: Clock, wall_offset: float) -> None:
+        super().__init__(clk.b, wall_offset)  # wall() = mono() + wall_offset
         self.clk = clk
-        self.board = clk.b
         self.baudrate = self.board.uart.baud
-        self.wall_offset = wall_offset  # wall() - mono()
         self.watch = SecondWatch(clk)
-        self._buffer = bytearray()
-        self._step = self.board.to_cycles(STEP_S)
         self._line_free = 0  # cycle by which the UART delivers every byte written so far
         #: every write: (cycle its last byte reaches the MCU, the bytes)
         self.written: list[tuple[int, bytes]] = []
@@ -111,8 +106,9 @@ class SimLink:
 
     # -- the board runs only here
     def advance_to(self, cycle: int) -> None:
+        step = self.board.to_cycles(STEP_S)
         while self.board.cycles < cycle:
-            self.board.run_until(min(cycle, self.board.cycles + self._step))
+            self.board.run_until(min(cycle, self.board.cycles + step))
             self.watch.sample()
 
     def run(self, seconds: float) -> None:
@@ -128,45 +124,9 @@ class SimLink:
         assert baud == self.baudrate, f"the host asked for {baud} baud"
         return self.host_clock(timeout)
 
-    # -- TimeSource
-    def mono(self) -> float:
-        return self.board.cycles / self.board.cps
-
-    def wall(self) -> float:
-        return self.mono() + self.wall_offset
-
-    def sleep_until(self, deadline: float) -> None:
-        self.advance_to(math.ceil(deadline * self.board.cps))
-
     # -- Transport
     def write(self, data: bytes) -> None:
         uart = self.board.uart
         self._line_free = max(self.board.cycles, self._line_free) + len(data) * uart.frame_cycles
         self.written.append((self._line_free, data))
         self.clk.send_bytes(data)
-
-    def flush(self) -> None:
-        pass  # bytes written are on their way at once
-
-    def _take(self) -> None:
-        self._buffer += self.board.uart.endpoint.take_sent()
-
-    def read_line(self, timeout: float) -> bytes | None:
-        deadline = self.board.cycles + self.board.to_cycles(max(0.0, timeout))
-        while True:
-            self._take()
-            end = self._buffer.find(b"\n")
-            if end >= 0:
-                line = bytes(self._buffer[:end])
-                del self._buffer[: end + 1]
-                return line
-            if self.board.cycles >= deadline:
-                return None
-            self.advance_to(min(deadline, self.board.cycles + self._step))
-
-    def reset_input(self) -> None:
-        self._take()
-        self._buffer.clear()
-
-    def close(self) -> None:
-        pass
