@@ -105,6 +105,10 @@ typedef char reset_results[(TEMP_NONE == 1 && TEMP_ERR == 2) ? 1 : -1];
 #define CONV_TOTAL  (760UL * (BOARD_F_CPU / 12UL) / (1000UL * TICK_CYCLES) + 1)
 #define CONV_ROUNDS ((CONV_TOTAL + 254) / 255)
 #define CONV_TICKS  ((CONV_TOTAL + CONV_ROUNDS - 1) / CONV_ROUNDS)
+/* CONV_TICKS for the assembler (its arithmetic is 32-bit; the same formula, no suffixes) */
+#define A_CONV_TOTAL  "(760 * (" BOARD_F_CPU_STR " / 12) / (1000 * " XSTR(TICK_CYCLES) ") + 1)"
+#define A_CONV_ROUNDS "((" A_CONV_TOTAL " + 254) / 255)"
+#define A_CONV_TICKS  "((" A_CONV_TOTAL " + " A_CONV_ROUNDS " - 1) / " A_CONV_ROUNDS ")"
 #define RETRY_TICKS 100             /* 0.5 s (at 11.0592 MHz) between tries without a sensor */
 #define S_READ     6                /* script index of the first scratchpad byte */
 #define S_CHECK    (S_READ + 9)     /* ... and of the check after the ninth */
@@ -125,80 +129,148 @@ static uint8_t pad_crc, pad_lo, pad_hi, pad_cfg;
 /* in XRAM (read once a second at most): every byte of internal RAM is a byte of stack */
 PDATA uint8_t t_lo, t_hi;           /* the last good reading, 1/16 C two's complement */
 
-/* scratchpad byte i (0..8) as read */
-static void pad_take(uint8_t i, uint8_t b)
+/* scratchpad byte i (0..8) as read, b: pad_crc = 0 first when i == 0, then pad_crc =
+ * crc8(pad_crc ^ b); i 0, 1, 4 kept as pad_lo, pad_hi, pad_cfg. In assembler (SDCC's C took
+ * 46 bytes): touches only A, B, DPL and DPH (callee_saves: compat.h). */
+static void pad_take(uint8_t i, uint8_t b) __naked
 {
-    if (!i)
-        pad_crc = 0;
-    pad_crc = crc8(pad_crc ^ b);
-    if (i == 0)
-        pad_lo = b;
-    else if (i == 1)
-        pad_hi = b;
-    else if (i == 4)
-        pad_cfg = b;
+    (void)i;
+    (void)b;
+    __asm__("    mov  a,dpl\n"
+            "    jnz  00001$\n"
+            "    mov  _pad_crc,a\n"                 /* the first byte: a new CRC */
+            "    mov  _pad_lo,_pad_take_PARM_2\n"
+            "00001$:\n"
+            "    cjne a,#1,00002$\n"
+            "    mov  _pad_hi,_pad_take_PARM_2\n"
+            "00002$:\n"
+            "    cjne a,#4,00003$\n"
+            "    mov  _pad_cfg,_pad_take_PARM_2\n"
+            "00003$:\n"
+            "    mov  a,_pad_take_PARM_2\n"
+            "    xrl  a,_pad_crc\n"
+            "    mov  dpl,a\n"
+            "    lcall _crc8\n"
+            "    mov  _pad_crc,dpl\n"
+            "    ret\n");
 }
 
-bool_t temp_tick(void)
-{
-    uint8_t s = step, c, done = 0;
+/* what the assembler below takes for granted */
+typedef char tick_consts[(OW_RESET == 0 && TEMP_ERR == 2 && TEMP_OK == 3 && S_CHECK < 255
+                          && CONV_TICKS <= 255 && RETRY_TICKS <= 255) ? 1 : -1];
 
-    /* temp_wait counts the ticks the main loop handles, which may come in a burst after a
-     * late pass: the waits the sensor needs are checked against tick_count itself */
-    if ((uint8_t)(tick_count - mark) < wait) {
-        temp_wait = 1;
-        return 0;
-    }
-    mark = tick_count;
+/*
+ * In assembler (SDCC's C took 158 bytes): s = step; the script byte c, then the scratchpad
+ * index i, in R7 (ow_reset, ow_byte and pad_take touch only A, B, DPL and DPH); A carries
+ * the wait c to the end, C the return value.
+ *   (uint8_t)(tick_count - mark) < wait: temp_wait = 1, return 0 (too early: the waits are
+ *   checked against tick_count, so ticks the main loop handles in a burst never shorten them)
+ *   mark = tick_count; [CONV_ROUNDS > 1: rounds left: rounds--, temp_wait = CONV_TICKS,
+ *   return 0]; step = s + 1, and c = 1 (the next step at the next tick) unless:
+ *   s < S_READ, script[s] a reset: ow_reset() 1 or 2 (no presence, bus low) is temp_state,
+ *     the transaction ends, c = RETRY_TICKS; a presence pulse: c = 2 (tRSTH >= 480 us)
+ *   s < S_READ, a byte: ow_byte(c); after 0x44 (Convert T) c = CONV_TICKS [rounds =
+ *     CONV_ROUNDS - 1]
+ *   s < S_CHECK: pad_take(s - S_READ, ow_byte(0xFF))
+ *   else the check, and the transaction ends: temp_state = TEMP_ERR, or TEMP_OK with t_lo,
+ *     t_hi = pad_lo, pad_hi when the CRC over all 9 bytes is 0, the configuration byte has
+ *     its fixed bits (pad_cfg & 0x9F == 0x1F: 0 R1 R0 11111) and -64..127.9 C ((uint8_t)
+ *     (pad_hi + 4) < 12)
+ *   a transaction that ended: step = 0, return 1 (a new state: redraw); wait = temp_wait = c
+ */
+bool_t temp_tick(void) __naked
+{
+    __asm__("    mov  a,_tick_count\n"
+            "    clr  c\n"
+            "    subb a,_mark\n"
+            "    cjne a,_wait,00001$\n"
+            "00001$:\n"
+            "    jnc  00002$\n"                     /* tick_count - mark >= wait: due */
+            "    mov  _temp_wait,#1\n"
+            "    clr  c\n"                          /* return 0 */
+            "    ret\n"
+            "00002$:\n"
+            "    mov  _mark,_tick_count\n"
 #if CONV_ROUNDS > 1
-    if (rounds) {
-        rounds--;
-        temp_wait = CONV_TICKS;
-        return 0;
-    }
+            "    mov  a,_rounds\n"
+            "    jz   00003$\n"
+            "    dec  _rounds\n"                    /* a conversion wait goes on */
+            "    mov  _temp_wait,#" A_CONV_TICKS "\n"
+            "    clr  c\n"
+            "    ret\n"
+            "00003$:\n"
 #endif
-    c = 1;                              /* the next step: at the next tick */
-    if (s < S_READ) {
-        c = script[s];
-        if (c == OW_RESET) {
-            c = ow_reset();
-            if (c) {
-                temp_state = c;         /* 1: TEMP_NONE, 2: TEMP_ERR */
-                done = 1;
-                c = RETRY_TICKS;
-            } else {
-                c = 2;                  /* tRSTH: >= 480 us before the next slot */
-            }
-        } else {
-            ow_byte(c);
-            if (c == 0x44) {
-                c = CONV_TICKS;
+            "    mov  a,_step\n"
+            "    inc  _step\n"                      /* s + 1 (0 below if the transaction ends) */
+            "    cjne a,#" XSTR(S_READ) ",00004$\n"
+            "00004$:\n"
+            "    jnc  00010$\n"
+            "    mov  dptr,#_script\n"              /* s < S_READ: the script */
+            "    movc a,@a+dptr\n"
+            "    jz   00006$\n"                     /* OW_RESET */
+            "    mov  r7,a\n"                       /* c: a byte to write */
+            "    mov  dpl,a\n"
+            "    lcall _ow_byte\n"
+            "    cjne r7,#0x44,00019$\n"
 #if CONV_ROUNDS > 1
-                rounds = CONV_ROUNDS - 1;
+            "    mov  _rounds,#(" A_CONV_ROUNDS " - 1)\n"
 #endif
-            } else {
-                c = 1;
-            }
-        }
-    } else if (s < S_CHECK) {
-        pad_take(s - S_READ, ow_byte(0xFF));
-    } else {
-        /* CRC (over all 9 bytes: 0), the configuration byte's fixed bits (0 R1 R0 11111),
-         * and -64..127.9 C */
-        temp_state = TEMP_ERR;
-        if (!pad_crc && (uint8_t)(pad_cfg & 0x9F) == 0x1F && (uint8_t)(pad_hi + 4) < 12) {
-            t_lo = pad_lo;
-            t_hi = pad_hi;
-            temp_state = TEMP_OK;
-        }
-        done = 1;
-    }
-    step = s + 1;
-    if (done)
-        step = 0;                       /* a transaction ended: the next starts over */
-    wait = c;
-    temp_wait = c;
-    return done;                        /* a new state (t_lo/t_hi set for TEMP_OK): redraw */
+            "    mov  a,#" A_CONV_TICKS "\n"       /* Convert T: wait for it */
+            "    sjmp 00020$\n"
+            "00006$:\n"
+            "    lcall _ow_reset\n"
+            "    mov  a,dpl\n"
+            "    jnz  00007$\n"
+            "    mov  a,#2\n"                       /* presence: the next-but-one tick */
+            "    sjmp 00020$\n"
+            "00007$:\n"
+            "    mov  _temp_state,a\n"              /* TEMP_NONE or TEMP_ERR */
+            "    mov  a,#" XSTR(RETRY_TICKS) "\n"
+            "    sjmp 00030$\n"
+            "00010$:\n"
+            "    cjne a,#" XSTR(S_CHECK) ",00011$\n"
+            "00011$:\n"
+            "    jc   00012$\n"
+            "    mov  _temp_state,#2\n"             /* the check: TEMP_ERR */
+            "    mov  a,_pad_crc\n"
+            "    jnz  00016$\n"
+            "    mov  a,_pad_cfg\n"
+            "    anl  a,#0x9F\n"
+            "    xrl  a,#0x1F\n"
+            "    jnz  00016$\n"
+            "    mov  a,_pad_hi\n"
+            "    add  a,#4\n"
+            "    add  a,#(256 - 12)\n"              /* C: (uint8_t)(hi + 4) >= 12 */
+            "    jc   00016$\n"
+            "    mov  r0,#_t_lo\n"
+            "    mov  a,_pad_lo\n"
+            "    movx @r0,a\n"
+            "    mov  r0,#_t_hi\n"
+            "    mov  a,_pad_hi\n"
+            "    movx @r0,a\n"
+            "    mov  _temp_state,#3\n"             /* TEMP_OK */
+            "00016$:\n"
+            "    mov  a,#1\n"
+            "00030$:\n"                            /* the transaction ended */
+            "    mov  _step,#0\n"
+            "    setb c\n"
+            "    sjmp 00021$\n"
+            "00012$:\n"
+            "    add  a,#(256 - " XSTR(S_READ) ")\n"
+            "    mov  r7,a\n"                       /* i */
+            "    mov  dpl,#0xFF\n"
+            "    lcall _ow_byte\n"
+            "    mov  _pad_take_PARM_2,dpl\n"
+            "    mov  dpl,r7\n"
+            "    lcall _pad_take\n"
+            "00019$:\n"
+            "    mov  a,#1\n"                       /* the next step at the next tick */
+            "00020$:\n"
+            "    clr  c\n"
+            "00021$:\n"
+            "    mov  _wait,a\n"
+            "    mov  _temp_wait,a\n"
+            "    ret\n");
 }
 
 /* the LCD field (columns 9..14) without a number, by temp_state (7 bytes apart) */
