@@ -20,6 +20,7 @@ IDATA uint8_t ds1302_buf[DS1302_BUF_SIZE];
 #define STR(x) #x
 #define A_IO   "_" XSTR(DS1302_IO)
 #define A_SCLK "_" XSTR(DS1302_SCLK)
+#define A_CE   "_" XSTR(DS1302_CE)
 
 /* 7 machine cycles per bit (a loop counted in B: 16 bytes, where the unrolled 5 cycles a bit
  * took 59): a SET's control write and clock burst (88 bits) take 0.67 ms, 0.19 ms more, and
@@ -39,50 +40,52 @@ static void put_byte(uint8_t b) __naked
             "    ret\n");
 }
 
-/* The chip has already driven bit 0 (after the last falling edge). */
+/* The chip has already driven bit 0 (after the last falling edge). Uses only A and B. */
 static uint8_t get_byte(void) __naked
 {
-    __asm__("    push ar7\n"
-            "    setb " A_IO "\n"          /* release IO before sampling */
-            "    mov  r7,#8\n"
+    __asm__("    setb " A_IO "\n"          /* release IO before sampling */
+            "    mov  b,#8\n"
             "00001$:\n"
             "    mov  c," A_IO "\n"
             "    rrc  a\n"
             "    setb " A_SCLK "\n"        /* chip releases IO on the rising edge ... */
             "    clr  " A_SCLK "\n"        /* ... and drives the next bit on the falling one */
-            "    djnz r7,00001$\n"
+            "    djnz b,00001$\n"
             "    mov  dpl,a\n"
-            "    pop  ar7\n"
             "    ret\n");
 }
 
-static void start(uint8_t cmd)
+/* CE up with SCLK low, tCC (CE to first clock >= 4 us at 2 V), the command. Uses A and B. */
+static void start(uint8_t cmd) __naked
 {
-    DS1302_SCLK = 0;
-    DS1302_CE = 1;
-    NOP();
-    NOP();
-    NOP();                          /* tCC: CE to first clock >= 4 us at 2 V */
-    put_byte(cmd);
+    (void)cmd;
+    __asm__("    clr  " A_SCLK "\n"
+            "    setb " A_CE "\n"
+            "    nop\n"
+            "    nop\n"
+            "    nop\n"
+            "    ljmp _put_byte\n");         /* cmd still in DPL */
 }
 
-static void stop(void)
+/* CE down, IO released (weak pull-up), tCWH before any next CE rise. Touches no register
+ * (ds1302_read's result stays in DPL). */
+static void stop(void) __naked
 {
-    DS1302_SCLK = 0;
-    DS1302_CE = 0;
-    DS1302_IO = 1;                  /* leave the line released (weak pull-up) */
-    NOP();
-    NOP();
-    NOP();                          /* tCWH before any next CE rise */
+    __asm__("    clr  " A_SCLK "\n"
+            "    clr  " A_CE "\n"
+            "    setb " A_IO "\n"
+            "    nop\n"
+            "    nop\n"
+            "    nop\n"
+            "    ret\n");
 }
 
-uint8_t ds1302_read(uint8_t cmd)
+uint8_t ds1302_read(uint8_t cmd) __naked
 {
-    uint8_t v;
-    start(cmd);
-    v = get_byte();
-    stop();
-    return v;
+    (void)cmd;
+    __asm__("    lcall _start\n"
+            "    lcall _get_byte\n"
+            "    ljmp _stop\n");             /* the byte stays in DPL */
 }
 
 void ds1302_write(uint8_t cmd, uint8_t v)
@@ -92,24 +95,36 @@ void ds1302_write(uint8_t cmd, uint8_t v)
     stop();
 }
 
-void ds1302_unprotect(void)
+/* the control register: 0x00 (unprotect) or DS1302_WP (protect), one tail for both */
+void ds1302_unprotect(void) __naked
 {
-    ds1302_write(DS1302_CTRL_W, 0x00);
+    __asm__("    clr  a\n"
+            "    sjmp _ds1302_ctrl\n");
 }
 
-void ds1302_protect(void)
+void ds1302_protect(void) __naked
 {
-    ds1302_write(DS1302_CTRL_W, DS1302_WP);
+    __asm__("    mov  a,#" XSTR(DS1302_WP) "\n"
+            "_ds1302_ctrl:\n"
+            "    mov  _ds1302_write_PARM_2,a\n"
+            "    mov  dpl,#" XSTR(DS1302_CTRL_W) "\n"
+            "    ljmp _ds1302_write\n");
 }
 
-void ds1302_burst_read(uint8_t cmd, uint8_t n)
+/* into ds1302_buf (get_byte keeps R1 and R7) */
+void ds1302_burst_read(uint8_t cmd, uint8_t n) __naked
 {
-    uint8_t NEAR *d = ds1302_buf;
-    start(cmd);
-    do {
-        *d++ = get_byte();
-    } while (--n);
-    stop();
+    (void)cmd;
+    (void)n;
+    __asm__("    lcall _start\n"
+            "    mov  r1,#_ds1302_buf\n"
+            "    mov  r7,_ds1302_burst_read_PARM_2\n"
+            "00001$:\n"
+            "    lcall _get_byte\n"
+            "    mov  @r1,dpl\n"
+            "    inc  r1\n"
+            "    djnz r7,00001$\n"
+            "    ljmp _stop\n");
 }
 
 void ds1302_burst_write(uint8_t cmd, const uint8_t NEAR *src, uint8_t n)
@@ -123,13 +138,8 @@ void ds1302_burst_write(uint8_t cmd, const uint8_t NEAR *src, uint8_t n)
 
 void ds1302_init(void)
 {
-    DS1302_CE = 0;
-    DS1302_SCLK = 0;
-    DS1302_IO = 1;
-    NOP();
-    NOP();
-    NOP();
-    NOP();
+    DS1302_CE = 0;                  /* CE first: no clock edge while it is high */
+    stop();                         /* SCLK low, IO released, tCWH */
     ds1302_unprotect();
     ds1302_write(DS1302_TRICKLE_W, DS1302_TRICKLE);
     ds1302_protect();
