@@ -9,8 +9,6 @@
 #include "lcd.h"
 #include "tick.h"
 
-#define NOP() __asm__("nop")
-
 BIT lcd_dead;
 
 /* Cycle-exact delays. R7 is saved: SDCC cannot see which registers inline asm uses.
@@ -18,51 +16,63 @@ BIT lcd_dead;
 static void delay_100us(void) __naked
 {
     __asm
-        push ar7
+        push 0x07                   ; R7 (bank 0)
         mov  r7,#46
     00001$:
         djnz r7,00001$
-        pop  ar7
+        pop  0x07
         ret
     __endasm;
 }
 
+#define XSTR(x) STR(x)
+#define STR(x) #x
+#define A_RS "_" XSTR(LCD_RS)
+#define A_RW "_" XSTR(LCD_RW)
+#define A_E  "_" XSTR(LCD_E)
+
+/* The bus routines are assembler (SDCC's C took 213 bytes for this file's code, this 154 on
+ * the 8-bit bus); each one's rule is written above it, and none touches R0-R7. */
+
 #if LCD_BUS_BITS == 8
 
-static void bus_out(uint8_t v)
+/* DPL onto the port (RW low), latched by an E pulse. Touches no register (DPL kept). */
+static void bus_out(uint8_t v) __naked
 {
-    LCD_RW = 0;
-    LCD_DATA = v;
-    LCD_E = 1;
-    NOP();
-    LCD_E = 0;
+    (void)v;
+    __asm__("    clr  " A_RW "\n"
+            "    mov  _" XSTR(LCD_DATA) ",dpl\n"
+            "    setb " A_E "\n"
+            "    nop\n"
+            "    clr  " A_E "\n"
+            "    ret\n");
 }
 
-/* One busy-flag read: 1 while busy. */
-static bool_t bus_busy(void)
+/* One busy-flag read: C = 1 while busy. Port released to its pull-ups (open drain), RW and E
+ * high, DB7 sampled, E low. Uses only A. */
+static bool_t bus_busy(void) __naked
 {
-    bool_t busy;
-    LCD_DATA = 0xFF;                /* release the open-drain port (pull-ups) */
-    LCD_RW = 1;
-    LCD_E = 1;
-    NOP();
-    busy = (uint8_t)(LCD_DATA & 0x80) != 0;
-    LCD_E = 0;
-    return busy;
+    __asm__("    mov  _" XSTR(LCD_DATA) ",#0xFF\n"
+            "    setb " A_RW "\n"
+            "    setb " A_E "\n"
+            "    nop\n"
+            "    mov  a,_" XSTR(LCD_DATA) "\n"
+            "    clr  " A_E "\n"
+            "    rlc  a\n"                          /* C = DB7: BF */
+            "    ret\n");
 }
 
 #elif LCD_BUS_BITS == 4
 
-#define XSTR(x) STR(x)
-#define STR(x) #x
-
-/* v's high nibble onto DB7..DB4 (RW low), latched by an E pulse. In assembler (each bit one
- * MOV C,bit / MOV pin,C: 26 bytes, where SDCC's C took 84); touches A and C only. */
+/* v's high nibble onto DB7..DB4 (RW low), latched by an E pulse (each bit one MOV C,bit /
+ * MOV pin,C). bus_out() enters at lcd_nibble with the nibble in A's high half. Touches A and
+ * C only (DPL kept). */
 static void nibble_out(uint8_t v) __naked
 {
     (void)v;
     __asm__("    mov  a,dpl\n"
-            "    clr  _" XSTR(LCD_RW) "\n"
+            "_lcd_nibble:\n"
+            "    clr  " A_RW "\n"
             "    mov  c,acc.4\n"
             "    mov  _" XSTR(LCD_D4) ",c\n"
             "    mov  c,acc.5\n"
@@ -71,78 +81,93 @@ static void nibble_out(uint8_t v) __naked
             "    mov  _" XSTR(LCD_D6) ",c\n"
             "    mov  c,acc.7\n"
             "    mov  _" XSTR(LCD_D7) ",c\n"
-            "    setb _" XSTR(LCD_E) "\n"
+            "    setb " A_E "\n"
             "    nop\n"
-            "    clr  _" XSTR(LCD_E) "\n"
+            "    clr  " A_E "\n"
             "    ret\n");
 }
 
-/* the high nibble, then the low one (same registers) */
+/* the high nibble, then the low one (same registers; DPL kept) */
 static void bus_out(uint8_t v) __naked
 {
     (void)v;
-    __asm__("    lcall _nibble_out\n"
+    __asm__("    mov  a,dpl\n"
+            "    lcall _lcd_nibble\n"
             "    mov  a,dpl\n"
             "    swap a\n"
-            "    mov  dpl,a\n"
-            "    ljmp _nibble_out\n");
+            "    sjmp _lcd_nibble\n");
 }
 
-static bool_t bus_busy(void)
+/* One busy-flag read: C = 1 while busy. The four pins released (quasi-bidirectional), RW
+ * and E high, DB7 sampled (high nibble: BF, AC6..4), E low; a second E pulse for the low
+ * nibble (AC3..0, discarded). Touches only C. */
+static bool_t bus_busy(void) __naked
 {
-    bool_t busy;
-    LCD_D4 = 1;                     /* release the quasi-bidirectional pins */
-    LCD_D5 = 1;
-    LCD_D6 = 1;
-    LCD_D7 = 1;
-    LCD_RW = 1;
-    LCD_E = 1;
-    NOP();
-    busy = LCD_D7;                  /* high nibble: BF, AC6..4 */
-    LCD_E = 0;
-    NOP();
-    LCD_E = 1;                      /* low nibble: AC3..0, discarded */
-    NOP();
-    LCD_E = 0;
-    return busy;
+    __asm__("    setb _" XSTR(LCD_D4) "\n"
+            "    setb _" XSTR(LCD_D5) "\n"
+            "    setb _" XSTR(LCD_D6) "\n"
+            "    setb _" XSTR(LCD_D7) "\n"
+            "    setb " A_RW "\n"
+            "    setb " A_E "\n"
+            "    nop\n"
+            "    mov  c,_" XSTR(LCD_D7) "\n"
+            "    clr  " A_E "\n"
+            "    nop\n"
+            "    setb " A_E "\n"
+            "    nop\n"
+            "    clr  " A_E "\n"
+            "    ret\n");
 }
 
 #else
 #error "LCD_BUS_BITS must be 8 or 4"
 #endif
 
-/* Poll the busy flag, bounded. RS must already be 0. */
-static void wait_ready(void)
+/* Poll the busy flag, at most 255 times (RS low first): when it never clears, lcd_dead = 1.
+ * RW low after. A dead LCD: the fixed 110 us instead. Uses A and B (DPL and R0-R7 kept). */
+static void wait_ready(void) __naked
 {
-    uint8_t n;
-    if (lcd_dead) {
-        delay_100us();
-        return;
-    }
-    LCD_RS = 0;
-    for (n = 255; n; n--) {
-        if (!bus_busy())
-            break;
-    }
-    LCD_RW = 0;
-    if (!n)
-        lcd_dead = 1;
+    __asm__("    jnb  _lcd_dead,00001$\n"
+            "    ljmp _delay_100us\n"
+            "00001$:\n"
+            "    clr  " A_RS "\n"
+            "    mov  b,#255\n"
+            "00002$:\n"
+            "    lcall _bus_busy\n"
+            "    jnc  00003$\n"
+            "    djnz b,00002$\n"
+            "    setb _lcd_dead\n"                  /* never ready: taken as absent */
+            "00003$:\n"
+            "    clr  " A_RW "\n"
+            "    ret\n");
 }
 
-void lcd_command(uint8_t c)
+/* wait_ready(), RS low, the byte; a dead LCD gets tick_wait(2) (> 5 ms) after a clear or
+ * home (c < 4: 1.52 ms without a busy flag). Uses A and B. */
+void lcd_command(uint8_t c) __naked
 {
-    wait_ready();
-    LCD_RS = 0;
-    bus_out(c);
-    if (lcd_dead && c < 4)          /* clear / home: 1.52 ms without a busy flag */
-        tick_wait(2);               /* (> 5 ms) */
+    (void)c;
+    __asm__("    lcall _wait_ready\n"
+            "    clr  " A_RS "\n"
+            "    lcall _bus_out\n"
+            "    jnb  _lcd_dead,00001$\n"
+            "    mov  a,dpl\n"
+            "    cjne a,#4,00002$\n"
+            "00002$:\n"
+            "    jnc  00001$\n"
+            "    mov  dpl,#2\n"
+            "    ljmp _tick_wait\n"
+            "00001$:\n"
+            "    ret\n");
 }
 
-void lcd_putc(uint8_t c)
+/* wait_ready(), RS high, the byte. Uses A and B. */
+void lcd_putc(uint8_t c) __naked
 {
-    wait_ready();
-    LCD_RS = 1;
-    bus_out(c);
+    (void)c;
+    __asm__("    lcall _wait_ready\n"
+            "    setb " A_RS "\n"
+            "    ljmp _bus_out\n");
 }
 
 /* After the three wake-up writes: instructions, then the glyphs' rows as data (entries
@@ -172,35 +197,61 @@ static const CODE uint8_t init_seq[] = {
     0x80 | LCD_LINE1,
 };
 
-void lcd_init(void)
-{
-    uint8_t i = 0;
+#define INIT_LEN (INIT_GLYPH + GLYPH_ROWS + 2)
+typedef char init_len[(sizeof(init_seq) == INIT_LEN && INIT_LEN < 256) ? 1 : -1];
 
-    LCD_E = 0;
-    LCD_RS = 0;
-    LCD_RW = 0;
-    tick_wait(5);                   /* > 20 ms after power-on (datasheet: > 15 ms) */
+/* E, RS, RW low; > 20 ms after power-on (datasheet: > 15 ms); the wake-up writes 0x30 (8-bit:
+ * whole bytes; 4-bit: nibbles, then nibble 0x20 for the 4-bit interface), > 5 ms (> 4.1 ms)
+ * after the first, > 100 us after the others; then init_seq[i]: lcd_putc() for
+ * i - INIT_GLYPH < GLYPH_ROWS, else lcd_command(). i in R7 (tick_wait, the bus routines and
+ * lcd_putc/lcd_command keep R0-R7; bus_out, nibble_out and delay_100us keep DPL). */
+void lcd_init(void) __naked
+{
+    __asm__("    clr  " A_E "\n"
+            "    clr  " A_RS "\n"
+            "    clr  " A_RW "\n"
+            "    mov  dpl,#5\n"
+            "    lcall _tick_wait\n"
 #if LCD_BUS_BITS == 8
-    bus_out(0x30);
-    tick_wait(2);                   /* > 5 ms (> 4.1 ms) */
-    bus_out(0x30);
-    delay_100us();
-    bus_out(0x30);
-    delay_100us();
+            "    mov  dpl,#0x30\n"
+            "    lcall _bus_out\n"
+            "    mov  dpl,#2\n"
+            "    lcall _tick_wait\n"
+            "    mov  dpl,#0x30\n"
+            "    lcall _bus_out\n"
+            "    lcall _delay_100us\n"
+            "    lcall _bus_out\n"
+            "    lcall _delay_100us\n"
 #else
-    nibble_out(0x30);
-    tick_wait(2);
-    nibble_out(0x30);
-    delay_100us();
-    nibble_out(0x30);
-    delay_100us();
-    nibble_out(0x20);               /* 4-bit interface from now on */
-    delay_100us();
+            "    mov  dpl,#0x30\n"
+            "    lcall _nibble_out\n"
+            "    mov  dpl,#2\n"
+            "    lcall _tick_wait\n"
+            "    mov  dpl,#0x30\n"
+            "    lcall _nibble_out\n"
+            "    lcall _delay_100us\n"
+            "    lcall _nibble_out\n"
+            "    lcall _delay_100us\n"
+            "    mov  dpl,#0x20\n"                  /* 4-bit interface from now on */
+            "    lcall _nibble_out\n"
+            "    lcall _delay_100us\n"
 #endif
-    do {
-        if ((uint8_t)(i - INIT_GLYPH) < GLYPH_ROWS)
-            lcd_putc(init_seq[i]);
-        else
-            lcd_command(init_seq[i]);
-    } while (++i < sizeof(init_seq));
+            "    mov  r7,#0\n"
+            "00001$:\n"
+            "    mov  a,r7\n"
+            "    mov  dptr,#_init_seq\n"
+            "    movc a,@a+dptr\n"
+            "    mov  dpl,a\n"
+            "    mov  a,r7\n"
+            "    add  a,#(256 - " XSTR(INIT_GLYPH) ")\n"
+            "    add  a,#(256 - " XSTR(GLYPH_ROWS) ")\n"  /* C: i - INIT_GLYPH >= GLYPH_ROWS */
+            "    jc   00002$\n"
+            "    lcall _lcd_putc\n"
+            "    sjmp 00003$\n"
+            "00002$:\n"
+            "    lcall _lcd_command\n"
+            "00003$:\n"
+            "    inc  r7\n"
+            "    cjne r7,#" XSTR(INIT_LEN) ",00001$\n"
+            "    ret\n");
 }

@@ -32,9 +32,21 @@ void tick_init(void)
     TR0 = 1;
 }
 
-void tick_wait(uint8_t n)
+/* start = tick_count; while ((uint8_t)(tick_count - start) < n) idle (IDL: the CPU stops,
+ * timers, UART and interrupts run). Uses A and B only: callers keep R0-R7 (lcd.c counts on it). */
+void tick_wait(uint8_t n) __naked
 {
-    uint8_t start = tick_count;
-    while ((uint8_t)(tick_count - start) < n)
-        PCON |= 0x01;                   /* IDL: CPU stops, timers/UART/interrupts run */
+    (void)n;
+    __asm__("    mov  b,_tick_count\n"              /* start */
+            "00001$:\n"
+            "    mov  a,_tick_count\n"
+            "    clr  c\n"
+            "    subb a,b\n"
+            "    cjne a,dpl,00002$\n"
+            "00002$:\n"
+            "    jnc  00003$\n"
+            "    orl  _PCON,#0x01\n"
+            "    sjmp 00001$\n"
+            "00003$:\n"
+            "    ret\n");
 }
