@@ -133,40 +133,86 @@ bool_t solar_of_day(const datetime_t NEAR *t) __naked
             "    ret\n");
 }
 
-/* one syllable byte: head (high nibble), tail (low nibble) */
-static void syllable(uint8_t b)
+static const CODE char none[] = "none";
+
+/*
+ * In assembler (SDCC's C took 73 bytes): n == SOLAR_NONE prints "none"; else the syllable
+ * bytes solar_syl[2n] and [2n + 1], each as its head text_nth(solar_heads, b >> 4) then its
+ * tail text_nth(solar_tails, b & 0x0F) through out_fmt(). The index and the byte wait on
+ * the stack (text_nth and out_fmt may use any register).
+ */
+void solar_print(uint8_t n) __naked
 {
-    out_fmt(text_nth(solar_heads, b >> 4));
-    out_fmt(text_nth(solar_tails, b & 0x0F));
+    (void)n;
+    __asm__("    mov  a,dpl\n"
+            "    cjne a,#" XSTR(SOLAR_NONE) ",00001$\n"
+            "    mov  dptr,#_none\n"
+            "    ljmp _out_fmt\n"
+            "00001$:\n"
+            "    rl   a\n"                          /* 2n (n < SOLAR_NAMES) */
+            "    push acc\n"
+            "    lcall 00002$\n"
+            "    pop  acc\n"
+            "    inc  a\n"
+            "00002$:\n"                            /* the syllable byte at index A */
+            "    mov  dptr,#_solar_syl\n"
+            "    movc a,@a+dptr\n"
+            "    push acc\n"
+            "    swap a\n"
+            "    mov  dptr,#_solar_heads\n"
+            "    lcall 00003$\n"
+            "    pop  acc\n"
+            "    mov  dptr,#_solar_tails\n"
+            "00003$:\n"                            /* entry A & 15 of the list at DPTR */
+            "    anl  a,#0x0F\n"
+            "    mov  _text_nth_PARM_2,a\n"
+            "    lcall _text_nth\n"
+            "    ljmp _out_fmt\n");
 }
 
-void solar_print(uint8_t n)
-{
-    if (n == SOLAR_NONE) {
-        out_fmt("none");
-        return;
-    }
-    n <<= 1;
-    syllable(solar_syl[n]);
-    n++;
-    syllable(solar_syl[n]);
-}
+/* what the assembler below takes for granted */
+typedef char solar_layout[(offsetof(solar_t, term) == 0 && offsetof(solar_t, fest) == 1
+                           && SOLAR_NAMES <= 128) ? 1 : -1];
 
-void solar_print_day(void)
+/*
+ * In assembler (SDCC's C took 65 bytes):
+ *   fest == SOLAR_NONE: solar_print(term)
+ *   else solar_print(fest); then, unless term is SOLAR_NONE or the festival itself
+ *   (QingMing): at = out_pos, ' ', solar_print(term), and out_pos = at when out_pos > 16
+ *   (cut: out_pos counts on past the line; the festival alone, the caller pads). at waits
+ *   on the stack.
+ */
+void solar_print_day(void) __naked
 {
-    uint8_t at;
-
-    if (solar.fest == SOLAR_NONE) {
-        solar_print(solar.term);
-        return;
-    }
-    solar_print(solar.fest);
-    if (solar.term == SOLAR_NONE || solar.term == solar.fest)   /* none, or QingMing */
-        return;
-    at = out_pos;
-    out_ch(' ');
-    solar_print(solar.term);
-    if (out_pos > 16)                       /* cut: out_pos counts on past the line */
-        out_pos = at;                       /* the festival alone (the caller pads) */
+    __asm__("    mov  r0,#(_solar + 1)\n"
+            "    mov  a,@r0\n"                      /* fest */
+            "    cjne a,#" XSTR(SOLAR_NONE) ",00001$\n"
+            "    dec  r0\n"
+            "    mov  dpl,@r0\n"                    /* term */
+            "    ljmp _solar_print\n"
+            "00001$:\n"
+            "    mov  dpl,a\n"
+            "    lcall _solar_print\n"
+            "    mov  r0,#_solar\n"
+            "    mov  a,@r0\n"                      /* term */
+            "    cjne a,#" XSTR(SOLAR_NONE) ",00002$\n"
+            "    ret\n"
+            "00002$:\n"
+            "    inc  r0\n"
+            "    xrl  a,@r0\n"
+            "    jz   00003$\n"                     /* term == fest: QingMing */
+            "    push _out_pos\n"                   /* at */
+            "    mov  dpl,#0x20\n"
+            "    lcall _out_ch\n"
+            "    mov  r0,#_solar\n"
+            "    mov  dpl,@r0\n"
+            "    lcall _solar_print\n"
+            "    mov  a,_out_pos\n"
+            "    add  a,#(255 - 16)\n"              /* C: out_pos > 16 */
+            "    pop  acc\n"
+            "    jnc  00003$\n"
+            "    mov  _out_pos,a\n"
+            "00003$:\n"
+            "    ret\n");
 }
 #endif /* FEATURE_LUNAR */
