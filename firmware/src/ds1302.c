@@ -1,8 +1,9 @@
 /*
  * ds1302.c - DS1302 bit-banged driver. See ds1302.h for the chip facts.
  *
- * Timing: at 12T/11.0592 MHz each instruction takes >= 1.085 us; NOPs guard tCC (CE to
- * first clock) and tCWH (CE inactive time), the bit loops are cycle-counted (see below).
+ * Timing: at 12T/11.0592 MHz each instruction takes >= 1.085 us; put_byte()'s first
+ * instructions guard tCC (CE to first clock), NOPs tCWH (CE inactive time), the bit loops
+ * are cycle-counted (see below).
  * Only called from the main loop (never from an interrupt).
  */
 #include "board_config.h"
