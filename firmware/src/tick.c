@@ -25,7 +25,8 @@ void timer0_isr(void) __interrupt(1) __naked
 
 void tick_init(void)
 {
-    TMOD = (TMOD & 0xF0) | 0x01;        /* Timer 0 mode 1 (16-bit) */
+    TMOD &= 0xF0;                       /* Timer 0 (still stopped) mode 1 (16-bit); */
+    TMOD |= 0x01;                       /* Timer 1's half untouched */
     TH0 = T0_RELOAD >> 8;
     TL0 = T0_RELOAD & 0xFF;
     ET0 = 1;

@@ -36,7 +36,8 @@ void uart_init(void)
 #else
     PCON &= 0x7F;
 #endif
-    TMOD = (TMOD & 0x0F) | 0x20;    /* Timer 1 mode 2, auto-reload */
+    TMOD &= 0x0F;                   /* Timer 1 (still stopped) mode 2, auto-reload; */
+    TMOD |= 0x20;                   /* Timer 0's half untouched */
     TH1 = UART_TH1;
     TL1 = UART_TH1;
     TR1 = 1;
@@ -96,9 +97,13 @@ store:
     }
 }
 
-bool_t uart_rx_ready(void)
+/* rx_head != rx_tail, in C (the carry) */
+bool_t uart_rx_ready(void) __naked
 {
-    return rx_head != rx_tail;
+    __asm__("    mov  a,_rx_head\n"
+            "    xrl  a,_rx_tail\n"
+            "    add  a,#0xFF\n"                    /* C: A != 0 */
+            "    ret\n");
 }
 
 uint8_t uart_getc(void)
@@ -109,18 +114,29 @@ uint8_t uart_getc(void)
     return c;
 }
 
-uint16_t uart_rx_lost(void)
+/* With interrupts off: a gap reached and ended with a line end (rx_skip, !rx_mid, the ring
+ * empty) ends the dropping; then, unless still dropping, the count is taken (n = rx_lost,
+ * rx_lost = 0); else n = 0. */
+uint16_t uart_rx_lost(void) __naked
 {
-    uint16_t n = 0;
-    EA = 0;
-    if (rx_skip && !rx_mid && rx_head == rx_tail)
-        rx_skip = 0;                /* the gap is reached and ended with a line end */
-    if (!rx_skip) {
-        n = rx_lost;
-        rx_lost = 0;
-    }
-    EA = 1;
-    return n;
+    __asm__("    clr  _EA\n"
+            "    jnb  _rx_skip,00001$\n"
+            "    jb   _rx_mid,00001$\n"
+            "    mov  a,_rx_tail\n"
+            "    cjne a,_rx_head,00001$\n"
+            "    clr  _rx_skip\n"                   /* the gap is reached and ended */
+            "00001$:\n"
+            "    mov  dptr,#0\n"
+            "    jb   _rx_skip,00002$\n"
+            "    clr  a\n"
+            "    xch  a,_rx_lost\n"
+            "    mov  dpl,a\n"
+            "    clr  a\n"
+            "    xch  a,(_rx_lost + 1)\n"
+            "    mov  dph,a\n"
+            "00002$:\n"
+            "    setb _EA\n"
+            "    ret\n");
 }
 
 /* In assembler (it runs for every byte sent): touches no R0-R7. The byte is in the buffer
@@ -133,11 +149,9 @@ void uart_putc(uint8_t c) __naked
             "    cjne a,#" XSTR(UART_TX_SIZE) ",00001$\n"
             "00001$:\n"
             "    jnc  00002$\n"                   /* full: the byte is dropped */
-            "    add  a,#_tx_buf\n"
+            "    add  a,#_tx_buf\n"                /* (no carry: PDATA is one page) */
             "    mov  dpl,a\n"
-            "    clr  a\n"
-            "    addc a,#(_tx_buf >> 8)\n"
-            "    mov  dph,a\n"
+            "    mov  dph,#(_tx_buf >> 8)\n"
             "    mov  a,b\n"
             "    movx @dptr,a\n"
             "    inc  _tx_head\n"
@@ -154,8 +168,10 @@ bool_t uart_tx_idle(void)
     return !tx_busy;
 }
 
-void uart_tx_start(void)
+void uart_tx_start(void) __naked
 {
-    tx_head = 0;
-    tx_tail = 0;
+    __asm__("    clr  a\n"
+            "    mov  _tx_head,a\n"
+            "    mov  _tx_tail,a\n"
+            "    ret\n");
 }
