@@ -38,6 +38,12 @@
 #include "compat.h"
 #include "board_config.h"
 
+#if FW_TARGET
+/* these keep R0-R7 (assembler, or C that uses none): callers keep values in registers
+ * across them (compat.h explains callee_saves) */
+#pragma callee_saves ds1302_read,ds1302_write,ds1302_unprotect,ds1302_protect
+#endif
+
 #define DS1302_SEC_W     0x80
 #define DS1302_SEC_R     0x81
 #define DS1302_MIN_W     0x82

@@ -17,6 +17,11 @@
 
 #include "compat.h"
 
+#if FW_TARGET
+/* assembler that keeps R0-R7 (compat.h explains callee_saves) */
+#pragma callee_saves lcd_putc,lcd_command
+#endif
+
 #define LCD_LINE1   0x00
 #define LCD_LINE2   0x40
 #define LCD_COLS    16

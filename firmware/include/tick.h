@@ -10,6 +10,10 @@
 
 #include "compat.h"
 
+#if FW_TARGET
+#pragma callee_saves tick_wait              /* assembler that keeps R0-R7 (compat.h) */
+#endif
+
 #define TICK_MS          5
 #define TICK_CYCLES      4608               /* BOARD_F_CPU / 12 / 200 at 11.0592 MHz */
 #define TICKS_PER_SEC    (1000 / TICK_MS)
