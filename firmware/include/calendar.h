@@ -10,6 +10,10 @@
 
 #include "compat.h"
 
+#if FW_TARGET
+#pragma callee_saves dt_copy        /* assembler that keeps R0-R7 (compat.h) */
+#endif
+
 typedef struct {
     uint8_t year;    /* 0..99 = 2000..2099 */
     uint8_t month;   /* 1..12 */

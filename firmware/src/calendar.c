@@ -163,12 +163,27 @@ bool_t cal_valid(const datetime_t NEAR *t) __naked
             "    ret\n");
 }
 
-void dt_copy(datetime_t NEAR *d, const datetime_t NEAR *s)
+/* *d = *s, sizeof(datetime_t) bytes; R0 and R1 (the pointers) kept in DPL and DPH meanwhile,
+ * the count in B: keeps R0-R7 (callee_saves: calendar.h). */
+typedef char dt_size[(sizeof(datetime_t) == 7) ? 1 : -1];
+
+void dt_copy(datetime_t NEAR *d, const datetime_t NEAR *s) __naked
 {
-    uint8_t n = sizeof(datetime_t);
-    uint8_t NEAR *dp = (uint8_t NEAR *)d;
-    const uint8_t NEAR *sp = (const uint8_t NEAR *)s;
-    do {
-        *dp++ = *sp++;
-    } while (--n);
+    (void)d;
+    (void)s;
+    __asm__("    mov  a,dpl\n"
+            "    xch  a,r0\n"                    /* R0 = d */
+            "    mov  dpl,a\n"
+            "    mov  dph,r1\n"
+            "    mov  r1,_dt_copy_PARM_2\n"      /* s */
+            "    mov  b,#7\n"
+            "00001$:\n"
+            "    mov  a,@r1\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    inc  r1\n"
+            "    djnz b,00001$\n"
+            "    mov  r0,dpl\n"
+            "    mov  r1,dph\n"
+            "    ret\n");
 }
