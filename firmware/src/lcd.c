@@ -123,19 +123,33 @@ static bool_t bus_busy(void) __naked
 #error "LCD_BUS_BITS must be 8 or 4"
 #endif
 
-/* Poll the busy flag, at most 255 times (RS low first): when it never clears, lcd_dead = 1.
- * RW low after. A dead LCD: the fixed 110 us instead. Uses A and B (DPL and R0-R7 kept). */
+/* POLL_ROUNDS rounds of 255 busy-flag polls (16 machine cycles a poll on the 8-bit bus, 21 on
+ * the 4-bit one): one round (4.4 ms) at 11.0592 MHz, more on a faster crystal, so the bound
+ * stays above the 1.64 ms of a clear (the assembler computes the same from the crystal) */
+#define POLL_ROUNDS   ((BOARD_F_CPU + 11059199UL) / 11059200UL)
+#define A_POLL_ROUNDS "((" BOARD_F_CPU_STR " + 11059199) / 11059200)"
+
+/* Poll the busy flag, at most POLL_ROUNDS * 255 times (RS low first): when it never clears,
+ * lcd_dead = 1. RW low after. A dead LCD: the fixed 110 us instead. Uses A, B and DPH (DPL
+ * and R0-R7 kept). */
 static void wait_ready(void) __naked
 {
     __asm__("    jnb  _lcd_dead,00001$\n"
             "    ljmp _delay_100us\n"
             "00001$:\n"
             "    clr  " A_RS "\n"
+#if POLL_ROUNDS > 1
+            "    mov  dph,#" A_POLL_ROUNDS "\n"
+            "00004$:\n"
+#endif
             "    mov  b,#255\n"
             "00002$:\n"
             "    lcall _bus_busy\n"
             "    jnc  00003$\n"
             "    djnz b,00002$\n"
+#if POLL_ROUNDS > 1
+            "    djnz dph,00004$\n"
+#endif
             "    setb _lcd_dead\n"                  /* never ready: taken as absent */
             "00003$:\n"
             "    clr  " A_RW "\n"
@@ -143,7 +157,7 @@ static void wait_ready(void) __naked
 }
 
 /* wait_ready(), RS low, the byte; a dead LCD gets tick_wait(2) (> 5 ms) after a clear or
- * home (c < 4: 1.52 ms without a busy flag). Uses A and B. */
+ * home (c < 4: 1.52 ms without a busy flag). Uses A, B and DPH. */
 void lcd_command(uint8_t c) __naked
 {
     (void)c;
@@ -161,7 +175,7 @@ void lcd_command(uint8_t c) __naked
             "    ret\n");
 }
 
-/* wait_ready(), RS high, the byte. Uses A and B. */
+/* wait_ready(), RS high, the byte. Uses A, B and DPH. */
 void lcd_putc(uint8_t c) __naked
 {
     (void)c;
