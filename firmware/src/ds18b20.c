@@ -42,14 +42,14 @@ static uint8_t ow_reset(void) __naked
             "    mov  dph,#" XSTR(OW_RESET_INNER) "\n"
             "    djnz dph,.\n"
             "    djnz b,00001$\n"
+            "    clr  a\n"
             "    clr  _EA\n"
             "    setb " A_OW "\n"                  /* release: t = 0 */
             OW_DELAY_PRESENCE
             "    mov  c," A_OW "\n"                /* 61..74 us: low = presence */
             "    setb _EA\n"
-            "    mov  dpl,#0\n"
-            "    jnc  00009$\n"
-            "    inc  dpl\n"
+            "    rlc  a\n"
+            "    mov  dpl,a\n"                     /* 0: presence, 1: none */
             "00009$:\n"
             "    ret\n");
 }
