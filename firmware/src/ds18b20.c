@@ -273,16 +273,17 @@ bool_t temp_tick(void) __naked
             "    ret\n");
 }
 
-/* the LCD field (columns 9..14) without a number, by temp_state (7 bytes apart) */
-static const CODE char marks[] = "      \0 --.-\0\0   Err";
+/* the LCD field (columns 9..14) without a number, entry temp_state (text_nth()) */
+static const CODE char marks[] = "      \0 --.-\0   Err";
 
 /* what the assembler below takes for granted */
-typedef char temp_states[(TEMP_OK == 3 && TEMP_NONE == 1) ? 1 : -1];
+typedef char temp_states[(TEMP_WAIT == 0 && TEMP_NONE == 1 && TEMP_ERR == 2 && TEMP_OK == 3)
+                         ? 1 : -1];
 
 /*
  * In assembler (SDCC's C took 189 bytes with its helper): R7 = lo, then the whole degrees
  * w; R6 the tenth's character; R5 = c1, R4 = c0 (the columns before the units), R3 the units.
- *   not TEMP_OK: marks + 7 * temp_state, and the degree sign for TEMP_NONE
+ *   not TEMP_OK: text_nth(marks, temp_state), and the degree sign for TEMP_NONE
  *   negative (hi bit 7): the two's complement of hi:lo, c1 = '-'
  *   w = hi << 4 | lo >> 4 (0..127), the tenth = ((lo & 15) * 10 + 8) >> 4 (nearest)
  *   w >= 100: w -= 100, c1 = '1'; tens != 0 or c1 == '1': c0 = c1, c1 = the tens
@@ -363,13 +364,9 @@ void temp_print(void) __naked
             "    mov  dpl,#0xDF\n"                  /* the degree sign */
             "    ljmp _out_ch\n"
             "00020$:\n"                            /* A = temp_state: its mark */
-            "    mov  b,#7\n"
-            "    mul  ab\n"
-            "    add  a,#_marks\n"
-            "    mov  dpl,a\n"
-            "    clr  a\n"
-            "    addc a,#(_marks >> 8)\n"
-            "    mov  dph,a\n"
+            "    mov  _text_nth_PARM_2,a\n"
+            "    mov  dptr,#_marks\n"
+            "    lcall _text_nth\n"
             "    lcall _out_fmt\n"
             "    mov  a,_temp_state\n"
             "    cjne a,#1,00031$\n"                /* TEMP_NONE */
