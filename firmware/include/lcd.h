@@ -8,9 +8,10 @@
  * increment, CGRAM glyphs, display on.
  * Every later instruction/data write first polls the busy flag (RS = 0, RW = 1, DB7), with
  * a bounded loop (255 polls: 4.4 ms on the 8-bit bus, 5.8 ms on the 4-bit one at 11.0592 MHz,
- * as many more rounds of 255 as a faster crystal needs: longer than the 1.64 ms clear). If that bound ever runs out the LCD is taken as
- * absent/broken and from then on fixed delays replace polling (110 us per write, > 5 ms
- * after clear/home), so the firmware never hangs without an LCD.
+ * as many more rounds of 255 as a faster crystal needs: longer than the 1.64 ms clear). If
+ * that bound ever runs out the LCD is taken as absent/broken and from then on fixed delays
+ * replace polling (110 us per write, > 5 ms after clear/home), so the firmware never hangs
+ * without an LCD.
  */
 #ifndef LCD_H
 #define LCD_H
