@@ -1,8 +1,9 @@
 /*
  * calendar.c - Gregorian date arithmetic for 2000..2099. See calendar.h.
  * No division beyond the 8051's 8-bit DIV AB. cal_days_in_month(), cal_day_of_year(),
- * cal_weekday() and cal_valid() are assembler (SDCC's C took 218 bytes for them, this
- * 141); each one's rule is written above it.
+ * cal_weekday() and cal_valid() are assembler (SDCC's C took 218 bytes for them and a
+ * 12-byte weekday table, this 158 and none: the weekday comes from the day of the year);
+ * each one's rule is written above it.
  */
 #include "calendar.h"
 
@@ -73,43 +74,33 @@ uint16_t cal_day_of_year(const datetime_t NEAR *t) __naked
             "    ret\n");
 }
 
-/* Month offsets (mod 7) of day 1 from Jan 1 in a common year. */
-static const CODE uint8_t month_wofs[12] = { 0, 3, 3, 6, 1, 4, 6, 2, 5, 0, 3, 5 };
-
 /* 365 = 1 (mod 7): each year shifts the weekday by 1, each leap day before it by 1 more.
- * n = y + (y + 3) / 4 + month_wofs[m - 1] + day + 4, + 1 after February of a leap year, all
- * 8-bit (<= 99 + 25 + 6 + 31 + 5); n % 7 + 1 (one DIV AB). 2000-01-01 (Saturday) gives 6. */
+ * n = y + (y + 3) / 4 + (the day of the year mod 7) + 5, all 8-bit (<= 99 + 25 + 10 + 5): the
+ * day of the year d (cal_day_of_year(), 0..365) mod 7 as (d & 255) % 7, + 4 when d >= 256
+ * (256 = 4 mod 7); n % 7 + 1. 2000-01-01 (Saturday) gives 6. */
 uint8_t cal_weekday(const datetime_t NEAR *t) __naked
 {
     (void)t;
-    __asm__("    mov  r0,dpl\n"
-            "    mov  a,@r0\n"
-            "    mov  r7,a\n"                    /* y */
+    __asm__("    push dpl\n"
+            "    lcall _cal_day_of_year\n"
+            "    mov  a,dpl\n"
+            "    mov  b,#7\n"
+            "    div  ab\n"                      /* B = (d & 255) % 7 */
+            "    mov  a,dph\n"
+            "    jz   00001$\n"
+            "    mov  a,#4\n"                    /* d >= 256 */
+            "00001$:\n"
+            "    add  a,b\n"
+            "    mov  r7,a\n"
+            "    pop  0x00\n"                    /* R0 = t */
+            "    mov  a,@r0\n"                   /* y */
             "    add  a,#3\n"
             "    rr   a\n"
             "    rr   a\n"
             "    anl  a,#0x3F\n"
+            "    add  a,@r0\n"
             "    add  a,r7\n"
-            "    add  a,#4\n"
-            "    mov  r6,a\n"
-            "    inc  r0\n"
-            "    mov  a,@r0\n"
-            "    mov  r5,a\n"                    /* m */
-            "    dec  a\n"
-            "    mov  dptr,#_month_wofs\n"
-            "    movc a,@a+dptr\n"
-            "    add  a,r6\n"
-            "    inc  r0\n"
-            "    add  a,@r0\n"                   /* + day */
-            "    cjne r5,#3,00001$\n"
-            "00001$:\n"
-            "    jc   00002$\n"
-            "    xch  a,r7\n"
-            "    anl  a,#3\n"
-            "    xch  a,r7\n"
-            "    cjne r7,#0,00002$\n"
-            "    inc  a\n"
-            "00002$:\n"
+            "    add  a,#5\n"
             "    mov  b,#7\n"
             "    div  ab\n"
             "    mov  a,b\n"
