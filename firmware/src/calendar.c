@@ -5,7 +5,11 @@
  * 12-byte weekday table, this 158 and none: the weekday comes from the day of the year);
  * each one's rule is written above it.
  */
+#include <stddef.h>
 #include "calendar.h"
+
+#define XSTR(x) STR(x)
+#define STR(x) #x
 
 static const CODE uint8_t month_days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
@@ -109,39 +113,42 @@ uint8_t cal_weekday(const datetime_t NEAR *t) __naked
             "    ret\n");
 }
 
-/* the fields year .. second: their least and greatest value (the day's greatest: below) */
-static const CODE uint8_t field_lo[6] = { 0, 1, 1, 0, 0, 0 };
+/* the fields year .. second: their greatest value less their least (the day's greatest: below);
+ * the least is 1 for the month (i = 1) and the day (i = 2), else 0: bit 5 - i of FIELD_LO */
 static const CODE uint8_t field_span[6] = { 99, 11, 30, 23, 59, 59 };
+#define FIELD_LO 0x18
 
-/* every field i: field - field_lo[i] <= field_span[i] (unsigned), then the day against
- * cal_days_in_month() (which keeps R0) */
+/* every field i, second first: field - lo <= field_span[i] (unsigned; lo, FIELD_LO's bit
+ * 5 - i, is shifted out into the borrow of the subtraction: a field below it borrows, and the
+ * borrow then fails the comparison too), then the day against cal_days_in_month() (which
+ * keeps R0). R0 -> the field, R7 = i + 1, R5 the FIELD_LO bits still to come. */
+typedef char field_order[(offsetof(datetime_t, year) == 0 && offsetof(datetime_t, second) == 5)
+                         ? 1 : -1];
+
 bool_t cal_valid(const datetime_t NEAR *t) __naked
 {
     (void)t;
-    __asm__("    mov  r0,dpl\n"
-            "    mov  r7,#0\n"
+    __asm__("    mov  a,dpl\n"
+            "    add  a,#5\n"
+            "    mov  r0,a\n"                    /* -> second */
+            "    mov  r7,#6\n"
+            "    mov  r5,#" XSTR(FIELD_LO) "\n"
             "00001$:\n"
-            "    mov  a,r7\n"
-            "    mov  dptr,#_field_lo\n"
-            "    movc a,@a+dptr\n"
-            "    mov  r6,a\n"
-            "    mov  a,@r0\n"                   /* the field */
-            "    clr  c\n"
-            "    subb a,r6\n"
+            "    mov  a,r5\n"
+            "    rrc  a\n"                       /* C = the least of field i (0 or 1) */
+            "    mov  r5,a\n"
+            "    mov  a,@r0\n"
+            "    subb a,#0\n"                    /* field - lo */
             "    mov  r6,a\n"
             "    mov  a,r7\n"
-            "    mov  dptr,#_field_span\n"
+            "    mov  dptr,#(_field_span - 1)\n"
             "    movc a,@a+dptr\n"
-            "    clr  c\n"
-            "    subb a,r6\n"
+            "    subb a,r6\n"                    /* (a borrow above: borrows again) */
             "    jc   00002$\n"                  /* out of range: C = 0 */
-            "    inc  r0\n"
-            "    inc  r7\n"
-            "    cjne r7,#6,00001$\n"
-            "    mov  a,r0\n"
-            "    add  a,#(256 - 6)\n"
-            "    mov  r0,a\n"
-            "    mov  dpl,@r0\n"                 /* year */
+            "    dec  r0\n"
+            "    djnz r7,00001$\n"
+            "    inc  r0\n"                      /* -> year */
+            "    mov  dpl,@r0\n"
             "    inc  r0\n"
             "    mov  _cal_days_in_month_PARM_2,@r0\n"
             "    inc  r0\n"
