@@ -1,9 +1,9 @@
 /*
  * calendar.c - Gregorian date arithmetic for 2000..2099. See calendar.h.
  * No division beyond the 8051's 8-bit DIV AB. cal_days_in_month(), cal_day_of_year(),
- * cal_weekday() and cal_valid() are assembler (SDCC's C took 218 bytes for them and a
- * 12-byte weekday table, this 158 and none: the weekday comes from the day of the year);
- * each one's rule is written above it.
+ * cal_weekday() and cal_valid() are assembler (SDCC's C took 218 bytes for them and 30
+ * bytes of tables, this 159 and 18: the month lengths by rule, the weekday from the day of
+ * the year, the fields' least values as bits); each one's rule is written above it.
  */
 #include <stddef.h>
 #include "calendar.h"
@@ -11,26 +11,29 @@
 #define XSTR(x) STR(x)
 #define STR(x) #x
 
-static const CODE uint8_t month_days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-/* 29 for February of a leap year (year & 3 == 0), else month_days[month - 1]. Touches only
- * A and DPTR (callee_saves: compat.h). */
+/* February: 28, + 1 in a leap year (year & 3 == 0); any other month m: 30 + ((m ^ (m >> 3)) & 1)
+ * (31 for the odd months up to July, the even ones from August on). Touches only A and DPL
+ * (callee_saves: compat.h). */
 uint8_t cal_days_in_month(uint8_t year, uint8_t month) __naked
 {
     (void)year;
     (void)month;
-    __asm__("    mov  a,dpl\n"
-            "    anl  a,#3\n"
-            "    jnz  00001$\n"
-            "    mov  a,_cal_days_in_month_PARM_2\n"
+    __asm__("    mov  a,_cal_days_in_month_PARM_2\n"
             "    cjne a,#2,00001$\n"
-            "    mov  dpl,#29\n"
+            "    mov  a,dpl\n"
+            "    anl  a,#3\n"
+            "    cjne a,#1,00002$\n"
+            "00002$:\n"                          /* C: year & 3 == 0 */
+            "    mov  a,#28\n"
+            "    addc a,#0\n"
+            "    mov  dpl,a\n"
             "    ret\n"
             "00001$:\n"
-            "    mov  a,_cal_days_in_month_PARM_2\n"
-            "    dec  a\n"
-            "    mov  dptr,#_month_days\n"
-            "    movc a,@a+dptr\n"
+            "    jnb  acc.3,00003$\n"
+            "    cpl  a\n"                       /* from August on: the even months */
+            "00003$:\n"
+            "    anl  a,#1\n"
+            "    add  a,#30\n"
             "    mov  dpl,a\n"
             "    ret\n");
 }
