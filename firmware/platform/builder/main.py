@@ -95,6 +95,30 @@ def _main_first(target, source, env, for_signature):  # noqa: ARG001
 env["_CLOCK51_OBJS"] = _main_first
 env.Replace(LINKCOM="$LINK $LINKFLAGS -o $TARGET ${_CLOCK51_OBJS}")
 
+# Call relaxation (builder/relax.py, README "Call relaxation"): the link runs through
+# relax.py, which writes every LCALL/LJMP whose target is in the same 2 KB page as ACALL/AJMP
+# (2 bytes, not 3) in copies of SDCC's .asm under $BUILD_DIR/relax and links until the layout
+# is stable. On by default; `custom_relax = no` in an env, or CLOCK51_RELAX=0 in the
+# environment for one build, links SDCC's objects as they are.
+RELAX_PY = os.path.join(env.PioPlatform().get_dir(), "builder", "relax.py")
+
+
+def _switch(value, what):
+    text = str(value).strip().lower()
+    if text in ("yes", "true", "1", "on"):
+        return True
+    if text in ("no", "false", "0", "off"):
+        return False
+    sys.stderr.write(f"error: {what} = {value!r}: expected yes or no\n")
+    env.Exit(1)
+
+
+relax = _switch(os.environ.get("CLOCK51_RELAX") or env.GetProjectOption("custom_relax", "yes"),
+                "CLOCK51_RELAX" if os.environ.get("CLOCK51_RELAX") else "custom_relax")
+if relax:
+    env.Replace(LINKCOM='"$PYTHONEXE" "%s" -- $LINK $LINKFLAGS -o $TARGET ${_CLOCK51_OBJS}'
+                % RELAX_PY)
+
 env.Append(
     BUILDERS=dict(
         PackIhx=Builder(
@@ -149,6 +173,8 @@ def report_size(target, source, env):  # noqa: ARG001
 # -- the build ---------------------------------------------------------------------------
 
 target_ihx = env.BuildProgram()
+if relax:
+    env.Depends(target_ihx, RELAX_PY)
 target_hex = env.PackIhx(os.path.join("$BUILD_DIR", "firmware.hex"), target_ihx)
 env.Depends(target_hex, target_ihx)
 
