@@ -128,6 +128,20 @@ def test_the_reset_and_interrupt_vectors_keep_their_ljmp(firmware: dict[str, Pat
     assert image[0x000B] == 0x02    # timer 0 (the 5 ms tick)
 
 
+def test_custom_relax_no_in_an_env_links_sdccs_objects_as_they_are(
+        plain_reference: Path, tmp_path: Path) -> None:
+    ini = (ROOT / "platformio.ini").read_text()
+    assert "[env:reference]\n" in ini
+    conf = tmp_path / "platformio.ini"
+    conf.write_text(ini.replace("[env:reference]\n", "[env:reference]\ncustom_relax = no\n"))
+    proc = run_pio("run", "-c", str(conf), "-e", "reference",
+                   env={"PLATFORMIO_BUILD_DIR": str(tmp_path / "build")})
+    assert "relax:" not in proc.stdout
+    build = tmp_path / "build" / "reference"
+    assert (build / "firmware.ihx").read_bytes() == (plain_reference / "firmware.ihx").read_bytes()
+    assert not (build / "relax").exists()
+
+
 def test_a_bad_relax_switch_fails_the_build_with_one_line(tmp_path: Path) -> None:
     proc = run_pio("run", "-e", "reference", check=False,
                    env={"CLOCK51_RELAX": "maybe", "PLATFORMIO_BUILD_DIR": str(tmp_path)})

@@ -7,6 +7,10 @@ module holding main() first, and produces, in the env's build directory:
 - firmware.hex  the same image tidied by packihx
 - firmware.map, firmware.mem  SDCC's link map and memory summary
 
+The link runs through builder/relax.py (call relaxation: LCALL/LJMP to the same 2 KB page
+written as ACALL/AJMP, in copies of SDCC's .asm under relax/), unless the env sets
+`custom_relax = no` or the environment CLOCK51_RELAX=0 (CLOCK51_RELAX=1 forces it on).
+
 Board fields follow the upstream intel_mcs51 platform (f_cpu, size_iram, size_xram,
 size_code); a board profile's pre-build script may override the limits through the
 construction variables CLOCK51_CODE_SIZE / CLOCK51_IRAM_SIZE / CLOCK51_XRAM_SIZE. The
@@ -24,9 +28,9 @@ import shlex
 import sys
 
 from SCons.Script import (  # type: ignore[import-not-found]
+    COMMAND_LINE_TARGETS,
     AlwaysBuild,
     Builder,
-    COMMAND_LINE_TARGETS,
     Default,
     DefaultEnvironment,
 )
@@ -116,8 +120,8 @@ def _switch(value, what):
 relax = _switch(os.environ.get("CLOCK51_RELAX") or env.GetProjectOption("custom_relax", "yes"),
                 "CLOCK51_RELAX" if os.environ.get("CLOCK51_RELAX") else "custom_relax")
 if relax:
-    env.Replace(LINKCOM='"$PYTHONEXE" "%s" -- $LINK $LINKFLAGS -o $TARGET ${_CLOCK51_OBJS}'
-                % RELAX_PY)
+    env.Replace(LINKCOM='"$PYTHONEXE" ' + shlex.quote(RELAX_PY)
+                + " -- $LINK $LINKFLAGS -o $TARGET ${_CLOCK51_OBJS}")
 
 env.Append(
     BUILDERS=dict(
