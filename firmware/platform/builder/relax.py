@@ -31,7 +31,8 @@ image under 2 KB, and sdld does not relax. This script is the dev-platform's lin
 
 Intermediate links use a 64 KB code limit, so an image that only fits once relaxed is built.
 ACALL and AJMP take as many machine cycles as LCALL and LJMP (2), and push the same return
-address: timing and stack depth are unchanged. Deterministic: the same objects give the same
+address: each instruction's time and stack use are unchanged (a path that depends on where
+constants lie, a pointer's carry into its high byte, may take a cycle more or less). Deterministic: the same objects give the same
 image. Exit status: the final link's, or 1 with one line on stderr.
 """
 
