@@ -8,10 +8,11 @@ image under 2 KB, and sdld does not relax. This script is the dev-platform's lin
     python relax.py -- sdcc -mmcs51 ... --code-size N [--debug] -o OUT.ihx A.rel B.rel ...
 
 1. For every object with SDCC's `.asm` beside it, the sites: LCALL/LJMP to a plain symbol in
-   the relocatable code area CSEG (not HOME: its interrupt vectors are padded to fixed
-   slots), and not an entry of a jump table (LJMPs after `JMP @A+DPTR`, reached by
-   offsets computed in threes), and not in a block that uses the location counter (`.`)
-   in an operand (a hand-written offset might span a site).
+   the relocatable code areas (CSEG, the start-up's GSINIT*/GSFINAL, and HOME after its
+   last `.ds`: the interrupt vectors before it are padded to fixed slots), and not an entry
+   of a jump table (LJMPs after `JMP @A+DPTR`, reached by offsets computed in threes), and
+   not in a block that uses the location counter (`.`) in an operand (a hand-written
+   offset might span a site).
 2. A copy of each such `.asm` in `<build>/relax/` (same line numbers; its first line, a
    comment, becomes the DO-NOT-EDIT banner) has the chosen sites written short; the copies
    are assembled as SDCC does (`sdas8051 -plosgffw`, `y` with `--debug`) and linked with
@@ -32,8 +33,9 @@ image under 2 KB, and sdld does not relax. This script is the dev-platform's lin
 Intermediate links use a 64 KB code limit, so an image that only fits once relaxed is built.
 ACALL and AJMP take as many machine cycles as LCALL and LJMP (2), and push the same return
 address: each instruction's time and stack use are unchanged (a path that depends on where
-constants lie, a pointer's carry into its high byte, may take a cycle more or less). Deterministic: the same objects give the same
-image. Exit status: the final link's, or 1 with one line on stderr.
+constants lie, a pointer's carry into its high byte, may take a cycle more or less).
+Deterministic: the same objects give the same image. Exit status: the final link's, or 1
+with one line on stderr.
 """
 
 from __future__ import annotations
@@ -48,7 +50,11 @@ from dataclasses import dataclass, field
 PAGE = 0xF800          # address bits of the 2 KB page an ACALL/AJMP reaches
 ANY_CODE_SIZE = "65536"
 SHORT = {"lcall": "acall", "ljmp": "ajmp"}
-RELAXED_AREA = "CSEG"
+# relocatable code areas: CSEG (the functions), the start-up's GSINIT*/GSFINAL, and HOME
+# after the last `.ds` of the module's HOME (the interrupt vectors' slots are padded to
+# fixed addresses by .ds: a site before one would move the vectors after it)
+RELAXED_AREAS = {"CSEG", "GSFINAL", "GSINIT", *(f"GSINIT{i}" for i in range(6))}
+PADDED_AREA = "HOME"
 PAGE_ERROR = "2K Page relocation error"
 MAX_LINKS = 64         # the loop ends long before (each site changes at most twice)
 
@@ -125,12 +131,15 @@ def parse_asm(rel: str, asm: str, work_rel: str, text: str) -> Module:
     uses_dot: set[int] = set()
     table = False           # inside a jump table (after JMP @A+DPTR)
     candidates: list[Site] = []
+    padded: list[Site] = []     # HOME sites with no .ds after them yet
     for no, raw in enumerate(lines, 1):
         code = _code(raw)
         am = _AREA.match(code)
         if am:
             area = am.group(1).upper()
             continue
+        if area == PADDED_AREA and re.match(r"\s*\.(ds|blkb|org)\b", code, re.I):
+            padded.clear()      # the sites before it are in fixed slots
         # labels (several may lead a line; an instruction may follow them)
         while True:
             lm = _LABEL.match(code)
@@ -156,9 +165,14 @@ def parse_asm(rel: str, asm: str, work_rel: str, text: str) -> Module:
         if op == "ljmp" and table:
             continue        # a jump table entry: its size is part of the table's stride
         table = False
-        if (op in SHORT and area == RELAXED_AREA and _SYMBOL.fullmatch(operand)):
-            candidates.append(Site(no, SHORT[op], operand, block))
-    mod.sites = [s for s in candidates if s.block not in uses_dot]
+        if op in SHORT and _SYMBOL.fullmatch(operand):
+            if area in RELAXED_AREAS:
+                candidates.append(Site(no, SHORT[op], operand, block))
+            elif area == PADDED_AREA:
+                padded.append(Site(no, SHORT[op], operand, block))
+    candidates += padded
+    mod.sites = sorted((s for s in candidates if s.block not in uses_dot),
+                       key=lambda s: s.line)
     return mod
 
 
