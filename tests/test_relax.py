@@ -172,9 +172,18 @@ def test_a_bad_relax_switch_fails_the_build_with_one_line(tmp_path: Path) -> Non
 
 
 # A program of our own: calls before a function that starts at 0x0800 in the plain link,
-# whose own call reaches past the page boundary; a jump table; a jump over a call by `.+5`.
+# whose own call reaches past the page boundary; a jump table after its JMP @A+DPTR, and one
+# before it (found by its label loaded into DPTR); a jump over a call by `.+5`.
 PROGRAM = """
 void near1(void) __naked { __asm__("ret"); }
+void far_table(void) __naked
+{
+    __asm
+tbl_far:
+        ljmp    _near1
+        ljmp    _near1
+    __endasm;
+}
 void calls(void) __naked
 {
     __asm
@@ -199,10 +208,20 @@ void dotted(void) __naked
         ret
     __endasm;
 }
+void tabled(void) __naked
+{
+    __asm
+        mov     a,r7
+        add     a,r7
+        add     a,r7
+        mov     dptr,#tbl_far
+        jmp     @a+dptr
+    __endasm;
+}
 void pad(void) __naked { __asm__(".ds PAD"); }
 void edge(void) __naked { __asm__("lcall _far1\\n ret\\n .ds 0x100"); }
 void far1(void) __naked { __asm__("ret"); }
-void main(void) { calls(); dotted(); edge(); for (;;) ; }
+void main(void) { calls(); dotted(); tabled(); edge(); for (;;) ; }
 """
 
 
@@ -236,6 +255,9 @@ def test_a_call_the_shortening_moves_out_of_its_page_is_long_again_and_tables_st
     assert image[table - 1] == 0x73
     assert decode(image, table) == ("ljmp", 3, symbols["_near1"])
     assert decode(image, table + 3) == ("ljmp", 3, symbols["_near1"])
+    t = symbols["_far_table"]
+    assert decode(image, t) == ("ljmp", 3, symbols["_near1"])
+    assert decode(image, t + 3) == ("ljmp", 3, symbols["_near1"])
     d = symbols["_dotted"]
     assert decode(image, d + 2) == ("lcall", 3, symbols["_near1"])   # `.+5` jumps over it
     # edge moved down below 0x800 (the three calls, and the start-up's jumps, shorter):

@@ -10,7 +10,8 @@ image under 2 KB, and sdld does not relax. This script is the dev-platform's lin
 1. For every object with SDCC's `.asm` beside it, the sites: LCALL/LJMP to a plain symbol in
    the relocatable code areas (CSEG, the start-up's GSINIT*/GSFINAL, and HOME after its
    last `.ds`: the interrupt vectors before it are padded to fixed slots), and not an entry
-   of a jump table (LJMPs after `JMP @A+DPTR`, reached by offsets computed in threes), and
+   of a jump table (the LJMP/LCALLs after `JMP @A+DPTR`, or at a label whose address the
+   code uses as data, `#label` or `.dw label`: reached by offsets computed in threes), and
    not in a block that uses the location counter (`.`) in an operand (a hand-written
    offset might span a site).
 2. A copy of each such `.asm` in `<build>/relax/` (same line numbers; its first line, a
@@ -120,56 +121,114 @@ def _code(line: str) -> str:
     return line.split(";", 1)[0]
 
 
+@dataclass(frozen=True)
+class _Line:
+    """One .asm line as the relaxation sees it."""
+    no: int
+    area: str
+    block: int
+    labels: tuple[str, ...]     # labels defined on it
+    op: str                     # mnemonic (lower case), directive (".db"), or ""
+    operand: str
+
+
+def _scan(lines: list[str]) -> list[_Line]:
+    area = ""
+    block = 0
+    out = []
+    for no, raw in enumerate(lines, 1):
+        code = _code(raw)
+        am = _AREA.match(code)
+        if am:
+            area = am.group(1).upper()
+            out.append(_Line(no, area, block, (), ".area", ""))
+            continue
+        labels = []
+        while True:     # labels (several may lead a line; an instruction may follow them)
+            lm = _LABEL.match(code)
+            if not lm:
+                break
+            if not _LOCAL.fullmatch(lm.group(1)):
+                block += 1
+            labels.append(lm.group(1))
+            code = code[lm.end():]
+        words = code.split(None, 1)
+        op = words[0].lower() if words and "=" not in code else ""   # (C$...$ ==. defines)
+        out.append(_Line(no, area, block, tuple(labels), op,
+                         words[1].strip() if op and len(words) > 1 else ""))
+    return out
+
+
+_DATA_DIRECTIVES = (".db", ".dw", ".byte", ".word", ".fcb", ".fdb")
+
+
+def _operands(text: str) -> list[str]:
+    """An instruction's operands: split at the commas outside parentheses, stripped."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            out.append(text[start:i].strip())
+            start = i + 1
+    out.append(text[start:].strip())
+    return out
+
+
+def _data_refs(scanned: list[_Line]) -> set[tuple[int, str]]:
+    """Labels whose address the code uses as data (``#label``, ``.dw label``...): (block,
+    name) for a local label, (-1, name) for another. A jump or call at such a label may be
+    reached by computed offsets (a table), so its size must stay."""
+    refs = set()
+    for ln in scanned:
+        if ln.op in _DATA_DIRECTIVES:
+            text = ln.operand
+        elif ln.op and not ln.op.startswith("."):
+            text = " ".join(arg for arg in _operands(ln.operand) if arg.startswith("#"))
+        else:
+            continue
+        for tok in re.findall(r"\d+\$|[A-Za-z_$][\w.$]*", text):
+            refs.add((ln.block, tok) if _LOCAL.fullmatch(tok) else (-1, tok))
+    return refs
+
+
 def parse_asm(rel: str, asm: str, work_rel: str, text: str) -> Module:
     """The sites and labels of one module's .asm text."""
     lines = text.splitlines(keepends=True)
     mod = Module(rel=rel, asm=asm, work_rel=work_rel, lines=lines)
     if not lines or not lines[0].lstrip().startswith(";"):
         return mod          # no comment line for the banner: left as it is
-    area = ""
-    block = 0
+    scanned = _scan(lines)
+    refs = _data_refs(scanned)
     uses_dot: set[int] = set()
-    table = False           # inside a jump table (after JMP @A+DPTR)
+    table = False           # in a jump table: after JMP @A+DPTR or at a label used as data
     candidates: list[Site] = []
     padded: list[Site] = []     # HOME sites with no .ds after them yet
-    for no, raw in enumerate(lines, 1):
-        code = _code(raw)
-        am = _AREA.match(code)
-        if am:
-            area = am.group(1).upper()
-            continue
-        if area == PADDED_AREA and re.match(r"\s*\.(ds|blkb|org)\b", code, re.I):
-            padded.clear()      # the sites before it are in fixed slots
-        # labels (several may lead a line; an instruction may follow them)
-        while True:
-            lm = _LABEL.match(code)
-            if not lm or "=" in code[lm.end():lm.end() + 1]:
-                break
-            name = lm.group(1)
+    for ln in scanned:
+        for name in ln.labels:
             if _LOCAL.fullmatch(name):
-                mod.labels[(block, name)] = no
-            else:
-                block += 1
-                mod.names[name] = no
-            code = code[lm.end():]
-        words = code.split(None, 1)
-        if not words or words[0].startswith(".") or "=" in code:
-            continue        # blank, directive, or symbol assignment (C$...$ ==.)
-        op = words[0].lower()
-        operand = words[1].strip() if len(words) > 1 else ""
-        if _DOT.search(operand):
-            uses_dot.add(block)
-        if op == "jmp" and operand.replace(" ", "").lower() == "@a+dptr":
+                mod.labels[(ln.block, name)] = ln.no
+                table |= (ln.block, name) in refs
+            else:               # a new function, or a table whose address is taken
+                mod.names[name] = ln.no
+                table = (-1, name) in refs
+        if ln.area == PADDED_AREA and ln.op in (".ds", ".blkb", ".org"):
+            padded.clear()      # the sites before it are in fixed slots
+        if not ln.op or ln.op.startswith("."):
+            continue        # blank, label only, directive, or symbol definition
+        if _DOT.search(ln.operand):
+            uses_dot.add(ln.block)
+        if ln.op == "jmp" and ln.operand.replace(" ", "").lower() == "@a+dptr":
             table = True
             continue
-        if op == "ljmp" and table:
-            continue        # a jump table entry: its size is part of the table's stride
+        if ln.op in SHORT and table:
+            continue        # a table entry: its size is part of the table's stride
         table = False
-        if op in SHORT and _SYMBOL.fullmatch(operand):
-            if area in RELAXED_AREAS:
-                candidates.append(Site(no, SHORT[op], operand, block))
-            elif area == PADDED_AREA:
-                padded.append(Site(no, SHORT[op], operand, block))
+        if ln.op in SHORT and _SYMBOL.fullmatch(ln.operand):
+            site = Site(ln.no, SHORT[ln.op], ln.operand, ln.block)
+            if ln.area in RELAXED_AREAS:
+                candidates.append(site)
+            elif ln.area == PADDED_AREA:
+                padded.append(site)
     candidates += padded
     mod.sites = sorted((s for s in candidates if s.block not in uses_dot),
                        key=lambda s: s.line)
