@@ -16,7 +16,7 @@ run: setup
 	$(VENV)/python -m tools.run_demo
 
 test: setup
-	$(VENV)/ruff check sim host tests tools firmware/scripts firmware/tools firmware/boards firmware/test
+	$(VENV)/ruff check sim host tests tools firmware/scripts firmware/tools firmware/boards firmware/test firmware/platform
 	$(VENV)/python -m pytest -q -n auto --dist loadgroup
 
 bench: setup

@@ -359,7 +359,8 @@ def test_set_the_pc_and_step_instructions_over_a_call(dap):
     pc = int(dap.top_frame()["instructionPointerReference"], 16)
     ins = dap.request("disassemble", memoryReference=f"0x{pc:04X}",
                       instructionCount=3)["body"]["instructions"]
-    call = next(i for i in ins if i["instruction"].startswith("LCALL"))
+    # the build writes a call to the same 2 KB page as ACALL (README "Call relaxation")
+    call = next(i for i in ins if i["instruction"].startswith(("LCALL", "ACALL")))
     regs_ref = dap.request("scopes", frameId=1)["body"]["scopes"][2]["variablesReference"]
     dap.request("variables", variablesReference=regs_ref)
     dap.request("setVariable", variablesReference=regs_ref, name="PC",
@@ -367,7 +368,7 @@ def test_set_the_pc_and_step_instructions_over_a_call(dap):
     assert dap.top_frame()["instructionPointerReference"] == call["address"]
     dap.request("next", threadId=1, granularity="instruction")  # over the whole call
     dap.stopped("step")
-    after = int(call["address"], 16) + 3
+    after = int(call["address"], 16) + (3 if call["instruction"].startswith("LCALL") else 2)
     assert int(dap.top_frame()["instructionPointerReference"], 16) == after
     dap.request("stepIn", threadId=1, granularity="instruction")
     dap.stopped("step")
@@ -481,9 +482,10 @@ def test_disassemble_and_instruction_breakpoints(dap):
                       instructionCount=10, resolveSymbols=True)["body"]["instructions"]
     assert ins[4]["address"] == pc and ins[4]["symbol"] == "clock_poll"
     assert ins[4]["location"]["path"] == str(SRC / "clock.c")
-    call = next(i for i in ins[4:] if i["instruction"].startswith("LCALL"))
+    # the build writes a call to the same 2 KB page as ACALL (README "Call relaxation")
+    call = next(i for i in ins[4:] if i["instruction"].startswith(("LCALL", "ACALL")))
     assert call["instruction"].endswith("<ds1302_read>")
-    target = int(call["address"], 16) + 3
+    target = int(call["address"], 16) + (3 if call["instruction"].startswith("LCALL") else 2)
     dap.request("setFunctionBreakpoints", breakpoints=[])
     bps = dap.request("setInstructionBreakpoints",
                       breakpoints=[{"instructionReference": f"0x{target:04X}"}])

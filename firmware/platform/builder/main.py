@@ -7,6 +7,10 @@ module holding main() first, and produces, in the env's build directory:
 - firmware.hex  the same image tidied by packihx
 - firmware.map, firmware.mem  SDCC's link map and memory summary
 
+The link runs through builder/relax.py (call relaxation: LCALL/LJMP to the same 2 KB page
+written as ACALL/AJMP, in copies of SDCC's .asm under relax/), unless the env sets
+`custom_relax = no` or the environment CLOCK51_RELAX=0 (CLOCK51_RELAX=1 forces it on).
+
 Board fields follow the upstream intel_mcs51 platform (f_cpu, size_iram, size_xram,
 size_code); a board profile's pre-build script may override the limits through the
 construction variables CLOCK51_CODE_SIZE / CLOCK51_IRAM_SIZE / CLOCK51_XRAM_SIZE. The
@@ -24,9 +28,9 @@ import shlex
 import sys
 
 from SCons.Script import (  # type: ignore[import-not-found]
+    COMMAND_LINE_TARGETS,
     AlwaysBuild,
     Builder,
-    COMMAND_LINE_TARGETS,
     Default,
     DefaultEnvironment,
 )
@@ -95,6 +99,30 @@ def _main_first(target, source, env, for_signature):  # noqa: ARG001
 env["_CLOCK51_OBJS"] = _main_first
 env.Replace(LINKCOM="$LINK $LINKFLAGS -o $TARGET ${_CLOCK51_OBJS}")
 
+# Call relaxation (builder/relax.py, README "Call relaxation"): the link runs through
+# relax.py, which writes every LCALL/LJMP whose target is in the same 2 KB page as ACALL/AJMP
+# (2 bytes, not 3) in copies of SDCC's .asm under $BUILD_DIR/relax and links until the layout
+# is stable. On by default; `custom_relax = no` in an env, or CLOCK51_RELAX=0 in the
+# environment for one build, links SDCC's objects as they are.
+RELAX_PY = os.path.join(env.PioPlatform().get_dir(), "builder", "relax.py")
+
+
+def _switch(value, what):
+    text = str(value).strip().lower()
+    if text in ("yes", "true", "1", "on"):
+        return True
+    if text in ("no", "false", "0", "off"):
+        return False
+    sys.stderr.write(f"error: {what} = {value!r}: expected yes or no\n")
+    env.Exit(1)
+
+
+relax = _switch(os.environ.get("CLOCK51_RELAX") or env.GetProjectOption("custom_relax", "yes"),
+                "CLOCK51_RELAX" if os.environ.get("CLOCK51_RELAX") else "custom_relax")
+if relax:
+    env.Replace(LINKCOM='"$PYTHONEXE" ' + shlex.quote(RELAX_PY)
+                + " -- $LINK $LINKFLAGS -o $TARGET ${_CLOCK51_OBJS}")
+
 env.Append(
     BUILDERS=dict(
         PackIhx=Builder(
@@ -149,6 +177,8 @@ def report_size(target, source, env):  # noqa: ARG001
 # -- the build ---------------------------------------------------------------------------
 
 target_ihx = env.BuildProgram()
+if relax:
+    env.Depends(target_ihx, RELAX_PY)
 target_hex = env.PackIhx(os.path.join("$BUILD_DIR", "firmware.hex"), target_ihx)
 env.Depends(target_hex, target_ihx)
 

@@ -1,0 +1,441 @@
+"""Call and jump relaxation for SDCC's MCS-51 link: LCALL/LJMP (3 bytes) become ACALL/AJMP
+(2 bytes) where the target lies in the same 2 KB page as the instruction after them.
+
+SDCC writes every call and long jump as LCALL/LJMP; its `--acall-ajmp` is only safe for an
+image under 2 KB, and sdld does not relax. This script is the dev-platform's link step
+(builder/main.py runs it in place of the plain `sdcc ... -o firmware.ihx *.rel`):
+
+    python relax.py -- sdcc -mmcs51 ... --code-size N [--debug] -o OUT.ihx A.rel B.rel ...
+
+1. For every object with SDCC's `.asm` beside it, the sites: LCALL/LJMP to a plain symbol in
+   the relocatable code areas (CSEG, the start-up's GSINIT*/GSFINAL, and HOME after its
+   last `.ds`: the interrupt vectors before it are padded to fixed slots), and not an entry
+   of a jump table (the LJMP/LCALLs after `JMP @A+DPTR`, or at a label whose address the
+   code uses as data, `#label` or `.dw label`: reached by offsets computed in threes), and
+   not in a block that uses the location counter (`.`) in an operand (a hand-written
+   offset might span a site).
+2. A copy of each such `.asm` in `<build>/relax/` (same line numbers; its first line, a
+   comment, becomes the DO-NOT-EDIT banner) has the chosen sites written short; the copies
+   are assembled as SDCC does (`sdas8051 -plosgffw`, `y` with `--debug`) and linked with
+   the same command, in `<build>/relax/`. SDCC's own files are left as they are.
+3. After each link the final addresses are read from the linker's listings (`.rst`, one
+   per module: the address of every label and instruction by line) and its `.map` (the
+   global symbols, library ones included). A site is short when the page (address bits
+   15..11) of the address after it equals its target's page. First every site that fits
+   is shortened; then, link after link, each short site that the shift moved out of its
+   page is written long again, until none is; then the long sites that now fit are
+   shortened (each site at most once, so the loop ends) and the check runs again.
+4. The last link is the given command itself (its `-o`, its code limit): the image, `.map`,
+   `.mem` (and `.cdb` with `--debug`) land where the plain link puts them, and each module's
+   relocated listing is copied to `<module>.rst` beside its `.rel` (where the plain link
+   leaves it, and where the debugger and the profiler read addresses). A short site out of
+   its page there, or sdld's "2K Page relocation error", fails the link.
+
+Intermediate links use a 64 KB code limit, so an image that only fits once relaxed is built.
+ACALL and AJMP take as many machine cycles as LCALL and LJMP (2), and push the same return
+address: each instruction's time and stack use are unchanged (a path that depends on where
+constants lie, a pointer's carry into its high byte, may take a cycle more or less).
+Deterministic: the same objects give the same image. Exit status: the final link's, or 1
+with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+PAGE = 0xF800          # address bits of the 2 KB page an ACALL/AJMP reaches
+ANY_CODE_SIZE = "65536"
+SHORT = {"lcall": "acall", "ljmp": "ajmp"}
+# relocatable code areas: CSEG (the functions), the start-up's GSINIT*/GSFINAL, and HOME
+# after the last `.ds` of the module's HOME (the interrupt vectors' slots are padded to
+# fixed addresses by .ds: a site before one would move the vectors after it)
+RELAXED_AREAS = {"CSEG", "GSFINAL", "GSINIT", *(f"GSINIT{i}" for i in range(6))}
+PADDED_AREA = "HOME"
+PAGE_ERROR = "2K Page relocation error"
+MAX_LINKS = 64         # the loop ends long before (each site changes at most twice)
+
+_LABEL = re.compile(r"\s*(\d+\$|[A-Za-z_.$][\w.$]*)\s*::?")
+_LOCAL = re.compile(r"\d+\$")
+_SYMBOL = re.compile(r"[A-Za-z_$][\w.$]*|\d+\$")
+_AREA = re.compile(r"\s*\.area\s+(\w+)", re.I)
+_DOT = re.compile(r"(?<![\w$.])\.(?![\w$.])")   # the location counter in an expression
+_MAP_SYM = re.compile(r"^\s*[A-Z]:\s+([0-9A-Fa-f]+)\s+(\S+)", re.M)
+
+
+class RelaxError(Exception):
+    """A link that cannot be relaxed (one line)."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """An LCALL/LJMP the relaxation may write short: 1-based line of its .asm."""
+    line: int
+    short: str              # "acall" or "ajmp"
+    operand: str
+    block: int              # local labels (n$) resolve within the block of normal labels
+
+
+@dataclass
+class Module:
+    """One object's .asm, its sites and labels."""
+    rel: str                # the object SDCC made
+    asm: str                # SDCC's .asm beside it
+    work_rel: str           # the relaxed copy's object
+    lines: list[str]
+    sites: list[Site] = field(default_factory=list)
+    labels: dict[tuple[int, str], int] = field(default_factory=dict)  # (block, n$) -> line
+    names: dict[str, int] = field(default_factory=dict)               # name -> line
+
+    @property
+    def work_asm(self) -> str:
+        return self.work_rel[:-4] + ".asm"
+
+    def text(self, short: set[int]) -> str:
+        """The .asm with the sites on the lines ``short`` written short."""
+        out = list(self.lines)
+        out[0] = (f"; DO NOT EDIT: {os.path.basename(self.asm)} as SDCC wrote it, with its "
+                  "LCALL/LJMP to the same 2 KB page as ACALL/AJMP (builder/relax.py)\n")
+        for site in self.sites:
+            if site.line in short:
+                out[site.line - 1] = _shorten(out[site.line - 1])
+        return "".join(out)
+
+
+def _shorten(line: str) -> str:
+    """The line with its LCALL/LJMP mnemonic replaced by ACALL/AJMP, case kept."""
+    def swap(m: re.Match[str]) -> str:
+        word = m.group(0)
+        new = SHORT[word.lower()]
+        return new.upper() if word.isupper() else new
+    return re.sub(r"\b(?:lcall|ljmp)\b", swap, line, count=1, flags=re.I)
+
+
+def _code(line: str) -> str:
+    """The line without its comment (no string literal of SDCC's code holds a ';' before a
+    mnemonic we look at: .ascii lines are never sites)."""
+    return line.split(";", 1)[0]
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One .asm line as the relaxation sees it."""
+    no: int
+    area: str
+    block: int
+    labels: tuple[str, ...]     # labels defined on it
+    op: str                     # mnemonic (lower case), directive (".db"), or ""
+    operand: str
+
+
+def _scan(lines: list[str]) -> list[_Line]:
+    area = ""
+    block = 0
+    out = []
+    for no, raw in enumerate(lines, 1):
+        code = _code(raw)
+        am = _AREA.match(code)
+        if am:
+            area = am.group(1).upper()
+            out.append(_Line(no, area, block, (), ".area", ""))
+            continue
+        labels = []
+        while True:     # labels (several may lead a line; an instruction may follow them)
+            lm = _LABEL.match(code)
+            if not lm:
+                break
+            if not _LOCAL.fullmatch(lm.group(1)):
+                block += 1
+            labels.append(lm.group(1))
+            code = code[lm.end():]
+        words = code.split(None, 1)
+        op = words[0].lower() if words and "=" not in code else ""   # (C$...$ ==. defines)
+        out.append(_Line(no, area, block, tuple(labels), op,
+                         words[1].strip() if op and len(words) > 1 else ""))
+    return out
+
+
+_DATA_DIRECTIVES = (".db", ".dw", ".byte", ".word", ".fcb", ".fdb")
+
+
+def _operands(text: str) -> list[str]:
+    """An instruction's operands: split at the commas outside parentheses, stripped."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            out.append(text[start:i].strip())
+            start = i + 1
+    out.append(text[start:].strip())
+    return out
+
+
+def _data_refs(scanned: list[_Line]) -> set[tuple[int, str]]:
+    """Labels whose address the code uses as data (``#label``, ``.dw label``...): (block,
+    name) for a local label, (-1, name) for another. A jump or call at such a label may be
+    reached by computed offsets (a table), so its size must stay."""
+    refs = set()
+    for ln in scanned:
+        if ln.op in _DATA_DIRECTIVES:
+            text = ln.operand
+        elif ln.op and not ln.op.startswith("."):
+            text = " ".join(arg for arg in _operands(ln.operand) if arg.startswith("#"))
+        else:
+            continue
+        for tok in re.findall(r"\d+\$|[A-Za-z_$][\w.$]*", text):
+            refs.add((ln.block, tok) if _LOCAL.fullmatch(tok) else (-1, tok))
+    return refs
+
+
+def parse_asm(rel: str, asm: str, work_rel: str, text: str) -> Module:
+    """The sites and labels of one module's .asm text."""
+    lines = text.splitlines(keepends=True)
+    mod = Module(rel=rel, asm=asm, work_rel=work_rel, lines=lines)
+    if not lines or not lines[0].lstrip().startswith(";"):
+        return mod          # no comment line for the banner: left as it is
+    scanned = _scan(lines)
+    refs = _data_refs(scanned)
+    uses_dot: set[int] = set()
+    table = False           # in a jump table: after JMP @A+DPTR or at a label used as data
+    candidates: list[Site] = []
+    padded: list[Site] = []     # HOME sites with no .ds after them yet
+    for ln in scanned:
+        for name in ln.labels:
+            if _LOCAL.fullmatch(name):
+                mod.labels[(ln.block, name)] = ln.no
+                table |= (ln.block, name) in refs
+            else:               # a new function, or a table whose address is taken
+                mod.names[name] = ln.no
+                table = (-1, name) in refs
+        if ln.area == PADDED_AREA and ln.op in (".ds", ".blkb", ".org"):
+            padded.clear()      # the sites before it are in fixed slots
+        if not ln.op or ln.op.startswith("."):
+            continue        # blank, label only, directive, or symbol definition
+        if _DOT.search(ln.operand):
+            uses_dot.add(ln.block)
+        if ln.op == "jmp" and ln.operand.replace(" ", "").lower() == "@a+dptr":
+            table = True
+            continue
+        if ln.op in SHORT and table:
+            continue        # a table entry: its size is part of the table's stride
+        table = False
+        if ln.op in SHORT and _SYMBOL.fullmatch(ln.operand):
+            site = Site(ln.no, SHORT[ln.op], ln.operand, ln.block)
+            if ln.area in RELAXED_AREAS:
+                candidates.append(site)
+            elif ln.area == PADDED_AREA:
+                padded.append(site)
+    candidates += padded
+    mod.sites = sorted((s for s in candidates if s.block not in uses_dot),
+                       key=lambda s: s.line)
+    return mod
+
+
+def read_listing(path: str) -> dict[int, int]:
+    """asm line -> linked address, from sdld's relocated listing (.rst, sdas8051 -plosgffw
+    columns: address in 6..11, the line number right-aligned in 34..38)."""
+    out: dict[int, int] = {}
+    with open(path, errors="replace") as f:
+        for line in f:
+            addr, no = line[6:12], line[34:39].strip()
+            if len(line) < 39 or not no.isdigit() or not addr.strip():
+                continue
+            try:
+                out[int(no)] = int(addr, 16)
+            except ValueError:
+                continue
+    return out
+
+
+def read_map(path: str) -> dict[str, int]:
+    """Global symbol -> address, from sdld's .map."""
+    with open(path, errors="replace") as f:
+        return {m.group(2): int(m.group(1), 16) for m in _MAP_SYM.finditer(f.read())}
+
+
+@dataclass
+class LinkCommand:
+    """The plain link command and where its parts are."""
+    argv: list[str]
+    out: str
+    objects: list[int]              # indices of the .rel arguments
+    code_size: int | None           # index of --code-size's value
+    debug: bool
+
+    @classmethod
+    def parse(cls, argv: list[str]) -> LinkCommand:
+        if not argv:
+            raise RelaxError("no link command after --")
+        out = None
+        code_size = None
+        objects = []
+        for i, arg in enumerate(argv):
+            if arg == "-o" and i + 1 < len(argv):
+                out = argv[i + 1]
+            elif arg == "--code-size" and i + 1 < len(argv):
+                code_size = i + 1
+            elif arg.endswith(".rel") and argv[i - 1] != "-o":
+                objects.append(i)
+        if out is None or not out.endswith(".ihx"):
+            raise RelaxError("the link command names no -o OUT.ihx")
+        return cls(argv, out, objects, code_size, "--debug" in argv)
+
+    def with_objects(self, rels: dict[int, str], out: str | None = None,
+                     code_size: str | None = None) -> list[str]:
+        argv = list(self.argv)
+        for i, rel in rels.items():
+            argv[i] = rel
+        if out is not None:
+            argv[argv.index("-o") + 1] = out
+        if code_size is not None and self.code_size is not None:
+            argv[self.code_size] = code_size
+        return argv
+
+
+class Relaxer:
+    """The relaxation loop over one link command."""
+
+    def __init__(self, argv: list[str], assembler: str = "sdas8051") -> None:
+        self.cmd = LinkCommand.parse(argv)
+        self.assembler = assembler
+        self.build = os.path.dirname(self.cmd.out) or "."
+        self.work = os.path.join(self.build, "relax")
+        self.modules: dict[int, Module] = {}
+        self.written: dict[int, str] = {}
+        self.links = 0
+        for i in self.cmd.objects:
+            rel = self.cmd.argv[i]
+            asm = rel[:-4] + ".asm"
+            if not os.path.isfile(asm):
+                continue    # an object we have no source of: linked as it is
+            inside = os.path.relpath(rel, self.build)
+            if inside.startswith(".."):
+                inside = os.path.join("_", os.path.basename(rel))
+            with open(asm, errors="replace") as f:
+                self.modules[i] = parse_asm(rel, asm, os.path.join(self.work, inside), f.read())
+
+    # -- one link ------------------------------------------------------------------------
+
+    def _write(self, short: set[tuple[int, int]]) -> None:
+        for i, mod in self.modules.items():
+            text = mod.text({line for (m, line) in short if m == i})
+            if self.written.get(i) == text:
+                continue
+            os.makedirs(os.path.dirname(mod.work_asm), exist_ok=True)
+            with open(mod.work_asm, "w") as f:
+                f.write(text)
+            if self.cmd.debug:
+                adb = mod.rel[:-4] + ".adb"
+                if os.path.isfile(adb):
+                    shutil.copyfile(adb, mod.work_rel[:-4] + ".adb")
+            flags = "-plosgffwy" if self.cmd.debug else "-plosgffw"
+            proc = subprocess.run([self.assembler, flags, mod.work_rel, mod.work_asm],
+                                  capture_output=True, text=True)
+            if proc.returncode != 0:
+                detail = (proc.stdout + proc.stderr).strip().splitlines()
+                raise RelaxError(f"{self.assembler} {mod.work_asm} failed: "
+                                 + (detail[0] if detail else f"status {proc.returncode}"))
+            self.written[i] = text
+
+    def _link(self, final: bool) -> subprocess.CompletedProcess[str]:
+        rels = {i: mod.work_rel for i, mod in self.modules.items()}
+        if final:
+            argv = self.cmd.with_objects(rels)
+        else:
+            argv = self.cmd.with_objects(rels, out=os.path.join(self.work, "firmware.ihx"),
+                                         code_size=ANY_CODE_SIZE)
+        self.links += 1
+        return subprocess.run(argv, capture_output=True, text=True)
+
+    def _addresses(self, out: str) -> tuple[dict[int, dict[int, int]], dict[str, int]]:
+        listings = {i: read_listing(mod.work_rel[:-4] + ".rst")
+                    for i, mod in self.modules.items()}
+        return listings, read_map(os.path.splitext(out)[0] + ".map")
+
+    def _fits(self, short: set[tuple[int, int]], listings: dict[int, dict[int, int]],
+              symbols: dict[str, int]) -> dict[tuple[int, int], bool]:
+        """Every resolvable site -> whether it is (or would be, written short) in page."""
+        out: dict[tuple[int, int], bool] = {}
+        for i, mod in self.modules.items():
+            where = listings[i]
+            for s in mod.sites:
+                addr = where.get(s.line)
+                if _LOCAL.fullmatch(s.operand):
+                    line = mod.labels.get((s.block, s.operand))
+                    target = where.get(line) if line is not None else None
+                elif s.operand in mod.names:
+                    target = where.get(mod.names[s.operand])
+                else:
+                    target = symbols.get(s.operand)
+                if addr is None or target is None:
+                    continue    # unresolved (an assigned symbol...): stays long
+                is_short = (i, s.line) in short
+                after = addr + 2
+                if not is_short and target > addr:
+                    target -= 1  # written short, the code up to the target moves by one
+                out[(i, s.line)] = (after & PAGE) == (target & PAGE)
+        return out
+
+    # -- the loop -------------------------------------------------------------------------
+
+    def run(self) -> tuple[subprocess.CompletedProcess[str], int, int]:
+        """Relax and link; the final link's result, the sites written short, all sites."""
+        short: set[tuple[int, int]] = set()
+        tried: set[tuple[int, int]] = set()
+        out = os.path.join(self.work, "firmware.ihx")
+        while True:
+            if self.links >= MAX_LINKS:
+                raise RelaxError(f"no stable layout after {MAX_LINKS} links")
+            self._write(short)
+            if self._link(final=False).returncode != 0 and not short:
+                return self._link(final=True), 0, 0    # the plain link fails: its errors
+            fits = self._fits(short, *self._addresses(out))
+            moved_out = {k for k in short if not fits.get(k, False)}
+            if moved_out:
+                short -= moved_out      # only ever lengthened again: converges
+                continue
+            new = {k for k, ok in fits.items() if ok and k not in short and k not in tried}
+            if not new:
+                break
+            short |= new
+            tried |= new
+        proc = self._link(final=True)
+        if proc.returncode == 0:
+            fits = self._fits(short, *self._addresses(self.cmd.out))
+            bad = sorted(k for k in short if not fits.get(k, False))
+            if bad or PAGE_ERROR in proc.stdout + proc.stderr:
+                i, line = bad[0] if bad else (next(iter(self.modules)), 0)
+                raise RelaxError(f"an ACALL/AJMP out of its 2 KB page in the final link "
+                                 f"({self.modules[i].work_asm}:{line})")
+            for mod in self.modules.values():
+                rst = mod.work_rel[:-4] + ".rst"
+                if os.path.isfile(rst):
+                    shutil.copyfile(rst, mod.rel[:-4] + ".rst")
+        total = sum(len(m.sites) for m in self.modules.values())
+        return proc, len(short), total
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--"]:
+        args = args[1:]
+    try:
+        relaxer = Relaxer(args, assembler=os.environ.get("CLOCK51_AS", "sdas8051"))
+        proc, short, total = relaxer.run()
+    except (RelaxError, OSError) as exc:
+        sys.stderr.write(f"error: relax: {exc}\n")
+        return 1
+    sys.stdout.write(proc.stdout)
+    sys.stderr.write(proc.stderr)
+    if proc.returncode == 0:
+        print(f"relax: {short} of {total} LCALL/LJMP written as ACALL/AJMP (-{short} bytes, "
+              f"{relaxer.links} links)")
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Code size of every firmware env linked as SDCC made it and with call relaxation, side by
+side (README "Call relaxation"):
+
+    .venv/bin/python -m tools.relax_sizes [-e ENV ...]
+
+Builds each env twice in a temporary build folder (``PLATFORMIO_BUILD_DIR``; the project's
+``.pio/build`` is left alone): with ``CLOCK51_RELAX=0`` and with ``CLOCK51_RELAX=1``, and
+prints the code bytes of both (from the link's ``.mem``), the bytes saved, and how many of
+the image's LCALL/LJMP the relaxation wrote as ACALL/AJMP. Exit status 1 if a build fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENVS = ("reference", "hc6800", "breadboard", "reference_dev", "reference_debug")
+
+
+def code_bytes(build: Path, env: str) -> int:
+    mem = (build / env / "firmware.mem").read_text()
+    m = re.search(r"ROM/EPROM/FLASH\s+\S+\s+\S+\s+(\d+)", mem)
+    if not m:
+        raise RuntimeError(f"no code size in {build / env / 'firmware.mem'}")
+    return int(m.group(1))
+
+
+def build(env: str, folder: Path, relax: bool) -> str:
+    pio = Path(sys.executable).with_name("pio")
+    proc = subprocess.run(
+        [str(pio) if pio.exists() else "pio", "run", "-e", env], cwd=ROOT, text=True,
+        capture_output=True,
+        env=dict(os.environ, PLATFORMIO_NO_ANSI="1", PLATFORMIO_BUILD_DIR=str(folder),
+                 CLOCK51_RELAX="1" if relax else "0"))
+    if proc.returncode != 0:
+        raise RuntimeError(f"pio run -e {env} failed:\n{proc.stdout}{proc.stderr}")
+    return proc.stdout
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("-e", "--env", action="append", choices=ENVS,
+                   help="an env to measure (repeatable; default: all)")
+    args = p.parse_args(argv)
+    envs = args.env or list(ENVS)
+    print(f"{'env':<16} {'plain':>7} {'relaxed':>8} {'saved':>6}  shortened")
+    with tempfile.TemporaryDirectory(prefix="clock51-relax-") as tmp:
+        for env in envs:
+            try:
+                build(env, Path(tmp) / "plain", relax=False)
+                log = build(env, Path(tmp) / "relaxed", relax=True)
+            except RuntimeError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            plain = code_bytes(Path(tmp) / "plain", env)
+            relaxed = code_bytes(Path(tmp) / "relaxed", env)
+            m = re.search(r"relax: (\d+ of \d+)", log)
+            print(f"{env:<16} {plain:>7} {relaxed:>8} {relaxed - plain:>6}  "
+                  f"{m.group(1) if m else '?'} LCALL/LJMP")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
