@@ -21,6 +21,7 @@
 #if FEATURE_DRIFT
 #include "clock.h"
 #include "calendar.h"
+#include <stddef.h>
 #if FEATURE_DS18B20
 #include "ds18b20.h"
 #endif
@@ -177,128 +178,327 @@ static void fold(void) REENTRANT
     ds1302_protect();
 }
 
-/* drift_acc += v (one copy of the 32-bit addition for its callers) */
+/* The functions below in assembler are plain functions, not __naked: SDCC saves none of a
+ * C caller's registers around a call to a __naked function defined before it (it takes
+ * it for one that keeps them all), so a __naked one would have to keep every register its
+ * C callers hold. A plain one with only __asm__ inside gets SDCC's ret appended and its C
+ * callers save what they hold; an early return in the assembler is a ret of its own. */
+
+/* drift_acc += v (one copy of the 32-bit addition for its callers), in assembler:
+ *     drift_acc += v;
+ * v in DPL, DPH, B, A (reentrant: its only argument comes in registers). Uses A, R0 and
+ * PSW only (whole() relies on it); returns with R0 at drift_acc's high byte and A = that
+ * byte (its bit 7: the sign of the new sum). */
 static void acc_add(int32_t v) REENTRANT
 {
-    drift_acc += v;
+    (void)v;
+    __asm__("    push acc\n"                     /* v's high byte, for the last add */
+            "    mov  r0,#_drift_acc\n"
+            "    mov  a,dpl\n"
+            "    add  a,@r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  a,dph\n"
+            "    addc a,@r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  a,b\n"
+            "    addc a,@r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    pop  acc\n"                     /* (pop keeps C) */
+            "    addc a,@r0\n"
+            "    mov  @r0,a\n");
 }
 
-/* the whole seconds out of drift_acc: negative when it was fast (steps back) */
+/* the whole seconds out of drift_acc: negative when it was fast (steps back), in assembler:
+ *     n = 0; while (drift_acc >= SEC) { drift_acc -= SEC; n--; }
+ *            while (drift_acc <= -SEC) { drift_acc += SEC; n++; } return n;
+ * done as twice (on drift_acc, then on -drift_acc with -n): do { drift_acc -= SEC; n--; }
+ * while (drift_acc >= 0); drift_acc += SEC; n++; then drift_acc = -drift_acc, n = -n
+ * (|drift_acc| stays far below 2^31 - SEC: no overflow, the sign after -SEC says < SEC).
+ * n in R7, the pass in R6, R5 counts the negation's bytes; acc_add() keeps them. */
+typedef char sec_bytes[(SEC == 0x05F5E100L) ? 1 : -1];
+#pragma save
+#pragma disable_warning 59             /* the value is returned in DPL */
 static int8_t whole(void)
 {
-    int8_t n = 0;
-    while (drift_acc >= SEC) {
-        acc_add(-SEC);
-        n--;
-    }
-    while (drift_acc <= -SEC) {
-        acc_add(SEC);
-        n++;
-    }
-    return n;
+    __asm__("    mov  r7,#0\n"
+            "    mov  r6,#2\n"
+            "00001$:\n"
+            "    dec  r7\n"                      /* drift_acc -= SEC (0xFA0A1F00), n-- */
+            "    mov  dptr,#0x1F00\n"
+            "    mov  b,#0x0A\n"
+            "    mov  a,#0xFA\n"
+            "    lcall _acc_add\n"
+            "    jnb  acc.7,00001$\n"            /* while (drift_acc >= 0) */
+            "    inc  r7\n"                      /* drift_acc += SEC (0x05F5E100), n++ */
+            "    mov  dptr,#0xE100\n"
+            "    mov  b,#0xF5\n"
+            "    mov  a,#0x05\n"
+            "    lcall _acc_add\n"
+            "    mov  r0,#_drift_acc\n"          /* drift_acc = -drift_acc */
+            "    mov  r5,#4\n"
+            "    clr  c\n"
+            "00002$:\n"
+            "    clr  a\n"
+            "    subb a,@r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    djnz r5,00002$\n"
+            "    mov  a,r7\n"                    /* n = -n */
+            "    cpl  a\n"
+            "    inc  a\n"
+            "    mov  r7,a\n"
+            "    djnz r6,00001$\n"
+            "    mov  dpl,r7\n");
 }
+#pragma restore
 
-/* drift_acc += v, then its whole seconds out into DRIFT_REC's STEPS (whole()) */
+/* drift_acc += v, then its whole seconds out into DRIFT_REC's STEPS (whole()), in
+ * assembler:  acc_add(v); STEPS += whole();
+ * v in DPL, DPH, B, A; n (whole()'s) in DPL, its sign in R7. */
+typedef char steps_at_6[(offsetof(drift_rec_t, steps) == 6) ? 1 : -1];
 static void add(int32_t v) REENTRANT
 {
-    int8_t n;
-    acc_add(v);
-    n = whole();
-    DRIFT_REC->steps += n;
+    (void)v;
+    __asm__("    lcall _acc_add\n"
+            "    lcall _whole\n"
+            "    mov  a,dpl\n"                   /* n's sign, for STEPS' high byte */
+            "    rlc  a\n"
+            "    subb a,acc\n"
+            "    mov  r7,a\n"
+            "    mov  r0,#(_ds1302_buf + 6)\n"   /* STEPS += n */
+            "    mov  a,dpl\n"
+            "    add  a,@r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  a,r7\n"
+            "    addc a,@r0\n"
+            "    mov  @r0,a\n");
 }
 
-/* clock_new one second on (u) or back, with the carries */
-static const CODE uint8_t last[] = { 59, 59, 23 };   /* second, minute, hour */
+/* clock_new one second on (u) or back, with the carries, in assembler: the fields from
+ * the second to the month (p), each with its first value f (0; 1 for day and month) and
+ * last l (59, 59, 23, the days of the month, 12), then the year:
+ *     for (p = &second; p != &year; p--) {
+ *         if (u) { if (*p != l) { ++*p; return; } *p = f; }
+ *         else   { if (*p != f) { --*p; return; } *p = l; }
+ *     }
+ *     year += u ? 1 : -1;
+ * The day's l is the days of its month, or when going back of the month before (December
+ * for January: 31 in any year). p in R0, u in R7, the field's index in R6, l in R5, f in
+ * R4; around cal_days_in_month() only u needs keeping (p and the index are known there). */
+static const CODE uint8_t last[] = { 59, 59, 23, 0, 12 };   /* second .. month; day: 0 */
+typedef char datetime_layout[(offsetof(datetime_t, year) == 0 && offsetof(datetime_t, month) == 1
+                              && offsetof(datetime_t, day) == 2 && offsetof(datetime_t, hour) == 3
+                              && offsetof(datetime_t, minute) == 4
+                              && offsetof(datetime_t, second) == 5) ? 1 : -1];
 static void tick1(uint8_t u)
 {
-    datetime_t NEAR *t = &clock_new;
-    uint8_t NEAR *p = &clock_new.second;
-    uint8_t i = 0, l;
-
-    do {
-        l = last[i];
-        if (u) {
-            if (*p != l) {
-                ++*p;
-                return;
-            }
-            *p = 0;
-        } else {
-            if (*p) {
-                --*p;
-                return;
-            }
-            *p = l;
-        }
-        p--;
-    } while (++i != 3);
-    if (u) {
-        if (++t->day <= cal_days_in_month(t->year, t->month))
-            return;
-        t->day = 1;
-        if (++t->month <= 12)
-            return;
-        t->month = 1;
-        t->year++;
-    } else {
-        if (--t->day)
-            return;
-        if (!--t->month) {
-            t->month = 12;
-            t->year--;
-        }
-        t->day = cal_days_in_month(t->year, t->month);
-    }
+    (void)u;
+    __asm__("    mov  r7,dpl\n"
+            "    mov  r0,#(_clock_new + 5)\n"    /* p = &second */
+            "    mov  r6,#0\n"
+            "00001$:\n"
+            "    mov  a,r6\n"                    /* l = last[i] */
+            "    mov  dptr,#_last\n"
+            "    movc a,@a+dptr\n"
+            "    cjne r6,#3,00002$\n"
+            "    push ar7\n"                     /* the day: l = days of the month */
+            "    mov  r0,#(_clock_new + 1)\n"
+            "    mov  a,@r0\n"
+            "    cjne r7,#0,00003$\n"
+            "    dec  a\n"                       /* back: the month before */
+            "    jnz  00003$\n"
+            "    mov  a,#12\n"
+            "00003$:\n"
+            "    mov  _cal_days_in_month_PARM_2,a\n"
+            "    dec  r0\n"
+            "    mov  dpl,@r0\n"                 /* the year */
+            "    lcall _cal_days_in_month\n"
+            "    pop  ar7\n"
+            "    mov  a,dpl\n"
+            "    mov  r0,#(_clock_new + 2)\n"
+            "    mov  r6,#3\n"
+            "00002$:\n"
+            "    mov  r5,a\n"
+            "    mov  a,r6\n"                    /* f = (i >= 3) */
+            "    add  a,#0xFD\n"
+            "    clr  a\n"
+            "    rlc  a\n"
+            "    mov  r4,a\n"
+            "    mov  a,r7\n"
+            "    jz   00004$\n"
+            "    mov  a,@r0\n"                   /* on: if (*p != l) { ++*p; return; } */
+            "    xrl  a,r5\n"
+            "    jz   00005$\n"
+            "    inc  @r0\n"
+            "    ret\n"
+            "00005$:\n"
+            "    mov  @r0,ar4\n"                 /* *p = f */
+            "    sjmp 00006$\n"
+            "00004$:\n"
+            "    mov  a,@r0\n"                   /* back: if (*p != f) { --*p; return; } */
+            "    xrl  a,r4\n"
+            "    jz   00007$\n"
+            "    dec  @r0\n"
+            "    ret\n"
+            "00007$:\n"
+            "    mov  @r0,ar5\n"                 /* *p = l */
+            "00006$:\n"
+            "    dec  r0\n"
+            "    inc  r6\n"
+            "    cjne r6,#5,00001$\n"
+            "    inc  @r0\n"                     /* p = &year: ++ on, -- back */
+            "    mov  a,r7\n"
+            "    jnz  00008$\n"
+            "    dec  @r0\n"
+            "    dec  @r0\n"
+            "00008$:\n");
 }
 
-/* the seconds register changes (bounded: a halted chip does not hang the clock) */
+/* the seconds register changes (bounded: a halted chip does not hang the clock), in
+ * assembler:  s = ds1302_read(SEC_R); i = 0; while (ds1302_read(SEC_R) == s && --i);
+ * (65536 reads at most) s in R7, i in R6:R5 (kept across ds1302_read()). */
+typedef char sec_r[(DS1302_SEC_R == 0x81) ? 1 : -1];
 static void wait_edge(void)
 {
-    uint8_t s = ds1302_read(DS1302_SEC_R);
-    uint16_t i = 0;
-    while (ds1302_read(DS1302_SEC_R) == s && --i)
-        ;
+    __asm__("    mov  dpl,#0x81\n"
+            "    lcall _ds1302_read\n"
+            "    mov  r7,dpl\n"
+            "    clr  a\n"
+            "    mov  r6,a\n"
+            "    mov  r5,a\n"
+            "00001$:\n"
+            "    push ar5\n"
+            "    push ar6\n"
+            "    push ar7\n"
+            "    mov  dpl,#0x81\n"
+            "    lcall _ds1302_read\n"
+            "    pop  ar7\n"
+            "    pop  ar6\n"
+            "    pop  ar5\n"
+            "    mov  a,dpl\n"
+            "    xrl  a,r7\n"
+            "    jnz  00002$\n"                  /* changed */
+            "    djnz r5,00001$\n"               /* --i (256 x 256 rounds) */
+            "    djnz r6,00001$\n"
+            "00002$:\n");
 }
 
 /* step the DS1302 by n seconds (STEPS += n; drift_acc already holds ACC after it, less
  * the phase, taken here: BOOT_LAG at the next edge, else STEP_LAG): the record with the new
- * generation, then the clock burst with it; nothing beyond 2099 */
+ * generation, then the clock burst with it; nothing beyond 2099. In assembler:
+ *     drift_acc -= edge ? BOOT_LAG : STEP_LAG;
+ *     if (edge) {      the time at the next edge: the one after the edge seen now (the work
+ *                      up to the write takes well under a second: 0.6 s for a year away at
+ *                      300 ppm)
+ *         wait_edge(); if (clock_read()) dt_copy(&clock_now, &clock_tmp);
+ *         dt_copy(&clock_new, &clock_now); tick1(1); clock_prepare();
+ *         dt_copy(&clock_now, &clock_new);
+ *     }
+ *     drift_load(); dt_copy(&clock_new, &clock_now); STEPS += n;
+ *     for (u = (n >= 0), n = |n|; n; n--) tick1(u);
+ *     if (!clock_prepare()) return;
+ *     dt_copy(&clock_now, &clock_new); gen = !gen; fold(); if (edge) wait_edge();
+ *     clock_write(gen);
+ * n comes in DPL:DPH and waits on the stack through the calls, then R7:R6 with u in R5
+ * (pushed around tick1()). Local 00010$/00011$: the two dt_copy() between clock_now and
+ * clock_new. */
+typedef char lags[(-STEP_LAG == (int32_t)0xFFE845C8L && -BOOT_LAG == (int32_t)0xFFFFA240L)
+                  ? 1 : -1];
 static void step(int16_t n)
 {
-    uint8_t u;
-
-    drift_acc -= edge ? BOOT_LAG : STEP_LAG;
-    if (edge) {
-        /* the time at the next edge: the one after the edge seen now (the work up to the
-         * write takes well under a second: 0.6 s for a year away at 300 ppm) */
-        wait_edge();
-        if (clock_read())
-            dt_copy(&clock_now, &clock_tmp);
-        dt_copy(&clock_new, &clock_now);
-        tick1(1);
-        clock_prepare();
-        dt_copy(&clock_now, &clock_new);
-    }
-    drift_load();
-    DRIFT_REC->steps += n;
-    dt_copy(&clock_new, &clock_now);
-    u = 1;                      /* the direction; then n counts the seconds */
-    if (n < 0) {
-        u = 0;
-        n = -n;
-    }
-    while (n) {
-        tick1(u);
-        n--;
-    }
-    if (!clock_prepare())
-        return;
-    dt_copy(&clock_now, &clock_new);
-    gen = !gen;
-    fold();
-    if (edge)
-        wait_edge();
-    clock_write(gen);
+    (void)n;
+    __asm__("    push dpl\n"
+            "    push dph\n"
+            "    mov  dptr,#0x45C8\n"            /* -STEP_LAG = 0xFFE845C8 */
+            "    mov  b,#0xE8\n"
+            "    jnb  _edge,00001$\n"
+            "    mov  dptr,#0xA240\n"            /* -BOOT_LAG = 0xFFFFA240 */
+            "    mov  b,#0xFF\n"
+            "00001$:\n"
+            "    mov  a,#0xFF\n"
+            "    lcall _acc_add\n"
+            "    jnb  _edge,00002$\n"
+            "    lcall _wait_edge\n"
+            "    lcall _clock_read\n"
+            "    jnc  00003$\n"
+            "    mov  _dt_copy_PARM_2,#_clock_tmp\n"
+            "    mov  dpl,#_clock_now\n"
+            "    lcall _dt_copy\n"
+            "00003$:\n"
+            "    lcall 00010$\n"                 /* clock_new = clock_now */
+            "    mov  dpl,#1\n"
+            "    lcall _tick1\n"
+            "    lcall _clock_prepare\n"
+            "    lcall 00011$\n"                 /* clock_now = clock_new */
+            "00002$:\n"
+            "    lcall _drift_load\n"
+            "    lcall 00010$\n"                 /* clock_new = clock_now */
+            "    pop  ar7\n"                     /* n */
+            "    pop  ar6\n"
+            "    mov  r0,#(_ds1302_buf + 6)\n"   /* STEPS += n */
+            "    mov  a,r6\n"
+            "    add  a,@r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  a,r7\n"
+            "    addc a,@r0\n"
+            "    mov  @r0,a\n"
+            "    mov  r5,#1\n"                   /* u = 1 */
+            "    mov  a,r7\n"
+            "    jnb  acc.7,00004$\n"
+            "    dec  r5\n"                      /* n < 0: u = 0, n = -n */
+            "    clr  c\n"
+            "    clr  a\n"
+            "    subb a,r6\n"
+            "    mov  r6,a\n"
+            "    clr  a\n"
+            "    subb a,r7\n"
+            "    mov  r7,a\n"
+            "00004$:\n"
+            "    mov  a,r6\n"                    /* while (n) */
+            "    orl  a,r7\n"
+            "    jz   00005$\n"
+            "    push ar5\n"
+            "    push ar6\n"
+            "    push ar7\n"
+            "    mov  dpl,r5\n"
+            "    lcall _tick1\n"
+            "    pop  ar7\n"
+            "    pop  ar6\n"
+            "    pop  ar5\n"
+            "    mov  a,r6\n"                    /* n-- */
+            "    jnz  00006$\n"
+            "    dec  r7\n"
+            "00006$:\n"
+            "    dec  r6\n"
+            "    sjmp 00004$\n"
+            "00005$:\n"
+            "    lcall _clock_prepare\n"
+            "    jnc  00009$\n"                  /* invalid (beyond 2099): nothing */
+            "    lcall 00011$\n"                 /* clock_now = clock_new */
+            "    cpl  _gen\n"
+            "    lcall _fold\n"
+            "    jnb  _edge,00007$\n"
+            "    lcall _wait_edge\n"
+            "00007$:\n"
+            "    mov  c,_gen\n"                  /* clock_write(gen) */
+            "    clr  a\n"
+            "    rlc  a\n"
+            "    mov  dpl,a\n"
+            "    ljmp _clock_write\n"
+            "00010$:\n"
+            "    mov  _dt_copy_PARM_2,#_clock_now\n"
+            "    mov  dpl,#_clock_new\n"
+            "    ljmp _dt_copy\n"
+            "00011$:\n"
+            "    mov  _dt_copy_PARM_2,#_clock_new\n"
+            "    mov  dpl,#_clock_now\n"
+            "    ljmp _dt_copy\n"
+            "00009$:\n");
 }
 
 /* the rate in force (DRIFT_REC loaded); the temperature part is added a minute at a time */
