@@ -143,39 +143,143 @@ void drift_load(void)
 
 /* the reference (clock_now's last 4-minute boundary) and ACC there (drift_acc less RATE x
  * the seconds since it) into DRIFT_REC with generation gen, then DRIFT_REC into the other
- * copy with the next sequence number, its byte 3 (T0 | sequence) last */
+ * copy with the next sequence number, its byte 3 (T0 | sequence) last. In assembler:
+ *     m = minutes(); a = (m & 3) * 60 + clock_now.second;
+ *     *(uint32_t NEAR *)DRIFT_REC->ref = m >> 2;     (its 4th byte is the CRC's, set below)
+ *     acc = drift_acc - mul(DRIFT_REC->rate, a);
+ *     DRIFT_REC->accg = ((uint16_t)(acc >> 13) & ~1) | gen;
+ *     DRIFT_REC->t0seq += 0x40; DRIFT_REC->crc = clock_crc(REC_SIZE - 1);
+ *     ds1302_unprotect(); slot = !slot;
+ *     a = DS1302_RAM_W(slot ? REC_BASE + REC_SIZE : REC_BASE);
+ *     for (p = ds1302_buf; p != ds1302_buf + REC_SIZE; p++, a += 2)
+ *         if (p != &ds1302_buf[3]) ds1302_write(a, *p);
+ *     ds1302_write(a - 2 * (REC_SIZE - 3), ds1302_buf[3]); ds1302_protect();
+ * a in R7 (pushed as mul()'s b); acc's bytes 1..3 in R5..R7, shifted left 3 times: accg
+ * is R7:R6 then; the write loop: a in R7, p in R1 (kept across ds1302_write()). */
+typedef char rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drift_rec_t, t0seq) == 3
+                         && offsetof(drift_rec_t, accg) == 4 && offsetof(drift_rec_t, ref) == 8
+                         && offsetof(drift_rec_t, crc) == 11 && REC_SIZE == 12
+                         && DS1302_RAM_W(REC_BASE) == 0xCE
+                         && DS1302_RAM_W(REC_BASE + REC_SIZE) == 0xE6) ? 1 : -1];
+typedef char minutes_is_32_bits[(sizeof(minutes()) == 4 && sizeof(mul(0, 0)) == 4) ? 1 : -1];
 static void fold(void) REENTRANT
 {
-    uint32_t m = minutes();
-    int32_t acc;
-    uint8_t NEAR *p;
-    uint8_t a, i;
-
-    a = (uint8_t)((uint8_t)m & 3) * (uint8_t)60 + clock_now.second;
-    for (i = 2; i; i--)             /* m >> 2 (a loop: smaller than SDCC's two shifts) */
-        m >>= 1;
-    *(uint32_t NEAR *)DRIFT_REC->ref = m;   /* (and the CRC's byte, set below) */
-    /* ((int16_t)(ACC >> 13) & ~1) | g from ACC's bytes: its high half << 3, bits 14..15 */
-    acc = drift_acc - mul(DRIFT_REC->rate, a);
-    a = (uint8_t)((uint8_t)(acc >> 8) >> 5) & 6;
-    if (gen)
-        a++;
-    DRIFT_REC->accg = (uint16_t)((uint16_t)(acc >> 16) << 3) | a;
-    DRIFT_REC->t0seq += 0x40;
-    DRIFT_REC->crc = clock_crc(REC_SIZE - 1);
-    slot = !slot;
-    a = DS1302_RAM_W(REC_BASE);
-    if (slot)
-        a = DS1302_RAM_W(REC_BASE + REC_SIZE);
-    ds1302_unprotect();
-    p = ds1302_buf;
-    do {
-        if (p != &ds1302_buf[3])
-            ds1302_write(a, *p);
-        a += 2;
-    } while (++p != ds1302_buf + REC_SIZE);
-    ds1302_write(a - 2 * (REC_SIZE - 3), ds1302_buf[3]);
-    ds1302_protect();
+    __asm__("    lcall _minutes\n"               /* m in DPL, DPH, B, A */
+            "    mov  r0,#(_ds1302_buf + 8)\n"   /* ref (and the CRC's byte) = m */
+            "    mov  @r0,dpl\n"
+            "    inc  r0\n"
+            "    mov  @r0,dph\n"
+            "    inc  r0\n"
+            "    mov  @r0,b\n"
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    mov  a,dpl\n"                   /* a = (m & 3) * 60 + second */
+            "    anl  a,#3\n"
+            "    mov  b,#60\n"
+            "    mul  ab\n"
+            "    mov  r0,#(_clock_now + 5)\n"
+            "    add  a,@r0\n"
+            "    mov  r7,a\n"
+            "    mov  r6,#2\n"                   /* ref >>= 2: two passes, high byte first */
+            "00001$:\n"
+            "    mov  r0,#(_ds1302_buf + 11)\n"
+            "    mov  r5,#4\n"
+            "    clr  c\n"
+            "00002$:\n"
+            "    mov  a,@r0\n"
+            "    rrc  a\n"
+            "    mov  @r0,a\n"
+            "    dec  r0\n"
+            "    djnz r5,00002$\n"
+            "    djnz r6,00001$\n"
+            "    push ar7\n"                     /* mul()'s b = a: low byte, high byte 0 */
+            "    clr  a\n"
+            "    push acc\n"
+            "    mov  r0,#_ds1302_buf\n"         /* RATE, sign-extended: mul()'s a */
+            "    mov  dpl,@r0\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    mov  dph,a\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"
+            "    mov  b,a\n"
+            "    lcall _mul\n"
+            "    dec  sp\n"
+            "    dec  sp\n"
+            "    mov  r7,a\n"                    /* acc = drift_acc - RATE x a: bytes 1..3 */
+            "    mov  r0,#_drift_acc\n"
+            "    mov  a,@r0\n"
+            "    clr  c\n"
+            "    subb a,dpl\n"                   /* (byte 0: its borrow only) */
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    subb a,dph\n"
+            "    mov  r5,a\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    subb a,b\n"
+            "    mov  r6,a\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    subb a,r7\n"
+            "    mov  r7,a\n"
+            "    mov  r4,#3\n"                   /* R7:R6 = acc >> 13 */
+            "00003$:\n"
+            "    mov  a,r5\n"
+            "    add  a,r5\n"
+            "    mov  r5,a\n"
+            "    mov  a,r6\n"
+            "    rlc  a\n"
+            "    mov  r6,a\n"
+            "    mov  a,r7\n"
+            "    rlc  a\n"
+            "    mov  r7,a\n"
+            "    djnz r4,00003$\n"
+            "    mov  a,r6\n"                    /* accg = that, bit 0 = gen */
+            "    mov  c,_gen\n"
+            "    mov  acc.0,c\n"
+            "    mov  r0,#(_ds1302_buf + 4)\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,ar7\n"
+            "    mov  r0,#(_ds1302_buf + 3)\n"   /* t0seq += 0x40 */
+            "    mov  a,#0x40\n"
+            "    add  a,@r0\n"
+            "    mov  @r0,a\n"
+            "    mov  dpl,#11\n"                 /* crc = clock_crc(REC_SIZE - 1) */
+            "    lcall _clock_crc\n"
+            "    mov  r0,#(_ds1302_buf + 11)\n"
+            "    mov  @r0,dpl\n"
+            "    lcall _ds1302_unprotect\n"
+            "    cpl  _slot\n"
+            "    mov  r7,#0xCE\n"                /* DS1302_RAM_W(REC_BASE) */
+            "    jnb  _slot,00004$\n"
+            "    mov  r7,#0xE6\n"                /* DS1302_RAM_W(REC_BASE + REC_SIZE) */
+            "00004$:\n"
+            "    mov  r1,#_ds1302_buf\n"
+            "00005$:\n"
+            "    cjne r1,#(_ds1302_buf + 3),00006$\n"
+            "    sjmp 00007$\n"                  /* byte 3: last */
+            "00006$:\n"
+            "    mov  _ds1302_write_PARM_2,@r1\n"
+            "    mov  dpl,r7\n"
+            "    push ar7\n"
+            "    push ar1\n"
+            "    lcall _ds1302_write\n"
+            "    pop  ar1\n"
+            "    pop  ar7\n"
+            "00007$:\n"
+            "    inc  r7\n"
+            "    inc  r7\n"
+            "    inc  r1\n"
+            "    cjne r1,#(_ds1302_buf + 12),00005$\n"
+            "    mov  a,r7\n"                    /* byte 3's address: a - 2 x (REC_SIZE - 3) */
+            "    add  a,#0xEE\n"
+            "    mov  dpl,a\n"
+            "    mov  r0,#(_ds1302_buf + 3)\n"
+            "    mov  _ds1302_write_PARM_2,@r0\n"
+            "    lcall _ds1302_write\n"
+            "    lcall _ds1302_protect\n");
 }
 
 /* The functions below in assembler are plain functions, not __naked: SDCC saves none of a
