@@ -611,48 +611,118 @@ static void rate_now(void)
     rate = DRIFT_REC->rate;
 }
 
+/* a new second in clock_now (drift.h), in assembler:
+ *     acc_add(rate); if (!may_step) return;
+ *     if (clock_now.second == 30) { n = whole(); if (n) { edge = 0; step(n); } return; }
+ *     if (clock_now.second) return;
+ *     if ((settings.flags & SET_COMP) && temp_state == TEMP_OK) {     (with a DS18B20)
+ *         drift_load();    the minute's temperature part: K (T - T0)^2 (0.001 ppm) x 60 s
+ *         t = T - T0 (mod 256), T = (t_hi << 4 | t_lo >> 4) + (t_lo >> 3 & 1);  t = |t|;
+ *         acc_add(mul(6 K, t * t));
+ *     }
+ *     if (!clock_now.minute) { drift_load(); fold(); }      the hourly fold
+ * T - T0 in 8 bits: a good reading is -64..127.9 C (ds18b20.c), so T - T0 is -127..128 and
+ * mod 256 its size is exact (128 = 0x80 negates to itself); t * t by MUL AB; 6 K in 16 bits
+ * (|K| <= 128): MUL AB of K's byte by 6, less 6 x 256 when K < 0. may_step in R7 (acc_add()
+ * keeps it). clock_now, settings and temp_state through @R0 (data or idata alike); t_lo
+ * and t_hi are pdata (MOVX @R0): declared again here, so that the build stops if they move. */
+#if FEATURE_DS18B20
+extern PDATA uint8_t t_lo, t_hi;
+typedef char temp_flags[(SET_COMP == 0x08 && TEMP_OK == 3 && offsetof(settings_t, flags) == 0
+                         && offsetof(drift_rec_t, k) == 2) ? 1 : -1];
+#endif
 void drift_second(uint8_t may_step) REENTRANT
 {
-    int8_t n;
+    (void)may_step;
+    __asm__("    mov  r7,dpl\n"
+            "    mov  r0,#_rate\n"               /* acc_add(RATE), sign-extended */
+            "    mov  dpl,@r0\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    mov  dph,a\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"
+            "    mov  b,a\n"
+            "    lcall _acc_add\n"
+            "    mov  a,r7\n"
+            "    jz   00008$\n"                  /* !may_step */
+            "    mov  r0,#(_clock_now + 5)\n"
+            "    mov  a,@r0\n"
+            "    cjne a,#30,00001$\n"
+            "    lcall _whole\n"                 /* :30 */
+            "    mov  a,dpl\n"
+            "    jz   00008$\n"
+            "    clr  _edge\n"
+            "    rlc  a\n"                       /* step(n): n's sign into DPH */
+            "    subb a,acc\n"
+            "    mov  dph,a\n"
+            "    ljmp _step\n"
+            "00008$:\n"
+            "    ret\n"
+            "00001$:\n"
+            "    jnz  00008$\n"                  /* not :00 */
 #if FEATURE_DS18B20
-    uint8_t t, lo;
-    int16_t k6;
+            "    mov  r0,#_settings\n"
+            "    mov  a,@r0\n"
+            "    jnb  acc.3,00002$\n"            /* SET_COMP off */
+            "    mov  r0,#_temp_state\n"
+            "    cjne @r0,#3,00002$\n"           /* not TEMP_OK */
+            "    lcall _drift_load\n"
+            "    mov  r0,#_t_hi\n"               /* T = t_hi << 4 | t_lo >> 4 ... */
+            "    movx a,@r0\n"
+            "    swap a\n"
+            "    anl  a,#0xF0\n"
+            "    mov  r7,a\n"
+            "    mov  r0,#_t_lo\n"
+            "    movx a,@r0\n"
+            "    mov  c,acc.3\n"                 /* ... + its bit 3 (swap, anl, orl keep C) */
+            "    swap a\n"
+            "    anl  a,#0x0F\n"
+            "    orl  a,r7\n"
+            "    addc a,#0\n"
+            "    mov  r7,a\n"
+            "    mov  r0,#(_ds1302_buf + 3)\n"   /* t = T - T0 */
+            "    mov  a,@r0\n"
+            "    anl  a,#0x3F\n"
+            "    xch  a,r7\n"
+            "    clr  c\n"
+            "    subb a,r7\n"
+            "    jnb  acc.7,00003$\n"
+            "    cpl  a\n"                       /* t = -t */
+            "    inc  a\n"
+            "00003$:\n"
+            "    mov  b,a\n"                     /* mul()'s b = t * t: low byte, high byte */
+            "    mul  ab\n"
+            "    push acc\n"
+            "    push b\n"
+            "    mov  r0,#(_ds1302_buf + 2)\n"   /* mul()'s a = 6 K, sign-extended */
+            "    mov  a,@r0\n"
+            "    mov  b,#6\n"
+            "    mul  ab\n"
+            "    mov  dpl,a\n"
+            "    mov  a,@r0\n"
+            "    jnb  acc.7,00004$\n"
+            "    mov  a,b\n"                     /* K < 0: less 6 x 256 */
+            "    add  a,#0xFA\n"
+            "    mov  b,a\n"
+            "00004$:\n"
+            "    mov  dph,b\n"
+            "    mov  a,b\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"
+            "    mov  b,a\n"
+            "    lcall _mul\n"
+            "    dec  sp\n"
+            "    dec  sp\n"
+            "    lcall _acc_add\n"
+            "00002$:\n"
 #endif
-
-    acc_add(rate);
-    if (!may_step)
-        return;
-    n = clock_now.second;
-    if (n == 30) {
-        n = whole();
-        if (n) {
-            edge = 0;
-            step(n);
-        }
-    } else if (!n) {
-#if FEATURE_DS18B20
-        /* the minute's temperature part: K (T - T0)^2 (0.001 ppm) x 60 s */
-        if ((settings.flags & SET_COMP) && temp_state == TEMP_OK) {
-            drift_load();
-            /* T - T0 in 8 bits, T = (reading + 8) >> 4 = (reading >> 4) + its bit 3: a
-             * good reading is -64..127.9 C (ds18b20.c), so T - T0 is -127..128 and mod 256
-             * its size is exact (128 = 0x80 negates to itself) */
-            lo = t_lo;
-            t = (uint8_t)((uint8_t)(t_hi << 4) | (lo >> 4)) + (uint8_t)((lo >> 3) & 1)
-                - (uint8_t)(DRIFT_REC->t0seq & 0x3F);
-            if ((int8_t)t < 0)
-                t = -t;
-            /* K x 6 in 16 bits (|K| <= 128), (T - T0)^2 by MUL AB */
-            k6 = DRIFT_REC->k;
-            k6 += k6 << 1;
-            acc_add(mul(k6 << 1, (uint16_t)(t * t)));
-        }
-#endif
-        if (!clock_now.minute) {
-            drift_load();
-            fold();                 /* the hourly fold */
-        }
-    }
+            "    mov  r0,#(_clock_now + 4)\n"
+            "    mov  a,@r0\n"
+            "    jnz  00009$\n"                  /* not hh:00:00 */
+            "    lcall _drift_load\n"
+            "    lcall _fold\n"
+            "00009$:\n");
 }
 
 void drift_set(void)
