@@ -290,13 +290,14 @@ static void fold(void) REENTRANT
 
 /* drift_acc += v (one copy of the 32-bit addition for its callers), in assembler:
  *     drift_acc += v;
- * v in DPL, DPH, B, A (reentrant: its only argument comes in registers). Uses A, R0 and
- * PSW only (whole() relies on it); returns with R0 at drift_acc's high byte and A = that
- * byte (its bit 7: the sign of the new sum). */
+ * v in DPL, DPH, B, A (reentrant: its only argument comes in registers); v's high byte
+ * waits in R1. Uses A, R0, R1 and PSW only (whole() and drift_second() rely on it);
+ * returns with R0 at drift_acc's high byte and A = that byte (its bit 7: the sign of the
+ * new sum). */
 static void acc_add(int32_t v) REENTRANT
 {
     (void)v;
-    __asm__("    push acc\n"                     /* v's high byte, for the last add */
+    __asm__("    mov  r1,a\n"                    /* v's high byte, for the last add */
             "    mov  r0,#_drift_acc\n"
             "    mov  a,dpl\n"
             "    add  a,@r0\n"
@@ -310,7 +311,7 @@ static void acc_add(int32_t v) REENTRANT
             "    addc a,@r0\n"
             "    mov  @r0,a\n"
             "    inc  r0\n"
-            "    pop  acc\n"                     /* (pop keeps C) */
+            "    mov  a,r1\n"
             "    addc a,@r0\n"
             "    mov  @r0,a\n");
 }
@@ -361,19 +362,22 @@ static int8_t whole(void)
 
 /* drift_acc += v, then its whole seconds out into DRIFT_REC's STEPS (whole()), in
  * assembler:  acc_add(v); STEPS += whole();
- * v in DPL, DPH, B, A; n (whole()'s) in DPL, its sign in R7. */
+ * v in DPL, DPH, B, A; n (whole()'s) in DPL, then R7:R6 sign-extended. Its second half,
+ * label steps_add (STEPS += R7:R6), is step()'s too. */
 typedef char steps_at_6[(offsetof(drift_rec_t, steps) == 6) ? 1 : -1];
 static void add(int32_t v) REENTRANT
 {
     (void)v;
     __asm__("    lcall _acc_add\n"
             "    lcall _whole\n"
-            "    mov  a,dpl\n"                   /* n's sign, for STEPS' high byte */
+            "    mov  a,dpl\n"                   /* R7:R6 = n, sign-extended */
+            "    mov  r6,a\n"
             "    rlc  a\n"
             "    subb a,acc\n"
             "    mov  r7,a\n"
-            "    mov  r0,#(_ds1302_buf + 6)\n"   /* STEPS += n */
-            "    mov  a,dpl\n"
+            "steps_add:\n"                      /* STEPS += R7:R6 */
+            "    mov  r0,#(_ds1302_buf + 6)\n"
+            "    mov  a,r6\n"
             "    add  a,@r0\n"
             "    mov  @r0,a\n"
             "    inc  r0\n"
@@ -508,8 +512,8 @@ static void wait_edge(void)
  *     dt_copy(&clock_now, &clock_new); gen = !gen; fold(); if (edge) wait_edge();
  *     clock_write(gen);
  * n comes in DPL:DPH and waits on the stack through the calls, then R7:R6 with u in R5
- * (pushed around tick1()). Local 00010$/00011$: the two dt_copy() between clock_now and
- * clock_new. */
+ * (pushed around tick1()); STEPS += n is add()'s steps_add. Local 00010$/00011$: the two
+ * dt_copy() between clock_now and clock_new. */
 typedef char lags[(-STEP_LAG == (int32_t)0xFFE845C8L && -BOOT_LAG == (int32_t)0xFFFFA240L)
                   ? 1 : -1];
 static void step(int16_t n)
@@ -543,14 +547,7 @@ static void step(int16_t n)
             "    lcall 00010$\n"                 /* clock_new = clock_now */
             "    pop  ar7\n"                     /* n */
             "    pop  ar6\n"
-            "    mov  r0,#(_ds1302_buf + 6)\n"   /* STEPS += n */
-            "    mov  a,r6\n"
-            "    add  a,@r0\n"
-            "    mov  @r0,a\n"
-            "    inc  r0\n"
-            "    mov  a,r7\n"
-            "    addc a,@r0\n"
-            "    mov  @r0,a\n"
+            "    lcall steps_add\n"              /* STEPS += n (in add()) */
             "    mov  r5,#1\n"                   /* u = 1 */
             "    mov  a,r7\n"
             "    jnb  acc.7,00004$\n"
