@@ -619,10 +619,11 @@ static void rate_now(void)
  *     }
  *     if (!clock_now.minute) { drift_load(); fold(); }      the hourly fold
  * T - T0 in 8 bits: a good reading is -64..127.9 C (ds18b20.c), so T - T0 is -127..128 and
- * mod 256 its size is exact (128 = 0x80 negates to itself); t * t by MUL AB; 6 K in 16 bits
- * (|K| <= 128): MUL AB of K's byte by 6, less 6 x 256 when K < 0. may_step in R7 (acc_add()
- * keeps it). clock_now, settings and temp_state through @R0 (data or idata alike); t_lo
- * and t_hi are pdata (MOVX @R0): declared again here, so that the build stops if they move. */
+ * mod 256 its size is exact (128 = 0x80 negates to itself); T + its bit 3 - T0 as T - (T0
+ * - 1) - (not the bit) by SUBB; t * t by MUL AB; 6 K in 16 bits (|K| <= 128): (K + 128) x 6
+ * by MUL AB, less 768. may_step in R7 (acc_add() keeps it). clock_now, settings and
+ * temp_state through @R0 (data or idata alike); t_lo and t_hi are pdata (MOVX @R0):
+ * declared again here, so that the build stops if they move. */
 #if FEATURE_DS18B20
 extern PDATA uint8_t t_lo, t_hi;
 typedef char temp_flags[(SET_COMP == 0x08 && TEMP_OK == 3 && offsetof(settings_t, flags) == 0
@@ -665,25 +666,24 @@ void drift_second(uint8_t may_step) REENTRANT
             "    mov  r0,#_temp_state\n"
             "    cjne @r0,#3,00002$\n"           /* not TEMP_OK */
             "    lcall _drift_load\n"
+            "    mov  r0,#(_ds1302_buf + 3)\n"   /* R7 = T0 - 1 */
+            "    mov  a,@r0\n"
+            "    anl  a,#0x3F\n"
+            "    dec  a\n"
+            "    mov  r7,a\n"
             "    mov  r0,#_t_hi\n"               /* T = t_hi << 4 | t_lo >> 4 ... */
             "    movx a,@r0\n"
             "    swap a\n"
             "    anl  a,#0xF0\n"
-            "    mov  r7,a\n"
+            "    mov  r6,a\n"
             "    mov  r0,#_t_lo\n"
             "    movx a,@r0\n"
-            "    mov  c,acc.3\n"                 /* ... + its bit 3 (swap, anl, orl keep C) */
-            "    swap a\n"
+            "    mov  c,acc.3\n"                 /* ... + its bit 3: C = not it */
+            "    cpl  c\n"
+            "    swap a\n"                       /* (swap, anl, orl keep C) */
             "    anl  a,#0x0F\n"
-            "    orl  a,r7\n"
-            "    addc a,#0\n"
-            "    mov  r7,a\n"
-            "    mov  r0,#(_ds1302_buf + 3)\n"   /* t = T - T0 */
-            "    mov  a,@r0\n"
-            "    anl  a,#0x3F\n"
-            "    xch  a,r7\n"
-            "    clr  c\n"
-            "    subb a,r7\n"
+            "    orl  a,r6\n"
+            "    subb a,r7\n"                    /* t = T - T0 = that - (T0 - 1) - C */
             "    jnb  acc.7,00003$\n"
             "    cpl  a\n"                       /* t = -t */
             "    inc  a\n"
@@ -692,19 +692,15 @@ void drift_second(uint8_t may_step) REENTRANT
             "    mul  ab\n"
             "    push acc\n"
             "    push b\n"
-            "    mov  r0,#(_ds1302_buf + 2)\n"   /* mul()'s a = 6 K, sign-extended */
+            "    mov  r0,#(_ds1302_buf + 2)\n"   /* mul()'s a = 6 K, sign-extended: */
             "    mov  a,@r0\n"
+            "    xrl  a,#0x80\n"                 /* (K + 128) x 6 by MUL AB ... */
             "    mov  b,#6\n"
             "    mul  ab\n"
             "    mov  dpl,a\n"
-            "    mov  a,@r0\n"
-            "    jnb  acc.7,00004$\n"
-            "    mov  a,b\n"                     /* K < 0: less 6 x 256 */
-            "    add  a,#0xFA\n"
-            "    mov  b,a\n"
-            "00004$:\n"
-            "    mov  dph,b\n"
             "    mov  a,b\n"
+            "    add  a,#0xFD\n"                 /* ... less 3 x 256 */
+            "    mov  dph,a\n"
             "    rlc  a\n"
             "    subb a,acc\n"
             "    mov  b,a\n"
