@@ -386,14 +386,15 @@ static void add(int32_t v) REENTRANT
             "    mov  @r0,a\n");
 }
 
-/* clock_new one second on (u) or back, with the carries, in assembler: the fields from
+/* clock_new one second on (bit 7 of u clear: step() passes its count's high byte) or back,
+ * with the carries, in assembler: the fields from
  * the second to the month (p), each with its first value f (0; 1 for day and month) and
  * last l (59, 59, 23, the days of the month, 12), then the year:
  *     for (p = &second; p != &year; p--) {
- *         if (u) { if (*p != l) { ++*p; return; } *p = f; }
- *         else   { if (*p != f) { --*p; return; } *p = l; }
+ *         if (u < 0x80) { if (*p != l) { ++*p; return; } *p = f; }
+ *         else          { if (*p != f) { --*p; return; } *p = l; }
  *     }
- *     year += u ? 1 : -1;
+ *     year += u < 0x80 ? 1 : -1;
  * The day's l is the days of its month, or when going back of the month before (December
  * for January: 31 in any year). p in R0, u in R7, the field's index in R6, l in R5, f in
  * R4; around cal_days_in_month() only u needs keeping (p and the index are known there). */
@@ -415,8 +416,10 @@ static void tick1(uint8_t u)
             "    cjne r6,#3,00002$\n"
             "    push ar7\n"                     /* the day: l = days of the month */
             "    mov  r0,#(_clock_new + 1)\n"
+            "    mov  a,r7\n"
+            "    rlc  a\n"                       /* C: back */
             "    mov  a,@r0\n"
-            "    cjne r7,#0,00003$\n"
+            "    jnc  00003$\n"
             "    dec  a\n"                       /* back: the month before */
             "    jnz  00003$\n"
             "    mov  a,#12\n"
@@ -437,7 +440,7 @@ static void tick1(uint8_t u)
             "    rlc  a\n"
             "    mov  r4,a\n"
             "    mov  a,r7\n"
-            "    jz   00004$\n"
+            "    jb   acc.7,00004$\n"
             "    mov  a,@r0\n"                   /* on: if (*p != l) { ++*p; return; } */
             "    xrl  a,r5\n"
             "    jz   00005$\n"
@@ -460,7 +463,7 @@ static void tick1(uint8_t u)
             "    cjne r6,#5,00001$\n"
             "    inc  @r0\n"                     /* p = &year: ++ on, -- back */
             "    mov  a,r7\n"
-            "    jnz  00008$\n"
+            "    jnb  acc.7,00008$\n"
             "    dec  @r0\n"
             "    dec  @r0\n"
             "00008$:\n");
@@ -507,12 +510,12 @@ static void wait_edge(void)
  *         dt_copy(&clock_now, &clock_new);
  *     }
  *     drift_load(); dt_copy(&clock_new, &clock_now); STEPS += n;
- *     for (u = (n >= 0), n = |n|; n; n--) tick1(u);
+ *     while (n) { tick1(n >> 8); n -= n > 0 ? 1 : -1; }     (on when n > 0)
  *     if (!clock_prepare()) return;
  *     dt_copy(&clock_now, &clock_new); gen = !gen; fold(); if (edge) wait_edge();
  *     clock_write(gen);
- * n comes in DPL:DPH and waits on the stack through the calls, then R7:R6 with u in R5
- * (pushed around tick1()); STEPS += n is add()'s steps_add. Local 00010$/00011$: the two
+ * n comes in DPL:DPH and waits on the stack through the calls, then R7:R6 (pushed around
+ * tick1()); STEPS += n is add()'s steps_add. Local 00010$/00011$: the two
  * dt_copy() between clock_now and clock_new. */
 typedef char lags[(-STEP_LAG == (int32_t)0xFFE845C8L && -BOOT_LAG == (int32_t)0xFFFFA240L)
                   ? 1 : -1];
@@ -548,34 +551,28 @@ static void step(int16_t n)
             "    pop  ar7\n"                     /* n */
             "    pop  ar6\n"
             "    lcall steps_add\n"              /* STEPS += n (in add()) */
-            "    mov  r5,#1\n"                   /* u = 1 */
-            "    mov  a,r7\n"
-            "    jnb  acc.7,00004$\n"
-            "    dec  r5\n"                      /* n < 0: u = 0, n = -n */
-            "    clr  c\n"
-            "    clr  a\n"
-            "    subb a,r6\n"
-            "    mov  r6,a\n"
-            "    clr  a\n"
-            "    subb a,r7\n"
-            "    mov  r7,a\n"
             "00004$:\n"
             "    mov  a,r6\n"                    /* while (n) */
             "    orl  a,r7\n"
             "    jz   00005$\n"
-            "    push ar5\n"
             "    push ar6\n"
             "    push ar7\n"
-            "    mov  dpl,r5\n"
+            "    mov  dpl,r7\n"                  /* n's high byte: on when n > 0 */
             "    lcall _tick1\n"
             "    pop  ar7\n"
             "    pop  ar6\n"
-            "    pop  ar5\n"
-            "    mov  a,r6\n"                    /* n-- */
+            "    mov  a,r7\n"
+            "    jb   acc.7,00012$\n"
+            "    mov  a,r6\n"                    /* n > 0: n-- */
             "    jnz  00006$\n"
             "    dec  r7\n"
             "00006$:\n"
             "    dec  r6\n"
+            "    sjmp 00004$\n"
+            "00012$:\n"
+            "    inc  r6\n"                      /* n < 0: n++ */
+            "    cjne r6,#0,00004$\n"
+            "    inc  r7\n"
             "    sjmp 00004$\n"
             "00005$:\n"
             "    lcall _clock_prepare\n"
