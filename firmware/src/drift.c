@@ -21,6 +21,7 @@
 #if FEATURE_DRIFT
 #include "clock.h"
 #include "calendar.h"
+#include <stddef.h>
 #if FEATURE_DS18B20
 #include "ds18b20.h"
 #endif
@@ -142,163 +143,460 @@ void drift_load(void)
 
 /* the reference (clock_now's last 4-minute boundary) and ACC there (drift_acc less RATE x
  * the seconds since it) into DRIFT_REC with generation gen, then DRIFT_REC into the other
- * copy with the next sequence number, its byte 3 (T0 | sequence) last */
+ * copy with the next sequence number, its byte 3 (T0 | sequence) last. In assembler:
+ *     m = minutes(); a = (m & 3) * 60 + clock_now.second;
+ *     *(uint32_t NEAR *)DRIFT_REC->ref = m >> 2;     (its 4th byte is the CRC's, set below)
+ *     acc = drift_acc - mul(DRIFT_REC->rate, a);
+ *     DRIFT_REC->accg = ((uint16_t)(acc >> 13) & ~1) | gen;
+ *     DRIFT_REC->t0seq += 0x40; DRIFT_REC->crc = clock_crc(REC_SIZE - 1);
+ *     ds1302_unprotect(); slot = !slot;
+ *     a = DS1302_RAM_W(slot ? REC_BASE + REC_SIZE : REC_BASE);
+ *     for (p = ds1302_buf; p != ds1302_buf + REC_SIZE; p++, a += 2)
+ *         if (p != &ds1302_buf[3]) ds1302_write(a, *p);
+ *     ds1302_write(a - 2 * (REC_SIZE - 3), ds1302_buf[3]); ds1302_protect();
+ * a in R7 (pushed as mul()'s b); acc's bytes 1..3 in R5..R7, shifted left 3 times: accg
+ * is R7:R6 then; the write loop: a in R7, p in R1 (kept across ds1302_write()). */
+typedef char rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drift_rec_t, t0seq) == 3
+                         && offsetof(drift_rec_t, accg) == 4 && offsetof(drift_rec_t, ref) == 8
+                         && offsetof(drift_rec_t, crc) == 11 && REC_SIZE == 12
+                         && DS1302_RAM_W(REC_BASE) == 0xCE
+                         && DS1302_RAM_W(REC_BASE + REC_SIZE) == 0xE6) ? 1 : -1];
+typedef char minutes_is_32_bits[(sizeof(minutes()) == 4 && sizeof(mul(0, 0)) == 4) ? 1 : -1];
 static void fold(void) REENTRANT
 {
-    uint32_t m = minutes();
-    int32_t acc;
-    uint8_t NEAR *p;
-    uint8_t a, i;
-
-    a = (uint8_t)((uint8_t)m & 3) * (uint8_t)60 + clock_now.second;
-    for (i = 2; i; i--)             /* m >> 2 (a loop: smaller than SDCC's two shifts) */
-        m >>= 1;
-    *(uint32_t NEAR *)DRIFT_REC->ref = m;   /* (and the CRC's byte, set below) */
-    /* ((int16_t)(ACC >> 13) & ~1) | g from ACC's bytes: its high half << 3, bits 14..15 */
-    acc = drift_acc - mul(DRIFT_REC->rate, a);
-    a = (uint8_t)((uint8_t)(acc >> 8) >> 5) & 6;
-    if (gen)
-        a++;
-    DRIFT_REC->accg = (uint16_t)((uint16_t)(acc >> 16) << 3) | a;
-    DRIFT_REC->t0seq += 0x40;
-    DRIFT_REC->crc = clock_crc(REC_SIZE - 1);
-    slot = !slot;
-    a = DS1302_RAM_W(REC_BASE);
-    if (slot)
-        a = DS1302_RAM_W(REC_BASE + REC_SIZE);
-    ds1302_unprotect();
-    p = ds1302_buf;
-    do {
-        if (p != &ds1302_buf[3])
-            ds1302_write(a, *p);
-        a += 2;
-    } while (++p != ds1302_buf + REC_SIZE);
-    ds1302_write(a - 2 * (REC_SIZE - 3), ds1302_buf[3]);
-    ds1302_protect();
+    __asm__("    lcall _minutes\n"               /* m in DPL, DPH, B, A */
+            "    mov  r0,#(_ds1302_buf + 8)\n"   /* ref (and the CRC's byte) = m */
+            "    mov  @r0,dpl\n"
+            "    inc  r0\n"
+            "    mov  @r0,dph\n"
+            "    inc  r0\n"
+            "    mov  @r0,b\n"
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    mov  a,dpl\n"                   /* a = (m & 3) * 60 + second */
+            "    anl  a,#3\n"
+            "    mov  b,#60\n"
+            "    mul  ab\n"
+            "    mov  r0,#(_clock_now + 5)\n"
+            "    add  a,@r0\n"
+            "    mov  r7,a\n"
+            "    mov  r6,#2\n"                   /* ref >>= 2: two passes, high byte first */
+            "00001$:\n"
+            "    mov  r0,#(_ds1302_buf + 11)\n"
+            "    mov  r5,#4\n"
+            "    clr  c\n"
+            "00002$:\n"
+            "    mov  a,@r0\n"
+            "    rrc  a\n"
+            "    mov  @r0,a\n"
+            "    dec  r0\n"
+            "    djnz r5,00002$\n"
+            "    djnz r6,00001$\n"
+            "    push ar7\n"                     /* mul()'s b = a: low byte, high byte 0 */
+            "    clr  a\n"
+            "    push acc\n"
+            "    mov  r0,#_ds1302_buf\n"         /* RATE, sign-extended: mul()'s a */
+            "    mov  dpl,@r0\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    mov  dph,a\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"
+            "    mov  b,a\n"
+            "    lcall _mul\n"
+            "    dec  sp\n"
+            "    dec  sp\n"
+            "    mov  r7,a\n"                    /* acc = drift_acc - RATE x a: bytes 1..3 */
+            "    mov  r0,#_drift_acc\n"
+            "    mov  a,@r0\n"
+            "    clr  c\n"
+            "    subb a,dpl\n"                   /* (byte 0: its borrow only) */
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    subb a,dph\n"
+            "    mov  r5,a\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    subb a,b\n"
+            "    mov  r6,a\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    subb a,r7\n"
+            "    mov  r7,a\n"
+            "    mov  r4,#3\n"                   /* R7:R6 = acc >> 13 */
+            "00003$:\n"
+            "    mov  a,r5\n"
+            "    add  a,r5\n"
+            "    mov  r5,a\n"
+            "    mov  a,r6\n"
+            "    rlc  a\n"
+            "    mov  r6,a\n"
+            "    mov  a,r7\n"
+            "    rlc  a\n"
+            "    mov  r7,a\n"
+            "    djnz r4,00003$\n"
+            "    mov  a,r6\n"                    /* accg = that, bit 0 = gen */
+            "    mov  c,_gen\n"
+            "    mov  acc.0,c\n"
+            "    mov  r0,#(_ds1302_buf + 4)\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,ar7\n"
+            "    mov  r0,#(_ds1302_buf + 3)\n"   /* t0seq += 0x40 */
+            "    mov  a,#0x40\n"
+            "    add  a,@r0\n"
+            "    mov  @r0,a\n"
+            "    mov  dpl,#11\n"                 /* crc = clock_crc(REC_SIZE - 1) */
+            "    lcall _clock_crc\n"
+            "    mov  r0,#(_ds1302_buf + 11)\n"
+            "    mov  @r0,dpl\n"
+            "    lcall _ds1302_unprotect\n"
+            "    cpl  _slot\n"
+            "    mov  r7,#0xCE\n"                /* DS1302_RAM_W(REC_BASE) */
+            "    jnb  _slot,00004$\n"
+            "    mov  r7,#0xE6\n"                /* DS1302_RAM_W(REC_BASE + REC_SIZE) */
+            "00004$:\n"
+            "    mov  r1,#_ds1302_buf\n"
+            "00005$:\n"
+            "    cjne r1,#(_ds1302_buf + 3),00006$\n"
+            "    sjmp 00007$\n"                  /* byte 3: last */
+            "00006$:\n"
+            "    mov  _ds1302_write_PARM_2,@r1\n"
+            "    mov  dpl,r7\n"
+            "    push ar7\n"
+            "    push ar1\n"
+            "    lcall _ds1302_write\n"
+            "    pop  ar1\n"
+            "    pop  ar7\n"
+            "00007$:\n"
+            "    inc  r7\n"
+            "    inc  r7\n"
+            "    inc  r1\n"
+            "    cjne r1,#(_ds1302_buf + 12),00005$\n"
+            "    mov  a,r7\n"                    /* byte 3's address: a - 2 x (REC_SIZE - 3) */
+            "    add  a,#0xEE\n"
+            "    mov  dpl,a\n"
+            "    mov  r0,#(_ds1302_buf + 3)\n"
+            "    mov  _ds1302_write_PARM_2,@r0\n"
+            "    lcall _ds1302_write\n"
+            "    lcall _ds1302_protect\n");
 }
 
-/* drift_acc += v (one copy of the 32-bit addition for its callers) */
+/* The functions below in assembler are plain functions, not __naked: SDCC saves none of a
+ * C caller's registers around a call to a __naked function defined before it (it takes
+ * it for one that keeps them all), so a __naked one would have to keep every register its
+ * C callers hold. A plain one with only __asm__ inside gets SDCC's ret appended and its C
+ * callers save what they hold; an early return in the assembler is a ret of its own. */
+
+/* drift_acc += v (one copy of the 32-bit addition for its callers), in assembler:
+ *     drift_acc += v;
+ * v in DPL, DPH, B, A (reentrant: its only argument comes in registers); v's high byte
+ * waits in R1. Uses A, R0, R1 and PSW only (whole() and drift_second() rely on it);
+ * returns with R0 at drift_acc's high byte and A = that byte (its bit 7: the sign of the
+ * new sum). */
 static void acc_add(int32_t v) REENTRANT
 {
-    drift_acc += v;
+    (void)v;
+    __asm__("    mov  r1,a\n"                    /* v's high byte, for the last add */
+            "    mov  r0,#_drift_acc\n"
+            "    mov  a,dpl\n"
+            "    add  a,@r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  a,dph\n"
+            "    addc a,@r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  a,b\n"
+            "    addc a,@r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  a,r1\n"
+            "    addc a,@r0\n"
+            "    mov  @r0,a\n");
 }
 
-/* the whole seconds out of drift_acc: negative when it was fast (steps back) */
+/* the whole seconds out of drift_acc: negative when it was fast (steps back), in assembler:
+ *     n = 0; while (drift_acc >= SEC) { drift_acc -= SEC; n--; }
+ *            while (drift_acc <= -SEC) { drift_acc += SEC; n++; } return n;
+ * done as twice (on drift_acc, then on -drift_acc with -n): do { drift_acc -= SEC; n--; }
+ * while (drift_acc >= 0); drift_acc += SEC; n++; then drift_acc = -drift_acc, n = -n
+ * (|drift_acc| stays far below 2^31 - SEC: no overflow, the sign after -SEC says < SEC).
+ * n in R7, the pass in R6, R5 counts the negation's bytes; acc_add() keeps them. */
+typedef char sec_bytes[(SEC == 0x05F5E100L) ? 1 : -1];
+#pragma save
+#pragma disable_warning 59             /* the value is returned in DPL */
 static int8_t whole(void)
 {
-    int8_t n = 0;
-    while (drift_acc >= SEC) {
-        acc_add(-SEC);
-        n--;
-    }
-    while (drift_acc <= -SEC) {
-        acc_add(SEC);
-        n++;
-    }
-    return n;
+    __asm__("    mov  r7,#0\n"
+            "    mov  r6,#2\n"
+            "00001$:\n"
+            "    dec  r7\n"                      /* drift_acc -= SEC (0xFA0A1F00), n-- */
+            "    mov  dptr,#0x1F00\n"
+            "    mov  b,#0x0A\n"
+            "    mov  a,#0xFA\n"
+            "    lcall _acc_add\n"
+            "    jnb  acc.7,00001$\n"            /* while (drift_acc >= 0) */
+            "    inc  r7\n"                      /* drift_acc += SEC (0x05F5E100), n++ */
+            "    mov  dptr,#0xE100\n"
+            "    mov  b,#0xF5\n"
+            "    mov  a,#0x05\n"
+            "    lcall _acc_add\n"
+            "    mov  r0,#_drift_acc\n"          /* drift_acc = -drift_acc */
+            "    mov  r5,#4\n"
+            "    clr  c\n"
+            "00002$:\n"
+            "    clr  a\n"
+            "    subb a,@r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    djnz r5,00002$\n"
+            "    mov  a,r7\n"                    /* n = -n */
+            "    cpl  a\n"
+            "    inc  a\n"
+            "    mov  r7,a\n"
+            "    djnz r6,00001$\n"
+            "    mov  dpl,r7\n");
 }
+#pragma restore
 
-/* drift_acc += v, then its whole seconds out into DRIFT_REC's STEPS (whole()) */
+/* drift_acc += v, then its whole seconds out into DRIFT_REC's STEPS (whole()), in
+ * assembler:  acc_add(v); STEPS += whole();
+ * v in DPL, DPH, B, A; n (whole()'s) in DPL, then R7:R6 sign-extended. Its second half,
+ * label steps_add (STEPS += R7:R6), is step()'s too. */
+typedef char steps_at_6[(offsetof(drift_rec_t, steps) == 6) ? 1 : -1];
 static void add(int32_t v) REENTRANT
 {
-    int8_t n;
-    acc_add(v);
-    n = whole();
-    DRIFT_REC->steps += n;
+    (void)v;
+    __asm__("    lcall _acc_add\n"
+            "    lcall _whole\n"
+            "    mov  a,dpl\n"                   /* R7:R6 = n, sign-extended */
+            "    mov  r6,a\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"
+            "    mov  r7,a\n"
+            "steps_add:\n"                      /* STEPS += R7:R6 */
+            "    mov  r0,#(_ds1302_buf + 6)\n"
+            "    mov  a,r6\n"
+            "    add  a,@r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  a,r7\n"
+            "    addc a,@r0\n"
+            "    mov  @r0,a\n");
 }
 
-/* clock_new one second on (u) or back, with the carries */
-static const CODE uint8_t last[] = { 59, 59, 23 };   /* second, minute, hour */
+/* clock_new one second on (bit 7 of u clear: step() passes its count's high byte) or back,
+ * with the carries, in assembler: the fields from
+ * the second to the month (p), each with its first value f (0; 1 for day and month) and
+ * last l (59, 59, 23, the days of the month, 12), then the year:
+ *     for (p = &second; p != &year; p--) {
+ *         if (u < 0x80) { if (*p != l) { ++*p; return; } *p = f; }
+ *         else          { if (*p != f) { --*p; return; } *p = l; }
+ *     }
+ *     year += u < 0x80 ? 1 : -1;
+ * The day's l is the days of its month, or when going back of the month before (December
+ * for January: 31 in any year). p in R0, u in R7, the field's index in R6, l in R5, f in
+ * R4; around cal_days_in_month() only u needs keeping (p and the index are known there). */
+static const CODE uint8_t last[] = { 59, 59, 23, 0, 12 };   /* second .. month; day: 0 */
+typedef char datetime_layout[(offsetof(datetime_t, year) == 0 && offsetof(datetime_t, month) == 1
+                              && offsetof(datetime_t, day) == 2 && offsetof(datetime_t, hour) == 3
+                              && offsetof(datetime_t, minute) == 4
+                              && offsetof(datetime_t, second) == 5) ? 1 : -1];
 static void tick1(uint8_t u)
 {
-    datetime_t NEAR *t = &clock_new;
-    uint8_t NEAR *p = &clock_new.second;
-    uint8_t i = 0, l;
-
-    do {
-        l = last[i];
-        if (u) {
-            if (*p != l) {
-                ++*p;
-                return;
-            }
-            *p = 0;
-        } else {
-            if (*p) {
-                --*p;
-                return;
-            }
-            *p = l;
-        }
-        p--;
-    } while (++i != 3);
-    if (u) {
-        if (++t->day <= cal_days_in_month(t->year, t->month))
-            return;
-        t->day = 1;
-        if (++t->month <= 12)
-            return;
-        t->month = 1;
-        t->year++;
-    } else {
-        if (--t->day)
-            return;
-        if (!--t->month) {
-            t->month = 12;
-            t->year--;
-        }
-        t->day = cal_days_in_month(t->year, t->month);
-    }
+    (void)u;
+    __asm__("    mov  r7,dpl\n"
+            "    mov  r0,#(_clock_new + 5)\n"    /* p = &second */
+            "    mov  r6,#0\n"
+            "00001$:\n"
+            "    mov  a,r6\n"                    /* l = last[i] */
+            "    mov  dptr,#_last\n"
+            "    movc a,@a+dptr\n"
+            "    cjne r6,#3,00002$\n"
+            "    push ar7\n"                     /* the day: l = days of the month */
+            "    mov  r0,#(_clock_new + 1)\n"
+            "    mov  a,r7\n"
+            "    rlc  a\n"                       /* C: back */
+            "    mov  a,@r0\n"
+            "    jnc  00003$\n"
+            "    dec  a\n"                       /* back: the month before */
+            "    jnz  00003$\n"
+            "    mov  a,#12\n"
+            "00003$:\n"
+            "    mov  _cal_days_in_month_PARM_2,a\n"
+            "    dec  r0\n"
+            "    mov  dpl,@r0\n"                 /* the year */
+            "    lcall _cal_days_in_month\n"
+            "    pop  ar7\n"
+            "    mov  a,dpl\n"
+            "    mov  r0,#(_clock_new + 2)\n"
+            "    mov  r6,#3\n"
+            "00002$:\n"
+            "    mov  r5,a\n"
+            "    mov  a,r6\n"                    /* f = (i >= 3) */
+            "    add  a,#0xFD\n"
+            "    clr  a\n"
+            "    rlc  a\n"
+            "    mov  r4,a\n"
+            "    mov  a,r7\n"
+            "    jb   acc.7,00004$\n"
+            "    mov  a,@r0\n"                   /* on: if (*p != l) { ++*p; return; } */
+            "    xrl  a,r5\n"
+            "    jz   00005$\n"
+            "    inc  @r0\n"
+            "    ret\n"
+            "00005$:\n"
+            "    mov  @r0,ar4\n"                 /* *p = f */
+            "    sjmp 00006$\n"
+            "00004$:\n"
+            "    mov  a,@r0\n"                   /* back: if (*p != f) { --*p; return; } */
+            "    xrl  a,r4\n"
+            "    jz   00007$\n"
+            "    dec  @r0\n"
+            "    ret\n"
+            "00007$:\n"
+            "    mov  @r0,ar5\n"                 /* *p = l */
+            "00006$:\n"
+            "    dec  r0\n"
+            "    inc  r6\n"
+            "    cjne r6,#5,00001$\n"
+            "    inc  @r0\n"                     /* p = &year: ++ on, -- back */
+            "    mov  a,r7\n"
+            "    jnb  acc.7,00008$\n"
+            "    dec  @r0\n"
+            "    dec  @r0\n"
+            "00008$:\n");
 }
 
-/* the seconds register changes (bounded: a halted chip does not hang the clock) */
+/* the seconds register changes (bounded: a halted chip does not hang the clock), in
+ * assembler:  s = ds1302_read(SEC_R); i = 0; while (ds1302_read(SEC_R) == s && --i);
+ * (65536 reads at most) s in R7, i in R6:R5 (kept across ds1302_read()). */
+typedef char sec_r[(DS1302_SEC_R == 0x81) ? 1 : -1];
 static void wait_edge(void)
 {
-    uint8_t s = ds1302_read(DS1302_SEC_R);
-    uint16_t i = 0;
-    while (ds1302_read(DS1302_SEC_R) == s && --i)
-        ;
+    __asm__("    mov  dpl,#0x81\n"
+            "    lcall _ds1302_read\n"
+            "    mov  r7,dpl\n"
+            "    clr  a\n"
+            "    mov  r6,a\n"
+            "    mov  r5,a\n"
+            "00001$:\n"
+            "    push ar5\n"
+            "    push ar6\n"
+            "    push ar7\n"
+            "    mov  dpl,#0x81\n"
+            "    lcall _ds1302_read\n"
+            "    pop  ar7\n"
+            "    pop  ar6\n"
+            "    pop  ar5\n"
+            "    mov  a,dpl\n"
+            "    xrl  a,r7\n"
+            "    jnz  00002$\n"                  /* changed */
+            "    djnz r5,00001$\n"               /* --i (256 x 256 rounds) */
+            "    djnz r6,00001$\n"
+            "00002$:\n");
 }
 
 /* step the DS1302 by n seconds (STEPS += n; drift_acc already holds ACC after it, less
  * the phase, taken here: BOOT_LAG at the next edge, else STEP_LAG): the record with the new
- * generation, then the clock burst with it; nothing beyond 2099 */
+ * generation, then the clock burst with it; nothing beyond 2099. In assembler:
+ *     drift_acc -= edge ? BOOT_LAG : STEP_LAG;
+ *     if (edge) {      the time at the next edge: the one after the edge seen now (the work
+ *                      up to the write takes well under a second: 0.6 s for a year away at
+ *                      300 ppm)
+ *         wait_edge(); if (clock_read()) dt_copy(&clock_now, &clock_tmp);
+ *         dt_copy(&clock_new, &clock_now); tick1(1); clock_prepare();
+ *         dt_copy(&clock_now, &clock_new);
+ *     }
+ *     drift_load(); dt_copy(&clock_new, &clock_now); STEPS += n;
+ *     while (n) { tick1(n >> 8); n -= n > 0 ? 1 : -1; }     (on when n > 0)
+ *     if (!clock_prepare()) return;
+ *     dt_copy(&clock_now, &clock_new); gen = !gen; fold(); if (edge) wait_edge();
+ *     clock_write(gen);
+ * n comes in DPL:DPH and waits on the stack through the calls, then R7:R6 (pushed around
+ * tick1()); STEPS += n is add()'s steps_add. Local 00010$/00011$: the two
+ * dt_copy() between clock_now and clock_new. */
+typedef char lags[(-STEP_LAG == (int32_t)0xFFE845C8L && -BOOT_LAG == (int32_t)0xFFFFA240L)
+                  ? 1 : -1];
 static void step(int16_t n)
 {
-    uint8_t u;
-
-    drift_acc -= edge ? BOOT_LAG : STEP_LAG;
-    if (edge) {
-        /* the time at the next edge: the one after the edge seen now (the work up to the
-         * write takes well under a second: 0.6 s for a year away at 300 ppm) */
-        wait_edge();
-        if (clock_read())
-            dt_copy(&clock_now, &clock_tmp);
-        dt_copy(&clock_new, &clock_now);
-        tick1(1);
-        clock_prepare();
-        dt_copy(&clock_now, &clock_new);
-    }
-    drift_load();
-    DRIFT_REC->steps += n;
-    dt_copy(&clock_new, &clock_now);
-    u = 1;                      /* the direction; then n counts the seconds */
-    if (n < 0) {
-        u = 0;
-        n = -n;
-    }
-    while (n) {
-        tick1(u);
-        n--;
-    }
-    if (!clock_prepare())
-        return;
-    dt_copy(&clock_now, &clock_new);
-    gen = !gen;
-    fold();
-    if (edge)
-        wait_edge();
-    clock_write(gen);
+    (void)n;
+    __asm__("    push dpl\n"
+            "    push dph\n"
+            "    mov  dptr,#0x45C8\n"            /* -STEP_LAG = 0xFFE845C8 */
+            "    mov  b,#0xE8\n"
+            "    jnb  _edge,00001$\n"
+            "    mov  dptr,#0xA240\n"            /* -BOOT_LAG = 0xFFFFA240 */
+            "    mov  b,#0xFF\n"
+            "00001$:\n"
+            "    mov  a,#0xFF\n"
+            "    lcall _acc_add\n"
+            "    jnb  _edge,00002$\n"
+            "    lcall _wait_edge\n"
+            "    lcall _clock_read\n"
+            "    jnc  00003$\n"
+            "    mov  _dt_copy_PARM_2,#_clock_tmp\n"
+            "    mov  dpl,#_clock_now\n"
+            "    lcall _dt_copy\n"
+            "00003$:\n"
+            "    lcall 00010$\n"                 /* clock_new = clock_now */
+            "    mov  dpl,#1\n"
+            "    lcall _tick1\n"
+            "    lcall _clock_prepare\n"
+            "    lcall 00011$\n"                 /* clock_now = clock_new */
+            "00002$:\n"
+            "    lcall _drift_load\n"
+            "    lcall 00010$\n"                 /* clock_new = clock_now */
+            "    pop  ar7\n"                     /* n */
+            "    pop  ar6\n"
+            "    lcall steps_add\n"              /* STEPS += n (in add()) */
+            "00004$:\n"
+            "    mov  a,r6\n"                    /* while (n) */
+            "    orl  a,r7\n"
+            "    jz   00005$\n"
+            "    push ar6\n"
+            "    push ar7\n"
+            "    mov  dpl,r7\n"                  /* n's high byte: on when n > 0 */
+            "    lcall _tick1\n"
+            "    pop  ar7\n"
+            "    pop  ar6\n"
+            "    mov  a,r7\n"
+            "    jb   acc.7,00012$\n"
+            "    mov  a,r6\n"                    /* n > 0: n-- */
+            "    jnz  00006$\n"
+            "    dec  r7\n"
+            "00006$:\n"
+            "    dec  r6\n"
+            "    sjmp 00004$\n"
+            "00012$:\n"
+            "    inc  r6\n"                      /* n < 0: n++ */
+            "    cjne r6,#0,00004$\n"
+            "    inc  r7\n"
+            "    sjmp 00004$\n"
+            "00005$:\n"
+            "    lcall _clock_prepare\n"
+            "    jnc  00009$\n"                  /* invalid (beyond 2099): nothing */
+            "    lcall 00011$\n"                 /* clock_now = clock_new */
+            "    cpl  _gen\n"
+            "    lcall _fold\n"
+            "    jnb  _edge,00007$\n"
+            "    lcall _wait_edge\n"
+            "00007$:\n"
+            "    mov  c,_gen\n"                  /* clock_write(gen) */
+            "    clr  a\n"
+            "    rlc  a\n"
+            "    mov  dpl,a\n"
+            "    ljmp _clock_write\n"
+            "00010$:\n"
+            "    mov  _dt_copy_PARM_2,#_clock_now\n"
+            "    mov  dpl,#_clock_new\n"
+            "    ljmp _dt_copy\n"
+            "00011$:\n"
+            "    mov  _dt_copy_PARM_2,#_clock_new\n"
+            "    mov  dpl,#_clock_now\n"
+            "    ljmp _dt_copy\n"
+            "00009$:\n");
 }
 
 /* the rate in force (DRIFT_REC loaded); the temperature part is added a minute at a time */
@@ -307,48 +605,114 @@ static void rate_now(void)
     rate = DRIFT_REC->rate;
 }
 
+/* a new second in clock_now (drift.h), in assembler:
+ *     acc_add(rate); if (!may_step) return;
+ *     if (clock_now.second == 30) { n = whole(); if (n) { edge = 0; step(n); } return; }
+ *     if (clock_now.second) return;
+ *     if ((settings.flags & SET_COMP) && temp_state == TEMP_OK) {     (with a DS18B20)
+ *         drift_load();    the minute's temperature part: K (T - T0)^2 (0.001 ppm) x 60 s
+ *         t = T - T0 (mod 256), T = (t_hi << 4 | t_lo >> 4) + (t_lo >> 3 & 1);  t = |t|;
+ *         acc_add(mul(6 K, t * t));
+ *     }
+ *     if (!clock_now.minute) { drift_load(); fold(); }      the hourly fold
+ * T - T0 in 8 bits: a good reading is -64..127.9 C (ds18b20.c), so T - T0 is -127..128 and
+ * mod 256 its size is exact (128 = 0x80 negates to itself); T + its bit 3 - T0 as T - (T0
+ * - 1) - (not the bit) by SUBB; t * t by MUL AB; 6 K in 16 bits (|K| <= 128): (K + 128) x 6
+ * by MUL AB, less 768. may_step in R7 (acc_add() keeps it). clock_now, settings and
+ * temp_state through @R0 (data or idata alike); t_lo and t_hi are pdata (MOVX @R0):
+ * declared again here, so that the build stops if they move. */
+#if FEATURE_DS18B20
+extern PDATA uint8_t t_lo, t_hi;
+typedef char temp_flags[(SET_COMP == 0x08 && TEMP_OK == 3 && offsetof(settings_t, flags) == 0
+                         && offsetof(drift_rec_t, k) == 2) ? 1 : -1];
+#endif
 void drift_second(uint8_t may_step) REENTRANT
 {
-    int8_t n;
+    (void)may_step;
+    __asm__("    mov  r7,dpl\n"
+            "    mov  r0,#_rate\n"               /* acc_add(RATE), sign-extended */
+            "    mov  dpl,@r0\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    mov  dph,a\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"
+            "    mov  b,a\n"
+            "    lcall _acc_add\n"
+            "    mov  a,r7\n"
+            "    jz   00008$\n"                  /* !may_step */
+            "    mov  r0,#(_clock_now + 5)\n"
+            "    mov  a,@r0\n"
+            "    cjne a,#30,00001$\n"
+            "    lcall _whole\n"                 /* :30 */
+            "    mov  a,dpl\n"
+            "    jz   00008$\n"
+            "    clr  _edge\n"
+            "    rlc  a\n"                       /* step(n): n's sign into DPH */
+            "    subb a,acc\n"
+            "    mov  dph,a\n"
+            "    ljmp _step\n"
+            "00008$:\n"
+            "    ret\n"
+            "00001$:\n"
+            "    jnz  00008$\n"                  /* not :00 */
 #if FEATURE_DS18B20
-    uint8_t t, lo;
-    int16_t k6;
+            "    mov  r0,#_settings\n"
+            "    mov  a,@r0\n"
+            "    jnb  acc.3,00002$\n"            /* SET_COMP off */
+            "    mov  r0,#_temp_state\n"
+            "    cjne @r0,#3,00002$\n"           /* not TEMP_OK */
+            "    lcall _drift_load\n"
+            "    mov  r0,#(_ds1302_buf + 3)\n"   /* R7 = T0 - 1 */
+            "    mov  a,@r0\n"
+            "    anl  a,#0x3F\n"
+            "    dec  a\n"
+            "    mov  r7,a\n"
+            "    mov  r0,#_t_hi\n"               /* T = t_hi << 4 | t_lo >> 4 ... */
+            "    movx a,@r0\n"
+            "    swap a\n"
+            "    anl  a,#0xF0\n"
+            "    mov  r6,a\n"
+            "    mov  r0,#_t_lo\n"
+            "    movx a,@r0\n"
+            "    mov  c,acc.3\n"                 /* ... + its bit 3: C = not it */
+            "    cpl  c\n"
+            "    swap a\n"                       /* (swap, anl, orl keep C) */
+            "    anl  a,#0x0F\n"
+            "    orl  a,r6\n"
+            "    subb a,r7\n"                    /* t = T - T0 = that - (T0 - 1) - C */
+            "    jnb  acc.7,00003$\n"
+            "    cpl  a\n"                       /* t = -t */
+            "    inc  a\n"
+            "00003$:\n"
+            "    mov  b,a\n"                     /* mul()'s b = t * t: low byte, high byte */
+            "    mul  ab\n"
+            "    push acc\n"
+            "    push b\n"
+            "    mov  r0,#(_ds1302_buf + 2)\n"   /* mul()'s a = 6 K, sign-extended: */
+            "    mov  a,@r0\n"
+            "    xrl  a,#0x80\n"                 /* (K + 128) x 6 by MUL AB ... */
+            "    mov  b,#6\n"
+            "    mul  ab\n"
+            "    mov  dpl,a\n"
+            "    mov  a,b\n"
+            "    add  a,#0xFD\n"                 /* ... less 3 x 256 */
+            "    mov  dph,a\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"
+            "    mov  b,a\n"
+            "    lcall _mul\n"
+            "    dec  sp\n"
+            "    dec  sp\n"
+            "    lcall _acc_add\n"
+            "00002$:\n"
 #endif
-
-    acc_add(rate);
-    if (!may_step)
-        return;
-    n = clock_now.second;
-    if (n == 30) {
-        n = whole();
-        if (n) {
-            edge = 0;
-            step(n);
-        }
-    } else if (!n) {
-#if FEATURE_DS18B20
-        /* the minute's temperature part: K (T - T0)^2 (0.001 ppm) x 60 s */
-        if ((settings.flags & SET_COMP) && temp_state == TEMP_OK) {
-            drift_load();
-            /* T - T0 in 8 bits, T = (reading + 8) >> 4 = (reading >> 4) + its bit 3: a
-             * good reading is -64..127.9 C (ds18b20.c), so T - T0 is -127..128 and mod 256
-             * its size is exact (128 = 0x80 negates to itself) */
-            lo = t_lo;
-            t = (uint8_t)((uint8_t)(t_hi << 4) | (lo >> 4)) + (uint8_t)((lo >> 3) & 1)
-                - (uint8_t)(DRIFT_REC->t0seq & 0x3F);
-            if ((int8_t)t < 0)
-                t = -t;
-            /* K x 6 in 16 bits (|K| <= 128), (T - T0)^2 by MUL AB */
-            k6 = DRIFT_REC->k;
-            k6 += k6 << 1;
-            acc_add(mul(k6 << 1, (uint16_t)(t * t)));
-        }
-#endif
-        if (!clock_now.minute) {
-            drift_load();
-            fold();                 /* the hourly fold */
-        }
-    }
+            "    mov  r0,#(_clock_now + 4)\n"
+            "    mov  a,@r0\n"
+            "    jnz  00009$\n"                  /* not hh:00:00 */
+            "    lcall _drift_load\n"
+            "    lcall _fold\n"
+            "00009$:\n");
 }
 
 void drift_set(void)
