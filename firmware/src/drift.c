@@ -15,6 +15,7 @@
  * second's edge, polling the seconds register (BOOT_LAG). Both measured in the simulator
  * (tests/firmware/test_drift.py).
  */
+#include <stddef.h>
 #include "board_config.h"
 #include "drift.h"
 
@@ -106,19 +107,74 @@ static int32_t mul(int32_t a, uint16_t b) REENTRANT __naked
             "    ret\n");
 }
 
-/* clock_now in minutes since 2000-01-01 00:00 */
-static uint32_t minutes(void) REENTRANT
+/* R5:R4:R3:R2 = R5:R4:R3:R2 x R6 + A (unsigned; the product must fit), a byte at a time by
+ * MUL AB, the carry from one byte into the next; R1 walks the registers (bank 0), B is
+ * clobbered, R0 and R7 are kept. In C terms:
+ *     for (i = 0; i < 4; i++) { t = r[i] * R6 + A; r[i] = (uint8_t)t; A = t >> 8; } */
+static void mac(void) __naked
 {
-    uint16_t d = cal_day_of_year(&clock_now);
-    uint8_t y = clock_now.year;
-    while (y--) {
-        d += 365;
-        if (!(y & 3))
-            d++;
-    }
-    /* days x 1440 + (hour x 60 + minute in 16 bits, the hour's product by MUL AB) */
-    return mul(d, 1440)
-           + (uint16_t)((uint16_t)(clock_now.hour * (uint8_t)60) + clock_now.minute);
+    __asm__("    mov  r1,#ar2\n"
+            "00001$:\n"
+            "    xch  a,@r1\n"                   /* A = the byte, @R1 = the carry in */
+            "    mov  b,r6\n"
+            "    mul  ab\n"
+            "    add  a,@r1\n"
+            "    mov  @r1,a\n"
+            "    clr  a\n"
+            "    addc a,b\n"                     /* the carry out */
+            "    inc  r1\n"
+            "    cjne r1,#ar5+1,00001$\n"
+            "    ret\n");
+}
+
+/* clock_now in minutes since 2000-01-01 00:00, in assembler (SDCC's C took 152 bytes):
+ *     d = cal_day_of_year(&clock_now);
+ *     for (y = clock_now.year; y; y--)
+ *         d += 365 + !((y - 1) & 3);               (the leap days of 2000 .. the year before)
+ *     return (d x 24 + clock_now.hour) x 60 + clock_now.minute;     (by mac())
+ * D in DPH:DPL, Y in R7, R0 on clock_now's fields. */
+typedef char minutes_fields[(offsetof(datetime_t, year) == 0 && offsetof(datetime_t, hour) == 3
+                             && offsetof(datetime_t, minute) == 4) ? 1 : -1];
+static uint32_t minutes(void) REENTRANT __naked
+{
+    __asm__("    mov  dpl,#_clock_now\n"
+            "    lcall _cal_day_of_year\n"
+            "    mov  r0,#_clock_now\n"          /* year */
+            "    mov  a,@r0\n"
+            "    jz   00002$\n"
+            "    mov  r7,a\n"
+            "00001$:\n"
+            "    mov  a,r7\n"
+            "    dec  a\n"
+            "    anl  a,#3\n"
+            "    add  a,#0xFF\n"                 /* C: (y - 1) & 3, not a leap year */
+            "    cpl  c\n"
+            "    mov  a,dpl\n"                   /* d += 365 + C */
+            "    addc a,#0x6D\n"
+            "    mov  dpl,a\n"
+            "    mov  a,dph\n"
+            "    addc a,#0x01\n"
+            "    mov  dph,a\n"
+            "    djnz r7,00001$\n"
+            "00002$:\n"
+            "    mov  r2,dpl\n"
+            "    mov  r3,dph\n"
+            "    clr  a\n"
+            "    mov  r4,a\n"
+            "    mov  r5,a\n"
+            "    mov  r0,#_clock_now+3\n"        /* hour */
+            "    mov  r6,#24\n"
+            "    mov  a,@r0\n"
+            "    lcall _mac\n"
+            "    inc  r0\n"                      /* minute */
+            "    mov  r6,#60\n"
+            "    mov  a,@r0\n"
+            "    lcall _mac\n"
+            "    mov  dpl,r2\n"
+            "    mov  dph,r3\n"
+            "    mov  b,r4\n"
+            "    mov  a,r5\n"
+            "    ret\n");
 }
 
 /* copy s -> DRIFT_REC; whether its CRC holds */
