@@ -458,81 +458,341 @@ static uint8_t info(uint8_t s)
     return (DRIFT_REC->t0seq >> 6) | (uint8_t)(((uint8_t)DRIFT_REC->accg & 1) << 2);
 }
 
-void drift_boot(void) REENTRANT
+/* In assembler (SDCC's C took 783 bytes, its locals on the stack), in C terms:
+ *     off = ds1302_read(DS1302_WDAY_R) + 7 - clock_now.wday;   (the clock's day-of-week
+ *     if (off >= 7) off -= 7;                   offset, clock.h: 0/1 generation, 2 pending,
+ *     a = info(0); b = info(1);                 3 "set me")
+ *     if ((a & b) == 0xFF) {                    no valid copy (a fresh chip, an older
+ *         RATE = 0; K = -34; T0 | sequence = 25; STEPS = 0;    firmware's RAM): the
+ *         drift_put_id(0xFFFF); slot = 1; gen = off; fold();   defaults, no ID; the first
+ *     } else {                                                 write goes to copy 0
+ *         slot = !(a != 0xFF && (b == 0xFF || ((uint8_t)(a - b) & 3) == 1));
+ *         if (slot) swap a and b;               a: the newest valid copy, b: the other
+ *         gen = a >> 2;                         the other holds when the clock never got
+ *         if (off < 2 && gen != off && b != 0xFF) slot = !slot;     its generation
+ *         rec_read(slot);
+ *     }
+ *     rate_now();
+ *     if (off == 3) return;                     "set me": nothing to correct until it is set
+ *     if (off > 1) { drift_set(); return; }     a set cut before its record, or another writer
+ *     gen = off;
+ *     m = minutes() - (REF << 2);               the catch-up: ACC now (the step's edge is a
+ *     if (m >= MAX_AWAY_MIN) {                  second or two later: RATE x that is under
+ *         drift_acc = 0; STEPS = 0; fold();     6 us); behind its record, or too long away:
+ *         return;                               not corrected
+ *     }
+ *     drift_acc = (int32_t)(ACCG & ~1) << 13;
+ *     n = STEPS; STEPS = 0;                     STEPS counts the catch-up's seconds (step()
+ *     h = mul(rate, 43200);                     reloads the record, fold() needs it as it was)
+ *     while (m >= 720) { m -= 720; add(h); }    12 hours at a time (ACC holds +-21 s)
+ *     add(mul(rate, (uint16_t)m * 60 + clock_now.second));
+ *     if (STEPS < 0) drift_acc's high half -= rate;
+ *     add(mul(rate, STEPS));
+ *     if (STEPS) { edge = 1; step(STEPS); } else { STEPS = n; fold(); }
+ * The last add is the second-order term: RATE counted over the clock's seconds, which the
+ * error itself lengthened (or shortened) by -STEPS (the seconds so far): 0.14 s after 30 days
+ * at +230 ppm, RATE x STEPS; mul() takes a negative STEPS as 2^16 + STEPS: RATE x 2^16 off
+ * first (drift_acc's high half: SDCC's int32 is little-endian).
+ * Registers: R6 = a, R7 = b; then R7:R4 = m. The stack holds what outlives a call: off, then
+ * n (2 bytes) below h (4) below m (3, its high byte on top); the calls clobber every register.
+ * Calls as SDCC makes them: info(s), rec_read(s) and step(n) take their argument in DPL (DPH),
+ * add(v) in DPL, DPH, B, A, mul(a, b) a there and b pushed (low byte first, dropped after). */
+typedef char boot_fields[(offsetof(drift_rec_t, k) == 2 && offsetof(drift_rec_t, t0seq) == 3
+                          && offsetof(drift_rec_t, accg) == 4 && offsetof(drift_rec_t, steps) == 6
+                          && offsetof(drift_rec_t, ref) == 8 && offsetof(datetime_t, second) == 5
+                          && offsetof(datetime_t, wday) == 6 && DS1302_WDAY_R == 0x8B
+                          && MAX_AWAY_MIN == 0x80000UL) ? 1 : -1];
+void drift_boot(void) REENTRANT __naked
 {
-    uint8_t a, b, off;
-    int16_t n;
-    uint32_t m;
-    int32_t h;
-
-    /* the clock's day-of-week offset (clock.h): 0/1 generation, 2 pending, 3 "set me" */
-    off = ds1302_read(DS1302_WDAY_R) + 7 - clock_now.wday;
-    if (off >= 7)
-        off -= 7;
-    a = info(0);
-    b = info(1);
-    if ((a & b) == 0xFF) {
-        /* no valid copy (a fresh chip, an older firmware's RAM): the defaults, no ID */
-        DRIFT_REC->rate = 0;
-        DRIFT_REC->k = -34;
-        DRIFT_REC->t0seq = 25;
-        DRIFT_REC->steps = 0;
-        drift_put_id(0xFFFF);
-        slot = 1;                   /* the first write goes to copy 0 */
-        gen = off;
-        fold();
-    } else {
-        /* the newest valid copy, or the other when the clock never got its generation */
-        slot = !(a != 0xFF && (b == 0xFF || ((uint8_t)(a - b) & 3) == 1));
-        if (slot) {
-            n = a;                  /* a: the newest, b: the other */
-            a = b;
-            b = (uint8_t)n;
-        }
-        gen = a >> 2;
-        if (off < 2 && gen != off && b != 0xFF)
-            slot = !slot;
-        rec_read(slot);
-    }
-    rate_now();
-    if (off == 3)
-        return;                     /* "set me": nothing to correct until it is set */
-    if (off > 1) {
-        drift_set();                /* a set cut before its record, or another writer */
-        return;
-    }
-    gen = off;
-    /* the catch-up: ACC now (the step's edge is a second or two later: RATE x that is
-     * under 6 us) */
-    m = minutes() - ((*(uint32_t NEAR *)DRIFT_REC->ref & 0xFFFFFFUL) << 2);
-    drift_acc = (int32_t)(DRIFT_REC->accg & ~1) << 13;
-    n = DRIFT_REC->steps;           /* the catch-up's seconds are counted in STEPS (step()
-                                       reloads the record, fold() needs it as it was) */
-    if (m >= MAX_AWAY_MIN) {        /* behind its record, or too long away: not corrected */
-        drift_acc = 0;
-        DRIFT_REC->steps = n = 0;
-    } else {
-        h = mul(rate, 43200);       /* 12 hours (ACC holds +-21 s) */
-        while (m >= 720) {
-            m -= 720;
-            add(h);
-        }
-        add(mul(rate, (uint16_t)m * 60 + clock_now.second));
-        /* that counted RATE over the clock's seconds, which the error itself lengthened
-         * (or shortened) by -n (the seconds so far): a second-order term (0.14 s after
-         * 30 days at +230 ppm), RATE x n. mul() takes a negative n as 2^16 + n: RATE x 2^16
-         * off first (drift_acc's high half: SDCC's int32 is little-endian) */
-        m = DRIFT_REC->steps - n;
-        if ((int16_t)m < 0)
-            ((int16_t IDATA *)&drift_acc)[1] -= rate;
-        add(mul(rate, (uint16_t)m));
-    }
-    n = DRIFT_REC->steps - n;
-    if (n) {
-        edge = 1;
-        step(n);
-    } else {
-        fold();
-    }
+    __asm__("    mov  dpl,#0x8B\n"               /* DS1302_WDAY_R */
+            "    lcall _ds1302_read\n"
+            "    mov  r0,#_clock_now+6\n"        /* wday */
+            "    mov  a,dpl\n"
+            "    add  a,#7\n"
+            "    clr  c\n"
+            "    subb a,@r0\n"
+            "    add  a,#0xF9\n"                 /* - 7, C when it was 7 or more */
+            "    jc   00001$\n"
+            "    add  a,#7\n"                    /* under 7: as it was */
+            "00001$:\n"
+            "    push acc\n"                     /* off */
+            "    mov  dpl,#0\n"
+            "    lcall _info\n"
+            "    push dpl\n"
+            "    mov  dpl,#1\n"
+            "    lcall _info\n"
+            "    pop  acc\n"
+            "    mov  r6,a\n"                    /* a */
+            "    mov  r7,dpl\n"                  /* b */
+            "    anl  a,r7\n"
+            "    inc  a\n"
+            "    jnz  00002$\n"                  /* a valid copy */
+            "    mov  r0,#_ds1302_buf\n"         /* the defaults (A = 0) */
+            "    mov  @r0,a\n"                   /* RATE 0 */
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,#0xDE\n"               /* K -34 */
+            "    inc  r0\n"
+            "    mov  @r0,#25\n"                 /* T0 25, sequence 0 */
+            "    mov  r0,#_ds1302_buf+6\n"       /* STEPS 0 */
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    mov  dptr,#0xFFFF\n"
+            "    lcall _drift_put_id\n"
+            "    setb _slot\n"
+            "    mov  r0,sp\n"
+            "    mov  a,@r0\n"                   /* off */
+            "    add  a,#0xFF\n"                 /* gen = off != 0 */
+            "    mov  _gen,c\n"
+            "    lcall _fold\n"
+            "    sjmp 00006$\n"
+            "00002$:\n"
+            "    clr  _slot\n"
+            "    mov  a,r6\n"
+            "    inc  a\n"
+            "    jz   00003$\n"                  /* a invalid: slot 1 */
+            "    mov  a,r7\n"
+            "    inc  a\n"
+            "    jz   00004$\n"                  /* b invalid: slot 0 */
+            "    mov  a,r6\n"
+            "    clr  c\n"
+            "    subb a,r7\n"
+            "    anl  a,#3\n"
+            "    dec  a\n"
+            "    jz   00004$\n"                  /* a one ahead of b: slot 0 */
+            "00003$:\n"
+            "    setb _slot\n"
+            "    mov  a,r6\n"                    /* swap a and b */
+            "    xch  a,r7\n"
+            "    mov  r6,a\n"
+            "00004$:\n"
+            "    mov  a,r6\n"
+            "    mov  c,acc.2\n"                 /* gen = a >> 2 (a: sequence | g << 2) */
+            "    mov  _gen,c\n"
+            "    mov  r0,sp\n"
+            "    mov  a,@r0\n"                   /* off */
+            "    anl  a,#0xFE\n"
+            "    jnz  00005$\n"                  /* off >= 2 */
+            "    mov  a,@r0\n"
+            "    rrc  a\n"                       /* C = off */
+            "    jnb  _gen,00010$\n"
+            "    cpl  c\n"                       /* C = off != gen */
+            "00010$:\n"
+            "    jnc  00005$\n"
+            "    mov  a,r7\n"
+            "    inc  a\n"
+            "    jz   00005$\n"                  /* b invalid */
+            "    cpl  _slot\n"
+            "00005$:\n"
+            "    mov  c,_slot\n"
+            "    clr  a\n"
+            "    rlc  a\n"
+            "    mov  dpl,a\n"
+            "    lcall _rec_read\n"
+            "00006$:\n"
+            "    lcall _rate_now\n"
+            "    pop  acc\n"                     /* off */
+            "    cjne a,#3,00007$\n"
+            "    ret\n"                          /* "set me" */
+            "00007$:\n"
+            "    cjne a,#2,00008$\n"
+            "00008$:\n"
+            "    jc   00009$\n"
+            "    ljmp _drift_set\n"              /* off > 1 */
+            "00009$:\n"
+            "    rrc  a\n"
+            "    mov  _gen,c\n"                  /* gen = off */
+            "    lcall _minutes\n"
+            "    mov  r4,dpl\n"                  /* m = minutes() - REF x 4: REF off 4 times */
+            "    mov  r5,dph\n"
+            "    mov  r6,b\n"
+            "    mov  r7,a\n"
+            "    mov  r2,#4\n"
+            "00011$:\n"
+            "    mov  r0,#_ds1302_buf+8\n"
+            "    clr  c\n"
+            "    mov  a,r4\n"
+            "    subb a,@r0\n"
+            "    mov  r4,a\n"
+            "    inc  r0\n"
+            "    mov  a,r5\n"
+            "    subb a,@r0\n"
+            "    mov  r5,a\n"
+            "    inc  r0\n"
+            "    mov  a,r6\n"
+            "    subb a,@r0\n"
+            "    mov  r6,a\n"
+            "    mov  a,r7\n"
+            "    subb a,#0\n"
+            "    mov  r7,a\n"
+            "    djnz r2,00011$\n"
+            "    mov  r0,#_ds1302_buf+6\n"
+            "    mov  a,r6\n"
+            "    anl  a,#0xF8\n"
+            "    orl  a,r7\n"
+            "    jz   00012$\n"                  /* m < 2^19 */
+            "    clr  a\n"                       /* not corrected: STEPS 0, ACC 0 */
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    mov  r0,#_drift_acc\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    ljmp _fold\n"
+            "00012$:\n"
+            "    xch  a,@r0\n"                   /* n = STEPS, STEPS = 0 (A = 0) */
+            "    push acc\n"
+            "    inc  r0\n"
+            "    clr  a\n"
+            "    xch  a,@r0\n"
+            "    push acc\n"
+            "    mov  r0,#_ds1302_buf+4\n"       /* drift_acc = (ACCG & ~1) x 8192: */
+            "    mov  r1,#_drift_acc\n"          /* each byte x 32 by MUL AB, a byte up */
+            "    mov  @r1,#0\n"
+            "    mov  a,@r0\n"
+            "    anl  a,#0xFE\n"
+            "    mov  b,#32\n"
+            "    mul  ab\n"
+            "    inc  r1\n"
+            "    mov  @r1,a\n"                   /* byte 1 */
+            "    inc  r1\n"
+            "    mov  @r1,b\n"                   /* byte 2: its low 5 bits */
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    mov  b,#32\n"
+            "    mul  ab\n"
+            "    orl  a,@r1\n"
+            "    mov  @r1,a\n"                   /* byte 2 */
+            "    inc  r1\n"
+            "    mov  a,@r0\n"
+            "    rlc  a\n"                       /* C = the sign */
+            "    mov  a,b\n"
+            "    jnc  00013$\n"
+            "    orl  a,#0xE0\n"
+            "00013$:\n"
+            "    mov  @r1,a\n"                   /* byte 3 */
+            "    mov  r2,#0xC0\n"                /* h = rate x 43200 */
+            "    mov  r3,#0xA8\n"
+            "    push ar4\n"                     /* (m kept in R4..R6 over it) */
+            "    push ar5\n"
+            "    push ar6\n"
+            "    lcall 00020$\n"
+            "    pop  ar6\n"
+            "    pop  ar5\n"
+            "    pop  ar4\n"
+            "    push dpl\n"
+            "    push dph\n"
+            "    push b\n"
+            "    push acc\n"
+            "    push ar4\n"
+            "    push ar5\n"
+            "    push ar6\n"
+            "00014$:\n"                          /* while (m >= 720) { m -= 720; add(h); } */
+            "    mov  r0,sp\n"
+            "    dec  r0\n"
+            "    dec  r0\n"                      /* m's low byte */
+            "    clr  c\n"
+            "    mov  a,@r0\n"
+            "    subb a,#0xD0\n"                 /* 720 = 0x2D0 */
+            "    mov  r2,a\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    subb a,#0x02\n"
+            "    mov  r3,a\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    subb a,#0\n"
+            "    jc   00015$\n"
+            "    mov  @r0,a\n"
+            "    dec  r0\n"
+            "    mov  @r0,ar3\n"
+            "    dec  r0\n"
+            "    mov  @r0,ar2\n"
+            "    dec  r0\n"                      /* h */
+            "    mov  a,@r0\n"
+            "    dec  r0\n"
+            "    mov  b,@r0\n"
+            "    dec  r0\n"
+            "    mov  dph,@r0\n"
+            "    dec  r0\n"
+            "    mov  dpl,@r0\n"
+            "    lcall _add\n"
+            "    sjmp 00014$\n"
+            "00015$:\n"
+            "    pop  acc\n"                     /* m's high byte: 0 */
+            "    pop  ar3\n"
+            "    pop  ar2\n"
+            "    mov  r4,a\n"
+            "    mov  r5,a\n"
+            "    mov  r6,#60\n"                  /* R3:R2 = m x 60 + clock_now.second */
+            "    mov  r0,#_clock_now+5\n"
+            "    mov  a,@r0\n"
+            "    lcall _mac\n"
+            "    mov  a,sp\n"                    /* h dropped */
+            "    add  a,#0xFC\n"
+            "    mov  sp,a\n"
+            "    lcall 00020$\n"
+            "    lcall _add\n"
+            "    mov  r0,#_ds1302_buf+7\n"       /* the second-order term */
+            "    mov  a,@r0\n"
+            "    jnb  acc.7,00016$\n"
+            "    mov  r0,#_drift_acc+2\n"        /* STEPS < 0: drift_acc's high half -= rate */
+            "    mov  r1,#_rate\n"
+            "    clr  c\n"
+            "    mov  a,@r0\n"
+            "    subb a,@r1\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    inc  r1\n"
+            "    mov  a,@r0\n"
+            "    subb a,@r1\n"
+            "    mov  @r0,a\n"
+            "00016$:\n"
+            "    mov  r0,#_ds1302_buf+6\n"
+            "    mov  ar2,@r0\n"
+            "    inc  r0\n"
+            "    mov  ar3,@r0\n"
+            "    lcall 00020$\n"
+            "    lcall _add\n"
+            "    mov  r0,#_ds1302_buf+6\n"       /* the catch-up's seconds */
+            "    mov  dpl,@r0\n"
+            "    inc  r0\n"
+            "    mov  dph,@r0\n"
+            "    mov  a,@r0\n"
+            "    orl  a,dpl\n"
+            "    jz   00017$\n"
+            "    dec  sp\n"                      /* n dropped */
+            "    dec  sp\n"
+            "    setb _edge\n"
+            "    ljmp _step\n"
+            "00017$:\n"
+            "    pop  acc\n"                     /* STEPS = n */
+            "    mov  @r0,a\n"
+            "    dec  r0\n"
+            "    pop  acc\n"
+            "    mov  @r0,a\n"
+            "    ljmp _fold\n"
+            "00020$:\n"                          /* DPL..A = mul(rate, R3:R2) */
+            "    push ar2\n"
+            "    push ar3\n"
+            "    mov  r0,#_rate\n"
+            "    mov  dpl,@r0\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    mov  dph,a\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"                   /* its sign, in the two high bytes */
+            "    mov  b,a\n"
+            "    lcall _mul\n"
+            "    dec  sp\n"
+            "    dec  sp\n"
+            "    ret\n");
 }
 #endif
