@@ -177,18 +177,41 @@ static uint32_t minutes(void) REENTRANT __naked
             "    ret\n");
 }
 
-/* copy s -> DRIFT_REC; whether its CRC holds */
-static bool_t rec_read(uint8_t s)
+/* copy s (0 or 1) -> DRIFT_REC; whether its CRC holds. In assembler (SDCC's C: 57 bytes):
+ *     a = DS1302_RAM_R(REC_BASE + (s ? REC_SIZE : 0));
+ *     for (d = ds1302_buf; d != ds1302_buf + REC_SIZE; a += 2) *d++ = ds1302_read(a);
+ *     return clock_crc(REC_SIZE - 1) == DRIFT_REC->crc;             (in C)
+ * A = a, R1 = d, both on the stack over the read. */
+typedef char rec_read_cmds[(DS1302_RAM_R(REC_BASE) == 0xCF && DS1302_RAM_R(REC_BASE + REC_SIZE) == 0xCF + 24
+                            && REC_SIZE == 12) ? 1 : -1];
+static bool_t rec_read(uint8_t s) __naked
 {
-    uint8_t NEAR *d = ds1302_buf;
-    uint8_t a = DS1302_RAM_R(REC_BASE);
-    if (s)
-        a = DS1302_RAM_R(REC_BASE + REC_SIZE);
-    do {
-        *d++ = ds1302_read(a);
-        a += 2;
-    } while (d != ds1302_buf + REC_SIZE);
-    return clock_crc(REC_SIZE - 1) == DRIFT_REC->crc;
+    (void)s;
+    __asm__("    mov  a,dpl\n"
+            "    jz   00001$\n"
+            "    mov  a,#24\n"                   /* 2 x REC_SIZE */
+            "00001$:\n"
+            "    add  a,#0xCF\n"                 /* DS1302_RAM_R(REC_BASE) */
+            "    mov  r1,#_ds1302_buf\n"
+            "00002$:\n"
+            "    push acc\n"
+            "    push ar1\n"
+            "    mov  dpl,a\n"
+            "    lcall _ds1302_read\n"
+            "    pop  ar1\n"
+            "    pop  acc\n"
+            "    mov  @r1,dpl\n"
+            "    inc  r1\n"
+            "    add  a,#2\n"
+            "    cjne r1,#_ds1302_buf+12,00002$\n"
+            "    mov  dpl,#11\n"                 /* REC_SIZE - 1 */
+            "    lcall _clock_crc\n"
+            "    mov  r0,#_ds1302_buf+11\n"      /* crc */
+            "    mov  a,@r0\n"
+            "    xrl  a,dpl\n"
+            "    add  a,#0xFF\n"                 /* C: they differ */
+            "    cpl  c\n"
+            "    ret\n");
 }
 
 void drift_load(void)
@@ -423,10 +446,23 @@ void drift_store(void)
     rate_now();
 }
 
-/* two RAM bytes, little-endian, the first at read address a */
-static uint16_t read2(uint8_t a)
+/* two RAM bytes, little-endian, the first at read address a (in DPL). In assembler
+ * (SDCC's C: 37 bytes): return ds1302_read(a) | (uint16_t)ds1302_read(a + 2) << 8;
+ * a and the low byte on the stack over the reads. */
+static uint16_t read2(uint8_t a) __naked
 {
-    return ds1302_read(a) | (uint16_t)ds1302_read(a + 2) << 8;
+    (void)a;
+    __asm__("    mov  a,dpl\n"
+            "    push acc\n"
+            "    lcall _ds1302_read\n"
+            "    pop  acc\n"
+            "    push dpl\n"                     /* the low byte */
+            "    add  a,#2\n"
+            "    mov  dpl,a\n"
+            "    lcall _ds1302_read\n"
+            "    mov  dph,dpl\n"
+            "    pop  dpl\n"
+            "    ret\n");
 }
 
 uint16_t drift_id(void)
@@ -434,12 +470,28 @@ uint16_t drift_id(void)
     return read2(DS1302_RAM_R(ID_ADDR));
 }
 
-void drift_put_id(uint16_t id)
+/* In assembler (SDCC's C: 38 bytes):
+ *     ds1302_unprotect();
+ *     ds1302_write(DS1302_RAM_W(ID_ADDR), (uint8_t)id);
+ *     ds1302_write(DS1302_RAM_W(ID_ADDR + 1), (uint8_t)(id >> 8));
+ *     ds1302_protect();
+ * id's bytes on the stack over the calls, popped into ds1302_write()'s second argument (SDCC
+ * passes it in ds1302_write_PARM_2: ds1302_write is not reentrant; the link fails if it
+ * becomes so). */
+typedef char put_id_cmds[(DS1302_RAM_W(ID_ADDR) == 0xCA) ? 1 : -1];
+void drift_put_id(uint16_t id) __naked
 {
-    ds1302_unprotect();
-    ds1302_write(DS1302_RAM_W(ID_ADDR), (uint8_t)id);
-    ds1302_write(DS1302_RAM_W(ID_ADDR + 1), (uint8_t)(id >> 8));
-    ds1302_protect();
+    (void)id;
+    __asm__("    push dph\n"
+            "    push dpl\n"
+            "    lcall _ds1302_unprotect\n"
+            "    pop  _ds1302_write_PARM_2\n"    /* low byte */
+            "    mov  dpl,#0xCA\n"               /* DS1302_RAM_W(ID_ADDR) */
+            "    lcall _ds1302_write\n"
+            "    pop  _ds1302_write_PARM_2\n"    /* high byte */
+            "    mov  dpl,#0xCC\n"               /* DS1302_RAM_W(ID_ADDR + 1) */
+            "    lcall _ds1302_write\n"
+            "    ljmp _ds1302_protect\n");
 }
 
 int16_t drift_steps(void)
@@ -450,53 +502,29 @@ int16_t drift_steps(void)
     return read2(a);
 }
 
-/* per copy: 0xFF invalid, else its sequence | g << 2 */
-static uint8_t info(uint8_t s)
+/* per copy: 0xFF invalid, else its sequence | g << 2. In assembler (SDCC's C: 32 bytes):
+ *     if (!rec_read(s)) return 0xFF;
+ *     return (DRIFT_REC->t0seq >> 6) | (uint8_t)((DRIFT_REC->accg & 1) << 2); */
+static uint8_t info(uint8_t s) __naked
 {
-    if (!rec_read(s))
-        return 0xFF;
-    return (DRIFT_REC->t0seq >> 6) | (uint8_t)(((uint8_t)DRIFT_REC->accg & 1) << 2);
+    (void)s;
+    __asm__("    lcall _rec_read\n"
+            "    mov  dpl,#0xFF\n"
+            "    jnc  00001$\n"
+            "    mov  r0,#_ds1302_buf+4\n"       /* accg */
+            "    mov  a,@r0\n"
+            "    rrc  a\n"                       /* C = g */
+            "    dec  r0\n"                      /* t0seq */
+            "    mov  a,@r0\n"
+            "    rl   a\n"
+            "    rl   a\n"
+            "    anl  a,#3\n"                    /* the sequence */
+            "    mov  acc.2,c\n"
+            "    mov  dpl,a\n"
+            "00001$:\n"
+            "    ret\n");
 }
 
-/* In assembler (SDCC's C took 783 bytes, its locals on the stack), in C terms:
- *     off = ds1302_read(DS1302_WDAY_R) + 7 - clock_now.wday;   (the clock's day-of-week
- *     if (off >= 7) off -= 7;                   offset, clock.h: 0/1 generation, 2 pending,
- *     a = info(0); b = info(1);                 3 "set me")
- *     if ((a & b) == 0xFF) {                    no valid copy (a fresh chip, an older
- *         RATE = 0; K = -34; T0 | sequence = 25; STEPS = 0;    firmware's RAM): the
- *         drift_put_id(0xFFFF); slot = 1; gen = off; fold();   defaults, no ID; the first
- *     } else {                                                 write goes to copy 0
- *         slot = !(a != 0xFF && (b == 0xFF || ((uint8_t)(a - b) & 3) == 1));
- *         if (slot) swap a and b;               a: the newest valid copy, b: the other
- *         gen = a >> 2;                         the other holds when the clock never got
- *         if (off < 2 && gen != off && b != 0xFF) slot = !slot;     its generation
- *         rec_read(slot);
- *     }
- *     rate_now();
- *     if (off == 3) return;                     "set me": nothing to correct until it is set
- *     if (off > 1) { drift_set(); return; }     a set cut before its record, or another writer
- *     gen = off;
- *     m = minutes() - (REF << 2);               the catch-up: ACC now (the step's edge is a
- *     if (m >= MAX_AWAY_MIN) {                  second or two later: RATE x that is under
- *         drift_acc = 0; STEPS = 0; fold();     6 us); behind its record, or too long away:
- *         return;                               not corrected
- *     }
- *     drift_acc = (int32_t)(ACCG & ~1) << 13;
- *     n = STEPS; STEPS = 0;                     STEPS counts the catch-up's seconds (step()
- *     h = mul(rate, 43200);                     reloads the record, fold() needs it as it was)
- *     while (m >= 720) { m -= 720; add(h); }    12 hours at a time (ACC holds +-21 s)
- *     add(mul(rate, (uint16_t)m * 60 + clock_now.second));
- *     if (STEPS < 0) drift_acc's high half -= rate;
- *     add(mul(rate, STEPS));
- *     if (STEPS) { edge = 1; step(STEPS); } else { STEPS = n; fold(); }
- * The last add is the second-order term: RATE counted over the clock's seconds, which the
- * error itself lengthened (or shortened) by -STEPS (the seconds so far): 0.14 s after 30 days
- * at +230 ppm, RATE x STEPS; mul() takes a negative STEPS as 2^16 + STEPS: RATE x 2^16 off
- * first (drift_acc's high half: SDCC's int32 is little-endian).
- * Registers: R6 = a, R7 = b; then R7:R4 = m. The stack holds what outlives a call: off, then
- * n (2 bytes) below h (4) below m (3, its high byte on top); the calls clobber every register.
- * Calls as SDCC makes them: info(s), rec_read(s) and step(n) take their argument in DPL (DPH),
- * add(v) in DPL, DPH, B, A, mul(a, b) a there and b pushed (low byte first, dropped after). */
 typedef char boot_fields[(offsetof(drift_rec_t, k) == 2 && offsetof(drift_rec_t, t0seq) == 3
                           && offsetof(drift_rec_t, accg) == 4 && offsetof(drift_rec_t, steps) == 6
                           && offsetof(drift_rec_t, ref) == 8 && offsetof(datetime_t, second) == 5
@@ -604,6 +632,43 @@ void drift_boot(void) REENTRANT __naked
             "00009$:\n"
             "    rrc  a\n"
             "    mov  _gen,c\n"                  /* gen = off */
+            "    mov  r0,#_ds1302_buf+6\n"       /* n = STEPS, STEPS = 0 */
+            "    clr  a\n"
+            "    xch  a,@r0\n"
+            "    push acc\n"
+            "    inc  r0\n"
+            "    clr  a\n"
+            "    xch  a,@r0\n"
+            "    push acc\n"
+            "    mov  r0,#_ds1302_buf+4\n"       /* drift_acc = (ACCG & ~1) x 8192: */
+            "    mov  a,@r0\n"                   /* R5:R2 = ACCG & ~1 (its sign above) */
+            "    anl  a,#0xFE\n"
+            "    mov  r2,a\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    mov  r3,a\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"
+            "    mov  r4,a\n"
+            "    mov  r5,a\n"
+            "    mov  r6,#32\n"                  /* x 32 */
+            "    clr  a\n"
+            "    lcall _mac\n"
+            "    mov  r0,#_drift_acc\n"          /* x 256: a byte up */
+            "    mov  @r0,#0\n"
+            "    inc  r0\n"
+            "    mov  @r0,ar2\n"
+            "    inc  r0\n"
+            "    mov  @r0,ar3\n"
+            "    inc  r0\n"
+            "    mov  @r0,ar4\n"
+            "    mov  r2,#0xC0\n"                /* h = rate x 43200 */
+            "    mov  r3,#0xA8\n"
+            "    lcall 00020$\n"
+            "    push dpl\n"
+            "    push dph\n"
+            "    push b\n"
+            "    push acc\n"
             "    lcall _minutes\n"
             "    mov  r4,dpl\n"                  /* m = minutes() - REF x 4: REF off 4 times */
             "    mov  r5,dph\n"
@@ -628,15 +693,14 @@ void drift_boot(void) REENTRANT __naked
             "    subb a,#0\n"
             "    mov  r7,a\n"
             "    djnz r2,00011$\n"
-            "    mov  r0,#_ds1302_buf+6\n"
             "    mov  a,r6\n"
             "    anl  a,#0xF8\n"
             "    orl  a,r7\n"
             "    jz   00012$\n"                  /* m < 2^19 */
-            "    clr  a\n"                       /* not corrected: STEPS 0, ACC 0 */
-            "    mov  @r0,a\n"
-            "    inc  r0\n"
-            "    mov  @r0,a\n"
+            "    mov  a,sp\n"                    /* not corrected: h and n dropped, ACC 0 */
+            "    add  a,#0xFA\n"                 /* (STEPS 0) */
+            "    mov  sp,a\n"
+            "    clr  a\n"
             "    mov  r0,#_drift_acc\n"
             "    mov  @r0,a\n"
             "    inc  r0\n"
@@ -647,50 +711,6 @@ void drift_boot(void) REENTRANT __naked
             "    mov  @r0,a\n"
             "    ljmp _fold\n"
             "00012$:\n"
-            "    xch  a,@r0\n"                   /* n = STEPS, STEPS = 0 (A = 0) */
-            "    push acc\n"
-            "    inc  r0\n"
-            "    clr  a\n"
-            "    xch  a,@r0\n"
-            "    push acc\n"
-            "    mov  r0,#_ds1302_buf+4\n"       /* drift_acc = (ACCG & ~1) x 8192: */
-            "    mov  r1,#_drift_acc\n"          /* each byte x 32 by MUL AB, a byte up */
-            "    mov  @r1,#0\n"
-            "    mov  a,@r0\n"
-            "    anl  a,#0xFE\n"
-            "    mov  b,#32\n"
-            "    mul  ab\n"
-            "    inc  r1\n"
-            "    mov  @r1,a\n"                   /* byte 1 */
-            "    inc  r1\n"
-            "    mov  @r1,b\n"                   /* byte 2: its low 5 bits */
-            "    inc  r0\n"
-            "    mov  a,@r0\n"
-            "    mov  b,#32\n"
-            "    mul  ab\n"
-            "    orl  a,@r1\n"
-            "    mov  @r1,a\n"                   /* byte 2 */
-            "    inc  r1\n"
-            "    mov  a,@r0\n"
-            "    rlc  a\n"                       /* C = the sign */
-            "    mov  a,b\n"
-            "    jnc  00013$\n"
-            "    orl  a,#0xE0\n"
-            "00013$:\n"
-            "    mov  @r1,a\n"                   /* byte 3 */
-            "    mov  r2,#0xC0\n"                /* h = rate x 43200 */
-            "    mov  r3,#0xA8\n"
-            "    push ar4\n"                     /* (m kept in R4..R6 over it) */
-            "    push ar5\n"
-            "    push ar6\n"
-            "    lcall 00020$\n"
-            "    pop  ar6\n"
-            "    pop  ar5\n"
-            "    pop  ar4\n"
-            "    push dpl\n"
-            "    push dph\n"
-            "    push b\n"
-            "    push acc\n"
             "    push ar4\n"
             "    push ar5\n"
             "    push ar6\n"
