@@ -525,6 +525,46 @@ static uint8_t info(uint8_t s) __naked
             "    ret\n");
 }
 
+/* In assembler (SDCC's C took 783 bytes, its locals on the stack), in C terms:
+ *     off = ds1302_read(DS1302_WDAY_R) + 7 - clock_now.wday;   (the clock's day-of-week
+ *     if (off >= 7) off -= 7;                   offset, clock.h: 0/1 generation, 2 pending,
+ *     gen = off;                                3 "set me"); gen: the defaults'
+ *     a = info(0); b = info(1);
+ *     if ((a & b) == 0xFF) {                    no valid copy (a fresh chip, an older
+ *         RATE = 0; K = -34; T0 | sequence = 25; STEPS = 0;    firmware's RAM): the
+ *         drift_put_id(0xFFFF); slot = 1; fold();              defaults, no ID; the first
+ *     } else {                                                 write goes to copy 0
+ *         slot = !(a != 0xFF && (b == 0xFF || ((uint8_t)(a - b) & 3) == 1));
+ *         if (slot) swap a and b;               a: the newest valid copy, b: the other
+ *         gen = a >> 2;                         the other holds when the clock never got
+ *         if (off < 2 && gen != off && b != 0xFF) slot = !slot;     its generation
+ *         drift_load();                         (rec_read(slot))
+ *     }
+ *     rate_now();
+ *     if (off == 3) return;                     "set me": nothing to correct until it is set
+ *     if (off > 1) { drift_set(); return; }     a set cut before its record, or another writer
+ *     gen = off;                                the catch-up: ACC now (the step's edge is a
+ *     n = STEPS; STEPS = 0;                     second or two later: RATE x that is under
+ *     drift_acc = (int32_t)(ACCG & ~1) << 13;   6 us); STEPS counts the catch-up's seconds
+ *     h = mul(rate, 43200);                     (step() reloads the record, fold() needs it
+ *     m = minutes() - (REF << 2);               as it was)
+ *     if (m >= MAX_AWAY_MIN) {                  behind its record, or too long away: not
+ *         drift_acc = 0; fold();                corrected (STEPS 0)
+ *         return;
+ *     }
+ *     while (m >= 720) { m -= 720; add(h); }    12 hours at a time (ACC holds +-21 s)
+ *     add(mul(rate, (uint16_t)m * 60 + clock_now.second));
+ *     if (STEPS < 0) drift_acc's high half -= rate;
+ *     add(mul(rate, STEPS));
+ *     if (STEPS) { edge = 1; step(STEPS); } else { STEPS = n; fold(); }
+ * The last add is the second-order term: RATE counted over the clock's seconds, which the
+ * error itself lengthened (or shortened) by -STEPS (the seconds so far): 0.14 s after 30 days
+ * at +230 ppm, RATE x STEPS; mul() takes a negative STEPS as 2^16 + STEPS: RATE x 2^16 off
+ * first (drift_acc's high half: SDCC's int32 is little-endian).
+ * Registers: R6 = a, R7 = b; then R7:R4 = m. The stack holds what outlives a call: off, then
+ * n (2 bytes) below h (4) below m (3, its high byte on top): the calls clobber every register.
+ * Calls as SDCC makes them: info(s) and step(n) take their argument in DPL (DPH),
+ * add(v) in DPL, DPH, B, A, mul(a, b) a there and b pushed (low byte first, dropped after). */
 typedef char boot_fields[(offsetof(drift_rec_t, k) == 2 && offsetof(drift_rec_t, t0seq) == 3
                           && offsetof(drift_rec_t, accg) == 4 && offsetof(drift_rec_t, steps) == 6
                           && offsetof(drift_rec_t, ref) == 8 && offsetof(datetime_t, second) == 5
@@ -544,6 +584,8 @@ void drift_boot(void) REENTRANT __naked
             "    add  a,#7\n"                    /* under 7: as it was */
             "00001$:\n"
             "    push acc\n"                     /* off */
+            "    add  a,#0xFF\n"                 /* gen = off (!= 0) */
+            "    mov  _gen,c\n"
             "    mov  dpl,#0\n"
             "    lcall _info\n"
             "    push dpl\n"
@@ -570,10 +612,6 @@ void drift_boot(void) REENTRANT __naked
             "    mov  dptr,#0xFFFF\n"
             "    lcall _drift_put_id\n"
             "    setb _slot\n"
-            "    mov  r0,sp\n"
-            "    mov  a,@r0\n"                   /* off */
-            "    add  a,#0xFF\n"                 /* gen = off != 0 */
-            "    mov  _gen,c\n"
             "    lcall _fold\n"
             "    sjmp 00006$\n"
             "00002$:\n"
@@ -601,24 +639,17 @@ void drift_boot(void) REENTRANT __naked
             "    mov  _gen,c\n"
             "    mov  r0,sp\n"
             "    mov  a,@r0\n"                   /* off */
-            "    anl  a,#0xFE\n"
-            "    jnz  00005$\n"                  /* off >= 2 */
-            "    mov  a,@r0\n"
-            "    rrc  a\n"                       /* C = off */
-            "    jnb  _gen,00010$\n"
-            "    cpl  c\n"                       /* C = off != gen */
-            "00010$:\n"
-            "    jnc  00005$\n"
+            "    rl   a\n"
+            "    rl   a\n"
+            "    xrl  a,r6\n"
+            "    anl  a,#0xFC\n"                 /* (off ^ gen) << 2 (a: 0..7) */
+            "    cjne a,#4,00005$\n"             /* not: off < 2 and gen != off */
             "    mov  a,r7\n"
             "    inc  a\n"
             "    jz   00005$\n"                  /* b invalid */
             "    cpl  _slot\n"
             "00005$:\n"
-            "    mov  c,_slot\n"
-            "    clr  a\n"
-            "    rlc  a\n"
-            "    mov  dpl,a\n"
-            "    lcall _rec_read\n"
+            "    lcall _drift_load\n"
             "00006$:\n"
             "    lcall _rate_now\n"
             "    pop  acc\n"                     /* off */
