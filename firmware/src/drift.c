@@ -15,6 +15,7 @@
  * second's edge, polling the seconds register (BOOT_LAG). Both measured in the simulator
  * (tests/firmware/test_drift.py).
  */
+#include <stddef.h>
 #include "board_config.h"
 #include "drift.h"
 
@@ -107,33 +108,111 @@ static int32_t mul(int32_t a, uint16_t b) REENTRANT __naked
             "    ret\n");
 }
 
-/* clock_now in minutes since 2000-01-01 00:00 */
-static uint32_t minutes(void) REENTRANT
+/* R5:R4:R3:R2 = R5:R4:R3:R2 x R6 + A (unsigned; the product must fit), a byte at a time by
+ * MUL AB, the carry from one byte into the next; R1 walks the registers (bank 0), B is
+ * clobbered, R0 and R7 are kept. In C terms:
+ *     for (i = 0; i < 4; i++) { t = r[i] * R6 + A; r[i] = (uint8_t)t; A = t >> 8; } */
+static void mac(void) __naked
 {
-    uint16_t d = cal_day_of_year(&clock_now);
-    uint8_t y = clock_now.year;
-    while (y--) {
-        d += 365;
-        if (!(y & 3))
-            d++;
-    }
-    /* days x 1440 + (hour x 60 + minute in 16 bits, the hour's product by MUL AB) */
-    return mul(d, 1440)
-           + (uint16_t)((uint16_t)(clock_now.hour * (uint8_t)60) + clock_now.minute);
+    __asm__("    mov  r1,#ar2\n"
+            "00001$:\n"
+            "    xch  a,@r1\n"                   /* A = the byte, @R1 = the carry in */
+            "    mov  b,r6\n"
+            "    mul  ab\n"
+            "    add  a,@r1\n"
+            "    mov  @r1,a\n"
+            "    clr  a\n"
+            "    addc a,b\n"                     /* the carry out */
+            "    inc  r1\n"
+            "    cjne r1,#ar5+1,00001$\n"
+            "    ret\n");
 }
 
-/* copy s -> DRIFT_REC; whether its CRC holds */
-static bool_t rec_read(uint8_t s)
+/* clock_now in minutes since 2000-01-01 00:00, in assembler (SDCC's C took 152 bytes):
+ *     d = cal_day_of_year(&clock_now);
+ *     for (y = clock_now.year; y; y--)
+ *         d += 365 + !((y - 1) & 3);               (the leap days of 2000 .. the year before)
+ *     return (d x 24 + clock_now.hour) x 60 + clock_now.minute;     (by mac())
+ * D in DPH:DPL, Y in R7, R0 on clock_now's fields. */
+typedef char minutes_fields[(offsetof(datetime_t, year) == 0 && offsetof(datetime_t, hour) == 3
+                             && offsetof(datetime_t, minute) == 4) ? 1 : -1];
+static uint32_t minutes(void) REENTRANT __naked
 {
-    uint8_t NEAR *d = ds1302_buf;
-    uint8_t a = DS1302_RAM_R(REC_BASE);
-    if (s)
-        a = DS1302_RAM_R(REC_BASE + REC_SIZE);
-    do {
-        *d++ = ds1302_read(a);
-        a += 2;
-    } while (d != ds1302_buf + REC_SIZE);
-    return clock_crc(REC_SIZE - 1) == DRIFT_REC->crc;
+    __asm__("    mov  dpl,#_clock_now\n"
+            "    lcall _cal_day_of_year\n"
+            "    mov  r0,#_clock_now\n"          /* year */
+            "    mov  a,@r0\n"
+            "    jz   00002$\n"
+            "    mov  r7,a\n"
+            "00001$:\n"
+            "    mov  a,r7\n"
+            "    dec  a\n"
+            "    anl  a,#3\n"
+            "    add  a,#0xFF\n"                 /* C: (y - 1) & 3, not a leap year */
+            "    cpl  c\n"
+            "    mov  a,dpl\n"                   /* d += 365 + C */
+            "    addc a,#0x6D\n"
+            "    mov  dpl,a\n"
+            "    mov  a,dph\n"
+            "    addc a,#0x01\n"
+            "    mov  dph,a\n"
+            "    djnz r7,00001$\n"
+            "00002$:\n"
+            "    mov  r2,dpl\n"
+            "    mov  r3,dph\n"
+            "    clr  a\n"
+            "    mov  r4,a\n"
+            "    mov  r5,a\n"
+            "    mov  r0,#_clock_now+3\n"        /* hour */
+            "    mov  r6,#24\n"
+            "    mov  a,@r0\n"
+            "    lcall _mac\n"
+            "    inc  r0\n"                      /* minute */
+            "    mov  r6,#60\n"
+            "    mov  a,@r0\n"
+            "    lcall _mac\n"
+            "    mov  dpl,r2\n"
+            "    mov  dph,r3\n"
+            "    mov  b,r4\n"
+            "    mov  a,r5\n"
+            "    ret\n");
+}
+
+/* copy s (0 or 1) -> DRIFT_REC; whether its CRC holds. In assembler (SDCC's C: 57 bytes):
+ *     a = DS1302_RAM_R(REC_BASE + (s ? REC_SIZE : 0));
+ *     for (d = ds1302_buf; d != ds1302_buf + REC_SIZE; a += 2) *d++ = ds1302_read(a);
+ *     return clock_crc(REC_SIZE - 1) == DRIFT_REC->crc;             (in C)
+ * A = a, R1 = d, both on the stack over the read. */
+typedef char rec_read_cmds[(DS1302_RAM_R(REC_BASE) == 0xCF && DS1302_RAM_R(REC_BASE + REC_SIZE) == 0xCF + 24
+                            && REC_SIZE == 12) ? 1 : -1];
+static bool_t rec_read(uint8_t s) __naked
+{
+    (void)s;
+    __asm__("    mov  a,dpl\n"
+            "    jz   00001$\n"
+            "    mov  a,#24\n"                   /* 2 x REC_SIZE */
+            "00001$:\n"
+            "    add  a,#0xCF\n"                 /* DS1302_RAM_R(REC_BASE) */
+            "    mov  r1,#_ds1302_buf\n"
+            "00002$:\n"
+            "    push acc\n"
+            "    push ar1\n"
+            "    mov  dpl,a\n"
+            "    lcall _ds1302_read\n"
+            "    pop  ar1\n"
+            "    pop  acc\n"
+            "    mov  @r1,dpl\n"
+            "    inc  r1\n"
+            "    add  a,#2\n"
+            "    cjne r1,#_ds1302_buf+12,00002$\n"
+            "    mov  dpl,#11\n"                 /* REC_SIZE - 1 */
+            "    lcall _clock_crc\n"
+            "    mov  r0,#_ds1302_buf+11\n"      /* crc */
+            "    mov  a,@r0\n"
+            "    xrl  a,dpl\n"
+            "    add  a,#0xFF\n"                 /* C: they differ */
+            "    cpl  c\n"
+            "    ret\n");
 }
 
 void drift_load(void)
@@ -731,10 +810,23 @@ void drift_store(void)
     rate_now();
 }
 
-/* two RAM bytes, little-endian, the first at read address a */
-static uint16_t read2(uint8_t a)
+/* two RAM bytes, little-endian, the first at read address a (in DPL). In assembler
+ * (SDCC's C: 37 bytes): return ds1302_read(a) | (uint16_t)ds1302_read(a + 2) << 8;
+ * a and the low byte on the stack over the reads. */
+static uint16_t read2(uint8_t a) __naked
 {
-    return ds1302_read(a) | (uint16_t)ds1302_read(a + 2) << 8;
+    (void)a;
+    __asm__("    mov  a,dpl\n"
+            "    push acc\n"
+            "    lcall _ds1302_read\n"
+            "    pop  acc\n"
+            "    push dpl\n"                     /* the low byte */
+            "    add  a,#2\n"
+            "    mov  dpl,a\n"
+            "    lcall _ds1302_read\n"
+            "    mov  dph,dpl\n"
+            "    pop  dpl\n"
+            "    ret\n");
 }
 
 uint16_t drift_id(void)
@@ -742,12 +834,28 @@ uint16_t drift_id(void)
     return read2(DS1302_RAM_R(ID_ADDR));
 }
 
-void drift_put_id(uint16_t id)
+/* In assembler (SDCC's C: 38 bytes):
+ *     ds1302_unprotect();
+ *     ds1302_write(DS1302_RAM_W(ID_ADDR), (uint8_t)id);
+ *     ds1302_write(DS1302_RAM_W(ID_ADDR + 1), (uint8_t)(id >> 8));
+ *     ds1302_protect();
+ * id's bytes on the stack over the calls, popped into ds1302_write()'s second argument (SDCC
+ * passes it in ds1302_write_PARM_2: ds1302_write is not reentrant; the link fails if it
+ * becomes so). */
+typedef char put_id_cmds[(DS1302_RAM_W(ID_ADDR) == 0xCA) ? 1 : -1];
+void drift_put_id(uint16_t id) __naked
 {
-    ds1302_unprotect();
-    ds1302_write(DS1302_RAM_W(ID_ADDR), (uint8_t)id);
-    ds1302_write(DS1302_RAM_W(ID_ADDR + 1), (uint8_t)(id >> 8));
-    ds1302_protect();
+    (void)id;
+    __asm__("    push dph\n"
+            "    push dpl\n"
+            "    lcall _ds1302_unprotect\n"
+            "    pop  _ds1302_write_PARM_2\n"    /* low byte */
+            "    mov  dpl,#0xCA\n"               /* DS1302_RAM_W(ID_ADDR) */
+            "    lcall _ds1302_write\n"
+            "    pop  _ds1302_write_PARM_2\n"    /* high byte */
+            "    mov  dpl,#0xCC\n"               /* DS1302_RAM_W(ID_ADDR + 1) */
+            "    lcall _ds1302_write\n"
+            "    ljmp _ds1302_protect\n");
 }
 
 int16_t drift_steps(void)
@@ -758,89 +866,348 @@ int16_t drift_steps(void)
     return read2(a);
 }
 
-/* per copy: 0xFF invalid, else its sequence | g << 2 */
-static uint8_t info(uint8_t s)
+/* per copy: 0xFF invalid, else its sequence | g << 2. In assembler (SDCC's C: 32 bytes):
+ *     if (!rec_read(s)) return 0xFF;
+ *     return (DRIFT_REC->t0seq >> 6) | (uint8_t)((DRIFT_REC->accg & 1) << 2); */
+static uint8_t info(uint8_t s) __naked
 {
-    if (!rec_read(s))
-        return 0xFF;
-    return (DRIFT_REC->t0seq >> 6) | (uint8_t)(((uint8_t)DRIFT_REC->accg & 1) << 2);
+    (void)s;
+    __asm__("    lcall _rec_read\n"
+            "    mov  dpl,#0xFF\n"
+            "    jnc  00001$\n"
+            "    mov  r0,#_ds1302_buf+4\n"       /* accg */
+            "    mov  a,@r0\n"
+            "    rrc  a\n"                       /* C = g */
+            "    dec  r0\n"                      /* t0seq */
+            "    mov  a,@r0\n"
+            "    rl   a\n"
+            "    rl   a\n"
+            "    anl  a,#3\n"                    /* the sequence */
+            "    mov  acc.2,c\n"
+            "    mov  dpl,a\n"
+            "00001$:\n"
+            "    ret\n");
 }
 
-void drift_boot(void) REENTRANT
+/* In assembler (SDCC's C took 783 bytes, its locals on the stack), in C terms:
+ *     off = ds1302_read(DS1302_WDAY_R) + 7 - clock_now.wday;   (the clock's day-of-week
+ *     if (off >= 7) off -= 7;                   offset, clock.h: 0/1 generation, 2 pending,
+ *     gen = off;                                3 "set me"); gen: the defaults'
+ *     a = info(0); b = info(1);
+ *     if ((a & b) == 0xFF) {                    no valid copy (a fresh chip, an older
+ *         RATE = 0; K = -34; T0 | sequence = 25; STEPS = 0;    firmware's RAM): the
+ *         drift_put_id(0xFFFF); slot = 1; fold();              defaults, no ID; the first
+ *     } else {                                                 write goes to copy 0
+ *         slot = !(a != 0xFF && (b == 0xFF || ((uint8_t)(a - b) & 3) == 1));
+ *         if (slot) swap a and b;               a: the newest valid copy, b: the other
+ *         gen = a >> 2;                         the other holds when the clock never got
+ *         if (off < 2 && gen != off && b != 0xFF) slot = !slot;     its generation
+ *         drift_load();                         (rec_read(slot))
+ *     }
+ *     rate_now();
+ *     if (off == 3) return;                     "set me": nothing to correct until it is set
+ *     if (off > 1) { drift_set(); return; }     a set cut before its record, or another writer
+ *     gen = off;                                the catch-up: ACC now (the step's edge is a
+ *     n = STEPS; STEPS = 0;                     second or two later: RATE x that is under
+ *     drift_acc = (int32_t)(ACCG & ~1) << 13;   6 us); STEPS counts the catch-up's seconds
+ *     h = mul(rate, 43200);                     (step() reloads the record, fold() needs it
+ *     m = minutes() - (REF << 2);               as it was)
+ *     if (m >= MAX_AWAY_MIN) {                  behind its record, or too long away: not
+ *         drift_acc = 0; fold();                corrected (STEPS 0)
+ *         return;
+ *     }
+ *     while (m >= 720) { m -= 720; add(h); }    12 hours at a time (ACC holds +-21 s)
+ *     add(mul(rate, (uint16_t)m * 60 + clock_now.second));
+ *     if (STEPS < 0) drift_acc's high half -= rate;
+ *     add(mul(rate, STEPS));
+ *     if (STEPS) { edge = 1; step(STEPS); } else { STEPS = n; fold(); }
+ * The last add is the second-order term: RATE counted over the clock's seconds, which the
+ * error itself lengthened (or shortened) by -STEPS (the seconds so far): 0.14 s after 30 days
+ * at +230 ppm, RATE x STEPS; mul() takes a negative STEPS as 2^16 + STEPS: RATE x 2^16 off
+ * first (drift_acc's high half: SDCC's int32 is little-endian).
+ * Registers: R6 = a, R7 = b; then R7:R4 = m. The stack holds what outlives a call: off, then
+ * n (2 bytes) below h (4) below m (3, its high byte on top): the calls clobber every register.
+ * Calls as SDCC makes them: info(s) and step(n) take their argument in DPL (DPH),
+ * add(v) in DPL, DPH, B, A, mul(a, b) a there and b pushed (low byte first, dropped after). */
+typedef char boot_fields[(offsetof(drift_rec_t, k) == 2 && offsetof(drift_rec_t, t0seq) == 3
+                          && offsetof(drift_rec_t, accg) == 4 && offsetof(drift_rec_t, steps) == 6
+                          && offsetof(drift_rec_t, ref) == 8 && offsetof(datetime_t, second) == 5
+                          && offsetof(datetime_t, wday) == 6 && DS1302_WDAY_R == 0x8B
+                          && MAX_AWAY_MIN == 0x80000UL) ? 1 : -1];
+void drift_boot(void) REENTRANT __naked
 {
-    uint8_t a, b, off;
-    int16_t n;
-    uint32_t m;
-    int32_t h;
-
-    /* the clock's day-of-week offset (clock.h): 0/1 generation, 2 pending, 3 "set me" */
-    off = ds1302_read(DS1302_WDAY_R) + 7 - clock_now.wday;
-    if (off >= 7)
-        off -= 7;
-    a = info(0);
-    b = info(1);
-    if ((a & b) == 0xFF) {
-        /* no valid copy (a fresh chip, an older firmware's RAM): the defaults, no ID */
-        DRIFT_REC->rate = 0;
-        DRIFT_REC->k = -34;
-        DRIFT_REC->t0seq = 25;
-        DRIFT_REC->steps = 0;
-        drift_put_id(0xFFFF);
-        slot = 1;                   /* the first write goes to copy 0 */
-        gen = off;
-        fold();
-    } else {
-        /* the newest valid copy, or the other when the clock never got its generation */
-        slot = !(a != 0xFF && (b == 0xFF || ((uint8_t)(a - b) & 3) == 1));
-        if (slot) {
-            n = a;                  /* a: the newest, b: the other */
-            a = b;
-            b = (uint8_t)n;
-        }
-        gen = a >> 2;
-        if (off < 2 && gen != off && b != 0xFF)
-            slot = !slot;
-        rec_read(slot);
-    }
-    rate_now();
-    if (off == 3)
-        return;                     /* "set me": nothing to correct until it is set */
-    if (off > 1) {
-        drift_set();                /* a set cut before its record, or another writer */
-        return;
-    }
-    gen = off;
-    /* the catch-up: ACC now (the step's edge is a second or two later: RATE x that is
-     * under 6 us) */
-    m = minutes() - ((*(uint32_t NEAR *)DRIFT_REC->ref & 0xFFFFFFUL) << 2);
-    drift_acc = (int32_t)(DRIFT_REC->accg & ~1) << 13;
-    n = DRIFT_REC->steps;           /* the catch-up's seconds are counted in STEPS (step()
-                                       reloads the record, fold() needs it as it was) */
-    if (m >= MAX_AWAY_MIN) {        /* behind its record, or too long away: not corrected */
-        drift_acc = 0;
-        DRIFT_REC->steps = n = 0;
-    } else {
-        h = mul(rate, 43200);       /* 12 hours (ACC holds +-21 s) */
-        while (m >= 720) {
-            m -= 720;
-            add(h);
-        }
-        add(mul(rate, (uint16_t)m * 60 + clock_now.second));
-        /* that counted RATE over the clock's seconds, which the error itself lengthened
-         * (or shortened) by -n (the seconds so far): a second-order term (0.14 s after
-         * 30 days at +230 ppm), RATE x n. mul() takes a negative n as 2^16 + n: RATE x 2^16
-         * off first (drift_acc's high half: SDCC's int32 is little-endian) */
-        m = DRIFT_REC->steps - n;
-        if ((int16_t)m < 0)
-            ((int16_t IDATA *)&drift_acc)[1] -= rate;
-        add(mul(rate, (uint16_t)m));
-    }
-    n = DRIFT_REC->steps - n;
-    if (n) {
-        edge = 1;
-        step(n);
-    } else {
-        fold();
-    }
+    __asm__("    mov  dpl,#0x8B\n"               /* DS1302_WDAY_R */
+            "    lcall _ds1302_read\n"
+            "    mov  r0,#_clock_now+6\n"        /* wday */
+            "    mov  a,dpl\n"
+            "    add  a,#7\n"
+            "    clr  c\n"
+            "    subb a,@r0\n"
+            "    add  a,#0xF9\n"                 /* - 7, C when it was 7 or more */
+            "    jc   00001$\n"
+            "    add  a,#7\n"                    /* under 7: as it was */
+            "00001$:\n"
+            "    push acc\n"                     /* off */
+            "    add  a,#0xFF\n"                 /* gen = off (!= 0) */
+            "    mov  _gen,c\n"
+            "    mov  dpl,#0\n"
+            "    lcall _info\n"
+            "    push dpl\n"
+            "    mov  dpl,#1\n"
+            "    lcall _info\n"
+            "    pop  acc\n"
+            "    mov  r6,a\n"                    /* a */
+            "    mov  r7,dpl\n"                  /* b */
+            "    anl  a,r7\n"
+            "    inc  a\n"
+            "    jnz  00002$\n"                  /* a valid copy */
+            "    mov  r0,#_ds1302_buf\n"         /* the defaults (A = 0) */
+            "    mov  @r0,a\n"                   /* RATE 0 */
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,#0xDE\n"               /* K -34 */
+            "    inc  r0\n"
+            "    mov  @r0,#25\n"                 /* T0 25, sequence 0 */
+            "    mov  r0,#_ds1302_buf+6\n"       /* STEPS 0 */
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    mov  dptr,#0xFFFF\n"
+            "    lcall _drift_put_id\n"
+            "    setb _slot\n"
+            "    lcall _fold\n"
+            "    sjmp 00006$\n"
+            "00002$:\n"
+            "    clr  _slot\n"
+            "    mov  a,r6\n"
+            "    inc  a\n"
+            "    jz   00003$\n"                  /* a invalid: slot 1 */
+            "    mov  a,r7\n"
+            "    inc  a\n"
+            "    jz   00004$\n"                  /* b invalid: slot 0 */
+            "    mov  a,r6\n"
+            "    clr  c\n"
+            "    subb a,r7\n"
+            "    anl  a,#3\n"
+            "    dec  a\n"
+            "    jz   00004$\n"                  /* a one ahead of b: slot 0 */
+            "00003$:\n"
+            "    setb _slot\n"
+            "    mov  a,r6\n"                    /* swap a and b */
+            "    xch  a,r7\n"
+            "    mov  r6,a\n"
+            "00004$:\n"
+            "    mov  a,r6\n"
+            "    mov  c,acc.2\n"                 /* gen = a >> 2 (a: sequence | g << 2) */
+            "    mov  _gen,c\n"
+            "    mov  r0,sp\n"
+            "    mov  a,@r0\n"                   /* off */
+            "    rl   a\n"
+            "    rl   a\n"
+            "    xrl  a,r6\n"
+            "    anl  a,#0xFC\n"                 /* (off ^ gen) << 2 (a: 0..7) */
+            "    cjne a,#4,00005$\n"             /* not: off < 2 and gen != off */
+            "    mov  a,r7\n"
+            "    inc  a\n"
+            "    jz   00005$\n"                  /* b invalid */
+            "    cpl  _slot\n"
+            "00005$:\n"
+            "    lcall _drift_load\n"
+            "00006$:\n"
+            "    lcall _rate_now\n"
+            "    pop  acc\n"                     /* off */
+            "    cjne a,#3,00007$\n"
+            "    ret\n"                          /* "set me" */
+            "00007$:\n"
+            "    cjne a,#2,00008$\n"
+            "00008$:\n"
+            "    jc   00009$\n"
+            "    ljmp _drift_set\n"              /* off > 1 */
+            "00009$:\n"
+            "    rrc  a\n"
+            "    mov  _gen,c\n"                  /* gen = off */
+            "    mov  r0,#_ds1302_buf+6\n"       /* n = STEPS, STEPS = 0 */
+            "    clr  a\n"
+            "    xch  a,@r0\n"
+            "    push acc\n"
+            "    inc  r0\n"
+            "    clr  a\n"
+            "    xch  a,@r0\n"
+            "    push acc\n"
+            "    mov  r0,#_ds1302_buf+4\n"       /* drift_acc = (ACCG & ~1) x 8192: */
+            "    mov  a,@r0\n"                   /* R5:R2 = ACCG & ~1 (its sign above) */
+            "    anl  a,#0xFE\n"
+            "    mov  r2,a\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    mov  r3,a\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"
+            "    mov  r4,a\n"
+            "    mov  r5,a\n"
+            "    mov  r6,#32\n"                  /* x 32 */
+            "    clr  a\n"
+            "    lcall _mac\n"
+            "    mov  r0,#_drift_acc\n"          /* x 256: a byte up */
+            "    mov  @r0,#0\n"
+            "    inc  r0\n"
+            "    mov  @r0,ar2\n"
+            "    inc  r0\n"
+            "    mov  @r0,ar3\n"
+            "    inc  r0\n"
+            "    mov  @r0,ar4\n"
+            "    mov  r2,#0xC0\n"                /* h = rate x 43200 */
+            "    mov  r3,#0xA8\n"
+            "    lcall 00020$\n"
+            "    push dpl\n"
+            "    push dph\n"
+            "    push b\n"
+            "    push acc\n"
+            "    lcall _minutes\n"
+            "    mov  r4,dpl\n"                  /* m = minutes() - REF x 4: REF off 4 times */
+            "    mov  r5,dph\n"
+            "    mov  r6,b\n"
+            "    mov  r7,a\n"
+            "    mov  r2,#4\n"
+            "00011$:\n"
+            "    mov  r0,#_ds1302_buf+8\n"
+            "    clr  c\n"
+            "    mov  a,r4\n"
+            "    subb a,@r0\n"
+            "    mov  r4,a\n"
+            "    inc  r0\n"
+            "    mov  a,r5\n"
+            "    subb a,@r0\n"
+            "    mov  r5,a\n"
+            "    inc  r0\n"
+            "    mov  a,r6\n"
+            "    subb a,@r0\n"
+            "    mov  r6,a\n"
+            "    mov  a,r7\n"
+            "    subb a,#0\n"
+            "    mov  r7,a\n"
+            "    djnz r2,00011$\n"
+            "    mov  a,r6\n"
+            "    anl  a,#0xF8\n"
+            "    orl  a,r7\n"
+            "    jz   00012$\n"                  /* m < 2^19 */
+            "    mov  a,sp\n"                    /* not corrected: h and n dropped, ACC 0 */
+            "    add  a,#0xFA\n"                 /* (STEPS 0) */
+            "    mov  sp,a\n"
+            "    clr  a\n"
+            "    mov  r0,#_drift_acc\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    ljmp _fold\n"
+            "00012$:\n"
+            "    push ar4\n"
+            "    push ar5\n"
+            "    push ar6\n"
+            "00014$:\n"                          /* while (m >= 720) { m -= 720; add(h); } */
+            "    mov  r0,sp\n"
+            "    dec  r0\n"
+            "    dec  r0\n"                      /* m's low byte */
+            "    clr  c\n"
+            "    mov  a,@r0\n"
+            "    subb a,#0xD0\n"                 /* 720 = 0x2D0 */
+            "    mov  r2,a\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    subb a,#0x02\n"
+            "    mov  r3,a\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    subb a,#0\n"
+            "    jc   00015$\n"
+            "    mov  @r0,a\n"
+            "    dec  r0\n"
+            "    mov  @r0,ar3\n"
+            "    dec  r0\n"
+            "    mov  @r0,ar2\n"
+            "    dec  r0\n"                      /* h */
+            "    mov  a,@r0\n"
+            "    dec  r0\n"
+            "    mov  b,@r0\n"
+            "    dec  r0\n"
+            "    mov  dph,@r0\n"
+            "    dec  r0\n"
+            "    mov  dpl,@r0\n"
+            "    lcall _add\n"
+            "    sjmp 00014$\n"
+            "00015$:\n"
+            "    pop  acc\n"                     /* m's high byte: 0 */
+            "    pop  ar3\n"
+            "    pop  ar2\n"
+            "    mov  r4,a\n"
+            "    mov  r5,a\n"
+            "    mov  r6,#60\n"                  /* R3:R2 = m x 60 + clock_now.second */
+            "    mov  r0,#_clock_now+5\n"
+            "    mov  a,@r0\n"
+            "    lcall _mac\n"
+            "    mov  a,sp\n"                    /* h dropped */
+            "    add  a,#0xFC\n"
+            "    mov  sp,a\n"
+            "    lcall 00020$\n"
+            "    lcall _add\n"
+            "    mov  r0,#_ds1302_buf+7\n"       /* the second-order term */
+            "    mov  a,@r0\n"
+            "    jnb  acc.7,00016$\n"
+            "    mov  r0,#_drift_acc+2\n"        /* STEPS < 0: drift_acc's high half -= rate */
+            "    mov  r1,#_rate\n"
+            "    clr  c\n"
+            "    mov  a,@r0\n"
+            "    subb a,@r1\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    inc  r1\n"
+            "    mov  a,@r0\n"
+            "    subb a,@r1\n"
+            "    mov  @r0,a\n"
+            "00016$:\n"
+            "    mov  r0,#_ds1302_buf+6\n"
+            "    mov  ar2,@r0\n"
+            "    inc  r0\n"
+            "    mov  ar3,@r0\n"
+            "    lcall 00020$\n"
+            "    lcall _add\n"
+            "    mov  r0,#_ds1302_buf+6\n"       /* the catch-up's seconds */
+            "    mov  dpl,@r0\n"
+            "    inc  r0\n"
+            "    mov  dph,@r0\n"
+            "    mov  a,@r0\n"
+            "    orl  a,dpl\n"
+            "    jz   00017$\n"
+            "    dec  sp\n"                      /* n dropped */
+            "    dec  sp\n"
+            "    setb _edge\n"
+            "    ljmp _step\n"
+            "00017$:\n"
+            "    pop  acc\n"                     /* STEPS = n */
+            "    mov  @r0,a\n"
+            "    dec  r0\n"
+            "    pop  acc\n"
+            "    mov  @r0,a\n"
+            "    ljmp _fold\n"
+            "00020$:\n"                          /* DPL..A = mul(rate, R3:R2) */
+            "    push ar2\n"
+            "    push ar3\n"
+            "    mov  r0,#_rate\n"
+            "    mov  dpl,@r0\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    mov  dph,a\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"                   /* its sign, in the two high bytes */
+            "    mov  b,a\n"
+            "    lcall _mul\n"
+            "    dec  sp\n"
+            "    dec  sp\n"
+            "    ret\n");
 }
 #endif
