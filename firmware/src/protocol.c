@@ -1307,7 +1307,7 @@ static void line_reset(void)
  *         line[len++] = c;
  *         if (c != ' ') trim = len;
  *     }
- * In assembler (SDCC's C: 219 bytes): R7 = c, R6 = d, R5 and R4 scratch (crc16() keeps
+ * In assembler (SDCC's C: 219 bytes): R7 = c, R6 = d, R5 the shift count (crc16() keeps
  * R0-R7).
  */
 static void take(uint8_t c) __naked
@@ -1367,19 +1367,15 @@ static void take(uint8_t c) __naked
             "    jz   00009$\n"
             "    orl  _lflags,#0x04\n"              /* L_CKBAD */
             "00009$:\n"
-            "    mov  a,(_in_crc + 1)\n"            /* in_crc <<= 4 */
-            "    swap a\n"
-            "    anl  a,#0xF0\n"
-            "    mov  r5,a\n"
+            "    mov  r5,#4\n"                      /* in_crc <<= 4 */
+            "00023$:\n"
             "    mov  a,_in_crc\n"
-            "    swap a\n"
-            "    mov  r4,a\n"
-            "    anl  a,#0x0F\n"
-            "    orl  a,r5\n"
-            "    mov  (_in_crc + 1),a\n"
-            "    mov  a,r4\n"
-            "    anl  a,#0xF0\n"
+            "    add  a,_in_crc\n"
             "    mov  _in_crc,a\n"
+            "    mov  a,(_in_crc + 1)\n"
+            "    rlc  a\n"
+            "    mov  (_in_crc + 1),a\n"
+            "    djnz r5,00023$\n"
             "    dec  _ck_n\n"
             "    ret\n"
             "00010$:\n"
@@ -1408,13 +1404,12 @@ static void take(uint8_t c) __naked
             "00013$:\n"
             "    jnc  00016$\n"                     /* the line is full */
             "    mov  a,r7\n"
-            "    cjne a,#0x61,00014$\n"             /* 'a'..'z': upper case */
+            "    add  a,#0x9F\n"                    /* c - 'a' */
+            "    cjne a,#26,00014$\n"
             "00014$:\n"
-            "    jc   00015$\n"
-            "    cjne a,#0x7B,00017$\n"
-            "00017$:\n"
-            "    jnc  00015$\n"
-            "    add  a,#0xE0\n"                    /* - 32 */
+            "    mov  a,r7\n"
+            "    jnc  00015$\n"                     /* not 'a'..'z' */
+            "    add  a,#0xE0\n"                    /* - 32: upper case */
             "00015$:\n"
             "    mov  r6,a\n"
             "    mov  a,_len\n"                     /* line[len++] = c */
@@ -1671,8 +1666,8 @@ static void drift_field(char c) __naked
  *     }
  *     out_fmt("\r\n"); out_uart = 0;
  * (CAL, TEMP, DRIFT: only on the boards with the feature.) In assembler (SDCC's C: 296
- * bytes): R5, R6, R7 = rp_s[-3], rp_s[-2], rp_s[-1], read after each piece; in the check,
- * R7 = n and R6 = c (uart_putc() keeps R0-R7), R4 the shift count.
+ * bytes): R5, R6, R7 = rp_s[-3], rp_s[-2], rp_s[-1] and R4 = k, read after each piece; in
+ * the check, R7 = n and R6 = c (uart_putc() keeps R0-R7), R4 the shift count.
  */
 #if FEATURE_LUNAR
 typedef char solar_layout[(offsetof(solar_t, term) == 0 && offsetof(solar_t, fest) == 1) ? 1 : -1];
@@ -1719,10 +1714,13 @@ static void reply_run(void) __naked
             "    mov  a,#2\n"
             "    movc a,@a+dptr\n"
             "    mov  r7,a\n"
-#if FEATURE_DRIFT
+#if FEATURE_DRIFT || FEATURE_LUNAR
             "    mov  a,_rp_code\n"
             "    anl  a,#0x1F\n"
-            "    cjne a,#" XSTR(R_DRIFT_N) ",00003$\n"
+            "    mov  r4,a\n"                       /* k */
+#endif
+#if FEATURE_DRIFT
+            "    cjne r4,#" XSTR(R_DRIFT_N) ",00003$\n"
             "    cjne r7,#0x8C,00003$\n"            /* FC_RX: a DRIFT number */
             "    mov  dpl,r5\n"
             "    lcall _drift_field\n"
@@ -1731,9 +1729,7 @@ static void reply_run(void) __naked
 #endif
             "    cjne r6,#0x3D,00005$\n"            /* '=': a value */
 #if FEATURE_LUNAR
-            "    mov  a,_rp_code\n"
-            "    anl  a,#0x1F\n"
-            "    cjne a,#" XSTR(R_CAL_N) ",00004$\n"
+            "    cjne r4,#" XSTR(R_CAL_N) ",00004$\n"
             "    mov  r0,#_solar\n"                 /* CAL: the term, then the festival */
             "    mov  dpl,@r0\n"
             "    lcall _solar_print\n"

@@ -338,7 +338,7 @@ void out_fixed(uint32_t v, uint8_t spec) __naked
             "    mov  r5,a\n"
             "    mov  r6,a\n"
             "    mov  r7,a\n"
-            "    push 0x02\n"                     /* R2 (bank 0) */
+            "    push 0x02\n"                     /* R2 (bank 0: no ar2 without C) */
             "    mov  r2,#32\n"
             "    clr  f0\n"
             "00004$:\n"                            /* C = the next bit of v */
