@@ -38,6 +38,7 @@
 /* SDCC: no induction-variable or loop-invariant rewriting here: smaller code (measured) */
 #pragma noinduction
 #pragma noinvariant
+#include <stddef.h>
 #include "board_config.h"
 #include "protocol.h"
 #include "uart.h"
@@ -65,7 +66,6 @@
 #define KW_CAL_LEN 0
 #endif
 #if FEATURE_DRIFT
-#include <stddef.h>
 #include "drift.h"
 #define KW_DRIFT " DRIFT"
 #define KW_DRIFT_LEN 6
@@ -73,7 +73,9 @@
 #define KW_DRIFT ""
 #define KW_DRIFT_LEN 0
 #endif
-#define E_SENSOR (FEATURE_DS18B20 || FEATURE_DRIFT)   /* ERR sensor: TEMP, DRIFT COMP ON */
+#define E_SENSOR (FEATURE_DS18B20 || FEATURE_DRIFT)
+#define XSTR(x) STR(x)
+#define STR(x) #x   /* ERR sensor: TEMP, DRIFT COMP ON */
 
 static IDATA char line[PROTO_MAX_LINE + 1];  /* the body, upper-cased, NUL at the end */
 static uint8_t len;                 /* body bytes stored */
@@ -129,6 +131,39 @@ enum { R_SET, R_TIME, R_PONG, R_ALARM, R_HOURS, R_INFO, R_HELP,
 #define R_DATA 0x20                 /* ALARM: on, HOURS: 12 h, INFO: unset, DRIFT: COMP on
                                        (reply_flag()) */
 #define R_CODE 0x1F
+/* the codes the assembler below uses, as numbers (it cannot see an enum; checked) */
+#define R_CAL_N       7
+#define R_TEMP_N      (7 + FEATURE_LUNAR)
+#define R_DRIFT_N     (7 + FEATURE_LUNAR + FEATURE_DS18B20)
+#define R_E_UNKNOWN_N (7 + FEATURE_LUNAR + FEATURE_DS18B20 + FEATURE_DRIFT)
+#define R_E_SYNTAX_N  (R_E_UNKNOWN_N + 1)
+#define R_E_RANGE_N   (R_E_UNKNOWN_N + 2)
+#define R_E_SENSOR_N  (R_E_UNKNOWN_N + 7)
+#define R_E_BUSY_N    (R_E_UNKNOWN_N + 8)
+#if FEATURE_DS18B20
+#define R_ALARM_AGAIN_N (R_E_UNKNOWN_N + 9)      /* after ERR sensor, ERR busy */
+#elif E_SENSOR
+#define R_ALARM_AGAIN_N (R_E_UNKNOWN_N + 8)      /* after ERR sensor */
+#else
+#define R_ALARM_AGAIN_N (R_E_UNKNOWN_N + 7)
+#endif
+typedef char r_numbers[(R_SET == 0 && R_TIME == 1 && R_ALARM == 3 && R_HOURS == 4 && R_HELP == 6
+                        && R_E_UNKNOWN_N == R_E_UNKNOWN && R_E_SYNTAX_N == R_E_SYNTAX
+                        && R_E_RANGE_N == R_E_RANGE && R_ALARM_AGAIN_N == R_ALARM_AGAIN
+                        && R_CKS == 0x80 && R_CRC == 0x40 && R_DATA == 0x20
+                        && R_CODE == 0x1F) ? 1 : -1];
+#if FEATURE_LUNAR
+typedef char r_cal_n[(R_CAL_N == R_CAL) ? 1 : -1];
+#endif
+#if FEATURE_DS18B20
+typedef char r_temp_n[(R_TEMP_N == R_TEMP && R_E_BUSY_N == R_E_BUSY) ? 1 : -1];
+#endif
+#if FEATURE_DRIFT
+typedef char r_drift_n[(R_DRIFT_N == R_DRIFT) ? 1 : -1];
+#endif
+#if E_SENSOR
+typedef char r_sensor_n[(R_E_SENSOR_N == R_E_SENSOR) ? 1 : -1];
+#endif
 
 /* keyword lists, space-separated: index = position; the commands' list is the HELP reply */
 /* SET first: matched soonest, it is on the path from a SET's last byte to its DS1302 write */
@@ -166,135 +201,266 @@ typedef char drift_rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drif
 
 /* ---- reply queue (a byte ring) ---- */
 
-static void rq_put(uint8_t b)
+/* In assembler, saving what they touch besides A (callee_saves in compat.h: SDCC's C saved
+ * a register more): R0 on the stack (bank 0). */
+
+/* rq[rq_head] = b; if (++rq_head == PROTO_QUEUE) rq_head = 0; */
+static void rq_put(uint8_t b) __naked
 {
-    rq[rq_head] = b;
-    if (++rq_head == PROTO_QUEUE)
-        rq_head = 0;
+    (void)b;
+    __asm__("    push 0x00\n"
+            "    mov  a,_rq_head\n"
+            "    add  a,#_rq\n"
+            "    mov  r0,a\n"
+            "    mov  a,dpl\n"
+            "    movx @r0,a\n"
+            "    inc  _rq_head\n"
+            "    mov  a,_rq_head\n"
+            "    cjne a,#" XSTR(PROTO_QUEUE) ",00001$\n"
+            "    mov  _rq_head,#0\n"
+            "00001$:\n"
+            "    pop  0x00\n"
+            "    ret\n");
 }
 
-static uint8_t rq_get(void)
+/* b = rq[rq_tail]; if (++rq_tail == PROTO_QUEUE) rq_tail = 0; return b; */
+static uint8_t rq_get(void) __naked
 {
-    uint8_t b = rq[rq_tail];
-    if (++rq_tail == PROTO_QUEUE)
-        rq_tail = 0;
-    return b;
+    __asm__("    push 0x00\n"
+            "    mov  a,_rq_tail\n"
+            "    add  a,#_rq\n"
+            "    mov  r0,a\n"
+            "    movx a,@r0\n"
+            "    mov  dpl,a\n"
+            "    inc  _rq_tail\n"
+            "    mov  a,_rq_tail\n"
+            "    cjne a,#" XSTR(PROTO_QUEUE) ",00001$\n"
+            "    mov  _rq_tail,#0\n"
+            "00001$:\n"
+            "    pop  0x00\n"
+            "    ret\n");
 }
 
-/* result bytes queued after reply code k (R_CODE bits) */
-static uint8_t rq_len(uint8_t k)
-{
-    if (k == R_SET)
-        return RQ_DT;
-#if FEATURE_DRIFT
-    if (k == R_DRIFT)
-        return RQ_DRIFT;
-#endif
+/* per reply code: the result bytes queued after it (rq_len()) | the settings flag its R_DATA
+ * shows << 4 (reply_flag()); R_ALARM_AGAIN: none (its time is the last one's) */
+static const CODE uint8_t reply_info[R_ALARM_AGAIN + 1] = {
+    [R_SET] = RQ_DT,
+    [R_ALARM] = RQ_ALARM | SET_ALARM_ON << 4,
+    [R_HOURS] = SET_H12 << 4,
+    [R_INFO] = SET_UNSET << 4,
 #if FEATURE_LUNAR
-    if (k == R_CAL)
-        return RQ_DATE;
+    [R_CAL] = RQ_DATE,
 #endif
-    if (k == R_ALARM)
-        return RQ_ALARM;
-    return 0;
-}
-
-/* the settings flag that reply code k shows (R_DATA): SET_ALARM_ON, SET_H12, SET_UNSET */
-static uint8_t reply_flag(uint8_t k)
-{
-    if (k == R_ALARM)
-        return SET_ALARM_ON;
-    if (k == R_HOURS)
-        return SET_H12;
-    if (k == R_INFO)
-        return SET_UNSET;
 #if FEATURE_DRIFT
-    if (k == R_DRIFT)
-        return SET_COMP;
+    [R_DRIFT] = RQ_DRIFT | SET_COMP << 4,
 #endif
-    return 0;
-}
+};
+typedef char reply_info_fits[(RQ_DT | RQ_DATE | RQ_ALARM) < 16 ? 1 : -1];   /* RQ_DRIFT: 6 */
 
-static uint8_t rq_room(void)
+/* result bytes queued after reply code k (R_CODE bits): reply_info[k] & 0x0F. In assembler
+ * (callee_saves in compat.h: SDCC's C pushed a register it did not need): A and DPTR only. */
+static uint8_t rq_len(uint8_t k) __naked
 {
-    uint8_t room = rq_tail - rq_head - 1;
-    if (rq_tail <= rq_head)
-        room += PROTO_QUEUE;
-    return room;
+    (void)k;
+    __asm__("    mov  a,dpl\n"
+            "    mov  dptr,#_reply_info\n"
+            "    movc a,@a+dptr\n"
+            "    anl  a,#0x0F\n"
+            "    mov  dpl,a\n"
+            "    ret\n");
 }
 
-#define XSTR(x) STR(x)
-#define STR(x) #x
-
-/* ---- input cursor ---- */
-
-static void skip_spaces(void)
+/* the settings flag that reply code k shows (R_DATA): SET_ALARM_ON, SET_H12, SET_UNSET,
+ * SET_COMP: reply_info[k] >> 4. In assembler as rq_len(). */
+static uint8_t reply_flag(uint8_t k) __naked
 {
-    while (line[pp] == ' ')
-        pp++;
+    (void)k;
+    __asm__("    mov  a,dpl\n"
+            "    mov  dptr,#_reply_info\n"
+            "    movc a,@a+dptr\n"
+            "    swap a\n"
+            "    anl  a,#0x0F\n"
+            "    mov  dpl,a\n"
+            "    ret\n");
 }
 
-static bool_t at_end(void)
+/* room = rq_tail - rq_head - 1; if (rq_tail <= rq_head) room += PROTO_QUEUE; (A, DPL) */
+static uint8_t rq_room(void) __naked
 {
-    skip_spaces();
-    return line[pp] == 0;
+    __asm__("    mov  a,_rq_tail\n"
+            "    clr  c\n"
+            "    subb a,_rq_head\n"
+            "    jz   00001$\n"
+            "    jnc  00002$\n"
+            "00001$:\n"                            /* rq_tail <= rq_head */
+            "    add  a,#" XSTR(PROTO_QUEUE) "\n"
+            "00002$:\n"
+            "    dec  a\n"
+            "    mov  dpl,a\n"
+            "    ret\n");
 }
 
-/* the next character must be c (else syntax error; the cursor then stays) */
-static void expect(char c)
+/* ---- input cursor ----
+ * In assembler, each with the registers it touches stated: the commands below keep their
+ * state in the others across the calls. */
+
+/* while (line[pp] == ' ') pp++; R0 = &line[pp] after it (A, R0) */
+static void skip_spaces(void) __naked
 {
-    if (line[pp] == c)
-        pp++;
-    else
-        bad_syntax = 1;
+    __asm__("    mov  a,_pp\n"
+            "    add  a,#_line\n"
+            "    mov  r0,a\n"
+            "00001$:\n"
+            "    cjne @r0,#0x20,00002$\n"
+            "    inc  r0\n"
+            "    inc  _pp\n"
+            "    sjmp 00001$\n"
+            "00002$:\n"
+            "    ret\n");
 }
 
-/* two decimal digits -> 0..99; a syntax error (and 0) otherwise */
-static uint8_t take_2d(void)
+/* skip_spaces(); return line[pp] == 0 (A, R0) */
+static bool_t at_end(void) __naked
 {
-    uint8_t a = (uint8_t)(line[pp] - '0'), b = (uint8_t)(line[pp + 1] - '0');
-    if (a > 9 || b > 9) {
-        bad_syntax = 1;
-        return 0;
-    }
-    pp += 2;
-    return (uint8_t)(a * (uint8_t)10) + b;
+    __asm__("    lcall _skip_spaces\n"
+            "    cjne @r0,#1,00001$\n"              /* C: line[pp] < 1 */
+            "00001$:\n"
+            "    ret\n");
 }
 
-/* "HH:MM" -> take_h, take_m (syntax error if malformed) */
+/* the next character must be c (else syntax error; the cursor then stays) (A, R0) */
+static void expect(char c) __naked
+{
+    (void)c;
+    __asm__("    mov  a,_pp\n"
+            "    add  a,#_line\n"
+            "    mov  r0,a\n"
+            "    mov  a,@r0\n"
+            "    cjne a,dpl,00001$\n"
+            "    inc  _pp\n"
+            "    ret\n"
+            "00001$:\n"
+            "    setb _bad_syntax\n"
+            "    ret\n");
+}
+
+/* two decimal digits -> 0..99; a syntax error (and 0) otherwise (A, B, R0, DPL; SDCC's C:
+ * 50 bytes): B = 10 x the first digit. */
+static uint8_t take_2d(void) __naked
+{
+    __asm__("    mov  a,_pp\n"
+            "    add  a,#_line\n"
+            "    mov  r0,a\n"
+            "    mov  a,@r0\n"
+            "    add  a,#0xD0\n"                    /* - '0' */
+            "    cjne a,#10,00001$\n"
+            "00001$:\n"
+            "    jnc  00003$\n"                     /* not a digit */
+            "    mov  b,#10\n"
+            "    mul  ab\n"
+            "    mov  b,a\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    add  a,#0xD0\n"
+            "    cjne a,#10,00002$\n"
+            "00002$:\n"
+            "    jnc  00003$\n"
+            "    add  a,b\n"
+            "    mov  dpl,a\n"
+            "    inc  _pp\n"
+            "    inc  _pp\n"
+            "    ret\n"
+            "00003$:\n"
+            "    setb _bad_syntax\n"
+            "    mov  dpl,#0\n"
+            "    ret\n");
+}
+
+/* "HH:MM" -> take_h, take_m (syntax error if malformed) (A, B, R0, DPL) */
 static uint8_t take_h, take_m;
-static void take_hm(void)
+static void take_hm(void) __naked
 {
-    take_h = take_2d();
-    expect(':');
-    take_m = take_2d();
+    __asm__("    lcall _take_2d\n"
+            "    mov  _take_h,dpl\n"
+            "    mov  dpl,#0x3A\n"                  /* ':' */
+            "    lcall _expect\n"
+            "    lcall _take_2d\n"
+            "    mov  _take_m,dpl\n"
+            "    ret\n");
 }
 
-/* the word at the cursor (no spaces before it) as an index in list k (K_NONE if unknown,
- * the cursor then stays) */
-static uint8_t take_word(const CODE char *k)
+/* the reply code of a command parsed: R_E_SYNTAX if malformed or anything follows it, else
+ * R_E_RANGE if a value is out of range, else ok (A, B, R0, DPL) */
+static uint8_t verdict(uint8_t ok) __naked
 {
-    uint8_t idx = 0, p;
-    char c;
-
-    for (;;) {
-        p = pp;
-        while ((c = *k) > ' ' && c == line[p]) {
-            k++;
-            p++;
-        }
-        c = line[p];
-        if (*k <= ' ' && (c == ' ' || c == 0)) {
-            pp = p;
-            return idx;
-        }
-        while (*k > ' ')
-            k++;
-        if (!*k++)
-            return K_NONE;
-        idx++;
-    }
+    (void)ok;
+    __asm__("    mov  b,dpl\n"
+            "    mov  dpl,#" XSTR(R_E_SYNTAX_N) "\n"
+            "    jb   _bad_syntax,00001$\n"
+            "    lcall _at_end\n"
+            "    jnc  00001$\n"
+            "    mov  dpl,#" XSTR(R_E_RANGE_N) "\n"
+            "    jb   _bad_range,00001$\n"
+            "    mov  dpl,b\n"
+            "00001$:\n"
+            "    ret\n");
 }
+
+/*
+ * The word at the cursor (no spaces before it) as an index in list k (K_NONE if unknown,
+ * the cursor then stays). In C terms:
+ *     for (idx = 0; ; idx++) {
+ *         p = pp;
+ *         while (*k > ' ' && *k == line[p]) { k++; p++; }
+ *         if (*k <= ' ' && (line[p] == ' ' || line[p] == 0)) { pp = p; return idx; }
+ *         while (*k > ' ') k++;
+ *         if (!*k++) return K_NONE;
+ *     }
+ * In assembler (SDCC's C: 101 bytes): DPTR = k, R0 = &line[p], R7 = idx.
+ */
+static uint8_t take_word(const CODE char *k) __naked
+{
+    (void)k;
+    __asm__("    mov  r7,#0\n"
+            "00001$:\n"                            /* the next word of the list */
+            "    mov  a,_pp\n"
+            "    add  a,#_line\n"
+            "    mov  r0,a\n"
+            "00002$:\n"
+            "    clr  a\n"
+            "    movc a,@a+dptr\n"
+            "    cjne a,#0x21,00003$\n"
+            "00003$:\n"
+            "    jc   00004$\n"                     /* *k <= ' ': the word's end */
+            "    xrl  a,@r0\n"
+            "    jnz  00006$\n"                     /* differs */
+            "    inc  dptr\n"
+            "    inc  r0\n"
+            "    sjmp 00002$\n"
+            "00004$:\n"
+            "    mov  a,@r0\n"                      /* the line's word ends here too? */
+            "    jz   00005$\n"
+            "    cjne a,#0x20,00006$\n"
+            "00005$:\n"
+            "    mov  a,r0\n"                       /* found: pp = p */
+            "    clr  c\n"
+            "    subb a,#_line\n"
+            "    mov  _pp,a\n"
+            "    mov  dpl,r7\n"
+            "    ret\n"
+            "00006$:\n"                            /* past the rest of the word */
+            "    clr  a\n"
+            "    movc a,@a+dptr\n"
+            "    inc  dptr\n"
+            "    cjne a,#0x21,00007$\n"
+            "00007$:\n"
+            "    jnc  00006$\n"
+            "    inc  r7\n"
+            "    jnz  00001$\n"                     /* (A) a space: the next word */
+            "    mov  dpl,#0xFF\n"                  /* NUL: K_NONE */
+            "    ret\n");
+}
+typedef char k_none_is_ff[(K_NONE == 0xFF) ? 1 : -1];
 
 #if FEATURE_DRIFT
 /* [sign] 1..nd digits [. 1..fd digits] at line[pp] -> the value x 10^fd, in magnitude
@@ -422,282 +588,691 @@ static uint16_t take_fixed(uint8_t spec) __naked
             "    ret\n");
 }
 
-/* four hex digits, either case (line[] is upper-cased) -> their value; else a syntax error */
-static uint16_t take_hex4(void)
+/*
+ * Four hex digits, either case (line[] is upper-cased) -> their value; else a syntax error.
+ * In C terms:
+ *     v = 0;
+ *     4 times: d = line[pp++] - '0';
+ *              if (d > 9) { d -= 'A' - '0' - 10; if (d < 10 || d > 15) bad_syntax = 1; }
+ *              v = v << 4 | d;
+ * In assembler (SDCC's C: 72 bytes): R0 = &line[pp], R7 the count, R6 = d, R5 scratch,
+ * DPH:DPL = v.
+ */
+static uint16_t take_hex4(void) __naked
 {
-    uint16_t v = 0;
-    uint8_t n = 4, d;
-
-    do {
-        d = (uint8_t)(line[pp] - '0');
-        if (d > 9) {
-            d -= 'A' - '0' - 10;
-            if (d < 10 || d > 15)
-                bad_syntax = 1;
-        }
-        v = (v << 4) | d;
-        pp++;
-    } while (--n);
-    return v;
+    __asm__("    mov  a,_pp\n"
+            "    add  a,#_line\n"
+            "    mov  r0,a\n"
+            "    mov  r7,#4\n"
+            "    clr  a\n"
+            "    mov  dpl,a\n"
+            "    mov  dph,a\n"
+            "00001$:\n"
+            "    mov  a,@r0\n"
+            "    add  a,#0xD0\n"                    /* - '0' */
+            "    cjne a,#10,00002$\n"
+            "00002$:\n"
+            "    jc   00005$\n"                     /* '0'..'9' */
+            "    add  a,#0xF9\n"                    /* - ('A' - '0' - 10) */
+            "    cjne a,#10,00003$\n"
+            "00003$:\n"
+            "    jc   00004$\n"
+            "    cjne a,#16,00006$\n"
+            "00006$:\n"
+            "    jc   00005$\n"                     /* 'A'..'F' */
+            "00004$:\n"
+            "    setb _bad_syntax\n"
+            "00005$:\n"
+            "    mov  r6,a\n"                       /* v = v << 4 | d: */
+            "    mov  a,dpl\n"
+            "    swap a\n"
+            "    mov  r5,a\n"
+            "    anl  a,#0x0F\n"                    /* DPL >> 4 ... */
+            "    xch  a,dph\n"
+            "    swap a\n"
+            "    anl  a,#0xF0\n"
+            "    orl  dph,a\n"                      /* ... | DPH << 4: the high byte */
+            "    mov  a,r5\n"
+            "    anl  a,#0xF0\n"
+            "    orl  a,r6\n"                       /* DPL << 4 | d: the low byte */
+            "    mov  dpl,a\n"
+            "    inc  r0\n"
+            "    djnz r7,00001$\n"
+            "    mov  a,r0\n"
+            "    clr  c\n"
+            "    subb a,#_line\n"
+            "    mov  _pp,a\n"
+            "    ret\n");
 }
 #endif
 
 /* ---- commands: the body in line[] -> a reply code; changes only when exec ---- */
 
-/* "20YY-MM-DD" (after spaces) into clock_new; the century digits are returned */
-static uint8_t take_date(void)
+/*
+ * "20YY-MM-DD" (after spaces) into clock_new; the century digits are returned. In C terms:
+ *     skip_spaces(); century = take_2d(); take_fields(&clock_new.year, '-'); return century;
+ * take_fields(d, sep): three two-digit fields separated by sep into d[0..2] (R1 = d, R6 =
+ * sep, R5 the count). Both touch A, B, R0, R1, R5, R6, DPL; take_date() R7 too (the century).
+ */
+static uint8_t take_date(void) __naked
 {
-    uint8_t century;
-    skip_spaces();
-    century = take_2d();
-    clock_new.year = take_2d();
-    expect('-');
-    clock_new.month = take_2d();
-    expect('-');
-    clock_new.day = take_2d();
-    return century;
+    __asm__("    lcall _skip_spaces\n"
+            "    lcall _take_2d\n"
+            "    mov  r7,dpl\n"                     /* the century */
+            "    mov  r1,#_clock_new\n"
+            "    mov  r6,#0x2D\n"                   /* '-' */
+            "    lcall take_fields\n"
+            "    mov  dpl,r7\n"
+            "    ret\n"
+            "take_fields:\n"
+            "    mov  r5,#3\n"
+            "    sjmp 00002$\n"
+            "00001$:\n"
+            "    mov  dpl,r6\n"
+            "    lcall _expect\n"
+            "00002$:\n"
+            "    lcall _take_2d\n"
+            "    mov  @r1,dpl\n"
+            "    inc  r1\n"
+            "    djnz r5,00001$\n"
+            "    ret\n");
 }
 
-static uint8_t cmd_set(void)
+/*
+ * SET 20YY-MM-DD HH:MM:SS. In C terms:
+ *     century = take_date(); expect(' '); skip_spaces(); take_fields(&clock_new.hour, ':');
+ *     k = verdict(R_SET);
+ *     if (k == R_SET && (century != 20 || !clock_prepare()))   (validates; nothing written)
+ *         k = R_E_RANGE;
+ *     return k;
+ * In assembler (SDCC's C: 75 bytes; take_hm() left take_h, take_m set, read by nothing
+ * after a SET): R7 = the century.
+ */
+typedef char set_layout[(offsetof(datetime_t, hour) == 3 && offsetof(datetime_t, second) == 5
+                         && offsetof(datetime_t, year) == 0) ? 1 : -1];
+static uint8_t cmd_set(void) __naked
 {
-    uint8_t century = take_date();
-    expect(' ');
-    skip_spaces();
-    take_hm();
-    clock_new.hour = take_h;
-    clock_new.minute = take_m;
-    expect(':');
-    clock_new.second = take_2d();
-    if (bad_syntax || !at_end())
-        return R_E_SYNTAX;
-    if (century != 20 || !clock_prepare())  /* validates; nothing written yet */
-        return R_E_RANGE;
-    return R_SET;
+    __asm__("    lcall _take_date\n"
+            "    mov  r7,dpl\n"
+            "    mov  dpl,#0x20\n"                  /* ' ' */
+            "    lcall _expect\n"
+            "    lcall _skip_spaces\n"
+            "    mov  r1,#(_clock_new + 3)\n"       /* hour, minute, second */
+            "    mov  r6,#0x3A\n"                   /* ':' */
+            "    lcall take_fields\n"
+            "    mov  dpl,#0\n"                     /* R_SET */
+            "    lcall _verdict\n"
+            "    mov  a,dpl\n"
+            "    jnz  00002$\n"                     /* a syntax error */
+            "    cjne r7,#20,00001$\n"
+            "    lcall _clock_prepare\n"
+            "    mov  dpl,#0\n"
+            "    jc   00002$\n"
+            "00001$:\n"
+            "    mov  dpl,#" XSTR(R_E_RANGE_N) "\n"
+            "00002$:\n"
+            "    ret\n");
 }
 
 #if FEATURE_DRIFT
-/* DRIFT [RATE r | K k | T0 t | COMP ON|OFF | ID hhhh]: the change made (line end only: a
+/*
+ * DRIFT [RATE r | K k | T0 t | COMP ON|OFF | ID hhhh]: the change made (line end only: a
  * DRIFT line is never prepared), the state for the reply into clock_new (RQ_DRIFT bytes: ID,
  * then RATE, K, T0 as in the record); COMP goes as the reply's R_DATA flag (SET_COMP).
- * Its value lives in XRAM (no internal RAM to spare). */
+ * In C terms, with v the argument's value:
+ *     kw = K_NONE; take_neg = 0;
+ *     if (!at_end()) {
+ *         kw = take_word(drift_words); skip_spaces();
+ *         RATE, K, T0: v = take_fixed(drift_fix[kw]); if (v > drift_max[kw]) bad_range = 1;
+ *         COMP:        v = take_word(onoff) (ON: 1); if (v == K_NONE) bad_syntax = 1;
+ *         ID:          v = take_hex4(); if ((uint16_t)(v + 1) < 2) bad_range = 1;  (0000, FFFF)
+ *         other:       bad_syntax = 1;
+ *         if (verdict(R_DRIFT) != R_DRIFT) return it;       (R_E_SYNTAX, R_E_RANGE)
+ *         if (take_neg) v = -v;
+ *         if (kw == D_COMP && v && temp_state == TEMP_NONE (with a DS18B20; always without))
+ *             return R_E_SENSOR;                       (no sensor to compensate with)
+ *     }
+ *     drift_load();
+ *     ID: drift_put_id(v); RATE: DRIFT_REC->rate = v; K: DRIFT_REC->k = v;
+ *     T0: DRIFT_REC->t0seq = (DRIFT_REC->t0seq & 0xC0) | v;
+ *     COMP: settings.flags = (settings.flags & ~SET_COMP) | (v ? SET_COMP : 0);
+ *           settings_changed = 1;
+ *     RATE, K, T0, COMP: drift_store();                (folded: the change applies from now on)
+ *     clock_new[0..1] = drift_id(); clock_new[2..5] = DRIFT_REC's first four bytes;
+ *     return R_DRIFT;
+ * In assembler (SDCC's C: 376 bytes): v lives in take_h (low byte), take_m (high byte): the
+ * ALARM parse's bytes, free during a DRIFT (no internal RAM to spare, and everything this
+ * calls is C, which keeps nothing in R0-R7 for its caller).
+ */
 static const CODE uint8_t drift_fix[] = {           /* RATE, K, T0: take_fixed()'s spec */
     TF_SIGN | 3 << 4 | 2, TF_SIGN | 1 << 4 | 3, 3 << 4 | 0
 };
-static const CODE uint8_t drift_max[] = { 0, DRIFT_K_MAX, DRIFT_T0_MAX };   /* K, T0 */
-static PDATA uint16_t drift_v;
-static uint8_t cmd_drift(void)
-{
-    kw = K_NONE;
-    take_neg = 0;
-    if (!at_end()) {
-        kw = take_word(drift_words);
-        skip_spaces();
-        if (kw <= D_T0) {
-            drift_v = take_fixed(drift_fix[kw]);
-            if (drift_v > (kw == D_RATE ? DRIFT_RATE_MAX : drift_max[kw]))
-                bad_range = 1;
-        } else if (kw == D_COMP) {
-            drift_v = take_word(onoff);         /* ON: 1 */
-            if ((uint8_t)drift_v == K_NONE)
-                bad_syntax = 1;
-        } else if (kw == D_ID) {
-            drift_v = take_hex4();
-            if ((uint16_t)(drift_v + 1) < 2)    /* 0000, FFFF */
-                bad_range = 1;
-        } else {
-            bad_syntax = 1;
-        }
-        if (bad_syntax || !at_end())
-            return R_E_SYNTAX;
-        if (bad_range)
-            return R_E_RANGE;
-        if (take_neg)
-            drift_v = -drift_v;
+static const CODE uint16_t drift_max[] = { DRIFT_RATE_MAX, DRIFT_K_MAX, DRIFT_T0_MAX };
+typedef char cmd_drift_consts[(D_RATE == 0 && D_K == 1 && D_T0 == 2 && D_COMP == 3
+                               && D_ID == 4 && K_NONE == 0xFF && SET_COMP == 0x08
+                               && offsetof(settings_t, flags) == 0
+                               && offsetof(datetime_t, wday) == 6) ? 1 : -1];
 #if FEATURE_DS18B20
-        if (kw == D_COMP && drift_v && temp_state == TEMP_NONE)
-#else
-        if (kw == D_COMP && drift_v)
+typedef char temp_none_is_1[(TEMP_NONE == 1) ? 1 : -1];
 #endif
-            return R_E_SENSOR;              /* no sensor to compensate with */
-    }
-    drift_load();
-    if (kw == D_ID) {
-        drift_put_id(drift_v);
-    } else if (kw != K_NONE) {
-        if (kw == D_RATE)
-            DRIFT_REC->rate = drift_v;
-        else if (kw == D_K)
-            DRIFT_REC->k = (int8_t)drift_v;
-        else if (kw == D_T0)
-            DRIFT_REC->t0seq = (DRIFT_REC->t0seq & 0xC0) | (uint8_t)drift_v;
-        else {
-            settings.flags = (settings.flags & ~SET_COMP) | (drift_v ? SET_COMP : 0);
-            settings_changed = 1;
-        }
-        drift_store();                      /* folded: the change applies from now on */
-    }
-    drift_v = drift_id();
-    clock_new.year = (uint8_t)drift_v;
-    clock_new.month = (uint8_t)(drift_v >> 8);
-    {
-        uint8_t NEAR *d = &clock_new.day;   /* RATE, K, T0 */
-        uint8_t NEAR *r = ds1302_buf;
-        do
-            *d++ = *r++;
-        while (d != &clock_new.wday);
-    }
-    return R_DRIFT;
+static uint8_t cmd_drift(void) __naked
+{
+    __asm__("    mov  _kw,#0xFF\n"                  /* K_NONE */
+            "    clr  _take_neg\n"
+            "    lcall _at_end\n"
+            "    jnc  00002$\n"
+            "    ljmp 00020$\n"                     /* no argument: the state alone */
+            "00002$:\n"
+            "    mov  dptr,#_drift_words\n"
+            "    lcall _take_word\n"
+            "    mov  _kw,dpl\n"
+            "    lcall _skip_spaces\n"
+            "    mov  a,_kw\n"
+            "    cjne a,#3,00001$\n"
+            "00001$:\n"
+            "    jnc  00003$\n"                     /* not RATE, K, T0 */
+            "    mov  dptr,#_drift_fix\n"           /* a number */
+            "    movc a,@a+dptr\n"
+            "    mov  dpl,a\n"
+            "    lcall _take_fixed\n"
+            "    mov  _take_h,dpl\n"
+            "    mov  _take_m,dph\n"
+            "    mov  a,_kw\n"
+            "    rl   a\n"
+            "    mov  r7,a\n"
+            "    mov  dptr,#_drift_max\n"
+            "    movc a,@a+dptr\n"                  /* C = drift_max[kw] < v */
+            "    clr  c\n"
+            "    subb a,_take_h\n"
+            "    mov  a,r7\n"
+            "    inc  a\n"
+            "    movc a,@a+dptr\n"
+            "    subb a,_take_m\n"
+            "    sjmp 00006$\n"
+            "00003$:\n"
+            "    cjne a,#3,00004$\n"                /* COMP */
+            "    mov  dptr,#_onoff\n"
+            "    lcall _take_word\n"
+            "    mov  a,dpl\n"
+            "    mov  _take_h,a\n"                  /* ON: 1, OFF: 0 */
+            "    inc  a\n"
+            "    jnz  00007$\n"
+            "    sjmp 00005$\n"                     /* K_NONE */
+            "00004$:\n"
+            "    cjne a,#4,00005$\n"                /* ID */
+            "    lcall _take_hex4\n"
+            "    mov  _take_h,dpl\n"
+            "    mov  _take_m,dph\n"
+            "    mov  a,dpl\n"
+            "    cjne a,dph,00007$\n"               /* bytes differ: not 0000, FFFF */
+            "    inc  a\n"                          /* 0x00 -> 1, 0xFF -> 0 */
+            "    anl  a,#0xFE\n"
+            "    jnz  00007$\n"
+            "    setb c\n"
+            "    sjmp 00006$\n"
+            "00005$:\n"
+            "    setb _bad_syntax\n"
+            "00006$:\n"                            /* C: a range error */
+            "    jnc  00007$\n"
+            "    setb _bad_range\n"
+            "00007$:\n"
+            "    mov  dpl,#" XSTR(R_DRIFT_N) "\n"
+            "    lcall _verdict\n"
+            "    mov  a,dpl\n"
+            "    cjne a,#" XSTR(R_DRIFT_N) ",00019$\n"    /* an error */
+            "    jnb  _take_neg,00011$\n"
+            "    clr  c\n"                          /* v = -v */
+            "    clr  a\n"
+            "    subb a,_take_h\n"
+            "    mov  _take_h,a\n"
+            "    clr  a\n"
+            "    subb a,_take_m\n"
+            "    mov  _take_m,a\n"
+            "00011$:\n"
+            "    mov  a,_kw\n"
+            "    cjne a,#3,00020$\n"                /* COMP ON ... */
+            "    mov  a,_take_h\n"
+            "    jz   00020$\n"
+#if FEATURE_DS18B20
+            "    mov  a,_temp_state\n"              /* ... with no sensor */
+            "    cjne a,#1,00020$\n"                /* TEMP_NONE */
+#endif
+            "    mov  dpl,#" XSTR(R_E_SENSOR_N) "\n"
+            "00019$:\n"
+            "    ret\n"
+            "00020$:\n"                            /* the change */
+            "    lcall _drift_load\n"
+            "    mov  a,_kw\n"
+            "    cjne a,#4,00021$\n"                /* ID */
+            "    mov  dpl,_take_h\n"
+            "    mov  dph,_take_m\n"
+            "    lcall _drift_put_id\n"
+            "    sjmp 00026$\n"
+            "00021$:\n"
+            "    mov  r0,#_ds1302_buf\n"            /* DRIFT_REC */
+            "    jz   00022$\n"                     /* RATE: rate */
+            "    inc  r0\n"
+            "    inc  r0\n"
+            "    dec  a\n"
+            "    jz   00023$\n"                     /* K: k */
+            "    inc  r0\n"
+            "    dec  a\n"
+            "    jz   00024$\n"                     /* T0: t0seq */
+            "    dec  a\n"
+            "    jnz  00026$\n"                     /* K_NONE: no change */
+            "    anl  _settings,#0xF7\n"           /* COMP: SET_COMP in settings.flags */
+            "    mov  a,_take_h\n"
+            "    jz   00025$\n"
+            "    orl  _settings,#0x08\n"
+            "00025$:\n"
+            "    setb _settings_changed\n"
+            "    sjmp 00027$\n"
+            "00022$:\n"
+            "    inc  r0\n"                          /* RATE: the high byte, then as K */
+            "    mov  @r0,_take_m\n"
+            "    dec  r0\n"
+            "00023$:\n"
+            "    mov  @r0,_take_h\n"
+            "    sjmp 00027$\n"
+            "00024$:\n"
+            "    mov  a,@r0\n"
+            "    anl  a,#0xC0\n"
+            "    orl  a,_take_h\n"
+            "    mov  @r0,a\n"
+            "00027$:\n"
+            "    lcall _drift_store\n"
+            "00026$:\n"                            /* the state: ID, RATE, K, T0 */
+            "    lcall _drift_id\n"
+            "    mov  r0,#_clock_new\n"
+            "    mov  @r0,dpl\n"
+            "    inc  r0\n"
+            "    mov  @r0,dph\n"
+            "    mov  r1,#_ds1302_buf\n"
+            "00028$:\n"
+            "    inc  r0\n"
+            "    mov  a,@r1\n"
+            "    mov  @r0,a\n"
+            "    inc  r1\n"
+            "    cjne r0,#(_clock_new + 5),00028$\n"
+            "    mov  dpl,#" XSTR(R_DRIFT_N) "\n"
+            "    ret\n");
 }
 #endif
 
-/* the body line[0..trim) -> reply code (SET: prepared, not written) */
-static uint8_t parse(void)
-{
-    static uint8_t f, n, v;      /* static: nothing to save around the calls */
-
-    line[trim] = 0;
-    bad_syntax = 0;
-    bad_range = 0;
-    pp = 0;
-    skip_spaces();
-    kw = take_word(keywords);
-    if (kw == K_SET)
-        return cmd_set();
-    if (kw >= K_END)
-        return R_E_UNKNOWN;
+/*
+ * The body line[0..trim) -> reply code (SET: prepared, not written). In C terms:
+ *     line[trim] = 0; bad_syntax = bad_range = 0; pp = 0; skip_spaces();
+ *     kw = take_word(keywords);
+ *     if (kw == K_SET) return cmd_set();
+ *     if (kw >= K_END) return R_E_UNKNOWN;
+ *     if (kw == K_CAL) {                   (the date into clock_new: the reply's result)
+ *         dt_copy(&clock_new, &clock_now); (today, unless a date follows)
+ *         n = at_end() ? 20 : take_date();
+ *         k = verdict(R_CAL);
+ *         if (k == R_CAL && (n != 20 || !cal_valid(&clock_new))) k = R_E_RANGE;
+ *         return k;
+ *     }
+ *     if (kw == K_DRIFT) return cmd_drift();
+ *     if (at_end()) return kw;             (GET PING ALARM HOURS INFO HELP TEMP: R_* == K_*)
+ *     ALARM and HOURS with an argument: the settings they make, applied only when exec:
+ *     f = settings.flags; take_h = settings.alarm_hour; take_m = settings.alarm_minute;
+ *     if (kw == K_ALARM) {
+ *         n = pp; v = take_word(onoff);    (ON: SET_ALARM_ON, OFF: 0)
+ *         if (v == K_NONE || !at_end()) {
+ *             pp = n; take_hm(); v = SET_ALARM_ON;
+ *             if (take_h > 23 || take_m > 59) bad_range = 1;
+ *         }
+ *         f = (f & ~SET_ALARM_ON) | v;
+ *     } else if (kw == K_HOURS) {
+ *         v = take_word(hours);            (12: 1, 24: 0)
+ *         if (v == K_NONE) {               (digits: a range error, else syntax)
+ *             n = pp; while (line[pp] is a digit) pp++;
+ *             if (pp == n) bad_syntax = 1;
+ *             bad_range = 1; v = 0;
+ *         }
+ *         f = (f & ~SET_H12) | v << 1;
+ *     } else return R_E_SYNTAX;            (no other command takes an argument)
+ *     k = verdict(kw);
+ *     if (k == kw && exec) {
+ *         settings.flags = f; settings.alarm_hour = take_h; settings.alarm_minute = take_m;
+ *         settings_changed = 1; ui_cancel_edit();
+ *     }
+ *     return k;                             (R_ALARM, R_HOURS or an error)
+ * (CAL, DRIFT: only on the boards with the feature.) In assembler (SDCC's C: 301 bytes and
+ * three bytes of internal RAM): R7 = the CAL's century, R6 = f, R5 = n, R4 = v (the calls
+ * here keep R4..R6; take_word() and take_date() use R7).
+ */
+typedef char parse_consts[(K_SET == 0 && K_ALARM == 3 && K_HOURS == 4 && K_END == R_E_UNKNOWN
+                           && offsetof(settings_t, alarm_hour) == 1
+                           && offsetof(settings_t, alarm_minute) == 2) ? 1 : -1];
 #if FEATURE_LUNAR
-    if (kw == K_CAL) {                       /* the date into clock_new (the reply's result) */
-        dt_copy(&clock_new, &clock_now);    /* today, unless a date follows */
-        n = 20;
-        if (!at_end()) {
-            n = take_date();
-            if (bad_syntax || !at_end())
-                return R_E_SYNTAX;
-        }
-        if (n != 20 || !cal_valid(&clock_new))
-            return R_E_RANGE;
-        return R_CAL;
-    }
+typedef char k_cal_is_r_cal[(K_CAL == R_CAL) ? 1 : -1];
 #endif
 #if FEATURE_DRIFT
-    if (kw == K_DRIFT)
-        return cmd_drift();
+typedef char k_drift_is_r_drift[(K_DRIFT == R_DRIFT) ? 1 : -1];
 #endif
-    if (at_end())
-        return kw;                           /* GET PING ALARM HOURS INFO HELP TEMP: R_* == K_* */
-    /* ALARM and HOURS with an argument: the settings they make, applied only when exec */
-    f = settings.flags;
-    take_h = settings.alarm_hour;
-    take_m = settings.alarm_minute;
-    if (kw == K_ALARM) {
-        n = pp;
-        v = take_word(onoff);               /* ON: SET_ALARM_ON, OFF: 0 */
-        if (v == K_NONE || !at_end()) {
-            pp = n;
-            take_hm();
-            v = SET_ALARM_ON;
-            if (take_h > 23 || take_m > 59)
-                bad_range = 1;
-        }
-        f = (f & ~SET_ALARM_ON) | v;
-    } else if (kw == K_HOURS) {
-        v = take_word(hours);               /* 12: 1, 24: 0 */
-        if (v == K_NONE) {                  /* digits: a range error, else syntax */
-            n = pp;
-            while ((uint8_t)(line[pp] - '0') <= 9)
-                pp++;
-            if (pp == n)
-                bad_syntax = 1;
-            bad_range = 1;
-            v = 0;
-        }
-        f = (f & ~SET_H12) | (uint8_t)(v << 1);
-    } else {
-        return R_E_SYNTAX;                  /* no other command takes an argument */
-    }
-    if (bad_syntax || !at_end())
-        return R_E_SYNTAX;
-    if (bad_range)
-        return R_E_RANGE;
-    if (exec) {
-        settings.flags = f;
-        settings.alarm_hour = take_h;
-        settings.alarm_minute = take_m;
-        settings_changed = 1;
-        ui_cancel_edit();
-    }
-    return kw;                               /* R_ALARM, R_HOURS */
+static uint8_t parse(void) __naked
+{
+    __asm__("    mov  a,_trim\n"
+            "    add  a,#_line\n"
+            "    mov  r0,a\n"
+            "    mov  @r0,#0\n"
+            "    clr  _bad_syntax\n"
+            "    clr  _bad_range\n"
+            "    mov  _pp,#0\n"
+            "    lcall _skip_spaces\n"
+            "    mov  dptr,#_keywords\n"
+            "    lcall _take_word\n"
+            "    mov  a,dpl\n"
+            "    mov  _kw,a\n"
+            "    jnz  00001$\n"
+            "    ljmp _cmd_set\n"                   /* K_SET */
+            "00001$:\n"
+            "    cjne a,#" XSTR(R_E_UNKNOWN_N) ",00002$\n"   /* K_END */
+            "00002$:\n"
+            "    jc   00003$\n"
+            "    mov  dpl,#" XSTR(R_E_UNKNOWN_N) "\n"
+            "    ret\n"
+            "00003$:\n"
+#if FEATURE_LUNAR
+            "    cjne a,#" XSTR(R_CAL_N) ",00005$\n"
+            "    mov  _dt_copy_PARM_2,#_clock_now\n" /* CAL: today ... */
+            "    mov  dpl,#_clock_new\n"
+            "    lcall _dt_copy\n"
+            "    mov  r7,#20\n"
+            "    lcall _at_end\n"
+            "    jc   00004$\n"
+            "    lcall _take_date\n"                /* ... unless a date follows */
+            "    mov  r7,dpl\n"
+            "00004$:\n"
+            "    mov  dpl,#" XSTR(R_CAL_N) "\n"
+            "    lcall _verdict\n"
+            "    mov  a,dpl\n"
+            "    cjne a,#" XSTR(R_CAL_N) ",00015$\n"    /* an error */
+            "    cjne r7,#20,00014$\n"
+            "    mov  dpl,#_clock_new\n"
+            "    lcall _cal_valid\n"
+            "    mov  dpl,#" XSTR(R_CAL_N) "\n"
+            "    jc   00015$\n"
+            "00014$:\n"
+            "    mov  dpl,#" XSTR(R_E_RANGE_N) "\n"
+            "00015$:\n"
+            "    ret\n"
+            "00005$:\n"
+#endif
+#if FEATURE_DRIFT
+            "    cjne a,#" XSTR(R_DRIFT_N) ",00006$\n"
+            "    ljmp _cmd_drift\n"
+            "00006$:\n"
+#endif
+            "    lcall _at_end\n"
+            "    mov  dpl,_kw\n"
+            "    jnc  00023$\n"
+            "    ret\n"                             /* no argument: R_* == K_* */
+            "00023$:\n"
+            "    mov  r6,_settings\n"               /* f */
+            "    mov  _take_h,(_settings + 1)\n"
+            "    mov  _take_m,(_settings + 2)\n"
+            "    mov  a,_kw\n"
+            "    cjne a,#3,00010$\n"                /* ALARM */
+            "    mov  r5,_pp\n"                     /* n */
+            "    mov  dptr,#_onoff\n"
+            "    lcall _take_word\n"
+            "    mov  a,dpl\n"
+            "    mov  r4,a\n"                       /* v: ON 1, OFF 0 */
+            "    inc  a\n"
+            "    jz   00007$\n"                     /* K_NONE */
+            "    lcall _at_end\n"
+            "    jc   00009$\n"
+            "00007$:\n"                            /* a time */
+            "    mov  _pp,r5\n"
+            "    lcall _take_hm\n"
+            "    mov  r4,#1\n"                      /* SET_ALARM_ON */
+            "    mov  a,_take_h\n"
+            "    cjne a,#24,00008$\n"
+            "00008$:\n"
+            "    jnc  00016$\n"
+            "    mov  a,_take_m\n"
+            "    cjne a,#60,00017$\n"
+            "00017$:\n"
+            "    jc   00009$\n"
+            "00016$:\n"
+            "    setb _bad_range\n"
+            "00009$:\n"
+            "    mov  a,r6\n"
+            "    anl  a,#0xFE\n"                    /* ~SET_ALARM_ON */
+            "    orl  a,r4\n"
+            "    mov  r6,a\n"
+            "    sjmp 00013$\n"
+            "00010$:\n"
+            "    cjne a,#4,00018$\n"                /* HOURS */
+            "    mov  dptr,#_hours\n"
+            "    lcall _take_word\n"
+            "    mov  a,dpl\n"
+            "    cjne a,#0xFF,00012$\n"             /* 12: 1, 24: 0 */
+            "    mov  r5,_pp\n"                     /* K_NONE: digits? */
+            "    mov  a,r5\n"
+            "    add  a,#_line\n"
+            "    mov  r0,a\n"
+            "00011$:\n"
+            "    mov  a,@r0\n"
+            "    add  a,#0xD0\n"                    /* - '0' */
+            "    cjne a,#10,00019$\n"
+            "00019$:\n"
+            "    jnc  00020$\n"
+            "    inc  r0\n"
+            "    inc  _pp\n"
+            "    sjmp 00011$\n"
+            "00020$:\n"
+            "    mov  a,_pp\n"
+            "    xrl  a,r5\n"
+            "    jnz  00021$\n"
+            "    setb _bad_syntax\n"                /* none: syntax */
+            "00021$:\n"
+            "    setb _bad_range\n"                 /* some: range */
+            "    clr  a\n"
+            "00012$:\n"
+            "    rl   a\n"                          /* v << 1: SET_H12 or 0 */
+            "    xch  a,r6\n"
+            "    anl  a,#0xFD\n"                    /* ~SET_H12 */
+            "    orl  a,r6\n"
+            "    mov  r6,a\n"
+            "00013$:\n"
+            "    mov  dpl,_kw\n"
+            "    lcall _verdict\n"
+            "    mov  a,dpl\n"
+            "    cjne a,_kw,00022$\n"               /* an error */
+            "    jnb  _exec,00022$\n"
+            "    mov  _settings,r6\n"               /* the change */
+            "    mov  (_settings + 1),_take_h\n"
+            "    mov  (_settings + 2),_take_m\n"
+            "    setb _settings_changed\n"
+            "    lcall _ui_cancel_edit\n"
+            "    mov  dpl,_kw\n"
+            "00022$:\n"
+            "    ret\n"
+            "00018$:\n"
+            "    mov  dpl,#" XSTR(R_E_SYNTAX_N) "\n"
+            "    ret\n");
 }
 
-/* parse a SET body ahead of its line end (no changes) */
-static void prepare(void)
+/* parse a SET body ahead of its line end (no changes). In C terms:
+ *     if (line[0] != 'S' || prep_len == trim || tot > PROTO_MAX_LINE || (lflags & L_BAD))
+ *         return;
+ *     exec = 0; prep_code = parse(); prep_len = trim; */
+static void prepare(void) __naked
 {
-    if (line[0] != 'S' || prep_len == trim || tot > PROTO_MAX_LINE || (lflags & L_BAD))
-        return;
-    exec = 0;
-    prep_code = parse();
-    prep_len = trim;
+    __asm__("    mov  r0,#_line\n"
+            "    cjne @r0,#0x53,00001$\n"          /* 'S' */
+            "    mov  a,_trim\n"
+            "    cjne a,_prep_len,00002$\n"
+            "00001$:\n"
+            "    ret\n"
+            "00002$:\n"
+            "    mov  a,_tot\n"
+            "    cjne a,#(" XSTR(PROTO_MAX_LINE) " + 1),00003$\n"
+            "00003$:\n"
+            "    jnc  00001$\n"                     /* too long */
+            "    mov  a,_lflags\n"
+            "    jb   acc.1,00001$\n"               /* L_BAD */
+            "    clr  _exec\n"
+            "    lcall _parse\n"
+            "    mov  _prep_code,dpl\n"
+            "    mov  _prep_len,_trim\n"
+            "    ret\n");
 }
 
 #if FEATURE_DRIFT
-bool_t protocol_idle(void)
+/* return !tot && !uart_rx_ready(); */
+bool_t protocol_idle(void) __naked
 {
-    return !tot && !uart_rx_ready();
+    __asm__("    mov  a,_tot\n"
+            "    jnz  00001$\n"
+            "    lcall _uart_rx_ready\n"
+            "    cpl  c\n"
+            "    ret\n"
+            "00001$:\n"
+            "    clr  c\n"
+            "    ret\n");
 }
 #endif
 
-bool_t protocol_set_near(void)
+/* return line[0] == 'S' && len >= PROTO_SET_MIN - 2; */
+bool_t protocol_set_near(void) __naked
 {
-    return line[0] == 'S' && len >= PROTO_SET_MIN - 2;
+    __asm__("    mov  r0,#_line\n"
+            "    cjne @r0,#0x53,00001$\n"          /* 'S' */
+            "    mov  a,_len\n"
+            "    cjne a,#(" XSTR(PROTO_SET_MIN) " - 2),00002$\n"
+            "00002$:\n"
+            "    cpl  c\n"                          /* len >= PROTO_SET_MIN - 2 */
+            "    ret\n"
+            "00001$:\n"
+            "    clr  c\n"
+            "    ret\n");
 }
 
 /* ---- the line end: checks, execution, reply code ---- */
 
-static void line_end(void)
+/*
+ * The line end: checks, execution, reply code. In C terms:
+ *     if (tot > PROTO_MAX_LINE) code = R_E_LONG;   (no check form: the line is gone)
+ *     else {
+ *         if (lflags & L_BAD) n = R_E_BYTE;
+ *         else if ((lflags & L_STAR) && ((lflags & L_CKBAD) || ck_n)) n = R_E_CKSUM;
+ *         else {
+ *             n = prep_code;
+ *             if (prep_len != trim || n != R_SET || !clock_ready) { exec = 1; n = parse(); }
+ *             if (n == R_SET) { clock_commit(); ui_cancel_edit(); }   (the DS1302 seconds
+ *         }                                                             restart now)
+ *         code = (lflags & (L_STAR | L_CRC)) | n;
+ *     }
+ * then the result goes with the code: a SET's time, an ALARM's time, a flag (R_DATA); the
+ * room is there (protocol_rx() took the line only with room for the largest entry):
+ *     n = code & R_CODE;
+ *     if (settings.flags & reply_flag(n)) code |= R_DATA;
+ *     p = &clock_new.year;
+ *     if (n == R_ALARM) {      (most ALARM replies show the time the one before showed:
+ *         p = &settings.alarm_hour;                                   then the code alone)
+ *         if (p[0] == q_alarm[0] && p[1] == q_alarm[1]) code += R_ALARM_AGAIN - R_ALARM;
+ *         q_alarm[0] = p[0]; q_alarm[1] = p[1];
+ *     }
+ *     rq_put(code); n = rq_len(code & R_CODE); while (n--) rq_put(*p++);
+ *     ui_dirty = UI_ALL;
+ * In assembler (SDCC's C: 175 bytes): R7 = code, R6 = n, R1 = p (reply_flag(), rq_len() and
+ * rq_put() keep R0-R7).
+ */
+#define R_E_LONG_N  (R_E_UNKNOWN_N + 3)
+#define R_E_BYTE_N  (R_E_UNKNOWN_N + 4)
+#define R_E_CKSUM_N (R_E_UNKNOWN_N + 5)
+typedef char line_end_consts[(R_E_LONG_N == R_E_LONG && R_E_BYTE_N == R_E_BYTE
+                              && R_E_CKSUM_N == R_E_CKSUM && PROTO_MAX_LINE == 40
+                              && L_STAR == 0x80 && L_CRC == 0x40 && L_BAD == 0x02
+                              && L_CKBAD == 0x04 && UI_ALL == 3) ? 1 : -1];
+static void line_end(void) __naked
 {
-    uint8_t code, n;
-    uint8_t NEAR *p;
-
-    if (tot > PROTO_MAX_LINE) {
-        code = R_E_LONG;
-    } else {
-        code = lflags & (L_STAR | L_CRC);
-        if (lflags & L_BAD) {
-            code |= R_E_BYTE;
-        } else if ((lflags & L_STAR) && ((lflags & L_CKBAD) || ck_n)) {
-            code |= R_E_CKSUM;
-        } else {
-            n = prep_code;
-            if (prep_len != trim || n != R_SET || !clock_ready) {
-                exec = 1;
-                n = parse();
-            }
-            if (n == R_SET) {
-                clock_commit();             /* the DS1302 seconds restart now */
-                ui_cancel_edit();
-            }
-            code |= n;
-        }
-    }
-    /* the result goes with the code: a SET's time, an ALARM's time, a flag (R_DATA); the
-     * room is there (protocol_rx() took the line only with room for the largest entry) */
-    n = code & R_CODE;
-    if (settings.flags & reply_flag(n))
-        code |= R_DATA;
-    p = &clock_new.year;
-    if (n == R_ALARM) {
-        /* most ALARM replies show the time the one before showed: then the code alone */
-        p = &settings.alarm_hour;
-        if (p[0] == q_alarm[0] && p[1] == q_alarm[1])
-            code += R_ALARM_AGAIN - R_ALARM;
-        q_alarm[0] = p[0];
-        q_alarm[1] = p[1];
-    }
-    rq_put(code);
-    n = rq_len(code & R_CODE);
-    while (n--)
-        rq_put(*p++);
-    ui_dirty = UI_ALL;
+    __asm__("    mov  r7,#" XSTR(R_E_LONG_N) "\n"
+            "    mov  a,_tot\n"
+            "    cjne a,#41,00001$\n"
+            "00001$:\n"
+            "    jnc  00008$\n"                     /* too long */
+            "    mov  a,_lflags\n"
+            "    jnb  acc.1,00002$\n"               /* L_BAD */
+            "    mov  a,#" XSTR(R_E_BYTE_N) "\n"
+            "    sjmp 00007$\n"
+            "00002$:\n"
+            "    jnb  acc.7,00004$\n"               /* L_STAR: the check ... */
+            "    jb   acc.2,00003$\n"               /* ... has a non-digit (L_CKBAD) */
+            "    mov  a,_ck_n\n"
+            "    jz   00004$\n"                     /* ... or digits missing */
+            "00003$:\n"
+            "    mov  a,#" XSTR(R_E_CKSUM_N) "\n"
+            "    sjmp 00007$\n"
+            "00004$:\n"                            /* a good line: prepared or parsed now */
+            "    mov  a,_prep_code\n"
+            "    jnz  00005$\n"
+            "    mov  a,_trim\n"
+            "    cjne a,_prep_len,00005$\n"
+            "    jb   _clock_ready,00006$\n"        /* the SET prepared for this body */
+            "00005$:\n"
+            "    setb _exec\n"
+            "    lcall _parse\n"
+            "    mov  a,dpl\n"
+            "    jnz  00007$\n"
+            "00006$:\n"
+            "    lcall _clock_commit\n"             /* a SET */
+            "    lcall _ui_cancel_edit\n"
+            "    clr  a\n"                          /* R_SET */
+            "00007$:\n"
+            "    mov  r7,a\n"                       /* code = (lflags & (L_STAR | L_CRC)) | n */
+            "    mov  a,_lflags\n"
+            "    anl  a,#0xC0\n"
+            "    orl  a,r7\n"
+            "    mov  r7,a\n"
+            "00008$:\n"
+            "    mov  a,r7\n"
+            "    anl  a,#0x1F\n"
+            "    mov  r6,a\n"                       /* n */
+            "    mov  dpl,a\n"
+            "    lcall _reply_flag\n"
+            "    mov  a,dpl\n"
+            "    anl  a,_settings\n"                /* settings.flags */
+            "    jz   00009$\n"
+            "    mov  a,r7\n"
+            "    orl  a,#0x20\n"                    /* R_DATA */
+            "    mov  r7,a\n"
+            "00009$:\n"
+            "    mov  r1,#_clock_new\n"
+            "    cjne r6,#3,00011$\n"               /* R_ALARM */
+            "    mov  r1,#(_settings + 1)\n"
+            "    mov  a,(_settings + 1)\n"
+            "    cjne a,_q_alarm,00010$\n"
+            "    mov  a,(_settings + 2)\n"
+            "    cjne a,(_q_alarm + 1),00010$\n"
+            "    mov  a,r7\n"                       /* the time the one before showed */
+            "    add  a,#(" XSTR(R_ALARM_AGAIN_N) " - 3)\n"
+            "    mov  r7,a\n"
+            "00010$:\n"
+            "    mov  _q_alarm,(_settings + 1)\n"
+            "    mov  (_q_alarm + 1),(_settings + 2)\n"
+            "00011$:\n"
+            "    mov  dpl,r7\n"
+            "    lcall _rq_put\n"
+            "    mov  a,r7\n"
+            "    anl  a,#0x1F\n"
+            "    mov  dpl,a\n"
+            "    lcall _rq_len\n"
+            "    mov  a,dpl\n"
+            "    jz   00013$\n"
+            "    mov  r6,a\n"
+            "00012$:\n"
+            "    mov  dpl,@r1\n"
+            "    lcall _rq_put\n"
+            "    inc  r1\n"
+            "    djnz r6,00012$\n"
+            "00013$:\n"
+            "    mov  _ui_dirty,#3\n"               /* UI_ALL */
+            "    ret\n");
 }
 
 /* forget the line so far (a line end, or the line was cut by an overflow) */
@@ -709,54 +1284,146 @@ static void line_reset(void)
     clock_ready = 0;
 }
 
-static void take(uint8_t c)
+/*
+ * One received byte c. In C terms:
+ *     if (c == '\r' || c == '\n') { if (tot) line_end(); line_reset(); return; }
+ *     if (tot != 0xFF) tot++;
+ *     if (c < 0x20 || c > 0x7E) lflags |= L_BAD;
+ *     if (lflags & L_STAR) {                   (the check suffix: digits)
+ *         d = c - '0';                         ('#': '0'..'?' -> 0..15)
+ *         if (!(lflags & L_CRC) && d > 9) {    ('*': 'a'..'f' (either case) -> 10..15)
+ *             d = (c | 0x20) - 'a'; if (d > 5) lflags |= L_CKBAD; d += 10;
+ *         }
+ *         if (d != in_crc >> 12) lflags |= L_CKBAD;   (a non-digit: d > 15)
+ *         in_crc <<= 4; ck_n--;
+ *         return;
+ *     }
+ *     if (c == '*') { lflags |= L_STAR; in_crc = in_xor << 8; ck_n = 2; prepare(); return; }
+ *     if (c == '#') { lflags |= L_STAR | L_CRC; ck_n = 4; prepare(); return; }
+ *                                              (prepare(): the body is complete)
+ *     in_xor ^= c; in_crc = crc16(in_crc, c);
+ *     if (len < PROTO_MAX_LINE) {
+ *         if (c >= 'a' && c <= 'z') c -= 32;
+ *         line[len++] = c;
+ *         if (c != ' ') trim = len;
+ *     }
+ * In assembler (SDCC's C: 219 bytes): R7 = c, R6 = d, R5 the shift count (crc16() keeps
+ * R0-R7).
+ */
+static void take(uint8_t c) __naked
 {
-    uint8_t d;
-    if (c == '\r' || c == '\n') {
-        if (tot)
-            line_end();
-        line_reset();
-        return;
-    }
-    if (tot != 0xFF)
-        tot++;
-    if (c < 0x20 || c > 0x7E)
-        lflags |= L_BAD;
-    if (lflags & L_STAR) {                  /* the check suffix: digits */
-        d = c - '0';                        /* '#': '0'..'?' -> 0..15 */
-        if (!(lflags & L_CRC) && d > 9) {
-            d = (uint8_t)(c | 0x20) - 'a';  /* '*': 'a'..'f' (either case) -> 10..15 */
-            if (d > 5)
-                lflags |= L_CKBAD;
-            d += 10;
-        }
-        if (d != (uint8_t)(in_crc >> 12))   /* (a non-digit: d > 15) */
-            lflags |= L_CKBAD;
-        in_crc <<= 4;
-        ck_n--;
-        return;
-    }
-    if (c == '*' || c == '#') {
-        lflags |= L_STAR;
-        ck_n = 4;
-        if (c == '*') {
-            in_crc = (uint16_t)in_xor << 8;
-            ck_n = 2;
-        } else {
-            lflags |= L_CRC;
-        }
-        prepare();                          /* the body is complete */
-        return;
-    }
-    in_xor ^= c;
-    in_crc = crc16(in_crc, c);
-    if (len < PROTO_MAX_LINE) {
-        if (c >= 'a' && c <= 'z')
-            c -= 32;
-        line[len++] = c;
-        if (c != ' ')
-            trim = len;
-    }
+    (void)c;
+    __asm__("    mov  a,dpl\n"
+            "    mov  r7,a\n"
+            "    cjne a,#0x0D,00001$\n"             /* CR */
+            "    sjmp 00002$\n"
+            "00001$:\n"
+            "    cjne a,#0x0A,00003$\n"             /* LF */
+            "00002$:\n"
+            "    mov  a,_tot\n"
+            "    jz   00020$\n"
+            "    lcall _line_end\n"
+            "00020$:\n"
+            "    ljmp _line_reset\n"
+            "00003$:\n"
+            "    mov  a,_tot\n"                     /* tot++, saturating */
+            "    inc  a\n"
+            "    jz   00004$\n"
+            "    mov  _tot,a\n"
+            "00004$:\n"
+            "    mov  a,r7\n"
+            "    add  a,#0xE0\n"                    /* c - 0x20 > 0x5E: a bad byte */
+            "    cjne a,#0x5F,00005$\n"
+            "00005$:\n"
+            "    jc   00006$\n"
+            "    orl  _lflags,#0x02\n"              /* L_BAD */
+            "00006$:\n"
+            "    mov  a,_lflags\n"
+            "    jnb  acc.7,00010$\n"               /* not L_STAR: the body */
+            "    mov  a,r7\n"                       /* the check suffix */
+            "    add  a,#0xD0\n"                    /* d = c - '0' */
+            "    mov  r6,a\n"
+            "    mov  a,_lflags\n"
+            "    jb   acc.6,00008$\n"               /* L_CRC */
+            "    mov  a,r6\n"
+            "    cjne a,#10,00007$\n"
+            "00007$:\n"
+            "    jc   00008$\n"                     /* '0'..'9' */
+            "    mov  a,r7\n"
+            "    orl  a,#0x20\n"
+            "    add  a,#0x9F\n"                    /* - 'a' */
+            "    cjne a,#6,00021$\n"
+            "00021$:\n"
+            "    jc   00022$\n"
+            "    orl  _lflags,#0x04\n"              /* L_CKBAD */
+            "00022$:\n"
+            "    add  a,#10\n"
+            "    mov  r6,a\n"
+            "00008$:\n"
+            "    mov  a,(_in_crc + 1)\n"            /* the digit the check must give */
+            "    swap a\n"
+            "    anl  a,#0x0F\n"
+            "    xrl  a,r6\n"
+            "    jz   00009$\n"
+            "    orl  _lflags,#0x04\n"              /* L_CKBAD */
+            "00009$:\n"
+            "    mov  r5,#4\n"                      /* in_crc <<= 4 */
+            "00023$:\n"
+            "    mov  a,_in_crc\n"
+            "    add  a,_in_crc\n"
+            "    mov  _in_crc,a\n"
+            "    mov  a,(_in_crc + 1)\n"
+            "    rlc  a\n"
+            "    mov  (_in_crc + 1),a\n"
+            "    djnz r5,00023$\n"
+            "    dec  _ck_n\n"
+            "    ret\n"
+            "00010$:\n"
+            "    mov  a,r7\n"
+            "    cjne a,#0x2A,00011$\n"             /* '*' */
+            "    orl  _lflags,#0x80\n"              /* L_STAR */
+            "    mov  (_in_crc + 1),_in_xor\n"
+            "    mov  _in_crc,#0\n"
+            "    mov  _ck_n,#2\n"
+            "    ljmp _prepare\n"
+            "00011$:\n"
+            "    cjne a,#0x23,00012$\n"             /* '#' */
+            "    orl  _lflags,#0xC0\n"              /* L_STAR | L_CRC */
+            "    mov  _ck_n,#4\n"
+            "    ljmp _prepare\n"
+            "00012$:\n"
+            "    xrl  _in_xor,a\n"
+            "    mov  _crc16_PARM_2,a\n"
+            "    mov  dpl,_in_crc\n"
+            "    mov  dph,(_in_crc + 1)\n"
+            "    lcall _crc16\n"
+            "    mov  _in_crc,dpl\n"
+            "    mov  (_in_crc + 1),dph\n"
+            "    mov  a,_len\n"
+            "    cjne a,#" XSTR(PROTO_MAX_LINE) ",00013$\n"
+            "00013$:\n"
+            "    jnc  00016$\n"                     /* the line is full */
+            "    mov  a,r7\n"
+            "    add  a,#0x9F\n"                    /* c - 'a' */
+            "    cjne a,#26,00014$\n"
+            "00014$:\n"
+            "    mov  a,r7\n"
+            "    jnc  00015$\n"                     /* not 'a'..'z' */
+            "    add  a,#0xE0\n"                    /* - 32: upper case */
+            "00015$:\n"
+            "    mov  r6,a\n"
+            "    mov  a,_len\n"                     /* line[len++] = c */
+            "    inc  _len\n"
+            "    add  a,#_line\n"
+            "    mov  r0,a\n"
+            "    mov  a,r6\n"
+            "    mov  @r0,a\n"
+            "    cjne a,#0x20,00018$\n"
+            "    ret\n"
+            "00018$:\n"
+            "    mov  _trim,_len\n"
+            "00016$:\n"
+            "    ret\n");
 }
 
 /* Take received bytes: answer lines lost to an overflow where they were, start a new line
@@ -870,153 +1537,419 @@ TX_FITS(error_fits, 19 + SUFFIX_LEN);               /* "ERR unknown command" */
 TX_FITS(cal_fits, 17 + 6 + 11 + 6 + 9);   /* "OK CAL 2012-10-23 term=ShuangJiang fest=ChongYang" */
 TX_FITS(drift_fits, 31 + SUFFIX_LEN);   /* " COMP OFF K -0.127 T0 63" (the longest piece: 29, 24) */
 
+#if E_SENSOR
+static const CODE char none[] = "NONE";         /* TEMP's reading, DRIFT's ID */
+#endif
 #if FEATURE_DRIFT
-/* a DRIFT reply's number after its keyword (c: the keyword's last letter): ID and RATE from
- * the queued state (clock_tmp: ID, RATE), ACC and STEPS now, K and T0 off the queue (at K) */
-static void drift_field(char c)
+/*
+ * a DRIFT reply's number after its keyword (c: the keyword's last letter): ID and RATE from
+ * the queued state (clock_tmp: ID, RATE), ACC and STEPS now, K and T0 off the queue (at K).
+ * In C terms:
+ *     'D' (ID):    v = clock_tmp[0..1]; (uint16_t)(v + 1) < 2 ? out_fmt("NONE") : out_hex4(v)
+ *     'E' (RATE):  out_fixed((int16_t)clock_tmp[2..3], OF_SIGN | 2)       (+300.00)
+ *     'C' (ACC):   out_fixed(drift_acc, OF_SIGN | OF_LO5 | 8)   (+1.234: 10 ns, rounded to ms)
+ *     'S' (STEPS): out_fixed(drift_steps(), OF_SIGN)                      (+12)
+ *     'K' (K):     clock_tmp[0] = rq_get(); clock_tmp[1] = rq_get();
+ *                  out_fixed((int8_t)clock_tmp[0], OF_SIGN | 3)           (-0.034)
+ *     else (T0):   out_fixed(clock_tmp[1] & 0x3F, 0)                      (25)
+ * In assembler (SDCC's C: 188 bytes, a sign extension and a call per case): R2 = the spec;
+ * the 16-bit cases end at one sign extension (DPL = low byte, A = high byte) into B, A.
+ * rq_get() and drift_steps() are C: nothing is kept in registers across them.
+ */
+typedef char df_spec[(OF_SIGN | 2) == 0x82 && (OF_SIGN | OF_LO5 | 8) == 0xD8
+                     && (OF_SIGN | 3) == 0x83 ? 1 : -1];
+static void drift_field(char c) __naked
 {
-    if (c == 'D') {                             /* ID */
-        if ((uint16_t)(*(uint16_t NEAR *)&clock_tmp.year + 1) < 2)
-            out_fmt("NONE");                    /* 0000, FFFF */
-        else
-            out_hex4(*(uint16_t NEAR *)&clock_tmp.year);
-    } else if (c == 'E') {                      /* RATE: +300.00 */
-        out_fixed(*(int16_t NEAR *)&clock_tmp.day, OF_SIGN | 2);
-    } else if (c == 'C') {                      /* ACC: +1.234 (10 ns, rounded to ms) */
-        out_fixed(drift_acc, OF_SIGN | OF_LO5 | 8);
-    } else if (c == 'S') {                      /* STEPS: +12 */
-        out_fixed(drift_steps(), OF_SIGN);
-    } else if (c == 'K') {                      /* K: -0.034 (K and T0 off the queue) */
-        clock_tmp.year = rq_get();
-        clock_tmp.month = rq_get();
-        out_fixed((int8_t)clock_tmp.year, OF_SIGN | 3);
-    } else {                                    /* T0: 25 */
-        out_fixed(clock_tmp.month & 0x3F, 0);
-    }
+    (void)c;
+    __asm__("    mov  a,dpl\n"
+            "    mov  r0,#_clock_tmp\n"
+            "    cjne a,#0x44,00002$\n"             /* 'D': ID */
+            "    mov  dpl,@r0\n"
+            "    inc  r0\n"
+            "    mov  dph,@r0\n"
+            "    mov  a,dpl\n"
+            "    cjne a,dph,00001$\n"               /* bytes differ: not 0000, FFFF */
+            "    inc  a\n"                          /* 0x00 -> 1, 0xFF -> 0 */
+            "    anl  a,#0xFE\n"
+            "    jnz  00001$\n"
+            "    mov  dptr,#_none\n"
+            "    ljmp _out_fmt\n"
+            "00001$:\n"
+            "    ljmp _out_hex4\n"
+            "00002$:\n"
+            "    mov  r2,#0x82\n"                   /* OF_SIGN | 2 */
+            "    cjne a,#0x45,00003$\n"             /* 'E': RATE, clock_tmp[2..3] */
+            "    inc  r0\n"
+            "    inc  r0\n"
+            "    mov  dpl,@r0\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    sjmp 00008$\n"
+            "00003$:\n"
+            "    cjne a,#0x43,00004$\n"             /* 'C': ACC */
+            "    mov  r0,#_drift_acc\n"
+            "    mov  _out_fixed_PARM_2,#0xD8\n"    /* OF_SIGN | OF_LO5 | 8 */
+            "    mov  dpl,@r0\n"
+            "    inc  r0\n"
+            "    mov  dph,@r0\n"
+            "    inc  r0\n"
+            "    mov  b,@r0\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    ljmp _out_fixed\n"
+            "00004$:\n"
+            "    cjne a,#0x53,00005$\n"             /* 'S': STEPS */
+            "    lcall _drift_steps\n"
+            "    mov  r2,#0x80\n"                   /* OF_SIGN */
+            "    mov  a,dph\n"
+            "    sjmp 00008$\n"
+            "00005$:\n"
+            "    cjne a,#0x4B,00006$\n"             /* 'K': K and T0 off the queue */
+            "    lcall _rq_get\n"
+            "    mov  r0,#_clock_tmp\n"
+            "    mov  @r0,dpl\n"
+            "    lcall _rq_get\n"
+            "    mov  r0,#(_clock_tmp + 1)\n"
+            "    mov  @r0,dpl\n"
+            "    dec  r0\n"
+            "    mov  a,@r0\n"
+            "    mov  r2,#0x83\n"                   /* OF_SIGN | 3 */
+            "    sjmp 00007$\n"
+            "00006$:\n"                            /* T0: clock_tmp[1] & 0x3F, unsigned */
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    anl  a,#0x3F\n"
+            "    mov  r2,#0\n"
+            "00007$:\n"                            /* a signed byte in A: */
+            "    mov  dpl,a\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"                      /* its sign: the high byte */
+            "00008$:\n"                            /* DPL, A: a 16-bit value, signed */
+            "    mov  dph,a\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"
+            "    mov  b,a\n"
+            "    mov  _out_fixed_PARM_2,r2\n"
+            "    ljmp _out_fixed\n");
 }
 #endif
 
-/* the reply rp_code from rp_s on, up to its end or a piece boundary (rp_s, rp_code: its
- * state, used in place: nothing to save around the calls) */
-static void reply_run(void)
-{
-    uint8_t c, n;
-
-    out_uart = 1;
-    fmt_flags = 0;
-    if (rp_code & R_DATA)
-        fmt_flags = reply_flag(rp_code & R_CODE);
-    while ((rp_s = out_fmt(rp_s)) != 0) {
-        protocol_rx();                          /* between the pieces of a long reply */
-#if FEATURE_DRIFT
-        if ((uint8_t)(rp_code & R_CODE) == R_DRIFT && rp_s[-1] == FCN_RX) {
-            drift_field(rp_s[-3]);
-            continue;
-        }
-#endif
-        if (rp_s[-2] == '=') {                  /* a value: */
+/*
+ * The reply rp_code from rp_s on, up to its end or a piece boundary (rp_s, rp_code: its
+ * state, used in place: nothing to save around the calls). In C terms, with k = rp_code &
+ * R_CODE:
+ *     out_uart = 1; fmt_flags = (rp_code & R_DATA) ? reply_flag(k) : 0;
+ *     while ((rp_s = out_fmt(rp_s)) != 0) {
+ *         protocol_rx();                           (between the pieces of a long reply)
+ *         if (k == R_DRIFT && rp_s[-1] == FCN_RX)  { drift_field(rp_s[-3]); continue; }
+ *         if (rp_s[-2] == '=') {                   (a value: every '=' is before an FC_RX)
+ *             if (k == R_CAL) {                    (its term, then its festival:
+ *                 solar_print(solar.term);          reply_start() computed both; nothing
+ *                 solar.term = solar.fest;          changes `solar` within this call, and
+ *                 continue;                         the pages recompute theirs)
+ *             }
+ *             out_fmt(text_nth(temp_words, temp_state));   (INFO's " temp=")
+ *             continue;
+ *         }
+ *         if (rp_s[-1] == FCN_PIECE) { out_uart = 0; return; }   (the rest when this
+ *     }                                                           piece has been sent)
+ *     if (k == R_TEMP) temp_state == TEMP_OK ? temp_print() : out_fmt("NONE");
+ *     protocol_rx();
+ *     if (rp_code & R_CKS) {                       ("#CCCC" ('0' + nibble) or "*HH" (hex))
+ *         n = 5; c = '#';                          (the marker and four digits ...)
+ *         if (!(rp_code & R_CRC)) { out_crc = out_xor << 8; n = 3; c = '*'; }   (... or two)
+ *         do {
+ *             uart_putc(c);
+ *             c = out_crc >> 12, as '0' + c with R_CRC, else as a hex digit;
+ *             out_crc <<= 4;
+ *         } while (--n);
+ *     }
+ *     out_fmt("\r\n"); out_uart = 0;
+ * (CAL, TEMP, DRIFT: only on the boards with the feature.) In assembler (SDCC's C: 296
+ * bytes): R5, R6, R7 = rp_s[-3], rp_s[-2], rp_s[-1] and R4 = k, read after each piece; in
+ * the check, R7 = n and R6 = c (uart_putc() keeps R0-R7), R4 the shift count.
+ */
 #if FEATURE_LUNAR
-            if ((uint8_t)(rp_code & R_CODE) == R_CAL) {
-                /* CAL's term, then its festival (reply_start() computed both; nothing
-                 * changes `solar` within this call, and the pages recompute theirs) */
-                solar_print(solar.term);
-                solar.term = solar.fest;
-                continue;
-            }
+typedef char solar_layout[(offsetof(solar_t, term) == 0 && offsetof(solar_t, fest) == 1) ? 1 : -1];
 #endif
 #if FEATURE_DS18B20
-            out_fmt(text_nth(temp_words, temp_state));  /* INFO's " temp=" */
+typedef char temp_ok_is_3[(TEMP_OK == 3) ? 1 : -1];
 #endif
-        }
-        if (rp_s[-1] == FCN_PIECE) {
-            out_uart = 0;                       /* the rest when this piece has been sent */
-            return;
-        }
-    }
+typedef char fc_pieces[(FCN_RX == 0x8C && FCN_PIECE == 0x8D) ? 1 : -1];
+static const CODE char crlf[] = "\r\n";
+static void reply_run(void) __naked
+{
+    __asm__("    setb _out_uart\n"
+            "    mov  a,_rp_code\n"
+            "    anl  a,#0x1F\n"
+            "    mov  dpl,a\n"
+            "    lcall _reply_flag\n"
+            "    mov  a,_rp_code\n"
+            "    jb   acc.5,00001$\n"               /* R_DATA: the flag */
+            "    mov  dpl,#0\n"
+            "00001$:\n"
+            "    mov  _fmt_flags,dpl\n"
+            "00002$:\n"                            /* the next piece */
+            "    mov  dpl,_rp_s\n"
+            "    mov  dph,(_rp_s + 1)\n"
+            "    lcall _out_fmt\n"
+            "    mov  _rp_s,dpl\n"
+            "    mov  (_rp_s + 1),dph\n"
+            "    mov  a,dpl\n"
+            "    orl  a,dph\n"
+            "    jz   00010$\n"                     /* the end */
+            "    lcall _protocol_rx\n"
+            "    mov  a,_rp_s\n"                    /* DPTR = rp_s - 3 */
+            "    add  a,#0xFD\n"
+            "    mov  dpl,a\n"
+            "    mov  a,(_rp_s + 1)\n"
+            "    addc a,#0xFF\n"
+            "    mov  dph,a\n"
+            "    clr  a\n"
+            "    movc a,@a+dptr\n"
+            "    mov  r5,a\n"
+            "    mov  a,#1\n"
+            "    movc a,@a+dptr\n"
+            "    mov  r6,a\n"
+            "    mov  a,#2\n"
+            "    movc a,@a+dptr\n"
+            "    mov  r7,a\n"
+#if FEATURE_DRIFT || FEATURE_LUNAR
+            "    mov  a,_rp_code\n"
+            "    anl  a,#0x1F\n"
+            "    mov  r4,a\n"                       /* k */
+#endif
+#if FEATURE_DRIFT
+            "    cjne r4,#" XSTR(R_DRIFT_N) ",00003$\n"
+            "    cjne r7,#0x8C,00003$\n"            /* FC_RX: a DRIFT number */
+            "    mov  dpl,r5\n"
+            "    lcall _drift_field\n"
+            "    sjmp 00002$\n"
+            "00003$:\n"
+#endif
+            "    cjne r6,#0x3D,00005$\n"            /* '=': a value */
+#if FEATURE_LUNAR
+            "    cjne r4,#" XSTR(R_CAL_N) ",00004$\n"
+            "    mov  r0,#_solar\n"                 /* CAL: the term, then the festival */
+            "    mov  dpl,@r0\n"
+            "    lcall _solar_print\n"
+            "    mov  r0,#(_solar + 1)\n"
+            "    mov  a,@r0\n"
+            "    dec  r0\n"
+            "    mov  @r0,a\n"
+            "    sjmp 00002$\n"
+            "00004$:\n"
+#endif
 #if FEATURE_DS18B20
-    if ((uint8_t)(rp_code & R_CODE) == R_TEMP) {
-        if (temp_state == TEMP_OK)
-            temp_print();
-        else
-            out_fmt("NONE");
-    }
+            "    mov  _text_nth_PARM_2,_temp_state\n"   /* INFO's temp= */
+            "    mov  dptr,#_temp_words\n"
+            "    lcall _text_nth\n"
+            "    lcall _out_fmt\n"
 #endif
-    protocol_rx();
-    if (rp_code & R_CKS) {                      /* "#CCCC" ('0' + nibble) or "*HH" (hex) */
-        n = 5;                                  /* the marker and four digits ... */
-        c = '#';
-        if (!(rp_code & R_CRC)) {
-            out_crc = (uint16_t)out_xor << 8;
-            n = 3;                              /* ... or two */
-            c = '*';
-        }
-        do {
-            uart_putc(c);
-            c = (uint8_t)(out_crc >> 12) + '0';
-            if (c > '9' && !(rp_code & R_CRC))
-                c += 'A' - '9' - 1;
-            out_crc <<= 4;
-        } while (--n);
-    }
-    out_fmt("\r\n");
-    out_uart = 0;
+            "    sjmp 00002$\n"
+            "00005$:\n"
+            "    cjne r7,#0x8D,00002$\n"            /* FC_PIECE: wait for the line */
+            "    clr  _out_uart\n"
+            "    ret\n"
+            "00010$:\n"                            /* the end */
+#if FEATURE_DS18B20
+            "    mov  a,_rp_code\n"
+            "    anl  a,#0x1F\n"
+            "    cjne a,#" XSTR(R_TEMP_N) ",00012$\n"
+            "    mov  a,_temp_state\n"              /* TEMP: the reading or NONE */
+            "    cjne a,#3,00011$\n"                /* TEMP_OK */
+            "    lcall _temp_print\n"
+            "    sjmp 00012$\n"
+            "00011$:\n"
+            "    mov  dptr,#_none\n"
+            "    lcall _out_fmt\n"
+            "00012$:\n"
+#endif
+            "    lcall _protocol_rx\n"
+            "    mov  a,_rp_code\n"
+            "    jnb  acc.7,00016$\n"               /* no R_CKS */
+            "    mov  r7,#5\n"
+            "    mov  r6,#0x23\n"                   /* '#' */
+            "    jb   acc.6,00013$\n"               /* R_CRC */
+            "    mov  (_out_crc + 1),_out_xor\n"
+            "    mov  _out_crc,#0\n"
+            "    mov  r7,#3\n"
+            "    mov  r6,#0x2A\n"                   /* '*' */
+            "00013$:\n"
+            "    mov  dpl,r6\n"
+            "    lcall _uart_putc\n"
+            "    mov  a,(_out_crc + 1)\n"
+            "    swap a\n"
+            "    anl  a,#0x0F\n"
+            "    mov  r6,a\n"
+            "    mov  a,_rp_code\n"
+            "    jb   acc.6,00014$\n"
+            "    mov  a,r6\n"                       /* '*': a hex digit */
+            "    add  a,#0x90\n"
+            "    da   a\n"
+            "    addc a,#0x40\n"
+            "    da   a\n"
+            "    sjmp 00015$\n"
+            "00014$:\n"
+            "    mov  a,r6\n"                       /* '#': '0' + nibble */
+            "    orl  a,#0x30\n"
+            "00015$:\n"
+            "    mov  r6,a\n"
+            "    mov  r4,#4\n"
+            "00017$:\n"                            /* out_crc <<= 4 */
+            "    mov  a,_out_crc\n"
+            "    add  a,_out_crc\n"
+            "    mov  _out_crc,a\n"
+            "    mov  a,(_out_crc + 1)\n"
+            "    rlc  a\n"
+            "    mov  (_out_crc + 1),a\n"
+            "    djnz r4,00017$\n"
+            "    djnz r7,00013$\n"
+            "00016$:\n"
+            "    mov  dptr,#_crlf\n"
+            "    lcall _out_fmt\n"
+            "    clr  _out_uart\n"
+            "    ret\n");
 }
 
-/* the oldest queued reply: its result into clock_tmp (fmt_p), its "OK "/"ERR " (reply_run()
- * goes on) */
-static void reply_start(void)
-{
-    uint8_t k, n;
-    uint8_t NEAR *d;
-
-    rp_code = rq_get();
-    k = rp_code & R_CODE;
-    n = rq_len(k);
-    d = rp_alarm;
-    if (n >= RQ_DATE)                           /* a SET's time, a CAL's date, a DRIFT */
-        d = &clock_tmp.year;
-#if FEATURE_DRIFT
-    if (k == R_DRIFT)
-        n = 4;                                  /* its last two: at its third piece */
-#endif
-    while (n--)
-        *d++ = rq_get();
-    if (k == R_ALARM_AGAIN)
-        k = R_ALARM;
+/*
+ * The oldest queued reply: its result into clock_tmp (fmt_p), its "OK "/"ERR " (reply_run()
+ * goes on). In C terms:
+ *     rp_code = rq_get(); k = rp_code & R_CODE;
+ *     n = rq_len(k); d = n >= RQ_DATE ? clock_tmp : rp_alarm;   (a SET's time, a CAL's
+ *     if (k == R_DRIFT) n = 4;              (its last two: at its third piece)   date, a DRIFT)
+ *     while (n--) *d++ = rq_get();
+ *     if (k == R_ALARM_AGAIN) k = R_ALARM;
+ *     if (k == R_TEMP)                      (no reading: an error reply instead)
+ *         k = temp_state == TEMP_ERR ? R_E_SENSOR : temp_state == TEMP_WAIT ? R_E_BUSY : k;
+ *     rp_code = (rp_code & ~R_CODE) | k; rp_s = replies[k];
+ *     fmt_p = k == R_ALARM ? rp_alarm - 3 : clock_tmp;       (FC_HOUR, FC_MIN)
+ *     out_uart = 1; out_xor = 0; out_crc = 0;
+ *     out_fmt(k >= R_E_UNKNOWN ? "ERR " : "OK ");
+ *     if (k == R_HELP) out_fmt(keywords);   (HELP_SPLIT: the check is a piece of its own)
+ *     if (k == R_SET) clock_tmp.wday = cal_weekday(&clock_tmp);   (the SET's weekday)
+ *     if (k == R_CAL) {                     (printed in this call (reply_run()))
+ *         lunar_from_date(&clock_tmp);
+ *         protocol_rx();                    (each step up to 0.6 ms)
+ *         solar_of_day(&clock_tmp);
+ *         ui_calendar_stale();              (it changed `lunar` and `solar`)
+ *     }
+ *     if (k == R_TIME && !clock_read()) dt_copy(&clock_tmp, &clock_now);   (a GET: now)
+ * (CAL, TEMP, DRIFT: only on the boards with the feature.) In assembler (SDCC's C: 224
+ * bytes): R7 = k, R6 = n, R1 = d (rq_get() and rq_len() keep R0-R7); after out_fmt() (which
+ * does not) k is rp_code's.
+ */
+typedef char reply_start_consts[(RQ_DATE == 3 && offsetof(datetime_t, wday) == 6) ? 1 : -1];
 #if FEATURE_DS18B20
-    if (k == R_TEMP) {                          /* no reading: an error reply instead */
-        if (temp_state == TEMP_ERR)
-            k = R_E_SENSOR;
-        else if (temp_state == TEMP_WAIT)
-            k = R_E_BUSY;
-    }
+typedef char reply_start_temp[(TEMP_WAIT == 0 && TEMP_ERR == 2) ? 1 : -1];
 #endif
-    rp_code = (rp_code & ~R_CODE) | k;
-    rp_s = replies[k];
-    fmt_p = (uint8_t NEAR *)&clock_tmp;
-    if (k == R_ALARM)
-        fmt_p = rp_alarm - 3;                   /* FC_HOUR, FC_MIN */
-    out_uart = 1;
-    out_xor = 0;
-    out_crc = 0;
-    out_fmt(k >= R_E_UNKNOWN ? "ERR " : "OK ");
+static const CODE char s_ok[] = "OK ";
+static const CODE char s_err[] = "ERR ";
+static void reply_start(void) __naked
+{
+    __asm__("    lcall _rq_get\n"
+            "    mov  _rp_code,dpl\n"
+            "    mov  a,dpl\n"
+            "    anl  a,#0x1F\n"
+            "    mov  r7,a\n"                       /* k */
+            "    mov  dpl,a\n"
+            "    lcall _rq_len\n"
+            "    mov  r6,dpl\n"                     /* n */
+            "    mov  r1,#_rp_alarm\n"              /* d */
+            "    cjne r6,#3,00001$\n"               /* RQ_DATE */
+            "00001$:\n"
+            "    jc   00002$\n"
+            "    mov  r1,#_clock_tmp\n"
+            "00002$:\n"
+#if FEATURE_DRIFT
+            "    cjne r7,#" XSTR(R_DRIFT_N) ",00003$\n"
+            "    mov  r6,#4\n"                      /* DRIFT: its first four */
+            "00003$:\n"
+#endif
+            "    mov  a,r6\n"
+            "    jz   00005$\n"
+            "00004$:\n"
+            "    lcall _rq_get\n"
+            "    mov  @r1,dpl\n"
+            "    inc  r1\n"
+            "    djnz r6,00004$\n"
+            "00005$:\n"
+            "    cjne r7,#" XSTR(R_ALARM_AGAIN_N) ",00006$\n"
+            "    mov  r7,#3\n"                      /* R_ALARM */
+            "00006$:\n"
+#if FEATURE_DS18B20
+            "    cjne r7,#" XSTR(R_TEMP_N) ",00008$\n"
+            "    mov  a,_temp_state\n"
+            "    cjne a,#2,00007$\n"                /* TEMP_ERR: ERR sensor */
+            "    mov  r7,#" XSTR(R_E_SENSOR_N) "\n"
+            "00007$:\n"
+            "    jnz  00008$\n"
+            "    mov  r7,#" XSTR(R_E_BUSY_N) "\n"          /* TEMP_WAIT: ERR busy */
+            "00008$:\n"
+#endif
+            "    mov  a,_rp_code\n"
+            "    anl  a,#0xE0\n"
+            "    orl  a,r7\n"
+            "    mov  _rp_code,a\n"
+            "    mov  a,r7\n"                       /* rp_s = replies[k] */
+            "    add  a,r7\n"
+            "    mov  r6,a\n"
+            "    mov  dptr,#_replies\n"
+            "    movc a,@a+dptr\n"
+            "    mov  _rp_s,a\n"
+            "    mov  a,r6\n"
+            "    inc  a\n"
+            "    movc a,@a+dptr\n"
+            "    mov  (_rp_s + 1),a\n"
+            "    mov  _fmt_p,#_clock_tmp\n"
+            "    cjne r7,#3,00009$\n"               /* R_ALARM */
+            "    mov  _fmt_p,#(_rp_alarm - 3)\n"
+            "00009$:\n"
+            "    setb _out_uart\n"
+            "    clr  a\n"
+            "    mov  _out_xor,a\n"
+            "    mov  _out_crc,a\n"
+            "    mov  (_out_crc + 1),a\n"
+            "    mov  dptr,#_s_ok\n"
+            "    cjne r7,#" XSTR(R_E_UNKNOWN_N) ",00010$\n"
+            "00010$:\n"
+            "    jc   00011$\n"
+            "    mov  dptr,#_s_err\n"
+            "00011$:\n"
+            "    lcall _out_fmt\n"
+            "    mov  a,_rp_code\n"
+            "    anl  a,#0x1F\n"
 #if HELP_SPLIT
-    if (k == R_HELP)
-        out_fmt(keywords);
+            "    cjne a,#6,00012$\n"                /* R_HELP */
+            "    mov  dptr,#_keywords\n"
+            "    ljmp _out_fmt\n"
+            "00012$:\n"
 #endif
-    /* the time of a SET (its weekday) or of a GET (read now); k is in rp_code from here */
-    if (k == R_SET)
-        clock_tmp.wday = cal_weekday(&clock_tmp);
+            "    jnz  00013$\n"                     /* R_SET: its weekday */
+            "    mov  dpl,#_clock_tmp\n"
+            "    lcall _cal_weekday\n"
+            "    mov  r0,#(_clock_tmp + 6)\n"
+            "    mov  @r0,dpl\n"
+            "    ret\n"
+            "00013$:\n"
 #if FEATURE_LUNAR
-    if (k == R_CAL) {                           /* printed in this call (reply_run()) */
-        lunar_from_date(&clock_tmp);
-        protocol_rx();                          /* (each step up to 0.6 ms) */
-        solar_of_day(&clock_tmp);
-        ui_calendar_stale();                    /* it changed `lunar` and `solar` */
-    }
+            "    cjne a,#" XSTR(R_CAL_N) ",00014$\n"
+            "    mov  dpl,#_clock_tmp\n"
+            "    lcall _lunar_from_date\n"
+            "    lcall _protocol_rx\n"
+            "    mov  dpl,#_clock_tmp\n"
+            "    lcall _solar_of_day\n"
+            "    ljmp _ui_calendar_stale\n"
+            "00014$:\n"
 #endif
-    if ((uint8_t)(rp_code & R_CODE) == R_TIME && !clock_read())
-        dt_copy(&clock_tmp, &clock_now);
+            "    cjne a,#1,00015$\n"                /* R_TIME: the clock now */
+            "    lcall _clock_read\n"
+            "    jc   00015$\n"
+            "    mov  _dt_copy_PARM_2,#_clock_now\n"
+            "    mov  dpl,#_clock_tmp\n"
+            "    ljmp _dt_copy\n"
+            "00015$:\n"
+            "    ret\n");
 }
 
 /* the next reply (or piece) into the UART's line buffer once the last has been sent */

@@ -338,7 +338,7 @@ void out_fixed(uint32_t v, uint8_t spec) __naked
             "    mov  r5,a\n"
             "    mov  r6,a\n"
             "    mov  r7,a\n"
-            "    push ar2\n"
+            "    push 0x02\n"                     /* R2 (bank 0: no ar2 without C) */
             "    mov  r2,#32\n"
             "    clr  f0\n"
             "00004$:\n"                            /* C = the next bit of v */
@@ -370,7 +370,7 @@ void out_fixed(uint32_t v, uint8_t spec) __naked
             "    jnz  00006$\n"
             "00007$:\n"
             "    djnz r2,00004$\n"
-            "    pop  ar2\n"
+            "    pop  0x02\n"
             "    mov  r0,#7\n"
             "    mov  r1,#9\n"
             "    setb f0\n"
@@ -443,12 +443,21 @@ uint8_t text_bcd(uint8_t v) __naked
             "    ret\n");
 }
 
-const CODE char *text_nth(const CODE char *list, uint8_t k)
+/* In C terms: while (k) { while (*list++) ; k--; } return list. In assembler (SDCC's C: 32
+ * bytes): DPTR = list, R7 = k. */
+const CODE char *text_nth(const CODE char *list, uint8_t k) __naked
 {
-    while (k) {
-        while (*list++)
-            ;
-        k--;
-    }
-    return list;
+    (void)list;
+    (void)k;
+    __asm__("    mov  a,_text_nth_PARM_2\n"
+            "    jz   00002$\n"
+            "    mov  r7,a\n"
+            "00001$:\n"                            /* past the next NUL */
+            "    clr  a\n"
+            "    movc a,@a+dptr\n"
+            "    inc  dptr\n"
+            "    jnz  00001$\n"
+            "    djnz r7,00001$\n"
+            "00002$:\n"
+            "    ret\n");
 }
