@@ -89,38 +89,99 @@ static uint8_t unset_wday(uint8_t wday)
 #define CRC_BYTES 3
 #endif
 
-/* BCD byte -> 0..99, or 0xFF when a nibble is not a decimal digit */
-static uint8_t bcd_dec(uint8_t b)
+#include <stddef.h>
+
+/* in the assembler below: the struct offsets and constants it relies on */
+typedef char clock_asm_layout[(offsetof(datetime_t, year) == 0 && offsetof(datetime_t, second) == 5
+                               && offsetof(datetime_t, wday) == 6
+                               && offsetof(settings_t, flags) == 0 && SET_UNSET == 0x04
+                               && UNSET_WDAY_SHIFT == 3 && DS1302_CLKBURST_R == 0xBF) ? 1 : -1];
+
+/* bcd_dec saves what it touches (A and B only): callers keep their registers */
+#pragma callee_saves bcd_dec
+
+/*
+ * BCD byte -> 0..99, or 0xFF when a nibble is not a decimal digit. In assembler (SDCC's C
+ * took 33 bytes and R6, R7): b in DPL; the result in DPL and A; uses A, B only.
+ *   lo = b & 15, hi = b >> 4: 0xFF if either is over 9, else b - 6 * hi (= 10 * hi + lo)
+ */
+static uint8_t bcd_dec(uint8_t b) __naked
 {
-    uint8_t lo = b & 0x0F;
-    b >>= 4;
-    if (b > 9 || lo > 9)
-        return 0xFF;
-    return (uint8_t)(b * (uint8_t)10) + lo;     /* the 8051's MUL AB */
+    (void)b;
+    __asm__("    mov  a,dpl\n"
+            "    anl  a,#0x0F\n"
+            "    add  a,#0xF6\n"                    /* C: lo > 9 */
+            "    jc   00001$\n"
+            "    mov  a,dpl\n"
+            "    swap a\n"
+            "    anl  a,#0x0F\n"                    /* hi */
+            "    mov  b,#0xFA\n"                    /* -6 */
+            "    cjne a,#10,00003$\n"
+            "00003$:\n"
+            "    jnc  00001$\n"                     /* hi > 9 */
+            "    mul  ab\n"                         /* A = -6 * hi (mod 256) */
+            "    add  a,dpl\n"
+            "    sjmp 00002$\n"
+            "00001$:\n"
+            "    mov  a,#0xFF\n"
+            "00002$:\n"
+            "    mov  dpl,a\n"
+            "    ret\n");
 }
 
-bool_t clock_read(void)
+/*
+ * In assembler (SDCC's C took 109 bytes). R0 walks up the burst, R1 down clock_tmp:
+ *   ds1302_burst_read(DS1302_CLKBURST_R, 7);
+ *   second, minute, hour, day, month = bcd_dec(buf[0..4]); year = bcd_dec(buf[6])
+ *   (datetime_t is year, month, day, hour, minute, second: burst bytes 6, 4, 3, 2, 1, 0). A
+ *   set CH (seconds bit 7) or 12-hour bit (hours bit 7) makes the field 80 or more: the
+ *   range check refuses it like any other invalid time (and every 0xFF from bcd_dec).
+ *   if (!cal_valid(&clock_tmp)) return 0;
+ *   clock_tmp.wday = w = cal_weekday(&clock_tmp);
+ *   the "set me" mark travels in the day-of-week register (see clock.h): SET_UNSET in
+ *   settings.flags = (buf[5] == unset_wday(w)), w + 3 wrapped to 1..7; return 1 (carry).
+ */
+bool_t clock_read(void) __naked
 {
-    uint8_t NEAR *d = &clock_tmp.second;
-    uint8_t i = 0;
-
-    ds1302_burst_read(DS1302_CLKBURST_R, 7);
-    /* datetime_t is year, month, day, hour, minute, second: burst bytes 6, 4, 3, 2, 1, 0. A
-     * set CH (seconds bit 7) or 12-hour bit (hours bit 7) makes the field 80 or more: the
-     * range check below refuses it like any other invalid time. */
-    clock_tmp.year = bcd_dec(ds1302_buf[6]);
-    do {
-        *d-- = bcd_dec(ds1302_buf[i]);
-    } while (++i < 5);
-    if (!cal_valid(&clock_tmp))     /* also rejects every 0xFF from bcd_dec */
-        return 0;
-    i = cal_weekday(&clock_tmp);
-    clock_tmp.wday = i;
-    /* the "set me" mark travels in the day-of-week register (see clock.h) */
-    settings.flags &= ~SET_UNSET;
-    if (ds1302_buf[5] == unset_wday(i))
-        settings.flags |= SET_UNSET;
-    return 1;
+    __asm__("    mov  _ds1302_burst_read_PARM_2,#7\n"
+            "    mov  dpl,#0xBF\n"                  /* DS1302_CLKBURST_R */
+            "    lcall _ds1302_burst_read\n"
+            "    mov  r0,#_ds1302_buf\n"
+            "    mov  r1,#(_clock_tmp + 5)\n"       /* second */
+            "00001$:\n"
+            "    mov  dpl,@r0\n"
+            "    lcall _bcd_dec\n"                  /* (A and B only) */
+            "    mov  @r1,a\n"
+            "    inc  r0\n"
+            "    dec  r1\n"
+            "    cjne r1,#_clock_tmp,00001$\n"      /* second .. month */
+            "    inc  r0\n"                         /* skip buf[5], the day-of-week register */
+            "    mov  dpl,@r0\n"
+            "    lcall _bcd_dec\n"
+            "    mov  @r1,a\n"                      /* year */
+            "    mov  dpl,#_clock_tmp\n"
+            "    lcall _cal_valid\n"
+            "    jnc  00002$\n"                     /* invalid: return 0 */
+            "    mov  dpl,#_clock_tmp\n"
+            "    lcall _cal_weekday\n"
+            "    mov  a,dpl\n"
+            "    mov  r0,#(_clock_tmp + 6)\n"
+            "    mov  @r0,a\n"                      /* wday */
+            "    anl  _settings,#0xFB\n"            /* ~SET_UNSET */
+            "    add  a,#3\n"                       /* + UNSET_WDAY_SHIFT */
+            "    cjne a,#8,00003$\n"
+            "00003$:\n"
+            "    jc   00004$\n"
+            "    subb a,#7\n"                       /* (C = 0) wrapped to 1..7 */
+            "00004$:\n"
+            "    mov  r0,#(_ds1302_buf + 5)\n"
+            "    xrl  a,@r0\n"
+            "    jnz  00005$\n"
+            "    orl  _settings,#0x04\n"            /* SET_UNSET */
+            "00005$:\n"
+            "    setb c\n"
+            "00002$:\n"
+            "    ret\n");
 }
 
 bool_t clock_prepare(void)
