@@ -73,7 +73,6 @@ static uint8_t wday_off(uint8_t wday, uint8_t off)
 }
 #define unset_wday(w) wday_off((w), UNSET_WDAY_SHIFT)
 #define WDAY_REG(off) wday_off(clock_new.wday, (off))
-#define CRC_BYTES n
 #else
 /* the day-of-week register of a time in the "set me" state: weekday + 3, 1..7 */
 static uint8_t unset_wday(uint8_t wday)
@@ -85,8 +84,6 @@ static uint8_t unset_wday(uint8_t wday)
 }
 #define clock_write(off) clock_commit()
 #define WDAY_REG(off) clock_new.wday    /* (the "set me" mark: clock_boot()) */
-#define clock_crc(n) settings_crc()
-#define CRC_BYTES 3
 #endif
 
 #include <stddef.h>
@@ -126,61 +123,6 @@ static uint8_t bcd_dec(uint8_t b) __naked
             "    mov  a,#0xFF\n"
             "00002$:\n"
             "    mov  dpl,a\n"
-            "    ret\n");
-}
-
-/*
- * In assembler (SDCC's C took 109 bytes). R0 walks up the burst, R1 down clock_tmp:
- *   ds1302_burst_read(DS1302_CLKBURST_R, 7);
- *   second, minute, hour, day, month = bcd_dec(buf[0..4]); year = bcd_dec(buf[6])
- *   (datetime_t is year, month, day, hour, minute, second: burst bytes 6, 4, 3, 2, 1, 0). A
- *   set CH (seconds bit 7) or 12-hour bit (hours bit 7) makes the field 80 or more: the
- *   range check refuses it like any other invalid time (and every 0xFF from bcd_dec).
- *   if (!cal_valid(&clock_tmp)) return 0;
- *   clock_tmp.wday = w = cal_weekday(&clock_tmp);
- *   the "set me" mark travels in the day-of-week register (see clock.h): SET_UNSET in
- *   settings.flags = (buf[5] == unset_wday(w)), w + 3 wrapped to 1..7; return 1 (carry).
- */
-bool_t clock_read(void) __naked
-{
-    __asm__("    mov  _ds1302_burst_read_PARM_2,#7\n"
-            "    mov  dpl,#0xBF\n"                  /* DS1302_CLKBURST_R */
-            "    lcall _ds1302_burst_read\n"
-            "    mov  r0,#_ds1302_buf\n"
-            "    mov  r1,#(_clock_tmp + 5)\n"       /* second */
-            "00001$:\n"
-            "    mov  dpl,@r0\n"
-            "    lcall _bcd_dec\n"                  /* (A and B only) */
-            "    mov  @r1,a\n"
-            "    inc  r0\n"
-            "    dec  r1\n"
-            "    cjne r1,#_clock_tmp,00001$\n"      /* second .. month */
-            "    inc  r0\n"                         /* skip buf[5], the day-of-week register */
-            "    mov  dpl,@r0\n"
-            "    lcall _bcd_dec\n"
-            "    mov  @r1,a\n"                      /* year */
-            "    mov  dpl,#_clock_tmp\n"
-            "    lcall _cal_valid\n"
-            "    jnc  00002$\n"                     /* invalid: return 0 */
-            "    mov  dpl,#_clock_tmp\n"
-            "    lcall _cal_weekday\n"
-            "    mov  a,dpl\n"
-            "    mov  r0,#(_clock_tmp + 6)\n"
-            "    mov  @r0,a\n"                      /* wday */
-            "    anl  _settings,#0xFB\n"            /* ~SET_UNSET */
-            "    add  a,#3\n"                       /* + UNSET_WDAY_SHIFT */
-            "    cjne a,#8,00003$\n"
-            "00003$:\n"
-            "    jc   00004$\n"
-            "    subb a,#7\n"                       /* (C = 0) wrapped to 1..7 */
-            "00004$:\n"
-            "    mov  r0,#(_ds1302_buf + 5)\n"
-            "    xrl  a,@r0\n"
-            "    jnz  00005$\n"
-            "    orl  _settings,#0x04\n"            /* SET_UNSET */
-            "00005$:\n"
-            "    setb c\n"
-            "00002$:\n"
             "    ret\n");
 }
 
@@ -233,27 +175,6 @@ void clock_mark(uint8_t off)
     ds1302_protect();
 }
 #endif
-
-/* CRC-8 (x^8 + x^2 + x + 1, seeded) of ds1302_buf[0..n-1] (the settings: RAM0..2) */
-#if FEATURE_DRIFT
-uint8_t clock_crc(uint8_t n)
-#else
-static uint8_t settings_crc(void)
-#endif
-{
-    uint8_t crc = SETTINGS_SEED, i = 0, j;
-    do {
-        crc ^= ds1302_buf[i];
-        j = 8;
-        do {
-            if (crc & 0x80)
-                crc = (uint8_t)(crc << 1) ^ (uint8_t)0x07;
-            else
-                crc <<= 1;
-        } while (--j);
-    } while (++i < CRC_BYTES);
-    return crc;
-}
 
 void settings_save(void)
 {
@@ -384,4 +305,92 @@ uint8_t clock_poll(void)
     }
 #endif
     return s;
+}
+
+/* The assembler functions that use registers come last: SDCC saves no registers around a
+ * call to a function it knows as __naked, so the callers above see only the prototype
+ * (clock.h) and save what they keep in registers. */
+
+/*
+ * In assembler (SDCC's C took 109 bytes). R0 walks up the burst, R1 down clock_tmp:
+ *   ds1302_burst_read(DS1302_CLKBURST_R, 7);
+ *   second, minute, hour, day, month = bcd_dec(buf[0..4]); year = bcd_dec(buf[6])
+ *   (datetime_t is year, month, day, hour, minute, second: burst bytes 6, 4, 3, 2, 1, 0). A
+ *   set CH (seconds bit 7) or 12-hour bit (hours bit 7) makes the field 80 or more: the
+ *   range check refuses it like any other invalid time (and every 0xFF from bcd_dec).
+ *   if (!cal_valid(&clock_tmp)) return 0;
+ *   clock_tmp.wday = w = cal_weekday(&clock_tmp);
+ *   the "set me" mark travels in the day-of-week register (see clock.h): SET_UNSET in
+ *   settings.flags = (buf[5] == unset_wday(w)), w + 3 wrapped to 1..7; return 1 (carry).
+ */
+bool_t clock_read(void) __naked
+{
+    __asm__("    mov  _ds1302_burst_read_PARM_2,#7\n"
+            "    mov  dpl,#0xBF\n"                  /* DS1302_CLKBURST_R */
+            "    lcall _ds1302_burst_read\n"
+            "    mov  r0,#_ds1302_buf\n"
+            "    mov  r1,#(_clock_tmp + 5)\n"       /* second */
+            "00001$:\n"
+            "    mov  dpl,@r0\n"
+            "    lcall _bcd_dec\n"                  /* (A and B only) */
+            "    mov  @r1,a\n"
+            "    inc  r0\n"
+            "    dec  r1\n"
+            "    cjne r1,#_clock_tmp,00001$\n"      /* second .. month */
+            "    inc  r0\n"                         /* skip buf[5], the day-of-week register */
+            "    mov  dpl,@r0\n"
+            "    lcall _bcd_dec\n"
+            "    mov  @r1,a\n"                      /* year */
+            "    mov  dpl,#_clock_tmp\n"
+            "    lcall _cal_valid\n"
+            "    jnc  00002$\n"                     /* invalid: return 0 */
+            "    mov  dpl,#_clock_tmp\n"
+            "    lcall _cal_weekday\n"
+            "    mov  a,dpl\n"
+            "    mov  r0,#(_clock_tmp + 6)\n"
+            "    mov  @r0,a\n"                      /* wday */
+            "    anl  _settings,#0xFB\n"            /* ~SET_UNSET */
+            "    add  a,#3\n"                       /* + UNSET_WDAY_SHIFT */
+            "    cjne a,#8,00003$\n"
+            "00003$:\n"
+            "    jc   00004$\n"
+            "    subb a,#7\n"                       /* (C = 0) wrapped to 1..7 */
+            "00004$:\n"
+            "    mov  r0,#(_ds1302_buf + 5)\n"
+            "    xrl  a,@r0\n"
+            "    jnz  00005$\n"
+            "    orl  _settings,#0x04\n"            /* SET_UNSET */
+            "00005$:\n"
+            "    setb c\n"
+            "00002$:\n"
+            "    ret\n");
+}
+
+/*
+ * CRC-8 (x^8 + x^2 + x + 1, MSB first, seeded) of ds1302_buf[0..n-1], n >= 1 (the
+ * settings: RAM0..2; the drift record). In assembler (SDCC's C took 46 bytes): n in DPL,
+ * the CRC in A, R0 walks the buffer, R7 counts bytes, R6 bits:
+ *   crc = SETTINGS_SEED; per byte: crc ^= byte, then 8 times: crc = crc << 1, ^ 0x07 if
+ *   the bit shifted out was 1
+ */
+typedef char crc_seed_is[(SETTINGS_SEED == 0xA5) ? 1 : -1];
+uint8_t clock_crc(uint8_t n) __naked
+{
+    (void)n;
+    __asm__("    mov  r7,dpl\n"
+            "    mov  r0,#_ds1302_buf\n"
+            "    mov  a,#0xA5\n"                   /* SETTINGS_SEED */
+            "00001$:\n"
+            "    xrl  a,@r0\n"
+            "    mov  r6,#8\n"
+            "00002$:\n"
+            "    add  a,acc\n"                     /* << 1, C = the bit shifted out */
+            "    jnc  00003$\n"
+            "    xrl  a,#0x07\n"
+            "00003$:\n"
+            "    djnz r6,00002$\n"
+            "    inc  r0\n"
+            "    djnz r7,00001$\n"
+            "    mov  dpl,a\n"
+            "    ret\n");
 }
