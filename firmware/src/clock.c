@@ -62,18 +62,7 @@ static uint8_t win_lo;              /* the next window opens this many ticks aft
 static BIT alarm_latched;       /* the alarm already rang in the current matching minute */
 #endif
 
-#if FEATURE_DRIFT
-/* the day-of-week register for a weekday and an offset (clock.h): weekday + off, 1..7 */
-static uint8_t wday_off(uint8_t wday, uint8_t off)
-{
-    wday += off;
-    if (wday > 7)
-        wday -= 7;
-    return wday;
-}
-#define unset_wday(w) wday_off((w), UNSET_WDAY_SHIFT)
-#define WDAY_REG(off) wday_off(clock_new.wday, (off))
-#else
+#if !FEATURE_DRIFT
 /* the day-of-week register of a time in the "set me" state: weekday + 3, 1..7 */
 static uint8_t unset_wday(uint8_t wday)
 {
@@ -83,8 +72,14 @@ static uint8_t unset_wday(uint8_t wday)
     return wday;
 }
 #define clock_write(off) clock_commit()
-#define WDAY_REG(off) clock_new.wday    /* (the "set me" mark: clock_boot()) */
 #endif
+
+/* in assembler: A = A + off for a day-of-week register (clock.h): wrapped to 1..7 (A <= 14) */
+#define WRAP7 "    cjne a,#8,00090$\n" \
+              "00090$:\n" \
+              "    jc   00091$\n" \
+              "    subb a,#7\n"      /* (C = 0) */ \
+              "00091$:\n"
 
 #include <stddef.h>
 
@@ -137,42 +132,10 @@ bool_t clock_prepare(void)
 }
 
 #if FEATURE_DRIFT
-void clock_write(uint8_t off)
-#else
-void clock_commit(void)
-#endif
-{
-    uint8_t NEAR *s = &clock_new.second;
-    uint8_t i = 0;
-
-    do {
-        ds1302_buf[i] = text_bcd(*s--);     /* sec (CH = 0), min, hour (24 h), date, month */
-    } while (++i < 5);
-    ds1302_buf[5] = WDAY_REG(off);          /* the "set me" mark, the drift's generation */
-    ds1302_buf[6] = text_bcd(clock_new.year);
-    ds1302_buf[7] = 0x00;                   /* control byte: still unprotected */
-    ds1302_unprotect();
-    ds1302_burst_write(DS1302_CLKBURST_W, ds1302_buf, 8);  /* seconds restart at its CE fall */
-    ds1302_protect();
-    last_sec_raw = ds1302_buf[0];
-    win_lo = 0;                         /* the second restarts now: find it again */
-    clock_ready = 0;
-    dt_copy(&clock_now, &clock_new);
-    settings.flags &= ~SET_UNSET;       /* the burst carried the weekday: "set" */
-}
-
-#if FEATURE_DRIFT
 void clock_commit(void)
 {
     clock_write(PENDING_WDAY_SHIFT);    /* within the SET's 2 ms; then the drift reset */
     drift_set();
-}
-
-void clock_mark(uint8_t off)
-{
-    ds1302_unprotect();
-    ds1302_write(DS1302_WDAY_W, wday_off(clock_now.wday, off));
-    ds1302_protect();
 }
 #endif
 
@@ -351,11 +314,7 @@ bool_t clock_read(void) __naked
             "    mov  @r0,a\n"                      /* wday */
             "    anl  _settings,#0xFB\n"            /* ~SET_UNSET */
             "    add  a,#3\n"                       /* + UNSET_WDAY_SHIFT */
-            "    cjne a,#8,00003$\n"
-            "00003$:\n"
-            "    jc   00004$\n"
-            "    subb a,#7\n"                       /* (C = 0) wrapped to 1..7 */
-            "00004$:\n"
+            WRAP7
             "    mov  r0,#(_ds1302_buf + 5)\n"
             "    xrl  a,@r0\n"
             "    jnz  00005$\n"
@@ -394,3 +353,91 @@ uint8_t clock_crc(uint8_t n) __naked
             "    mov  dpl,a\n"
             "    ret\n");
 }
+
+/*
+ * In assembler (SDCC's C took 101 bytes), R0 walks up the burst, R1 down clock_new:
+ *   buf[0..4] = text_bcd(second, minute, hour, day, month)  (CH = 0, 24 h);
+ *   buf[5] = the day-of-week register: weekday + off, 1..7 (the "set me" mark, the drift's
+ *   generation; without the drift feature the weekday as clock_boot() left it);
+ *   buf[6] = text_bcd(year); buf[7] = 0x00 (control byte: still unprotected);
+ *   ds1302_unprotect(); ds1302_burst_write(DS1302_CLKBURST_W, buf, 8) (the seconds restart
+ *   at its CE fall); ds1302_protect();
+ *   last_sec_raw = buf[0]; win_lo = 0 (the second restarts now: find it again);
+ *   clock_ready = 0; settings.flags &= ~SET_UNSET (the burst carried the weekday: "set");
+ *   dt_copy(&clock_now, &clock_new) (a tail call).
+ * text_bcd() touches A and B only. R7 = off.
+ */
+typedef char write_layout[(DS1302_CLKBURST_W == 0xBE && DS1302_BUF_SIZE >= 8) ? 1 : -1];
+#if FEATURE_DRIFT
+void clock_write(uint8_t off) __naked
+#else
+void clock_commit(void) __naked
+#endif
+{
+#if FEATURE_DRIFT
+    (void)off;
+#endif
+    __asm__(
+#if FEATURE_DRIFT
+            "    mov  r7,dpl\n"                     /* off */
+#endif
+            "    mov  r0,#_ds1302_buf\n"
+            "    mov  r1,#(_clock_new + 5)\n"       /* second */
+            "00001$:\n"
+            "    mov  dpl,@r1\n"
+            "    lcall _text_bcd\n"
+            "    mov  @r0,dpl\n"
+            "    inc  r0\n"
+            "    dec  r1\n"
+            "    cjne r1,#_clock_new,00001$\n"      /* second .. month */
+            "    mov  dpl,@r1\n"                    /* year */
+            "    lcall _text_bcd\n"
+            "    mov  r1,#(_clock_new + 6)\n"
+            "    mov  a,@r1\n"                      /* wday */
+#if FEATURE_DRIFT
+            "    add  a,r7\n"
+            WRAP7
+#endif
+            "    mov  @r0,a\n"                      /* buf[5] */
+            "    inc  r0\n"
+            "    mov  @r0,dpl\n"                    /* buf[6]: the year */
+            "    inc  r0\n"
+            "    mov  @r0,#0\n"                     /* buf[7]: control */
+            "    lcall _ds1302_unprotect\n"
+            "    mov  _ds1302_burst_write_PARM_2,#_ds1302_buf\n"
+            "    mov  _ds1302_burst_write_PARM_3,#8\n"
+            "    mov  dpl,#0xBE\n"                  /* DS1302_CLKBURST_W */
+            "    lcall _ds1302_burst_write\n"
+            "    lcall _ds1302_protect\n"
+            "    mov  r0,#_ds1302_buf\n"
+            "    mov  _last_sec_raw,@r0\n"
+            "    mov  _win_lo,#0\n"
+            "    clr  _clock_ready\n"
+            "    anl  _settings,#0xFB\n"            /* ~SET_UNSET */
+            "    mov  _dt_copy_PARM_2,#_clock_new\n"
+            "    mov  dpl,#_clock_now\n"
+            "    ljmp _dt_copy\n");
+}
+
+#if FEATURE_DRIFT
+/*
+ * In assembler (SDCC's C took 29 bytes and wday_off() 19): off in DPL, kept on the stack
+ * across ds1302_unprotect():
+ *   ds1302_unprotect(); ds1302_write(DS1302_WDAY_W, clock_now.wday + off wrapped to 1..7);
+ *   ds1302_protect() (a tail call)
+ */
+typedef char mark_layout[(DS1302_WDAY_W == 0x8A) ? 1 : -1];
+void clock_mark(uint8_t off) __naked
+{
+    (void)off;
+    __asm__("    push dpl\n"
+            "    lcall _ds1302_unprotect\n"
+            "    pop  acc\n"                        /* off */
+            "    add  a,(_clock_now + 6)\n"         /* + wday */
+            WRAP7
+            "    mov  _ds1302_write_PARM_2,a\n"
+            "    mov  dpl,#0x8A\n"                  /* DS1302_WDAY_W */
+            "    lcall _ds1302_write\n"
+            "    ljmp _ds1302_protect\n");
+}
+#endif
