@@ -63,14 +63,6 @@ static BIT alarm_latched;       /* the alarm already rang in the current matchin
 #endif
 
 #if !FEATURE_DRIFT
-/* the day-of-week register of a time in the "set me" state: weekday + 3, 1..7 */
-static uint8_t unset_wday(uint8_t wday)
-{
-    wday += UNSET_WDAY_SHIFT;
-    if (wday > 7)
-        wday -= 7;
-    return wday;
-}
 #define clock_write(off) clock_commit()
 #endif
 
@@ -88,6 +80,9 @@ typedef char clock_asm_layout[(offsetof(datetime_t, year) == 0 && offsetof(datet
                                && offsetof(datetime_t, wday) == 6
                                && offsetof(settings_t, flags) == 0 && SET_UNSET == 0x04
                                && UNSET_WDAY_SHIFT == 3 && DS1302_CLKBURST_R == 0xBF) ? 1 : -1];
+
+#define XSTR(x) STR(x)
+#define STR(x) #x
 
 /* bcd_dec saves what it touches (A and B only): callers keep their registers */
 #pragma callee_saves bcd_dec
@@ -138,64 +133,6 @@ void clock_commit(void)
     drift_set();
 }
 #endif
-
-void settings_save(void)
-{
-    ds1302_buf[0] = settings.flags & SETTINGS_FLAGS;
-    ds1302_buf[1] = settings.alarm_hour;
-    ds1302_buf[2] = settings.alarm_minute;
-    ds1302_buf[3] = clock_crc(3);
-    ds1302_buf[4] = SETTINGS_MAGIC;
-    ds1302_unprotect();
-    /* the magic is cleared first and written last: a block cut anywhere is invalid */
-    ds1302_write((uint8_t)DS1302_RAM_W(4), 0x00);
-    ds1302_burst_write(DS1302_RAMBURST_W, ds1302_buf, SETTINGS_BYTES);
-    ds1302_protect();
-    settings_changed = 0;
-}
-
-void clock_boot(void)
-{
-    ds1302_init();
-    /* the settings from DS1302 RAM when magic, CRC and ranges agree */
-    ds1302_burst_read(DS1302_RAMBURST_R, SETTINGS_BYTES);
-    if (ds1302_buf[4] == SETTINGS_MAGIC && ds1302_buf[3] == clock_crc(3) && ds1302_buf[1] <= 23
-        && ds1302_buf[2] <= 59 && !(ds1302_buf[0] & (uint8_t)~SETTINGS_FLAGS)) {
-        settings.flags = ds1302_buf[0];
-        settings.alarm_hour = ds1302_buf[1];
-        settings.alarm_minute = ds1302_buf[2];
-    } else {
-        /* bad RAM magic/CRC: default settings only (alarm 07:00 off, 24 h) */
-        settings.flags = 0;
-        settings.alarm_hour = 7;
-        settings.alarm_minute = 0;
-        settings_save();
-    }
-    if (clock_read()) {
-        dt_copy(&clock_now, &clock_tmp);
-        return;
-    }
-    /* Invalid clock data (first power-up): a defined start time (valid: checked when
-     * compiled, above) and the "set me" state, in the same burst. */
-    clock_new.year = BUILD_Y;
-    clock_new.month = BUILD_MO;
-    clock_new.day = BUILD_D;
-    clock_new.hour = BUILD_HOUR;
-    clock_new.minute = BUILD_MINUTE;
-    clock_new.second = 0;
-    clock_prepare();
-#if FEATURE_DRIFT
-    clock_write(UNSET_WDAY_SHIFT);
-#else
-    {
-        uint8_t i = clock_new.wday;
-        clock_new.wday = unset_wday(i);
-        clock_commit();
-        clock_now.wday = i;
-    }
-#endif
-    settings.flags |= SET_UNSET;
-}
 
 uint8_t clock_poll(void)
 {
@@ -441,3 +378,136 @@ void clock_mark(uint8_t off) __naked
             "    ljmp _ds1302_protect\n");
 }
 #endif
+
+/*
+ * In assembler (SDCC's C took 60 bytes):
+ *   buf[0..4] = settings.flags & SETTINGS_FLAGS, alarm_hour, alarm_minute, their CRC,
+ *   SETTINGS_MAGIC; ds1302_unprotect(); the magic is cleared first and written last, so a
+ *   block cut anywhere is invalid: ds1302_write(DS1302_RAM_W(4), 0x00);
+ *   ds1302_burst_write(DS1302_RAMBURST_W, buf, SETTINGS_BYTES); settings_changed = 0;
+ *   ds1302_protect() (a tail call)
+ */
+typedef char save_layout[(offsetof(settings_t, alarm_hour) == 1
+                          && offsetof(settings_t, alarm_minute) == 2 && SETTINGS_MAGIC == 0xC3
+                          && DS1302_RAM_W(4) == 0xC8 && DS1302_RAMBURST_W == 0xFE
+                          && SETTINGS_BYTES == 5) ? 1 : -1];
+void settings_save(void) __naked
+{
+    __asm__("    mov  r0,#_ds1302_buf\n"
+            "    mov  a,_settings\n"
+            "    anl  a,#" XSTR(SETTINGS_FLAGS) "\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,(_settings + 1)\n"        /* alarm_hour */
+            "    inc  r0\n"
+            "    mov  @r0,(_settings + 2)\n"        /* alarm_minute */
+            "    mov  dpl,#3\n"
+            "    lcall _clock_crc\n"
+            "    mov  r0,#(_ds1302_buf + 3)\n"
+            "    mov  @r0,dpl\n"
+            "    inc  r0\n"
+            "    mov  @r0,#0xC3\n"                  /* SETTINGS_MAGIC */
+            "    lcall _ds1302_unprotect\n"
+            "    mov  _ds1302_write_PARM_2,#0\n"
+            "    mov  dpl,#0xC8\n"                  /* DS1302_RAM_W(4): the magic */
+            "    lcall _ds1302_write\n"
+            "    mov  _ds1302_burst_write_PARM_2,#_ds1302_buf\n"
+            "    mov  _ds1302_burst_write_PARM_3,#5\n"
+            "    mov  dpl,#0xFE\n"                  /* DS1302_RAMBURST_W */
+            "    lcall _ds1302_burst_write\n"
+            "    clr  _settings_changed\n"
+            "    ljmp _ds1302_protect\n");
+}
+
+/* the first power-up's start time: the build date (valid: checked when compiled, above),
+ * 00 seconds; clock_new's year .. second */
+static const CODE uint8_t build_time[6] = {
+    BUILD_Y, BUILD_MO, BUILD_D, BUILD_HOUR, BUILD_MINUTE, 0
+};
+
+/*
+ * In assembler (SDCC's C took 147 bytes):
+ *   ds1302_init(); ds1302_burst_read(DS1302_RAMBURST_R, SETTINGS_BYTES);
+ *   the settings from DS1302 RAM when CRC, magic and ranges agree (buf[3] == clock_crc(3),
+ *   buf[4] == SETTINGS_MAGIC, buf[1] <= 23, buf[2] <= 59, no flag outside SETTINGS_FLAGS);
+ *   else (a bad RAM magic/CRC) the defaults (alarm 07:00 off, 24 h) and settings_save();
+ *   if (clock_read()) clock_now = clock_tmp (a tail call of dt_copy);
+ *   else (invalid clock data, the first power-up) a defined start time and the "set me"
+ *   state in the same burst: clock_new = build_time; clock_prepare(); the burst with the
+ *   day-of-week register = weekday + UNSET_WDAY_SHIFT (without the drift feature:
+ *   clock_new.wday is the register during clock_commit(), the weekday kept on the stack
+ *   for clock_now); settings.flags |= SET_UNSET
+ */
+typedef char boot_layout[(DS1302_RAMBURST_R == 0xFF && sizeof(settings_t) == 3) ? 1 : -1];
+void clock_boot(void) __naked
+{
+    __asm__("    lcall _ds1302_init\n"
+            "    mov  _ds1302_burst_read_PARM_2,#5\n"
+            "    mov  dpl,#0xFF\n"                  /* DS1302_RAMBURST_R */
+            "    lcall _ds1302_burst_read\n"
+            "    mov  dpl,#3\n"
+            "    lcall _clock_crc\n"                /* A = the CRC of RAM0..2 */
+            "    mov  r0,#(_ds1302_buf + 3)\n"
+            "    xrl  a,@r0\n"
+            "    jnz  00001$\n"                     /* CRC */
+            "    inc  r0\n"
+            "    cjne @r0,#0xC3,00001$\n"           /* magic */
+            "    mov  r0,#(_ds1302_buf + 1)\n"
+            "    cjne @r0,#24,00003$\n"
+            "00003$:\n"
+            "    jnc  00001$\n"                     /* alarm hour > 23 */
+            "    inc  r0\n"
+            "    cjne @r0,#60,00004$\n"
+            "00004$:\n"
+            "    jnc  00001$\n"                     /* alarm minute > 59 */
+            "    mov  r0,#_ds1302_buf\n"
+            "    mov  a,@r0\n"
+            "    anl  a,#(0xFF - " XSTR(SETTINGS_FLAGS) ")\n"
+            "    jnz  00001$\n"                     /* a flag that is never saved */
+            "    mov  r1,#_settings\n"
+            "00005$:\n"
+            "    mov  a,@r0\n"
+            "    mov  @r1,a\n"
+            "    inc  r0\n"
+            "    inc  r1\n"
+            "    cjne r1,#(_settings + 3),00005$\n"
+            "    sjmp 00002$\n"
+            "00001$:\n"
+            "    clr  a\n"
+            "    mov  _settings,a\n"                /* flags */
+            "    mov  (_settings + 2),a\n"          /* 07:00 */
+            "    mov  (_settings + 1),#7\n"
+            "    lcall _settings_save\n"
+            "00002$:\n"
+            "    lcall _clock_read\n"
+            "    jnc  00006$\n"
+            "    mov  _dt_copy_PARM_2,#_clock_tmp\n"
+            "    mov  dpl,#_clock_now\n"
+            "    ljmp _dt_copy\n"
+            "00006$:\n"
+            "    mov  dptr,#_build_time\n"
+            "    mov  r0,#_clock_new\n"
+            "00007$:\n"
+            "    clr  a\n"
+            "    movc a,@a+dptr\n"
+            "    mov  @r0,a\n"
+            "    inc  dptr\n"
+            "    inc  r0\n"
+            "    cjne r0,#(_clock_new + 6),00007$\n"
+            "    lcall _clock_prepare\n"
+#if FEATURE_DRIFT
+            "    mov  dpl,#3\n"                     /* UNSET_WDAY_SHIFT */
+            "    lcall _clock_write\n"
+#else
+            "    mov  r0,#(_clock_new + 6)\n"
+            "    mov  a,@r0\n"                      /* the weekday */
+            "    push acc\n"
+            "    add  a,#3\n"                       /* + UNSET_WDAY_SHIFT */
+            WRAP7
+            "    mov  @r0,a\n"
+            "    lcall _clock_commit\n"
+            "    pop  (_clock_now + 6)\n"
+#endif
+            "    orl  _settings,#0x04\n"            /* SET_UNSET */
+            "    ret\n");
+}
