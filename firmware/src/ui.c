@@ -216,35 +216,97 @@ static void render(void)
     }
 }
 
-void ui_refresh(void)
-{
-    static uint8_t i, at, lines, c;     /* static: nothing to save around the calls */
+/* ui_refresh(): i = row * 16 + column, at = the LCD's address counter (0xFF: unknown),
+ * lines = ui_dirty taken, c = the character (static: nothing to save around the calls) */
+static uint8_t rf_i, rf_at, rf_lines, rf_c;
 
-    lines = ui_dirty;
-    ui_dirty = 0;
-    at = 0xFF;
-    for (i = 0; i < 32; i++) {                  /* i = row * 16 + column */
-        if (!(i & 15)) {
-            row = i >> 4;
-            if (!(lines & (uint8_t)(row + 1))) {    /* UI_LINE2 = 2: line 1 only with UI_ALL */
-                i += 15;
-                continue;
-            }
-            APP_RX();                           /* (a row's text takes up to 1 ms) */
-            render();
-        }
-        c = text_line[i & 15];
-        if (shadow[i] == c)
-            continue;
-        if (at != i)
-            lcd_command(0x80 | (uint8_t)((i & 0x10) << 2) | (i & 15));  /* DDRAM: LINE2 = 0x40 */
-        lcd_putc(c);
-        shadow[i] = c;
-        at = i + 1;                             /* the LCD's address counter, except after */
-        if (!(at & 15))                         /* column 15: 0x10, never line 2's 0x40 */
-            at = 0xFF;
-        APP_BACKGROUND();
-    }
+#define XSTR(x) STR(x)
+#define STR(x) #x
+
+/*
+ * In assembler (SDCC's C took 155 bytes):
+ *   lines = ui_dirty; ui_dirty = 0; at = 0xFF;
+ *   for i in 0..31: at a row's start, row = i >> 4; a row not in lines (UI_LINE2 = 2: line
+ *   1 only with UI_ALL) is skipped (i |= 15); else APP_RX() (a row's text takes up to 1
+ *   ms) and render(). c = text_line[i & 15]; when shadow[i] != c: shadow[i] = c; unless
+ *   the address counter is at i, lcd_command(0x80 | DDRAM address) (line 2 at 0x40:
+ *   i + 0x30 when bit 4 is set); lcd_putc(c); at = i + 1, unknown (0xFF) after column 15
+ *   (0x10, never line 2's 0x40); APP_BACKGROUND().
+ */
+typedef char refresh_layout[(UI_LINE2 == 2 && UI_ALL == 3) ? 1 : -1];
+void ui_refresh(void) __naked
+{
+    __asm__("    mov  _rf_lines,_ui_dirty\n"
+            "    mov  _ui_dirty,#0\n"
+            "    mov  _rf_at,#0xFF\n"
+            "    mov  _rf_i,#0\n"
+            "00001$:\n"
+            "    mov  a,_rf_i\n"
+            "    anl  a,#0x0F\n"
+            "    jnz  00003$\n"                     /* not a row's start */
+            "    mov  a,_rf_i\n"
+            "    swap a\n"
+            "    anl  a,#0x01\n"
+            "    mov  _row,a\n"
+            "    inc  a\n"                          /* row + 1: its UI_* bit */
+            "    anl  a,_rf_lines\n"
+            "    jnz  00002$\n"
+            "    orl  _rf_i,#0x0F\n"                /* the row is skipped */
+            "    sjmp 00008$\n"
+            "00002$:\n"
+#if FEATURE_SERIAL
+            "    jnb  _uart_event,00009$\n"         /* APP_RX() */
+            "    lcall _protocol_rx\n"
+            "00009$:\n"
+#endif
+            "    lcall _render\n"
+            "00003$:\n"
+            "    mov  a,_rf_i\n"
+            "    anl  a,#0x0F\n"
+            "    add  a,#_text_line\n"
+            "    mov  r1,a\n"
+            "    movx a,@r1\n"
+            "    mov  _rf_c,a\n"                    /* c = text_line[i & 15] */
+            "    mov  a,_rf_i\n"
+            "    add  a,#_shadow\n"
+            "    mov  r1,a\n"
+            "    movx a,@r1\n"
+            "    cjne a,_rf_c,00004$\n"
+            "    sjmp 00008$\n"                     /* the LCD shows it */
+            "00004$:\n"
+            "    mov  a,_rf_c\n"
+            "    movx @r1,a\n"                      /* shadow[i] = c */
+            "    mov  a,_rf_i\n"
+            "    cjne a,_rf_at,00005$\n"
+            "    sjmp 00006$\n"                     /* the address counter is there */
+            "00005$:\n"
+            "    jnb  acc.4,00010$\n"
+            "    add  a,#0x30\n"                    /* line 2: 0x40 + column */
+            "00010$:\n"
+            "    orl  a,#0x80\n"                    /* set DDRAM address */
+            "    mov  dpl,a\n"
+            "    lcall _lcd_command\n"
+            "00006$:\n"
+            "    mov  dpl,_rf_c\n"
+            "    lcall _lcd_putc\n"
+            "    mov  a,_rf_i\n"
+            "    inc  a\n"
+            "    mov  _rf_at,a\n"
+            "    anl  a,#0x0F\n"
+            "    jnz  00007$\n"
+            "    mov  _rf_at,#0xFF\n"               /* after column 15 */
+            "00007$:\n"
+#if FEATURE_SERIAL
+            "    jbc  _uart_event,00011$\n"         /* APP_BACKGROUND() */
+            "    sjmp 00008$\n"
+            "00011$:\n"
+            "    lcall _protocol_poll\n"
+#endif
+            "00008$:\n"
+            "    inc  _rf_i\n"
+            "    mov  a,_rf_i\n"
+            "    cjne a,#32,00001$\n"
+            "    ret\n");
 }
 
 void ui_tick(void)
