@@ -67,27 +67,55 @@ void ui_calendar_stale(void)
     lun_stale = 1;
 }
 
-/* lunar, solar: of t's date (year, month, day; computed again when the date changes, in
+/*
+ * lunar, solar: of t's date (year, month, day; computed again when the date changes, in
  * two steps of at most 0.6 ms with received bytes taken before each, APP_RX(), so a SET's
- * line end does not wait) */
-static void day_update(const uint8_t NEAR *t)
+ * line end does not wait). In assembler (SDCC's C took 70 bytes): t in DPL, then on the
+ * stack across the calls; R0 walks t, R1 lun_date, R7 counts:
+ *   each of the 3 bytes that differs is copied to lun_date and sets lun_stale;
+ *   if lun_stale: lun_stale = 0; APP_RX(); lunar_from_date(t); APP_RX();
+ *   lun_event = solar_of_day(t)
+ * (render(), its only caller, keeps nothing in registers across it: SDCC saves none around
+ * a call to a __naked function)
+ */
+static void day_update(const uint8_t NEAR *t) __naked
 {
-    uint8_t i = 3;
-
-    do {
-        i--;
-        if (lun_date[i] != t[i]) {
-            lun_date[i] = t[i];
-            lun_stale = 1;
-        }
-    } while (i);
-    if (lun_stale) {
-        lun_stale = 0;
-        APP_RX();
-        lunar_from_date((const datetime_t NEAR *)t);
-        APP_RX();
-        lun_event = solar_of_day((const datetime_t NEAR *)t);
-    }
+    (void)t;
+    __asm__("    mov  r0,dpl\n"
+            "    mov  r1,#_lun_date\n"
+            "    mov  r7,#3\n"
+            "00001$:\n"
+            "    mov  a,@r0\n"
+            "    xrl  a,@r1\n"
+            "    jz   00002$\n"
+            "    xrl  a,@r1\n"                      /* t[i] again */
+            "    mov  @r1,a\n"
+            "    setb _lun_stale\n"
+            "00002$:\n"
+            "    inc  r0\n"
+            "    inc  r1\n"
+            "    djnz r7,00001$\n"
+            "    jbc  _lun_stale,00003$\n"
+            "    ret\n"
+            "00003$:\n"
+            "    push dpl\n"                        /* t */
+#if FEATURE_SERIAL
+            "    jnb  _uart_event,00004$\n"
+            "    lcall _protocol_rx\n"
+            "00004$:\n"
+#endif
+            "    pop  dpl\n"
+            "    push dpl\n"
+            "    lcall _lunar_from_date\n"
+#if FEATURE_SERIAL
+            "    jnb  _uart_event,00005$\n"
+            "    lcall _protocol_rx\n"
+            "00005$:\n"
+#endif
+            "    pop  dpl\n"
+            "    lcall _solar_of_day\n"
+            "    mov  _lun_event,c\n"
+            "    ret\n");
 }
 #endif
 
