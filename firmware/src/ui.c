@@ -7,6 +7,7 @@
  * loop's background work (a complete serial line) gets its chance, so a SET is never
  * delayed by a redraw.
  */
+#include <stddef.h>
 #include "board_config.h"
 #include "ui.h"
 #include "app.h"
@@ -225,7 +226,8 @@ static void render(void)
             if (!field)
                 eal_load();
             fmt_p = &eal.hour - 3;
-            fmt_flags = (fmt_flags & ~SET_ALARM_ON) | eal.on;
+            fmt_flags &= ~SET_ALARM_ON;
+            fmt_flags |= eal.on;
             out_fmt(fmt_alarm);
 #endif
         }
@@ -378,70 +380,153 @@ void ui_cancel_edit(void)
     blink_restart();
 }
 
-void ui_key(uint8_t ev)
-{
-    uint8_t key = ev & ~KEY_REPEAT, f = field, lo, hi, v;
-    uint8_t NEAR *p;
-
-    blink_restart();
-    if (!f) {
-        if (ev & KEY_REPEAT)
-            return;
-        if (key == KEY_ID_SET) {
-            dt_copy(&edt, &clock_now);
-            edt.second = 0;             /* shown as 00 while editing */
-            eal_load();
-            time_changed = alarm_changed = 0;
-            field = F_YEAR;
-            return;
-        }
-        if (key == KEY_ID_MODE) {
-            page = !page;
-            return;
-        }
+/*
+ * In assembler (SDCC's C took 204 bytes). R7 = ev, R6 = key, R5 = f (the field - 1), R1 =
+ * its value's address, R4 = hi, R3 = lo (blink_restart() and cal_days_in_month() keep the
+ * registers: compat.h):
+ *   key = ev & ~KEY_REPEAT; blink_restart();
+ *   not editing, repeats ignored: SET starts editing (edt = clock_now with 00 seconds,
+ *   eal from the settings, nothing changed yet, the first field); MODE toggles the page;
+ *   DOWN toggles 12/24 h, UP the alarm (without the alarm feature UP does nothing); both
+ *   saved soon (settings_changed);
+ *   editing, MODE or SET (repeats ignored): MODE, or SET past the last field, leaves
+ *   (edit_leave()); SET steps to the next field;
+ *   UP / DOWN step the field with wrap-around: lo = 1 for month and day, else 0; hi from
+ *   field_hi (the day's: the month's length); UP: ++v > hi: lo; DOWN: v-- <= lo: hi;
+ *   a date or time field: time_changed, the day clamped to the month's length (Feb 29 ->
+ *   28 in a common year, 31 -> 30), the weekday again; an alarm field: alarm_changed
+ */
+typedef char key_layout[(KEY_ID_SET == 1 && KEY_ID_UP == 2 && KEY_ID_MODE == 4 && KEY_REPEAT == 0x80
+                         && SET_H12 == 2 && SET_ALARM_ON == 1 && F_YEAR == 1 && F_DAY == 3
+                         && F_MONTH == 2 && F_MIN == 5 && offsetof(datetime_t, second) == 5
+                         && offsetof(datetime_t, day) == 2 && offsetof(datetime_t, wday) == 6
+                         && offsetof(datetime_t, month) == 1) ? 1 : -1];
 #if FEATURE_ALARM
-        v = SET_H12;                    /* DOWN: 12/24 h, UP: the alarm */
-        if (key == KEY_ID_UP)
-            v = SET_ALARM_ON;
-        settings.flags ^= v;
+#define UI_F_END "9"
 #else
-        if (key == KEY_ID_UP)
-            return;
-        settings.flags ^= SET_H12;
+#define UI_F_END "6"
 #endif
-        settings_changed = 1;
-        return;
-    }
-    if (key == KEY_ID_MODE || key == KEY_ID_SET) {
-        if (ev & KEY_REPEAT)
-            return;
-        if (key == KEY_ID_MODE || ++field >= F_END)
-            edit_leave();
-        return;
-    }
-    /* UP / DOWN: step the field with wrap-around */
-    f--;
-    p = field_ptr[f];
-    lo = (uint8_t)(f - (F_MONTH - 1)) < 2;  /* month and day: from 1 */
-    hi = field_hi[f];
-    if (f == F_DAY - 1)
-        hi = cal_days_in_month(edt.year, edt.month);
-    v = *p;
-    if (key == KEY_ID_UP) {
-        if (++v > hi)
-            v = lo;
-    } else {
-        if (v-- <= lo)
-            v = hi;
-    }
-    *p = v;
-    if (f < F_MIN) {
-        time_changed = 1;
-        hi = cal_days_in_month(edt.year, edt.month);
-        if (edt.day > hi)
-            edt.day = hi;           /* Feb 29 -> 28 in a common year, 31 -> 30 */
-        edt.wday = cal_weekday(&edt);
-    } else {
-        alarm_changed = 1;
-    }
+typedef char f_end_is[(F_END == (FEATURE_ALARM ? 9 : 6)) ? 1 : -1];
+void ui_key(uint8_t ev) __naked
+{
+    (void)ev;
+    __asm__("    mov  a,dpl\n"
+            "    mov  r7,a\n"                       /* ev */
+            "    anl  a,#0x7F\n"
+            "    mov  r6,a\n"                       /* key */
+            "    lcall _blink_restart\n"
+            "    mov  a,_ui_field\n"
+            "    jnz  00010$\n"                     /* editing */
+            "    mov  a,r7\n"
+            "    jb   acc.7,00009$\n"               /* a repeat */
+            "    cjne r6,#1,00002$\n"               /* SET: start editing */
+            "    mov  _dt_copy_PARM_2,#_clock_now\n"
+            "    mov  dpl,#_edt\n"
+            "    lcall _dt_copy\n"
+            "    mov  (_edt + 5),#0\n"              /* shown as 00 while editing */
+            "    lcall _eal_load\n"
+            "    clr  _time_changed\n"
+            "    clr  _alarm_changed\n"
+            "    mov  _ui_field,#1\n"               /* F_YEAR */
+            "    ret\n"
+            "00002$:\n"
+            "    cjne r6,#4,00003$\n"               /* MODE: the other page */
+            "    cpl  _page\n"
+            "    ret\n"
+            "00003$:\n"
+#if FEATURE_ALARM
+            "    mov  a,#2\n"                       /* DOWN: SET_H12 */
+            "    cjne r6,#2,00004$\n"
+            "    mov  a,#1\n"                       /* UP: SET_ALARM_ON */
+            "00004$:\n"
+            "    xrl  _settings,a\n"
+#else
+            "    cjne r6,#2,00004$\n"
+            "    ret\n"                             /* UP: nothing */
+            "00004$:\n"
+            "    xrl  _settings,#2\n"               /* DOWN: SET_H12 */
+#endif
+            "    setb _settings_changed\n"
+            "00009$:\n"
+            "    ret\n"
+            "00010$:\n"                             /* A = the field */
+            "    cjne r6,#4,00011$\n"
+            "    sjmp 00012$\n"                     /* MODE */
+            "00011$:\n"
+            "    cjne r6,#1,00020$\n"               /* UP or DOWN */
+            "00012$:\n"
+            "    mov  a,r7\n"
+            "    jb   acc.7,00009$\n"               /* a repeat */
+            "    cjne r6,#1,00013$\n"               /* MODE: leave */
+            "    inc  _ui_field\n"
+            "    mov  a,_ui_field\n"
+            "    cjne a,#" UI_F_END ",00014$\n"
+            "00014$:\n"
+            "    jc   00009$\n"                     /* SET: the next field */
+            "00013$:\n"
+            "    ljmp _edit_leave\n"
+            "00020$:\n"
+            "    dec  a\n"
+            "    mov  r5,a\n"                       /* f */
+            "    mov  dptr,#_field_ptr\n"
+            "    movc a,@a+dptr\n"
+            "    mov  r1,a\n"                       /* the value's address */
+            "    mov  a,r5\n"
+            "    mov  dptr,#_field_hi\n"
+            "    movc a,@a+dptr\n"
+            "    mov  r4,a\n"                       /* hi */
+            "    cjne r5,#2,00021$\n"               /* F_DAY - 1 */
+            "    mov  dpl,_edt\n"
+            "    mov  _cal_days_in_month_PARM_2,(_edt + 1)\n"
+            "    lcall _cal_days_in_month\n"
+            "    mov  r4,dpl\n"                     /* the month's length */
+            "00021$:\n"
+            "    mov  a,r5\n"
+            "    dec  a\n"
+            "    cjne a,#2,00022$\n"
+            "00022$:\n"
+            "    clr  a\n"
+            "    rlc  a\n"
+            "    mov  r3,a\n"                       /* lo: 1 for month and day */
+            "    mov  a,@r1\n"                      /* v */
+            "    mov  r2,a\n"
+            "    cjne r6,#2,00023$\n"               /* DOWN */
+            "    inc  a\n"                          /* UP: ++v */
+            "    setb c\n"
+            "    subb a,r4\n"                       /* C: v <= hi */
+            "    mov  a,r2\n"
+            "    inc  a\n"
+            "    jc   00024$\n"
+            "    mov  a,r3\n"                       /* past hi: lo */
+            "    sjmp 00024$\n"
+            "00023$:\n"
+            "    mov  a,r3\n"
+            "    clr  c\n"
+            "    subb a,r2\n"                       /* C: v > lo */
+            "    mov  a,r2\n"
+            "    dec  a\n"                          /* v - 1 */
+            "    jc   00024$\n"
+            "    mov  a,r4\n"                       /* at lo: hi */
+            "00024$:\n"
+            "    mov  @r1,a\n"
+            "    cjne r5,#5,00025$\n"               /* F_MIN: the alarm's fields from here */
+            "00025$:\n"
+            "    jnc  00026$\n"
+            "    setb _time_changed\n"
+            "    mov  dpl,_edt\n"
+            "    mov  _cal_days_in_month_PARM_2,(_edt + 1)\n"
+            "    lcall _cal_days_in_month\n"
+            "    mov  a,dpl\n"
+            "    cjne a,(_edt + 2),00027$\n"
+            "00027$:\n"
+            "    jnc  00028$\n"                     /* the day fits */
+            "    mov  (_edt + 2),a\n"
+            "00028$:\n"
+            "    mov  dpl,#_edt\n"
+            "    lcall _cal_weekday\n"
+            "    mov  (_edt + 6),dpl\n"
+            "    ret\n"
+            "00026$:\n"
+            "    setb _alarm_changed\n"
+            "    ret\n");
 }
