@@ -163,95 +163,168 @@ static void eal_load(void)
 
 static uint8_t row;                 /* the LCD row being redrawn */
 
-/* Row `row` of the page on show into text_line. */
-static void render(void)
-{
-    uint8_t n;
+#if FEATURE_LUNAR
+static const CODE char fmt_lunar[] =            /* "L*10-06 " (then the year's names) */
+    "L" FC_IF_LEAP "*" FC_ELSE " " FC_FI FC_MONTH "-" FC_DAY " ";
+typedef char lunar_layout[(offsetof(lunar_t, month) == 0 && offsetof(lunar_t, flags) == 2
+                           && offsetof(lunar_t, stem) == 3 && offsetof(lunar_t, branch) == 4)
+                          ? 1 : -1];
+#endif
+#define XSTR(x) STR(x)
+#define STR(x) #x
 
-    out_uart = 0;
-    out_pos = 0;
-    fmt_p = (uint8_t NEAR *)&clock_now;
-    if (field)
-        fmt_p = (uint8_t NEAR *)&edt;
+/*
+ * Row `row` of the page on show into text_line. In assembler (SDCC's C took 251 bytes):
+ *   the LCD sink from column 0; fmt_p = the time shown (edt while editing, else clock_now);
+ *   (lunar) day_update(fmt_p); fmt_flags = settings.flags;
+ *   the page shown: while editing the one with the field (the alarm's: page 1), else page;
+ *   page 0: fmt_date or fmt_time, APP_RX() (a SET's line end waits no longer), then
+ *     (DS18B20) on line 2 the temperature from column 9 and one mark in column 15: '?'
+ *     while the time is unset, else the bell while the alarm is on, else ' ';
+ *     (lunar) on line 1 on a term or festival day the lantern in column 15;
+ *   page 1, line 1 (lunar): the lunar date of the day shown (fmt_lunar from lunar's month,
+ *     day and leap flag) and the lunar year's stem and branch names;
+ *   page 1, line 2: (lunar) on a term or festival day, not editing, the day's names
+ *     (solar_print_day()); else (alarm) the alarm: the settings' unless editing,
+ *     fmt_alarm from eal (its hour at fmt_p[3]) with its on flag for SET_ALARM_ON;
+ *   out_pad(16); while editing in the blink's hidden phase, the field's characters
+ *   (hide_at: row in bit 4, column in bits 3..0, length in bits 7..5) blanked.
+ * out_ch() keeps the registers (compat.h); R7 the blank count.
+ */
+typedef char render_layout[(F_MIN == 5 && SET_ALARM_ON == 1 && SET_UNSET == 4 && GLYPH_BELL == 0
+                            && GLYPH_EVENT == 1 && offsetof(datetime_t, hour) == 3) ? 1 : -1];
+static void render(void) __naked
+{
+    __asm__("    clr  _out_uart\n"
+            "    mov  _out_pos,#0\n"
+            "    mov  r7,#_clock_now\n"
+            "    mov  a,_ui_field\n"
+            "    jz   00001$\n"
+            "    mov  r7,#_edt\n"
+            "00001$:\n"
+            "    mov  _fmt_p,r7\n"
 #if FEATURE_LUNAR
-    day_update(fmt_p);
+            "    mov  dpl,r7\n"
+            "    lcall _day_update\n"
 #endif
-    fmt_flags = settings.flags;
-    n = page;                                   /* the page shown: while editing, the */
-    if (field)                                  /* one with the field */
-        n = field > F_MIN;
-    if (!n) {
-        out_fmt(row ? fmt_time : fmt_date);
-        APP_RX();                               /* a SET's line end waits no longer */
+            "    mov  _fmt_flags,_settings\n"
+            "    mov  c,_page\n"
+            "    mov  a,_ui_field\n"
+            "    jz   00002$\n"
+            "    add  a,#(0xFF - 5)\n"              /* C: field > F_MIN */
+            "00002$:\n"
+            "    jc   00010$\n"                     /* page 1 */
+            "    mov  dptr,#_fmt_date\n"
+            "    mov  a,_row\n"
+            "    jz   00003$\n"
+            "    mov  dptr,#_fmt_time\n"
+            "00003$:\n"
+            "    lcall _out_fmt\n"
+#if FEATURE_SERIAL
+            "    jnb  _uart_event,00004$\n"         /* APP_RX() */
+            "    lcall _protocol_rx\n"
+            "00004$:\n"
+#endif
+            "    mov  a,_row\n"
+            "    jz   00006$\n"
 #if FEATURE_DS18B20
-        if (row) {
-            /* line 2 after the time: the temperature in columns 9..14, then one mark in
-             * column 15: '?' while the time is unset, else the bell while the alarm is on */
-            out_pad(9);
-            temp_print();
-            n = ' ';
+            "    mov  dpl,#9\n"
+            "    lcall _out_pad\n"
+            "    lcall _temp_print\n"
+            "    mov  r7,#0x20\n"                   /* ' ' */
+            "    mov  a,_fmt_flags\n"
 #if FEATURE_ALARM
-            if (fmt_flags & SET_ALARM_ON)
-                n = GLYPH_BELL;
+            "    jnb  acc.0,00005$\n"               /* SET_ALARM_ON */
+            "    mov  r7,#0\n"                      /* GLYPH_BELL */
+            "00005$:\n"
 #endif
-            if (fmt_flags & SET_UNSET)
-                n = '?';
-            out_ch(n);
-        }
+            "    jnb  acc.2,00007$\n"               /* SET_UNSET */
+            "    mov  r7,#0x3F\n"                   /* '?' */
+            "00007$:\n"
+            "    mov  dpl,r7\n"
+            "    lcall _out_ch\n"
 #endif
+            "    sjmp 00020$\n"
+            "00006$:\n"
 #if FEATURE_LUNAR
-        if (!row && lun_event) {                /* "2026-09-25 Fri" + the lantern */
-            out_pad(15);
-            out_ch(GLYPH_EVENT);
-        }
+            "    jnb  _lun_event,00020$\n"
+            "    mov  dpl,#15\n"
+            "    lcall _out_pad\n"
+            "    mov  dpl,#1\n"                     /* GLYPH_EVENT */
+            "    lcall _out_ch\n"
 #endif
-    } else if (!row) {                          /* "L*10-06 BingWu" */
+            "    sjmp 00020$\n"
+            "00010$:\n"
+            "    mov  a,_row\n"
+            "    jnz  00011$\n"
 #if FEATURE_LUNAR
-        /* the lunar date of the day shown (day_update(): computed when the date changes;
-         * the clock's dates, 2000..2099, are all in the lunar table) */
-        fmt_flags = lunar.flags;                /* LUNAR_LEAP */
-        fmt_p = &lunar.month - 1;
-        out_fmt("L" FC_IF_LEAP "*" FC_ELSE " " FC_FI FC_MONTH "-" FC_DAY " ");
-        out_fmt(lunar_stem_name(lunar.stem));
-        out_fmt(lunar_branch_name(lunar.branch));
+            "    mov  _fmt_flags,(_lunar + 2)\n"    /* LUNAR_LEAP */
+            "    mov  _fmt_p,#(_lunar - 1)\n"       /* month, day at fmt_p[1], [2] */
+            "    mov  dptr,#_fmt_lunar\n"
+            "    lcall _out_fmt\n"
+            "    mov  _text_nth_PARM_2,(_lunar + 3)\n"
+            "    mov  dptr,#_lunar_stem_names\n"
+            "    lcall _text_nth\n"
+            "    lcall _out_fmt\n"
+            "    mov  _text_nth_PARM_2,(_lunar + 4)\n"
+            "    mov  dptr,#_lunar_branch_names\n"
+            "    lcall _text_nth\n"
+            "    lcall _out_fmt\n"
 #endif
-    } else {
+            "    sjmp 00020$\n"
+            "00011$:\n"
 #if FEATURE_LUNAR
-        if (!field && lun_event)   /* "ZhongQiu QiuFen" instead of the alarm */
-            solar_print_day();
-        else
+            "    mov  a,_ui_field\n"
+            "    jnz  00012$\n"
+            "    jnb  _lun_event,00012$\n"
+            "    lcall _solar_print_day\n"          /* instead of the alarm */
+            "    sjmp 00020$\n"
+            "00012$:\n"
 #endif
-        {
 #if FEATURE_ALARM
-            if (!field)
-                eal_load();
-            fmt_p = &eal.hour - 3;
-            fmt_flags &= ~SET_ALARM_ON;
-            fmt_flags |= eal.on;
-            out_fmt(fmt_alarm);
+            "    mov  a,_ui_field\n"
+            "    jnz  00013$\n"
+            "    lcall _eal_load\n"
+            "00013$:\n"
+            "    mov  _fmt_p,#(_eal - 3)\n"
+            "    anl  _fmt_flags,#0xFE\n"           /* ~SET_ALARM_ON */
+            "    mov  a,(_eal + 2)\n"
+            "    orl  _fmt_flags,a\n"
+            "    mov  dptr,#_fmt_alarm\n"
+            "    lcall _out_fmt\n"
 #endif
-        }
-    }
-    out_pad(16);
-    if (blink_hide && field) {
-        n = field;
-        n = hide_at[--n];
-        if ((uint8_t)((n >> 4) & 1) == row) {
-            out_pos = n & 0x0F;
-            n >>= 5;
-            do {
-                out_ch(' ');
-            } while (--n);
-        }
-    }
+            "00020$:\n"
+            "    mov  dpl,#16\n"
+            "    lcall _out_pad\n"
+            "    jnb  _blink_hide,00022$\n"
+            "    mov  a,_ui_field\n"
+            "    jz   00022$\n"
+            "    dec  a\n"
+            "    mov  dptr,#_hide_at\n"
+            "    movc a,@a+dptr\n"
+            "    mov  r7,a\n"
+            "    swap a\n"
+            "    anl  a,#1\n"
+            "    cjne a,_row,00022$\n"              /* the field is on the other row */
+            "    mov  a,r7\n"
+            "    anl  a,#0x0F\n"
+            "    mov  _out_pos,a\n"                 /* its column */
+            "    mov  a,r7\n"
+            "    swap a\n"
+            "    rr   a\n"
+            "    anl  a,#7\n"
+            "    mov  r7,a\n"                       /* its length */
+            "00021$:\n"
+            "    mov  dpl,#0x20\n"
+            "    lcall _out_ch\n"
+            "    djnz r7,00021$\n"
+            "00022$:\n"
+            "    ret\n");
 }
 
 /* ui_refresh(): i = row * 16 + column, at = the LCD's address counter (0xFF: unknown),
  * lines = ui_dirty taken, c = the character (static: nothing to save around the calls) */
 static uint8_t rf_i, rf_at, rf_lines, rf_c;
-
-#define XSTR(x) STR(x)
-#define STR(x) #x
 
 /*
  * In assembler (SDCC's C took 155 bytes):
