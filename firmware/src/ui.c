@@ -120,16 +120,21 @@ static void day_update(const uint8_t NEAR *t) __naked
 }
 #endif
 
-void ui_init(void)
+/* In assembler (SDCC's C took 21 bytes): shadow[0..31] = ' ' (the LCD was just cleared,
+ * R0 walks it); ui_dirty = UI_ALL; (lunar) lun_stale = 1 */
+void ui_init(void) __naked
 {
-    uint8_t i = 0;
-    do {
-        shadow[i] = ' ';            /* the LCD was just cleared */
-    } while (++i < 32);
-    ui_dirty = UI_ALL;
+    __asm__("    mov  r0,#_shadow\n"
+            "    mov  a,#0x20\n"
+            "00001$:\n"
+            "    movx @r0,a\n"
+            "    inc  r0\n"
+            "    cjne r0,#(_shadow + 32),00001$\n"
+            "    mov  _ui_dirty,#3\n"               /* UI_ALL */
 #if FEATURE_LUNAR
-    lun_stale = 1;
+            "    setb _lun_stale\n"
 #endif
+            "    ret\n");
 }
 
 static const CODE char fmt_date[] =            /* "2026-11-24 Tue" */
@@ -428,23 +433,39 @@ static void blink_restart(void)
     ui_dirty = UI_ALL;
 }
 
-static void edit_leave(void)
+/*
+ * In assembler (SDCC's C took 54 bytes): field = F_NONE; when a date or time field
+ * changed or the time is unset: clock_new = edt with 00 seconds, written once if valid
+ * (clock_prepare(), clock_commit()); (alarm) when an alarm field changed: the settings'
+ * alarm from eal, saved soon (settings_changed)
+ */
+static void edit_leave(void) __naked
 {
-    field = F_NONE;
-    if (time_changed || (settings.flags & SET_UNSET)) {
-        dt_copy(&clock_new, &edt);
-        clock_new.second = 0;
-        if (clock_prepare())
-            clock_commit();
-    }
+    __asm__("    mov  _ui_field,#0\n"
+            "    jb   _time_changed,00001$\n"
+            "    mov  a,_settings\n"
+            "    jnb  acc.2,00002$\n"               /* SET_UNSET */
+            "00001$:\n"
+            "    mov  _dt_copy_PARM_2,#_edt\n"
+            "    mov  dpl,#_clock_new\n"
+            "    lcall _dt_copy\n"
+            "    mov  r0,#(_clock_new + 5)\n"
+            "    mov  @r0,#0\n"                     /* second */
+            "    lcall _clock_prepare\n"
+            "    jnc  00002$\n"
+            "    lcall _clock_commit\n"
+            "00002$:\n"
 #if FEATURE_ALARM
-    if (alarm_changed) {
-        settings.alarm_hour = eal.hour;
-        settings.alarm_minute = eal.minute;
-        settings.flags = (settings.flags & ~SET_ALARM_ON) | eal.on;
-        settings_changed = 1;
-    }
+            "    jnb  _alarm_changed,00003$\n"
+            "    mov  (_settings + 1),_eal\n"       /* hour */
+            "    mov  (_settings + 2),(_eal + 1)\n" /* minute */
+            "    anl  _settings,#0xFE\n"            /* ~SET_ALARM_ON */
+            "    mov  a,(_eal + 2)\n"
+            "    orl  _settings,a\n"
+            "    setb _settings_changed\n"
+            "00003$:\n"
 #endif
+            "    ret\n");
 }
 
 void ui_cancel_edit(void)
