@@ -61,10 +61,6 @@ static uint8_t win_lo;              /* the next window opens this many ticks aft
 #if FEATURE_ALARM
 static BIT alarm_latched;       /* the alarm already rang in the current matching minute */
 #endif
-static uint8_t poll_s;          /* clock_poll(): the halted seconds, then its result */
-#if FEATURE_DRIFT
-static BIT poll_edge;           /* clock_poll(): the new second was seen within a tick */
-#endif
 
 #if !FEATURE_DRIFT
 #define clock_write(off) clock_commit()
@@ -158,6 +154,79 @@ uint8_t clock_crc(uint8_t n)
         } while (--j);
     } while (++i < n);
     return crc;
+}
+
+uint8_t clock_poll(void)
+{
+    static uint8_t s;                   /* static: nothing to save around the calls */
+    uint8_t now, since, gap;
+    BIT ok;
+
+    s = ds1302_read(DS1302_SEC_R);
+    now = tick_count;
+    gap = now - read_at;
+    read_at = now;
+    since = now - seen_at;
+    if (s == last_sec_raw) {
+        /* no new second: when to look again */
+        s = STEADY_TICKS;
+        if (win_lo) {
+            if (since >= WIN_END) {
+                win_lo = 0;             /* the window passed without it: steady reads */
+            } else {
+                s = 1;                  /* in the window */
+                if (since < win_lo) {
+                    s = win_lo - since; /* before it: up to the window, checking meanwhile */
+                    if (s > BG_TICKS)
+                        s = BG_TICKS;
+                }
+            }
+        }
+        clock_wait = s;
+        return 0;
+    }
+    /* a new second: it began in (now - gap, now]; the next one 200 ticks later */
+    seen_at = now;
+    win_lo = 0;
+    clock_wait = STEADY_TICKS;
+    if (gap <= WIN_WIDEST) {
+        win_lo = TICKS_PER_SEC - 1 - gap;
+        clock_wait = BG_TICKS;
+    }
+    if ((s & DS1302_CH) && bcd_dec(s & 0x7F) < 60) {
+        /* halted while running (supply glitch): restart it where it stopped */
+        ds1302_unprotect();
+        ds1302_write(DS1302_SEC_W, s & 0x7F);
+        ds1302_protect();
+        win_lo = 0;
+    }
+    ok = clock_read();                  /* an invalid time: clock_now is kept */
+    last_sec_raw = ds1302_buf[0];       /* only here: a GET's read must not hide a second */
+    s = CLOCK_SECOND;
+    if (ok) {
+        if (clock_tmp.day != clock_now.day || clock_tmp.month != clock_now.month
+            || clock_tmp.year != clock_now.year)
+            s = CLOCK_SECOND | CLOCK_DAY;
+        dt_copy(&clock_now, &clock_tmp);
+#if FEATURE_DRIFT
+        /* the drift's second; its DS1302 work (a step at :30 written at once, a fold) only
+         * at a second seen within a tick of its edge, with no serial line under way and the
+         * clock set */
+        drift_second(gap == 1 && APP_IDLE() && !(settings.flags & SET_UNSET));
+#endif
+    }
+#if FEATURE_ALARM
+    if ((settings.flags & SET_ALARM_ON) && clock_now.hour == settings.alarm_hour
+        && clock_now.minute == settings.alarm_minute) {
+        if (!alarm_latched) {
+            alarm_latched = 1;
+            buzzer_ring();
+        }
+    } else {
+        alarm_latched = 0;
+    }
+#endif
+    return s;
 }
 
 /* The assembler functions that use registers come last: SDCC saves no registers around a
@@ -434,164 +503,5 @@ void clock_boot(void) __naked
             "    pop  (_clock_now + 6)\n"
 #endif
             "    orl  _settings,#0x04\n"            /* SET_UNSET */
-            "    ret\n");
-}
-
-/*
- * In assembler (SDCC's C took 269 bytes). R7 = s, R6 = now, R5 = gap, R4 = since:
- *   s = ds1302_read(DS1302_SEC_R); now = tick_count; gap = now - read_at; read_at = now;
- *   no new second (s == last_sec_raw): when to look again, return 0:
- *     since = now - seen_at; clock_wait = STEADY_TICKS, unless win_lo: since >= WIN_END:
- *     win_lo = 0 (the window passed without it: steady reads); else 1 (in the window), or
- *     when since < win_lo, min(win_lo - since, BG_TICKS) (up to the window, checking
- *     meanwhile);
- *   a new second: it began in (now - gap, now]; the next one TICKS_PER_SEC later:
- *     seen_at = now; win_lo = 0; clock_wait = STEADY_TICKS; gap <= WIN_WIDEST: win_lo =
- *     TICKS_PER_SEC - 1 - gap, clock_wait = BG_TICKS;
- *     CH set with valid seconds (halted while running, a supply glitch): restart it where
- *     it stopped, ds1302_write(DS1302_SEC_W, s & 0x7F) with WP lifted around it; win_lo = 0;
- *     ok = clock_read() (an invalid time: clock_now is kept); last_sec_raw = buf[0] (only
- *     here: a GET's read must not hide a second); result CLOCK_SECOND;
- *     if ok: CLOCK_SECOND | CLOCK_DAY when year, month or day differ from clock_now;
- *     clock_now = clock_tmp; (drift) drift_second(gap == 1 && APP_IDLE() && time set): its
- *     DS1302 work only at a second seen within a tick of its edge, with no serial line
- *     under way and the clock set;
- *   (alarm) alarm on and clock_now's hour and minute the alarm's: buzzer_ring() once
- *   (alarm_latched until the minute no longer matches); return the result (poll_s).
- */
-typedef char poll_layout[(TICKS_PER_SEC == 200 && STEADY_TICKS == 4 && BG_TICKS == 20
-                          && WIN_END == 203 && WIN_WIDEST == 40 && DS1302_SEC_R == 0x81
-                          && DS1302_SEC_W == 0x80 && CLOCK_SECOND == 2 && CLOCK_DAY == 1
-                          && offsetof(datetime_t, hour) == 3 && offsetof(datetime_t, minute) == 4
-                          && SET_ALARM_ON == 0x01) ? 1 : -1];
-uint8_t clock_poll(void) __naked
-{
-    __asm__("    mov  dpl,#0x81\n"                  /* DS1302_SEC_R */
-            "    lcall _ds1302_read\n"
-            "    mov  r7,dpl\n"                     /* s */
-            "    mov  a,_tick_count\n"
-            "    mov  r6,a\n"                       /* now */
-            "    clr  c\n"
-            "    subb a,_read_at\n"
-            "    mov  r5,a\n"                       /* gap */
-            "    mov  _read_at,r6\n"
-            "    mov  a,r7\n"
-            "    cjne a,_last_sec_raw,00010$\n"     /* a new second */
-            "    mov  a,r6\n"
-            "    clr  c\n"
-            "    subb a,_seen_at\n"
-            "    mov  r4,a\n"                       /* since */
-            "    mov  r7,#4\n"                      /* STEADY_TICKS */
-            "    mov  a,_win_lo\n"
-            "    jz   00003$\n"                     /* no prediction */
-            "    mov  a,r4\n"
-            "    cjne a,#203,00001$\n"              /* WIN_END */
-            "00001$:\n"
-            "    jc   00002$\n"
-            "    mov  _win_lo,#0\n"                 /* the window passed: steady reads */
-            "    sjmp 00003$\n"
-            "00002$:\n"
-            "    mov  r7,#1\n"                      /* in the window */
-            "    mov  a,_win_lo\n"
-            "    clr  c\n"
-            "    subb a,r4\n"                       /* win_lo - since */
-            "    jc   00003$\n"
-            "    jz   00003$\n"
-            "    mov  r7,a\n"                       /* before it: up to the window, */
-            "    cjne a,#21,00004$\n"
-            "00004$:\n"
-            "    jc   00003$\n"
-            "    mov  r7,#20\n"                     /* checking every BG_TICKS meanwhile */
-            "00003$:\n"
-            "    mov  _clock_wait,r7\n"
-            "    mov  dpl,#0\n"
-            "    ret\n"
-            "00010$:\n"
-            "    mov  _seen_at,r6\n"
-            "    mov  _win_lo,#0\n"
-            "    mov  _clock_wait,#4\n"             /* STEADY_TICKS */
-            "    mov  a,r5\n"
-            "    cjne a,#41,00011$\n"
-            "00011$:\n"
-            "    jnc  00012$\n"                     /* gap > WIN_WIDEST */
-            "    cpl  a\n"
-            "    add  a,#200\n"                     /* TICKS_PER_SEC - 1 - gap */
-            "    mov  _win_lo,a\n"
-            "    mov  _clock_wait,#20\n"            /* BG_TICKS */
-            "00012$:\n"
-#if FEATURE_DRIFT
-            "    clr  _poll_edge\n"
-            "    cjne r5,#1,00013$\n"
-            "    setb _poll_edge\n"                 /* gap == 1 */
-            "00013$:\n"
-#endif
-            "    mov  a,r7\n"
-            "    jnb  acc.7,00014$\n"               /* CH clear */
-            "    anl  a,#0x7F\n"
-            "    mov  _poll_s,a\n"
-            "    mov  dpl,a\n"
-            "    lcall _bcd_dec\n"
-            "    cjne a,#60,00015$\n"
-            "00015$:\n"
-            "    jnc  00014$\n"                     /* not a seconds value */
-            "    lcall _ds1302_unprotect\n"
-            "    mov  _ds1302_write_PARM_2,_poll_s\n"
-            "    mov  dpl,#0x80\n"                  /* DS1302_SEC_W */
-            "    lcall _ds1302_write\n"
-            "    lcall _ds1302_protect\n"
-            "    mov  _win_lo,#0\n"
-            "00014$:\n"
-            "    lcall _clock_read\n"
-            "    mov  r0,#_ds1302_buf\n"
-            "    mov  _last_sec_raw,@r0\n"
-            "    mov  _poll_s,#2\n"                 /* CLOCK_SECOND */
-            "    jnc  00020$\n"                     /* an invalid time */
-            "    mov  r1,#_clock_now\n"             /* r0 = clock_tmp's year, month, day */
-            "    mov  r0,#_clock_tmp\n"
-            "00016$:\n"
-            "    mov  a,@r0\n"
-            "    xrl  a,@r1\n"
-            "    jz   00017$\n"
-            "    mov  _poll_s,#3\n"                 /* CLOCK_SECOND | CLOCK_DAY */
-            "00017$:\n"
-            "    inc  r0\n"
-            "    inc  r1\n"
-            "    cjne r0,#(_clock_tmp + 3),00016$\n"
-            "    mov  _dt_copy_PARM_2,#_clock_tmp\n"
-            "    mov  dpl,#_clock_now\n"
-            "    lcall _dt_copy\n"
-#if FEATURE_DRIFT
-            "    jnb  _poll_edge,00021$\n"
-#if FEATURE_SERIAL
-            "    lcall _protocol_idle\n"
-            "    jnc  00021$\n"                     /* a serial line under way */
-#endif
-            "    mov  a,_settings\n"
-            "    jb   acc.2,00021$\n"               /* SET_UNSET */
-            "    mov  a,#1\n"
-            "    sjmp 00022$\n"
-            "00021$:\n"
-            "    clr  a\n"
-            "00022$:\n"
-            "    mov  dpl,a\n"
-            "    lcall _drift_second\n"
-#endif
-            "00020$:\n"
-#if FEATURE_ALARM
-            "    mov  a,_settings\n"
-            "    jnb  acc.0,00030$\n"               /* SET_ALARM_ON */
-            "    mov  a,(_settings + 1)\n"
-            "    cjne a,(_clock_now + 3),00030$\n"  /* hour */
-            "    mov  a,(_settings + 2)\n"
-            "    cjne a,(_clock_now + 4),00030$\n"  /* minute */
-            "    jb   _alarm_latched,00031$\n"
-            "    setb _alarm_latched\n"
-            "    lcall _buzzer_ring\n"
-            "    sjmp 00031$\n"
-            "00030$:\n"
-            "    clr  _alarm_latched\n"
-            "00031$:\n"
-#endif
-            "    mov  dpl,_poll_s\n"
             "    ret\n");
 }
