@@ -368,9 +368,8 @@ void ui_refresh(void) __naked
             "00009$:\n"
 #endif
             "    lcall _render\n"
-            "00003$:\n"
-            "    mov  a,_rf_i\n"
-            "    anl  a,#0x0F\n"
+            "    clr  a\n"                         /* column 0 */
+            "00003$:\n"                             /* A = the column */
             "    add  a,#_text_line\n"
             "    mov  r1,a\n"
             "    movx a,@r1\n"
@@ -379,9 +378,8 @@ void ui_refresh(void) __naked
             "    add  a,#_shadow\n"
             "    mov  r1,a\n"
             "    movx a,@r1\n"
-            "    cjne a,_rf_c,00004$\n"
-            "    sjmp 00008$\n"                     /* the LCD shows it */
-            "00004$:\n"
+            "    xrl  a,_rf_c\n"
+            "    jz   00008$\n"                     /* the LCD shows it */
             "    mov  a,_rf_c\n"
             "    movx @r1,a\n"                      /* shadow[i] = c */
             "    mov  a,_rf_i\n"
@@ -477,7 +475,7 @@ void ui_cancel_edit(void)
 /*
  * In assembler (SDCC's C took 204 bytes). R7 = ev, R6 = key, R5 = f (the field - 1), R1 =
  * its value's address, R4 = hi, R3 = lo (blink_restart() and cal_days_in_month() keep the
- * registers: compat.h):
+ * registers: compat.h); 00090$ is the length of edt's month, called twice:
  *   key = ev & ~KEY_REPEAT; blink_restart();
  *   not editing, repeats ignored: SET starts editing (edt = clock_now with 00 seconds,
  *   eal from the settings, nothing changed yet, the first field); MODE toggles the page;
@@ -570,9 +568,7 @@ void ui_key(uint8_t ev) __naked
             "    movc a,@a+dptr\n"
             "    mov  r4,a\n"                       /* hi */
             "    cjne r5,#2,00021$\n"               /* F_DAY - 1 */
-            "    mov  dpl,_edt\n"
-            "    mov  _cal_days_in_month_PARM_2,(_edt + 1)\n"
-            "    lcall _cal_days_in_month\n"
+            "    lcall 00090$\n"
             "    mov  r4,dpl\n"                     /* the month's length */
             "00021$:\n"
             "    mov  a,r5\n"
@@ -607,9 +603,7 @@ void ui_key(uint8_t ev) __naked
             "00025$:\n"
             "    jnc  00026$\n"
             "    setb _time_changed\n"
-            "    mov  dpl,_edt\n"
-            "    mov  _cal_days_in_month_PARM_2,(_edt + 1)\n"
-            "    lcall _cal_days_in_month\n"
+            "    lcall 00090$\n"
             "    mov  a,dpl\n"
             "    cjne a,(_edt + 2),00027$\n"
             "00027$:\n"
@@ -622,5 +616,9 @@ void ui_key(uint8_t ev) __naked
             "    ret\n"
             "00026$:\n"
             "    setb _alarm_changed\n"
-            "    ret\n");
+            "    ret\n"
+            "00090$:\n"                             /* the length of edt's month */
+            "    mov  dpl,_edt\n"
+            "    mov  _cal_days_in_month_PARM_2,(_edt + 1)\n"
+            "    ljmp _cal_days_in_month\n");
 }
