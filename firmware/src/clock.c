@@ -23,6 +23,7 @@
  * only cleared when found set (by rewriting the seconds register with the value it holds),
  * never by read-modify-write of a running clock.
  */
+#include <stddef.h>
 #include "board_config.h"
 #include "clock.h"
 #include "ds1302.h"
@@ -62,18 +63,12 @@ static uint8_t win_lo;              /* the next window opens this many ticks aft
 static BIT alarm_latched;       /* the alarm already rang in the current matching minute */
 #endif
 
-#if !FEATURE_DRIFT
-#define clock_write(off) clock_commit()
-#endif
-
 /* in assembler: A = A + off for a day-of-week register (clock.h): wrapped to 1..7 (A <= 14) */
 #define WRAP7 "    cjne a,#8,00090$\n" \
               "00090$:\n" \
               "    jc   00091$\n" \
               "    subb a,#7\n"      /* (C = 0) */ \
               "00091$:\n"
-
-#include <stddef.h>
 
 /* in the assembler below: the struct offsets and constants it relies on */
 typedef char clock_asm_layout[(offsetof(datetime_t, year) == 0 && offsetof(datetime_t, second) == 5

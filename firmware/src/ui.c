@@ -48,7 +48,7 @@ static uint8_t blink_ticks;         /* ticks left in this blink phase */
 static PDATA uint8_t shadow[32];    /* what the LCD shows */
 
 /* Per field (index field - 1): where its text is (row in bit 4, column in bits 3..0, length
- * in bits 7..5) and  * its length; the upper bound for UP/DOWN (the day's is the month's length). */
+ * in bits 7..5); the upper bound for UP/DOWN (the day's is the month's length); its value. */
 static const CODE uint8_t hide_at[] = {
     0x80 | 0x00, 0x40 | 0x05, 0x40 | 0x08, 0x40 | 0x10, 0x40 | 0x13, 0x40 | 0x16, 0x40 | 0x19,
     0x60 | 0x1D
