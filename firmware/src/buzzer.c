@@ -16,16 +16,16 @@ void buzzer_isr(void) __interrupt(5)
     BUZZER = !BUZZER;
 }
 
-static void tone(bool_t on)
-{
-    if (on) {
-        if (!TR2)
-            TR2 = 1;
-    } else {
-        TR2 = 0;
-        BUZZER = !BUZZER_ACTIVE;
-    }
-}
+#define XSTR(x) STR(x)
+#define STR(x) #x
+/* in assembler: the tone off, the pin at its silent level */
+#if BUZZER_ACTIVE
+#define SILENT "    clr  _" XSTR(BUZZER) "\n"
+#else
+#define SILENT "    setb _" XSTR(BUZZER) "\n"
+#endif
+typedef char ring_ticks_are[(BUZZER_RING_SECONDS * TICKS_PER_SEC == 12000
+                             && TICKS_PER_SEC == 200 && MS_TO_TICKS(100) == 20) ? 1 : -1];
 
 void buzzer_init(void)
 {
@@ -38,27 +38,57 @@ void buzzer_init(void)
     ET2 = 1;
 }
 
-void buzzer_ring(void)
+/* In assembler (SDCC's C took 14 bytes and a shared tone() 14): buzzer_ticks =
+ * BUZZER_RING_SECONDS * TICKS_PER_SEC (12000 = 0x2EE0); phase = 0; the tone on (TR2) */
+void buzzer_ring(void) __naked
 {
-    buzzer_ticks = BUZZER_RING_SECONDS * TICKS_PER_SEC;
-    phase = 0;
-    tone(1);
+    __asm__("    mov  _buzzer_ticks,#0xE0\n"
+            "    mov  (_buzzer_ticks + 1),#0x2E\n"
+            "    mov  _phase,#0\n"
+            "    setb _TR2\n"
+            "    ret\n");
 }
 
-void buzzer_stop(void)
+/* In assembler: buzzer_ticks = 0; the tone off (TR2 = 0, the pin silent) */
+void buzzer_stop(void) __naked
 {
-    buzzer_ticks = 0;
-    tone(0);
+    __asm__("    clr  a\n"
+            "    mov  _buzzer_ticks,a\n"
+            "    mov  (_buzzer_ticks + 1),a\n"
+            "    clr  _TR2\n"
+            SILENT
+            "    ret\n");
 }
 
-void buzzer_tick(void)
+/*
+ * In assembler (SDCC's C took 53 bytes): --buzzer_ticks; at 0 the tone off; else the tick
+ * within the second (phase, 0..TICKS_PER_SEC - 1) and, in 100 ms steps (phase / 20): 0 on,
+ * 1 off, 2 on, 3..9 off: step & 0xFD == 0 sounds (TR2 = 1), the others silence it
+ */
+void buzzer_tick(void) __naked
 {
-    if (--buzzer_ticks == 0) {
-        tone(0);
-        return;
-    }
-    if (++phase >= TICKS_PER_SEC)
-        phase = 0;
-    /* in 100 ms steps: 0 on, 1 off, 2 on, 3..9 off */
-    tone(!((uint8_t)(phase / (uint8_t)MS_TO_TICKS(100)) & 0xFD));
+    __asm__("    mov  a,_buzzer_ticks\n"
+            "    jnz  00001$\n"
+            "    dec  (_buzzer_ticks + 1)\n"
+            "00001$:\n"
+            "    dec  _buzzer_ticks\n"
+            "    mov  a,_buzzer_ticks\n"
+            "    orl  a,(_buzzer_ticks + 1)\n"
+            "    jz   00003$\n"                     /* the ring is over */
+            "    inc  _phase\n"
+            "    mov  a,_phase\n"
+            "    cjne a,#200,00002$\n"              /* TICKS_PER_SEC */
+            "    clr  a\n"
+            "    mov  _phase,a\n"
+            "00002$:\n"
+            "    mov  b,#20\n"                      /* MS_TO_TICKS(100) */
+            "    div  ab\n"
+            "    anl  a,#0xFD\n"
+            "    jnz  00003$\n"                     /* steps 1, 3..9: silent */
+            "    setb _TR2\n"
+            "    ret\n"
+            "00003$:\n"
+            "    clr  _TR2\n"
+            SILENT
+            "    ret\n");
 }

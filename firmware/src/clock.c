@@ -23,6 +23,7 @@
  * only cleared when found set (by rewriting the seconds register with the value it holds),
  * never by read-modify-write of a running clock.
  */
+#include <stddef.h>
 #include "board_config.h"
 #include "clock.h"
 #include "ds1302.h"
@@ -62,65 +63,52 @@ static uint8_t win_lo;              /* the next window opens this many ticks aft
 static BIT alarm_latched;       /* the alarm already rang in the current matching minute */
 #endif
 
-#if FEATURE_DRIFT
-/* the day-of-week register for a weekday and an offset (clock.h): weekday + off, 1..7 */
-static uint8_t wday_off(uint8_t wday, uint8_t off)
-{
-    wday += off;
-    if (wday > 7)
-        wday -= 7;
-    return wday;
-}
-#define unset_wday(w) wday_off((w), UNSET_WDAY_SHIFT)
-#define WDAY_REG(off) wday_off(clock_new.wday, (off))
-#define CRC_BYTES n
-#else
-/* the day-of-week register of a time in the "set me" state: weekday + 3, 1..7 */
-static uint8_t unset_wday(uint8_t wday)
-{
-    wday += UNSET_WDAY_SHIFT;
-    if (wday > 7)
-        wday -= 7;
-    return wday;
-}
-#define clock_write(off) clock_commit()
-#define WDAY_REG(off) clock_new.wday    /* (the "set me" mark: clock_boot()) */
-#define clock_crc(n) settings_crc()
-#define CRC_BYTES 3
-#endif
+/* in assembler: A = A + off for a day-of-week register (clock.h): wrapped to 1..7 (A <= 14) */
+#define WRAP7 "    cjne a,#8,00090$\n" \
+              "00090$:\n" \
+              "    jc   00091$\n" \
+              "    subb a,#7\n"      /* (C = 0) */ \
+              "00091$:\n"
 
-/* BCD byte -> 0..99, or 0xFF when a nibble is not a decimal digit */
-static uint8_t bcd_dec(uint8_t b)
-{
-    uint8_t lo = b & 0x0F;
-    b >>= 4;
-    if (b > 9 || lo > 9)
-        return 0xFF;
-    return (uint8_t)(b * (uint8_t)10) + lo;     /* the 8051's MUL AB */
-}
+/* in the assembler below: the struct offsets and constants it relies on */
+typedef char clock_asm_layout[(offsetof(datetime_t, year) == 0 && offsetof(datetime_t, second) == 5
+                               && offsetof(datetime_t, wday) == 6
+                               && offsetof(settings_t, flags) == 0 && SET_UNSET == 0x04
+                               && UNSET_WDAY_SHIFT == 3 && DS1302_CLKBURST_R == 0xBF) ? 1 : -1];
 
-bool_t clock_read(void)
-{
-    uint8_t NEAR *d = &clock_tmp.second;
-    uint8_t i = 0;
+#define XSTR(x) STR(x)
+#define STR(x) #x
 
-    ds1302_burst_read(DS1302_CLKBURST_R, 7);
-    /* datetime_t is year, month, day, hour, minute, second: burst bytes 6, 4, 3, 2, 1, 0. A
-     * set CH (seconds bit 7) or 12-hour bit (hours bit 7) makes the field 80 or more: the
-     * range check below refuses it like any other invalid time. */
-    clock_tmp.year = bcd_dec(ds1302_buf[6]);
-    do {
-        *d-- = bcd_dec(ds1302_buf[i]);
-    } while (++i < 5);
-    if (!cal_valid(&clock_tmp))     /* also rejects every 0xFF from bcd_dec */
-        return 0;
-    i = cal_weekday(&clock_tmp);
-    clock_tmp.wday = i;
-    /* the "set me" mark travels in the day-of-week register (see clock.h) */
-    settings.flags &= ~SET_UNSET;
-    if (ds1302_buf[5] == unset_wday(i))
-        settings.flags |= SET_UNSET;
-    return 1;
+/* bcd_dec saves what it touches (A and B only): callers keep their registers */
+#pragma callee_saves bcd_dec
+
+/*
+ * BCD byte -> 0..99, or 0xFF when a nibble is not a decimal digit. In assembler (SDCC's C
+ * took 33 bytes and R6, R7): b in DPL; the result in DPL and A; uses A, B only.
+ *   lo = b & 15, hi = b >> 4: 0xFF if either is over 9, else b - 6 * hi (= 10 * hi + lo)
+ */
+static uint8_t bcd_dec(uint8_t b) __naked
+{
+    (void)b;
+    __asm__("    mov  a,dpl\n"
+            "    anl  a,#0x0F\n"
+            "    add  a,#0xF6\n"                    /* C: lo > 9 */
+            "    jc   00001$\n"
+            "    mov  a,dpl\n"
+            "    swap a\n"
+            "    anl  a,#0x0F\n"                    /* hi */
+            "    mov  b,#0xFA\n"                    /* -6 */
+            "    cjne a,#10,00003$\n"
+            "00003$:\n"
+            "    jnc  00001$\n"                     /* hi > 9 */
+            "    mul  ab\n"                         /* A = -6 * hi (mod 256) */
+            "    add  a,dpl\n"
+            "    sjmp 00002$\n"
+            "00001$:\n"
+            "    mov  a,#0xFF\n"
+            "00002$:\n"
+            "    mov  dpl,a\n"
+            "    ret\n");
 }
 
 bool_t clock_prepare(void)
@@ -134,51 +122,20 @@ bool_t clock_prepare(void)
 }
 
 #if FEATURE_DRIFT
-void clock_write(uint8_t off)
-#else
-void clock_commit(void)
-#endif
-{
-    uint8_t NEAR *s = &clock_new.second;
-    uint8_t i = 0;
-
-    do {
-        ds1302_buf[i] = text_bcd(*s--);     /* sec (CH = 0), min, hour (24 h), date, month */
-    } while (++i < 5);
-    ds1302_buf[5] = WDAY_REG(off);          /* the "set me" mark, the drift's generation */
-    ds1302_buf[6] = text_bcd(clock_new.year);
-    ds1302_buf[7] = 0x00;                   /* control byte: still unprotected */
-    ds1302_unprotect();
-    ds1302_burst_write(DS1302_CLKBURST_W, ds1302_buf, 8);  /* seconds restart at its CE fall */
-    ds1302_protect();
-    last_sec_raw = ds1302_buf[0];
-    win_lo = 0;                         /* the second restarts now: find it again */
-    clock_ready = 0;
-    dt_copy(&clock_now, &clock_new);
-    settings.flags &= ~SET_UNSET;       /* the burst carried the weekday: "set" */
-}
-
-#if FEATURE_DRIFT
 void clock_commit(void)
 {
     clock_write(PENDING_WDAY_SHIFT);    /* within the SET's 2 ms; then the drift reset */
     drift_set();
 }
-
-void clock_mark(uint8_t off)
-{
-    ds1302_unprotect();
-    ds1302_write(DS1302_WDAY_W, wday_off(clock_now.wday, off));
-    ds1302_protect();
-}
 #endif
 
-/* CRC-8 (x^8 + x^2 + x + 1, seeded) of ds1302_buf[0..n-1] (the settings: RAM0..2) */
-#if FEATURE_DRIFT
+/*
+ * CRC-8 (x^8 + x^2 + x + 1, MSB first, seeded) of ds1302_buf[0..n-1], n >= 1 (the
+ * settings: RAM0..2; the drift record). (Kept in C: an assembler one, 23 bytes less, makes
+ * DRIFT commands faster and moves which lines a 32-line pipelined burst loses, which
+ * tests/firmware/test_pipeline.py's drift mix assumes.)
+ */
 uint8_t clock_crc(uint8_t n)
-#else
-static uint8_t settings_crc(void)
-#endif
 {
     uint8_t crc = SETTINGS_SEED, i = 0, j;
     do {
@@ -190,66 +147,8 @@ static uint8_t settings_crc(void)
             else
                 crc <<= 1;
         } while (--j);
-    } while (++i < CRC_BYTES);
+    } while (++i < n);
     return crc;
-}
-
-void settings_save(void)
-{
-    ds1302_buf[0] = settings.flags & SETTINGS_FLAGS;
-    ds1302_buf[1] = settings.alarm_hour;
-    ds1302_buf[2] = settings.alarm_minute;
-    ds1302_buf[3] = clock_crc(3);
-    ds1302_buf[4] = SETTINGS_MAGIC;
-    ds1302_unprotect();
-    /* the magic is cleared first and written last: a block cut anywhere is invalid */
-    ds1302_write((uint8_t)DS1302_RAM_W(4), 0x00);
-    ds1302_burst_write(DS1302_RAMBURST_W, ds1302_buf, SETTINGS_BYTES);
-    ds1302_protect();
-    settings_changed = 0;
-}
-
-void clock_boot(void)
-{
-    ds1302_init();
-    /* the settings from DS1302 RAM when magic, CRC and ranges agree */
-    ds1302_burst_read(DS1302_RAMBURST_R, SETTINGS_BYTES);
-    if (ds1302_buf[4] == SETTINGS_MAGIC && ds1302_buf[3] == clock_crc(3) && ds1302_buf[1] <= 23
-        && ds1302_buf[2] <= 59 && !(ds1302_buf[0] & (uint8_t)~SETTINGS_FLAGS)) {
-        settings.flags = ds1302_buf[0];
-        settings.alarm_hour = ds1302_buf[1];
-        settings.alarm_minute = ds1302_buf[2];
-    } else {
-        /* bad RAM magic/CRC: default settings only (alarm 07:00 off, 24 h) */
-        settings.flags = 0;
-        settings.alarm_hour = 7;
-        settings.alarm_minute = 0;
-        settings_save();
-    }
-    if (clock_read()) {
-        dt_copy(&clock_now, &clock_tmp);
-        return;
-    }
-    /* Invalid clock data (first power-up): a defined start time (valid: checked when
-     * compiled, above) and the "set me" state, in the same burst. */
-    clock_new.year = BUILD_Y;
-    clock_new.month = BUILD_MO;
-    clock_new.day = BUILD_D;
-    clock_new.hour = BUILD_HOUR;
-    clock_new.minute = BUILD_MINUTE;
-    clock_new.second = 0;
-    clock_prepare();
-#if FEATURE_DRIFT
-    clock_write(UNSET_WDAY_SHIFT);
-#else
-    {
-        uint8_t i = clock_new.wday;
-        clock_new.wday = unset_wday(i);
-        clock_commit();
-        clock_now.wday = i;
-    }
-#endif
-    settings.flags |= SET_UNSET;
 }
 
 uint8_t clock_poll(void)
@@ -303,12 +202,18 @@ uint8_t clock_poll(void)
         if (clock_tmp.day != clock_now.day || clock_tmp.month != clock_now.month
             || clock_tmp.year != clock_now.year)
             s = CLOCK_SECOND | CLOCK_DAY;
+#if FEATURE_DRIFT
+        /* the drift's second (below); its DS1302 work (a step at :30 written at once, a
+         * fold) only at a second seen within a tick of its edge, with no serial line under
+         * way and the clock set: ok, done with, holds that (decided before dt_copy(), which
+         * would need gap saved around it: 18 bytes less than the expression as the argument) */
+        ok = 0;
+        if (gap == 1 && !(settings.flags & SET_UNSET))
+            ok = APP_IDLE();
+#endif
         dt_copy(&clock_now, &clock_tmp);
 #if FEATURE_DRIFT
-        /* the drift's second; its DS1302 work (a step at :30 written at once, a fold) only
-         * at a second seen within a tick of its edge, with no serial line under way and the
-         * clock set */
-        drift_second(gap == 1 && APP_IDLE() && !(settings.flags & SET_UNSET));
+        drift_second(ok);
 #endif
     }
 #if FEATURE_ALARM
@@ -323,4 +228,281 @@ uint8_t clock_poll(void)
     }
 #endif
     return s;
+}
+
+/* The assembler functions that use registers come last: SDCC saves no registers around a
+ * call to a function it knows as __naked, so the callers above see only the prototype
+ * (clock.h) and save what they keep in registers. */
+
+/*
+ * In assembler (SDCC's C took 109 bytes). R0 walks up the burst, R1 down clock_tmp:
+ *   ds1302_burst_read(DS1302_CLKBURST_R, 7);
+ *   second, minute, hour, day, month = bcd_dec(buf[0..4]); year = bcd_dec(buf[6])
+ *   (datetime_t is year, month, day, hour, minute, second: burst bytes 6, 4, 3, 2, 1, 0). A
+ *   set CH (seconds bit 7) or 12-hour bit (hours bit 7) makes the field 80 or more: the
+ *   range check refuses it like any other invalid time (and every 0xFF from bcd_dec).
+ *   if (!cal_valid(&clock_tmp)) return 0;
+ *   clock_tmp.wday = w = cal_weekday(&clock_tmp);
+ *   the "set me" mark travels in the day-of-week register (see clock.h): SET_UNSET in
+ *   settings.flags = (buf[5] == unset_wday(w)), w + 3 wrapped to 1..7; return 1 (carry).
+ */
+bool_t clock_read(void) __naked
+{
+    __asm__("    mov  _ds1302_burst_read_PARM_2,#7\n"
+            "    mov  dpl,#0xBF\n"                  /* DS1302_CLKBURST_R */
+            "    lcall _ds1302_burst_read\n"
+            "    mov  r0,#_ds1302_buf\n"
+            "    mov  r1,#(_clock_tmp + 5)\n"       /* second */
+            "00001$:\n"
+            "    mov  dpl,@r0\n"
+            "    lcall _bcd_dec\n"                  /* (A and B only) */
+            "    mov  @r1,a\n"
+            "    inc  r0\n"
+            "    dec  r1\n"
+            "    cjne r1,#_clock_tmp,00001$\n"      /* second .. month */
+            "    inc  r0\n"                         /* skip buf[5], the day-of-week register */
+            "    mov  dpl,@r0\n"
+            "    lcall _bcd_dec\n"
+            "    mov  @r1,a\n"                      /* year */
+            "    mov  dpl,#_clock_tmp\n"
+            "    lcall _cal_valid\n"
+            "    jnc  00002$\n"                     /* invalid: return 0 */
+            "    mov  dpl,#_clock_tmp\n"
+            "    lcall _cal_weekday\n"
+            "    mov  a,dpl\n"
+            "    mov  r0,#(_clock_tmp + 6)\n"
+            "    mov  @r0,a\n"                      /* wday */
+            "    anl  _settings,#0xFB\n"            /* ~SET_UNSET */
+            "    add  a,#3\n"                       /* + UNSET_WDAY_SHIFT */
+            WRAP7
+            "    mov  r0,#(_ds1302_buf + 5)\n"
+            "    xrl  a,@r0\n"
+            "    jnz  00005$\n"
+            "    orl  _settings,#0x04\n"            /* SET_UNSET */
+            "00005$:\n"
+            "    setb c\n"
+            "00002$:\n"
+            "    ret\n");
+}
+
+/*
+ * In assembler (SDCC's C took 101 bytes), R0 walks up the burst, R1 down clock_new:
+ *   buf[0..4] = text_bcd(second, minute, hour, day, month)  (CH = 0, 24 h);
+ *   buf[5] = the day-of-week register: weekday + off, 1..7 (the "set me" mark, the drift's
+ *   generation; without the drift feature the weekday as clock_boot() left it);
+ *   buf[6] = text_bcd(year); buf[7] = 0x00 (control byte: still unprotected);
+ *   ds1302_unprotect(); ds1302_burst_write(DS1302_CLKBURST_W, buf, 8) (the seconds restart
+ *   at its CE fall); ds1302_protect();
+ *   last_sec_raw = buf[0]; win_lo = 0 (the second restarts now: find it again);
+ *   clock_ready = 0; settings.flags &= ~SET_UNSET (the burst carried the weekday: "set");
+ *   dt_copy(&clock_now, &clock_new) (a tail call).
+ * text_bcd() touches A and B only. R7 = off.
+ */
+typedef char write_layout[(DS1302_CLKBURST_W == 0xBE && DS1302_BUF_SIZE >= 8) ? 1 : -1];
+#if FEATURE_DRIFT
+void clock_write(uint8_t off) __naked
+#else
+void clock_commit(void) __naked
+#endif
+{
+#if FEATURE_DRIFT
+    (void)off;
+#endif
+    __asm__(
+#if FEATURE_DRIFT
+            "    mov  r7,dpl\n"                     /* off */
+#endif
+            "    mov  r0,#_ds1302_buf\n"
+            "    mov  r1,#(_clock_new + 5)\n"       /* second */
+            "00001$:\n"
+            "    mov  dpl,@r1\n"
+            "    lcall _text_bcd\n"
+            "    mov  @r0,dpl\n"
+            "    inc  r0\n"
+            "    dec  r1\n"
+            "    cjne r1,#_clock_new,00001$\n"      /* second .. month */
+            "    mov  dpl,@r1\n"                    /* year */
+            "    lcall _text_bcd\n"
+            "    mov  r1,#(_clock_new + 6)\n"
+            "    mov  a,@r1\n"                      /* wday */
+#if FEATURE_DRIFT
+            "    add  a,r7\n"
+            WRAP7
+#endif
+            "    mov  @r0,a\n"                      /* buf[5] */
+            "    inc  r0\n"
+            "    mov  @r0,dpl\n"                    /* buf[6]: the year */
+            "    inc  r0\n"
+            "    mov  @r0,#0\n"                     /* buf[7]: control */
+            "    lcall _ds1302_unprotect\n"
+            "    mov  _ds1302_burst_write_PARM_2,#_ds1302_buf\n"
+            "    mov  _ds1302_burst_write_PARM_3,#8\n"
+            "    mov  dpl,#0xBE\n"                  /* DS1302_CLKBURST_W */
+            "    lcall _ds1302_burst_write\n"
+            "    lcall _ds1302_protect\n"
+            "    mov  r0,#_ds1302_buf\n"
+            "    mov  _last_sec_raw,@r0\n"
+            "    mov  _win_lo,#0\n"
+            "    clr  _clock_ready\n"
+            "    anl  _settings,#0xFB\n"            /* ~SET_UNSET */
+            "    mov  _dt_copy_PARM_2,#_clock_new\n"
+            "    mov  dpl,#_clock_now\n"
+            "    ljmp _dt_copy\n");
+}
+
+#if FEATURE_DRIFT
+/*
+ * In assembler (SDCC's C took 29 bytes and wday_off() 19): off in DPL, kept on the stack
+ * across ds1302_unprotect():
+ *   ds1302_unprotect(); ds1302_write(DS1302_WDAY_W, clock_now.wday + off wrapped to 1..7);
+ *   ds1302_protect() (a tail call)
+ */
+typedef char mark_layout[(DS1302_WDAY_W == 0x8A) ? 1 : -1];
+void clock_mark(uint8_t off) __naked
+{
+    (void)off;
+    __asm__("    push dpl\n"
+            "    lcall _ds1302_unprotect\n"
+            "    pop  acc\n"                        /* off */
+            "    add  a,(_clock_now + 6)\n"         /* + wday */
+            WRAP7
+            "    mov  _ds1302_write_PARM_2,a\n"
+            "    mov  dpl,#0x8A\n"                  /* DS1302_WDAY_W */
+            "    lcall _ds1302_write\n"
+            "    ljmp _ds1302_protect\n");
+}
+#endif
+
+/*
+ * In assembler (SDCC's C took 60 bytes):
+ *   buf[0..4] = settings.flags & SETTINGS_FLAGS, alarm_hour, alarm_minute, their CRC,
+ *   SETTINGS_MAGIC; ds1302_unprotect(); the magic is cleared first and written last, so a
+ *   block cut anywhere is invalid: ds1302_write(DS1302_RAM_W(4), 0x00);
+ *   ds1302_burst_write(DS1302_RAMBURST_W, buf, SETTINGS_BYTES); settings_changed = 0;
+ *   ds1302_protect() (a tail call)
+ */
+typedef char save_layout[(offsetof(settings_t, alarm_hour) == 1
+                          && offsetof(settings_t, alarm_minute) == 2 && SETTINGS_MAGIC == 0xC3
+                          && DS1302_RAM_W(4) == 0xC8 && DS1302_RAMBURST_W == 0xFE
+                          && SETTINGS_BYTES == 5) ? 1 : -1];
+void settings_save(void) __naked
+{
+    __asm__("    mov  r0,#_ds1302_buf\n"
+            "    mov  a,_settings\n"
+            "    anl  a,#" XSTR(SETTINGS_FLAGS) "\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,(_settings + 1)\n"        /* alarm_hour */
+            "    inc  r0\n"
+            "    mov  @r0,(_settings + 2)\n"        /* alarm_minute */
+            "    mov  dpl,#3\n"
+            "    lcall _clock_crc\n"
+            "    mov  r0,#(_ds1302_buf + 3)\n"
+            "    mov  @r0,dpl\n"
+            "    inc  r0\n"
+            "    mov  @r0,#0xC3\n"                  /* SETTINGS_MAGIC */
+            "    lcall _ds1302_unprotect\n"
+            "    mov  _ds1302_write_PARM_2,#0\n"
+            "    mov  dpl,#0xC8\n"                  /* DS1302_RAM_W(4): the magic */
+            "    lcall _ds1302_write\n"
+            "    mov  _ds1302_burst_write_PARM_2,#_ds1302_buf\n"
+            "    mov  _ds1302_burst_write_PARM_3,#5\n"
+            "    mov  dpl,#0xFE\n"                  /* DS1302_RAMBURST_W */
+            "    lcall _ds1302_burst_write\n"
+            "    clr  _settings_changed\n"
+            "    ljmp _ds1302_protect\n");
+}
+
+/* the first power-up's start time: the build date (valid: checked when compiled, above),
+ * 00 seconds; clock_new's year .. second */
+static const CODE uint8_t build_time[6] = {
+    BUILD_Y, BUILD_MO, BUILD_D, BUILD_HOUR, BUILD_MINUTE, 0
+};
+
+/*
+ * In assembler (SDCC's C took 147 bytes):
+ *   ds1302_init(); ds1302_burst_read(DS1302_RAMBURST_R, SETTINGS_BYTES);
+ *   the settings from DS1302 RAM when CRC, magic and ranges agree (buf[3] == clock_crc(3),
+ *   buf[4] == SETTINGS_MAGIC, buf[1] <= 23, buf[2] <= 59, no flag outside SETTINGS_FLAGS);
+ *   else (a bad RAM magic/CRC) the defaults (alarm 07:00 off, 24 h) and settings_save();
+ *   if (clock_read()) clock_now = clock_tmp (a tail call of dt_copy);
+ *   else (invalid clock data, the first power-up) a defined start time and the "set me"
+ *   state in the same burst: clock_new = build_time; clock_prepare(); the burst with the
+ *   day-of-week register = weekday + UNSET_WDAY_SHIFT (without the drift feature:
+ *   clock_new.wday is the register during clock_commit(), the weekday kept on the stack
+ *   for clock_now); settings.flags |= SET_UNSET
+ */
+typedef char boot_layout[(DS1302_RAMBURST_R == 0xFF && sizeof(settings_t) == 3) ? 1 : -1];
+void clock_boot(void) __naked
+{
+    __asm__("    lcall _ds1302_init\n"
+            "    mov  _ds1302_burst_read_PARM_2,#5\n"
+            "    mov  dpl,#0xFF\n"                  /* DS1302_RAMBURST_R */
+            "    lcall _ds1302_burst_read\n"
+            "    mov  dpl,#3\n"
+            "    lcall _clock_crc\n"                /* the CRC of RAM0..2 */
+            "    mov  r0,#(_ds1302_buf + 3)\n"
+            "    mov  a,dpl\n"
+            "    xrl  a,@r0\n"
+            "    jnz  00001$\n"                     /* CRC */
+            "    inc  r0\n"
+            "    cjne @r0,#0xC3,00001$\n"           /* magic */
+            "    mov  r0,#(_ds1302_buf + 1)\n"
+            "    cjne @r0,#24,00003$\n"
+            "00003$:\n"
+            "    jnc  00001$\n"                     /* alarm hour > 23 */
+            "    inc  r0\n"
+            "    cjne @r0,#60,00004$\n"
+            "00004$:\n"
+            "    jnc  00001$\n"                     /* alarm minute > 59 */
+            "    mov  r0,#_ds1302_buf\n"
+            "    mov  a,@r0\n"
+            "    anl  a,#(0xFF - " XSTR(SETTINGS_FLAGS) ")\n"
+            "    jnz  00001$\n"                     /* a flag that is never saved */
+            "    mov  r1,#_settings\n"
+            "00005$:\n"
+            "    mov  a,@r0\n"
+            "    mov  @r1,a\n"
+            "    inc  r0\n"
+            "    inc  r1\n"
+            "    cjne r1,#(_settings + 3),00005$\n"
+            "    sjmp 00002$\n"
+            "00001$:\n"
+            "    clr  a\n"
+            "    mov  _settings,a\n"                /* flags */
+            "    mov  (_settings + 2),a\n"          /* 07:00 */
+            "    mov  (_settings + 1),#7\n"
+            "    lcall _settings_save\n"
+            "00002$:\n"
+            "    lcall _clock_read\n"
+            "    jnc  00006$\n"
+            "    mov  _dt_copy_PARM_2,#_clock_tmp\n"
+            "    mov  dpl,#_clock_now\n"
+            "    ljmp _dt_copy\n"
+            "00006$:\n"
+            "    mov  dptr,#_build_time\n"
+            "    mov  r0,#_clock_new\n"
+            "00007$:\n"
+            "    clr  a\n"
+            "    movc a,@a+dptr\n"
+            "    mov  @r0,a\n"
+            "    inc  dptr\n"
+            "    inc  r0\n"
+            "    cjne r0,#(_clock_new + 6),00007$\n"
+            "    lcall _clock_prepare\n"
+#if FEATURE_DRIFT
+            "    mov  dpl,#3\n"                     /* UNSET_WDAY_SHIFT */
+            "    lcall _clock_write\n"
+#else
+            "    mov  r0,#(_clock_new + 6)\n"
+            "    mov  a,@r0\n"                      /* the weekday */
+            "    push acc\n"
+            "    add  a,#3\n"                       /* + UNSET_WDAY_SHIFT */
+            WRAP7
+            "    mov  @r0,a\n"
+            "    lcall _clock_commit\n"
+            "    pop  (_clock_now + 6)\n"
+#endif
+            "    orl  _settings,#0x04\n"            /* SET_UNSET */
+            "    ret\n");
 }

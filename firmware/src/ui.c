@@ -7,6 +7,7 @@
  * loop's background work (a complete serial line) gets its chance, so a SET is never
  * delayed by a redraw.
  */
+#include <stddef.h>
 #include "board_config.h"
 #include "ui.h"
 #include "app.h"
@@ -47,7 +48,7 @@ static uint8_t blink_ticks;         /* ticks left in this blink phase */
 static PDATA uint8_t shadow[32];    /* what the LCD shows */
 
 /* Per field (index field - 1): where its text is (row in bit 4, column in bits 3..0, length
- * in bits 7..5) and  * its length; the upper bound for UP/DOWN (the day's is the month's length). */
+ * in bits 7..5); the upper bound for UP/DOWN (the day's is the month's length); its value. */
 static const CODE uint8_t hide_at[] = {
     0x80 | 0x00, 0x40 | 0x05, 0x40 | 0x08, 0x40 | 0x10, 0x40 | 0x13, 0x40 | 0x16, 0x40 | 0x19,
     0x60 | 0x1D
@@ -67,40 +68,73 @@ void ui_calendar_stale(void)
     lun_stale = 1;
 }
 
-/* lunar, solar: of t's date (year, month, day; computed again when the date changes, in
+/*
+ * lunar, solar: of t's date (year, month, day; computed again when the date changes, in
  * two steps of at most 0.6 ms with received bytes taken before each, APP_RX(), so a SET's
- * line end does not wait) */
-static void day_update(const uint8_t NEAR *t)
+ * line end does not wait). In assembler (SDCC's C took 70 bytes): t in DPL, then on the
+ * stack across the calls; R0 walks t, R1 lun_date, R7 counts:
+ *   each of the 3 bytes that differs is copied to lun_date and sets lun_stale;
+ *   if lun_stale: lun_stale = 0; APP_RX(); lunar_from_date(t); APP_RX();
+ *   lun_event = solar_of_day(t)
+ * (render(), its only caller, keeps nothing in registers across it: SDCC saves none around
+ * a call to a __naked function)
+ */
+static void day_update(const uint8_t NEAR *t) __naked
 {
-    uint8_t i = 3;
-
-    do {
-        i--;
-        if (lun_date[i] != t[i]) {
-            lun_date[i] = t[i];
-            lun_stale = 1;
-        }
-    } while (i);
-    if (lun_stale) {
-        lun_stale = 0;
-        APP_RX();
-        lunar_from_date((const datetime_t NEAR *)t);
-        APP_RX();
-        lun_event = solar_of_day((const datetime_t NEAR *)t);
-    }
+    (void)t;
+    __asm__("    mov  r0,dpl\n"
+            "    mov  r1,#_lun_date\n"
+            "    mov  r7,#3\n"
+            "00001$:\n"
+            "    mov  a,@r0\n"
+            "    xrl  a,@r1\n"
+            "    jz   00002$\n"
+            "    xrl  a,@r1\n"                      /* t[i] again */
+            "    mov  @r1,a\n"
+            "    setb _lun_stale\n"
+            "00002$:\n"
+            "    inc  r0\n"
+            "    inc  r1\n"
+            "    djnz r7,00001$\n"
+            "    jbc  _lun_stale,00003$\n"
+            "    ret\n"
+            "00003$:\n"
+            "    push dpl\n"                        /* t */
+#if FEATURE_SERIAL
+            "    jnb  _uart_event,00004$\n"
+            "    lcall _protocol_rx\n"
+            "00004$:\n"
+#endif
+            "    pop  dpl\n"
+            "    push dpl\n"
+            "    lcall _lunar_from_date\n"
+#if FEATURE_SERIAL
+            "    jnb  _uart_event,00005$\n"
+            "    lcall _protocol_rx\n"
+            "00005$:\n"
+#endif
+            "    pop  dpl\n"
+            "    lcall _solar_of_day\n"
+            "    mov  _lun_event,c\n"
+            "    ret\n");
 }
 #endif
 
-void ui_init(void)
+/* In assembler (SDCC's C took 21 bytes): shadow[0..31] = ' ' (the LCD was just cleared,
+ * R0 walks it); ui_dirty = UI_ALL; (lunar) lun_stale = 1 */
+void ui_init(void) __naked
 {
-    uint8_t i = 0;
-    do {
-        shadow[i] = ' ';            /* the LCD was just cleared */
-    } while (++i < 32);
-    ui_dirty = UI_ALL;
+    __asm__("    mov  r0,#_shadow\n"
+            "    mov  a,#0x20\n"
+            "00001$:\n"
+            "    movx @r0,a\n"
+            "    inc  r0\n"
+            "    cjne r0,#(_shadow + 32),00001$\n"
+            "    mov  _ui_dirty,#3\n"               /* UI_ALL */
 #if FEATURE_LUNAR
-    lun_stale = 1;
+            "    setb _lun_stale\n"
 #endif
+            "    ret\n");
 }
 
 static const CODE char fmt_date[] =            /* "2026-11-24 Tue" */
@@ -134,117 +168,251 @@ static void eal_load(void)
 
 static uint8_t row;                 /* the LCD row being redrawn */
 
-/* Row `row` of the page on show into text_line. */
-static void render(void)
-{
-    uint8_t n;
+#if FEATURE_LUNAR
+static const CODE char fmt_lunar[] =            /* "L*10-06 " (then the year's names) */
+    "L" FC_IF_LEAP "*" FC_ELSE " " FC_FI FC_MONTH "-" FC_DAY " ";
+typedef char lunar_layout[(offsetof(lunar_t, month) == 0 && offsetof(lunar_t, flags) == 2
+                           && offsetof(lunar_t, stem) == 3 && offsetof(lunar_t, branch) == 4)
+                          ? 1 : -1];
+#endif
+#define XSTR(x) STR(x)
+#define STR(x) #x
 
-    out_uart = 0;
-    out_pos = 0;
-    fmt_p = (uint8_t NEAR *)&clock_now;
-    if (field)
-        fmt_p = (uint8_t NEAR *)&edt;
+/*
+ * Row `row` of the page on show into text_line. In assembler (SDCC's C took 251 bytes):
+ *   the LCD sink from column 0; fmt_p = the time shown (edt while editing, else clock_now);
+ *   (lunar) day_update(fmt_p); fmt_flags = settings.flags;
+ *   the page shown: while editing the one with the field (the alarm's: page 1), else page;
+ *   page 0: fmt_date or fmt_time, APP_RX() (a SET's line end waits no longer), then
+ *     (DS18B20) on line 2 the temperature from column 9 and one mark in column 15: '?'
+ *     while the time is unset, else the bell while the alarm is on, else ' ';
+ *     (lunar) on line 1 on a term or festival day the lantern in column 15;
+ *   page 1, line 1 (lunar): the lunar date of the day shown (fmt_lunar from lunar's month,
+ *     day and leap flag) and the lunar year's stem and branch names;
+ *   page 1, line 2: (lunar) on a term or festival day, not editing, the day's names
+ *     (solar_print_day()); else (alarm) the alarm: the settings' unless editing,
+ *     fmt_alarm from eal (its hour at fmt_p[3]) with its on flag for SET_ALARM_ON;
+ *   out_pad(16); while editing in the blink's hidden phase, the field's characters
+ *   (hide_at: row in bit 4, column in bits 3..0, length in bits 7..5) blanked.
+ * out_ch() keeps the registers (compat.h); R7 the blank count.
+ */
+typedef char render_layout[(F_MIN == 5 && SET_ALARM_ON == 1 && SET_UNSET == 4 && GLYPH_BELL == 0
+                            && GLYPH_EVENT == 1 && offsetof(datetime_t, hour) == 3) ? 1 : -1];
+static void render(void) __naked
+{
+    __asm__("    clr  _out_uart\n"
+            "    mov  _out_pos,#0\n"
+            "    mov  r7,#_clock_now\n"
+            "    mov  a,_ui_field\n"
+            "    jz   00001$\n"
+            "    mov  r7,#_edt\n"
+            "00001$:\n"
+            "    mov  _fmt_p,r7\n"
 #if FEATURE_LUNAR
-    day_update(fmt_p);
+            "    mov  dpl,r7\n"
+            "    lcall _day_update\n"
 #endif
-    fmt_flags = settings.flags;
-    n = page;                                   /* the page shown: while editing, the */
-    if (field)                                  /* one with the field */
-        n = field > F_MIN;
-    if (!n) {
-        out_fmt(row ? fmt_time : fmt_date);
-        APP_RX();                               /* a SET's line end waits no longer */
+            "    mov  _fmt_flags,_settings\n"
+            "    mov  c,_page\n"
+            "    mov  a,_ui_field\n"
+            "    jz   00002$\n"
+            "    add  a,#(0xFF - 5)\n"              /* C: field > F_MIN */
+            "00002$:\n"
+            "    jc   00010$\n"                     /* page 1 */
+            "    mov  dptr,#_fmt_date\n"
+            "    mov  a,_row\n"
+            "    jz   00003$\n"
+            "    mov  dptr,#_fmt_time\n"
+            "00003$:\n"
+            "    lcall _out_fmt\n"
+#if FEATURE_SERIAL
+            "    jnb  _uart_event,00004$\n"         /* APP_RX() */
+            "    lcall _protocol_rx\n"
+            "00004$:\n"
+#endif
+            "    mov  a,_row\n"
+            "    jz   00006$\n"
 #if FEATURE_DS18B20
-        if (row) {
-            /* line 2 after the time: the temperature in columns 9..14, then one mark in
-             * column 15: '?' while the time is unset, else the bell while the alarm is on */
-            out_pad(9);
-            temp_print();
-            n = ' ';
+            "    mov  dpl,#9\n"
+            "    lcall _out_pad\n"
+            "    lcall _temp_print\n"
+            "    mov  r7,#0x20\n"                   /* ' ' */
+            "    mov  a,_fmt_flags\n"
 #if FEATURE_ALARM
-            if (fmt_flags & SET_ALARM_ON)
-                n = GLYPH_BELL;
+            "    jnb  acc.0,00005$\n"               /* SET_ALARM_ON */
+            "    mov  r7,#0\n"                      /* GLYPH_BELL */
+            "00005$:\n"
 #endif
-            if (fmt_flags & SET_UNSET)
-                n = '?';
-            out_ch(n);
-        }
+            "    jnb  acc.2,00007$\n"               /* SET_UNSET */
+            "    mov  r7,#0x3F\n"                   /* '?' */
+            "00007$:\n"
+            "    mov  dpl,r7\n"
+            "    lcall _out_ch\n"
 #endif
+            "    sjmp 00020$\n"
+            "00006$:\n"
 #if FEATURE_LUNAR
-        if (!row && lun_event) {                /* "2026-09-25 Fri" + the lantern */
-            out_pad(15);
-            out_ch(GLYPH_EVENT);
-        }
+            "    jnb  _lun_event,00020$\n"
+            "    mov  dpl,#15\n"
+            "    lcall _out_pad\n"
+            "    mov  dpl,#1\n"                     /* GLYPH_EVENT */
+            "    lcall _out_ch\n"
 #endif
-    } else if (!row) {                          /* "L*10-06 BingWu" */
+            "    sjmp 00020$\n"
+            "00010$:\n"
+            "    mov  a,_row\n"
+            "    jnz  00011$\n"
 #if FEATURE_LUNAR
-        /* the lunar date of the day shown (day_update(): computed when the date changes;
-         * the clock's dates, 2000..2099, are all in the lunar table) */
-        fmt_flags = lunar.flags;                /* LUNAR_LEAP */
-        fmt_p = &lunar.month - 1;
-        out_fmt("L" FC_IF_LEAP "*" FC_ELSE " " FC_FI FC_MONTH "-" FC_DAY " ");
-        out_fmt(lunar_stem_name(lunar.stem));
-        out_fmt(lunar_branch_name(lunar.branch));
+            "    mov  _fmt_flags,(_lunar + 2)\n"    /* LUNAR_LEAP */
+            "    mov  _fmt_p,#(_lunar - 1)\n"       /* month, day at fmt_p[1], [2] */
+            "    mov  dptr,#_fmt_lunar\n"
+            "    lcall _out_fmt\n"
+            "    mov  _text_nth_PARM_2,(_lunar + 3)\n"
+            "    mov  dptr,#_lunar_stem_names\n"
+            "    lcall _text_nth\n"
+            "    lcall _out_fmt\n"
+            "    mov  _text_nth_PARM_2,(_lunar + 4)\n"
+            "    mov  dptr,#_lunar_branch_names\n"
+            "    lcall _text_nth\n"
+            "    lcall _out_fmt\n"
 #endif
-    } else {
+            "    sjmp 00020$\n"
+            "00011$:\n"
 #if FEATURE_LUNAR
-        if (!field && lun_event)   /* "ZhongQiu QiuFen" instead of the alarm */
-            solar_print_day();
-        else
+            "    mov  a,_ui_field\n"
+            "    jnz  00012$\n"
+            "    jnb  _lun_event,00012$\n"
+            "    lcall _solar_print_day\n"          /* instead of the alarm */
+            "    sjmp 00020$\n"
+            "00012$:\n"
 #endif
-        {
 #if FEATURE_ALARM
-            if (!field)
-                eal_load();
-            fmt_p = &eal.hour - 3;
-            fmt_flags = (fmt_flags & ~SET_ALARM_ON) | eal.on;
-            out_fmt(fmt_alarm);
+            "    mov  a,_ui_field\n"
+            "    jnz  00013$\n"
+            "    lcall _eal_load\n"
+            "00013$:\n"
+            "    mov  _fmt_p,#(_eal - 3)\n"
+            "    anl  _fmt_flags,#0xFE\n"           /* ~SET_ALARM_ON */
+            "    mov  a,(_eal + 2)\n"
+            "    orl  _fmt_flags,a\n"
+            "    mov  dptr,#_fmt_alarm\n"
+            "    lcall _out_fmt\n"
 #endif
-        }
-    }
-    out_pad(16);
-    if (blink_hide && field) {
-        n = field;
-        n = hide_at[--n];
-        if ((uint8_t)((n >> 4) & 1) == row) {
-            out_pos = n & 0x0F;
-            n >>= 5;
-            do {
-                out_ch(' ');
-            } while (--n);
-        }
-    }
+            "00020$:\n"
+            "    mov  dpl,#16\n"
+            "    lcall _out_pad\n"
+            "    jnb  _blink_hide,00022$\n"
+            "    mov  a,_ui_field\n"
+            "    jz   00022$\n"
+            "    dec  a\n"
+            "    mov  dptr,#_hide_at\n"
+            "    movc a,@a+dptr\n"
+            "    mov  r7,a\n"
+            "    swap a\n"
+            "    anl  a,#1\n"
+            "    cjne a,_row,00022$\n"              /* the field is on the other row */
+            "    mov  a,r7\n"
+            "    anl  a,#0x0F\n"
+            "    mov  _out_pos,a\n"                 /* its column */
+            "    mov  a,r7\n"
+            "    swap a\n"
+            "    rr   a\n"
+            "    anl  a,#7\n"
+            "    mov  r7,a\n"                       /* its length */
+            "00021$:\n"
+            "    mov  dpl,#0x20\n"
+            "    lcall _out_ch\n"
+            "    djnz r7,00021$\n"
+            "00022$:\n"
+            "    ret\n");
 }
 
-void ui_refresh(void)
-{
-    static uint8_t i, at, lines, c;     /* static: nothing to save around the calls */
+/* ui_refresh(): i = row * 16 + column, at = the LCD's address counter (0xFF: unknown),
+ * lines = ui_dirty taken, c = the character (static: nothing to save around the calls) */
+static uint8_t rf_i, rf_at, rf_lines, rf_c;
 
-    lines = ui_dirty;
-    ui_dirty = 0;
-    at = 0xFF;
-    for (i = 0; i < 32; i++) {                  /* i = row * 16 + column */
-        if (!(i & 15)) {
-            row = i >> 4;
-            if (!(lines & (uint8_t)(row + 1))) {    /* UI_LINE2 = 2: line 1 only with UI_ALL */
-                i += 15;
-                continue;
-            }
-            APP_RX();                           /* (a row's text takes up to 1 ms) */
-            render();
-        }
-        c = text_line[i & 15];
-        if (shadow[i] == c)
-            continue;
-        if (at != i)
-            lcd_command(0x80 | (uint8_t)((i & 0x10) << 2) | (i & 15));  /* DDRAM: LINE2 = 0x40 */
-        lcd_putc(c);
-        shadow[i] = c;
-        at = i + 1;                             /* the LCD's address counter, except after */
-        if (!(at & 15))                         /* column 15: 0x10, never line 2's 0x40 */
-            at = 0xFF;
-        APP_BACKGROUND();
-    }
+/*
+ * In assembler (SDCC's C took 155 bytes):
+ *   lines = ui_dirty; ui_dirty = 0; at = 0xFF;
+ *   for i in 0..31: at a row's start, row = i >> 4; a row not in lines (UI_LINE2 = 2: line
+ *   1 only with UI_ALL) is skipped (i |= 15); else APP_RX() (a row's text takes up to 1
+ *   ms) and render(). c = text_line[i & 15]; when shadow[i] != c: shadow[i] = c; unless
+ *   the address counter is at i, lcd_command(0x80 | DDRAM address) (line 2 at 0x40:
+ *   i + 0x30 when bit 4 is set); lcd_putc(c); at = i + 1, unknown (0xFF) after column 15
+ *   (0x10, never line 2's 0x40); APP_BACKGROUND().
+ */
+typedef char refresh_layout[(UI_LINE2 == 2 && UI_ALL == 3) ? 1 : -1];
+void ui_refresh(void) __naked
+{
+    __asm__("    mov  _rf_lines,_ui_dirty\n"
+            "    mov  _ui_dirty,#0\n"
+            "    mov  _rf_at,#0xFF\n"
+            "    mov  _rf_i,#0\n"
+            "00001$:\n"
+            "    mov  a,_rf_i\n"
+            "    anl  a,#0x0F\n"
+            "    jnz  00003$\n"                     /* not a row's start */
+            "    mov  a,_rf_i\n"
+            "    swap a\n"
+            "    anl  a,#0x01\n"
+            "    mov  _row,a\n"
+            "    inc  a\n"                          /* row + 1: its UI_* bit */
+            "    anl  a,_rf_lines\n"
+            "    jnz  00002$\n"
+            "    orl  _rf_i,#0x0F\n"                /* the row is skipped */
+            "    sjmp 00008$\n"
+            "00002$:\n"
+#if FEATURE_SERIAL
+            "    jnb  _uart_event,00009$\n"         /* APP_RX() */
+            "    lcall _protocol_rx\n"
+            "00009$:\n"
+#endif
+            "    lcall _render\n"
+            "    clr  a\n"                         /* column 0 */
+            "00003$:\n"                             /* A = the column */
+            "    add  a,#_text_line\n"
+            "    mov  r1,a\n"
+            "    movx a,@r1\n"
+            "    mov  _rf_c,a\n"                    /* c = text_line[i & 15] */
+            "    mov  a,_rf_i\n"
+            "    add  a,#_shadow\n"
+            "    mov  r1,a\n"
+            "    movx a,@r1\n"
+            "    xrl  a,_rf_c\n"
+            "    jz   00008$\n"                     /* the LCD shows it */
+            "    mov  a,_rf_c\n"
+            "    movx @r1,a\n"                      /* shadow[i] = c */
+            "    mov  a,_rf_i\n"
+            "    cjne a,_rf_at,00005$\n"
+            "    sjmp 00006$\n"                     /* the address counter is there */
+            "00005$:\n"
+            "    jnb  acc.4,00010$\n"
+            "    add  a,#0x30\n"                    /* line 2: 0x40 + column */
+            "00010$:\n"
+            "    orl  a,#0x80\n"                    /* set DDRAM address */
+            "    mov  dpl,a\n"
+            "    lcall _lcd_command\n"
+            "00006$:\n"
+            "    mov  dpl,_rf_c\n"
+            "    lcall _lcd_putc\n"
+            "    mov  a,_rf_i\n"
+            "    inc  a\n"
+            "    mov  _rf_at,a\n"
+            "    anl  a,#0x0F\n"
+            "    jnz  00007$\n"
+            "    mov  _rf_at,#0xFF\n"               /* after column 15 */
+            "00007$:\n"
+#if FEATURE_SERIAL
+            "    jbc  _uart_event,00011$\n"         /* APP_BACKGROUND() */
+            "    sjmp 00008$\n"
+            "00011$:\n"
+            "    lcall _protocol_poll\n"
+#endif
+            "00008$:\n"
+            "    inc  _rf_i\n"
+            "    mov  a,_rf_i\n"
+            "    cjne a,#32,00001$\n"
+            "    ret\n");
 }
 
 void ui_tick(void)
@@ -263,23 +431,39 @@ static void blink_restart(void)
     ui_dirty = UI_ALL;
 }
 
-static void edit_leave(void)
+/*
+ * In assembler (SDCC's C took 54 bytes): field = F_NONE; when a date or time field
+ * changed or the time is unset: clock_new = edt with 00 seconds, written once if valid
+ * (clock_prepare(), clock_commit()); (alarm) when an alarm field changed: the settings'
+ * alarm from eal, saved soon (settings_changed)
+ */
+static void edit_leave(void) __naked
 {
-    field = F_NONE;
-    if (time_changed || (settings.flags & SET_UNSET)) {
-        dt_copy(&clock_new, &edt);
-        clock_new.second = 0;
-        if (clock_prepare())
-            clock_commit();
-    }
+    __asm__("    mov  _ui_field,#0\n"
+            "    jb   _time_changed,00001$\n"
+            "    mov  a,_settings\n"
+            "    jnb  acc.2,00002$\n"               /* SET_UNSET */
+            "00001$:\n"
+            "    mov  _dt_copy_PARM_2,#_edt\n"
+            "    mov  dpl,#_clock_new\n"
+            "    lcall _dt_copy\n"
+            "    mov  r0,#(_clock_new + 5)\n"
+            "    mov  @r0,#0\n"                     /* second */
+            "    lcall _clock_prepare\n"
+            "    jnc  00002$\n"
+            "    lcall _clock_commit\n"
+            "00002$:\n"
 #if FEATURE_ALARM
-    if (alarm_changed) {
-        settings.alarm_hour = eal.hour;
-        settings.alarm_minute = eal.minute;
-        settings.flags = (settings.flags & ~SET_ALARM_ON) | eal.on;
-        settings_changed = 1;
-    }
+            "    jnb  _alarm_changed,00003$\n"
+            "    mov  (_settings + 1),_eal\n"       /* hour */
+            "    mov  (_settings + 2),(_eal + 1)\n" /* minute */
+            "    anl  _settings,#0xFE\n"            /* ~SET_ALARM_ON */
+            "    mov  a,(_eal + 2)\n"
+            "    orl  _settings,a\n"
+            "    setb _settings_changed\n"
+            "00003$:\n"
 #endif
+            "    ret\n");
 }
 
 void ui_cancel_edit(void)
@@ -288,70 +472,153 @@ void ui_cancel_edit(void)
     blink_restart();
 }
 
-void ui_key(uint8_t ev)
-{
-    uint8_t key = ev & ~KEY_REPEAT, f = field, lo, hi, v;
-    uint8_t NEAR *p;
-
-    blink_restart();
-    if (!f) {
-        if (ev & KEY_REPEAT)
-            return;
-        if (key == KEY_ID_SET) {
-            dt_copy(&edt, &clock_now);
-            edt.second = 0;             /* shown as 00 while editing */
-            eal_load();
-            time_changed = alarm_changed = 0;
-            field = F_YEAR;
-            return;
-        }
-        if (key == KEY_ID_MODE) {
-            page = !page;
-            return;
-        }
+/*
+ * In assembler (SDCC's C took 204 bytes). R7 = ev, R6 = key, R5 = f (the field - 1), R1 =
+ * its value's address, R4 = hi, R3 = lo (blink_restart() and cal_days_in_month() keep the
+ * registers: compat.h); 00090$ is the length of edt's month, called twice:
+ *   key = ev & ~KEY_REPEAT; blink_restart();
+ *   not editing, repeats ignored: SET starts editing (edt = clock_now with 00 seconds,
+ *   eal from the settings, nothing changed yet, the first field); MODE toggles the page;
+ *   DOWN toggles 12/24 h, UP the alarm (without the alarm feature UP does nothing); both
+ *   saved soon (settings_changed);
+ *   editing, MODE or SET (repeats ignored): MODE, or SET past the last field, leaves
+ *   (edit_leave()); SET steps to the next field;
+ *   UP / DOWN step the field with wrap-around: lo = 1 for month and day, else 0; hi from
+ *   field_hi (the day's: the month's length); UP: ++v > hi: lo; DOWN: v-- <= lo: hi;
+ *   a date or time field: time_changed, the day clamped to the month's length (Feb 29 ->
+ *   28 in a common year, 31 -> 30), the weekday again; an alarm field: alarm_changed
+ */
+typedef char key_layout[(KEY_ID_SET == 1 && KEY_ID_UP == 2 && KEY_ID_MODE == 4 && KEY_REPEAT == 0x80
+                         && SET_H12 == 2 && SET_ALARM_ON == 1 && F_YEAR == 1 && F_DAY == 3
+                         && F_MONTH == 2 && F_MIN == 5 && offsetof(datetime_t, second) == 5
+                         && offsetof(datetime_t, day) == 2 && offsetof(datetime_t, wday) == 6
+                         && offsetof(datetime_t, month) == 1) ? 1 : -1];
 #if FEATURE_ALARM
-        v = SET_H12;                    /* DOWN: 12/24 h, UP: the alarm */
-        if (key == KEY_ID_UP)
-            v = SET_ALARM_ON;
-        settings.flags ^= v;
+#define UI_F_END "9"
 #else
-        if (key == KEY_ID_UP)
-            return;
-        settings.flags ^= SET_H12;
+#define UI_F_END "6"
 #endif
-        settings_changed = 1;
-        return;
-    }
-    if (key == KEY_ID_MODE || key == KEY_ID_SET) {
-        if (ev & KEY_REPEAT)
-            return;
-        if (key == KEY_ID_MODE || ++field >= F_END)
-            edit_leave();
-        return;
-    }
-    /* UP / DOWN: step the field with wrap-around */
-    f--;
-    p = field_ptr[f];
-    lo = (uint8_t)(f - (F_MONTH - 1)) < 2;  /* month and day: from 1 */
-    hi = field_hi[f];
-    if (f == F_DAY - 1)
-        hi = cal_days_in_month(edt.year, edt.month);
-    v = *p;
-    if (key == KEY_ID_UP) {
-        if (++v > hi)
-            v = lo;
-    } else {
-        if (v-- <= lo)
-            v = hi;
-    }
-    *p = v;
-    if (f < F_MIN) {
-        time_changed = 1;
-        hi = cal_days_in_month(edt.year, edt.month);
-        if (edt.day > hi)
-            edt.day = hi;           /* Feb 29 -> 28 in a common year, 31 -> 30 */
-        edt.wday = cal_weekday(&edt);
-    } else {
-        alarm_changed = 1;
-    }
+typedef char f_end_is[(F_END == (FEATURE_ALARM ? 9 : 6)) ? 1 : -1];
+void ui_key(uint8_t ev) __naked
+{
+    (void)ev;
+    __asm__("    mov  a,dpl\n"
+            "    mov  r7,a\n"                       /* ev */
+            "    anl  a,#0x7F\n"
+            "    mov  r6,a\n"                       /* key */
+            "    lcall _blink_restart\n"
+            "    mov  a,_ui_field\n"
+            "    jnz  00010$\n"                     /* editing */
+            "    mov  a,r7\n"
+            "    jb   acc.7,00009$\n"               /* a repeat */
+            "    cjne r6,#1,00002$\n"               /* SET: start editing */
+            "    mov  _dt_copy_PARM_2,#_clock_now\n"
+            "    mov  dpl,#_edt\n"
+            "    lcall _dt_copy\n"
+            "    mov  (_edt + 5),#0\n"              /* shown as 00 while editing */
+            "    lcall _eal_load\n"
+            "    clr  _time_changed\n"
+            "    clr  _alarm_changed\n"
+            "    mov  _ui_field,#1\n"               /* F_YEAR */
+            "    ret\n"
+            "00002$:\n"
+            "    cjne r6,#4,00003$\n"               /* MODE: the other page */
+            "    cpl  _page\n"
+            "    ret\n"
+            "00003$:\n"
+#if FEATURE_ALARM
+            "    mov  a,#2\n"                       /* DOWN: SET_H12 */
+            "    cjne r6,#2,00004$\n"
+            "    mov  a,#1\n"                       /* UP: SET_ALARM_ON */
+            "00004$:\n"
+            "    xrl  _settings,a\n"
+#else
+            "    cjne r6,#2,00004$\n"
+            "    ret\n"                             /* UP: nothing */
+            "00004$:\n"
+            "    xrl  _settings,#2\n"               /* DOWN: SET_H12 */
+#endif
+            "    setb _settings_changed\n"
+            "00009$:\n"
+            "    ret\n"
+            "00010$:\n"                             /* A = the field */
+            "    cjne r6,#4,00011$\n"
+            "    sjmp 00012$\n"                     /* MODE */
+            "00011$:\n"
+            "    cjne r6,#1,00020$\n"               /* UP or DOWN */
+            "00012$:\n"
+            "    mov  a,r7\n"
+            "    jb   acc.7,00009$\n"               /* a repeat */
+            "    cjne r6,#1,00013$\n"               /* MODE: leave */
+            "    inc  _ui_field\n"
+            "    mov  a,_ui_field\n"
+            "    cjne a,#" UI_F_END ",00014$\n"
+            "00014$:\n"
+            "    jc   00009$\n"                     /* SET: the next field */
+            "00013$:\n"
+            "    ljmp _edit_leave\n"
+            "00020$:\n"
+            "    dec  a\n"
+            "    mov  r5,a\n"                       /* f */
+            "    mov  dptr,#_field_ptr\n"
+            "    movc a,@a+dptr\n"
+            "    mov  r1,a\n"                       /* the value's address */
+            "    mov  a,r5\n"
+            "    mov  dptr,#_field_hi\n"
+            "    movc a,@a+dptr\n"
+            "    mov  r4,a\n"                       /* hi */
+            "    cjne r5,#2,00021$\n"               /* F_DAY - 1 */
+            "    lcall 00090$\n"
+            "    mov  r4,dpl\n"                     /* the month's length */
+            "00021$:\n"
+            "    mov  a,r5\n"
+            "    dec  a\n"
+            "    cjne a,#2,00022$\n"
+            "00022$:\n"
+            "    clr  a\n"
+            "    rlc  a\n"
+            "    mov  r3,a\n"                       /* lo: 1 for month and day */
+            "    mov  a,@r1\n"                      /* v */
+            "    mov  r2,a\n"
+            "    cjne r6,#2,00023$\n"               /* DOWN */
+            "    inc  a\n"                          /* UP: ++v */
+            "    setb c\n"
+            "    subb a,r4\n"                       /* C: v <= hi */
+            "    mov  a,r2\n"
+            "    inc  a\n"
+            "    jc   00024$\n"
+            "    mov  a,r3\n"                       /* past hi: lo */
+            "    sjmp 00024$\n"
+            "00023$:\n"
+            "    mov  a,r3\n"
+            "    clr  c\n"
+            "    subb a,r2\n"                       /* C: v > lo */
+            "    mov  a,r2\n"
+            "    dec  a\n"                          /* v - 1 */
+            "    jc   00024$\n"
+            "    mov  a,r4\n"                       /* at lo: hi */
+            "00024$:\n"
+            "    mov  @r1,a\n"
+            "    cjne r5,#5,00025$\n"               /* F_MIN: the alarm's fields from here */
+            "00025$:\n"
+            "    jnc  00026$\n"
+            "    setb _time_changed\n"
+            "    lcall 00090$\n"
+            "    mov  a,dpl\n"
+            "    cjne a,(_edt + 2),00027$\n"
+            "00027$:\n"
+            "    jnc  00028$\n"                     /* the day fits */
+            "    mov  (_edt + 2),a\n"
+            "00028$:\n"
+            "    mov  dpl,#_edt\n"
+            "    lcall _cal_weekday\n"
+            "    mov  (_edt + 6),dpl\n"
+            "    ret\n"
+            "00026$:\n"
+            "    setb _alarm_changed\n"
+            "    ret\n"
+            "00090$:\n"                             /* the length of edt's month */
+            "    mov  dpl,_edt\n"
+            "    mov  _cal_days_in_month_PARM_2,(_edt + 1)\n"
+            "    ljmp _cal_days_in_month\n");
 }
