@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 
@@ -347,18 +348,60 @@ def dev_booted(make_clock):
     return clk
 
 
+def mix_drift_expected(lost: set[int]) -> list[str]:
+    """MIX_DRIFT's replies when the lines in ``lost`` never ran: each reply states what its
+    own line left (a DRIFT field changed by a lost line keeps its value; the ALARM query
+    answers the alarm before it)."""
+    state: dict[str, Any] = {"ident": "NONE", "rate": "+0.00", "comp": "OFF", "k": "-0.034",
+                             "t0": 25}
+    alarm = "OK ALARM 07:00 OFF"
+    out = []
+    for i, (body, _form, want) in enumerate(MIX_DRIFT):
+        words = body.upper().split()
+        ran = i not in lost
+        if want.startswith("re:OK DRIFT"):
+            if ran and len(words) == 3:
+                field, value = words[1], words[2]
+                if field == "RATE":
+                    state["rate"] = f"{float(value):+.2f}"
+                elif field == "K":
+                    state["k"] = f"{float(value):+.3f}"
+                elif field == "T0":
+                    state["t0"] = int(value)
+                elif field == "COMP":
+                    state["comp"] = value
+                else:
+                    state["ident"] = value
+            want = drift_re(**state)
+        elif body == "ALARM 06:30":
+            alarm = want if ran else alarm
+        elif body == "ALARM":
+            want = alarm
+        out.append(want)
+    return out
+
+
+def test_the_drift_mix_model_gives_the_listed_replies_when_nothing_is_lost() -> None:
+    assert mix_drift_expected(set()) == [want for _, _, want in MIX_DRIFT]
+    # a lost DRIFT K 0.1 (line 5) leaves K at its default until DRIFT K -0.034
+    after = mix_drift_expected({5})
+    assert "K \\-0\\.034 T0 30" in after[13] and "K \\-0\\.034" in after[31]
+
+
 def test_32_pipelined_requests_with_drift_each_get_one_reply_in_order(make_clock):
     """Sent in one write: a DRIFT reply (about 75 characters and a check) takes five times
     as long on the wire as its request, so, as with 32 CALs, the receive ring overruns:
     every line still gets exactly one reply, in order, its own or ERR overflow for a line
-    lost (here the tail: every state change before it taken, in order)."""
+    lost; a line taken after lost ones states what it found (the lost changes never made:
+    mix_drift_expected())."""
     clk = dev_booted(make_clock)
     assert len(MIX_DRIFT) == 32
     replies = run_lines(clk, MIX_DRIFT, timeout_s=8.0)
     lost = [i for i, r in enumerate(replies) if r == "ERR overflow"]
-    for i, ((_body, form, want), reply) in enumerate(zip(MIX_DRIFT, replies, strict=True)):
+    wants = mix_drift_expected(set(lost))
+    for i, ((_body, form, _), reply) in enumerate(zip(MIX_DRIFT, replies, strict=True)):
         if i not in lost:
-            check_reply(reply, form, want)
+            check_reply(reply, form, wants[i])
     assert len(MIX_DRIFT) - len(lost) >= 16, replies
     print(f"\n32 with DRIFT: {32 - len(lost)} answered with their own reply, "
           f"{len(lost)} ERR overflow")
