@@ -265,3 +265,23 @@ def test_a_call_the_shortening_moves_out_of_its_page_is_long_again_and_tables_st
     # LCALL again
     assert symbols["_edge"] + 2 < 0x800 <= symbols["_far1"]
     assert decode(image, symbols["_edge"]) == ("lcall", 3, symbols["_far1"])
+
+
+def test_a_site_whose_operand_byte_ends_a_page_stays_long() -> None:
+    """sdld checks an ACALL/AJMP's target against the page of its operand byte, the CPU
+    against the address after it: written short at 0x07FE, both differ (0x07FF, 0x0800),
+    so such a site stays long whatever its target."""
+    relax = _relax_module()
+    site = relax.Site(1, "acall", "_far", 0)
+    mod = relax.Module(rel="a.rel", asm="a.asm", work_rel="w.rel", lines=[], sites=[site])
+
+    class Loop:
+        modules = {0: mod}
+
+    def fits(addr: int, target: int) -> bool:
+        return relax.Relaxer._fits(Loop(), {(0, 1)}, {0: {1: addr}}, {"_far": target})[(0, 1)]
+
+    assert fits(0x07FE, 0x0810) is False    # the CPU would reach it, sdld refuses it
+    assert fits(0x07FE, 0x0700) is False    # sdld would take it, the CPU goes to page 1
+    assert fits(0x07FD, 0x0700) is True
+    assert fits(0x07FF, 0x0810) is True

@@ -21,7 +21,8 @@ image under 2 KB, and sdld does not relax. This script is the dev-platform's lin
 3. After each link the final addresses are read from the linker's listings (`.rst`, one
    per module: the address of every label and instruction by line) and its `.map` (the
    global symbols, library ones included). A site is short when the page (address bits
-   15..11) of the address after it equals its target's page. First every site that fits
+   15..11) of the address after it equals its target's page, and the page of its operand
+   byte (sdld's check: a 2-byte site at 0x..7FE is left long). First every site that fits
    is shortened; then, link after link, each short site that the shift moved out of its
    page is written long again, until none is; then the long sites that now fit are
    shortened (each site at most once, so the loop ends) and the check runs again.
@@ -377,7 +378,10 @@ class Relaxer:
                 after = addr + 2
                 if not is_short and target > addr:
                     target -= 1  # written short, the code up to the target moves by one
-                out[(i, s.line)] = (after & PAGE) == (target & PAGE)
+                # the CPU takes the page of the address after it, sdld checks the page of
+                # its operand byte (addr + 1): both must be the target's (not at 0x..7FE)
+                out[(i, s.line)] = ((after & PAGE) == (target & PAGE)
+                                    and ((addr + 1) & PAGE) == (after & PAGE))
         return out
 
     # -- the loop -------------------------------------------------------------------------
