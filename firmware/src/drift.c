@@ -43,25 +43,15 @@ static BIT edge;                    /* step(): write the clock at the next secon
 
 /* a * b (a signed; the product must fit), in assembler (SDCC's C took 119 bytes):
  *     r = 0; do { if (b & 1) r += a; a <<= 1; b >>= 1; } while (b); return r;
- * a in R7:R4, b in R3:R2, r in R1:B:DPH:DPL. Reentrant: a comes in DPL, DPH, B, A, b on
- * the stack below the return address (SP - 3: its low byte, SP - 2: its high byte); the
- * caller drops b. */
-static int32_t mul(int32_t a, uint16_t b) REENTRANT __naked
+ * a comes in DPL, DPH, B, A (as SDCC passes it), b (uint16_t) in R3:R2: only assembler
+ * calls it. a in R7:R4 then, r in R1:B:DPH:DPL. */
+static int32_t mul(int32_t a) __naked
 {
     (void)a;
-    (void)b;
     __asm__("    mov  r4,dpl\n"
             "    mov  r5,dph\n"
             "    mov  r6,b\n"
             "    mov  r7,a\n"
-            "    mov  a,sp\n"
-            "    add  a,#0xFD\n"                 /* SP - 3 */
-            "    mov  r0,a\n"
-            "    mov  a,@r0\n"
-            "    mov  r2,a\n"
-            "    inc  r0\n"
-            "    mov  a,@r0\n"
-            "    mov  r3,a\n"
             "    clr  a\n"
             "    mov  dpl,a\n"
             "    mov  dph,a\n"
@@ -233,14 +223,14 @@ void drift_load(void)
  *     for (p = ds1302_buf; p != ds1302_buf + REC_SIZE; p++, a += 2)
  *         if (p != &ds1302_buf[3]) ds1302_write(a, *p);
  *     ds1302_write(a - 2 * (REC_SIZE - 3), ds1302_buf[3]); ds1302_protect();
- * a in R7 (pushed as mul()'s b); acc's bytes 1..3 in R5..R7, shifted left 3 times: accg
+ * a in R2 (mul()'s b, R3:R2); acc's bytes 1..3 in R5..R7, shifted left 3 times: accg
  * is R7:R6 then; the write loop: a in R7, p in R1 (kept across ds1302_write()). */
 typedef char rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drift_rec_t, t0seq) == 3
                          && offsetof(drift_rec_t, accg) == 4 && offsetof(drift_rec_t, ref) == 8
                          && offsetof(drift_rec_t, crc) == 11 && REC_SIZE == 12
                          && DS1302_RAM_W(REC_BASE) == 0xCE
                          && DS1302_RAM_W(REC_BASE + REC_SIZE) == 0xE6) ? 1 : -1];
-typedef char minutes_is_32_bits[(sizeof(minutes()) == 4 && sizeof(mul(0, 0)) == 4) ? 1 : -1];
+typedef char minutes_is_32_bits[(sizeof(minutes()) == 4 && sizeof(mul(0)) == 4) ? 1 : -1];
 static void fold(void) REENTRANT
 {
     __asm__("    lcall _minutes\n"               /* m in DPL, DPH, B, A */
@@ -258,7 +248,7 @@ static void fold(void) REENTRANT
             "    mul  ab\n"
             "    mov  r0,#(_clock_now + 5)\n"
             "    add  a,@r0\n"
-            "    mov  r7,a\n"
+            "    mov  r2,a\n"                    /* mul()'s b: R3:R2 = a */
             "    mov  r6,#2\n"                   /* ref >>= 2: two passes, high byte first */
             "00001$:\n"
             "    mov  r0,#(_ds1302_buf + 11)\n"
@@ -271,9 +261,7 @@ static void fold(void) REENTRANT
             "    dec  r0\n"
             "    djnz r5,00002$\n"
             "    djnz r6,00001$\n"
-            "    push ar7\n"                     /* mul()'s b = a: low byte, high byte 0 */
-            "    clr  a\n"
-            "    push acc\n"
+            "    mov  r3,#0\n"
             "    mov  r0,#_ds1302_buf\n"         /* RATE, sign-extended: mul()'s a */
             "    mov  dpl,@r0\n"
             "    inc  r0\n"
@@ -283,8 +271,6 @@ static void fold(void) REENTRANT
             "    subb a,acc\n"
             "    mov  b,a\n"
             "    lcall _mul\n"
-            "    dec  sp\n"
-            "    dec  sp\n"
             "    mov  r7,a\n"                    /* acc = drift_acc - RATE x a: bytes 1..3 */
             "    mov  r0,#_drift_acc\n"
             "    mov  a,@r0\n"
@@ -764,10 +750,10 @@ void drift_second(uint8_t may_step) REENTRANT
             "    cpl  a\n"                       /* t = -t */
             "    inc  a\n"
             "00003$:\n"
-            "    mov  b,a\n"                     /* mul()'s b = t * t: low byte, high byte */
+            "    mov  b,a\n"                     /* mul()'s b = t * t in R3:R2 */
             "    mul  ab\n"
-            "    push acc\n"
-            "    push b\n"
+            "    mov  r2,a\n"
+            "    mov  r3,b\n"
             "    mov  r0,#(_ds1302_buf + 2)\n"   /* mul()'s a = 6 K, sign-extended: */
             "    mov  a,@r0\n"
             "    xrl  a,#0x80\n"                 /* (K + 128) x 6 by MUL AB ... */
@@ -781,8 +767,6 @@ void drift_second(uint8_t may_step) REENTRANT
             "    subb a,acc\n"
             "    mov  b,a\n"
             "    lcall _mul\n"
-            "    dec  sp\n"
-            "    dec  sp\n"
             "    lcall _acc_add\n"
             "00002$:\n"
 #endif
@@ -928,7 +912,7 @@ static uint8_t info(uint8_t s) __naked
  * Registers: R6 = a, R7 = b; then R7:R4 = m. The stack holds what outlives a call: off, then
  * n (2 bytes) below h (4) below m (3, its high byte on top): the calls clobber every register.
  * Calls as SDCC makes them: info(s) and step(n) take their argument in DPL (DPH),
- * add(v) in DPL, DPH, B, A, mul(a, b) a there and b pushed (low byte first, dropped after). */
+ * add(v) in DPL, DPH, B, A, mul(a, b) a there and b in R3:R2. */
 typedef char boot_fields[(offsetof(drift_rec_t, k) == 2 && offsetof(drift_rec_t, t0seq) == 3
                           && offsetof(drift_rec_t, accg) == 4 && offsetof(drift_rec_t, steps) == 6
                           && offsetof(drift_rec_t, ref) == 8 && offsetof(datetime_t, second) == 5
@@ -1195,8 +1179,6 @@ void drift_boot(void) REENTRANT __naked
             "    mov  @r0,a\n"
             "    ljmp _fold\n"
             "00020$:\n"                          /* DPL..A = mul(rate, R3:R2) */
-            "    push ar2\n"
-            "    push ar3\n"
             "    mov  r0,#_rate\n"
             "    mov  dpl,@r0\n"
             "    inc  r0\n"
@@ -1205,9 +1187,6 @@ void drift_boot(void) REENTRANT __naked
             "    rlc  a\n"
             "    subb a,acc\n"                   /* its sign, in the two high bytes */
             "    mov  b,a\n"
-            "    lcall _mul\n"
-            "    dec  sp\n"
-            "    dec  sp\n"
-            "    ret\n");
+            "    ljmp _mul\n");
 }
 #endif
