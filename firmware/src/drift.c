@@ -428,7 +428,8 @@ static int8_t whole(void)
 /* drift_acc += v, then its whole seconds out into DRIFT_REC's STEPS (whole()), in
  * assembler:  acc_add(v); STEPS += whole();
  * v in DPL, DPH, B, A; n (whole()'s) in DPL, then R7:R6 sign-extended. Its second half,
- * label steps_add (STEPS += R7:R6), is step()'s too. */
+ * label steps_add (STEPS += R7:R6), is step()'s too. Keeps R2..R4 (drift_boot() relies on
+ * it: acc_add() and whole() leave them alone too). */
 typedef char steps_at_6[(offsetof(drift_rec_t, steps) == 6) ? 1 : -1];
 static void add(int32_t v) REENTRANT
 {
@@ -909,8 +910,9 @@ static uint8_t info(uint8_t s) __naked
  * error itself lengthened (or shortened) by -STEPS (the seconds so far): 0.14 s after 30 days
  * at +230 ppm, RATE x STEPS; mul() takes a negative STEPS as 2^16 + STEPS: RATE x 2^16 off
  * first (drift_acc's high half: SDCC's int32 is little-endian).
- * Registers: R6 = a, R7 = b; then R7:R4 = m. The stack holds what outlives a call: off, then
- * n (2 bytes) below h (4) below m (3, its high byte on top): the calls clobber every register.
+ * Registers: R6 = a, R7 = b; then R5:R2 = m (R4:R2 once under 2^19: add() keeps R2..R4).
+ * The stack holds what outlives a call: off, then n (2 bytes) below h (4, its high byte on
+ * top): the other calls clobber every register.
  * Calls as SDCC makes them: info(s) and step(n) take their argument in DPL (DPH),
  * add(v) in DPL, DPH, B, A, mul(a, b) a there and b in R3:R2. */
 typedef char boot_fields[(offsetof(drift_rec_t, k) == 2 && offsetof(drift_rec_t, t0seq) == 3
@@ -1049,33 +1051,33 @@ void drift_boot(void) REENTRANT __naked
             "    push b\n"
             "    push acc\n"
             "    lcall _minutes\n"
-            "    mov  r4,dpl\n"                  /* m = minutes() - REF x 4: REF off 4 times */
-            "    mov  r5,dph\n"
-            "    mov  r6,b\n"
-            "    mov  r7,a\n"
-            "    mov  r2,#4\n"
+            "    mov  r2,dpl\n"                  /* m = minutes() - REF x 4: REF off 4 times */
+            "    mov  r3,dph\n"
+            "    mov  r4,b\n"
+            "    mov  r5,a\n"
+            "    mov  r6,#4\n"
             "00011$:\n"
             "    mov  r0,#_ds1302_buf+8\n"
             "    clr  c\n"
+            "    mov  a,r2\n"
+            "    subb a,@r0\n"
+            "    mov  r2,a\n"
+            "    inc  r0\n"
+            "    mov  a,r3\n"
+            "    subb a,@r0\n"
+            "    mov  r3,a\n"
+            "    inc  r0\n"
             "    mov  a,r4\n"
             "    subb a,@r0\n"
             "    mov  r4,a\n"
-            "    inc  r0\n"
             "    mov  a,r5\n"
-            "    subb a,@r0\n"
-            "    mov  r5,a\n"
-            "    inc  r0\n"
-            "    mov  a,r6\n"
-            "    subb a,@r0\n"
-            "    mov  r6,a\n"
-            "    mov  a,r7\n"
             "    subb a,#0\n"
-            "    mov  r7,a\n"
-            "    djnz r2,00011$\n"
-            "    mov  a,r6\n"
+            "    mov  r5,a\n"
+            "    djnz r6,00011$\n"
+            "    mov  a,r4\n"
             "    anl  a,#0xF8\n"
-            "    orl  a,r7\n"
-            "    jz   00012$\n"                  /* m < 2^19 */
+            "    orl  a,r5\n"
+            "    jz   00014$\n"                  /* m < 2^19: R4:R3:R2, R5 = 0 */
             "    mov  a,sp\n"                    /* not corrected: h and n dropped, ACC 0 */
             "    add  a,#0xFA\n"                 /* (STEPS 0) */
             "    mov  sp,a\n"
@@ -1089,32 +1091,21 @@ void drift_boot(void) REENTRANT __naked
             "    inc  r0\n"
             "    mov  @r0,a\n"
             "    ljmp _fold\n"
-            "00012$:\n"
-            "    push ar4\n"
-            "    push ar5\n"
-            "    push ar6\n"
             "00014$:\n"                          /* while (m >= 720) { m -= 720; add(h); } */
-            "    mov  r0,sp\n"
-            "    dec  r0\n"
-            "    dec  r0\n"                      /* m's low byte */
-            "    clr  c\n"
-            "    mov  a,@r0\n"
-            "    subb a,#0xD0\n"                 /* 720 = 0x2D0 */
-            "    mov  r2,a\n"
-            "    inc  r0\n"
-            "    mov  a,@r0\n"
+            "    clr  c\n"                       /* R7:R6 (and A) = m - 720 (0x2D0) */
+            "    mov  a,r2\n"
+            "    subb a,#0xD0\n"
+            "    mov  r6,a\n"
+            "    mov  a,r3\n"
             "    subb a,#0x02\n"
-            "    mov  r3,a\n"
-            "    inc  r0\n"
-            "    mov  a,@r0\n"
+            "    mov  r7,a\n"
+            "    mov  a,r4\n"
             "    subb a,#0\n"
             "    jc   00015$\n"
-            "    mov  @r0,a\n"
-            "    dec  r0\n"
-            "    mov  @r0,ar3\n"
-            "    dec  r0\n"
-            "    mov  @r0,ar2\n"
-            "    dec  r0\n"                      /* h */
+            "    mov  r4,a\n"
+            "    mov  ar3,r7\n"
+            "    mov  ar2,r6\n"
+            "    mov  r0,sp\n"                   /* h, on top of the stack */
             "    mov  a,@r0\n"
             "    dec  r0\n"
             "    mov  b,@r0\n"
@@ -1122,12 +1113,10 @@ void drift_boot(void) REENTRANT __naked
             "    mov  dph,@r0\n"
             "    dec  r0\n"
             "    mov  dpl,@r0\n"
-            "    lcall _add\n"
+            "    lcall _add\n"                   /* (keeps R2..R4) */
             "    sjmp 00014$\n"
             "00015$:\n"
-            "    pop  acc\n"                     /* m's high byte: 0 */
-            "    pop  ar3\n"
-            "    pop  ar2\n"
+            "    clr  a\n"                       /* m < 720: R3:R2 */
             "    mov  r4,a\n"
             "    mov  r5,a\n"
             "    mov  r6,#60\n"                  /* R3:R2 = m x 60 + clock_now.second */
