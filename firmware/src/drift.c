@@ -779,14 +779,38 @@ void drift_second(uint8_t may_step) REENTRANT
             "00009$:\n");
 }
 
-void drift_set(void)
+/* In assembler (SDCC's C: 34 bytes):
+ *     drift_load(); DRIFT_REC->steps = 0; gen = !gen; drift_acc = 0; fold();
+ *     clock_mark(gen);
+ * drift_acc = 0; fold() is the label acc0_fold after it (drift_boot() jumps there too: a
+ * label of its own inside drift_boot() would end the scope of its local labels). __naked:
+ * its callers are in other files (they save what they hold) and drift_boot()'s tail jump. */
+void drift_set(void) __naked
 {
-    drift_acc = 0;
-    drift_load();
-    DRIFT_REC->steps = 0;
-    gen = !gen;
-    fold();
-    clock_mark(gen);
+    __asm__("    lcall _drift_load\n"
+            "    mov  r0,#(_ds1302_buf + 6)\n"   /* STEPS = 0 */
+            "    clr  a\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    cpl  _gen\n"
+            "    lcall acc0_fold\n"              /* drift_acc = 0; fold() */
+            "    mov  c,_gen\n"                  /* clock_mark(gen) */
+            "    clr  a\n"
+            "    rlc  a\n"
+            "    mov  dpl,a\n"
+            "    ljmp _clock_mark\n"
+            "acc0_fold:\n"                       /* drift_acc = 0; fold() (drift_boot()'s too) */
+            "    clr  a\n"
+            "    mov  r0,#_drift_acc\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    inc  r0\n"
+            "    mov  @r0,a\n"
+            "    ljmp _fold\n");
 }
 
 void drift_store(void)
@@ -1081,16 +1105,7 @@ void drift_boot(void) REENTRANT __naked
             "    mov  a,sp\n"                    /* not corrected: h and n dropped, ACC 0 */
             "    add  a,#0xFA\n"                 /* (STEPS 0) */
             "    mov  sp,a\n"
-            "    clr  a\n"
-            "    mov  r0,#_drift_acc\n"
-            "    mov  @r0,a\n"
-            "    inc  r0\n"
-            "    mov  @r0,a\n"
-            "    inc  r0\n"
-            "    mov  @r0,a\n"
-            "    inc  r0\n"
-            "    mov  @r0,a\n"
-            "    ljmp _fold\n"
+            "    ljmp acc0_fold\n"               /* drift_acc = 0; fold() (in drift_set()) */
             "00014$:\n"                          /* while (m >= 720) { m -= 720; add(h); } */
             "    clr  c\n"                       /* R7:R6 (and A) = m - 720 (0x2D0) */
             "    mov  a,r2\n"
