@@ -172,7 +172,7 @@ static uint32_t minutes(void) REENTRANT __naked
  *     a = DS1302_RAM_R(REC_BASE + (s ? REC_SIZE : 0));
  *     for (d = ds1302_buf; d != ds1302_buf + REC_SIZE; a += 2) *d++ = ds1302_read(a);
  *     return clock_crc(REC_SIZE - 1) == DRIFT_REC->crc;             (in C)
- * A = a, R1 = d, both on the stack over the read. */
+ * a in R2, d in R1 (ds1302_read() keeps R0-R7: callee_saves, ds1302.h). */
 typedef char rec_read_cmds[(DS1302_RAM_R(REC_BASE) == 0xCF && DS1302_RAM_R(REC_BASE + REC_SIZE) == 0xCF + 24
                             && REC_SIZE == 12) ? 1 : -1];
 static bool_t rec_read(uint8_t s) __naked
@@ -183,17 +183,15 @@ static bool_t rec_read(uint8_t s) __naked
             "    mov  a,#24\n"                   /* 2 x REC_SIZE */
             "00001$:\n"
             "    add  a,#0xCF\n"                 /* DS1302_RAM_R(REC_BASE) */
+            "    mov  r2,a\n"
             "    mov  r1,#_ds1302_buf\n"
             "00002$:\n"
-            "    push acc\n"
-            "    push ar1\n"
-            "    mov  dpl,a\n"
+            "    mov  dpl,r2\n"
             "    lcall _ds1302_read\n"
-            "    pop  ar1\n"
-            "    pop  acc\n"
             "    mov  @r1,dpl\n"
             "    inc  r1\n"
-            "    add  a,#2\n"
+            "    inc  r2\n"
+            "    inc  r2\n"
             "    cjne r1,#_ds1302_buf+12,00002$\n"
             "    mov  dpl,#11\n"                 /* REC_SIZE - 1 */
             "    lcall _clock_crc\n"
@@ -224,7 +222,8 @@ void drift_load(void)
  *         if (p != &ds1302_buf[3]) ds1302_write(a, *p);
  *     ds1302_write(a - 2 * (REC_SIZE - 3), ds1302_buf[3]); ds1302_protect();
  * a in R2 (mul()'s b, R3:R2); acc's bytes 1..3 in R5..R7, shifted left 3 times: accg
- * is R7:R6 then; the write loop: a in R7, p in R1 (kept across ds1302_write()). */
+ * is R7:R6 then; the write loop: a in R7, p in R1 (ds1302_write() keeps R0-R7: callee_saves,
+ * ds1302.h). */
 typedef char rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drift_rec_t, t0seq) == 3
                          && offsetof(drift_rec_t, accg) == 4 && offsetof(drift_rec_t, ref) == 8
                          && offsetof(drift_rec_t, crc) == 11 && REC_SIZE == 12
@@ -328,11 +327,7 @@ static void fold(void) REENTRANT
             "00006$:\n"
             "    mov  _ds1302_write_PARM_2,@r1\n"
             "    mov  dpl,r7\n"
-            "    push ar7\n"
-            "    push ar1\n"
             "    lcall _ds1302_write\n"
-            "    pop  ar1\n"
-            "    pop  ar7\n"
             "00007$:\n"
             "    inc  r7\n"
             "    inc  r7\n"
@@ -537,7 +532,7 @@ static void tick1(uint8_t u)
 
 /* the seconds register changes (bounded: a halted chip does not hang the clock), in
  * assembler:  s = ds1302_read(SEC_R); i = 0; while (ds1302_read(SEC_R) == s && --i);
- * (65536 reads at most) s in R7, i in R6:R5 (kept across ds1302_read()). */
+ * (65536 reads at most) s in R7, i in R6:R5 (ds1302_read() keeps R0-R7: callee_saves). */
 typedef char sec_r[(DS1302_SEC_R == 0x81) ? 1 : -1];
 static void wait_edge(void)
 {
@@ -548,14 +543,8 @@ static void wait_edge(void)
             "    mov  r6,a\n"
             "    mov  r5,a\n"
             "00001$:\n"
-            "    push ar5\n"
-            "    push ar6\n"
-            "    push ar7\n"
             "    mov  dpl,#0x81\n"
             "    lcall _ds1302_read\n"
-            "    pop  ar7\n"
-            "    pop  ar6\n"
-            "    pop  ar5\n"
             "    mov  a,dpl\n"
             "    xrl  a,r7\n"
             "    jnz  00002$\n"                  /* changed */
