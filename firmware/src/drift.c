@@ -221,8 +221,8 @@ void drift_load(void)
  *     for (p = ds1302_buf; p != ds1302_buf + REC_SIZE; p++, a += 2)
  *         if (p != &ds1302_buf[3]) ds1302_write(a, *p);
  *     ds1302_write(a - 2 * (REC_SIZE - 3), ds1302_buf[3]); ds1302_protect();
- * a in R2 (mul()'s b, R3:R2); acc's bytes 1..3 in R5..R7, shifted left 3 times: accg
- * is R7:R6 then; the write loop: a in R7, p in R1 (ds1302_write() keeps R0-R7: callee_saves,
+ * a in R2 (mul()'s b, R3:R2); acc's bytes 1..3 in R3..R5 (R2: 0, as mul() leaves it),
+ * times 8 by mac(): accg is R5:R4 then; the write loop: a in R7, p in R1 (ds1302_write() keeps R0-R7: callee_saves,
  * ds1302.h). */
 typedef char rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drift_rec_t, t0seq) == 3
                          && offsetof(drift_rec_t, accg) == 4 && offsetof(drift_rec_t, ref) == 8
@@ -270,42 +270,33 @@ static void fold(void) REENTRANT
             "    subb a,acc\n"
             "    mov  b,a\n"
             "    lcall _mul\n"
-            "    mov  r7,a\n"                    /* acc = drift_acc - RATE x a: bytes 1..3 */
+            "    mov  r6,a\n"                    /* acc = drift_acc - RATE x a: bytes 1..3 */
             "    mov  r0,#_drift_acc\n"
             "    mov  a,@r0\n"
             "    clr  c\n"
-            "    subb a,dpl\n"                   /* (byte 0: its borrow only) */
+            "    subb a,dpl\n"                   /* (byte 0: its borrow only; R2 = 0) */
             "    inc  r0\n"
             "    mov  a,@r0\n"
             "    subb a,dph\n"
-            "    mov  r5,a\n"
+            "    mov  r3,a\n"
             "    inc  r0\n"
             "    mov  a,@r0\n"
             "    subb a,b\n"
-            "    mov  r6,a\n"
+            "    mov  r4,a\n"
             "    inc  r0\n"
             "    mov  a,@r0\n"
-            "    subb a,r7\n"
-            "    mov  r7,a\n"
-            "    mov  r4,#3\n"                   /* R7:R6 = acc >> 13 */
-            "00003$:\n"
-            "    mov  a,r5\n"
-            "    add  a,r5\n"
+            "    subb a,r6\n"
             "    mov  r5,a\n"
-            "    mov  a,r6\n"
-            "    rlc  a\n"
-            "    mov  r6,a\n"
-            "    mov  a,r7\n"
-            "    rlc  a\n"
-            "    mov  r7,a\n"
-            "    djnz r4,00003$\n"
-            "    mov  a,r6\n"                    /* accg = that, bit 0 = gen */
+            "    mov  r6,#8\n"                   /* x 8 by mac(): R5:R4 = acc >> 13 */
+            "    clr  a\n"
+            "    lcall _mac\n"
+            "    mov  a,r4\n"                    /* accg = that, bit 0 = gen */
             "    mov  c,_gen\n"
             "    mov  acc.0,c\n"
             "    mov  r0,#(_ds1302_buf + 4)\n"
             "    mov  @r0,a\n"
             "    inc  r0\n"
-            "    mov  @r0,ar7\n"
+            "    mov  @r0,ar5\n"
             "    mov  r0,#(_ds1302_buf + 3)\n"   /* t0seq += 0x40 */
             "    mov  a,#0x40\n"
             "    add  a,@r0\n"
@@ -810,21 +801,19 @@ void drift_store(void)
 
 /* two RAM bytes, little-endian, the first at read address a (in DPL). In assembler
  * (SDCC's C: 37 bytes): return ds1302_read(a) | (uint16_t)ds1302_read(a + 2) << 8;
- * a and the low byte on the stack over the reads. */
-static uint16_t read2(uint8_t a) __naked
+ * a in R7, the low byte in R6 (ds1302_read() keeps R0-R7: callee_saves, ds1302.h). */
+static uint16_t read2(uint8_t a)
 {
     (void)a;
-    __asm__("    mov  a,dpl\n"
-            "    push acc\n"
+    __asm__("    mov  r7,dpl\n"
             "    lcall _ds1302_read\n"
-            "    pop  acc\n"
-            "    push dpl\n"                     /* the low byte */
+            "    mov  r6,dpl\n"                  /* the low byte */
+            "    mov  a,r7\n"
             "    add  a,#2\n"
             "    mov  dpl,a\n"
             "    lcall _ds1302_read\n"
             "    mov  dph,dpl\n"
-            "    pop  dpl\n"
-            "    ret\n");
+            "    mov  dpl,r6\n");
 }
 
 uint16_t drift_id(void)
