@@ -448,8 +448,9 @@ static void add(int32_t v) REENTRANT
  *     }
  *     year += u < 0x80 ? 1 : -1;
  * The day's l is the days of its month, or when going back of the month before (December
- * for January: 31 in any year). p in R0, u in R7, the field's index in R6, l in R5, f in
- * R4; around cal_days_in_month() only u needs keeping (p and the index are known there). */
+ * for January: 31 in any year). p in R0, u in R3, the field's index in R2, l in R5, f in
+ * R4 (cal_days_in_month() keeps R0-R7: callee_saves, compat.h); R1, R6 and R7 are left
+ * alone (step() keeps its count there). */
 static const CODE uint8_t last[] = { 59, 59, 23, 0, 12 };   /* second .. month; day: 0 */
 typedef char datetime_layout[(offsetof(datetime_t, year) == 0 && offsetof(datetime_t, month) == 1
                               && offsetof(datetime_t, day) == 2 && offsetof(datetime_t, hour) == 3
@@ -458,17 +459,16 @@ typedef char datetime_layout[(offsetof(datetime_t, year) == 0 && offsetof(dateti
 static void tick1(uint8_t u)
 {
     (void)u;
-    __asm__("    mov  r7,dpl\n"
+    __asm__("    mov  r3,dpl\n"
             "    mov  r0,#(_clock_new + 5)\n"    /* p = &second */
-            "    mov  r6,#0\n"
+            "    mov  r2,#0\n"
             "00001$:\n"
-            "    mov  a,r6\n"                    /* l = last[i] */
+            "    mov  a,r2\n"                    /* l = last[i] */
             "    mov  dptr,#_last\n"
             "    movc a,@a+dptr\n"
-            "    cjne r6,#3,00002$\n"
-            "    push ar7\n"                     /* the day: l = days of the month */
-            "    mov  r0,#(_clock_new + 1)\n"
-            "    mov  a,r7\n"
+            "    cjne r2,#3,00002$\n"
+            "    mov  r0,#(_clock_new + 1)\n"    /* the day: l = days of the month */
+            "    mov  a,r3\n"
             "    rlc  a\n"                       /* C: back */
             "    mov  a,@r0\n"
             "    jnc  00003$\n"
@@ -479,19 +479,18 @@ static void tick1(uint8_t u)
             "    mov  _cal_days_in_month_PARM_2,a\n"
             "    dec  r0\n"
             "    mov  dpl,@r0\n"                 /* the year */
-            "    lcall _cal_days_in_month\n"
-            "    pop  ar7\n"
+            "    lcall _cal_days_in_month\n"     /* (keeps R0-R7: callee_saves) */
             "    mov  a,dpl\n"
             "    mov  r0,#(_clock_new + 2)\n"
-            "    mov  r6,#3\n"
+            "    mov  r2,#3\n"
             "00002$:\n"
             "    mov  r5,a\n"
-            "    mov  a,r6\n"                    /* f = (i >= 3) */
+            "    mov  a,r2\n"                    /* f = (i >= 3) */
             "    add  a,#0xFD\n"
             "    clr  a\n"
             "    rlc  a\n"
             "    mov  r4,a\n"
-            "    mov  a,r7\n"
+            "    mov  a,r3\n"
             "    jb   acc.7,00004$\n"
             "    mov  a,@r0\n"                   /* on: if (*p != l) { ++*p; return; } */
             "    xrl  a,r5\n"
@@ -511,10 +510,10 @@ static void tick1(uint8_t u)
             "    mov  @r0,ar5\n"                 /* *p = l */
             "00006$:\n"
             "    dec  r0\n"
-            "    inc  r6\n"
-            "    cjne r6,#5,00001$\n"
+            "    inc  r2\n"
+            "    cjne r2,#5,00001$\n"
             "    inc  @r0\n"                     /* p = &year: ++ on, -- back */
-            "    mov  a,r7\n"
+            "    mov  a,r3\n"
             "    jnb  acc.7,00008$\n"
             "    dec  @r0\n"
             "    dec  @r0\n"
@@ -560,8 +559,8 @@ static void wait_edge(void)
  *     if (!clock_prepare()) return;
  *     dt_copy(&clock_now, &clock_new); gen = !gen; fold(); if (edge) wait_edge();
  *     clock_write(gen);
- * n comes in DPL:DPH and waits on the stack through the calls, then R7:R6 (pushed around
- * tick1()); STEPS += n is add()'s steps_add. Local 00010$/00011$: the two
+ * n comes in DPL:DPH and waits on the stack through the calls, then R7:R6 (tick1() keeps
+ * them); STEPS += n is add()'s steps_add. Local 00010$/00011$: the two
  * dt_copy() between clock_now and clock_new. */
 typedef char lags[(-STEP_LAG == (int32_t)0xFFE845C8L && -BOOT_LAG == (int32_t)0xFFFFA240L)
                   ? 1 : -1];
@@ -601,12 +600,8 @@ static void step(int16_t n)
             "    mov  a,r6\n"                    /* while (n) */
             "    orl  a,r7\n"
             "    jz   00005$\n"
-            "    push ar6\n"
-            "    push ar7\n"
             "    mov  dpl,r7\n"                  /* n's high byte: on when n > 0 */
-            "    lcall _tick1\n"
-            "    pop  ar7\n"
-            "    pop  ar6\n"
+            "    lcall _tick1\n"                 /* (keeps R6, R7) */
             "    mov  a,r7\n"
             "    jb   acc.7,00012$\n"
             "    mov  a,r6\n"                    /* n > 0: n-- */
