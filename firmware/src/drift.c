@@ -44,7 +44,9 @@ static BIT edge;                    /* step(): write the clock at the next secon
 /* a * b (a signed; the product must fit), in assembler (SDCC's C took 119 bytes):
  *     r = 0; do { if (b & 1) r += a; a <<= 1; b >>= 1; } while (b); return r;
  * a comes in DPL, DPH, B, A (as SDCC passes it), b (uint16_t) in R3:R2: only assembler
- * calls it. a in R7:R4 then, r in R1:B:DPH:DPL. */
+ * calls it. a in R7:R4 then, r in R1:B:DPH:DPL. After it, three small entries for the
+ * callers of mul() and acc_add(): rate_mul (mul(rate, R3:R2)), rate_ext (DPL..A = rate,
+ * sign-extended) and ext16 (the same of the int16 at @R0): R0, A, B, DPTR only. */
 static int32_t mul(int32_t a) __naked
 {
     (void)a;
@@ -95,6 +97,20 @@ static int32_t mul(int32_t a) __naked
             "    orl  a,r3\n"
             "    jnz  00001$\n"
             "    mov  a,r1\n"
+            "    ret\n"
+            "rate_mul:\n"                        /* DPL..A = mul(rate, R3:R2) */
+            "    lcall rate_ext\n"
+            "    sjmp _mul\n"
+            "rate_ext:\n"                        /* DPL..A = rate, sign-extended */
+            "    mov  r0,#_rate\n"
+            "ext16:\n"                           /* DPL..A = the int16 at @R0, sign-extended */
+            "    mov  dpl,@r0\n"
+            "    inc  r0\n"
+            "    mov  a,@r0\n"
+            "    mov  dph,a\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"                   /* its sign, in the two high bytes */
+            "    mov  b,a\n"
             "    ret\n");
 }
 
@@ -262,13 +278,7 @@ static void fold(void) REENTRANT
             "    djnz r6,00001$\n"
             "    mov  r3,#0\n"
             "    mov  r0,#_ds1302_buf\n"         /* RATE, sign-extended: mul()'s a */
-            "    mov  dpl,@r0\n"
-            "    inc  r0\n"
-            "    mov  a,@r0\n"
-            "    mov  dph,a\n"
-            "    rlc  a\n"
-            "    subb a,acc\n"
-            "    mov  b,a\n"
+            "    lcall ext16\n"
             "    lcall _mul\n"
             "    mov  r6,a\n"                    /* acc = drift_acc - RATE x a: bytes 1..3 */
             "    mov  r0,#_drift_acc\n"
@@ -671,14 +681,7 @@ void drift_second(uint8_t may_step) REENTRANT
 {
     (void)may_step;
     __asm__("    mov  r7,dpl\n"
-            "    mov  r0,#_rate\n"               /* acc_add(RATE), sign-extended */
-            "    mov  dpl,@r0\n"
-            "    inc  r0\n"
-            "    mov  a,@r0\n"
-            "    mov  dph,a\n"
-            "    rlc  a\n"
-            "    subb a,acc\n"
-            "    mov  b,a\n"
+            "    lcall rate_ext\n"               /* acc_add(RATE), sign-extended */
             "    lcall _acc_add\n"
             "    mov  a,r7\n"
             "    jz   00008$\n"                  /* !may_step */
@@ -1042,7 +1045,7 @@ void drift_boot(void) REENTRANT __naked
             "    mov  @r0,ar4\n"
             "    mov  r2,#0xC0\n"                /* h = rate x 43200 */
             "    mov  r3,#0xA8\n"
-            "    lcall 00020$\n"
+            "    lcall rate_mul\n"
             "    push dpl\n"
             "    push dph\n"
             "    push b\n"
@@ -1114,7 +1117,7 @@ void drift_boot(void) REENTRANT __naked
             "    mov  a,sp\n"                    /* h dropped */
             "    add  a,#0xFC\n"
             "    mov  sp,a\n"
-            "    lcall 00020$\n"
+            "    lcall rate_mul\n"
             "    lcall _add\n"
             "    mov  r0,#_ds1302_buf+7\n"       /* the second-order term */
             "    mov  a,@r0\n"
@@ -1135,7 +1138,7 @@ void drift_boot(void) REENTRANT __naked
             "    mov  ar2,@r0\n"
             "    inc  r0\n"
             "    mov  ar3,@r0\n"
-            "    lcall 00020$\n"
+            "    lcall rate_mul\n"
             "    lcall _add\n"
             "    mov  r0,#_ds1302_buf+6\n"       /* the catch-up's seconds */
             "    mov  dpl,@r0\n"
@@ -1154,16 +1157,6 @@ void drift_boot(void) REENTRANT __naked
             "    dec  r0\n"
             "    pop  acc\n"
             "    mov  @r0,a\n"
-            "    ljmp _fold\n"
-            "00020$:\n"                          /* DPL..A = mul(rate, R3:R2) */
-            "    mov  r0,#_rate\n"
-            "    mov  dpl,@r0\n"
-            "    inc  r0\n"
-            "    mov  a,@r0\n"
-            "    mov  dph,a\n"
-            "    rlc  a\n"
-            "    subb a,acc\n"                   /* its sign, in the two high bytes */
-            "    mov  b,a\n"
-            "    ljmp _mul\n");
+            "    ljmp _fold\n");
 }
 #endif
