@@ -381,29 +381,24 @@ static void acc_add(int32_t v) REENTRANT
  *     n = 0; while (drift_acc >= SEC) { drift_acc -= SEC; n--; }
  *            while (drift_acc <= -SEC) { drift_acc += SEC; n++; } return n;
  * done as twice (on drift_acc, then on -drift_acc with -n): do { drift_acc -= SEC; n--; }
- * while (drift_acc >= 0); drift_acc += SEC; n++; then drift_acc = -drift_acc, n = -n
+ * while (drift_acc >= 0); n++; drift_acc = -drift_acc - SEC (= -(drift_acc + SEC): the
+ * last subtraction undone, negated); n = -n
  * (|drift_acc| stays far below 2^31 - SEC: no overflow, the sign after -SEC says < SEC).
- * n in R7, the pass in R6, R5 counts the negation's bytes; acc_add() keeps them. */
+ * n in R7, the pass in R6, R5 counts the negation's bytes; acc_add() keeps them. Local
+ * 00003$: drift_acc -= SEC. __naked: only assembler calls it (add(), drift_second()). */
 typedef char sec_bytes[(SEC == 0x05F5E100L) ? 1 : -1];
 #pragma save
 #pragma disable_warning 59             /* the value is returned in DPL */
-static int8_t whole(void)
+static int8_t whole(void) __naked
 {
     __asm__("    mov  r7,#0\n"
             "    mov  r6,#2\n"
             "00001$:\n"
-            "    dec  r7\n"                      /* drift_acc -= SEC (0xFA0A1F00), n-- */
-            "    mov  dptr,#0x1F00\n"
-            "    mov  b,#0x0A\n"
-            "    mov  a,#0xFA\n"
-            "    lcall _acc_add\n"
+            "    dec  r7\n"                      /* drift_acc -= SEC, n-- */
+            "    lcall 00003$\n"
             "    jnb  acc.7,00001$\n"            /* while (drift_acc >= 0) */
-            "    inc  r7\n"                      /* drift_acc += SEC (0x05F5E100), n++ */
-            "    mov  dptr,#0xE100\n"
-            "    mov  b,#0xF5\n"
-            "    mov  a,#0x05\n"
-            "    lcall _acc_add\n"
-            "    mov  r0,#_drift_acc\n"          /* drift_acc = -drift_acc */
+            "    inc  r7\n"                      /* n++ */
+            "    mov  r0,#_drift_acc\n"          /* drift_acc = -drift_acc ... */
             "    mov  r5,#4\n"
             "    clr  c\n"
             "00002$:\n"
@@ -412,12 +407,19 @@ static int8_t whole(void)
             "    mov  @r0,a\n"
             "    inc  r0\n"
             "    djnz r5,00002$\n"
+            "    lcall 00003$\n"                 /* ... - SEC */
             "    mov  a,r7\n"                    /* n = -n */
             "    cpl  a\n"
             "    inc  a\n"
             "    mov  r7,a\n"
             "    djnz r6,00001$\n"
-            "    mov  dpl,r7\n");
+            "    mov  dpl,r7\n"
+            "    ret\n"
+            "00003$:\n"                          /* drift_acc -= SEC (+= 0xFA0A1F00) */
+            "    mov  dptr,#0x1F00\n"
+            "    mov  b,#0x0A\n"
+            "    mov  a,#0xFA\n"
+            "    ljmp _acc_add\n");
 }
 #pragma restore
 
