@@ -238,15 +238,16 @@ void drift_load(void)
  *         if (p != &ds1302_buf[3]) ds1302_write(a, *p);
  *     ds1302_write(a - 2 * (REC_SIZE - 3), ds1302_buf[3]); ds1302_protect();
  * a in R2 (mul()'s b, R3:R2); acc's bytes 1..3 in R3..R5 (R2: 0, as mul() leaves it),
- * times 8 by mac(): accg is R5:R4 then; the write loop: a in R7, p in R1 (ds1302_write() keeps R0-R7: callee_saves,
- * ds1302.h). */
+ * times 8 by mac(): accg is R5:R4 then; the write loop: a in R7, p in R1 (ds1302_write()
+ * keeps R0-R7: callee_saves, ds1302.h). __naked: its callers are assembler and
+ * drift_store(), which holds nothing across it. */
 typedef char rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drift_rec_t, t0seq) == 3
                          && offsetof(drift_rec_t, accg) == 4 && offsetof(drift_rec_t, ref) == 8
                          && offsetof(drift_rec_t, crc) == 11 && REC_SIZE == 12
                          && DS1302_RAM_W(REC_BASE) == 0xCE
                          && DS1302_RAM_W(REC_BASE + REC_SIZE) == 0xE6) ? 1 : -1];
 typedef char minutes_is_32_bits[(sizeof(minutes()) == 4 && sizeof(mul(0)) == 4) ? 1 : -1];
-static void fold(void) REENTRANT
+static void fold(void) REENTRANT __naked
 {
     __asm__("    lcall _minutes\n"               /* m in DPL, DPH, B, A */
             "    mov  r0,#(_ds1302_buf + 8)\n"   /* ref (and the CRC's byte) = m */
@@ -340,7 +341,7 @@ static void fold(void) REENTRANT
             "    mov  r0,#(_ds1302_buf + 3)\n"
             "    mov  _ds1302_write_PARM_2,@r0\n"
             "    lcall _ds1302_write\n"
-            "    lcall _ds1302_protect\n");
+            "    ljmp _ds1302_protect\n");
 }
 
 /* The functions below in assembler are plain functions, not __naked: SDCC saves none of a
@@ -673,13 +674,14 @@ static void rate_now(void)
  * - 1) - (not the bit) by SUBB; t * t by MUL AB; 6 K in 16 bits (|K| <= 128): (K + 128) x 6
  * by MUL AB, less 768. may_step in R7 (acc_add() keeps it). clock_now, settings and
  * temp_state through @R0 (data or idata alike); t_lo and t_hi are pdata (MOVX @R0):
- * declared again here, so that the build stops if they move. */
+ * declared again here, so that the build stops if they move. __naked: its caller is in
+ * clock.c (it saves what it holds). */
 #if FEATURE_DS18B20
 extern PDATA uint8_t t_lo, t_hi;
 typedef char temp_flags[(SET_COMP == 0x08 && TEMP_OK == 3 && offsetof(settings_t, flags) == 0
                          && offsetof(drift_rec_t, k) == 2) ? 1 : -1];
 #endif
-void drift_second(uint8_t may_step) REENTRANT
+void drift_second(uint8_t may_step) REENTRANT __naked
 {
     (void)may_step;
     __asm__("    mov  r7,dpl\n"
@@ -753,10 +755,9 @@ void drift_second(uint8_t may_step) REENTRANT
 #endif
             "    mov  r0,#(_clock_now + 4)\n"
             "    mov  a,@r0\n"
-            "    jnz  00009$\n"                  /* not hh:00:00 */
+            "    jnz  00008$\n"                  /* not hh:00:00 */
             "    lcall _drift_load\n"
-            "    lcall _fold\n"
-            "00009$:\n");
+            "    ljmp _fold\n");
 }
 
 /* In assembler (SDCC's C: 34 bytes):
@@ -793,10 +794,12 @@ void drift_set(void) __naked
             "    ljmp _fold\n");
 }
 
-void drift_store(void)
+/* fold(); rate_now(); in assembler: fold() is __naked (its callers are assembler, and
+ * this, which holds nothing across it). */
+void drift_store(void) __naked
 {
-    fold();
-    rate_now();
+    __asm__("    lcall _fold\n"
+            "    ljmp _rate_now\n");
 }
 
 /* two RAM bytes, little-endian, the first at read address a (in DPL). In assembler
