@@ -184,18 +184,18 @@ static uint32_t minutes(void) REENTRANT __naked
             "    ret\n");
 }
 
-/* copy s (0 or 1) -> DRIFT_REC; whether its CRC holds. In assembler (SDCC's C: 57 bytes):
+/* copy s (0 or 1, in A: only assembler calls it) -> DRIFT_REC; whether its CRC holds (in
+ * C). In assembler (SDCC's C: 57 bytes):
  *     a = DS1302_RAM_R(REC_BASE + (s ? REC_SIZE : 0));
  *     for (d = ds1302_buf; d != ds1302_buf + REC_SIZE; a += 2) *d++ = ds1302_read(a);
  *     return clock_crc(REC_SIZE - 1) == DRIFT_REC->crc;             (in C)
  * a in R2, d in R1 (ds1302_read() keeps R0-R7: callee_saves, ds1302.h). */
-typedef char rec_read_cmds[(DS1302_RAM_R(REC_BASE) == 0xCF && DS1302_RAM_R(REC_BASE + REC_SIZE) == 0xCF + 24
+typedef char rec_read_cmds[(DS1302_RAM_R(REC_BASE) == 0xCF
+                            && DS1302_RAM_R(REC_BASE + REC_SIZE) == 0xCF + 24
                             && REC_SIZE == 12) ? 1 : -1];
-static bool_t rec_read(uint8_t s) __naked
+static bool_t rec_read(void) __naked
 {
-    (void)s;
-    __asm__("    mov  a,dpl\n"
-            "    jz   00001$\n"
+    __asm__("    jz   00001$\n"
             "    mov  a,#24\n"                   /* 2 x REC_SIZE */
             "00001$:\n"
             "    add  a,#0xCF\n"                 /* DS1302_RAM_R(REC_BASE) */
@@ -219,9 +219,13 @@ static bool_t rec_read(uint8_t s) __naked
             "    ret\n");
 }
 
-void drift_load(void)
+/* rec_read(slot), in assembler: slot into A. */
+void drift_load(void) __naked
 {
-    rec_read(slot);
+    __asm__("    mov  c,_slot\n"
+            "    clr  a\n"
+            "    rlc  a\n"
+            "    ljmp _rec_read\n");
 }
 
 /* the reference (clock_now's last 4-minute boundary) and ACC there (drift_acc less RATE x
@@ -858,10 +862,10 @@ int16_t drift_steps(void)
 
 /* per copy: 0xFF invalid, else its sequence | g << 2. In assembler (SDCC's C: 32 bytes):
  *     if (!rec_read(s)) return 0xFF;
- *     return (DRIFT_REC->t0seq >> 6) | (uint8_t)((DRIFT_REC->accg & 1) << 2); */
-static uint8_t info(uint8_t s) __naked
+ *     return (DRIFT_REC->t0seq >> 6) | (uint8_t)((DRIFT_REC->accg & 1) << 2);
+ * s (0 or 1) in A, as rec_read() takes it: only drift_boot() calls it. */
+static uint8_t info(void) __naked
 {
-    (void)s;
     __asm__("    lcall _rec_read\n"
             "    mov  dpl,#0xFF\n"
             "    jnc  00001$\n"
@@ -918,7 +922,7 @@ static uint8_t info(uint8_t s) __naked
  * Registers: R6 = a, R7 = b; then R5:R2 = m (R4:R2 once under 2^19: add() keeps R2..R4).
  * The stack holds what outlives a call: off, then n (2 bytes) below h (4, its high byte on
  * top): the other calls clobber every register.
- * Calls as SDCC makes them: info(s) and step(n) take their argument in DPL (DPH),
+ * Calls: info(s) takes s in A (as rec_read()), step(n) its argument in DPL, DPH,
  * add(v) in DPL, DPH, B, A, mul(a, b) a there and b in R3:R2. */
 typedef char boot_fields[(offsetof(drift_rec_t, k) == 2 && offsetof(drift_rec_t, t0seq) == 3
                           && offsetof(drift_rec_t, accg) == 4 && offsetof(drift_rec_t, steps) == 6
@@ -941,10 +945,10 @@ void drift_boot(void) REENTRANT __naked
             "    push acc\n"                     /* off */
             "    add  a,#0xFF\n"                 /* gen = off (!= 0) */
             "    mov  _gen,c\n"
-            "    mov  dpl,#0\n"
+            "    clr  a\n"                       /* info(0) */
             "    lcall _info\n"
             "    push dpl\n"
-            "    mov  dpl,#1\n"
+            "    mov  a,#1\n"                    /* info(1) */
             "    lcall _info\n"
             "    pop  acc\n"
             "    mov  r6,a\n"                    /* a */
