@@ -415,20 +415,29 @@ void ui_refresh(void) __naked
             "    ret\n");
 }
 
-void ui_tick(void)
+/*
+ * Three entries in one piece of assembler (SDCC's C took 26 bytes), no register changed
+ * (compat.h: blink_restart and ui_cancel_edit are callee-saved):
+ *   ui_tick():        if (!--blink_ticks) { blink_hide = !blink_hide; the rest as below }
+ *   ui_cancel_edit(): field = F_NONE; then blink_restart():
+ *   blink_restart():  blink_hide = 0; blink_ticks = UI_BLINK_TICKS; ui_dirty = UI_ALL
+ * (blink_restart's only callers are ui_cancel_edit and ui_key's assembler: it is a label)
+ */
+typedef char tick_consts[(UI_BLINK_TICKS == 100 && UI_ALL == 3 && F_NONE == 0) ? 1 : -1];
+void ui_tick(void) __naked
 {
-    if (!--blink_ticks) {
-        blink_ticks = UI_BLINK_TICKS;
-        blink_hide = !blink_hide;
-        ui_dirty = UI_ALL;
-    }
-}
-
-static void blink_restart(void)
-{
-    blink_ticks = UI_BLINK_TICKS;
-    blink_hide = 0;
-    ui_dirty = UI_ALL;
+    __asm__("    djnz _blink_ticks,blink_end\n"   /* (plain labels: the entries end */
+            "    cpl  _blink_hide\n"               /* the scope of nnnnn$ ones) */
+            "    sjmp blink_phase\n"
+            "_ui_cancel_edit::\n"
+            "    mov  _ui_field,#0\n"               /* F_NONE */
+            "_blink_restart:\n"
+            "    clr  _blink_hide\n"
+            "blink_phase:\n"
+            "    mov  _blink_ticks,#100\n"          /* UI_BLINK_TICKS */
+            "    mov  _ui_dirty,#3\n"               /* UI_ALL */
+            "blink_end:\n"
+            "    ret\n");
 }
 
 /*
@@ -464,12 +473,6 @@ static void edit_leave(void) __naked
             "00003$:\n"
 #endif
             "    ret\n");
-}
-
-void ui_cancel_edit(void)
-{
-    field = F_NONE;
-    blink_restart();
 }
 
 /*
