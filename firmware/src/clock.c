@@ -162,38 +162,40 @@ uint8_t clock_poll(void)
     gap = now - read_at;
     read_at = now;
     since = now - seen_at;
+    clock_wait = STEADY_TICKS;          /* when to look again, unless changed below */
     if (s == last_sec_raw) {
-        /* no new second: when to look again */
-        s = STEADY_TICKS;
+        /* no new second */
         if (win_lo) {
             if (since >= WIN_END) {
                 win_lo = 0;             /* the window passed without it: steady reads */
             } else {
-                s = 1;                  /* in the window */
+                clock_wait = 1;         /* in the window */
                 if (since < win_lo) {
-                    s = win_lo - since; /* before it: up to the window, checking meanwhile */
-                    if (s > BG_TICKS)
-                        s = BG_TICKS;
+                    /* before it: up to the window, checking meanwhile */
+                    clock_wait = win_lo - since;
+                    if (clock_wait > BG_TICKS)
+                        clock_wait = BG_TICKS;
                 }
             }
         }
-        clock_wait = s;
         return 0;
     }
     /* a new second: it began in (now - gap, now]; the next one 200 ticks later */
     seen_at = now;
     win_lo = 0;
-    clock_wait = STEADY_TICKS;
     if (gap <= WIN_WIDEST) {
         win_lo = TICKS_PER_SEC - 1 - gap;
         clock_wait = BG_TICKS;
     }
-    if ((s & DS1302_CH) && bcd_dec(s & 0x7F) < 60) {
-        /* halted while running (supply glitch): restart it where it stopped */
-        ds1302_unprotect();
-        ds1302_write(DS1302_SEC_W, s & 0x7F);
-        ds1302_protect();
-        win_lo = 0;
+    if (s & DS1302_CH) {
+        s &= 0x7F;                      /* (s is set again below) */
+        if (bcd_dec(s) < 60) {
+            /* halted while running (supply glitch): restart it where it stopped */
+            ds1302_unprotect();
+            ds1302_write(DS1302_SEC_W, s);
+            ds1302_protect();
+            win_lo = 0;
+        }
     }
     ok = clock_read();                  /* an invalid time: clock_now is kept */
     last_sec_raw = ds1302_buf[0];       /* only here: a GET's read must not hide a second */
