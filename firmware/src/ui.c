@@ -287,7 +287,9 @@ static void render(void) __naked
             "00012$:\n"
 #endif
 #if FEATURE_ALARM
-            "    mov  a,_ui_field\n"
+#if !FEATURE_LUNAR
+            "    mov  a,_ui_field\n"               /* (with the lunar part: A is it) */
+#endif
             "    jnz  00013$\n"
             "    lcall _eal_load\n"
             "00013$:\n"
@@ -333,25 +335,26 @@ static uint8_t rf_i, rf_at, rf_lines, rf_c;
 
 /*
  * In assembler (SDCC's C took 155 bytes):
- *   lines = ui_dirty; ui_dirty = 0; at = 0xFF;
- *   for i in 0..31: at a row's start, row = i >> 4; a row not in lines (UI_LINE2 = 2: line
- *   1 only with UI_ALL) is skipped (i |= 15); else APP_RX() (a row's text takes up to 1
- *   ms) and render(). c = text_line[i & 15]; when shadow[i] != c: shadow[i] = c; unless
- *   the address counter is at i, lcd_command(0x80 | DDRAM address) (line 2 at 0x40:
- *   i + 0x30 when bit 4 is set); lcd_putc(c); at = i + 1, unknown (0xFF) after column 15
- *   (0x10, never line 2's 0x40); APP_BACKGROUND().
+ *   lines = ui_dirty; ui_dirty = 0;
+ *   for i in 0..31: at a row's start, at = 0xFF (unknown), row = i >> 4; a row not in
+ *   lines (UI_LINE2 = 2: line 1 only with UI_ALL) is skipped (i |= 15); else APP_RX() (a
+ *   row's text takes up to 1 ms) and render(). c = text_line[i & 15]; when shadow[i] !=
+ *   c: shadow[i] = c; unless the address counter is at i, lcd_command(0x80 | DDRAM
+ *   address) (line 2 at 0x40: i + 0x30 when bit 4 is set); lcd_putc(c); at = i + 1 (after
+ *   column 15 not the next row's start, line 2 being at 0x40: the row's start makes it
+ *   unknown); APP_BACKGROUND().
  */
 typedef char refresh_layout[(UI_LINE2 == 2 && UI_ALL == 3) ? 1 : -1];
 void ui_refresh(void) __naked
 {
     __asm__("    mov  _rf_lines,_ui_dirty\n"
             "    mov  _ui_dirty,#0\n"
-            "    mov  _rf_at,#0xFF\n"
             "    mov  _rf_i,#0\n"
             "00001$:\n"
             "    mov  a,_rf_i\n"
             "    anl  a,#0x0F\n"
             "    jnz  00003$\n"                     /* not a row's start */
+            "    mov  _rf_at,#0xFF\n"               /* where the counter is: unknown */
             "    mov  a,_rf_i\n"
             "    swap a\n"
             "    anl  a,#0x01\n"
@@ -398,10 +401,6 @@ void ui_refresh(void) __naked
             "    mov  a,_rf_i\n"
             "    inc  a\n"
             "    mov  _rf_at,a\n"
-            "    anl  a,#0x0F\n"
-            "    jnz  00007$\n"
-            "    mov  _rf_at,#0xFF\n"               /* after column 15 */
-            "00007$:\n"
 #if FEATURE_SERIAL
             "    jbc  _uart_event,00011$\n"         /* APP_BACKGROUND() */
             "    sjmp 00008$\n"
@@ -491,8 +490,9 @@ static void edit_leave(void) __naked
  *   a date or time field: time_changed, the day clamped to the month's length (Feb 29 ->
  *   28 in a common year, 31 -> 30), the weekday again; an alarm field: alarm_changed
  */
-typedef char key_layout[(KEY_ID_SET == 1 && KEY_ID_UP == 2 && KEY_ID_MODE == 4 && KEY_REPEAT == 0x80
-                         && SET_H12 == 2 && SET_ALARM_ON == 1 && F_YEAR == 1 && F_DAY == 3
+typedef char key_layout[(KEY_ID_SET == 1 && KEY_ID_UP == 2 && KEY_ID_DOWN == 3 && KEY_ID_MODE == 4
+                         && KEY_REPEAT == 0x80 && SET_H12 == 2 && SET_ALARM_ON == 1 && F_YEAR == 1
+                         && F_DAY == 3
                          && F_MONTH == 2 && F_MIN == 5 && offsetof(datetime_t, second) == 5
                          && offsetof(datetime_t, day) == 2 && offsetof(datetime_t, wday) == 6
                          && offsetof(datetime_t, month) == 1) ? 1 : -1];
@@ -544,14 +544,10 @@ void ui_key(uint8_t ev) __naked
             "    setb _settings_changed\n"
             "00009$:\n"
             "    ret\n"
-            "00010$:\n"                             /* A = the field */
-            "    cjne r6,#4,00011$\n"
-            "    sjmp 00012$\n"                     /* MODE */
-            "00011$:\n"
-            "    cjne r6,#1,00020$\n"               /* UP or DOWN */
-            "00012$:\n"
+            "00010$:\n"
             "    mov  a,r7\n"
-            "    jb   acc.7,00009$\n"               /* a repeat */
+            "    jb   acc.1,00020$\n"               /* UP (2) or DOWN (3) */
+            "    jb   acc.7,00009$\n"               /* SET or MODE: a repeat */
             "    cjne r6,#1,00013$\n"               /* MODE: leave */
             "    inc  _ui_field\n"
             "    mov  a,_ui_field\n"
@@ -561,6 +557,7 @@ void ui_key(uint8_t ev) __naked
             "00013$:\n"
             "    ljmp _edit_leave\n"
             "00020$:\n"
+            "    mov  a,_ui_field\n"
             "    dec  a\n"
             "    mov  r5,a\n"                       /* f */
             "    mov  dptr,#_field_ptr\n"
