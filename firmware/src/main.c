@@ -66,7 +66,7 @@ void main(void)
     tick_seen = tick_count;
 
     for (;;) {
-        if (tick_seen != tick_count) {  /* one tick a pass: the others after the checks */
+        if (tick_seen ^ tick_count) {   /* one tick a pass: the others after the checks */
             tick_seen++;
             app_tick();
         }
@@ -79,15 +79,22 @@ void main(void)
         /* Sleep unless something arrived meanwhile. EA = 0 closes the race between the
          * check and the sleep: SETB EA lets one more instruction run before any pending
          * interrupt is taken, so the ORL PCON executes and the pending interrupt ends the
-         * idle state at once. */
-        EA = 0;
-        if (tick_seen == tick_count && !APP_PENDING() && !ui_dirty) {
-            __asm
-                setb _EA
-                orl  _PCON,#0x01
-            __endasm;
-        } else {
-            EA = 1;
-        }
+         * idle state at once. In assembler (3 bytes less): EA = 0; if (tick_seen ==
+         * tick_count && !APP_PENDING() && !ui_dirty) { EA = 1; idle } EA = 1 (again after
+         * the idle state: no change). */
+        __asm
+            clr  _EA
+            mov  a,_tick_count
+            xrl  a,_tick_seen
+            orl  a,_ui_dirty
+            jnz  00900$
+#if FEATURE_SERIAL
+            jb   _uart_event,00900$
+#endif
+            setb _EA
+            orl  _PCON,#0x01
+        00900$:
+            setb _EA
+        __endasm;
     }
 }
