@@ -1426,31 +1426,81 @@ static void take(uint8_t c) __naked
             "    ret\n");
 }
 
-/* Take received bytes: answer lines lost to an overflow where they were, start a new line
+/*
+ * Take received bytes: answer lines lost to an overflow where they were, start a new line
  * only with room in the queue for its reply (else leave it in the ring), and parse a long
- * enough body ahead whenever the ring runs dry. */
-void protocol_rx(void)
+ * enough body ahead whenever the ring runs dry. In C terms:
+ *     for (;;) {
+ *         lost = uart_rx_lost();
+ *         if (lost) { owed += lost; line_reset(); }   (the start of the line it cut)
+ *         if (owed) {
+ *             if (!rq_room()) return;
+ *             rq_put(R_E_OVERFLOW); owed--;           (no check form: the line is gone)
+ *             continue;
+ *         }
+ *         if (!uart_rx_ready() || (!tot && rq_room() < RQ_ROOM)) return;
+ *         take(uart_getc());
+ *         if (!uart_rx_ready() && !(lflags & L_STAR) && trim >= PROTO_SET_MIN) prepare();
+ *     }
+ * In assembler (SDCC's C: 103 bytes): nothing kept in registers across the calls (take()
+ * and the C ones keep nothing); rq_room() leaves the room in A too. Its C callers in this
+ * file (protocol_poll()) keep nothing across it either.
+ */
+#define R_E_OVERFLOW_N (R_E_UNKNOWN_N + 6)
+typedef char rx_consts[(R_E_OVERFLOW_N == R_E_OVERFLOW && RQ_ROOM == 7 && PROTO_SET_MIN == 23
+                        && L_STAR == 0x80) ? 1 : -1];
+void protocol_rx(void) __naked
 {
-    uint16_t lost;
-    for (;;) {
-        lost = uart_rx_lost();
-        if (lost) {
-            owed += lost;
-            line_reset();               /* the start of the line the overflow cut */
-        }
-        if (owed) {
-            if (!rq_room())
-                return;
-            rq_put(R_E_OVERFLOW);       /* no check form: the line is gone */
-            owed--;
-            continue;
-        }
-        if (!uart_rx_ready() || (!tot && rq_room() < RQ_ROOM))
-            return;
-        take(uart_getc());
-        if (!uart_rx_ready() && !(lflags & L_STAR) && trim >= PROTO_SET_MIN)
-            prepare();
-    }
+    __asm__("00001$:\n"
+            "    lcall _uart_rx_lost\n"
+            "    mov  a,dpl\n"
+            "    orl  a,dph\n"
+            "    jz   00002$\n"
+            "    mov  a,dpl\n"                     /* owed += lost */
+            "    add  a,_owed\n"
+            "    mov  _owed,a\n"
+            "    mov  a,dph\n"
+            "    addc a,(_owed + 1)\n"
+            "    mov  (_owed + 1),a\n"
+            "    lcall _line_reset\n"
+            "00002$:\n"
+            "    mov  a,_owed\n"
+            "    orl  a,(_owed + 1)\n"
+            "    jz   00004$\n"
+            "    lcall _rq_room\n"
+            "    jz   00006$\n"                     /* no room */
+            "    mov  dpl,#" XSTR(R_E_OVERFLOW_N) "\n"
+            "    lcall _rq_put\n"
+            "    mov  a,_owed\n"                   /* owed-- */
+            "    jnz  00003$\n"
+            "    dec  (_owed + 1)\n"
+            "00003$:\n"
+            "    dec  _owed\n"
+            "    sjmp 00001$\n"
+            "00004$:\n"
+            "    lcall _uart_rx_ready\n"
+            "    jnc  00006$\n"
+            "    mov  a,_tot\n"
+            "    jnz  00005$\n"
+            "    lcall _rq_room\n"
+            "    cjne a,#" XSTR(RQ_ROOM) ",00007$\n"
+            "00007$:\n"
+            "    jc   00006$\n"                     /* no room for a new line's reply */
+            "00005$:\n"
+            "    lcall _uart_getc\n"
+            "    lcall _take\n"
+            "    lcall _uart_rx_ready\n"
+            "    jc   00001$\n"
+            "    mov  a,_lflags\n"
+            "    jb   acc.7,00001$\n"               /* L_STAR */
+            "    mov  a,_trim\n"
+            "    cjne a,#" XSTR(PROTO_SET_MIN) ",00008$\n"
+            "00008$:\n"
+            "    jc   00001$\n"
+            "    lcall _prepare\n"
+            "    sjmp 00001$\n"
+            "00006$:\n"
+            "    ret\n");
 }
 
 /* ---- replies (through the text sink, out_uart = 1) ---- */
