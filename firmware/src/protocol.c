@@ -304,18 +304,27 @@ static uint8_t rq_room(void) __naked
  * In assembler, each with the registers it touches stated: the commands below keep their
  * state in the others across the calls. */
 
-/* while (line[pp] == ' ') pp++; R0 = &line[pp] after it (A, R0) */
+/* while (line[pp] == ' ') pp++; R0 = &line[pp] after it (A, R0). With the cursor's two
+ * helpers for the assembler below: pp_at: R0 = A = &line[pp] (A, R0); pp_set: pp = R0 -
+ * line (A, C). */
 static void skip_spaces(void) __naked
 {
-    __asm__("    mov  a,_pp\n"
-            "    add  a,#_line\n"
-            "    mov  r0,a\n"
-            "00001$:\n"
-            "    cjne @r0,#0x20,00002$\n"
-            "    inc  r0\n"
+    __asm__("00001$:\n"
+            "    lcall pp_at\n"
+            "    cjne @r0,#0x20,pp_ret\n"
             "    inc  _pp\n"
             "    sjmp 00001$\n"
-            "00002$:\n"
+            "pp_at:\n"
+            "    mov  a,_pp\n"
+            "    add  a,#_line\n"
+            "    mov  r0,a\n"
+            "pp_ret:\n"
+            "    ret\n"
+            "pp_set:\n"
+            "    mov  a,r0\n"
+            "    clr  c\n"
+            "    subb a,#_line\n"
+            "    mov  _pp,a\n"
             "    ret\n");
 }
 
@@ -332,9 +341,7 @@ static bool_t at_end(void) __naked
 static void expect(char c) __naked
 {
     (void)c;
-    __asm__("    mov  a,_pp\n"
-            "    add  a,#_line\n"
-            "    mov  r0,a\n"
+    __asm__("    lcall pp_at\n"
             "    mov  a,@r0\n"
             "    cjne a,dpl,00001$\n"
             "    inc  _pp\n"
@@ -348,9 +355,7 @@ static void expect(char c) __naked
  * 50 bytes): B = 10 x the first digit. */
 static uint8_t take_2d(void) __naked
 {
-    __asm__("    mov  a,_pp\n"
-            "    add  a,#_line\n"
-            "    mov  r0,a\n"
+    __asm__("    lcall pp_at\n"
             "    mov  a,@r0\n"
             "    add  a,#0xD0\n"                    /* - '0' */
             "    cjne a,#10,00001$\n"
@@ -423,9 +428,7 @@ static uint8_t take_word(const CODE char *k) __naked
     (void)k;
     __asm__("    mov  r7,#0\n"
             "00001$:\n"                            /* the next word of the list */
-            "    mov  a,_pp\n"
-            "    add  a,#_line\n"
-            "    mov  r0,a\n"
+            "    lcall pp_at\n"
             "00002$:\n"
             "    clr  a\n"
             "    movc a,@a+dptr\n"
@@ -442,12 +445,8 @@ static uint8_t take_word(const CODE char *k) __naked
             "    jz   00005$\n"
             "    cjne a,#0x20,00006$\n"
             "00005$:\n"
-            "    mov  a,r0\n"                       /* found: pp = p */
-            "    clr  c\n"
-            "    subb a,#_line\n"
-            "    mov  _pp,a\n"
-            "    mov  dpl,r7\n"
-            "    ret\n"
+            "    mov  dpl,r7\n"                     /* found: pp = p */
+            "    ljmp pp_set\n"
             "00006$:\n"                            /* past the rest of the word */
             "    clr  a\n"
             "    movc a,@a+dptr\n"
@@ -502,9 +501,7 @@ static uint16_t take_fixed(uint8_t spec) __naked
             "    mov  r1,a\n"
             "    clr  _take_neg\n"
             "    clr  f0\n"
-            "    mov  a,_pp\n"
-            "    add  a,#_line\n"
-            "    mov  r0,a\n"
+            "    lcall pp_at\n"
             "    mov  a,r7\n"
             "    jnb  acc.7,00002$\n"               /* no sign */
             "    mov  a,@r0\n"
@@ -557,13 +554,9 @@ static uint16_t take_fixed(uint8_t spec) __naked
             "    lcall 00020$\n"
             "    sjmp 00008$\n"
             "00009$:\n"
-            "    mov  a,r0\n"
-            "    clr  c\n"
-            "    subb a,#_line\n"
-            "    mov  _pp,a\n"
             "    mov  dpl,r3\n"
             "    mov  dph,r4\n"
-            "    ret\n"
+            "    ljmp pp_set\n"
             "00020$:\n"                            /* v = v x 10 + A, saturating */
             "    mov  r2,a\n"
             "    mov  a,r3\n"
@@ -600,9 +593,7 @@ static uint16_t take_fixed(uint8_t spec) __naked
  */
 static uint16_t take_hex4(void) __naked
 {
-    __asm__("    mov  a,_pp\n"
-            "    add  a,#_line\n"
-            "    mov  r0,a\n"
+    __asm__("    lcall pp_at\n"
             "    mov  r7,#4\n"
             "    clr  a\n"
             "    mov  dpl,a\n"
@@ -638,11 +629,7 @@ static uint16_t take_hex4(void) __naked
             "    mov  dpl,a\n"
             "    inc  r0\n"
             "    djnz r7,00001$\n"
-            "    mov  a,r0\n"
-            "    clr  c\n"
-            "    subb a,#_line\n"
-            "    mov  _pp,a\n"
-            "    ret\n");
+            "    ljmp pp_set\n");
 }
 #endif
 
@@ -939,8 +926,8 @@ static uint8_t cmd_drift(void) __naked
  *     }
  *     return k;                             (R_ALARM, R_HOURS or an error)
  * (CAL, DRIFT: only on the boards with the feature.) In assembler (SDCC's C: 301 bytes and
- * three bytes of internal RAM): R7 = the CAL's century, R6 = f, R5 = n, R4 = v (the calls
- * here keep R4..R6; take_word() and take_date() use R7).
+ * three bytes of internal RAM): R7 = the CAL's century, R6 = f, R5 = n (HOURS: &line[n]),
+ * R4 = v (the calls here keep R4..R6; take_word() and take_date() use R7).
  */
 typedef char parse_consts[(K_SET == 0 && K_ALARM == 3 && K_HOURS == 4 && K_END == R_E_UNKNOWN
                            && offsetof(settings_t, alarm_hour) == 1
@@ -1050,10 +1037,8 @@ static uint8_t parse(void) __naked
             "    lcall _take_word\n"
             "    mov  a,dpl\n"
             "    cjne a,#0xFF,00012$\n"             /* 12: 1, 24: 0 */
-            "    mov  r5,_pp\n"                     /* K_NONE: digits? */
-            "    mov  a,r5\n"
-            "    add  a,#_line\n"
-            "    mov  r0,a\n"
+            "    lcall pp_at\n"                     /* K_NONE: digits? */
+            "    mov  r5,a\n"
             "00011$:\n"
             "    mov  a,@r0\n"
             "    add  a,#0xD0\n"                    /* - '0' */
@@ -1064,7 +1049,7 @@ static uint8_t parse(void) __naked
             "    inc  _pp\n"
             "    sjmp 00011$\n"
             "00020$:\n"
-            "    mov  a,_pp\n"
+            "    mov  a,r0\n"                       /* R5: where the digits began */
             "    xrl  a,r5\n"
             "    jnz  00021$\n"
             "    setb _bad_syntax\n"                /* none: syntax */
