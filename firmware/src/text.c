@@ -20,15 +20,17 @@ uint8_t fmt_flags;
 static const CODE char wday_names[] = "MonTueWedThuFriSatSun";
 
 /* In assembler (every character of every reply and LCD line passes here): touches no
- * R0-R7 (crc16() and uart_putc() do not either), so callers keep theirs. */
+ * R0-R7 (crc16() and uart_putc() do not either), so callers keep theirs. out_cha: the same
+ * with c in A (for the assembler in this file). */
 void out_ch(char c) __naked
 {
     (void)c;
-    __asm__("    jnb  _out_uart,00001$\n"
-            "    mov  a,dpl\n"                    /* the UART: the checks, then the byte */
-            "    xrl  _out_xor,a\n"
+    __asm__("    mov  a,dpl\n"
+            "out_cha:\n"
+            "    jnb  _out_uart,00001$\n"
+            "    xrl  _out_xor,a\n"              /* the UART: the checks, then the byte */
             "    mov  _crc16_PARM_2,a\n"
-            "    push dpl\n"
+            "    push acc\n"
             "    mov  dpl,_out_crc\n"
             "    mov  dph,(_out_crc + 1)\n"
             "    lcall _crc16\n"
@@ -37,7 +39,7 @@ void out_ch(char c) __naked
             "    pop  dpl\n"
             "    ljmp _uart_putc\n"
             "00001$:\n"                          /* the LCD line: while there is room */
-            "    mov  b,dpl\n"
+            "    mov  b,a\n"
             "    mov  a,_out_pos\n"
             "    inc  _out_pos\n"                 /* counts on past the line (a cut) */
             "    cjne a,#16,00002$\n"
@@ -116,7 +118,8 @@ void out_pad(uint8_t col) __naked
 /* what the assembler below takes for granted */
 typedef char fc_codes[(FCN_WDAY == 0x86 && FCN_HOURD == 0x87 && FCN_AP == 0x88
                        && FCN_BELL == 0x89 && FCN_ELSE == 0x8A && FCN_FI == 0x8B
-                       && FCN_RX == 0x8C && FCN_PIECE == 0x8D && GLYPH_BELL == 0) ? 1 : -1];
+                       && FCN_RX == 0x8C && FCN_PIECE == 0x8D && GLYPH_BELL == 0
+                       && SET_H12 == 0x02) ? 1 : -1];
 
 /*
  * In assembler (SDCC's C with its helper took 286 bytes): R7:R6 = the format cursor, F0
@@ -148,8 +151,7 @@ const CODE char *out_fmt(const CODE char *f) __naked
             "    jz   00003$\n"
             "    jb   f0,00001$\n"
             "00002$:\n"                            /* print A */
-            "    mov  dpl,a\n"
-            "    lcall _out_ch\n"
+            "    lcall out_cha\n"
             "    sjmp 00001$\n"
             "00003$:\n"                            /* the end: 0 */
             "    mov  dph,a\n"
@@ -205,8 +207,7 @@ const CODE char *out_fmt(const CODE char *f) __naked
             "    jnb  _out_uart,00018$\n"
             "    anl  a,#0xDF\n"                    /* letters only: upper case */
             "00018$:\n"
-            "    mov  dpl,a\n"
-            "    lcall _out_ch\n"
+            "    lcall out_cha\n"
             "    inc  r4\n"
             "    djnz r3,00011$\n"
             "    sjmp 00001$\n"
@@ -224,13 +225,9 @@ const CODE char *out_fmt(const CODE char *f) __naked
             "    sjmp 00002$\n"
             "00014$:\n"
             "    cjne r5,#0x87,00016$\n"
-            "    mov  r4,a\n"                       /* FC_HOURD */
-            "    mov  a,_fmt_flags\n"
-            "    anl  a,#" XSTR(SET_H12) "\n"
-            "    xch  a,r4\n"
-            "    cjne r4,#0,00015$\n"
-            "    sjmp 00017$\n"                     /* 24 h */
-            "00015$:\n"
+            "    mov  a,_fmt_flags\n"               /* FC_HOURD */
+            "    jnb  acc.1,00022$\n"               /* SET_H12 clear: 24 h */
+            "    mov  a,@r0\n"                      /* the hour again */
             "    jnz  00020$\n"
             "    mov  a,#12\n"                      /* 0 -> 12 */
             "00020$:\n"
@@ -244,14 +241,14 @@ const CODE char *out_fmt(const CODE char *f) __naked
             "    anl  a,#7\n"
             "    add  a,_fmt_p\n"
             "    mov  r0,a\n"
+            "00022$:\n"
             "    mov  a,@r0\n"
             "00017$:\n"                            /* two digits */
             "    mov  b,#10\n"
             "    div  ab\n"
             "    mov  r4,b\n"
             "    orl  a,#0x30\n"
-            "    mov  dpl,a\n"
-            "    lcall _out_ch\n"
+            "    lcall out_cha\n"
             "    mov  a,r4\n"
             "    orl  a,#0x30\n"
             "    ljmp 00002$\n");
@@ -407,8 +404,7 @@ void out_fixed(uint32_t v, uint8_t spec) __naked
             "    da   a\n"
             "    addc a,#0x40\n"
             "    da   a\n"
-            "    mov  dpl,a\n"
-            "    lcall _out_ch\n"
+            "    lcall out_cha\n"
             "00014$:\n"
             "    mov  a,r2\n"
             "    swap a\n"
