@@ -1292,7 +1292,7 @@ static void line_reset(void)
  *         line[len++] = c;
  *         if (c != ' ') trim = len;
  *     }
- * In assembler (SDCC's C: 219 bytes): R7 = c, R6 = d, R5 the shift count (crc16() keeps
+ * In assembler (SDCC's C: 219 bytes): R7 = c, R6 = d, R0 for crc_shl4 (crc16() keeps
  * R0-R7).
  */
 static void take(uint8_t c) __naked
@@ -1352,17 +1352,9 @@ static void take(uint8_t c) __naked
             "    jz   00009$\n"
             "    orl  _lflags,#0x04\n"              /* L_CKBAD */
             "00009$:\n"
-            "    mov  r5,#4\n"                      /* in_crc <<= 4 */
-            "00023$:\n"
-            "    mov  a,_in_crc\n"
-            "    add  a,_in_crc\n"
-            "    mov  _in_crc,a\n"
-            "    mov  a,(_in_crc + 1)\n"
-            "    rlc  a\n"
-            "    mov  (_in_crc + 1),a\n"
-            "    djnz r5,00023$\n"
             "    dec  _ck_n\n"
-            "    ret\n"
+            "    mov  r0,#_in_crc\n"                /* in_crc <<= 4 */
+            "    ljmp crc_shl4\n"
             "00010$:\n"
             "    mov  a,r7\n"
             "    cjne a,#0x2A,00011$\n"             /* '*' */
@@ -1408,6 +1400,20 @@ static void take(uint8_t c) __naked
             "00018$:\n"
             "    mov  _trim,_len\n"
             "00016$:\n"
+            "    ret\n"
+            /* crc_shl4: the 16-bit word at R0 (low byte first) <<= 4, a nibble at a time
+             * (A; R0 kept): with L, H its bytes, H = H.lo:L.hi, L = L.lo:0 */
+            "crc_shl4:\n"
+            "    mov  a,@r0\n"
+            "    swap a\n"                          /* L.lo:L.hi */
+            "    inc  r0\n"
+            "    xch  a,@r0\n"                      /* H there, L.lo:L.hi here */
+            "    swap a\n"                          /* H.lo:H.hi */
+            "    xchd a,@r0\n"                      /* H.lo:L.hi; L.lo:H.hi there */
+            "    xch  a,@r0\n"                      /* the new H there */
+            "    anl  a,#0xF0\n"                    /* L.lo:0 */
+            "    dec  r0\n"
+            "    mov  @r0,a\n"
             "    ret\n");
 }
 
@@ -1702,7 +1708,7 @@ static void drift_field(char c) __naked
  *     out_fmt("\r\n"); out_uart = 0;
  * (CAL, TEMP, DRIFT: only on the boards with the feature.) In assembler (SDCC's C: 296
  * bytes): R5, R6, R7 = rp_s[-3], rp_s[-2], rp_s[-1] and R4 = k, read after each piece; in
- * the check, R7 = n and R6 = c (uart_putc() keeps R0-R7), R4 the shift count.
+ * the check, R7 = n and R6 = c (uart_putc() keeps R0-R7), R0 for crc_shl4 (in take()).
  */
 #if FEATURE_LUNAR
 typedef char solar_layout[(offsetof(solar_t, term) == 0 && offsetof(solar_t, fest) == 1) ? 1 : -1];
@@ -1830,15 +1836,8 @@ static void reply_run(void) __naked
             "    orl  a,#0x30\n"
             "00015$:\n"
             "    mov  r6,a\n"
-            "    mov  r4,#4\n"
-            "00017$:\n"                            /* out_crc <<= 4 */
-            "    mov  a,_out_crc\n"
-            "    add  a,_out_crc\n"
-            "    mov  _out_crc,a\n"
-            "    mov  a,(_out_crc + 1)\n"
-            "    rlc  a\n"
-            "    mov  (_out_crc + 1),a\n"
-            "    djnz r4,00017$\n"
+            "    mov  r0,#_out_crc\n"               /* out_crc <<= 4 */
+            "    lcall crc_shl4\n"
             "    djnz r7,00013$\n"
             "00016$:\n"
             "    mov  dptr,#_crlf\n"
