@@ -258,30 +258,26 @@ static const CODE uint8_t reply_info[R_ALARM_AGAIN + 1] = {
 typedef char reply_info_fits[(RQ_DT | RQ_DATE | RQ_ALARM) < 16 ? 1 : -1];   /* RQ_DRIFT: 6 */
 
 /* result bytes queued after reply code k (R_CODE bits): reply_info[k] & 0x0F. In assembler
- * (callee_saves in compat.h: SDCC's C pushed a register it did not need): A and DPTR only. */
+ * (callee_saves in compat.h: SDCC's C pushed a register it did not need): A and DPTR only.
+ * With, sharing its end, reply_flag(k) (called from the assembler below only): the settings
+ * flag that reply code k shows (R_DATA): SET_ALARM_ON, SET_H12, SET_UNSET, SET_COMP:
+ * reply_info[k] >> 4. */
 static uint8_t rq_len(uint8_t k) __naked
 {
     (void)k;
     __asm__("    mov  a,dpl\n"
             "    mov  dptr,#_reply_info\n"
             "    movc a,@a+dptr\n"
+            "info_low:\n"
             "    anl  a,#0x0F\n"
             "    mov  dpl,a\n"
-            "    ret\n");
-}
-
-/* the settings flag that reply code k shows (R_DATA): SET_ALARM_ON, SET_H12, SET_UNSET,
- * SET_COMP: reply_info[k] >> 4. In assembler as rq_len(). */
-static uint8_t reply_flag(uint8_t k) __naked
-{
-    (void)k;
-    __asm__("    mov  a,dpl\n"
+            "    ret\n"
+            "_reply_flag:\n"
+            "    mov  a,dpl\n"
             "    mov  dptr,#_reply_info\n"
             "    movc a,@a+dptr\n"
             "    swap a\n"
-            "    anl  a,#0x0F\n"
-            "    mov  dpl,a\n"
-            "    ret\n");
+            "    sjmp info_low\n");
 }
 
 /* room = rq_tail - rq_head - 1; if (rq_tail <= rq_head) room += PROTO_QUEUE; (A, DPL) */
@@ -1751,19 +1747,17 @@ static void reply_run(void) __naked
             "    orl  a,dph\n"
             "    jz   00010$\n"                     /* the end */
             "    lcall _protocol_rx\n"
-            "    mov  a,_rp_s\n"                    /* DPTR = rp_s - 3 */
-            "    add  a,#0xFD\n"
-            "    mov  dpl,a\n"
+            "    mov  dpl,_rp_s\n"                  /* DPTR = rp_s - 256 */
             "    mov  a,(_rp_s + 1)\n"
-            "    addc a,#0xFF\n"
+            "    dec  a\n"
             "    mov  dph,a\n"
-            "    clr  a\n"
+            "    mov  a,#0xFD\n"                   /* rp_s[-3] */
             "    movc a,@a+dptr\n"
             "    mov  r5,a\n"
-            "    mov  a,#1\n"
+            "    mov  a,#0xFE\n"
             "    movc a,@a+dptr\n"
             "    mov  r6,a\n"
-            "    mov  a,#2\n"
+            "    mov  a,#0xFF\n"
             "    movc a,@a+dptr\n"
             "    mov  r7,a\n"
 #if FEATURE_DRIFT || FEATURE_LUNAR
