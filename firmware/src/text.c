@@ -95,21 +95,21 @@ uint16_t crc16(uint16_t crc, uint8_t c) __naked
             "    ret\n");
 }
 
-/* In assembler: touches only A, B and DPTR (out_ch() too), so out_fmt() keeps its state in
- * registers around it. */
+/* In assembler: touches only A, B, DPTR (out_ch() too) and R1 = col, so out_fmt() keeps its
+ * state in the other registers around it. */
 void out_pad(uint8_t col) __naked
 {
     (void)col;
-    __asm__("    mov  a,_out_pos\n"
-            "    clr  c\n"
-            "    subb a,dpl\n"
-            "    jnc  00001$\n"                  /* out_pos >= col */
-            "    push dpl\n"
-            "    mov  dpl,#0x20\n"
-            "    lcall _out_ch\n"
-            "    pop  dpl\n"
-            "    sjmp _out_pad\n"
+    __asm__("    mov  r1,dpl\n"
             "00001$:\n"
+            "    mov  a,_out_pos\n"
+            "    clr  c\n"
+            "    subb a,r1\n"
+            "    jnc  00002$\n"                  /* out_pos >= col */
+            "    mov  a,#0x20\n"
+            "    lcall out_cha\n"
+            "    sjmp 00001$\n"
+            "00002$:\n"
             "    ret\n");
 }
 
@@ -124,7 +124,7 @@ typedef char fc_codes[(FCN_WDAY == 0x86 && FCN_HOURD == 0x87 && FCN_AP == 0x88
 /*
  * In assembler (SDCC's C with its helper took 286 bytes): R7:R6 = the format cursor, F0
  * (PSW.5) = skip (inside the FC_IF branch not taken), R5 = the byte-code, R4 and R3 scratch.
- * out_ch() and out_pad() touch no R0-R7.
+ * out_ch() touches no R0-R7, out_pad() only R1.
  *   a byte 0x01..0x7F: printed unless skipping; NUL: return 0
  *   FC_ELSE: skip = !skip; FC_FI: skip = 0; others, while skipping: nothing
  *   FC_IF(m): skip = !(fmt_flags & m); pad (0x90 | col): out_pad(col)
