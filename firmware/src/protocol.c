@@ -1724,7 +1724,9 @@ typedef char solar_layout[(offsetof(solar_t, term) == 0 && offsetof(solar_t, fes
 typedef char temp_ok_is_3[(TEMP_OK == 3) ? 1 : -1];
 #endif
 typedef char fc_pieces[(FCN_RX == 0x8C && FCN_PIECE == 0x8D) ? 1 : -1];
-static const CODE char crlf[] = "\r\n";
+/* the banner; its last three bytes are the replies' line end ("\r\n": banner + 13) */
+static const CODE char banner[] = "clock51 READY\r\n";
+typedef char banner_ends_in_crlf[(sizeof(banner) == 16) ? 1 : -1];
 static void reply_run(void) __naked
 {
     __asm__("    setb _out_uart\n"
@@ -1845,7 +1847,7 @@ static void reply_run(void) __naked
             "    lcall crc_shl4\n"
             "    djnz r7,00013$\n"
             "00016$:\n"
-            "    mov  dptr,#_crlf\n"
+            "    mov  dptr,#(_banner + 13)\n"      /* "\r\n" */
             "    lcall _out_fmt\n"
             "    clr  _out_uart\n"
             "    ret\n");
@@ -2012,6 +2014,6 @@ void protocol_poll(void)
 void protocol_banner(void)
 {
     out_uart = 1;
-    out_fmt("clock51 READY\r\n");
+    out_fmt(banner);
     out_uart = 0;
 }
