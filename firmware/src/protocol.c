@@ -1602,7 +1602,7 @@ static const CODE char none[] = "NONE";         /* TEMP's reading, DRIFT's ID */
  *     else (T0):   out_fixed(clock_tmp[1] & 0x3F, 0)                      (25)
  * In assembler (SDCC's C: 188 bytes, a sign extension and a call per case): R2 = the spec;
  * the 16-bit cases end at one sign extension (DPL = low byte, A = high byte) into B, A.
- * rq_get() and drift_steps() are C: nothing is kept in registers across them.
+ * drift_steps() is C: nothing is kept in registers across it (rq_get() keeps R0-R7).
  */
 typedef char df_spec[(OF_SIGN | 2) == 0x82 && (OF_SIGN | OF_LO5 | 8) == 0xD8
                      && (OF_SIGN | 3) == 0x83 ? 1 : -1];
@@ -1653,11 +1653,10 @@ static void drift_field(char c) __naked
             "    sjmp 00008$\n"
             "00005$:\n"
             "    cjne a,#0x4B,00006$\n"             /* 'K': K and T0 off the queue */
+            "    lcall _rq_get\n"                  /* (R0 = clock_tmp still: rq_get() */
+            "    mov  @r0,dpl\n"                   /* keeps R0-R7) */
+            "    inc  r0\n"
             "    lcall _rq_get\n"
-            "    mov  r0,#_clock_tmp\n"
-            "    mov  @r0,dpl\n"
-            "    lcall _rq_get\n"
-            "    mov  r0,#(_clock_tmp + 1)\n"
             "    mov  @r0,dpl\n"
             "    dec  r0\n"
             "    mov  a,@r0\n"
@@ -1730,8 +1729,7 @@ typedef char banner_ends_in_crlf[(sizeof(banner) == 16) ? 1 : -1];
 static void reply_run(void) __naked
 {
     __asm__("    setb _out_uart\n"
-            "    mov  a,_rp_code\n"
-            "    anl  a,#0x1F\n"
+            "    lcall rp_k\n"
             "    mov  dpl,a\n"
             "    lcall _reply_flag\n"
             "    mov  a,_rp_code\n"
@@ -1763,8 +1761,7 @@ static void reply_run(void) __naked
             "    movc a,@a+dptr\n"
             "    mov  r7,a\n"
 #if FEATURE_DRIFT || FEATURE_LUNAR
-            "    mov  a,_rp_code\n"
-            "    anl  a,#0x1F\n"
+            "    lcall rp_k\n"
             "    mov  r4,a\n"                       /* k */
 #endif
 #if FEATURE_DRIFT
@@ -1801,8 +1798,7 @@ static void reply_run(void) __naked
             "    ret\n"
             "00010$:\n"                            /* the end */
 #if FEATURE_DS18B20
-            "    mov  a,_rp_code\n"
-            "    anl  a,#0x1F\n"
+            "    lcall rp_k\n"
             "    cjne a,#" XSTR(R_TEMP_N) ",00012$\n"
             "    mov  a,_temp_state\n"              /* TEMP: the reading or NONE */
             "    cjne a,#3,00011$\n"                /* TEMP_OK */
@@ -1850,6 +1846,10 @@ static void reply_run(void) __naked
             "    mov  dptr,#(_banner + 13)\n"      /* "\r\n" */
             "    lcall _out_fmt\n"
             "    clr  _out_uart\n"
+            "    ret\n"
+            "rp_k:\n"                              /* A = rp_code & R_CODE (A) */
+            "    mov  a,_rp_code\n"
+            "    anl  a,#0x1F\n"
             "    ret\n");
 }
 
@@ -1958,8 +1958,7 @@ static void reply_start(void) __naked
             "    mov  dptr,#_s_err\n"
             "00011$:\n"
             "    lcall _out_fmt\n"
-            "    mov  a,_rp_code\n"
-            "    anl  a,#0x1F\n"
+            "    lcall rp_k\n"
 #if HELP_SPLIT
             "    cjne a,#6,00012$\n"                /* R_HELP */
             "    mov  dptr,#_keywords\n"
