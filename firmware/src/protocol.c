@@ -584,16 +584,16 @@ static uint16_t take_fixed(uint8_t spec) __naked
  *     4 times: d = line[pp++] - '0';
  *              if (d > 9) { d -= 'A' - '0' - 10; if (d < 10 || d > 15) bad_syntax = 1; }
  *              v = v << 4 | d;
- * In assembler (SDCC's C: 72 bytes): R0 = &line[pp], R7 the count, R6 = d, R5 scratch,
- * DPH:DPL = v.
+ * In assembler (SDCC's C: 72 bytes): R0 = &line[pp], R7 the count, R6 = d, R3:R2 = v
+ * (bank 0: shifted by crc_shl4 (in take()) at R1 = 2).
  */
 static uint16_t take_hex4(void) __naked
 {
     __asm__("    lcall pp_at\n"
             "    mov  r7,#4\n"
             "    clr  a\n"
-            "    mov  dpl,a\n"
-            "    mov  dph,a\n"
+            "    mov  r2,a\n"
+            "    mov  r3,a\n"
             "00001$:\n"
             "    mov  a,@r0\n"
             "    add  a,#0xD0\n"                    /* - '0' */
@@ -610,21 +610,15 @@ static uint16_t take_hex4(void) __naked
             "00004$:\n"
             "    setb _bad_syntax\n"
             "00005$:\n"
-            "    mov  r6,a\n"                       /* v = v << 4 | d: */
-            "    mov  a,dpl\n"
-            "    swap a\n"
-            "    mov  r5,a\n"
-            "    anl  a,#0x0F\n"                    /* DPL >> 4 ... */
-            "    xch  a,dph\n"
-            "    swap a\n"
-            "    anl  a,#0xF0\n"
-            "    orl  dph,a\n"                      /* ... | DPH << 4: the high byte */
-            "    mov  a,r5\n"
-            "    anl  a,#0xF0\n"
-            "    orl  a,r6\n"                       /* DPL << 4 | d: the low byte */
-            "    mov  dpl,a\n"
+            "    mov  r6,a\n"                       /* v = v << 4 | d */
+            "    mov  r1,#0x02\n"                   /* R3:R2 (bank 0) */
+            "    lcall crc_shl4\n"
+            "    mov  a,r6\n"
+            "    orl  ar2,a\n"
             "    inc  r0\n"
             "    djnz r7,00001$\n"
+            "    mov  dpl,r2\n"
+            "    mov  dph,r3\n"
             "    ljmp pp_set\n");
 }
 #endif
@@ -1299,7 +1293,7 @@ static void line_reset(void) __naked
  *         line[len++] = c;
  *         if (c != ' ') trim = len;
  *     }
- * In assembler (SDCC's C: 219 bytes): R7 = c, R6 = d, R0 for crc_shl4 (crc16() keeps
+ * In assembler (SDCC's C: 219 bytes): R7 = c, R6 = d, R1 for crc_shl4 (crc16() keeps
  * R0-R7).
  */
 static void take(uint8_t c) __naked
@@ -1360,7 +1354,7 @@ static void take(uint8_t c) __naked
             "    orl  _lflags,#0x04\n"              /* L_CKBAD */
             "00009$:\n"
             "    dec  _ck_n\n"
-            "    mov  r0,#_in_crc\n"                /* in_crc <<= 4 */
+            "    mov  r1,#_in_crc\n"                /* in_crc <<= 4 */
             "    ljmp crc_shl4\n"
             "00010$:\n"
             "    mov  a,r7\n"
@@ -1408,19 +1402,19 @@ static void take(uint8_t c) __naked
             "    mov  _trim,_len\n"
             "00016$:\n"
             "    ret\n"
-            /* crc_shl4: the 16-bit word at R0 (low byte first) <<= 4, a nibble at a time
-             * (A; R0 kept): with L, H its bytes, H = H.lo:L.hi, L = L.lo:0 */
+            /* crc_shl4: the 16-bit word at R1 (low byte first) <<= 4, a nibble at a time
+             * (A; R1 kept): with L, H its bytes, H = H.lo:L.hi, L = L.lo:0 */
             "crc_shl4:\n"
-            "    mov  a,@r0\n"
+            "    mov  a,@r1\n"
             "    swap a\n"                          /* L.lo:L.hi */
-            "    inc  r0\n"
-            "    xch  a,@r0\n"                      /* H there, L.lo:L.hi here */
+            "    inc  r1\n"
+            "    xch  a,@r1\n"                      /* H there, L.lo:L.hi here */
             "    swap a\n"                          /* H.lo:H.hi */
-            "    xchd a,@r0\n"                      /* H.lo:L.hi; L.lo:H.hi there */
-            "    xch  a,@r0\n"                      /* the new H there */
+            "    xchd a,@r1\n"                      /* H.lo:L.hi; L.lo:H.hi there */
+            "    xch  a,@r1\n"                      /* the new H there */
             "    anl  a,#0xF0\n"                    /* L.lo:0 */
-            "    dec  r0\n"
-            "    mov  @r0,a\n"
+            "    dec  r1\n"
+            "    mov  @r1,a\n"
             "    ret\n");
 }
 
@@ -1714,7 +1708,7 @@ static void drift_field(char c) __naked
  *     out_fmt("\r\n"); out_uart = 0;
  * (CAL, TEMP, DRIFT: only on the boards with the feature.) In assembler (SDCC's C: 296
  * bytes): R5, R6, R7 = rp_s[-3], rp_s[-2], rp_s[-1] and R4 = k, read after each piece; in
- * the check, R7 = n and R6 = c (uart_putc() keeps R0-R7), R0 for crc_shl4 (in take()).
+ * the check, R7 = n and R6 = c (uart_putc() keeps R0-R7), R1 for crc_shl4 (in take()).
  */
 #if FEATURE_LUNAR
 typedef char solar_layout[(offsetof(solar_t, term) == 0 && offsetof(solar_t, fest) == 1) ? 1 : -1];
@@ -1839,7 +1833,7 @@ static void reply_run(void) __naked
             "    orl  a,#0x30\n"
             "00015$:\n"
             "    mov  r6,a\n"
-            "    mov  r0,#_out_crc\n"               /* out_crc <<= 4 */
+            "    mov  r1,#_out_crc\n"               /* out_crc <<= 4 */
             "    lcall crc_shl4\n"
             "    djnz r7,00013$\n"
             "00016$:\n"
