@@ -204,7 +204,9 @@ typedef char drift_rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drif
 /* In assembler, saving what they touch besides A (callee_saves in compat.h: SDCC's C saved
  * a register more): R0 on the stack (bank 0). */
 
-/* rq[rq_head] = b; if (++rq_head == PROTO_QUEUE) rq_head = 0; */
+/* rq[rq_head] = b; if (++rq_head == PROTO_QUEUE) rq_head = 0;
+ * and rq_get(): b = rq[rq_tail]; if (++rq_tail == PROTO_QUEUE) rq_tail = 0; return b;
+ * (called from the assembler only), sharing the index's step at R0 = its address. */
 static void rq_put(uint8_t b) __naked
 {
     (void)b;
@@ -214,28 +216,20 @@ static void rq_put(uint8_t b) __naked
             "    mov  r0,a\n"
             "    mov  a,dpl\n"
             "    movx @r0,a\n"
-            "    inc  _rq_head\n"
-            "    mov  a,_rq_head\n"
-            "    cjne a,#" XSTR(PROTO_QUEUE) ",00001$\n"
-            "    mov  _rq_head,#0\n"
-            "00001$:\n"
-            "    pop  0x00\n"
-            "    ret\n");
-}
-
-/* b = rq[rq_tail]; if (++rq_tail == PROTO_QUEUE) rq_tail = 0; return b; */
-static uint8_t rq_get(void) __naked
-{
-    __asm__("    push 0x00\n"
+            "    mov  r0,#_rq_head\n"
+            "    sjmp rq_step\n"
+            "_rq_get:\n"
+            "    push 0x00\n"
             "    mov  a,_rq_tail\n"
             "    add  a,#_rq\n"
             "    mov  r0,a\n"
             "    movx a,@r0\n"
             "    mov  dpl,a\n"
-            "    inc  _rq_tail\n"
-            "    mov  a,_rq_tail\n"
-            "    cjne a,#" XSTR(PROTO_QUEUE) ",00001$\n"
-            "    mov  _rq_tail,#0\n"
+            "    mov  r0,#_rq_tail\n"
+            "rq_step:\n"
+            "    inc  @r0\n"
+            "    cjne @r0,#" XSTR(PROTO_QUEUE) ",00001$\n"
+            "    mov  @r0,#0\n"
             "00001$:\n"
             "    pop  0x00\n"
             "    ret\n");
