@@ -85,6 +85,7 @@ static uint8_t crc8(uint8_t x) __naked
 {
     (void)x;
     __asm__("    mov  a,dpl\n"
+            "_crc8_a:\n"                        /* entry with x in A (pad_take) */
             "    mov  b,#8\n"
             "00001$:\n"
             "    clr  c\n"
@@ -128,6 +129,8 @@ static uint8_t rounds;              /* more waits of CONV_TICKS to come */
 static uint8_t pad_crc, pad_lo, pad_hi, pad_cfg;
 /* in XRAM (read once a second at most): every byte of internal RAM is a byte of stack */
 PDATA uint8_t t_lo, t_hi;           /* the last good reading, 1/16 C two's complement */
+/* the assembler below takes t_hi to follow t_lo (MOVX @R0, INC R0): checked at assembly */
+#define A_T_ADJACENT "    .ifne (_t_hi - _t_lo - 1)\n    .error 1 ; t_hi must follow t_lo\n    .endif\n"
 
 /* scratchpad byte i (0..8) as read, b: pad_crc = 0 first when i == 0, then pad_crc =
  * crc8(pad_crc ^ b); i 0, 1, 4 kept as pad_lo, pad_hi, pad_cfg. In assembler (SDCC's C took
@@ -149,8 +152,7 @@ static void pad_take(uint8_t i, uint8_t b) __naked
             "00003$:\n"
             "    mov  a,_pad_take_PARM_2\n"
             "    xrl  a,_pad_crc\n"
-            "    mov  dpl,a\n"
-            "    lcall _crc8\n"
+            "    lcall _crc8_a\n"
             "    mov  _pad_crc,dpl\n"
             "    ret\n");
 }
@@ -180,7 +182,8 @@ typedef char tick_consts[(OW_RESET == 0 && TEMP_ERR == 2 && TEMP_OK == 3 && S_CH
  */
 bool_t temp_tick(void) __naked
 {
-    __asm__("    mov  a,_tick_count\n"
+    __asm__(A_T_ADJACENT
+            "    mov  a,_tick_count\n"
             "    clr  c\n"
             "    subb a,_mark\n"
             "    cjne a,_wait,00001$\n"
@@ -245,7 +248,7 @@ bool_t temp_tick(void) __naked
             "    mov  r0,#_t_lo\n"
             "    mov  a,_pad_lo\n"
             "    movx @r0,a\n"
-            "    mov  r0,#_t_hi\n"
+            "    inc  r0\n"                        /* -> t_hi */
             "    mov  a,_pad_hi\n"
             "    movx @r0,a\n"
             "    mov  _temp_state,#3\n"             /* TEMP_OK */
@@ -296,7 +299,7 @@ void temp_print(void) __naked
             "    mov  r0,#_t_lo\n"
             "    movx a,@r0\n"
             "    mov  r7,a\n"                       /* lo */
-            "    mov  r0,#_t_hi\n"
+            "    inc  r0\n"
             "    movx a,@r0\n"                      /* hi */
             "    mov  r5,#0x20\n"
             "    jnb  acc.7,00001$\n"
