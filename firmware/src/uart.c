@@ -23,8 +23,10 @@
 
 static PDATA uint8_t rx_buf[UART_RX_SIZE];
 static PDATA uint8_t tx_buf[UART_TX_SIZE];
-static volatile uint8_t rx_head, rx_tail, tx_head, tx_tail;
-static volatile uint16_t rx_lost;
+static volatile uint8_t rx_head, rx_tail, tx_head;
+/* only the ISR touches these in C (the rest is assembler): not volatile, for shorter code */
+static uint8_t tx_tail;
+static uint8_t rx_lost_lo, rx_lost_hi;  /* lines lost, 16 bits (uart_rx_lost() takes it) */
 static volatile __bit tx_busy, rx_skip, rx_mid;
 volatile __bit uart_event;
 
@@ -79,7 +81,8 @@ store:
         }
         if (c == '\r' || c == '\n') {
             if (rx_skip && rx_mid)
-                rx_lost++;                  /* dropped, ending a line: one lost */
+                if (!++rx_lost_lo)          /* dropped, ending a line: one lost */
+                    rx_lost_hi++;
             rx_mid = 0;
         } else {
             rx_mid = 1;
@@ -92,7 +95,8 @@ store:
             tx_busy = 0;                    /* the line is sent */
             uart_event = 1;
         } else {
-            SBUF = tx_buf[tx_tail++];
+            SBUF = tx_buf[tx_tail];
+            tx_tail++;
         }
     }
 }
@@ -129,10 +133,10 @@ uint16_t uart_rx_lost(void) __naked
             "    mov  dptr,#0\n"
             "    jb   _rx_skip,00002$\n"
             "    clr  a\n"
-            "    xch  a,_rx_lost\n"
+            "    xch  a,_rx_lost_lo\n"
             "    mov  dpl,a\n"
             "    clr  a\n"
-            "    xch  a,(_rx_lost + 1)\n"
+            "    xch  a,_rx_lost_hi\n"
             "    mov  dph,a\n"
             "00002$:\n"
             "    setb _EA\n"
