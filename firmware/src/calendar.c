@@ -26,14 +26,14 @@ uint8_t cal_days_in_month(uint8_t year, uint8_t month) __naked
             "00002$:\n"                          /* C: year & 3 == 0 */
             "    mov  a,#28\n"
             "    addc a,#0\n"
-            "    mov  dpl,a\n"
-            "    ret\n"
+            "    sjmp 00004$\n"
             "00001$:\n"
             "    jnb  acc.3,00003$\n"
             "    cpl  a\n"                       /* from August on: the even months */
             "00003$:\n"
             "    anl  a,#1\n"
             "    add  a,#30\n"
+            "00004$:\n"
             "    mov  dpl,a\n"
             "    ret\n");
 }
@@ -71,7 +71,7 @@ uint16_t cal_day_of_year(const datetime_t NEAR *t) __naked
             "    add  a,r5\n"
             "    mov  dpl,a\n"
             "    clr  a\n"
-            "    addc a,#0\n"
+            "    rlc  a\n"                       /* the carry */
             "    cjne r6,#9,00003$\n"
             "00003$:\n"
             "    jc   00004$\n"
@@ -93,10 +93,9 @@ uint8_t cal_weekday(const datetime_t NEAR *t) __naked
             "    mov  a,dpl\n"
             "    mov  b,#7\n"
             "    div  ab\n"                      /* B = (d & 255) % 7 */
-            "    mov  a,dph\n"
-            "    jz   00001$\n"
-            "    mov  a,#4\n"                    /* d >= 256 */
-            "00001$:\n"
+            "    mov  a,dph\n"                  /* 0, or 1 when d >= 256: 4 */
+            "    rl   a\n"
+            "    rl   a\n"
             "    add  a,b\n"
             "    mov  r7,a\n"
             "    pop  0x00\n"                    /* R0 = t */
