@@ -129,15 +129,15 @@ static bool_t bus_busy(void) __naked
 #define POLL_ROUNDS   ((BOARD_F_CPU + 11059199UL) / 11059200UL)
 #define A_POLL_ROUNDS "((" BOARD_F_CPU_STR " + 11059199) / 11059200)"
 
-/* Poll the busy flag, at most POLL_ROUNDS * 255 times (RS low first): when it never clears,
+/* RS low; poll the busy flag, at most POLL_ROUNDS * 255 times: when it never clears,
  * lcd_dead = 1. RW low after. A dead LCD: the fixed 110 us instead. Uses A, B and DPH (DPL
  * and R0-R7 kept). */
 static void wait_ready(void) __naked
 {
-    __asm__("    jnb  _lcd_dead,00001$\n"
+    __asm__("    clr  " A_RS "\n"
+            "    jnb  _lcd_dead,00001$\n"
             "    ljmp _delay_100us\n"
             "00001$:\n"
-            "    clr  " A_RS "\n"
 #if POLL_ROUNDS > 1
             "    mov  dph,#" A_POLL_ROUNDS "\n"
             "00004$:\n"
@@ -156,13 +156,12 @@ static void wait_ready(void) __naked
             "    ret\n");
 }
 
-/* wait_ready(), RS low, the byte; a dead LCD gets tick_wait(2) (> 5 ms) after a clear or
+/* wait_ready() (RS low), the byte; a dead LCD gets tick_wait(2) (> 5 ms) after a clear or
  * home (c < 4: 1.52 ms without a busy flag). Uses A, B and DPH. */
 void lcd_command(uint8_t c) __naked
 {
     (void)c;
     __asm__("    lcall _wait_ready\n"
-            "    clr  " A_RS "\n"
             "    lcall _bus_out\n"
             "    jnb  _lcd_dead,00001$\n"
             "    mov  a,dpl\n"
@@ -259,13 +258,11 @@ void lcd_init(void) __naked
             "    mov  a,r7\n"
             "    add  a,#(256 - " XSTR(INIT_GLYPH) ")\n"
             "    add  a,#(256 - " XSTR(GLYPH_ROWS) ")\n"  /* C: i - INIT_GLYPH >= GLYPH_ROWS */
-            "    jc   00002$\n"
-            "    lcall _lcd_putc\n"
-            "    sjmp 00003$\n"
-            "00002$:\n"
-            "    lcall _lcd_command\n"
-            "00003$:\n"
+            "    lcall 00002$\n"
             "    inc  r7\n"
             "    cjne r7,#" XSTR(INIT_LEN) ",00001$\n"
-            "    ret\n");
+            "    ret\n"
+            "00002$:\n"                            /* C: a command, else a glyph row */
+            "    jc   _lcd_command\n"
+            "    sjmp _lcd_putc\n");
 }
