@@ -43,7 +43,9 @@ static const CODE uint8_t month_start[12] = { 0, 31, 59, 90, 120, 151, 181, 212,
                                               273 - 256, 304 - 256, 334 - 256 };
 
 /* n = day - 1, + 1 from March on in a leap year (February 29 lies before); the low byte
- * month_start[m] + n, the high byte its carry + 1 from October (m = month - 1 >= 9) on. */
+ * month_start[m] + n, the high byte its carry + 1 from October (m = month - 1 >= 9) on.
+ * Uses A, DPTR, R0, R5..R7 only: cal_weekday() and lunar_from_date() keep their pointer in
+ * R1 across it. */
 uint16_t cal_day_of_year(const datetime_t NEAR *t) __naked
 {
     (void)t;
@@ -88,7 +90,7 @@ uint16_t cal_day_of_year(const datetime_t NEAR *t) __naked
 uint8_t cal_weekday(const datetime_t NEAR *t) __naked
 {
     (void)t;
-    __asm__("    push dpl\n"
+    __asm__("    mov  r1,dpl\n"                  /* t (cal_day_of_year keeps R1) */
             "    lcall _cal_day_of_year\n"
             "    mov  a,dpl\n"
             "    mov  b,#7\n"
@@ -98,13 +100,12 @@ uint8_t cal_weekday(const datetime_t NEAR *t) __naked
             "    rl   a\n"
             "    add  a,b\n"
             "    mov  r7,a\n"
-            "    pop  0x00\n"                    /* R0 = t */
-            "    mov  a,@r0\n"                   /* y */
+            "    mov  a,@r1\n"                   /* y */
             "    add  a,#3\n"
             "    rr   a\n"
             "    rr   a\n"
             "    anl  a,#0x3F\n"
-            "    add  a,@r0\n"
+            "    add  a,@r1\n"
             "    add  a,r7\n"
             "    add  a,#5\n"
             "    mov  b,#7\n"

@@ -37,11 +37,10 @@ typedef char lunar_branch_base[((LUNAR_FIRST_YEAR - 4) % 12 == 3) ? 1 : -1];
 bool_t lunar_from_date(const datetime_t NEAR *t) __naked
 {
     (void)t;
-    __asm__("    push dpl\n"
+    __asm__("    mov  r1,dpl\n"                    /* t (cal_day_of_year keeps R1) */
             "    lcall _cal_day_of_year\n"
             "    mov  r6,dpl\n"
             "    mov  r7,dph\n"
-            "    pop  0x01\n"
             "    mov  a,@r1\n"                      /* year 0..99 */
             "    mov  r2,a\n"
             "    inc  a\n"
