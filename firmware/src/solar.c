@@ -109,13 +109,16 @@ bool_t solar_of_day(const datetime_t NEAR *t) __naked
             "    mov  r3,#30\n"
             "00007$:\n"
             "    mov  r5,#" XSTR(SOLAR_FESTS) "\n"
+            "    mov  dptr,#(_solar_fest_m - 1)\n"  /* solar_fest_d follows solar_fest_m */
+            "    .ifne (_solar_fest_d - _solar_fest_m - " XSTR(SOLAR_FESTS) ")\n"
+            "    .error 1\n"                       /* (checked at assembly) */
+            "    .endif\n"
             "00008$:\n"
             "    mov  a,r5\n"
-            "    mov  dptr,#(_solar_fest_m - 1)\n"
             "    movc a,@a+dptr\n"
             "    cjne a,_lunar,00010$\n"            /* month */
             "    mov  a,r5\n"
-            "    mov  dptr,#(_solar_fest_d - 1)\n"
+            "    add  a,#" XSTR(SOLAR_FESTS) "\n"
             "    movc a,@a+dptr\n"
             "    xrl  a,r3\n"
             "    jnz  00010$\n"
