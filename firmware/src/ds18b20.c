@@ -140,17 +140,19 @@ static void pad_take(uint8_t i, uint8_t b) __naked
     (void)i;
     (void)b;
     __asm__("    mov  a,dpl\n"
+            "    mov  dpl,_pad_take_PARM_2\n"
+            "_pad_byte:\n"                           /* entry with i in A, b in DPL (temp_tick) */
             "    jnz  00001$\n"
             "    mov  _pad_crc,a\n"                 /* the first byte: a new CRC */
-            "    mov  _pad_lo,_pad_take_PARM_2\n"
+            "    mov  _pad_lo,dpl\n"
             "00001$:\n"
             "    cjne a,#1,00002$\n"
-            "    mov  _pad_hi,_pad_take_PARM_2\n"
+            "    mov  _pad_hi,dpl\n"
             "00002$:\n"
             "    cjne a,#4,00003$\n"
-            "    mov  _pad_cfg,_pad_take_PARM_2\n"
+            "    mov  _pad_cfg,dpl\n"
             "00003$:\n"
-            "    mov  a,_pad_take_PARM_2\n"
+            "    mov  a,dpl\n"
             "    xrl  a,_pad_crc\n"
             "    lcall _crc8_a\n"
             "    mov  _pad_crc,dpl\n"
@@ -263,9 +265,8 @@ bool_t temp_tick(void) __naked
             "    mov  r7,a\n"                       /* i */
             "    mov  dpl,#0xFF\n"
             "    lcall _ow_byte\n"
-            "    mov  _pad_take_PARM_2,dpl\n"
-            "    mov  dpl,r7\n"
-            "    lcall _pad_take\n"
+            "    mov  a,r7\n"
+            "    lcall _pad_byte\n"                 /* pad_take(i, the byte) */
             "00019$:\n"
             "    mov  a,#1\n"                       /* the next step at the next tick */
             "00020$:\n"
@@ -314,8 +315,8 @@ void temp_print(void) __naked
             "    mov  r5,#0x2D\n"                   /* '-' */
             "00001$:\n"
             "    xch  a,r7\n"
+            "    mov  r6,a\n"                       /* lo */
             "    swap a\n"
-            "    mov  r6,a\n"
             "    anl  a,#0x0F\n"
             "    xch  a,r7\n"
             "    swap a\n"
@@ -323,7 +324,6 @@ void temp_print(void) __naked
             "    orl  a,r7\n"
             "    mov  r7,a\n"                       /* w */
             "    mov  a,r6\n"
-            "    swap a\n"
             "    anl  a,#0x0F\n"
             "    mov  b,#10\n"
             "    mul  ab\n"
@@ -356,16 +356,15 @@ void temp_print(void) __naked
             "    lcall 00030$\n"
             "    mov  a,r3\n"
             "    orl  a,#0x30\n"
-            "    mov  dpl,a\n"
-            "    lcall _out_ch\n"
-            "    mov  dpl,#0x2E\n"                  /* '.' */
-            "    lcall _out_ch\n"
-            "    mov  dpl,r6\n"
-            "    lcall _out_ch\n"
+            "    lcall 00030$\n"
+            "    mov  a,#0x2E\n"                    /* '.' */
+            "    lcall 00030$\n"
+            "    mov  a,r6\n"
+            "    lcall 00030$\n"
             "    jb   _out_uart,00031$\n"
             "00010$:\n"
-            "    mov  dpl,#0xDF\n"                  /* the degree sign */
-            "    ljmp _out_ch\n"
+            "    mov  a,#0xDF\n"                    /* the degree sign */
+            "    sjmp 00030$\n"
             "00020$:\n"                            /* A = temp_state: its mark */
             "    mov  _text_nth_PARM_2,a\n"
             "    mov  dptr,#_marks\n"
@@ -374,8 +373,8 @@ void temp_print(void) __naked
             "    mov  a,_temp_state\n"
             "    cjne a,#1,00031$\n"                /* TEMP_NONE */
             "    sjmp 00010$\n"
-            "00030$:\n"                            /* A: a column before the units; a */
-            "    mov  dpl,a\n"                      /* space only on the LCD */
+            "00030$:\n"                            /* A: a character (a space, in the */
+            "    mov  dpl,a\n"                      /* columns before the units: LCD only) */
             "    cjne a,#0x20,00032$\n"
             "    jb   _out_uart,00031$\n"
             "00032$:\n"
