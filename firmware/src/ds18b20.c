@@ -253,7 +253,7 @@ bool_t temp_tick(void) __naked
             "    inc  r0\n"                        /* -> t_hi */
             "    mov  a,_pad_hi\n"
             "    movx @r0,a\n"
-            "    mov  _temp_state,#3\n"             /* TEMP_OK */
+            "    inc  _temp_state\n"                /* TEMP_ERR + 1: TEMP_OK */
             "00016$:\n"
             "    mov  a,#1\n"
             "00030$:\n"                            /* the transaction ended */

@@ -143,21 +143,21 @@ uint16_t uart_rx_lost(void) __naked
             "    ret\n");
 }
 
-/* In assembler (it runs for every byte sent): touches no R0-R7. The byte is in the buffer
- * before tx_head moves past it, so the interrupt never sends a byte not yet written. */
+/* In assembler (it runs for every byte sent): touches A and DPL only (R0 is restored). The
+ * byte is in the buffer before tx_head moves past it, so the interrupt never sends a byte not
+ * yet written. */
 void uart_putc(uint8_t c) __naked
 {
     (void)c;
-    __asm__("    mov  b,dpl\n"
-            "    mov  a,_tx_head\n"
+    __asm__("    mov  a,_tx_head\n"
             "    cjne a,#" XSTR(UART_TX_SIZE) ",00001$\n"
             "00001$:\n"
             "    jnc  00002$\n"                   /* full: the byte is dropped */
-            "    add  a,#_tx_buf\n"                /* (no carry: PDATA is one page) */
-            "    mov  dpl,a\n"
-            "    mov  dph,#(_tx_buf >> 8)\n"
-            "    mov  a,b\n"
-            "    movx @dptr,a\n"
+            "    add  a,#_tx_buf\n"                /* (PDATA, as the interrupt reads it) */
+            "    xch  a,r0\n"                      /* R0 -> the slot, A = the caller's R0 */
+            "    xch  a,dpl\n"                     /* A = c, DPL = the caller's R0 */
+            "    movx @r0,a\n"
+            "    mov  r0,dpl\n"
             "    inc  _tx_head\n"
             "00002$:\n"
             "    jb   _tx_busy,00003$\n"
