@@ -36,18 +36,6 @@ static void delay_100us(void) __naked
 
 #if LCD_BUS_BITS == 8
 
-/* DPL onto the port (RW low), latched by an E pulse. Touches no register (DPL kept). */
-static void bus_out(uint8_t v) __naked
-{
-    (void)v;
-    __asm__("    clr  " A_RW "\n"
-            "    mov  _" XSTR(LCD_DATA) ",dpl\n"
-            "    setb " A_E "\n"
-            "    nop\n"
-            "    clr  " A_E "\n"
-            "    ret\n");
-}
-
 /* One busy-flag read: C = 1 while busy. Port released to its pull-ups (open drain), RW and E
  * high, DB7 sampled, E low. Uses only A. */
 static bool_t bus_busy(void) __naked
@@ -87,17 +75,6 @@ static void nibble_out(uint8_t v) __naked
             "    ret\n");
 }
 
-/* the high nibble, then the low one (same registers; DPL kept) */
-static void bus_out(uint8_t v) __naked
-{
-    (void)v;
-    __asm__("    mov  a,dpl\n"
-            "    lcall _lcd_nibble\n"
-            "    mov  a,dpl\n"
-            "    swap a\n"
-            "    sjmp _lcd_nibble\n");
-}
-
 /* One busy-flag read: C = 1 while busy. The four pins released (quasi-bidirectional), RW
  * and E high, DB7 sampled (high nibble: BF, AC6..4), E low; a second E pulse for the low
  * nibble (AC3..0, discarded). Touches only C. */
@@ -135,9 +112,7 @@ static bool_t bus_busy(void) __naked
 static void wait_ready(void) __naked
 {
     __asm__("    clr  " A_RS "\n"
-            "    jnb  _lcd_dead,00001$\n"
-            "    ljmp _delay_100us\n"
-            "00001$:\n"
+            "    jb   _lcd_dead,_delay_100us\n"    /* (same file, within reach) */
 #if POLL_ROUNDS > 1
             "    mov  dph,#" A_POLL_ROUNDS "\n"
             "00004$:\n"
@@ -174,14 +149,49 @@ void lcd_command(uint8_t c) __naked
             "    ret\n");
 }
 
-/* wait_ready(), RS high, the byte. Uses A, B and DPH. */
+/* wait_ready(), RS high, the byte: runs on into bus_out() (the next function: checked at
+ * assembly). Uses A, B and DPH. */
 void lcd_putc(uint8_t c) __naked
 {
     (void)c;
     __asm__("    lcall _wait_ready\n"
             "    setb " A_RS "\n"
-            "    ljmp _bus_out\n");
+            "lcd_putc_end:\n");
 }
+
+/* bus_out(), after lcd_putc() (above) */
+#define A_AFTER_PUTC "    .ifne (_bus_out - lcd_putc_end)\n    .error 1\n    .endif\n"
+
+#if LCD_BUS_BITS == 8
+
+/* DPL onto the port (RW low), latched by an E pulse. Touches no register (DPL kept). */
+static void bus_out(uint8_t v) __naked
+{
+    (void)v;
+    __asm__(A_AFTER_PUTC
+            "    clr  " A_RW "\n"
+            "    mov  _" XSTR(LCD_DATA) ",dpl\n"
+            "    setb " A_E "\n"
+            "    nop\n"
+            "    clr  " A_E "\n"
+            "    ret\n");
+}
+
+#else
+
+/* the high nibble, then the low one (same registers; DPL kept) */
+static void bus_out(uint8_t v) __naked
+{
+    (void)v;
+    __asm__(A_AFTER_PUTC
+            "    mov  a,dpl\n"
+            "    lcall _lcd_nibble\n"
+            "    mov  a,dpl\n"
+            "    swap a\n"
+            "    sjmp _lcd_nibble\n");
+}
+
+#endif
 
 /* After the three wake-up writes: instructions, then the glyphs' rows as data (entries
  * INIT_GLYPH.. INIT_GLYPH + GLYPH_ROWS - 1: CGRAM from GLYPH_BELL on, the bell, then
