@@ -67,46 +67,11 @@ static void start(uint8_t cmd) __naked
     __asm__("    ljmp _put_byte\n");       /* cmd still in DPL */
 }
 
-/* The control register: 0x00 (unprotect) or DS1302_WP (protect), one tail for both; it
- * runs on into ds1302_write() (the next function: checked at assembly). */
-void ds1302_unprotect(void) __naked
-{
-    __asm__("    clr  a\n"
-            "    sjmp _ds1302_ctrl\n");
-}
-
-void ds1302_protect(void) __naked
-{
-    __asm__("    mov  a,#" XSTR(DS1302_WP) "\n"
-            "_ds1302_ctrl:\n"
-            "    mov  _ds1302_write_PARM_2,a\n"
-            "    mov  dpl,#" XSTR(DS1302_CTRL_W) "\n"
-            "ds1302_ctrl_end:\n");
-}
-
-/* start(cmd), put_byte(v), and on into stop() (the next function: checked at assembly).
- * Uses A and B only (callee_saves: ds1302.h). */
-void ds1302_write(uint8_t cmd, uint8_t v) __naked
-{
-    (void)cmd;
-    (void)v;
-    __asm__("    .ifne (_ds1302_write - ds1302_ctrl_end)\n"
-            "    .error 1\n"                      /* ds1302_protect() must run on into here */
-            "    .endif\n"
-            "    lcall _start\n"
-            "    mov  dpl,_ds1302_write_PARM_2\n"
-            "    lcall _put_byte\n"
-            "ds1302_write_end:\n");
-}
-
 /* CE down, IO released (weak pull-up), tCWH before any next CE rise. Touches no register
  * (ds1302_read's result stays in DPL). */
 static void stop(void) __naked
 {
-    __asm__("    .ifne (_stop - ds1302_write_end)\n"
-            "    .error 1\n"                      /* ds1302_write() must run on into here */
-            "    .endif\n"
-            "    clr  " A_SCLK "\n"
+    __asm__("    clr  " A_SCLK "\n"
             "    clr  " A_CE "\n"
             "    setb " A_IO "\n"
             "    nop\n"
@@ -121,6 +86,29 @@ uint8_t ds1302_read(uint8_t cmd) __naked
     __asm__("    lcall _start\n"
             "    lcall _get_byte\n"
             "    ljmp _stop\n");             /* the byte stays in DPL */
+}
+
+void ds1302_write(uint8_t cmd, uint8_t v)
+{
+    start(cmd);
+    put_byte(v);
+    stop();
+}
+
+/* the control register: 0x00 (unprotect) or DS1302_WP (protect), one tail for both */
+void ds1302_unprotect(void) __naked
+{
+    __asm__("    clr  a\n"
+            "    sjmp _ds1302_ctrl\n");
+}
+
+void ds1302_protect(void) __naked
+{
+    __asm__("    mov  a,#" XSTR(DS1302_WP) "\n"
+            "_ds1302_ctrl:\n"
+            "    mov  _ds1302_write_PARM_2,a\n"
+            "    mov  dpl,#" XSTR(DS1302_CTRL_W) "\n"
+            "    ljmp _ds1302_write\n");
 }
 
 /* into ds1302_buf (get_byte keeps R1 and R7) */
