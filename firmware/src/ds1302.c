@@ -64,7 +64,7 @@ static void start(uint8_t cmd) __naked
     (void)cmd;
     DS1302_SCLK = 0;
     DS1302_CE = 1;
-    __asm__("    ljmp _put_byte\n");       /* cmd still in DPL */
+    __asm__("    sjmp _put_byte\n");       /* cmd still in DPL */
 }
 
 /* CE down, IO released (weak pull-up), tCWH before any next CE rise. Touches no register
@@ -85,7 +85,7 @@ uint8_t ds1302_read(uint8_t cmd) __naked
     (void)cmd;
     __asm__("    lcall _start\n"
             "    lcall _get_byte\n"
-            "    ljmp _stop\n");             /* the byte stays in DPL */
+            "    sjmp _stop\n");             /* the byte stays in DPL */
 }
 
 void ds1302_write(uint8_t cmd, uint8_t v)
@@ -124,7 +124,7 @@ void ds1302_burst_read(uint8_t cmd, uint8_t n) __naked
             "    mov  @r1,dpl\n"
             "    inc  r1\n"
             "    djnz r7,00001$\n"
-            "    ljmp _stop\n");
+            "    sjmp _stop\n");
 }
 
 void ds1302_burst_write(uint8_t cmd, const uint8_t NEAR *src, uint8_t n)

@@ -192,7 +192,7 @@ void solar_print_day(void) __naked
             "    cjne a,#" XSTR(SOLAR_NONE) ",00001$\n"
             "    dec  r0\n"
             "    mov  dpl,@r0\n"                    /* term */
-            "    ljmp _solar_print\n"
+            "    sjmp _solar_print\n"
             "00001$:\n"
             "    mov  dpl,a\n"
             "    lcall _solar_print\n"
