@@ -267,6 +267,31 @@ def test_a_call_the_shortening_moves_out_of_its_page_is_long_again_and_tables_st
     assert decode(image, symbols["_edge"]) == ("lcall", 3, symbols["_far1"])
 
 
+def test_a_layout_the_loop_misjudges_falls_back_to_the_plain_link_with_a_warning(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Should the loop ever judge a site in page that sdld or the final check refuses (the
+    loop reads addresses from links that moved since), the build still gets an image: the
+    plain link, byte for byte, and one warning line, never a failed or a wrong link."""
+    first = map_symbols(_build(tmp_path, 0x10, relax=False).with_suffix(".map"))
+    pad = 0x10 + 0x800 - first["_edge"]
+    plain = _build(tmp_path, pad, relax=False).read_bytes()
+    relax = _relax_module()
+
+    def everything_fits(self, short, listings, symbols):  # type: ignore[no-untyped-def]
+        return {(i, site.line): True for i, mod in self.modules.items() for site in mod.sites}
+
+    monkeypatch.setattr(relax.Relaxer, "_fits", everything_fits)
+    src = tmp_path / "case.c"
+    link = ["sdcc", "-mmcs51", "--code-size", "8192", "-o", str(tmp_path / "case.ihx"),
+            str(tmp_path / "case.rel")]
+    assert src.exists()
+    assert relax.main(["--", *link]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning: relax: ") == 1 and "linked without relaxation" in err
+    assert (tmp_path / "case.ihx").read_bytes() == plain
+
+
 def test_a_site_whose_operand_byte_ends_a_page_stays_long() -> None:
     """sdld checks an ACALL/AJMP's target against the page of its operand byte, the CPU
     against the address after it: written short at 0x07FE, both differ (0x07FF, 0x0800),

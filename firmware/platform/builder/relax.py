@@ -30,7 +30,8 @@ image under 2 KB, and sdld does not relax. This script is the dev-platform's lin
    `.mem` (and `.cdb` with `--debug`) land where the plain link puts them, and each module's
    relocated listing is copied to `<module>.rst` beside its `.rel` (where the plain link
    leaves it, and where the debugger and the profiler read addresses). A short site out of
-   its page there, or sdld's "2K Page relocation error", fails the link.
+   its page there, or sdld's "2K Page relocation error": then one warning line and the
+   plain link (the objects as SDCC wrote them), never a wrong image.
 
 Intermediate links use a 64 KB code limit, so an image that only fits once relaxed is built.
 ACALL and AJMP take as many machine cycles as LCALL and LJMP (2), and push the same return
@@ -386,6 +387,23 @@ class Relaxer:
 
     # -- the loop -------------------------------------------------------------------------
 
+    def _plain(self, why: str) -> tuple[subprocess.CompletedProcess[str], int, int]:
+        """A layout this loop misjudged (sdld refused a short site, or one ended out of its
+        page): one warning line, then SDCC's objects linked as they are (a bigger image,
+        never a wrong one)."""
+        sys.stderr.write(f"warning: relax: {why}: linked without relaxation\n")
+        self._write(set())
+        proc = self._link(final=True)
+        if proc.returncode == 0:
+            self._keep_listings()
+        return proc, 0, sum(len(m.sites) for m in self.modules.values())
+
+    def _keep_listings(self) -> None:
+        for mod in self.modules.values():
+            rst = mod.work_rel[:-4] + ".rst"
+            if os.path.isfile(rst):
+                shutil.copyfile(rst, mod.rel[:-4] + ".rst")
+
     def run(self) -> tuple[subprocess.CompletedProcess[str], int, int]:
         """Relax and link; the final link's result, the sites written short, all sites."""
         short: set[tuple[int, int]] = set()
@@ -395,6 +413,8 @@ class Relaxer:
             if self.links >= MAX_LINKS:
                 raise RelaxError(f"no stable layout after {MAX_LINKS} links")
             self._write(short)
+            # (a relaxed link may fail on sdld's page check: its listings still hold the
+            # addresses, and the sites it refused are found out of page below)
             if self._link(final=False).returncode != 0 and not short:
                 return self._link(final=True), 0, 0    # the plain link fails: its errors
             fits = self._fits(short, *self._addresses(out))
@@ -408,17 +428,16 @@ class Relaxer:
             short |= new
             tried |= new
         proc = self._link(final=True)
+        if proc.returncode != 0 and PAGE_ERROR in proc.stdout + proc.stderr:
+            return self._plain(f"sdld: {PAGE_ERROR}")
         if proc.returncode == 0:
             fits = self._fits(short, *self._addresses(self.cmd.out))
             bad = sorted(k for k in short if not fits.get(k, False))
-            if bad or PAGE_ERROR in proc.stdout + proc.stderr:
-                i, line = bad[0] if bad else (next(iter(self.modules)), 0)
-                raise RelaxError(f"an ACALL/AJMP out of its 2 KB page in the final link "
-                                 f"({self.modules[i].work_asm}:{line})")
-            for mod in self.modules.values():
-                rst = mod.work_rel[:-4] + ".rst"
-                if os.path.isfile(rst):
-                    shutil.copyfile(rst, mod.rel[:-4] + ".rst")
+            if bad:
+                i, line = bad[0]
+                return self._plain(f"an ACALL/AJMP out of its 2 KB page in the final link "
+                                   f"({self.modules[i].work_asm}:{line})")
+            self._keep_listings()
         total = sum(len(m.sites) for m in self.modules.values())
         return proc, len(short), total
 
