@@ -33,9 +33,10 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sim.machine.board import POWER_CUTS
 from tests.firmware.clockdriver import BUILD, Clock, build_date
@@ -133,6 +134,9 @@ class Outcome:
     @property
     def mixed(self) -> bool:
         return "MIXED" in (self.time, self.settings)
+
+    def __str__(self) -> str:
+        return f"time {self.time}, settings {self.settings}"
 
 
 class Sweep:
@@ -245,44 +249,65 @@ def cut_points(spans: list[tuple[int, int]], step: int | None, sample: int | Non
     return [every[(2 * i + 1) * len(every) // (2 * sample)] for i in range(sample)]
 
 
-def run(image: Path, *, step: int | None = 2, sample: int | None = None,
-        scenarios: list[str] | None = None, models: list[str] | None = None,
-        out: Callable[[str], None] = print) -> dict[tuple[str, str], Counter[str]]:
-    """Sweep; returns per (scenario, model) a Counter of 'time:X', 'settings:Y', 'MIXED',
-    'cuts', and prints one table row per pair."""
-    sweep = Sweep(image)
+def sweep_table(scenarios: Sequence[Any], names: list[str] | None, models: list[str] | None,
+                plan: Callable[[Any], tuple[list[int], Callable[[str, int], Any]]],
+                fields: tuple[str, ...], header: str,
+                row: Callable[[str, str, Counter[str], float], str],
+                out: Callable[[str], None]) -> dict[tuple[str, str], Counter[str]]:
+    """The loop of both sweeps (this one and powercut_drift.py's): for each scenario (only
+    ``names`` when given) ``plan(sc)`` gives the cut points and ``cut(model, at)``; under each
+    cut model (only ``models`` when given) every point is cut. Returns per (scenario, model)
+    a Counter of 'cuts', 'FIELD:value' for each of the outcome's ``fields``, and 'MIXED';
+    prints the header, ``row(...)`` per pair, and the first three MIXED outcomes of each."""
     results: dict[tuple[str, str], Counter[str]] = {}
     examples: list[str] = []
-    out(f"{'scenario':15} {'model':9} {'cuts':>5}  time old/new/set-me  "
-        f"settings old/new/defaults  MIXED  wall")
-    for sc in SCENARIOS:
-        if scenarios and sc.name not in scenarios:
+    out(header)
+    for sc in scenarios:
+        if names and sc.name not in names:
             continue
-        spans, start = sweep.windows(sc)
-        points = cut_points(spans, step, sample)
+        points, cut = plan(sc)
         for model in POWER_CUTS:
             if models and model not in models:
                 continue
             t0 = time.monotonic()
             n: Counter[str] = Counter()
             for at in points:
-                o = sweep.cut(sc, model, at, start)
+                o = cut(model, at)
                 n["cuts"] += 1
-                n[f"time:{o.time}"] += 1
-                n[f"settings:{o.settings}"] += 1
+                for field in fields:
+                    n[f"{field}:{getattr(o, field)}"] += 1
                 if o.mixed:
                     n["MIXED"] += 1
                     if n["MIXED"] <= 3:
-                        examples.append(f"  MIXED: {sc.name} / {model} cut at cycle {at}: "
-                                        f"time {o.time}, settings {o.settings}")
+                        examples.append(f"  MIXED: {sc.name} / {model} cut at cycle {at}: {o}")
             results[(sc.name, model)] = n
-            out(f"{sc.name:15} {model:9} {n['cuts']:5}  "
-                f"{n['time:old']:5} {n['time:new']:5} {n['time:set-me']:5}      "
-                f"{n['settings:old']:5} {n['settings:new']:5} {n['settings:defaults']:5}   "
-                f"{n['MIXED']:5}  {time.monotonic() - t0:5.1f} s")
+            out(row(sc.name, model, n, time.monotonic() - t0))
     for line in examples:
         out(line)
     return results
+
+
+def run(image: Path, *, step: int | None = 2, sample: int | None = None,
+        scenarios: list[str] | None = None, models: list[str] | None = None,
+        out: Callable[[str], None] = print) -> dict[tuple[str, str], Counter[str]]:
+    """Sweep; returns per (scenario, model) a Counter of 'time:X', 'settings:Y', 'MIXED',
+    'cuts', and prints one table row per pair."""
+    sweep = Sweep(image)
+
+    def plan(sc: Scenario) -> tuple[list[int], Callable[[str, int], Outcome]]:
+        spans, start = sweep.windows(sc)
+        return cut_points(spans, step, sample), lambda model, at: sweep.cut(sc, model, at,
+                                                                               start)
+
+    def row(name: str, model: str, n: Counter[str], seconds: float) -> str:
+        return (f"{name:15} {model:9} {n['cuts']:5}  "
+                f"{n['time:old']:5} {n['time:new']:5} {n['time:set-me']:5}      "
+                f"{n['settings:old']:5} {n['settings:new']:5} {n['settings:defaults']:5}   "
+                f"{n['MIXED']:5}  {seconds:5.1f} s")
+
+    return sweep_table(SCENARIOS, scenarios, models, plan, ("time", "settings"),
+                       f"{'scenario':15} {'model':9} {'cuts':>5}  time old/new/set-me  "
+                       f"settings old/new/defaults  MIXED  wall", row, out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,7 +50,6 @@ Anything else is MIXED (the first few printed with the numbers).
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,9 +59,9 @@ from typing import Any
 
 from host.protocol import decode_drift
 from sim.frontends.endpoints import MemoryEndpoint
-from sim.machine.board import POWER_CUTS, Board
+from sim.machine.board import Board
 from tests.firmware.clockdriver import BUILD, CLOCK_BURST_W, Clock
-from tests.firmware.powercut import MARGIN, MERGE, WriteLog, cut_points
+from tests.firmware.powercut import MARGIN, MERGE, WriteLog, cut_points, sweep_table
 
 ENV = "reference_dev"
 IMAGE = BUILD / ENV / "firmware.ihx"
@@ -300,35 +299,17 @@ def run(image: Path, *, step: int | None = None, sample: int | None = None,
     """Sweep; per (scenario, model) a Counter of 'clock:X', 'values:Y', 'settings:Z',
     'MIXED', 'cuts'; one table row per pair printed."""
     sweep = DriftSweep(image, off_s)
-    results: dict[tuple[str, str], Counter[str]] = {}
-    examples: list[str] = []
-    out(f"{'scenario':12} {'model':9} {'cuts':>5}  clock written/not-yet  values old/new  "
-        f"settings old/defaults  MIXED  wall")
-    for sc in SCENARIOS:
-        if scenarios and sc.name not in scenarios:
-            continue
-        points = points_for(sweep, sc, step, sample)
-        for model in POWER_CUTS:
-            if models and model not in models:
-                continue
-            t0 = time.monotonic()
-            n: Counter[str] = Counter()
-            for at in points:
-                o = sweep.cut(sc, model, at)
-                n["cuts"] += 1
-                n[f"clock:{o.clock}"] += 1
-                n[f"values:{o.values}"] += 1
-                n[f"settings:{o.settings}"] += 1
-                if o.mixed:
-                    n["MIXED"] += 1
-                    if n["MIXED"] <= 3:
-                        examples.append(f"  MIXED: {sc.name} / {model} cut at cycle {at}: {o}")
-            results[(sc.name, model)] = n
-            out(f"{sc.name:12} {model:9} {n['cuts']:5}  "
+
+    def plan(sc: DriftScenario) -> tuple[list[int], Callable[[str, int], Outcome]]:
+        return points_for(sweep, sc, step, sample), lambda model, at: sweep.cut(sc, model, at)
+
+    def row(name: str, model: str, n: Counter[str], seconds: float) -> str:
+        return (f"{name:12} {model:9} {n['cuts']:5}  "
                 f"{n['clock:written']:7} {n['clock:not yet']:7}        "
                 f"{n['values:old']:5} {n['values:new']:5}   "
                 f"{n['settings:old']:5} {n['settings:defaults']:5}       "
-                f"{n['MIXED']:5}  {time.monotonic() - t0:5.1f} s")
-    for line in examples:
-        out(line)
-    return results
+                f"{n['MIXED']:5}  {seconds:5.1f} s")
+
+    return sweep_table(SCENARIOS, scenarios, models, plan, ("clock", "values", "settings"),
+                       f"{'scenario':12} {'model':9} {'cuts':>5}  clock written/not-yet  "
+                       f"values old/new  settings old/defaults  MIXED  wall", row, out)
