@@ -97,6 +97,11 @@ class Module:
     def work_asm(self) -> str:
         return self.work_rel[:-4] + ".asm"
 
+    @property
+    def work_rst(self) -> str:
+        """The relaxed copy's relocated listing (sdld writes it beside the object)."""
+        return self.work_rel[:-4] + ".rst"
+
     def text(self, short: set[int]) -> str:
         """The .asm with the sites on the lines ``short`` written short."""
         out = list(self.lines)
@@ -320,6 +325,11 @@ class Relaxer:
             with open(asm, errors="replace") as f:
                 self.modules[i] = parse_asm(rel, asm, os.path.join(self.work, inside), f.read())
 
+    @property
+    def sites(self) -> int:
+        """How many LCALL/LJMP the relaxation may write short, in all modules."""
+        return sum(len(m.sites) for m in self.modules.values())
+
     # -- one link ------------------------------------------------------------------------
 
     def _write(self, short: set[tuple[int, int]]) -> None:
@@ -354,8 +364,7 @@ class Relaxer:
         return subprocess.run(argv, capture_output=True, text=True)
 
     def _addresses(self, out: str) -> tuple[dict[int, dict[int, int]], dict[str, int]]:
-        listings = {i: read_listing(mod.work_rel[:-4] + ".rst")
-                    for i, mod in self.modules.items()}
+        listings = {i: read_listing(mod.work_rst) for i, mod in self.modules.items()}
         return listings, read_map(os.path.splitext(out)[0] + ".map")
 
     def _fits(self, short: set[tuple[int, int]], listings: dict[int, dict[int, int]],
@@ -396,13 +405,12 @@ class Relaxer:
         proc = self._link(final=True)
         if proc.returncode == 0:
             self._keep_listings()
-        return proc, 0, sum(len(m.sites) for m in self.modules.values())
+        return proc, 0, self.sites
 
     def _keep_listings(self) -> None:
         for mod in self.modules.values():
-            rst = mod.work_rel[:-4] + ".rst"
-            if os.path.isfile(rst):
-                shutil.copyfile(rst, mod.rel[:-4] + ".rst")
+            if os.path.isfile(mod.work_rst):
+                shutil.copyfile(mod.work_rst, mod.rel[:-4] + ".rst")
 
     def run(self) -> tuple[subprocess.CompletedProcess[str], int, int]:
         """Relax and link; the final link's result, the sites written short, all sites."""
@@ -438,8 +446,7 @@ class Relaxer:
                 return self._plain(f"an ACALL/AJMP out of its 2 KB page in the final link "
                                    f"({self.modules[i].work_asm}:{line})")
             self._keep_listings()
-        total = sum(len(m.sites) for m in self.modules.values())
-        return proc, len(short), total
+        return proc, len(short), self.sites
 
 
 def main(argv: list[str] | None = None) -> int:
