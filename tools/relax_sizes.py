@@ -19,16 +19,16 @@ import sys
 import tempfile
 from pathlib import Path
 
+from sim.errors import MeasureError
+from sim.measure.fwcompare import memory
+
 ROOT = Path(__file__).resolve().parent.parent
 ENVS = ("reference", "hc6800", "breadboard", "reference_dev", "reference_debug")
 
 
 def code_bytes(build: Path, env: str) -> int:
-    mem = (build / env / "firmware.mem").read_text()
-    m = re.search(r"ROM/EPROM/FLASH\s+\S+\s+\S+\s+(\d+)", mem)
-    if not m:
-        raise RuntimeError(f"no code size in {build / env / 'firmware.mem'}")
-    return int(m.group(1))
+    """Code bytes of the env's image in ``build``, from its link's .mem (fwcompare's reader)."""
+    return memory(build / env / "firmware.ihx", iram_size=256)["code"]
 
 
 def build(env: str, folder: Path, relax: bool) -> str:
@@ -55,11 +55,11 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 build(env, Path(tmp) / "plain", relax=False)
                 log = build(env, Path(tmp) / "relaxed", relax=True)
-            except RuntimeError as exc:
+                plain = code_bytes(Path(tmp) / "plain", env)
+                relaxed = code_bytes(Path(tmp) / "relaxed", env)
+            except (RuntimeError, MeasureError) as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 1
-            plain = code_bytes(Path(tmp) / "plain", env)
-            relaxed = code_bytes(Path(tmp) / "relaxed", env)
             m = re.search(r"relax: (\d+ of \d+)", log)
             print(f"{env:<16} {plain:>7} {relaxed:>8} {relaxed - plain:>6}  "
                   f"{m.group(1) if m else '?'} LCALL/LJMP")
