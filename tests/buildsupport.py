@@ -12,9 +12,40 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = ROOT / ".pio" / "build"
 ENVS = ("reference", "hc6800", "breadboard")
 DEBUG_ENVS = ("reference_debug",)  # SDCC --debug builds for the debugger (tests/debug)
-# the drift feature (issue 20) on the reference board, whose code does not fit 8 KB yet: its
-# profile raises the code limit for the simulator (tests/firmware/test_drift.py)
-DEV_ENVS = ("reference_dev",)
+# Builds of a shipped profile with one line of it changed, for behaviour no shipped board has
+# any more (a clock built without the drift feature: what older firmware and boards without
+# room answer). name -> (profile, line, replacement); the image lands in
+# .pio/build/<name>/<profile>/ (variant_profile(), image_path()).
+VARIANTS = {"reference_nodrift": ("reference", "drift = true", "drift = false")}
+BOARDS = ROOT / "firmware" / "boards"
+
+
+def variant_profile(name: str) -> Path:
+    """The profile file of env or variant ``name`` (a variant's is written beside its build)."""
+    if name not in VARIANTS:
+        return BOARDS / f"{name}.toml"
+    base, old, new = VARIANTS[name]
+    return BUILD_DIR / name / f"{base}.toml"
+
+
+def image_path(name: str, build_dir: Path = BUILD_DIR) -> Path:
+    """Where the firmware.ihx of env or variant ``name`` is built."""
+    if name in VARIANTS:
+        return build_dir / name / VARIANTS[name][0] / "firmware.ihx"
+    return build_dir / name / "firmware.ihx"
+
+
+def build_variant(name: str) -> str:
+    """Build variant ``name`` (its profile written first); pio's output."""
+    base, old, new = VARIANTS[name]
+    text = (BOARDS / f"{base}.toml").read_text()
+    line = next((x for x in text.splitlines() if x.startswith(old)), None)
+    assert line is not None, f"{base}.toml has no line starting {old!r}"
+    profile = variant_profile(name)
+    profile.parent.mkdir(parents=True, exist_ok=True)
+    profile.write_text(text.replace(line, new, 1))
+    return run_pio("run", "-e", base, env={"CLOCK51_PROFILE": str(profile),
+                                          "PLATFORMIO_BUILD_DIR": str(profile.parent)}).stdout
 
 
 def sdcc_build(source: Path, outdir: Path, *options: str) -> Path:

@@ -31,7 +31,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.buildsupport import BUILD_DIR, DEBUG_ENVS, DEV_ENVS, ENVS, ROOT, run_pio
+from tests.buildsupport import (
+    DEBUG_ENVS,
+    ENVS,
+    ROOT,
+    VARIANTS,
+    build_variant,
+    image_path,
+    run_pio,
+)
 
 os.environ.setdefault("CLOCK51_CACHE_DIR", str(ROOT / ".pio" / "cache"))
 
@@ -46,7 +54,8 @@ def _private_state_home(request: pytest.FixtureRequest,
 
 
 def _build_every_env() -> dict[str, str]:
-    return {name: run_pio("run", "-e", name).stdout for name in (*ENVS, *DEBUG_ENVS, *DEV_ENVS)}
+    logs = {name: run_pio("run", "-e", name).stdout for name in (*ENVS, *DEBUG_ENVS)}
+    return logs | {name: build_variant(name) for name in VARIANTS}
 
 
 @pytest.fixture(scope="session")
@@ -67,8 +76,9 @@ def build_logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def firmware(build_logs: dict[str, str]) -> dict[str, Path]:
-    """env name -> path of its firmware.ihx, built once per session (the debug envs too)."""
-    return {name: BUILD_DIR / name / "firmware.ihx" for name in build_logs}
+    """env name -> path of its firmware.ihx, built once per session (the debug envs and the
+    VARIANTS too)."""
+    return {name: image_path(name) for name in build_logs}
 
 
 # Tests that take longest (wall time, much of it waiting), started first: node id prefixes.

@@ -35,6 +35,7 @@ from boardprofile import Profile, load_profile
 from sim.frontends.endpoints import MemoryEndpoint
 from sim.machine.board import Board
 from sim.machine.image import load_ihx
+from tests.buildsupport import variant_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 BOARDS = ROOT / "firmware" / "boards"
@@ -130,7 +131,7 @@ class Clock:
         self.env = env
         self.image_path = Path(image)
         self.image = _image(*_stamp(self.image_path))
-        self.profile = _profile(*_stamp(BOARDS / f"{env}.toml"))
+        self.profile = _profile(*_stamp(variant_profile(env)))
         self.boards: list[Board] = []  # every board built (for the violation check)
         self.board: Board | None = None
         self.write_log: list[tuple[int, int, bytes]] = []

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.buildsupport import DEV_ENVS, ENVS
+from tests.buildsupport import ENVS, VARIANTS, image_path
 from tests.firmware.clockdriver import Clock
 
 ALL_ENVS = list(ENVS)
@@ -29,7 +29,7 @@ if os.environ.get("CLOCK51_FW_BUILD"):
     def firmware() -> dict[str, Path]:
         """Images already built elsewhere: $CLOCK51_FW_BUILD/<env>/firmware.ihx (no pio run)."""
         base = Path(os.environ["CLOCK51_FW_BUILD"])
-        return {name: base / name / "firmware.ihx" for name in (*ENVS, *DEV_ENVS)}
+        return {name: image_path(name, base) for name in (*ENVS, *VARIANTS)}
 
 
 @pytest.fixture

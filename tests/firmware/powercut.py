@@ -315,10 +315,9 @@ def main(argv: list[str] | None = None) -> int:
                                  description="Power-cut sweep over the DS1302 writes.")
     ap.add_argument("--drift", action="store_true",
                     help="the drift firmware's scenarios (tests/firmware/powercut_drift.py) "
-                         "on reference_dev: a step, DRIFT writes, SET, the catch-up")
+                         "on reference: a step, DRIFT writes, SET, the catch-up")
     ap.add_argument("--image", type=Path,
-                    help="firmware image; default: the reference build (--drift: "
-                         "reference_dev)")
+                    help="firmware image; default: the reference build")
     grp = ap.add_mutually_exclusive_group()
     grp.add_argument("--full", action="store_true",
                      help="every 2nd cycle of every write (--drift: every instruction)")
@@ -341,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.scenario or []:
         if name not in names:
             ap.error(f"no scenario {name!r} (choose from {', '.join(names)})")
-    env = "reference_dev" if args.drift else "reference"
+    env = "reference"
     image = args.image or BUILD / env / "firmware.ihx"
     if not image.is_file():
         print(f"powercut: error: {image}: no firmware image (pio run -e {env})",

@@ -7,7 +7,7 @@ a check of the clock against the true time the DS1302 model knows.
     python -m tests.firmware.powercut --drift --full      # every instruction of every window
     python -m tests.firmware.powercut --drift --step 9 --scenario "step at :30"
 
-The board: env ``reference_dev`` (the drift build, simulator only), its DS1302 crystal
+The board: env ``reference`` (every shipped board has the drift feature), its DS1302 crystal
 ``PPM`` fast at its turnover temperature in a room at that temperature, the clock told
 ``DRIFT RATE`` = ``PPM``: the model is exact, so whatever the clock reports is checkable.
 Every scenario starts from a DS1302 state the firmware itself produced (``Bases``): the
@@ -63,7 +63,7 @@ from sim.machine.board import Board
 from tests.firmware.clockdriver import BUILD, CLOCK_BURST_W, Clock
 from tests.firmware.powercut import MARGIN, MERGE, WriteLog, cut_points, sweep_table
 
-ENV = "reference_dev"
+ENV = "reference"
 IMAGE = BUILD / ENV / "firmware.ihx"
 PPM = 300.0
 START = dt.datetime(2026, 1, 5, 11, 59, 55)   # the true time of the first boot
@@ -81,7 +81,7 @@ Values = tuple[str, str, int, bool, str | None]
 
 
 class CrystalClock(Clock):
-    """A Clock on ``reference_dev`` whose DS1302 crystal runs PPM fast (at 25 C, its
+    """A Clock on ``reference`` whose DS1302 crystal runs PPM fast (at 25 C, its
     turnover, in a room at 25 C: the rate is PPM exactly)."""
 
     def __init__(self, image: Path) -> None:

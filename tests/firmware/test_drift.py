@@ -1,6 +1,6 @@
 """The clock corrects its DS1302 crystal (issue 20, firmware half): the real image of the
-drift build (env reference_dev: the reference board with the drift feature, whose code does
-not fit 8 KB yet) on a simulated board whose DS1302 crystal drifts.
+reference board (every shipped board has the drift feature) on a simulated board whose DS1302
+crystal drifts.
 
 The reply text is checked against the host's stand-in clock (tests/host/fakeclock.py), the
 executable spec the host half was built on, and decoded by the host's own decoder. Rates are
@@ -23,7 +23,7 @@ from sim.machine.board import Board
 from tests.firmware.clockdriver import Clock
 from tests.host.fakeclock import FakeDevice, FakeTime
 
-ENV = "reference_dev"
+ENV = "reference"
 START = dt.datetime(2026, 1, 5, 12, 0, 0)
 DEFAULT = "OK DRIFT ID NONE RATE +0.00 ACC +0.000 STEPS +0 COMP OFF K -0.034 T0 25"
 
@@ -125,7 +125,7 @@ def test_help_lists_drift_and_a_board_without_the_feature_answers_unknown_comman
         make: Any, make_clock: Any) -> None:
     c = make().boot(rtc=START)
     assert c.command("HELP") == "OK SET GET PING ALARM HOURS INFO HELP CAL TEMP DRIFT"
-    plain = make_clock("reference").boot(rtc=START)
+    plain = make_clock("reference_nodrift").boot(rtc=START)
     assert plain.command("DRIFT") == "ERR unknown command"
     assert "DRIFT" not in plain.command("HELP")
 

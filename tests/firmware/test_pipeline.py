@@ -88,7 +88,7 @@ def xor_line(body: str) -> str:
 
 INFO_OK = ("OK INFO clock51 0.1.0 board=reference mcu=STC89C52RC xtal=11059200 baud=9600 "
            "temp=ok rtc=ok")
-HELP_OK = "OK SET GET PING ALARM HOURS INFO HELP CAL TEMP"
+HELP_OK = "OK SET GET PING ALARM HOURS INFO HELP CAL TEMP DRIFT"
 ANY_TIME = r"OK 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d (MON|TUE|WED|THU|FRI|SAT|SUN)"
 CAL_LONGEST = "OK CAL 2012-10-23 term=ShuangJiang fest=ChongYang"
 
@@ -292,10 +292,8 @@ def test_a_flood_of_short_lines_is_answered_line_for_line(make_clock):
             check_reply(replies[i], form, want)
 
 
-# ---- DRIFT in the mix (the drift build, reference_dev: issue 20) --------------------------
+# ---- DRIFT in the mix (issue 20) ---------------------------------------------------------
 
-DEV_INFO = INFO_OK.replace("board=reference ", "board=reference_dev ")
-DEV_HELP = HELP_OK + " DRIFT"
 
 
 def drift_re(ident: str = "NONE", rate: str = "+0.00", comp: str = "OFF", k: str = "-0.034",
@@ -319,9 +317,9 @@ MIX_DRIFT = [
     ("DRIFT FOO 1", None, "ERR syntax"),
     ("GET", "crc", "re:" + ANY_TIME),
     ("ALARM 06:30", "crc", "OK ALARM 06:30 ON"),
-    ("INFO", None, DEV_INFO),
+    ("INFO", None, INFO_OK),
     ("DRIFT", "xor", drift_re("3F2A", "-20.50", "ON", "+0.100", 30)),
-    ("HELP", None, DEV_HELP),
+    ("HELP", None, HELP_OK),
     ("DRIFT ID 0000", None, "ERR range"),
     ("DRIFT COMP OFF", None, drift_re("3F2A", "-20.50", "OFF", "+0.100", 30)),
     ("HOURS 12", "crc", "OK HOURS 12"),
@@ -336,14 +334,14 @@ MIX_DRIFT = [
     ("DRIFT T0 25", "crc", drift_re("3F2A", "-0.01", "OFF", "+0.100", 25)),
     ("HOURS 24", None, "OK HOURS 24"),
     ("DRIFT K -0.034", None, drift_re("3F2A", "-0.01", "OFF", "-0.034", 25)),
-    ("INFO", "crc", DEV_INFO),
+    ("INFO", "crc", INFO_OK),
     ("DRIFT ID BEEF", None, drift_re("BEEF", "-0.01", "OFF", "-0.034", 25)),
     ("DRIFT", "crc", drift_re("BEEF", "-0.01", "OFF", "-0.034", 25)),
 ]
 
 
 def dev_booted(make_clock):
-    clk = make_clock("reference_dev").boot(rtc=START)
+    clk = make_clock("reference").boot(rtc=START)
     clk.run_until_lcd(r"20\.0", 2.0, line=1)
     return clk
 

@@ -56,7 +56,7 @@ def test_get_and_set_with_checksum(make_clock, env):
 def test_other_commands(make_clock):
     clk = make_clock("reference").boot(rtc=START)
     # the reference board has a DS18B20: TEMP is a command, INFO reports the sensor
-    assert clk.command("HELP") == "OK SET GET PING ALARM HOURS INFO HELP CAL TEMP"
+    assert clk.command("HELP") == "OK SET GET PING ALARM HOURS INFO HELP CAL TEMP DRIFT"
     info = clk.command("INFO")
     assert re.match(r"^OK INFO clock51 \S+ board=reference mcu=STC89C52RC xtal=11059200 "
                     r"baud=9600 temp=(wait|ok) rtc=ok$", info), info

@@ -136,7 +136,7 @@ def test_temp_protocol_words(make_clock) -> None:
     clk.run(1.0)
     assert clk.command("temp") == "OK TEMP -7.5"
     assert clk.command("TEMP 5") == "ERR syntax"
-    assert clk.command("HELP") == "OK SET GET PING ALARM HOURS INFO HELP CAL TEMP"
+    assert clk.command("HELP") == "OK SET GET PING ALARM HOURS INFO HELP CAL TEMP DRIFT"
     line = clk.command("TEMP*" + "%02X" % (ord("T") ^ ord("E") ^ ord("M") ^ ord("P")))
     assert line.startswith("OK TEMP -7.5*")
 

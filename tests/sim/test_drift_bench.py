@@ -20,7 +20,7 @@ DAY = 86_400.0
 
 @pytest.fixture
 def bench(firmware: dict[str, Path]) -> Bench:
-    return Bench(firmware["reference"], sync_days=(0.0, 0.25, 0.5), after_days=2.0)
+    return Bench(firmware["reference_nodrift"], sync_days=(0.0, 0.25, 0.5), after_days=2.0)
 
 
 def test_the_host_learns_the_crystal_and_the_clock_drifts_on_its_battery(bench: Bench) -> None:
@@ -33,6 +33,20 @@ def test_the_host_learns_the_crystal_and_the_clock_drifts_on_its_battery(bench: 
     # the model's true time: set by the first sync (which moved the clock 3 s), kept since
     assert run.model_offset == pytest.approx(run.error, abs=0.002)
     assert any("note: this clock cannot correct itself" in out for out in run.outputs)
+
+
+def test_the_shipped_firmware_learns_its_crystal_and_corrects_it_on_its_battery(
+        firmware: dict[str, Path]) -> None:
+    """The same scenario on the reference build (every shipped board has the drift feature):
+    the host writes the learned rate, the clock steps itself while unpowered (the catch-up
+    at the last power-up), and two days later it is within a few tens of ms instead of 40 s."""
+    bench = Bench(firmware["reference"], sync_days=(0.0, 0.25, 0.5), after_days=2.0)
+    with in_utc():
+        run = bench.run(Run(230.0, learn=True, use="unpowered"))
+    assert run.drift is True
+    assert run.learned is not None and abs(run.learned - 230.0) < 1.0
+    assert run.expected == pytest.approx(230e-6 * 2 * DAY)  # 39.744 s uncorrected
+    assert run.error is not None and abs(run.error) < 0.1
 
 
 def test_a_clock_in_daily_use_in_a_swinging_room_drifts_by_the_parabola(bench: Bench) -> None:
@@ -77,9 +91,9 @@ def test_the_corrected_column_is_filled_only_when_the_firmware_has_drift(
 
 def test_the_command_prints_the_table_with_todays_na_column(firmware: dict[str, Path]) -> None:
     proc = subprocess.run([sys.executable, "-m", "sim.measure.drift",
-                           str(firmware["reference"]), "--ppm", "87", "--sync-days", "0,0.25",
-                           "--after-days", "1"], capture_output=True, text=True, cwd=ROOT,
-                          timeout=300)
+                           str(firmware["reference_nodrift"]), "--ppm", "87",
+                           "--sync-days", "0,0.25", "--after-days", "1"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert "answers ERR unknown command to DRIFT" in lines[0]
