@@ -14,18 +14,18 @@ ENVS = ("reference", "hc6800", "breadboard")
 DEBUG_ENVS = ("reference_debug",)  # SDCC --debug builds for the debugger (tests/debug)
 # Builds of a shipped profile with one line of it changed, for behaviour no shipped board has
 # any more (a clock built without the drift feature: what older firmware and boards without
-# room answer). name -> (profile, line, replacement); the image lands in
-# .pio/build/<name>/<profile>/ (variant_profile(), image_path()).
+# room answer). name -> (profile, line, replacement); the profile is written to
+# .pio/build/variants/<name>.toml (pio empties a build folder whose settings changed), the
+# image lands in .pio/build/<name>/<profile>/ (variant_profile(), image_path()).
 VARIANTS = {"reference_nodrift": ("reference", "drift = true", "drift = false")}
 BOARDS = ROOT / "firmware" / "boards"
 
 
 def variant_profile(name: str) -> Path:
-    """The profile file of env or variant ``name`` (a variant's is written beside its build)."""
+    """The profile file of env or variant ``name`` (a variant's: .pio/build/variants)."""
     if name not in VARIANTS:
         return BOARDS / f"{name}.toml"
-    base, old, new = VARIANTS[name]
-    return BUILD_DIR / name / f"{base}.toml"
+    return BUILD_DIR / "variants" / f"{name}.toml"
 
 
 def image_path(name: str, build_dir: Path = BUILD_DIR) -> Path:
@@ -45,7 +45,7 @@ def build_variant(name: str) -> str:
     profile.parent.mkdir(parents=True, exist_ok=True)
     profile.write_text(text.replace(line, new, 1))
     return run_pio("run", "-e", base, env={"CLOCK51_PROFILE": str(profile),
-                                          "PLATFORMIO_BUILD_DIR": str(profile.parent)}).stdout
+                                          "PLATFORMIO_BUILD_DIR": str(BUILD_DIR / name)}).stdout
 
 
 def sdcc_build(source: Path, outdir: Path, *options: str) -> Path:
