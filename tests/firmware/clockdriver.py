@@ -50,6 +50,8 @@ CGRAM_CHARS = "".join(chr(0x2460 + i) for i in range(8))
 CLOCK_BURST_W = 0xBE
 RAM_BURST_W = 0xFE
 SECONDS_W = 0x80
+WDAY_W = 0x8A                 # the day-of-week register alone
+DRIFT_COPIES = (7, 19)        # DS1302 RAM addresses of the drift record's two copies (drift.h)
 CONTROL_W = 0x8E
 
 SETTINGS_MAGIC = 0xC3
@@ -414,6 +416,34 @@ class Clock:
         """The DS1302's day-of-week register carries the "set me" mark (clock.h)."""
         now = self.rtc_now()
         return now is not None and self.b.rtc.registers_at(self.cycles)[5] == set_me_weekday(now)
+
+    def drift_generation(self) -> int | None:
+        """The generation bit of the newest valid copy of the drift record in DS1302 RAM
+        (drift.h: 12 bytes, sequence in byte 3's top bits, g in byte 4's bit 0, CRC-8 last);
+        None when no copy is valid (a board without the drift feature)."""
+        ram = bytes(self.b.rtc.ram)
+        valid = [c for c in (ram[a:a + 12] for a in DRIFT_COPIES) if crc8(c[:11]) == c[11]]
+        if len(valid) == 2 and (valid[1][3] >> 6) - (valid[0][3] >> 6) & 3 == 1:
+            valid.reverse()  # the second copy is the newer
+        return valid[0][4] & 1 if valid else None
+
+    def weekday_offset(self) -> int | None:
+        """The DS1302's day-of-week register less its date's ISO weekday, mod 7: what a
+        set clock must hold there is the drift record's generation (0 or 1, drift.h), or 0
+        on a board without the drift feature (expected_weekday_offset())."""
+        now = self.rtc_now()
+        if now is None:
+            return None
+        return (self.b.rtc.registers_at(self.cycles)[5] - now.isoweekday()) % 7
+
+    def expected_weekday_offset(self) -> int:
+        g = self.drift_generation()
+        return 0 if g is None else g
+
+    def time_writes(self, since: int = 0) -> list[tuple[int, int, bytes]]:
+        """clock_writes() that set the time: all but the day-of-week register written alone,
+        which a drift build writes after a set's record, to carry its generation (drift.h)."""
+        return [w for w in self.clock_writes(since) if w[1] != WDAY_W]
 
     def clock_writes(self, since: int = 0) -> list[tuple[int, int, bytes]]:
         """DS1302 writes that touch the clock registers (burst or seconds..year)."""

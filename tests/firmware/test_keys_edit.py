@@ -16,16 +16,17 @@ def step(clk: Clock, key: str, pattern: str, line: int) -> None:
 
 def left_edit_with_one_write(clk: Clock, since: int, want: dt.datetime) -> None:
     """Leaving wrote the clock exactly once (one clock burst, seconds 00, no other write to
-    a clock register), and the DS1302 holds ``want`` (plus the time since), the right
-    weekday, write protection back on."""
-    writes = clk.clock_writes(since)
+    a clock register but the day-of-week register with the drift record's generation), and
+    the DS1302 holds ``want`` (plus the time since), the right weekday, write protection
+    back on."""
+    writes = clk.time_writes(since)
     assert len(writes) == 1, f"leaving edit mode must write the clock once: {writes}"
     cycle, cmd, data = writes[0]
     assert cmd == 0xBE and len(data) == 8, f"one clock burst expected: {writes}"
     assert data[0] == 0x00, f"seconds register written as {data[0]:#04x}, want 0x00"
     elapsed = (clk.cycles - cycle) // clk.cps
     assert clk.rtc_now() == want + dt.timedelta(seconds=elapsed)
-    assert clk.b.rtc.registers_at(clk.cycles)[5] == clk.rtc_now().isoweekday()
+    assert clk.weekday_offset() == clk.expected_weekday_offset()
     assert clk.b.rtc.write_protected
 
 

@@ -31,10 +31,12 @@ def test_get_and_set(make_clock, env):
     since = clk.cycles
     assert clk.command("SET 2024-02-29 23:59:30") == "OK 2024-02-29 23:59:30 THU"
     assert clk.rtc_now() == dt.datetime(2024, 2, 29, 23, 59, 30)
-    writes = clk.clock_writes(since)
+    writes = clk.time_writes(since)
     assert len(writes) == 1, f"a SET writes the DS1302 clock once: {writes}"
     assert writes[0][1] == 0xBE and len(writes[0][2]) == 8, "one clock burst"
-    assert clk.b.rtc.registers_at(clk.cycles)[5] == 4  # day-of-week register: Thursday
+    assert len(clk.clock_writes(since)) == 2, "and the day-of-week register with its generation"
+    # the day-of-week register: Thursday (4) plus the drift record's generation
+    assert clk.b.rtc.registers_at(clk.cycles)[5] == 4 + clk.expected_weekday_offset()
     assert clk.b.rtc.write_protected
     clk.run_until_lcd(r"^2024-02-29 Thu", 0.2, line=0)
     assert TIME_REPLY.match(clk.command("get")), "commands are case-insensitive"
@@ -146,7 +148,7 @@ def measure_set_delay(clk: Clock, when: dt.datetime) -> float:
     clk.send_line(when.strftime("SET %Y-%m-%d %H:%M:%S"), end="\r")
     assert clk.read_reply() == when.strftime("OK %Y-%m-%d %H:%M:%S ") + f"{when:%a}".upper()
     last_byte = max(c for c, b in clk.b.uart.rx_log if b == 0x0D)
-    writes = clk.clock_writes(since)
+    writes = clk.time_writes(since)
     assert len(writes) == 1, f"a SET writes the DS1302 clock once: {writes}"
     # cross-check with the model's divider phase: restarted at the write
     phase_s = clk.rtc_phase_ms() / 1000
