@@ -2,16 +2,19 @@
 
 Links into each suite only the firmware modules it names: its test_main.c has a line
 ``Firmware modules: calendar.c lunar.c`` (files of firmware/src, compiled unchanged); the
-test doubles at the root of firmware/test stand in for the drivers.
+test doubles at the root of firmware/test stand in for the drivers, and for other modules
+where a module under test calls them (each module under test is defined to the compiler as
+``UNDER_TEST_<NAME>=1``: ``UNDER_TEST_CLOCK`` for clock.c).
 
 Renders the unit tests' expected-value headers (firmware/test/templates/*.j2, data from
 firmware/tools/lunar_expect.py and solar_expect.py) with the same generator as the board
 headers, into
 ``$BUILD_DIR/generated_test`` (DO-NOT-EDIT banner, never in git).
 
-Lifts the code limit to the 8052's 64 KB: a test image holds the modules under test, their
-tests and tables, and runs only in the simulator (``clock51-sim exec``), never on the 8 KB
-part. IRAM and XRAM keep the board's limits.
+Lifts the code limit to the 8052's 64 KB and XRAM to 1 KB (TEST_XRAM): a test image holds
+the modules under test, their tests and tables, and the test doubles' buffers (XDATA, beyond
+the page the modules' PDATA keeps), and runs only in the simulator (``clock51-sim exec
+--xram 1024``), never on the 8 KB part. IRAM keeps the board's limit.
 """
 
 import importlib.util
@@ -60,7 +63,8 @@ render(profile_file, gen_dir, templates_dir=os.path.join(project_dir, "firmware"
                                                           "templates"),
        extra=expected)
 env.Prepend(CPPPATH=[gen_dir])  # noqa: F821
-env.Replace(CLOCK51_CODE_SIZE=65536)  # noqa: F821
+TEST_XRAM = 1024  # platformio.ini [env:test] runs the images with --xram 1024
+env.Replace(CLOCK51_CODE_SIZE=65536, CLOCK51_XRAM_SIZE=TEST_XRAM)  # noqa: F821
 
 MODULES_RE = re.compile(r"Firmware modules:\s*((?:[\w-]+\.c\s*)+)")
 suite = env.get("PIOTEST_RUNNING_NAME")  # noqa: F821
@@ -85,3 +89,6 @@ if suite:
                          f"module: {', '.join(missing)}\n")
         env.Exit(1)  # noqa: F821
     env.Replace(SRC_FILTER=["-<*>"] + [f"+<{m}>" for m in modules])  # noqa: F821
+    # UNDER_TEST_CLOCK=1 for clock.c...: the doubles stand in only for what is not under test
+    # (CFLAGS: the builder sets CPPDEFINES and CCFLAGS after this script)
+    env.Append(CFLAGS=[f"-DUNDER_TEST_{m[:-2].upper()}=1" for m in modules])  # noqa: F821

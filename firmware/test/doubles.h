@@ -26,19 +26,20 @@
 
 extern XDATA char fake_uart_out[FAKE_OUT_SIZE + 1];
 extern IDATA uint8_t fake_uart_out_len;
-extern IDATA uint16_t fake_uart_lost;  /* lines lost after the bytes fed so far */
+extern XDATA uint16_t fake_uart_lost;  /* lines lost after the bytes fed so far */
 void fake_uart_feed(const char *s);     /* queue these bytes (NUL-terminated) for uart_getc() */
 void fake_uart_feed_byte(uint8_t b);
 void fake_uart_clear(void);             /* forget what was sent and what is still queued */
 
 extern XDATA uint8_t fake_rtc_reg[9];   /* 0..7 clock burst order, 8 trickle */
 extern XDATA uint8_t fake_rtc_ram[31];
-extern IDATA uint8_t fake_rtc_writes, fake_rtc_refused;
+extern XDATA uint8_t fake_rtc_writes, fake_rtc_refused;
 void fake_rtc_reset(void);              /* a fresh chip: CH set, WP set, RAM 0 */
 /* a running clock at 20yy-mm-dd hh:mi:ss (BCD, 24 h, weekday register wd) */
 void fake_rtc_set(uint8_t yy, uint8_t mm, uint8_t dd, uint8_t hh, uint8_t mi, uint8_t ss,
                   uint8_t wd);
 
-extern IDATA uint8_t fake_cancel_edits, fake_rings, fake_calendar_stale;
+extern XDATA uint8_t fake_cancel_edits, fake_rings, fake_calendar_stale;
+extern XDATA uint8_t fake_drift_sets, fake_drift_stores;  /* drift.c's, on a drift board */
 
 #endif /* DOUBLES_H */

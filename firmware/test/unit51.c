@@ -10,6 +10,15 @@
 /* The simulator's exit status port (clock51-sim exec): 0 at reset, 0 = pass at the stop. */
 __sfr __at(0xFF) UNIT_EXIT;
 
+/* Before the C start-up: a test image's XRAM is 1 KB (pio_test_pre.py), so MOVX @Ri (the
+ * modules' PDATA) takes its high address byte from P2, as on any 8052 with external XRAM:
+ * page 0, where the linker put PDATA (the chip's own 256 bytes ignore P2). */
+unsigned char _sdcc_external_startup(void)
+{
+    P2 = 0;
+    return 0;
+}
+
 #define ST_RUNNING 0
 #define ST_FAILED  1
 #define ST_IGNORED 2

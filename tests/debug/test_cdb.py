@@ -164,8 +164,7 @@ def test_the_source_path_is_the_one_sdcc_compiled(types, debug_programs):
 def test_the_clock_firmware_debug_info_covers_every_module(debug_firmware):
     info = cdb.load(debug_firmware.with_suffix(".cdb"))
     src = Path(__file__).resolve().parents[2] / "firmware" / "src"
-    # (drift.c compiles to nothing without [firmware] drift, off on the reference board)
-    assert set(info.files()) == {p.name for p in src.glob("*.c")} - {"drift.c"}
+    assert set(info.files()) == {p.name for p in src.glob("*.c")}
     for name in ("clock_poll", "uart_isr", "main", "lcd_init"):
         f = info.function(name)
         assert f is not None and f.lines, name

@@ -36,6 +36,11 @@ void temp_print(void)
 #else
 #define HELP_CAL ""
 #endif
+#if FEATURE_DRIFT
+#define HELP_DRIFT " DRIFT"
+#else
+#define HELP_DRIFT ""
+#endif
 
 /* Firmware modules: protocol.c clock.c text.c calendar.c tick.c */
 
@@ -295,7 +300,7 @@ static void test_info_and_help(void)
     TEST_ASSERT_EQUAL_STRING("OK INFO clock51 0.1.0 board=reference mcu=STC89C52RC "
                              "xtal=11059200 baud=9600" INFO_TEMP " rtc=unset\r\n",
                              send("INFO\r"));
-    TEST_ASSERT_EQUAL_STRING("OK SET GET PING ALARM HOURS INFO HELP" HELP_CAL HELP_TEMP "\r\n",
+    TEST_ASSERT_EQUAL_STRING("OK SET GET PING ALARM HOURS INFO HELP" HELP_CAL HELP_TEMP HELP_DRIFT "\r\n",
                              send("HELP\r"));
 }
 
@@ -303,7 +308,7 @@ static void test_info_and_help(void)
  * each piece must fit, the check included; CAL's longest: test_cal) */
 static void test_help_keeps_its_crc_check_whole(void)
 {
-    static const char want[] = "OK SET GET PING ALARM HOURS INFO HELP" HELP_CAL HELP_TEMP "#";
+    static const char want[] = "OK SET GET PING ALARM HOURS INFO HELP" HELP_CAL HELP_TEMP HELP_DRIFT "#";
     const char *got;
 
     fresh();
