@@ -23,7 +23,7 @@ from sim.errors import MeasureError
 from sim.measure.fwcompare import memory
 
 ROOT = Path(__file__).resolve().parent.parent
-ENVS = ("reference", "hc6800", "breadboard", "reference_dev", "reference_debug")
+ENVS = ("reference", "hc6800", "breadboard", "reference_debug")
 
 
 def code_bytes(build: Path, env: str) -> int:
