@@ -43,11 +43,14 @@ with one line on stderr.
 
 from __future__ import annotations
 
+import bisect
 import os
+import random
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 PAGE = 0xF800          # address bits of the 2 KB page an ACALL/AJMP reaches
@@ -59,6 +62,8 @@ SHORT = {"lcall": "acall", "ljmp": "ajmp"}
 RELAXED_AREAS = {"CSEG", "GSFINAL", "GSINIT", *(f"GSINIT{i}" for i in range(6))}
 PADDED_AREA = "HOME"
 PAGE_ERROR = "2K Page relocation error"
+SWITCH = {"yes": True, "true": True, "1": True, "on": True,
+          "no": False, "false": False, "0": False, "off": False}
 MAX_LINKS = 64         # the loop ends long before (each site changes at most twice)
 
 _LABEL = re.compile(r"\s*(\d+\$|[A-Za-z_.$][\w.$]*)\s*::?")
@@ -242,6 +247,17 @@ def parse_asm(rel: str, asm: str, work_rel: str, text: str) -> Module:
     return mod
 
 
+def in_page(addr: int, target: int, is_short: bool) -> bool:
+    """Whether a site at ``addr`` reaches ``target`` written short: the CPU takes the page
+    of the address after it, sdld checks the page of its operand byte (addr + 1); both must
+    be the target's (so never at 0x..7FE). A long site is judged as if it alone were
+    written short: the code up to a target after it would move down by one."""
+    if not is_short and target > addr:
+        target -= 1
+    after = addr + 2
+    return (after & PAGE) == (target & PAGE) and ((addr + 1) & PAGE) == (after & PAGE)
+
+
 def read_listing(path: str) -> dict[int, int]:
     """asm line -> linked address, from sdld's relocated listing (.rst, sdas8051 -plosgffw
     columns: address in 6..11, the line number right-aligned in 34..38)."""
@@ -262,6 +278,176 @@ def read_map(path: str) -> dict[str, int]:
     """Global symbol -> address, from sdld's .map."""
     with open(path, errors="replace") as f:
         return {m.group(2): int(m.group(1), 16) for m in _MAP_SYM.finditer(f.read())}
+
+
+_MAP_AREA = re.compile(r"^(\S+)\s+([0-9A-Fa-f]+)\s+([0-9A-Fa-f]+)\s+=\s+\d+\. bytes "
+                       r"\(([^)]*)\)", re.M)
+_RADIX = {"X": 16, "D": 10, "Q": 8}
+
+
+def read_code_areas(path: str) -> list[tuple[str, int, int]]:
+    """(name, start, size) of the relocatable code areas of sdld's .map, in address order."""
+    with open(path, errors="replace") as f:
+        found = {m.group(1): (int(m.group(2), 16), int(m.group(3), 16))
+                 for m in _MAP_AREA.finditer(f.read())
+                 if {"REL", "CODE"} <= set(m.group(4).split(","))}
+    return sorted(((name, start, size) for name, (start, size) in found.items()),
+                  key=lambda a: (a[1], a[2] != 0, a[0]))
+
+
+def read_rel_areas(path: str) -> dict[str, int]:
+    """Area name -> size in one object file (its `A NAME size N flags F ...` lines)."""
+    out: dict[str, int] = {}
+    with open(path, errors="replace") as f:
+        radix = _RADIX.get(f.read(1), 16)
+        f.seek(0)
+        for line in f:
+            words = line.split()
+            if len(words) >= 4 and words[0] == "A" and words[2] == "size":
+                out[words[1]] = out.get(words[1], 0) + int(words[3], radix)
+    return out
+
+
+REST = -1               # an area's part after the objects' (the library's code)
+MAX_EVALS = 2500        # layouts the order search judges (about 1 ms each)
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A site and its target as (area, object, offset in that object's part of the area)."""
+    seg: tuple[str, int]
+    off: int
+    target_seg: tuple[str, int]
+    target_off: int
+
+
+class Layout:
+    """The link modelled without linking: each object's part of each code area is laid out
+    in the order of the objects on the link line (the library's after them), less one byte
+    per site written short before it. From one plain link of the given order; judges any
+    order by the relaxation loop of Relaxer.run run on modelled addresses."""
+
+    def __init__(self, areas: list[tuple[str, int, int]], sizes: dict[tuple[str, int], int],
+                 order: list[int]) -> None:
+        self.areas = [(name, start) for name, start, _ in areas]
+        self.sizes = dict(sizes)
+        for name, _, size in areas:     # what the objects do not fill is the library's
+            self.sizes[(name, REST)] = size - sum(self.sizes.get((name, i), 0) for i in order)
+        self.bases = self._bases(order, {})
+        self.sites: dict[tuple[int, int], _Placed] = {}
+
+    def _bases(self, order: list[int], per: dict[tuple[str, int], list[int]]
+               ) -> dict[tuple[str, int], int]:
+        bases = {}
+        removed = 0
+        for name, start in self.areas:
+            addr = start - removed      # the code areas follow one another
+            for i in (*order, REST):
+                seg = (name, i)
+                bases[seg] = addr
+                n = len(per.get(seg, ()))
+                addr += self.sizes.get(seg, 0) - n
+                removed += n
+        return bases
+
+    def locate(self, addr: int, obj: int | None = None) -> tuple[tuple[str, int], int] | None:
+        """(segment, offset) of an address of the plain link, in object ``obj`` (None: any,
+        the library's included)."""
+        end = None
+        for seg, base in self.bases.items():
+            if obj is not None and seg[1] != obj:
+                continue
+            size = self.sizes.get(seg, 0)
+            if base <= addr < base + size:
+                return seg, addr - base
+            if addr == base + size and size:
+                end = (seg, size)       # a label at the end of a part
+        return end
+
+    def add(self, key: tuple[int, int], obj: int, addr: int, target: int,
+            target_obj: int | None) -> None:
+        site, goal = self.locate(addr, obj), self.locate(target, target_obj)
+        if site is not None and goal is not None:
+            self.sites[key] = _Placed(site[0], site[1], goal[0], goal[1])
+
+    def fits(self, order: list[int], short: set[tuple[int, int]]
+             ) -> dict[tuple[int, int], bool]:
+        per: dict[tuple[str, int], list[int]] = {}
+        for key in short:
+            p = self.sites[key]
+            per.setdefault(p.seg, []).append(p.off)
+        for offs in per.values():
+            offs.sort()
+        bases = self._bases(order, per)
+
+        def at(seg: tuple[str, int], off: int) -> int:
+            return bases[seg] + off - bisect.bisect_left(per.get(seg, ()), off)
+
+        return {key: in_page(at(p.seg, p.off), at(p.target_seg, p.target_off), key in short)
+                for key, p in self.sites.items()}
+
+    def relax(self, order: list[int]) -> set[tuple[int, int]]:
+        """The sites Relaxer.run's loop would write short, linking in ``order``."""
+        return _relax_loop(lambda short: self.fits(order, short))
+
+    def best_order(self, order: list[int], evals: int = MAX_EVALS) -> tuple[list[int], int]:
+        """A link order (the first object stays first) with more sites short, and how many:
+        a climb from the given order (each object moved to each other place, a move kept
+        when it shortens more, until none does), then climbs from the best order with three
+        objects moved at random, until ``evals`` layouts were judged or every site is short.
+        Deterministic: the random moves come from a generator with a fixed seed."""
+        rng = random.Random(0)
+        self.evals = 0
+        best, score = self._climb(order, evals)
+        n = len(order)
+        while self.evals < evals and score < len(self.sites):
+            start = list(best)
+            for _ in range(3):
+                start.insert(rng.randrange(1, n), start.pop(rng.randrange(1, n)))
+            cand, got = self._climb(start, evals)
+            if got > score:
+                best, score = cand, got
+        return best, score
+
+    def _climb(self, order: list[int], evals: int) -> tuple[list[int], int]:
+        best, score = list(order), len(self.relax(order))
+        self.evals += 1
+        n = len(order)
+        improved = True
+        while improved and self.evals < evals and score < len(self.sites):
+            improved = False
+            for i in range(1, n):
+                for j in range(1, n):
+                    if i == j or self.evals >= evals:
+                        continue
+                    cand = list(best)
+                    cand.insert(j, cand.pop(i))
+                    got = len(self.relax(cand))
+                    self.evals += 1
+                    if got > score:
+                        best, score, improved = cand, got, True
+        return best, score
+
+
+def _relax_loop(fits_of: Callable[[set[tuple[int, int]]], dict[tuple[int, int], bool]]
+                ) -> set[tuple[int, int]]:
+    """The relaxation loop on a layout judge (short sites -> every site in page or not):
+    first every site that fits is written short; then each short site out of its page is
+    written long again, until none is; then the long sites that now fit, each at most once."""
+    short: set[tuple[int, int]] = set()
+    tried: set[tuple[int, int]] = set()
+    for _ in range(MAX_LINKS):
+        fits = fits_of(short)
+        moved_out = {k for k in short if not fits.get(k, False)}
+        if moved_out:
+            short -= moved_out
+            continue
+        new = {k for k, ok in fits.items() if ok and k not in short and k not in tried}
+        if not new:
+            return short
+        short |= new
+        tried |= new
+    raise RelaxError(f"no stable layout after {MAX_LINKS} links")
 
 
 @dataclass
@@ -306,7 +492,8 @@ class LinkCommand:
 class Relaxer:
     """The relaxation loop over one link command."""
 
-    def __init__(self, argv: list[str], assembler: str = "sdas8051") -> None:
+    def __init__(self, argv: list[str], assembler: str = "sdas8051",
+                 reorder: bool = True) -> None:
         self.cmd = LinkCommand.parse(argv)
         self.assembler = assembler
         self.build = os.path.dirname(self.cmd.out) or "."
@@ -314,6 +501,9 @@ class Relaxer:
         self.modules: dict[int, Module] = {}
         self.written: dict[int, str] = {}
         self.links = 0
+        self.order = list(self.cmd.objects)    # the command's objects, as linked
+        self.reorder = reorder
+        self.predicted: int | None = None       # sites short in the chosen order, modelled
         for i in self.cmd.objects:
             rel = self.cmd.argv[i]
             asm = rel[:-4] + ".asm"
@@ -354,7 +544,9 @@ class Relaxer:
             self.written[i] = text
 
     def _link(self, final: bool) -> subprocess.CompletedProcess[str]:
-        rels = {i: mod.work_rel for i, mod in self.modules.items()}
+        """Link the copies, the objects in ``self.order`` (the command's places for them)."""
+        places = zip(self.cmd.objects, self.order, strict=True)
+        rels = {place: self._object(i) for place, i in places}
         if final:
             argv = self.cmd.with_objects(rels)
         else:
@@ -363,36 +555,61 @@ class Relaxer:
         self.links += 1
         return subprocess.run(argv, capture_output=True, text=True)
 
+    def _object(self, i: int) -> str:
+        """The object linked for the command's object argument ``i``."""
+        return self.modules[i].work_rel if i in self.modules else self.cmd.argv[i]
+
     def _addresses(self, out: str) -> tuple[dict[int, dict[int, int]], dict[str, int]]:
         listings = {i: read_listing(mod.work_rst) for i, mod in self.modules.items()}
         return listings, read_map(os.path.splitext(out)[0] + ".map")
 
-    def _fits(self, short: set[tuple[int, int]], listings: dict[int, dict[int, int]],
-              symbols: dict[str, int]) -> dict[tuple[int, int], bool]:
-        """Every resolvable site -> whether it is (or would be, written short) in page."""
-        out: dict[tuple[int, int], bool] = {}
+    def _resolved(self, listings: dict[int, dict[int, int]], symbols: dict[str, int]
+                  ) -> list[tuple[tuple[int, int], int, int, int | None]]:
+        """(site, its address, its target's address, the target's object or None for a
+        global symbol) of every site whose addresses the link gives."""
+        out = []
         for i, mod in self.modules.items():
             where = listings[i]
             for s in mod.sites:
                 addr = where.get(s.line)
+                obj: int | None = i
                 if _LOCAL.fullmatch(s.operand):
                     line = mod.labels.get((s.block, s.operand))
                     target = where.get(line) if line is not None else None
                 elif s.operand in mod.names:
                     target = where.get(mod.names[s.operand])
                 else:
-                    target = symbols.get(s.operand)
-                if addr is None or target is None:
-                    continue    # unresolved (an assigned symbol...): stays long
-                is_short = (i, s.line) in short
-                after = addr + 2
-                if not is_short and target > addr:
-                    target -= 1  # written short, the code up to the target moves by one
-                # the CPU takes the page of the address after it, sdld checks the page of
-                # its operand byte (addr + 1): both must be the target's (not at 0x..7FE)
-                out[(i, s.line)] = ((after & PAGE) == (target & PAGE)
-                                    and ((addr + 1) & PAGE) == (after & PAGE))
-        return out
+                    target, obj = symbols.get(s.operand), None
+                if addr is not None and target is not None:
+                    out.append(((i, s.line), addr, target, obj))
+        return out      # (unresolved, an assigned symbol...: stays long)
+
+    def _fits(self, short: set[tuple[int, int]], listings: dict[int, dict[int, int]],
+              symbols: dict[str, int]) -> dict[tuple[int, int], bool]:
+        """Every resolvable site -> whether it is (or would be, written short) in page."""
+        return {key: in_page(addr, target, key in short)
+                for key, addr, target, _ in self._resolved(listings, symbols)}
+
+    def _layout(self) -> Layout | None:
+        """The model of the link (class Layout) from one plain link in the given order, or
+        None if it does not give that link's addresses back (then the order stays)."""
+        self._write(set())
+        if self._link(final=False).returncode != 0:
+            return None
+        out = os.path.join(self.work, "firmware.ihx")
+        mapfile = os.path.splitext(out)[0] + ".map"
+        sizes = {}
+        for i in self.cmd.objects:
+            for area, size in read_rel_areas(self._object(i)).items():
+                sizes[(area, i)] = size
+        layout = Layout(read_code_areas(mapfile), sizes, self.order)
+        resolved = self._resolved(*self._addresses(out))
+        for key, addr, target, obj in resolved:
+            layout.add(key, key[0], addr, target, obj)
+        if len(layout.sites) != len(resolved) or layout.fits(self.order, set()) != {
+                key: in_page(addr, target, False) for key, addr, target, _ in resolved}:
+            return None
+        return layout
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -401,6 +618,7 @@ class Relaxer:
         page): one warning line, then SDCC's objects linked as they are (a bigger image,
         never a wrong one)."""
         sys.stderr.write(f"warning: relax: {why}: linked without relaxation\n")
+        self.order = list(self.cmd.objects)
         self._write(set())
         proc = self._link(final=True)
         if proc.returncode == 0:
@@ -412,29 +630,42 @@ class Relaxer:
             if os.path.isfile(mod.work_rst):
                 shutil.copyfile(mod.work_rst, mod.rel[:-4] + ".rst")
 
-    def run(self) -> tuple[subprocess.CompletedProcess[str], int, int]:
-        """Relax and link; the final link's result, the sites written short, all sites."""
-        short: set[tuple[int, int]] = set()
-        tried: set[tuple[int, int]] = set()
+    def _loop(self) -> set[tuple[int, int]]:
+        """The sites written short in ``self.order``: the relaxation loop on real links."""
         out = os.path.join(self.work, "firmware.ihx")
-        while True:
+
+        def linked(short: set[tuple[int, int]]) -> dict[tuple[int, int], bool]:
             if self.links >= MAX_LINKS:
                 raise RelaxError(f"no stable layout after {MAX_LINKS} links")
             self._write(short)
             # (a relaxed link may fail on sdld's page check: its listings still hold the
-            # addresses, and the sites it refused are found out of page below)
+            # addresses, and the sites it refused are found out of page)
             if self._link(final=False).returncode != 0 and not short:
-                return self._link(final=True), 0, 0    # the plain link fails: its errors
-            fits = self._fits(short, *self._addresses(out))
-            moved_out = {k for k in short if not fits.get(k, False)}
-            if moved_out:
-                short -= moved_out      # only ever lengthened again: converges
-                continue
-            new = {k for k, ok in fits.items() if ok and k not in short and k not in tried}
-            if not new:
-                break
-            short |= new
-            tried |= new
+                raise _PlainFails()
+            return self._fits(short, *self._addresses(out))
+
+        return _relax_loop(linked)
+
+    def run(self) -> tuple[subprocess.CompletedProcess[str], int, int]:
+        """Relax and link; the final link's result, the sites written short, all sites."""
+        given = list(self.order)
+        try:
+            if self.reorder and len(self.order) > 2:
+                layout = self._layout()
+                if layout is not None:
+                    self.order, self.predicted = layout.best_order(given)
+            short = self._loop()
+            if self.order != given:    # never worse than the given order
+                chosen, self.order = self.order, given
+                kept = self._loop()
+                if len(short) > len(kept):
+                    self.order = chosen
+                else:
+                    short = kept
+        except _PlainFails:
+            self.order = given
+            return self._link(final=True), 0, 0    # the plain link fails: its errors
+        self._write(short)
         proc = self._link(final=True)
         if proc.returncode != 0 and PAGE_ERROR in proc.stdout + proc.stderr:
             return self._plain(f"sdld: {PAGE_ERROR}")
@@ -448,13 +679,27 @@ class Relaxer:
             self._keep_listings()
         return proc, len(short), self.sites
 
+    @property
+    def order_names(self) -> str:
+        """The objects' names in the link order."""
+        return " ".join(os.path.basename(self.cmd.argv[i])[:-4] for i in self.order)
+
+
+class _PlainFails(Exception):
+    """The link of SDCC's objects fails: its own errors are the answer."""
+
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["--"]:
         args = args[1:]
+    order = os.environ.get("CLOCK51_RELAX_ORDER", "yes")
+    if order.strip().lower() not in SWITCH:
+        sys.stderr.write(f"error: relax: CLOCK51_RELAX_ORDER = {order!r}: expected yes or no\n")
+        return 1
     try:
-        relaxer = Relaxer(args, assembler=os.environ.get("CLOCK51_AS", "sdas8051"))
+        relaxer = Relaxer(args, assembler=os.environ.get("CLOCK51_AS", "sdas8051"),
+                          reorder=SWITCH[order.strip().lower()])
         proc, short, total = relaxer.run()
     except (RelaxError, OSError) as exc:
         sys.stderr.write(f"error: relax: {exc}\n")
@@ -463,7 +708,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.stderr.write(proc.stderr)
     if proc.returncode == 0:
         print(f"relax: {short} of {total} LCALL/LJMP written as ACALL/AJMP (-{short} bytes, "
-              f"{relaxer.links} links)")
+              f"{relaxer.links} links; link order {relaxer.order_names})")
     return proc.returncode
 
 
