@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -310,3 +311,66 @@ def test_a_site_whose_operand_byte_ends_a_page_stays_long() -> None:
     assert fits(0x07FE, 0x0700) is False    # sdld would take it, the CPU goes to page 1
     assert fits(0x07FD, 0x0700) is True
     assert fits(0x07FF, 0x0810) is True
+
+
+def _link_command(tmp_path: Path) -> list[str]:
+    """The reference firmware's link, on a copy of its objects and SDCC's .asm in
+    ``tmp_path`` (main first, then in name order, as builder/main.py gives them)."""
+    src = tmp_path / "src"
+    src.mkdir(parents=True)
+    for f in (BUILD_DIR / "reference" / "src").iterdir():
+        if f.suffix in (".rel", ".asm"):
+            shutil.copyfile(f, src / f.name)
+    rels = sorted(src.glob("*.rel"), key=lambda p: (p.name != "main.rel", p.name))
+    return ["sdcc", "-mmcs51", "--iram-size", "256", "--xram-size", "256", "--code-size",
+            "65536", "--out-fmt-ihx", "-o", str(tmp_path / "firmware.ihx"), *map(str, rels)]
+
+
+def test_the_chosen_link_order_is_deterministic_and_shortens_no_fewer_calls_than_name_order(
+        firmware: dict[str, Path], tmp_path: Path) -> None:
+    relax = _relax_module()
+    runs = []
+    for k, reorder in enumerate((True, True, False)):
+        cmd = _link_command(tmp_path / str(k))
+        relaxer = relax.Relaxer(cmd, reorder=reorder)
+        proc, short, total = relaxer.run()
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        runs.append((relaxer, short, (tmp_path / str(k) / "firmware.ihx").read_bytes(),
+                     code_size(tmp_path / str(k))))
+    (chosen, short, image, size), again, (given, name_short, _, name_size) = runs
+    assert again[0].order_names == chosen.order_names and again[2] == image
+    assert given.order_names.split() == ["main", *sorted(given.order_names.split()[1:])]
+    names = chosen.order_names.split()
+    assert names[0] == "main" and sorted(names) == sorted(given.order_names.split())
+    assert short >= name_short and size == name_size - (short - name_short)
+    if names != given.order_names.split():
+        # the model of the link (no link per order judged) foresaw the real loop exactly
+        assert chosen.predicted == short > name_short
+    assert 0 < short <= total
+    # the size the build reports is the chosen order's (the build ran the same relaxation)
+    assert code_size(BUILD_DIR / "reference") == size
+
+
+def test_the_link_model_gives_the_plain_links_addresses_back(
+        firmware: dict[str, Path], tmp_path: Path) -> None:
+    """Layout places each object's part of each code area after the parts before it in the
+    order; for another order it must give the addresses a real link of that order gives."""
+    relax = _relax_module()
+    relaxer = relax.Relaxer(_link_command(tmp_path))
+    layout = relaxer._layout()
+    assert layout is not None and len(layout.sites) == relaxer.sites
+    reverse = [relaxer.order[0], *reversed(relaxer.order[1:])]
+    relaxer.order = reverse
+    relaxer._write(set())
+    assert relaxer._link(final=False).returncode == 0
+    real = relaxer._fits(set(), *relaxer._addresses(str(tmp_path / "relax" / "firmware.ihx")))
+    assert layout.fits(reverse, set()) == real
+    assert layout.relax(reverse) == relaxer._loop()
+
+
+def test_a_bad_relax_order_switch_fails_the_build_with_one_line(tmp_path: Path) -> None:
+    proc = run_pio("run", "-e", "reference", check=False,
+                   env={"CLOCK51_RELAX_ORDER": "sometimes", "PLATFORMIO_BUILD_DIR": str(tmp_path)})
+    assert proc.returncode != 0
+    errors = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.startswith("error:")]
+    assert errors == ["error: CLOCK51_RELAX_ORDER = 'sometimes': expected yes or no"]

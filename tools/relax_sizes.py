@@ -3,10 +3,12 @@ side (README "Call relaxation"):
 
     .venv/bin/python -m tools.relax_sizes [-e ENV ...]
 
-Builds each env twice in a temporary build folder (``PLATFORMIO_BUILD_DIR``; the project's
-``.pio/build`` is left alone): with ``CLOCK51_RELAX=0`` and with ``CLOCK51_RELAX=1``, and
-prints the code bytes of both (from the link's ``.mem``), the bytes saved, and how many of
-the image's LCALL/LJMP the relaxation wrote as ACALL/AJMP. Exit status 1 if a build fails.
+Builds each env three times in a temporary build folder (``PLATFORMIO_BUILD_DIR``; the
+project's ``.pio/build`` is left alone): with ``CLOCK51_RELAX=0``, relaxed with the modules
+in the builder's order (``CLOCK51_RELAX_ORDER=0``: main first, then by name), and relaxed as
+a build does it (the link order chosen by relax.py), and prints the code bytes of the three
+(from the link's ``.mem``), the bytes the relaxation saves, and how many of the image's
+LCALL/LJMP it wrote as ACALL/AJMP. Exit status 1 if a build fails.
 """
 
 from __future__ import annotations
@@ -31,13 +33,14 @@ def code_bytes(build: Path, env: str) -> int:
     return memory(build / env / "firmware.ihx", iram_size=256)["code"]
 
 
-def build(env: str, folder: Path, relax: bool) -> str:
+def build(env: str, folder: Path, relax: bool, reorder: bool = True) -> str:
     pio = Path(sys.executable).with_name("pio")
     proc = subprocess.run(
         [str(pio) if pio.exists() else "pio", "run", "-e", env], cwd=ROOT, text=True,
         capture_output=True,
         env=dict(os.environ, PLATFORMIO_NO_ANSI="1", PLATFORMIO_BUILD_DIR=str(folder),
-                 CLOCK51_RELAX="1" if relax else "0"))
+                 CLOCK51_RELAX="1" if relax else "0",
+                 CLOCK51_RELAX_ORDER="1" if reorder else "0"))
     if proc.returncode != 0:
         raise RuntimeError(f"pio run -e {env} failed:\n{proc.stdout}{proc.stderr}")
     return proc.stdout
@@ -49,19 +52,21 @@ def main(argv: list[str] | None = None) -> int:
                    help="an env to measure (repeatable; default: all)")
     args = p.parse_args(argv)
     envs = args.env or list(ENVS)
-    print(f"{'env':<16} {'plain':>7} {'relaxed':>8} {'saved':>6}  shortened")
+    print(f"{'env':<16} {'plain':>7} {'by name':>8} {'relaxed':>8} {'saved':>6}  shortened")
     with tempfile.TemporaryDirectory(prefix="clock51-relax-") as tmp:
         for env in envs:
             try:
                 build(env, Path(tmp) / "plain", relax=False)
+                build(env, Path(tmp) / "byname", relax=True, reorder=False)
                 log = build(env, Path(tmp) / "relaxed", relax=True)
                 plain = code_bytes(Path(tmp) / "plain", env)
+                byname = code_bytes(Path(tmp) / "byname", env)
                 relaxed = code_bytes(Path(tmp) / "relaxed", env)
             except (RuntimeError, MeasureError) as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 1
             m = re.search(r"relax: (\d+ of \d+)", log)
-            print(f"{env:<16} {plain:>7} {relaxed:>8} {relaxed - plain:>6}  "
+            print(f"{env:<16} {plain:>7} {byname:>8} {relaxed:>8} {relaxed - plain:>6}  "
                   f"{m.group(1) if m else '?'} LCALL/LJMP")
     return 0
 

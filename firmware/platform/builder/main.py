@@ -9,7 +9,9 @@ module holding main() first, and produces, in the env's build directory:
 
 The link runs through builder/relax.py (call relaxation: LCALL/LJMP to the same 2 KB page
 written as ACALL/AJMP, in copies of SDCC's .asm under relax/), unless the env sets
-`custom_relax = no` or the environment CLOCK51_RELAX=0 (CLOCK51_RELAX=1 forces it on).
+`custom_relax = no` or the environment CLOCK51_RELAX=0 (CLOCK51_RELAX=1 forces it on); it
+also chooses the modules' link order (main first) that shortens the most calls, unless
+`custom_relax_order = no` or CLOCK51_RELAX_ORDER=0 (then main first, the rest by name).
 
 Board fields follow the upstream intel_mcs51 platform (f_cpu, size_iram, size_xram,
 size_code); a board profile's pre-build script may override the limits through the
@@ -119,8 +121,15 @@ def _switch(value, what):
 
 relax = _switch(os.environ.get("CLOCK51_RELAX") or env.GetProjectOption("custom_relax", "yes"),
                 "CLOCK51_RELAX" if os.environ.get("CLOCK51_RELAX") else "custom_relax")
+# relax.py also chooses the order of the modules on the link line (main first) that shortens
+# the most calls; `custom_relax_order = no` or CLOCK51_RELAX_ORDER=0 keeps main first, then
+# the modules by name (passed on the link command, so a change relinks).
+relax_order = _switch(
+    os.environ.get("CLOCK51_RELAX_ORDER") or env.GetProjectOption("custom_relax_order", "yes"),
+    "CLOCK51_RELAX_ORDER" if os.environ.get("CLOCK51_RELAX_ORDER") else "custom_relax_order")
 if relax:
     env.Replace(LINKCOM='"$PYTHONEXE" ' + shlex.quote(RELAX_PY)
+                + ("" if relax_order else " --keep-order")
                 + " -- $LINK $LINKFLAGS -o $TARGET ${_CLOCK51_OBJS}")
 
 env.Append(

@@ -5,7 +5,7 @@ SDCC writes every call and long jump as LCALL/LJMP; its `--acall-ajmp` is only s
 image under 2 KB, and sdld does not relax. This script is the dev-platform's link step
 (builder/main.py runs it in place of the plain `sdcc ... -o firmware.ihx *.rel`):
 
-    python relax.py -- sdcc -mmcs51 ... --code-size N [--debug] -o OUT.ihx A.rel B.rel ...
+    python relax.py [--keep-order] -- sdcc -mmcs51 ... --code-size N [--debug] -o OUT.ihx A.rel ...
 
 1. For every object with SDCC's `.asm` beside it, the sites: LCALL/LJMP to a plain symbol in
    the relocatable code areas (CSEG, the start-up's GSINIT*/GSFINAL, and HOME after its
@@ -32,6 +32,17 @@ image under 2 KB, and sdld does not relax. This script is the dev-platform's lin
    leaves it, and where the debugger and the profiler read addresses). A short site out of
    its page there, or sdld's "2K Page relocation error": then one warning line and the
    plain link (the objects as SDCC wrote them), never a wrong image.
+
+5. The order of the objects on the link line decides which calls land in the same page.
+   Unless `--keep-order`, the objects after the first (main, whose areas lead the image)
+   are linked in the order that shortens the most sites: a model of the link (Layout: each
+   object's part of each code area follows the parts before it, less a byte for each site
+   written short before it, the library's after them; from one plain link) runs the loop
+   of 3. for an order in about a millisecond, without linking; a climb (each object moved
+   to each other place while a move shortens more), then climbs from the best order with
+   three objects moved by a fixed-seed generator, judge MAX_EVALS orders at most (about
+   3 s). The loop then runs on real links in that order and in the given one, and the
+   given order is kept unless the chosen one shortens more.
 
 Intermediate links use a 64 KB code limit, so an image that only fits once relaxed is built.
 ACALL and AJMP take as many machine cycles as LCALL and LJMP (2), and push the same return
@@ -62,8 +73,6 @@ SHORT = {"lcall": "acall", "ljmp": "ajmp"}
 RELAXED_AREAS = {"CSEG", "GSFINAL", "GSINIT", *(f"GSINIT{i}" for i in range(6))}
 PADDED_AREA = "HOME"
 PAGE_ERROR = "2K Page relocation error"
-SWITCH = {"yes": True, "true": True, "1": True, "on": True,
-          "no": False, "false": False, "0": False, "off": False}
 MAX_LINKS = 64         # the loop ends long before (each site changes at most twice)
 
 _LABEL = re.compile(r"\s*(\d+\$|[A-Za-z_.$][\w.$]*)\s*::?")
@@ -370,25 +379,92 @@ class Layout:
         if site is not None and goal is not None:
             self.sites[key] = _Placed(site[0], site[1], goal[0], goal[1])
 
+    def _compile(self) -> None:
+        """The sites as rows of numbers for _judge: (segment, offset, how many sites of its
+        segment lie before it) for the site and for its target; a segment is a number
+        (self.segs: area, object)."""
+        self.keys = list(self.sites)
+        self.segs = list(self.sizes)
+        sid = {seg: n for n, seg in enumerate(self.segs)}
+        offsets: list[list[int]] = [[] for _ in self.segs]
+        for p in self.sites.values():
+            offsets[sid[p.seg]].append(p.off)
+        for offs in offsets:
+            offs.sort()
+        self.members: list[list[int]] = [[] for _ in self.segs]
+        for k in sorted(range(len(self.keys)), key=lambda k: self.sites[self.keys[k]].off):
+            self.members[sid[self.sites[self.keys[k]].seg]].append(k)
+        self.rows = [(sid[p.seg], p.off, bisect.bisect_left(offsets[sid[p.seg]], p.off),
+                      sid[p.target_seg], p.target_off,
+                      bisect.bisect_left(offsets[sid[p.target_seg]], p.target_off))
+                     for p in (self.sites[key] for key in self.keys)]
+        self.sid = sid
+
+    def _judge(self, order: list[int], short: list[bool]) -> list[bool]:
+        """Site k (in self.keys) -> in page, with the sites ``short[k]`` written short
+        (in_page, inlined: this is the order search's inner loop)."""
+        before = []         # segment -> short sites before its r-th site, r = 0..all
+        for members in self.members:
+            acc = [0]
+            for k in members:
+                acc.append(acc[-1] + short[k])
+            before.append(acc)
+        bases = [0] * len(self.segs)
+        removed = 0
+        sid, sizes = self.sid, self.sizes
+        for name, start in self.areas:
+            addr = start - removed      # the code areas follow one another
+            for i in (*order, REST):
+                n = sid.get((name, i))
+                if n is None:
+                    continue
+                bases[n] = addr
+                cut = before[n][-1]
+                addr += sizes[(name, i)] - cut
+                removed += cut
+        out = []
+        for k, (seg, off, rank, tseg, toff, trank) in enumerate(self.rows):
+            addr = bases[seg] + off - before[seg][rank]
+            target = bases[tseg] + toff - before[tseg][trank]
+            if not short[k] and target > addr:
+                target -= 1
+            after = (addr + 2) & PAGE
+            out.append(after == target & PAGE and (addr + 1) & PAGE == after)
+        return out
+
     def fits(self, order: list[int], short: set[tuple[int, int]]
              ) -> dict[tuple[int, int], bool]:
-        per: dict[tuple[str, int], list[int]] = {}
-        for key in short:
-            p = self.sites[key]
-            per.setdefault(p.seg, []).append(p.off)
-        for offs in per.values():
-            offs.sort()
-        bases = self._bases(order, per)
-
-        def at(seg: tuple[str, int], off: int) -> int:
-            return bases[seg] + off - bisect.bisect_left(per.get(seg, ()), off)
-
-        return {key: in_page(at(p.seg, p.off), at(p.target_seg, p.target_off), key in short)
-                for key, p in self.sites.items()}
+        """Every site -> whether it is (or would be, written short) in page."""
+        self._compile()
+        fits = self._judge(order, [key in short for key in self.keys])
+        return dict(zip(self.keys, fits, strict=True))
 
     def relax(self, order: list[int]) -> set[tuple[int, int]]:
         """The sites Relaxer.run's loop would write short, linking in ``order``."""
-        return _relax_loop(lambda short: self.fits(order, short))
+        self._compile()
+        return {self.keys[k] for k, on in enumerate(self._loop(order)) if on}
+
+    def _loop(self, order: list[int]) -> list[bool]:
+        """_relax_loop on lists (site k short or not), for speed."""
+        n = len(self.rows)
+        short, tried = [False] * n, [False] * n
+        for _ in range(MAX_LINKS):
+            fits = self._judge(order, short)
+            moved_out = [k for k in range(n) if short[k] and not fits[k]]
+            for k in moved_out:
+                short[k] = False
+            if moved_out:
+                continue
+            new = [k for k in range(n) if fits[k] and not short[k] and not tried[k]]
+            if not new:
+                return short
+            for k in new:
+                short[k] = tried[k] = True
+        raise RelaxError(f"no stable layout after {MAX_LINKS} links")
+
+    def _score(self, order: list[int]) -> int:
+        self.evals += 1
+        return sum(self._loop(order))
 
     def best_order(self, order: list[int], evals: int = MAX_EVALS) -> tuple[list[int], int]:
         """A link order (the first object stays first) with more sites short, and how many:
@@ -398,6 +474,7 @@ class Layout:
         Deterministic: the random moves come from a generator with a fixed seed."""
         rng = random.Random(0)
         self.evals = 0
+        self._compile()
         best, score = self._climb(order, evals)
         n = len(order)
         while self.evals < evals and score < len(self.sites):
@@ -410,8 +487,7 @@ class Layout:
         return best, score
 
     def _climb(self, order: list[int], evals: int) -> tuple[list[int], int]:
-        best, score = list(order), len(self.relax(order))
-        self.evals += 1
+        best, score = list(order), self._score(order)
         n = len(order)
         improved = True
         while improved and self.evals < evals and score < len(self.sites):
@@ -422,8 +498,7 @@ class Layout:
                         continue
                     cand = list(best)
                     cand.insert(j, cand.pop(i))
-                    got = len(self.relax(cand))
-                    self.evals += 1
+                    got = self._score(cand)
                     if got > score:
                         best, score, improved = cand, got, True
         return best, score
@@ -448,6 +523,28 @@ def _relax_loop(fits_of: Callable[[set[tuple[int, int]]], dict[tuple[int, int], 
         short |= new
         tried |= new
     raise RelaxError(f"no stable layout after {MAX_LINKS} links")
+
+
+def resolved(modules: dict[int, Module], listings: dict[int, dict[int, int]],
+             symbols: dict[str, int]) -> list[tuple[tuple[int, int], int, int, int | None]]:
+    """(site, its address, its target's address, the target's object or None for a
+    global symbol) of every site whose addresses the link gives."""
+    out = []
+    for i, mod in modules.items():
+        where = listings[i]
+        for s in mod.sites:
+            addr = where.get(s.line)
+            obj: int | None = i
+            if _LOCAL.fullmatch(s.operand):
+                line = mod.labels.get((s.block, s.operand))
+                target = where.get(line) if line is not None else None
+            elif s.operand in mod.names:
+                target = where.get(mod.names[s.operand])
+            else:
+                target, obj = symbols.get(s.operand), None
+            if addr is not None and target is not None:
+                out.append(((i, s.line), addr, target, obj))
+    return out      # (unresolved, an assigned symbol...: stays long)
 
 
 @dataclass
@@ -563,32 +660,11 @@ class Relaxer:
         listings = {i: read_listing(mod.work_rst) for i, mod in self.modules.items()}
         return listings, read_map(os.path.splitext(out)[0] + ".map")
 
-    def _resolved(self, listings: dict[int, dict[int, int]], symbols: dict[str, int]
-                  ) -> list[tuple[tuple[int, int], int, int, int | None]]:
-        """(site, its address, its target's address, the target's object or None for a
-        global symbol) of every site whose addresses the link gives."""
-        out = []
-        for i, mod in self.modules.items():
-            where = listings[i]
-            for s in mod.sites:
-                addr = where.get(s.line)
-                obj: int | None = i
-                if _LOCAL.fullmatch(s.operand):
-                    line = mod.labels.get((s.block, s.operand))
-                    target = where.get(line) if line is not None else None
-                elif s.operand in mod.names:
-                    target = where.get(mod.names[s.operand])
-                else:
-                    target, obj = symbols.get(s.operand), None
-                if addr is not None and target is not None:
-                    out.append(((i, s.line), addr, target, obj))
-        return out      # (unresolved, an assigned symbol...: stays long)
-
     def _fits(self, short: set[tuple[int, int]], listings: dict[int, dict[int, int]],
               symbols: dict[str, int]) -> dict[tuple[int, int], bool]:
         """Every resolvable site -> whether it is (or would be, written short) in page."""
         return {key: in_page(addr, target, key in short)
-                for key, addr, target, _ in self._resolved(listings, symbols)}
+                for key, addr, target, _ in resolved(self.modules, listings, symbols)}
 
     def _layout(self) -> Layout | None:
         """The model of the link (class Layout) from one plain link in the given order, or
@@ -603,11 +679,11 @@ class Relaxer:
             for area, size in read_rel_areas(self._object(i)).items():
                 sizes[(area, i)] = size
         layout = Layout(read_code_areas(mapfile), sizes, self.order)
-        resolved = self._resolved(*self._addresses(out))
-        for key, addr, target, obj in resolved:
+        sites = resolved(self.modules, *self._addresses(out))
+        for key, addr, target, obj in sites:
             layout.add(key, key[0], addr, target, obj)
-        if len(layout.sites) != len(resolved) or layout.fits(self.order, set()) != {
-                key: in_page(addr, target, False) for key, addr, target, _ in resolved}:
+        if len(layout.sites) != len(sites) or layout.fits(self.order, set()) != {
+                key: in_page(addr, target, False) for key, addr, target, _ in sites}:
             return None
         return layout
 
@@ -693,13 +769,15 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["--"]:
         args = args[1:]
-    order = os.environ.get("CLOCK51_RELAX_ORDER", "yes")
-    if order.strip().lower() not in SWITCH:
-        sys.stderr.write(f"error: relax: CLOCK51_RELAX_ORDER = {order!r}: expected yes or no\n")
-        return 1
+    reorder = True
+    if args[:1] == ["--keep-order"]:
+        reorder = False
+        args = args[1:]
+    if args[:1] == ["--"]:
+        args = args[1:]
     try:
         relaxer = Relaxer(args, assembler=os.environ.get("CLOCK51_AS", "sdas8051"),
-                          reorder=SWITCH[order.strip().lower()])
+                          reorder=reorder)
         proc, short, total = relaxer.run()
     except (RelaxError, OSError) as exc:
         sys.stderr.write(f"error: relax: {exc}\n")
