@@ -304,6 +304,13 @@ def read_code_areas(path: str) -> list[tuple[str, int, int]]:
                   key=lambda a: (a[1], a[2] != 0, a[0]))
 
 
+def read_areas(path: str) -> dict[str, tuple[int, int]]:
+    """Every area of sdld's .map: name -> (start, size)."""
+    with open(path, errors="replace") as f:
+        return {m.group(1): (int(m.group(2), 16), int(m.group(3), 16))
+                for m in _MAP_AREA.finditer(f.read())}
+
+
 def read_rel_areas(path: str) -> dict[str, int]:
     """Area name -> size in one object file (its `A NAME size N flags F ...` lines)."""
     out: dict[str, int] = {}
@@ -317,6 +324,9 @@ def read_rel_areas(path: str) -> dict[str, int]:
     return out
 
 
+CHECKED_ORDERS = 40     # the best orders linked to check their RAM, at most
+_MEM_STACK = re.compile(r"Stack starts at: (0x[0-9a-fA-F]+)")
+_MEM_XRAM = re.compile(r"^\s*(?:PAGED EXT\. RAM|EXTERNAL RAM).*$", re.M)
 REST = -1               # an area's part after the objects' (the library's code)
 MAX_EVALS = 2500        # layouts the order search judges (about 1 ms each)
 
@@ -344,6 +354,8 @@ class Layout:
             self.sizes[(name, REST)] = size - sum(self.sizes.get((name, i), 0) for i in order)
         self.bases = self._bases(order, {})
         self.sites: dict[tuple[int, int], _Placed] = {}
+        self.ram: tuple[dict[int, int], list[tuple[int, int]], int] = ({}, [], 0)
+        self.ram_limit: int | None = None
 
     def _bases(self, order: list[int], per: dict[tuple[str, int], list[int]]
                ) -> dict[tuple[str, int], int]:
@@ -462,9 +474,43 @@ class Layout:
                 short[k] = tried[k] = True
         raise RelaxError(f"no stable layout after {MAX_LINKS} links")
 
+    def set_ram(self, data: dict[int, int], reserved: list[tuple[int, int]], overlay: int,
+                iseg: int, order: list[int]) -> bool:
+        """The internal RAM model: each object's DSEG part (``data``) placed first-fit in
+        link order around the ``reserved`` (start, size) ranges (register banks, the bit
+        area), then the overlay; ISEG follows the highest byte used. True if it gives the
+        plain link's ISEG start back (then Relaxer links no order that would move it up)."""
+        self.ram = (data, reserved, overlay)
+        self.ram_limit = self.ram_top(order) if self.ram_top(order) == iseg else None
+        return self.ram_limit is not None
+
+    def ram_top(self, order: list[int]) -> int:
+        """Where ISEG would start, the objects linked in ``order`` (see set_ram)."""
+        data, reserved, overlay = self.ram
+        used = bytearray(256)
+        for start, size in reserved:
+            used[start:start + size] = b"\1" * size
+        for size in (*(data.get(i, 0) for i in order), overlay):
+            if size:
+                at = used.find(b"\0" * size)
+                if at < 0:
+                    return 256
+                used[at:at + size] = b"\1" * size
+        return len(used.rstrip(b"\0"))
+
     def _score(self, order: list[int]) -> int:
         self.evals += 1
-        return sum(self._loop(order))
+        score = sum(self._loop(order))
+        self.judged.setdefault(tuple(order), score)
+        return score
+
+    def ranked(self) -> list[tuple[list[int], int]]:
+        """The orders best_order judged, the most sites short first (then in the order
+        they were judged), without those the RAM model says would use more internal RAM
+        than the given order (set_ram)."""
+        return [(list(order), score) for order, score in
+                sorted(self.judged.items(), key=lambda item: -item[1])
+                if self.ram_limit is None or self.ram_top(list(order)) <= self.ram_limit]
 
     def best_order(self, order: list[int], evals: int = MAX_EVALS) -> tuple[list[int], int]:
         """A link order (the first object stays first) with more sites short, and how many:
@@ -474,6 +520,7 @@ class Layout:
         Deterministic: the random moves come from a generator with a fixed seed."""
         rng = random.Random(0)
         self.evals = 0
+        self.judged: dict[tuple[int, ...], int] = {}
         self._compile()
         best, score = self._climb(order, evals)
         n = len(order)
@@ -679,6 +726,11 @@ class Relaxer:
             for area, size in read_rel_areas(self._object(i)).items():
                 sizes[(area, i)] = size
         layout = Layout(read_code_areas(mapfile), sizes, self.order)
+        areas = read_areas(mapfile)
+        layout.set_ram({i: sizes.get(("DSEG", i), 0) for i in self.cmd.objects},
+                       [areas[name] for name in areas
+                        if name.startswith(("REG_BANK_", "BSEG_BYTES", "BIT_BANK"))],
+                       areas.get("OSEG", (0, 0))[1], areas.get("ISEG", (0, 0))[0], self.order)
         sites = resolved(self.modules, *self._addresses(out))
         for key, addr, target, obj in sites:
             layout.add(key, key[0], addr, target, obj)
@@ -722,6 +774,40 @@ class Relaxer:
 
         return _relax_loop(linked)
 
+    def _data_use(self) -> tuple[int, list[str]] | None:
+        """What the last link (in relax/) used of the RAM: where the stack starts, and the
+        XRAM lines of its .mem. An order must use no more than the given order (sdld packs
+        each object's DSEG part first-fit around the bit area: the order can leave a hole)."""
+        try:
+            with open(os.path.join(self.work, "firmware.mem"), errors="replace") as f:
+                text = f.read()
+        except OSError:
+            return None
+        stack = _MEM_STACK.search(text)
+        if not stack:
+            return None
+        return int(stack.group(1), 16), sorted(m.group(0) for m in _MEM_XRAM.finditer(text))
+
+    def _choose(self, layout: Layout, given: list[int]) -> None:
+        """self.order: the best order the search judged whose link uses no more RAM than
+        the given order's (the RAM model's choice checked by a plain link; CHECKED_ORDERS
+        links at most), else the given order. (A search that refused such orders on its
+        way found fewer sites to shorten.)"""
+        self.order = given
+        self._write(set())
+        self._link(final=False)
+        want = self._data_use()
+        base = layout.judged.get(tuple(given), 0)
+        for order, score in layout.ranked()[:CHECKED_ORDERS]:
+            if score <= base:
+                break
+            self.order = order
+            use = self._data_use() if self._link(final=False).returncode == 0 else None
+            if want and use and use[0] <= want[0] and use[1] == want[1]:
+                self.predicted = score
+                return
+        self.order = given
+
     def run(self) -> tuple[subprocess.CompletedProcess[str], int, int]:
         """Relax and link; the final link's result, the sites written short, all sites."""
         given = list(self.order)
@@ -729,7 +815,8 @@ class Relaxer:
             if self.reorder and len(self.order) > 2:
                 layout = self._layout()
                 if layout is not None:
-                    self.order, self.predicted = layout.best_order(given)
+                    layout.best_order(given)
+                    self._choose(layout, given)
             short = self._loop()
             if self.order != given:    # never worse than the given order
                 chosen, self.order = self.order, given
