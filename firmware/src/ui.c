@@ -483,14 +483,14 @@ static void edit_leave(void) __naked
  *   eal from the settings, nothing changed yet, the first field); MODE toggles the page;
  *   DOWN toggles 12/24 h, UP the alarm (without the alarm feature UP does nothing); both
  *   saved soon (settings_changed);
- *   editing, MODE or SET (repeats ignored): MODE, or SET past the last field, leaves
- *   (edit_leave()); SET steps to the next field;
+ *   editing, MODE or SET (they never repeat: keys.c repeats UP and DOWN only): MODE, or SET
+ *   past the last field, leaves (edit_leave()); SET steps to the next field;
  *   UP / DOWN step the field with wrap-around: lo = 1 for month and day, else 0; hi from
  *   field_hi (the day's: the month's length); UP: ++v > hi: lo; DOWN: v-- <= lo: hi;
  *   a date or time field: time_changed, the day clamped to the month's length (Feb 29 ->
  *   28 in a common year, 31 -> 30), the weekday again; an alarm field: alarm_changed
  */
-typedef char key_layout[(KEY_ID_SET == 1 && KEY_ID_UP == 2 && KEY_ID_DOWN == 3 && KEY_ID_MODE == 4
+typedef char key_layout[(KEY_ID_SET == 1 && KEY_ID_UP == 2 && KEY_ID_DOWN == 4 && KEY_ID_MODE == 8
                          && KEY_REPEAT == 0x80 && SET_H12 == 2 && SET_ALARM_ON == 1 && F_YEAR == 1
                          && F_DAY == 3
                          && F_MONTH == 2 && F_MIN == 5 && offsetof(datetime_t, second) == 5
@@ -525,15 +525,13 @@ void ui_key(uint8_t ev) __naked
             "    mov  _ui_field,#1\n"               /* F_YEAR */
             "    ret\n"
             "00002$:\n"
-            "    cjne r6,#4,00003$\n"               /* MODE: the other page */
+            "    cjne r6,#8,00003$\n"               /* MODE: the other page */
             "    cpl  _page\n"
             "    ret\n"
             "00003$:\n"
 #if FEATURE_ALARM
-            "    mov  a,#2\n"                       /* DOWN: SET_H12 */
-            "    cjne r6,#2,00004$\n"
-            "    mov  a,#1\n"                       /* UP: SET_ALARM_ON */
-            "00004$:\n"
+            "    mov  a,r6\n"
+            "    rr   a\n"                          /* UP 2: SET_ALARM_ON, DOWN 4: SET_H12 */
             "    xrl  _settings,a\n"
 #else
             "    cjne r6,#2,00004$\n"
@@ -545,9 +543,9 @@ void ui_key(uint8_t ev) __naked
             "00009$:\n"
             "    ret\n"
             "00010$:\n"
-            "    mov  a,r7\n"
-            "    jb   acc.1,00020$\n"               /* UP (2) or DOWN (3) */
-            "    jb   acc.7,00009$\n"               /* SET or MODE: a repeat */
+            "    mov  a,r6\n"
+            "    anl  a,#6\n"
+            "    jnz  00020$\n"                     /* UP (2) or DOWN (4) */
             "    cjne r6,#1,00013$\n"               /* MODE: leave */
             "    inc  _ui_field\n"
             "    mov  a,_ui_field\n"
