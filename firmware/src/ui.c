@@ -441,7 +441,8 @@ void ui_tick(void) __naked
 
 /*
  * In assembler (SDCC's C took 54 bytes): field = F_NONE; when a date or time field
- * changed or the time is unset: clock_new = edt with 00 seconds, written once if valid
+ * changed or the time is unset: clock_new = edt (its seconds are 00 from the start of the
+ * edit on: no field holds them), written once if valid
  * (clock_prepare(), clock_commit()); (alarm) when an alarm field changed: the settings'
  * alarm from eal, saved soon (settings_changed)
  */
@@ -454,9 +455,7 @@ static void edit_leave(void) __naked
             "00001$:\n"
             "    mov  _dt_copy_PARM_2,#_edt\n"
             "    mov  dpl,#_clock_new\n"
-            "    lcall _dt_copy\n"
-            "    mov  r0,#(_clock_new + 5)\n"
-            "    mov  @r0,#0\n"                     /* second */
+            "    lcall _dt_copy\n"                  /* (edt's second is 00: ui_key) */
             "    lcall _clock_prepare\n"
             "    jnc  00002$\n"
             "    lcall _clock_commit\n"
