@@ -58,6 +58,22 @@ static uint8_t NEAR * const CODE field_ptr[] = {
     &edt.year, &edt.month, &edt.day, &edt.hour, &edt.minute, &eal.hour, &eal.minute, &eal.on
 };
 
+#if FEATURE_SERIAL
+/* APP_RX() for this file's assembler, one copy for its four places (UI_RX): protocol_rx()
+ * when the UART interrupt flagged work; it keeps nothing (a C caller would save none of its
+ * registers around this __naked call: only assembler calls it) */
+static void ui_rx(void) __naked
+{
+    __asm__("    jnb  _uart_event,00001$\n"
+            "    ljmp _protocol_rx\n"
+            "00001$:\n"
+            "    ret\n");
+}
+#define UI_RX "    lcall _ui_rx\n"
+#else
+#define UI_RX ""
+#endif
+
 #if FEATURE_LUNAR
 static IDATA uint8_t lun_date[3];   /* the date `lunar` and `solar` were computed for ... */
 static BIT lun_stale;               /* ... unless they were recomputed for another since */
@@ -100,19 +116,11 @@ static void day_update(const uint8_t NEAR *t) __naked
             "    ret\n"
             "00003$:\n"
             "    push dpl\n"                        /* t */
-#if FEATURE_SERIAL
-            "    jnb  _uart_event,00004$\n"
-            "    lcall _protocol_rx\n"
-            "00004$:\n"
-#endif
+            UI_RX
             "    pop  dpl\n"
             "    push dpl\n"
             "    lcall _lunar_from_date\n"
-#if FEATURE_SERIAL
-            "    jnb  _uart_event,00005$\n"
-            "    lcall _protocol_rx\n"
-            "00005$:\n"
-#endif
+            UI_RX
             "    pop  dpl\n"
             "    lcall _solar_of_day\n"
             "    mov  _lun_event,c\n"
@@ -225,11 +233,7 @@ static void render(void) __naked
             "    mov  dptr,#_fmt_time\n"
             "00003$:\n"
             "    lcall _out_fmt\n"
-#if FEATURE_SERIAL
-            "    jnb  _uart_event,00004$\n"         /* APP_RX() */
-            "    lcall _protocol_rx\n"
-            "00004$:\n"
-#endif
+            UI_RX                                   /* APP_RX() */
             "    mov  a,_row\n"
             "    jz   00006$\n"
 #if FEATURE_DS18B20
@@ -365,11 +369,7 @@ void ui_refresh(void) __naked
             "    orl  _rf_i,#0x0F\n"                /* the row is skipped */
             "    sjmp 00008$\n"
             "00002$:\n"
-#if FEATURE_SERIAL
-            "    jnb  _uart_event,00009$\n"         /* APP_RX() */
-            "    lcall _protocol_rx\n"
-            "00009$:\n"
-#endif
+            UI_RX                                   /* APP_RX() */
             "    lcall _render\n"
             "    clr  a\n"                         /* column 0 */
             "00003$:\n"                             /* A = the column */
