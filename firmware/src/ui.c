@@ -333,32 +333,34 @@ static void render(void) __naked
             "    ret\n");
 }
 
-/* ui_refresh(): i = row * 16 + column, at = the LCD's address counter (0xFF: unknown),
- * lines = ui_dirty taken, c = the character (static: nothing to save around the calls) */
-static uint8_t rf_i, rf_at, rf_lines, rf_c;
+/* ui_refresh(): i = row * 16 + column, at = the address command (0x80 | DDRAM address) that
+ * would leave the LCD's address counter where it is (0: unknown), lines = ui_dirty taken
+ * (static: nothing to save around the calls) */
+static uint8_t rf_i, rf_at, rf_lines;
 
 /*
  * In assembler (SDCC's C took 155 bytes):
- *   lines = ui_dirty; ui_dirty = 0;
- *   for i in 0..31: at a row's start, at = 0xFF (unknown), row = i >> 4; a row not in
- *   lines (UI_LINE2 = 2: line 1 only with UI_ALL) is skipped (i |= 15); else APP_RX() (a
- *   row's text takes up to 1 ms) and render(). c = text_line[i & 15]; when shadow[i] !=
- *   c: shadow[i] = c; unless the address counter is at i, lcd_command(0x80 | DDRAM
- *   address) (line 2 at 0x40: i + 0x30 when bit 4 is set); lcd_putc(c); at = i + 1 (after
- *   column 15 not the next row's start, line 2 being at 0x40: the row's start makes it
- *   unknown); APP_BACKGROUND().
+ *   lines = ui_dirty; ui_dirty = 0; at = 0 (unknown);
+ *   for i in 0..31: at a row's start row = i >> 4; a row not in lines (UI_LINE2 = 2: line
+ *   1 only with UI_ALL) is skipped (i |= 15); else APP_RX() (a row's text takes up to 1 ms)
+ *   and render(). c = text_line[i & 15] (in R7: lcd_command() and lcd_putc() keep R0-R7);
+ *   when shadow[i] != c: shadow[i] = c; cmd = 0x80 | DDRAM address (line 2 at 0x40: i +
+ *   0x30 when bit 4 is set); unless at == cmd (the character before was just written),
+ *   lcd_command(cmd); lcd_putc(c); at = cmd + 1 (never a row's start: the last column's
+ *   + 1 is no address of the other line); APP_BACKGROUND().
  */
 typedef char refresh_layout[(UI_LINE2 == 2 && UI_ALL == 3) ? 1 : -1];
 void ui_refresh(void) __naked
 {
     __asm__("    mov  _rf_lines,_ui_dirty\n"
-            "    mov  _ui_dirty,#0\n"
-            "    mov  _rf_i,#0\n"
+            "    clr  a\n"
+            "    mov  _ui_dirty,a\n"
+            "    mov  _rf_i,a\n"
+            "    mov  _rf_at,a\n"                   /* unknown */
             "00001$:\n"
             "    mov  a,_rf_i\n"
             "    anl  a,#0x0F\n"
             "    jnz  00003$\n"                     /* not a row's start */
-            "    mov  _rf_at,#0xFF\n"               /* where the counter is: unknown */
             "    mov  a,_rf_i\n"
             "    swap a\n"
             "    anl  a,#0x01\n"
@@ -376,31 +378,29 @@ void ui_refresh(void) __naked
             "    add  a,#_text_line\n"
             "    mov  r1,a\n"
             "    movx a,@r1\n"
-            "    mov  _rf_c,a\n"                    /* c = text_line[i & 15] */
+            "    mov  r7,a\n"                       /* c = text_line[i & 15] */
             "    mov  a,_rf_i\n"
             "    add  a,#_shadow\n"
             "    mov  r1,a\n"
             "    movx a,@r1\n"
-            "    xrl  a,_rf_c\n"
+            "    xrl  a,r7\n"
             "    jz   00008$\n"                     /* the LCD shows it */
-            "    mov  a,_rf_c\n"
+            "    mov  a,r7\n"
             "    movx @r1,a\n"                      /* shadow[i] = c */
             "    mov  a,_rf_i\n"
-            "    cjne a,_rf_at,00005$\n"
-            "    sjmp 00006$\n"                     /* the address counter is there */
-            "00005$:\n"
             "    jnb  acc.4,00010$\n"
             "    add  a,#0x30\n"                    /* line 2: 0x40 + column */
             "00010$:\n"
             "    orl  a,#0x80\n"                    /* set DDRAM address */
-            "    mov  dpl,a\n"
+            "    xch  a,_rf_at\n"
+            "    xrl  a,_rf_at\n"
+            "    jz   00006$\n"                     /* the address counter is there */
+            "    mov  dpl,_rf_at\n"
             "    lcall _lcd_command\n"
             "00006$:\n"
-            "    mov  dpl,_rf_c\n"
+            "    inc  _rf_at\n"                     /* where the character leaves it */
+            "    mov  dpl,r7\n"
             "    lcall _lcd_putc\n"
-            "    mov  a,_rf_i\n"
-            "    inc  a\n"
-            "    mov  _rf_at,a\n"
 #if FEATURE_SERIAL
             "    jbc  _uart_event,00011$\n"         /* APP_BACKGROUND() */
             "    sjmp 00008$\n"
