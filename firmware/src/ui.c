@@ -89,7 +89,7 @@ void ui_calendar_stale(void)
  * two steps of at most 0.6 ms with received bytes taken before each, APP_RX(), so a SET's
  * line end does not wait). In assembler (SDCC's C took 70 bytes): t in DPL, then on the
  * stack across the calls; R0 walks t, R1 lun_date, R7 counts:
- *   each of the 3 bytes that differs is copied to lun_date and sets lun_stale;
+ *   each of the 3 bytes is copied to lun_date, one that differed sets lun_stale;
  *   if lun_stale: lun_stale = 0; APP_RX(); lunar_from_date(t); APP_RX();
  *   lun_event = solar_of_day(t)
  * (render(), its only caller, keeps nothing in registers across it: SDCC saves none around
@@ -103,10 +103,9 @@ static void day_update(const uint8_t NEAR *t) __naked
             "    mov  r7,#3\n"
             "00001$:\n"
             "    mov  a,@r0\n"
+            "    xch  a,@r1\n"                      /* lun_date[i] = t[i] */
             "    xrl  a,@r1\n"
-            "    jz   00002$\n"
-            "    xrl  a,@r1\n"                      /* t[i] again */
-            "    mov  @r1,a\n"
+            "    jz   00002$\n"                     /* it was the same */
             "    setb _lun_stale\n"
             "00002$:\n"
             "    inc  r0\n"
