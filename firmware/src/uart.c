@@ -18,6 +18,7 @@
  */
 #include "board_config.h"
 #include "uart.h"
+#include "tick.h"
 
 #define RX_MASK (UART_RX_SIZE - 1)
 
@@ -38,8 +39,7 @@ void uart_init(void)
 #else
     PCON &= 0x7F;
 #endif
-    TMOD &= 0x0F;                   /* Timer 1 (still stopped) mode 2, auto-reload; */
-    TMOD |= 0x20;                   /* Timer 0's half untouched */
+    TMOD = TMOD_TIMERS;             /* Timer 1 (still stopped) mode 2, auto-reload */
     TH1 = UART_TH1;
     TL1 = UART_TH1;
     TR1 = 1;
