@@ -67,12 +67,13 @@ static void start(uint8_t cmd) __naked
     __asm__("    sjmp _put_byte\n");       /* cmd still in DPL */
 }
 
-/* CE down, IO released (weak pull-up), tCWH before any next CE rise. Touches no register
+/* CE down (first: at power-up, when both pins are high, no clock edge while CE is), SCLK
+ * low, IO released (weak pull-up), tCWH before any next CE rise. Touches no register
  * (ds1302_read's result stays in DPL). */
 static void stop(void) __naked
 {
-    __asm__("    clr  " A_SCLK "\n"
-            "    clr  " A_CE "\n"
+    __asm__("    clr  " A_CE "\n"
+            "    clr  " A_SCLK "\n"
             "    setb " A_IO "\n"
             "    nop\n"
             "    nop\n"
@@ -138,8 +139,7 @@ void ds1302_burst_write(uint8_t cmd, const uint8_t NEAR *src, uint8_t n)
 
 void ds1302_init(void)
 {
-    DS1302_CE = 0;                  /* CE first: no clock edge while it is high */
-    stop();                         /* SCLK low, IO released, tCWH */
+    stop();                         /* CE low, then SCLK; IO released, tCWH */
     ds1302_unprotect();
     ds1302_write(DS1302_TRICKLE_W, DS1302_TRICKLE);
     ds1302_protect();

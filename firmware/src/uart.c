@@ -110,12 +110,20 @@ bool_t uart_rx_ready(void) __naked
             "    ret\n");
 }
 
-uint8_t uart_getc(void)
+/* rx_tail moves on first (one XCH), then the byte is read: the interrupt stores only at
+ * rx_head, which reaches the byte's slot only with the store after next, which the ring's
+ * one empty slot refuses (next == rx_tail). Uses A and R0. */
+uint8_t uart_getc(void) __naked
 {
-    uint8_t t = rx_tail;
-    uint8_t c = rx_buf[t];
-    rx_tail = (t + 1) & RX_MASK;
-    return c;
+    __asm__("    mov  a,_rx_tail\n"
+            "    inc  a\n"
+            "    anl  a,#" XSTR(RX_MASK) "\n"
+            "    xch  a,_rx_tail\n"                 /* A = the byte's index */
+            "    add  a,#_rx_buf\n"
+            "    mov  r0,a\n"
+            "    movx a,@r0\n"
+            "    mov  dpl,a\n"
+            "    ret\n");
 }
 
 /* With interrupts off: a gap reached and ended with a line end (rx_skip, !rx_mid, the ring
