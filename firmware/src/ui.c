@@ -200,7 +200,9 @@ typedef char lunar_layout[(offsetof(lunar_t, month) == 0 && offsetof(lunar_t, fl
  *     (solar_print_day()); else (alarm) the alarm: the settings' unless editing,
  *     fmt_alarm from eal (its hour at fmt_p[3]) with its on flag for SET_ALARM_ON;
  *   out_pad(16); while editing in the blink's hidden phase, the field's characters
- *   (hide_at: row in bit 4, column in bits 3..0, length in bits 7..5) blanked.
+ *   (hide_at: row in bit 4, column in bits 3..0, length in bits 7..5) blanked (blink_hide
+ *   is only ever set while editing: ui_tick() runs only then, and both ways out of an edit,
+ *   ui_cancel_edit() and ui_key()'s, clear it).
  * out_ch() keeps the registers (compat.h); R7 the blank count.
  */
 typedef char render_layout[(F_MIN == 5 && SET_ALARM_ON == 1 && SET_UNSET == 4 && GLYPH_BELL == 0
@@ -306,9 +308,8 @@ static void render(void) __naked
             "00020$:\n"
             "    mov  dpl,#16\n"
             "    lcall _out_pad\n"
-            "    jnb  _blink_hide,00022$\n"
+            "    jnb  _blink_hide,00022$\n"         /* (set only while editing) */
             "    mov  a,_ui_field\n"
-            "    jz   00022$\n"
             "    dec  a\n"
             "    mov  dptr,#_hide_at\n"
             "    movc a,@a+dptr\n"
