@@ -165,14 +165,6 @@ static const CODE char fmt_alarm[] =            /* "Alarm 07:30   ON" */
     FC_IF_ON "  ON" FC_ELSE " OFF" FC_FI;
 #endif
 
-/* the editing values of the alarm from the settings */
-static void eal_load(void)
-{
-    eal.hour = settings.alarm_hour;
-    eal.minute = settings.alarm_minute;
-    eal.on = settings.flags & SET_ALARM_ON;
-}
-
 static uint8_t row;                 /* the LCD row being redrawn */
 
 #if FEATURE_LUNAR
@@ -197,8 +189,9 @@ typedef char lunar_layout[(offsetof(lunar_t, month) == 0 && offsetof(lunar_t, fl
  *   page 1, line 1 (lunar): the lunar date of the day shown (fmt_lunar from lunar's month,
  *     day and leap flag) and the lunar year's stem and branch names;
  *   page 1, line 2: (lunar) on a term or festival day, not editing, the day's names
- *     (solar_print_day()); else (alarm) the alarm: the settings' unless editing,
- *     fmt_alarm from eal (its hour at fmt_p[3]) with its on flag for SET_ALARM_ON;
+ *     (solar_print_day()); else (alarm) the alarm, fmt_alarm: the settings' unless
+ *     editing (hour and minute at fmt_p[3], [4] with fmt_p = &settings - 2, the flags
+ *     are the settings'), else eal's (fmt_p = &eal - 3) with its on flag for SET_ALARM_ON;
  *   out_pad(16); while editing in the blink's hidden phase, the field's characters
  *   (hide_at: row in bit 4, column in bits 3..0, length in bits 7..5) blanked (blink_hide
  *   is only ever set while editing: ui_tick() runs only then, and both ways out of an edit,
@@ -206,7 +199,11 @@ typedef char lunar_layout[(offsetof(lunar_t, month) == 0 && offsetof(lunar_t, fl
  * out_ch() keeps the registers (compat.h); R7 the blank count.
  */
 typedef char render_layout[(F_MIN == 5 && SET_ALARM_ON == 1 && SET_UNSET == 4 && GLYPH_BELL == 0
-                            && GLYPH_EVENT == 1 && offsetof(datetime_t, hour) == 3) ? 1 : -1];
+                            && GLYPH_EVENT == 1 && offsetof(datetime_t, hour) == 3
+                            && offsetof(datetime_t, minute) == 4
+                            && offsetof(settings_t, flags) == 0
+                            && offsetof(settings_t, alarm_hour) == 1
+                            && offsetof(settings_t, alarm_minute) == 2) ? 1 : -1];
 static void render(void) __naked
 {
     __asm__("    clr  _out_uart\n"
@@ -295,13 +292,13 @@ static void render(void) __naked
 #if !FEATURE_LUNAR
             "    mov  a,_ui_field\n"               /* (with the lunar part: A is it) */
 #endif
-            "    jnz  00013$\n"
-            "    lcall _eal_load\n"
-            "00013$:\n"
-            "    mov  _fmt_p,#(_eal - 3)\n"
+            "    mov  _fmt_p,#(_settings - 2)\n"    /* the settings' hour, minute, flag */
+            "    jz   00013$\n"
+            "    mov  _fmt_p,#(_eal - 3)\n"         /* editing: eal's */
             "    anl  _fmt_flags,#0xFE\n"           /* ~SET_ALARM_ON */
             "    mov  a,(_eal + 2)\n"
             "    orl  _fmt_flags,a\n"
+            "00013$:\n"
             "    mov  dptr,#_fmt_alarm\n"
             "    lcall _out_fmt\n"
 #endif
@@ -479,7 +476,8 @@ static void edit_leave(void) __naked
  * registers: compat.h); 00090$ is the length of edt's month, called twice:
  *   key = ev & ~KEY_REPEAT; blink_restart();
  *   not editing, repeats ignored: SET starts editing (edt = clock_now with 00 seconds,
- *   eal from the settings, nothing changed yet, the first field); MODE toggles the page;
+ *   eal from the settings: hour, minute, flags & SET_ALARM_ON; nothing changed yet, the
+ *   first field); MODE toggles the page;
  *   DOWN toggles 12/24 h, UP the alarm (without the alarm feature UP does nothing); both
  *   saved soon (settings_changed);
  *   editing, MODE or SET (they never repeat: keys.c repeats UP and DOWN only): MODE, or SET
@@ -518,7 +516,11 @@ void ui_key(uint8_t ev) __naked
             "    mov  dpl,#_edt\n"
             "    lcall _dt_copy\n"
             "    mov  (_edt + 5),#0\n"              /* shown as 00 while editing */
-            "    lcall _eal_load\n"
+            "    mov  _eal,(_settings + 1)\n"       /* eal = the settings' alarm */
+            "    mov  (_eal + 1),(_settings + 2)\n"
+            "    mov  a,_settings\n"
+            "    anl  a,#1\n"                       /* SET_ALARM_ON */
+            "    mov  (_eal + 2),a\n"
             "    clr  _time_changed\n"
             "    clr  _alarm_changed\n"
             "    mov  _ui_field,#1\n"               /* F_YEAR */
