@@ -140,9 +140,8 @@ void lcd_command(uint8_t c) __naked
             "    lcall _bus_out\n"
             "    jnb  _lcd_dead,00001$\n"
             "    mov  a,dpl\n"
-            "    cjne a,#4,00002$\n"
-            "00002$:\n"
-            "    jnc  00001$\n"
+            "    add  a,#(256 - 4)\n"
+            "    jc   00001$\n"                     /* c >= 4 */
             "    mov  dpl,#2\n"
             "    ljmp _tick_wait\n"
             "00001$:\n"
