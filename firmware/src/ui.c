@@ -85,20 +85,20 @@ void ui_calendar_stale(void)
 }
 
 /*
- * lunar, solar: of t's date (year, month, day; computed again when the date changes, in
- * two steps of at most 0.6 ms with received bytes taken before each, APP_RX(), so a SET's
- * line end does not wait). In assembler (SDCC's C took 70 bytes): t in DPL, then on the
- * stack across the calls; R0 walks t, R1 lun_date, R7 counts:
+ * lunar, solar: of the date (year, month, day) at t = fmt_p, the time render() shows
+ * (computed again when the date changes, in two steps of at most 0.6 ms with received bytes
+ * taken before each, APP_RX(), so a SET's line end does not wait; only protocol_poll()
+ * and render() write fmt_p, so it holds t across the calls). In assembler (SDCC's C took
+ * 70 bytes): R0 walks t, R1 lun_date, R7 counts:
  *   each of the 3 bytes is copied to lun_date, one that differed sets lun_stale;
  *   if lun_stale: lun_stale = 0; APP_RX(); lunar_from_date(t); APP_RX();
  *   lun_event = solar_of_day(t)
  * (render(), its only caller, keeps nothing in registers across it: SDCC saves none around
  * a call to a __naked function)
  */
-static void day_update(const uint8_t NEAR *t) __naked
+static void day_update(void) __naked
 {
-    (void)t;
-    __asm__("    mov  r0,dpl\n"
+    __asm__("    mov  r0,_fmt_p\n"
             "    mov  r1,#_lun_date\n"
             "    mov  r7,#3\n"
             "00001$:\n"
@@ -114,13 +114,11 @@ static void day_update(const uint8_t NEAR *t) __naked
             "    jbc  _lun_stale,00003$\n"
             "    ret\n"
             "00003$:\n"
-            "    push dpl\n"                        /* t */
             UI_RX
-            "    pop  dpl\n"
-            "    push dpl\n"
+            "    mov  dpl,_fmt_p\n"                 /* t */
             "    lcall _lunar_from_date\n"
             UI_RX
-            "    pop  dpl\n"
+            "    mov  dpl,_fmt_p\n"
             "    lcall _solar_of_day\n"
             "    mov  _lun_event,c\n"
             "    ret\n");
@@ -180,7 +178,7 @@ typedef char lunar_layout[(offsetof(lunar_t, month) == 0 && offsetof(lunar_t, fl
 /*
  * Row `row` of the page on show into text_line. In assembler (SDCC's C took 251 bytes):
  *   the LCD sink from column 0; fmt_p = the time shown (edt while editing, else clock_now);
- *   (lunar) day_update(fmt_p); fmt_flags = settings.flags;
+ *   (lunar) day_update() (of fmt_p); fmt_flags = settings.flags;
  *   the page shown: while editing the one with the field (the alarm's: page 1), else page;
  *   page 0: fmt_date or fmt_time, APP_RX() (a SET's line end waits no longer), then
  *     (DS18B20) on line 2 the temperature from column 9 and one mark in column 15: '?'
@@ -215,8 +213,7 @@ static void render(void) __naked
             "00001$:\n"
             "    mov  _fmt_p,r7\n"
 #if FEATURE_LUNAR
-            "    mov  dpl,r7\n"
-            "    lcall _day_update\n"
+            "    lcall _day_update\n"               /* (of fmt_p) */
 #endif
             "    mov  _fmt_flags,_settings\n"
             "    mov  c,_page\n"
