@@ -434,43 +434,10 @@ void ui_tick(void) __naked
 }
 
 /*
- * In assembler (SDCC's C took 54 bytes): field = F_NONE; when a date or time field
- * changed or the time is unset: clock_new = edt (its seconds are 00 from the start of the
- * edit on: no field holds them), written once if valid
- * (clock_prepare(), clock_commit()); (alarm) when an alarm field changed: the settings'
- * alarm from eal, saved soon (settings_changed)
- */
-static void edit_leave(void) __naked
-{
-    __asm__("    mov  _ui_field,#0\n"
-            "    jb   _time_changed,00001$\n"
-            "    mov  a,_settings\n"
-            "    jnb  acc.2,00002$\n"               /* SET_UNSET */
-            "00001$:\n"
-            "    mov  _dt_copy_PARM_2,#_edt\n"
-            "    mov  dpl,#_clock_new\n"
-            "    lcall _dt_copy\n"                  /* (edt's second is 00: ui_key) */
-            "    lcall _clock_prepare\n"
-            "    jnc  00002$\n"
-            "    lcall _clock_commit\n"
-            "00002$:\n"
-#if FEATURE_ALARM
-            "    jnb  _alarm_changed,00003$\n"
-            "    mov  (_settings + 1),_eal\n"       /* hour */
-            "    mov  (_settings + 2),(_eal + 1)\n" /* minute */
-            "    anl  _settings,#0xFE\n"            /* ~SET_ALARM_ON */
-            "    mov  a,(_eal + 2)\n"
-            "    orl  _settings,a\n"
-            "    setb _settings_changed\n"
-            "00003$:\n"
-#endif
-            "    ret\n");
-}
-
-/*
- * In assembler (SDCC's C took 204 bytes). R7 = ev, R6 = key, R5 = f (the field - 1), R1 =
- * its value's address, R4 = hi, R3 = lo (blink_restart() and cal_days_in_month() keep the
- * registers: compat.h); 00090$ is the length of edt's month, called twice:
+ * In assembler (SDCC's C took 204 bytes, and 54 the leaving of an edit). R7 = ev, R6 =
+ * key, R5 = f (the field - 1), R1 = its value's address, R4 = hi, R3 = lo (blink_restart()
+ * and cal_days_in_month() keep the registers: compat.h); 00090$ is the length of edt's
+ * month, called twice:
  *   key = ev & ~KEY_REPEAT; blink_restart();
  *   not editing, repeats ignored: SET starts editing (edt = clock_now with 00 seconds,
  *   eal from the settings: hour, minute, flags & SET_ALARM_ON; nothing changed yet, the
@@ -478,7 +445,11 @@ static void edit_leave(void) __naked
  *   DOWN toggles 12/24 h, UP the alarm (without the alarm feature UP does nothing); both
  *   saved soon (settings_changed);
  *   editing, MODE or SET (they never repeat: keys.c repeats UP and DOWN only): MODE, or SET
- *   past the last field, leaves (edit_leave()); SET steps to the next field;
+ *   past the last field, leaves the edit: field = F_NONE; when a date or time field changed
+ *   or the time is unset, clock_new = edt (its seconds are 00 from the start of the edit on:
+ *   no field holds them), written once if valid (clock_prepare(), clock_commit()); (alarm)
+ *   when an alarm field changed, the settings' alarm from eal, saved soon
+ *   (settings_changed); SET steps to the next field;
  *   UP / DOWN step the field with wrap-around: lo = 1 for month and day, else 0; hi from
  *   field_hi (the day's: the month's length); UP: ++v > hi: lo; DOWN: v-- <= lo: hi;
  *   a date or time field: time_changed, the day clamped to the month's length (Feb 29 ->
@@ -550,8 +521,30 @@ void ui_key(uint8_t ev) __naked
             "    cjne a,#" UI_F_END ",00014$\n"
             "00014$:\n"
             "    jc   00009$\n"                     /* SET: the next field */
-            "00013$:\n"
-            "    ljmp _edit_leave\n"
+            "00013$:\n"                             /* leave the edit */
+            "    mov  _ui_field,#0\n"
+            "    jb   _time_changed,00031$\n"
+            "    mov  a,_settings\n"
+            "    jnb  acc.2,00032$\n"               /* SET_UNSET */
+            "00031$:\n"
+            "    mov  _dt_copy_PARM_2,#_edt\n"
+            "    mov  dpl,#_clock_new\n"
+            "    lcall _dt_copy\n"
+            "    lcall _clock_prepare\n"
+            "    jnc  00032$\n"
+            "    lcall _clock_commit\n"
+            "00032$:\n"
+#if FEATURE_ALARM
+            "    jnb  _alarm_changed,00033$\n"
+            "    mov  (_settings + 1),_eal\n"       /* hour */
+            "    mov  (_settings + 2),(_eal + 1)\n" /* minute */
+            "    anl  _settings,#0xFE\n"            /* ~SET_ALARM_ON */
+            "    mov  a,(_eal + 2)\n"
+            "    orl  _settings,a\n"
+            "    setb _settings_changed\n"
+            "00033$:\n"
+#endif
+            "    ret\n"
             "00020$:\n"
             "    mov  a,_ui_field\n"
             "    dec  a\n"
