@@ -142,8 +142,7 @@ uint16_t uart_rx_lost(void) __naked
             "    jb   _rx_skip,00002$\n"
             "    clr  a\n"
             "    xch  a,_rx_lost_lo\n"
-            "    mov  dpl,a\n"
-            "    clr  a\n"
+            "    xch  a,dpl\n"                      /* A = 0 again (DPTR was) */
             "    xch  a,_rx_lost_hi\n"
             "    mov  dph,a\n"
             "00002$:\n"
