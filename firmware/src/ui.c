@@ -48,15 +48,22 @@ static uint8_t blink_ticks;         /* ticks left in this blink phase */
 static PDATA uint8_t shadow[32];    /* what the LCD shows */
 
 /* Per field (index field - 1): where its text is (row in bit 4, column in bits 3..0, length
- * in bits 7..5); the upper bound for UP/DOWN (the day's is the month's length); its value. */
+ * in bits 7..5); its value and the upper bound for UP/DOWN (the day's is the month's length),
+ * one table (ui_key reaches both from one DPTR). */
 static const CODE uint8_t hide_at[] = {
     0x80 | 0x00, 0x40 | 0x05, 0x40 | 0x08, 0x40 | 0x10, 0x40 | 0x13, 0x40 | 0x16, 0x40 | 0x19,
     0x60 | 0x1D
 };
-static const CODE uint8_t field_hi[] = { 99, 12, 31, 23, 59, 23, 59, 1 };
-static uint8_t NEAR * const CODE field_ptr[] = {
-    &edt.year, &edt.month, &edt.day, &edt.hour, &edt.minute, &eal.hour, &eal.minute, &eal.on
+typedef struct {
+    uint8_t NEAR *ptr[8];
+    uint8_t hi[8];
+} field_tab_t;
+static const CODE field_tab_t field_tab = {
+    { &edt.year, &edt.month, &edt.day, &edt.hour, &edt.minute, &eal.hour, &eal.minute, &eal.on },
+    { 99, 12, 31, 23, 59, 23, 59, 1 }
 };
+typedef char field_tab_layout[(sizeof(uint8_t NEAR *) == 1 && offsetof(field_tab_t, hi) == 8)
+                              ? 1 : -1];
 
 #if FEATURE_SERIAL
 /* APP_RX() for this file's assembler, one copy for its four places (UI_RX): protocol_rx()
@@ -451,7 +458,7 @@ void ui_tick(void) __naked
  *   when an alarm field changed, the settings' alarm from eal, saved soon
  *   (settings_changed); SET steps to the next field;
  *   UP / DOWN step the field with wrap-around: lo = 1 for month and day, else 0; hi from
- *   field_hi (the day's: the month's length); UP: ++v > hi: lo; DOWN: v-- <= lo: hi;
+ *   field_tab.hi (the day's: the month's length); UP: ++v > hi: lo; DOWN: v-- <= lo: hi;
  *   a date or time field: time_changed, the day clamped to the month's length (Feb 29 ->
  *   28 in a common year, 31 -> 30), the weekday again; an alarm field: alarm_changed
  */
@@ -549,11 +556,11 @@ void ui_key(uint8_t ev) __naked
             "    mov  a,_ui_field\n"
             "    dec  a\n"
             "    mov  r5,a\n"                       /* f */
-            "    mov  dptr,#_field_ptr\n"
+            "    mov  dptr,#_field_tab\n"
             "    movc a,@a+dptr\n"
             "    mov  r1,a\n"                       /* the value's address */
             "    mov  a,r5\n"
-            "    mov  dptr,#_field_hi\n"
+            "    add  a,#8\n"                       /* field_tab.hi */
             "    movc a,@a+dptr\n"
             "    mov  r4,a\n"                       /* hi */
             "    cjne r5,#2,00021$\n"               /* F_DAY - 1 */
