@@ -86,11 +86,6 @@ static IDATA uint8_t lun_date[3];   /* the date `lunar` and `solar` were compute
 static BIT lun_stale;               /* ... unless they were recomputed for another since */
 static BIT lun_event;               /* it has a term or a festival (solar_of_day()) */
 
-void ui_calendar_stale(void)
-{
-    lun_stale = 1;
-}
-
 /*
  * lunar, solar: of the date (year, month, day) at t = fmt_p, the time render() shows
  * (computed again when the date changes, in two steps of at most 0.6 ms with received bytes
@@ -133,7 +128,8 @@ static void day_update(void) __naked
 #endif
 
 /* In assembler (SDCC's C took 21 bytes): shadow[0..31] = ' ' (the LCD was just cleared,
- * R0 walks it); ui_dirty = UI_ALL; (lunar) lun_stale = 1 */
+ * R0 walks it); ui_dirty = UI_ALL; (lunar) lun_stale = 1, where ui_calendar_stale() (lunar:
+ * lun_stale = 1) enters (a label: 3 bytes less than a routine of its own) */
 void ui_init(void) __naked
 {
     __asm__("    mov  r0,#_shadow\n"
@@ -144,6 +140,7 @@ void ui_init(void) __naked
             "    cjne r0,#(_shadow + 32),00001$\n"
             "    mov  _ui_dirty,#3\n"               /* UI_ALL */
 #if FEATURE_LUNAR
+            "_ui_calendar_stale::\n"
             "    setb _lun_stale\n"
 #endif
             "    ret\n");
