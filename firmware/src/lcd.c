@@ -52,15 +52,14 @@ static bool_t bus_busy(void) __naked
 
 #elif LCD_BUS_BITS == 4
 
-/* v's high nibble onto DB7..DB4 (RW low), latched by an E pulse (each bit one MOV C,bit /
- * MOV pin,C). bus_out() enters at lcd_nibble with the nibble in A's high half. Touches A and
- * C only (DPL kept). */
+/* v's high nibble onto DB7..DB4, latched by an E pulse (each bit one MOV C,bit / MOV pin,C;
+ * RW is low: lcd_init() lowers it first, wait_ready() after its reads). bus_out() enters at
+ * lcd_nibble with the nibble in A's high half. Touches A and C only (DPL kept). */
 static void nibble_out(uint8_t v) __naked
 {
     (void)v;
     __asm__("    mov  a,dpl\n"
             "_lcd_nibble:\n"
-            "    clr  " A_RW "\n"
             "    mov  c,acc.4\n"
             "    mov  _" XSTR(LCD_D4) ",c\n"
             "    mov  c,acc.5\n"
@@ -107,8 +106,8 @@ static bool_t bus_busy(void) __naked
 #define A_POLL_ROUNDS "((" BOARD_F_CPU_STR " + 11059199) / 11059200)"
 
 /* RS low; poll the busy flag, at most POLL_ROUNDS * 255 times: when it never clears,
- * lcd_dead = 1. RW low after. A dead LCD: the fixed 110 us instead. Uses A, B and DPH (DPL
- * and R0-R7 kept). */
+ * lcd_dead = 1. RW low after (the writes count on it; a dead LCD is not read: it stays low).
+ * A dead LCD: the fixed 110 us instead. Uses A, B and DPH (DPL and R0-R7 kept). */
 static void wait_ready(void) __naked
 {
     __asm__("    clr  " A_RS "\n"
@@ -163,12 +162,12 @@ void lcd_putc(uint8_t c) __naked
 
 #if LCD_BUS_BITS == 8
 
-/* DPL onto the port (RW low), latched by an E pulse. Touches no register (DPL kept). */
+/* DPL onto the port, latched by an E pulse (RW is low: lcd_init() lowers it first,
+ * wait_ready() after its reads). Touches no register (DPL kept). */
 static void bus_out(uint8_t v) __naked
 {
     (void)v;
     __asm__(A_AFTER_PUTC
-            "    clr  " A_RW "\n"
             "    mov  _" XSTR(LCD_DATA) ",dpl\n"
             "    setb " A_E "\n"
             "    nop\n"
