@@ -148,9 +148,12 @@ void ui_init(void) __naked
 
 static const CODE char fmt_date[] =            /* "2026-11-24 Tue" */
     "20" FC_YEAR "-" FC_MONTH "-" FC_DAY " " FC_WDAY;
+/* out_fmt()'s "spaces up to column col" (0x90 | col, text.h) for column 9 */
+#define FC_PAD9   "\x99"
 #if FEATURE_DS18B20
-/* "12:05:31" (12 h: "12:05:31P"), then the temperature (time_tail) */
-static const CODE char fmt_time[] = FC_HOURD ":" FC_MIN ":" FC_SEC FC_IF_H12 FC_AP FC_FI;
+/* "12:05:31" (12 h: "12:05:31P") up to column 9, then the temperature (render()) */
+static const CODE char fmt_time[] =
+    FC_HOURD ":" FC_MIN ":" FC_SEC FC_IF_H12 FC_AP FC_FI FC_PAD9;
 #else
 static const CODE char fmt_time[] =             /* "12:05:31 PM" + bell + "?" */
     FC_HOURD ":" FC_MIN ":" FC_SEC FC_IF_H12 " " FC_AP "M" FC_FI FC_PAD14
@@ -236,9 +239,7 @@ static void render(void) __naked
             "    mov  a,_row\n"
             "    jz   00006$\n"
 #if FEATURE_DS18B20
-            "    mov  dpl,#9\n"
-            "    lcall _out_pad\n"
-            "    lcall _temp_print\n"
+            "    lcall _temp_print\n"               /* (from column 9: fmt_time) */
             "    mov  r7,#0x20\n"                   /* ' ' */
             "    mov  a,_fmt_flags\n"
 #if FEATURE_ALARM
