@@ -56,13 +56,13 @@ static uint8_t get_byte(void) __naked
             "    ret\n");
 }
 
-/* CE up with SCLK low, then the command. tCC (CE to the first clock >= 4 us at 2 V): the
- * jump and put_byte()'s first instructions, 8 machine cycles (8.7 us) to its first rising
- * edge. The pins in C: a debugger can stop on these lines (tests/debug). */
+/* CE up (SCLK is low: stop() leaves it so, and ds1302_init() runs it before any transfer),
+ * then the command. tCC (CE to the first clock >= 4 us at 2 V): the jump and put_byte()'s
+ * first instructions, 8 machine cycles (8.7 us) to its first rising edge. The pin in C: a
+ * debugger can stop on this line (tests/debug). */
 static void start(uint8_t cmd) __naked
 {
     (void)cmd;
-    DS1302_SCLK = 0;
     DS1302_CE = 1;
     __asm__("    sjmp _put_byte\n");       /* cmd still in DPL */
 }
