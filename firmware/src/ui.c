@@ -575,11 +575,9 @@ void ui_key(uint8_t ev) __naked
             "    mov  a,@r1\n"                      /* v */
             "    mov  r2,a\n"
             "    cjne r6,#2,00023$\n"               /* DOWN */
-            "    inc  a\n"                          /* UP: ++v */
-            "    setb c\n"
-            "    subb a,r4\n"                       /* C: v <= hi */
-            "    mov  a,r2\n"
-            "    inc  a\n"
+            "    cjne a,0x04,00029$\n"              /* UP: C = v < hi (R4, bank 0) */
+            "00029$:\n"
+            "    inc  a\n"                          /* ++v */
             "    jc   00024$\n"
             "    mov  a,r3\n"                       /* past hi: lo */
             "    sjmp 00024$\n"
