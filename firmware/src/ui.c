@@ -91,7 +91,7 @@ static BIT lun_event;               /* it has a term or a festival (solar_of_day
  * (computed again when the date changes, in two steps of at most 0.6 ms with received bytes
  * taken before each, APP_RX(), so a SET's line end does not wait; only protocol_poll()
  * and render() write fmt_p, so it holds t across the calls). In assembler (SDCC's C took
- * 70 bytes): R0 walks t, R1 lun_date, R7 counts:
+ * 70 bytes): R0 walks t, R1 lun_date:
  *   each of the 3 bytes is copied to lun_date, one that differed sets lun_stale;
  *   if lun_stale: lun_stale = 0; APP_RX(); lunar_from_date(t); APP_RX();
  *   lun_event = solar_of_day(t)
@@ -102,7 +102,6 @@ static void day_update(void) __naked
 {
     __asm__("    mov  r0,_fmt_p\n"
             "    mov  r1,#_lun_date\n"
-            "    mov  r7,#3\n"
             "00001$:\n"
             "    mov  a,@r0\n"
             "    xch  a,@r1\n"                      /* lun_date[i] = t[i] */
@@ -112,7 +111,7 @@ static void day_update(void) __naked
             "00002$:\n"
             "    inc  r0\n"
             "    inc  r1\n"
-            "    djnz r7,00001$\n"
+            "    cjne r1,#(_lun_date + 3),00001$\n"
             "    jbc  _lun_stale,00003$\n"
             "    ret\n"
             "00003$:\n"
@@ -240,17 +239,19 @@ static void render(void) __naked
             "    jz   00006$\n"
 #if FEATURE_DS18B20
             "    lcall _temp_print\n"               /* (from column 9: fmt_time) */
-            "    mov  r7,#0x20\n"                   /* ' ' */
             "    mov  a,_fmt_flags\n"
+            "    mov  dpl,#0x3F\n"                  /* '?' */
+            "    jb   acc.2,00007$\n"               /* SET_UNSET */
 #if FEATURE_ALARM
-            "    jnb  acc.0,00005$\n"               /* SET_ALARM_ON */
-            "    mov  r7,#0\n"                      /* GLYPH_BELL */
-            "00005$:\n"
+            "    rrc  a\n"                          /* C = SET_ALARM_ON */
+            "    cpl  c\n"
+            "    clr  a\n"
+            "    mov  acc.5,c\n"                    /* ' ' (0x20), GLYPH_BELL (0) while on */
+            "    mov  dpl,a\n"
+#else
+            "    mov  dpl,#0x20\n"                  /* ' ' */
 #endif
-            "    jnb  acc.2,00007$\n"               /* SET_UNSET */
-            "    mov  r7,#0x3F\n"                   /* '?' */
             "00007$:\n"
-            "    mov  dpl,r7\n"
             "    lcall _out_ch\n"
 #endif
             "    sjmp 00020$\n"
@@ -356,8 +357,7 @@ void ui_refresh(void) __naked
             "    mov  _ui_dirty,a\n"
             "    mov  _rf_i,a\n"
             "    mov  _rf_at,a\n"                   /* unknown */
-            "00001$:\n"
-            "    mov  a,_rf_i\n"
+            "00001$:\n"                             /* A = i (0 here, i below) */
             "    anl  a,#0x0F\n"
             "    jnz  00003$\n"                     /* not a row's start */
             "    mov  a,_rf_i\n"
