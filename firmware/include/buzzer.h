@@ -15,8 +15,8 @@
 
 #define BUZZER_RING_SECONDS 60
 
-extern uint16_t buzzer_ticks;       /* ticks left to ring, 0 = silent */
-#define buzzer_ringing() (buzzer_ticks != 0)
+extern uint8_t buzzer_seconds;      /* seconds (wholly or partly) left to ring, 0 = silent */
+#define buzzer_ringing() (buzzer_seconds != 0)
 
 void   buzzer_init(void);
 void   buzzer_ring(void);           /* start the 60 s alarm pattern */

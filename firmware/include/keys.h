@@ -14,10 +14,11 @@
 #include "board_config.h"
 
 #define KEY_NONE     0
+/* a key's code is its bit in the debounced state (keys.c): the scan returns it as is */
 #define KEY_ID_SET   1
 #define KEY_ID_UP    2
-#define KEY_ID_DOWN  3
-#define KEY_ID_MODE  4
+#define KEY_ID_DOWN  4
+#define KEY_ID_MODE  8
 #define KEY_REPEAT   0x80
 
 #define KEYS_DEBOUNCE      4        /* samples (ticks) */

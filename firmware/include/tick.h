@@ -19,6 +19,11 @@
 #define TICKS_PER_SEC    (1000 / TICK_MS)
 #define MS_TO_TICKS(ms)  ((ms) / TICK_MS)
 
+/* TMOD for both timers: Timer 0 mode 1 (16-bit: the tick), Timer 1 mode 2 (8-bit
+ * auto-reload: the UART's baud rate, uart.c). tick_init() and uart_init() each write the whole
+ * register (3 bytes less each than changing their half), in either order. */
+#define TMOD_TIMERS      0x21
+
 extern volatile uint8_t tick_count;         /* incremented by the Timer 0 interrupt */
 
 void tick_init(void);                       /* start Timer 0 and its interrupt (EA is main's) */

@@ -7,7 +7,7 @@
 
 #define T2_RELOAD (65536u - 230u)   /* 921600 / 230 = 4007 Hz toggles -> 2.0 kHz tone */
 
-uint16_t buzzer_ticks;              /* ticks left to ring, 0 = silent */
+uint8_t buzzer_seconds;             /* seconds left to ring (the last one partly), 0 = silent */
 static uint8_t phase;               /* tick within the 1 s pattern */
 
 void buzzer_isr(void) __interrupt(5)
@@ -24,8 +24,8 @@ void buzzer_isr(void) __interrupt(5)
 #else
 #define SILENT "    setb _" XSTR(BUZZER) "\n"
 #endif
-typedef char ring_ticks_are[(BUZZER_RING_SECONDS * TICKS_PER_SEC == 12000
-                             && TICKS_PER_SEC == 200 && MS_TO_TICKS(100) == 20) ? 1 : -1];
+typedef char ring_ticks_are[(BUZZER_RING_SECONDS == 60 && TICKS_PER_SEC == 200
+                             && MS_TO_TICKS(100) == 20) ? 1 : -1];
 
 void buzzer_init(void)
 {
@@ -38,57 +38,48 @@ void buzzer_init(void)
     ET2 = 1;
 }
 
-/* In assembler (SDCC's C took 14 bytes and a shared tone() 14): buzzer_ticks =
- * BUZZER_RING_SECONDS * TICKS_PER_SEC (12000 = 0x2EE0); phase = 0; the tone on (TR2) */
+/* In assembler (SDCC's C took 14 bytes and a shared tone() 14): buzzer_seconds =
+ * BUZZER_RING_SECONDS; phase = 0; the tone on (TR2) */
 void buzzer_ring(void) __naked
 {
-    __asm__("    mov  _buzzer_ticks,#0xE0\n"
-            "    mov  (_buzzer_ticks + 1),#0x2E\n"
+    __asm__("    mov  _buzzer_seconds,#60\n"
             "    mov  _phase,#0\n"
             "    setb _TR2\n"
             "    ret\n");
 }
 
-/* In assembler: buzzer_ticks = 0; the tone off (TR2 = 0, the pin silent) */
-void buzzer_stop(void) __naked
-{
-    __asm__("    clr  a\n"
-            "    mov  _buzzer_ticks,a\n"
-            "    mov  (_buzzer_ticks + 1),a\n"
-            "    clr  _TR2\n"
-            SILENT
-            "    ret\n");
-}
-
 /*
- * In assembler (SDCC's C took 53 bytes): --buzzer_ticks; at 0 the tone off; else the tick
- * within the second (phase, 0..TICKS_PER_SEC - 1) and, in 100 ms steps (phase / 20): 0 on,
- * 1 off, 2 on, 3..9 off: step & 0xFD == 0 sounds (TR2 = 1), the others silence it
+ * In assembler (SDCC's C took 53 bytes): the tick within the second (phase, 0..TICKS_PER_SEC
+ * - 1); at its wrap to 0 one second less (the 60th: the ring is over, the tone off: exactly
+ * BUZZER_RING_SECONDS * TICKS_PER_SEC ticks after buzzer_ring()); else in 100 ms steps
+ * (phase / 20): 0 on, 1 off, 2 on, 3..9 off: step & 0xFD == 0 sounds (TR2 = 1), the others
+ * silence it. buzzer_stop() (buzzer_seconds = 0, the tone off) ends in it.
  */
 void buzzer_tick(void) __naked
 {
-    __asm__("    mov  a,_buzzer_ticks\n"
-            "    jnz  00001$\n"
-            "    dec  (_buzzer_ticks + 1)\n"
-            "00001$:\n"
-            "    dec  _buzzer_ticks\n"
-            "    mov  a,_buzzer_ticks\n"
-            "    orl  a,(_buzzer_ticks + 1)\n"
-            "    jz   00003$\n"                     /* the ring is over */
-            "    inc  _phase\n"
+    __asm__("    inc  _phase\n"
             "    mov  a,_phase\n"
-            "    cjne a,#200,00002$\n"              /* TICKS_PER_SEC */
+            "    cjne a,#200,buzzer_step\n"         /* TICKS_PER_SEC */
             "    clr  a\n"
             "    mov  _phase,a\n"
-            "00002$:\n"
+            "    djnz _buzzer_seconds,buzzer_step\n" /* the second is over */
+            "buzzer_off:\n"                         /* the ring is over (plain labels: */
+            "    clr  _TR2\n"
+            SILENT
+            "    ret\n"
+            "buzzer_step:\n"                        /* one ends the scope of nnnnn$) */
             "    mov  b,#20\n"                      /* MS_TO_TICKS(100) */
             "    div  ab\n"
             "    anl  a,#0xFD\n"
-            "    jnz  00003$\n"                     /* steps 1, 3..9: silent */
+            "    jnz  buzzer_off\n"                 /* steps 1, 3..9: silent */
             "    setb _TR2\n"
-            "    ret\n"
-            "00003$:\n"
-            "    clr  _TR2\n"
-            SILENT
             "    ret\n");
+}
+
+/* In assembler: buzzer_seconds = 0; the tone off (TR2 = 0, the pin silent: buzzer_tick's end,
+ * the function before) */
+void buzzer_stop(void) __naked
+{
+    __asm__("    mov  _buzzer_seconds,#0\n"
+            "    sjmp buzzer_off\n");
 }

@@ -56,23 +56,24 @@ static uint8_t get_byte(void) __naked
             "    ret\n");
 }
 
-/* CE up with SCLK low, then the command. tCC (CE to the first clock >= 4 us at 2 V): the
- * jump and put_byte()'s first instructions, 8 machine cycles (8.7 us) to its first rising
- * edge. The pins in C: a debugger can stop on these lines (tests/debug). */
+/* CE up (SCLK is low: stop() leaves it so, and ds1302_init() runs it before any transfer),
+ * then the command. tCC (CE to the first clock >= 4 us at 2 V): the jump and put_byte()'s
+ * first instructions, 8 machine cycles (8.7 us) to its first rising edge. The pin in C: a
+ * debugger can stop on this line (tests/debug). */
 static void start(uint8_t cmd) __naked
 {
     (void)cmd;
-    DS1302_SCLK = 0;
     DS1302_CE = 1;
     __asm__("    sjmp _put_byte\n");       /* cmd still in DPL */
 }
 
-/* CE down, IO released (weak pull-up), tCWH before any next CE rise. Touches no register
+/* CE down (first: at power-up, when both pins are high, no clock edge while CE is), SCLK
+ * low, IO released (weak pull-up), tCWH before any next CE rise. Touches no register
  * (ds1302_read's result stays in DPL). */
 static void stop(void) __naked
 {
-    __asm__("    clr  " A_SCLK "\n"
-            "    clr  " A_CE "\n"
+    __asm__("    clr  " A_CE "\n"
+            "    clr  " A_SCLK "\n"
             "    setb " A_IO "\n"
             "    nop\n"
             "    nop\n"
@@ -138,8 +139,7 @@ void ds1302_burst_write(uint8_t cmd, const uint8_t NEAR *src, uint8_t n)
 
 void ds1302_init(void)
 {
-    DS1302_CE = 0;                  /* CE first: no clock edge while it is high */
-    stop();                         /* SCLK low, IO released, tCWH */
+    stop();                         /* CE low, then SCLK; IO released, tCWH */
     ds1302_unprotect();
     ds1302_write(DS1302_TRICKLE_W, DS1302_TRICKLE);
     ds1302_protect();

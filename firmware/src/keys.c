@@ -14,7 +14,7 @@ static uint8_t s1, s2, s3;          /* the three samples before this one, s1 the
 static uint8_t down;                /* debounced state, bit k = key k+1 pressed */
 static uint8_t muted;               /* held keys whose events are suppressed */
 static uint8_t held;                /* the key being timed for auto-repeat (its bit; 0 none) */
-static uint8_t held_ticks;
+static uint8_t held_ticks;          /* ticks left until its next repeat */
 uint8_t keys_busy;
 
 typedef char four_samples[(KEYS_DEBOUNCE == 4) ? 1 : -1];
@@ -32,16 +32,21 @@ void keys_init(void)
 /* the raw bits whose pins read 1 while released (active low): XORed to "pressed = 1" */
 #define KEYS_IDLE_HIGH ((1 - KEY_SET_ACTIVE) + ((1 - KEY_UP_ACTIVE) << 1) \
                         + ((1 - KEY_DOWN_ACTIVE) << 2) + ((1 - KEY_MODE_ACTIVE) << 3))
-typedef char repeat_fits[(KEYS_REPEAT_DELAY < 256 && KEY_REPEAT == 0x80) ? 1 : -1];
+typedef char repeat_fits[(KEYS_REPEAT_DELAY < 256 && KEYS_REPEAT_DELAY > 0
+                          && KEYS_REPEAT_RATE > 0 && KEY_REPEAT == 0x80) ? 1 : -1];
+/* a key's code is its bit k (key k + 1 of the samples: SET, UP, DOWN, MODE) */
+typedef char codes_are_bits[(KEY_ID_SET == 1 && KEY_ID_UP == 2 && KEY_ID_DOWN == 4
+                             && KEY_ID_MODE == 8) ? 1 : -1];
 
 /*
  * In assembler (SDCC's C took 139 bytes): R7 = raw (bit k = key k + 1 pressed now), R5 =
  * all, R4 = any.
  *   all = raw & s1 & s2 & s3; any = raw | s1 | s2 | s3; shift the samples; keys_busy = any
  *   newly = all & ~down; down = (down | all) & any; muted &= down; held &= down;
- *   newly &= ~muted: the lowest key is held (its timer restarts) and its event returned
- *   (bit 1, 2, 4, 8 -> key 1, 2, 3, 4); else UP or DOWN held: after KEYS_REPEAT_DELAY
- *   ticks, then every KEYS_REPEAT_RATE, its event | KEY_REPEAT
+ *   newly &= ~muted: the lowest key is held (held_ticks = KEYS_REPEAT_DELAY) and its event
+ *   returned (its bit: the key codes are the bits); else UP or DOWN held: when held_ticks
+ *   counts down to 0 (after KEYS_REPEAT_DELAY ticks, then every KEYS_REPEAT_RATE: the
+ *   reload), its event | KEY_REPEAT (so only UP and DOWN repeat)
  */
 uint8_t keys_scan(void) __naked
 {
@@ -89,28 +94,15 @@ uint8_t keys_scan(void) __naked
             "    inc  a\n"
             "    anl  a,r7\n"
             "    mov  _held,a\n"
-            "    mov  _held_ticks,#0\n"
-            "    cjne a,#4,00001$\n"
-            "    dec  a\n"                          /* 4 -> 3 */
-            "00001$:\n"
-            "    cjne a,#8,00003$\n"
-            "    mov  a,#4\n"                       /* 8 -> 4 */
-            "00003$:\n"
-            "    mov  dpl,a\n"
+            "    mov  _held_ticks,#" XSTR(KEYS_REPEAT_DELAY) "\n"
+            "    mov  dpl,a\n"                      /* its bit is its code */
             "    ret\n"
             "00002$:\n"
             "    mov  a,_held\n"
             "    anl  a,#6\n"                       /* UP or DOWN */
             "    jz   00004$\n"
-            "    inc  _held_ticks\n"
-            "    mov  a,_held_ticks\n"
-            "    cjne a,#" XSTR(KEYS_REPEAT_DELAY) ",00005$\n"
-            "00005$:\n"
-            "    jc   00004$\n"
-            "    mov  _held_ticks,#(" XSTR(KEYS_REPEAT_DELAY) " - " XSTR(KEYS_REPEAT_RATE) ")\n"
-            "    mov  a,_held\n"
-            "    rr   a\n"
-            "    inc  a\n"
+            "    djnz _held_ticks,00004$\n"         /* (A = held: one bit) */
+            "    mov  _held_ticks,#" XSTR(KEYS_REPEAT_RATE) "\n"
             "    orl  a,#0x80\n"                    /* KEY_REPEAT */
             "    mov  dpl,a\n"
             "00004$:\n"

@@ -52,16 +52,12 @@ static bool_t bus_busy(void) __naked
 
 #elif LCD_BUS_BITS == 4
 
-/* v's high nibble onto DB7..DB4 (RW low), latched by an E pulse (each bit one MOV C,bit /
- * MOV pin,C). bus_out() enters at lcd_nibble with the nibble in A's high half. Touches A and
- * C only (DPL kept). */
-static void nibble_out(uint8_t v) __naked
+/* A's high nibble onto DB7..DB4, latched by an E pulse (each bit one MOV C,bit / MOV pin,C;
+ * RW is low: lcd_init() lowers it first, wait_ready() after its reads). Touches only C (A
+ * and DPL kept). */
+static void nibble_out(void) __naked
 {
-    (void)v;
-    __asm__("    mov  a,dpl\n"
-            "_lcd_nibble:\n"
-            "    clr  " A_RW "\n"
-            "    mov  c,acc.4\n"
+    __asm__("    mov  c,acc.4\n"
             "    mov  _" XSTR(LCD_D4) ",c\n"
             "    mov  c,acc.5\n"
             "    mov  _" XSTR(LCD_D5) ",c\n"
@@ -107,8 +103,8 @@ static bool_t bus_busy(void) __naked
 #define A_POLL_ROUNDS "((" BOARD_F_CPU_STR " + 11059199) / 11059200)"
 
 /* RS low; poll the busy flag, at most POLL_ROUNDS * 255 times: when it never clears,
- * lcd_dead = 1. RW low after. A dead LCD: the fixed 110 us instead. Uses A, B and DPH (DPL
- * and R0-R7 kept). */
+ * lcd_dead = 1. RW low after (the writes count on it; a dead LCD is not read: it stays low).
+ * A dead LCD: the fixed 110 us instead. Uses A, B and DPH (DPL and R0-R7 kept). */
 static void wait_ready(void) __naked
 {
     __asm__("    clr  " A_RS "\n"
@@ -140,9 +136,8 @@ void lcd_command(uint8_t c) __naked
             "    lcall _bus_out\n"
             "    jnb  _lcd_dead,00001$\n"
             "    mov  a,dpl\n"
-            "    cjne a,#4,00002$\n"
-            "00002$:\n"
-            "    jnc  00001$\n"
+            "    add  a,#(256 - 4)\n"
+            "    jc   00001$\n"                     /* c >= 4 */
             "    mov  dpl,#2\n"
             "    ljmp _tick_wait\n"
             "00001$:\n"
@@ -164,12 +159,12 @@ void lcd_putc(uint8_t c) __naked
 
 #if LCD_BUS_BITS == 8
 
-/* DPL onto the port (RW low), latched by an E pulse. Touches no register (DPL kept). */
+/* DPL onto the port, latched by an E pulse (RW is low: lcd_init() lowers it first,
+ * wait_ready() after its reads). Touches no register (DPL kept). */
 static void bus_out(uint8_t v) __naked
 {
     (void)v;
     __asm__(A_AFTER_PUTC
-            "    clr  " A_RW "\n"
             "    mov  _" XSTR(LCD_DATA) ",dpl\n"
             "    setb " A_E "\n"
             "    nop\n"
@@ -179,16 +174,15 @@ static void bus_out(uint8_t v) __naked
 
 #else
 
-/* the high nibble, then the low one (same registers; DPL kept) */
+/* the high nibble, then the low one (nibble_out keeps A; DPL kept) */
 static void bus_out(uint8_t v) __naked
 {
     (void)v;
     __asm__(A_AFTER_PUTC
             "    mov  a,dpl\n"
-            "    lcall _lcd_nibble\n"
-            "    mov  a,dpl\n"
+            "    lcall _nibble_out\n"
             "    swap a\n"
-            "    sjmp _lcd_nibble\n");
+            "    sjmp _nibble_out\n");
 }
 
 #endif
@@ -227,7 +221,8 @@ typedef char init_len[(sizeof(init_seq) == INIT_LEN && INIT_LEN < 256) ? 1 : -1]
  * whole bytes; 4-bit: nibbles, then nibble 0x20 for the 4-bit interface), > 5 ms (> 4.1 ms)
  * after the first, > 100 us after the others; then init_seq[i]: lcd_putc() for
  * i - INIT_GLYPH < GLYPH_ROWS, else lcd_command(). i in R7 (tick_wait, the bus routines and
- * lcd_putc/lcd_command keep R0-R7; bus_out, nibble_out and delay_100us keep DPL). */
+ * lcd_putc/lcd_command keep R0-R7; bus_out, nibble_out and delay_100us keep DPL, nibble_out
+ * and delay_100us A). */
 void lcd_init(void) __naked
 {
     __asm__("    clr  " A_E "\n"
@@ -246,16 +241,16 @@ void lcd_init(void) __naked
             "    lcall _bus_out\n"
             "    lcall _delay_100us\n"
 #else
-            "    mov  dpl,#0x30\n"
+            "    mov  a,#0x30\n"
             "    lcall _nibble_out\n"
             "    mov  dpl,#2\n"
             "    lcall _tick_wait\n"
-            "    mov  dpl,#0x30\n"
+            "    mov  a,#0x30\n"                    /* (tick_wait used A) */
             "    lcall _nibble_out\n"
             "    lcall _delay_100us\n"
             "    lcall _nibble_out\n"
             "    lcall _delay_100us\n"
-            "    mov  dpl,#0x20\n"                  /* 4-bit interface from now on */
+            "    mov  a,#0x20\n"                    /* 4-bit interface from now on */
             "    lcall _nibble_out\n"
             "    lcall _delay_100us\n"
 #endif

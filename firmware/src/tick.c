@@ -25,8 +25,7 @@ void timer0_isr(void) __interrupt(1) __naked
 
 void tick_init(void)
 {
-    TMOD &= 0xF0;                       /* Timer 0 (still stopped) mode 1 (16-bit); */
-    TMOD |= 0x01;                       /* Timer 1's half untouched */
+    TMOD = TMOD_TIMERS;                 /* Timer 0 (still stopped) mode 1 (16-bit) */
     TH0 = T0_RELOAD >> 8;
     TL0 = T0_RELOAD & 0xFF;
     ET0 = 1;

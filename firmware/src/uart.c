@@ -18,6 +18,7 @@
  */
 #include "board_config.h"
 #include "uart.h"
+#include "tick.h"
 
 #define RX_MASK (UART_RX_SIZE - 1)
 
@@ -38,8 +39,7 @@ void uart_init(void)
 #else
     PCON &= 0x7F;
 #endif
-    TMOD &= 0x0F;                   /* Timer 1 (still stopped) mode 2, auto-reload; */
-    TMOD |= 0x20;                   /* Timer 0's half untouched */
+    TMOD = TMOD_TIMERS;             /* Timer 1 (still stopped) mode 2, auto-reload */
     TH1 = UART_TH1;
     TL1 = UART_TH1;
     TR1 = 1;
@@ -110,12 +110,20 @@ bool_t uart_rx_ready(void) __naked
             "    ret\n");
 }
 
-uint8_t uart_getc(void)
+/* rx_tail moves on first (one XCH), then the byte is read: the interrupt stores only at
+ * rx_head, which reaches the byte's slot only with the store after next, which the ring's
+ * one empty slot refuses (next == rx_tail). Uses A and R0. */
+uint8_t uart_getc(void) __naked
 {
-    uint8_t t = rx_tail;
-    uint8_t c = rx_buf[t];
-    rx_tail = (t + 1) & RX_MASK;
-    return c;
+    __asm__("    mov  a,_rx_tail\n"
+            "    inc  a\n"
+            "    anl  a,#" XSTR(RX_MASK) "\n"
+            "    xch  a,_rx_tail\n"                 /* A = the byte's index */
+            "    add  a,#_rx_buf\n"
+            "    mov  r0,a\n"
+            "    movx a,@r0\n"
+            "    mov  dpl,a\n"
+            "    ret\n");
 }
 
 /* With interrupts off: a gap reached and ended with a line end (rx_skip, !rx_mid, the ring
@@ -134,8 +142,7 @@ uint16_t uart_rx_lost(void) __naked
             "    jb   _rx_skip,00002$\n"
             "    clr  a\n"
             "    xch  a,_rx_lost_lo\n"
-            "    mov  dpl,a\n"
-            "    clr  a\n"
+            "    xch  a,dpl\n"                      /* A = 0 again (DPTR was) */
             "    xch  a,_rx_lost_hi\n"
             "    mov  dph,a\n"
             "00002$:\n"
