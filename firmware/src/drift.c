@@ -134,15 +134,20 @@ static void mac(void) __naked
             "    ret\n");
 }
 
-/* clock_now in minutes since 2000-01-01 00:00, in assembler (SDCC's C took 152 bytes):
+/* clock_now in 4-minute units since 2000-01-01 00:00 (the record's reference time) and
+ * the seconds since that unit began, in assembler (SDCC's C took 152 bytes):
  *     d = cal_day_of_year(&clock_now);
  *     for (y = clock_now.year; y; y--)
  *         d += 365 + !((y - 1) & 3);               (the leap days of 2000 .. the year before)
- *     return (d x 24 + clock_now.hour) x 60 + clock_now.minute;     (by mac())
- * D in DPH:DPL, Y in R7, R0 on clock_now's fields. */
-typedef char minutes_fields[(offsetof(datetime_t, year) == 0 && offsetof(datetime_t, hour) == 3
-                             && offsetof(datetime_t, minute) == 4) ? 1 : -1];
-static uint32_t minutes(void) REENTRANT __naked
+ *     u = (d x 24 + clock_now.hour) x 15 + (clock_now.minute >> 2);          (by mac())
+ *     a = (clock_now.minute & 3) x 60 + clock_now.second;                   (0..239)
+ * u in R5:R2 (R5 = 0: 100 years are 13.2 million units, under 2^24), a in A; the second
+ * entry ref_sec computes a alone (R0 at the second after it). D in DPH:DPL, Y in R7, R0 on
+ * clock_now's fields; B clobbered. */
+typedef char ref_fields[(offsetof(datetime_t, year) == 0 && offsetof(datetime_t, hour) == 3
+                         && offsetof(datetime_t, minute) == 4
+                         && offsetof(datetime_t, second) == 5) ? 1 : -1];
+static void ref_now(void) __naked
 {
     __asm__("    mov  dpl,#_clock_now\n"
             "    lcall _cal_day_of_year\n"
@@ -173,14 +178,21 @@ static uint32_t minutes(void) REENTRANT __naked
             "    mov  r6,#24\n"
             "    mov  a,@r0\n"
             "    lcall _mac\n"
-            "    inc  r0\n"                      /* minute */
-            "    mov  r6,#60\n"
+            "    inc  r0\n"                      /* minute >> 2 (under 64: two bits out) */
+            "    mov  r6,#15\n"
             "    mov  a,@r0\n"
+            "    rr   a\n"
+            "    rr   a\n"
+            "    anl  a,#0x0F\n"
             "    lcall _mac\n"
-            "    mov  dpl,r2\n"
-            "    mov  dph,r3\n"
-            "    mov  b,r4\n"
-            "    mov  a,r5\n"
+            "ref_sec:\n"                         /* A = (minute & 3) x 60 + second */
+            "    mov  r0,#_clock_now+4\n"
+            "    mov  a,@r0\n"
+            "    anl  a,#3\n"
+            "    mov  b,#60\n"
+            "    mul  ab\n"
+            "    inc  r0\n"
+            "    add  a,@r0\n"
             "    ret\n");
 }
 
@@ -231,8 +243,7 @@ void drift_load(void) __naked
 /* the reference (clock_now's last 4-minute boundary) and ACC there (drift_acc less RATE x
  * the seconds since it) into DRIFT_REC with generation gen, then DRIFT_REC into the other
  * copy with the next sequence number, its byte 3 (T0 | sequence) last. In assembler:
- *     m = minutes(); a = (m & 3) * 60 + clock_now.second;
- *     *(uint32_t NEAR *)DRIFT_REC->ref = m >> 2;     (its 4th byte is the CRC's, set below)
+ *     ref_now(); DRIFT_REC->ref = u;   (u: clock_now in 4-minute units, a: the seconds since)
  *     acc = drift_acc - mul(DRIFT_REC->rate, a);
  *     DRIFT_REC->accg = ((uint16_t)(acc >> 13) & ~1) | gen;
  *     DRIFT_REC->t0seq += 0x40; DRIFT_REC->crc = clock_crc(REC_SIZE - 1);
@@ -250,37 +261,17 @@ typedef char rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drift_rec_
                          && offsetof(drift_rec_t, crc) == 11 && REC_SIZE == 12
                          && DS1302_RAM_W(REC_BASE) == 0xCE
                          && DS1302_RAM_W(REC_BASE + REC_SIZE) == 0xE6) ? 1 : -1];
-typedef char minutes_is_32_bits[(sizeof(minutes()) == 4 && sizeof(mul(0)) == 4) ? 1 : -1];
+typedef char mul_is_32_bits[(sizeof(mul(0)) == 4) ? 1 : -1];
 static void fold(void) REENTRANT __naked
 {
-    __asm__("    lcall _minutes\n"               /* m in DPL, DPH, B, A */
-            "    mov  r0,#(_ds1302_buf + 8)\n"   /* ref (and the CRC's byte) = m */
-            "    mov  @r0,dpl\n"
+    __asm__("    lcall _ref_now\n"               /* u in R4:R2, a in A */
+            "    mov  r0,#(_ds1302_buf + 8)\n"   /* ref = u */
+            "    mov  @r0,ar2\n"
             "    inc  r0\n"
-            "    mov  @r0,dph\n"
+            "    mov  @r0,ar3\n"
             "    inc  r0\n"
-            "    mov  @r0,b\n"
-            "    inc  r0\n"
-            "    mov  @r0,a\n"
-            "    mov  a,dpl\n"                   /* a = (m & 3) * 60 + second */
-            "    anl  a,#3\n"
-            "    mov  b,#60\n"
-            "    mul  ab\n"
-            "    mov  r0,#(_clock_now + 5)\n"
-            "    add  a,@r0\n"
+            "    mov  @r0,ar4\n"
             "    mov  r2,a\n"                    /* mul()'s b: R3:R2 = a */
-            "    mov  r6,#2\n"                   /* ref >>= 2: two passes, high byte first */
-            "00001$:\n"
-            "    mov  r0,#(_ds1302_buf + 11)\n"
-            "    mov  r5,#4\n"
-            "    clr  c\n"
-            "00002$:\n"
-            "    mov  a,@r0\n"
-            "    rrc  a\n"
-            "    mov  @r0,a\n"
-            "    dec  r0\n"
-            "    djnz r5,00002$\n"
-            "    djnz r6,00001$\n"
             "    mov  r3,#0\n"
             "    mov  r0,#_ds1302_buf\n"         /* RATE, sign-extended: mul()'s a */
             "    lcall ext16\n"
@@ -905,13 +896,13 @@ static uint8_t info(void) __naked
  *     n = STEPS; STEPS = 0;                     second or two later: RATE x that is under
  *     drift_acc = (int32_t)(ACCG & ~1) << 13;   6 us); STEPS counts the catch-up's seconds
  *     h = mul(rate, 43200);                     (step() reloads the record, fold() needs it
- *     m = minutes() - (REF << 2);               as it was)
- *     if (m >= MAX_AWAY_MIN) {                  behind its record, or too long away: not
+ *     ref_now(); d = u - REF;                   as it was; d in 4-minute units)
+ *     if (d < 0 || d >= MAX_AWAY_MIN / 4) {     behind its record, or too long away: not
  *         drift_acc = 0; fold();                corrected (STEPS 0)
  *         return;
  *     }
- *     while (m >= 720) { m -= 720; add(h); }    12 hours at a time (ACC holds +-21 s)
- *     add(mul(rate, (uint16_t)m * 60 + clock_now.second));
+ *     while (d >= 180) { d -= 180; add(h); }    12 hours at a time (ACC holds +-21 s)
+ *     add(mul(rate, (uint16_t)d * 240 + ref_now()'s seconds since its unit));
  *     if (STEPS < 0) drift_acc's high half -= rate;
  *     add(mul(rate, STEPS));
  *     if (STEPS) { edge = 1; step(STEPS); } else { STEPS = n; fold(); }
@@ -919,7 +910,8 @@ static uint8_t info(void) __naked
  * error itself lengthened (or shortened) by -STEPS (the seconds so far): 0.14 s after 30 days
  * at +230 ppm, RATE x STEPS; mul() takes a negative STEPS as 2^16 + STEPS: RATE x 2^16 off
  * first (drift_acc's high half: SDCC's int32 is little-endian).
- * Registers: R6 = a, R7 = b; then R5:R2 = m (R4:R2 once under 2^19: add() keeps R2..R4).
+ * Registers: R6 = a, R7 = b; then R4:R2 = d (24 bits: u and REF are under 2^24; add()
+ * keeps R2..R4).
  * The stack holds what outlives a call: off, then n (2 bytes) below h (4, its high byte on
  * top): the other calls clobber every register.
  * Calls: info(s) takes s in A (as rec_read()), step(n) its argument in DPL, DPH,
@@ -1059,13 +1051,7 @@ void drift_boot(void) REENTRANT __naked
             "    push dph\n"
             "    push b\n"
             "    push acc\n"
-            "    lcall _minutes\n"
-            "    mov  r2,dpl\n"                  /* m = minutes() - REF x 4: REF off 4 times */
-            "    mov  r3,dph\n"
-            "    mov  r4,b\n"
-            "    mov  r5,a\n"
-            "    mov  r6,#4\n"
-            "00011$:\n"
+            "    lcall _ref_now\n"               /* D = u - REF (24 bits): R4:R3:R2 */
             "    mov  r0,#_ds1302_buf+8\n"
             "    clr  c\n"
             "    mov  a,r2\n"
@@ -1079,25 +1065,21 @@ void drift_boot(void) REENTRANT __naked
             "    mov  a,r4\n"
             "    subb a,@r0\n"
             "    mov  r4,a\n"
-            "    mov  a,r5\n"
-            "    subb a,#0\n"
-            "    mov  r5,a\n"
-            "    djnz r6,00011$\n"
-            "    mov  a,r4\n"
-            "    anl  a,#0xF8\n"
-            "    orl  a,r5\n"
-            "    jz   00014$\n"                  /* m < 2^19: R4:R3:R2, R5 = 0 */
+            "    jc   00013$\n"                  /* D < 0: behind its record */
+            "    anl  a,#0xFE\n"
+            "    jz   00014$\n"                  /* D < 2^17 (m < 2^19) */
+            "00013$:\n"
             "    mov  a,sp\n"                    /* not corrected: h and n dropped, ACC 0 */
             "    add  a,#0xFA\n"                 /* (STEPS 0) */
             "    mov  sp,a\n"
             "    ljmp acc0_fold\n"               /* drift_acc = 0; fold() (in drift_set()) */
-            "00014$:\n"                          /* while (m >= 720) { m -= 720; add(h); } */
-            "    clr  c\n"                       /* R7:R6 (and A) = m - 720 (0x2D0) */
+            "00014$:\n"                          /* while (D >= 180) { D -= 180; add(h); } */
+            "    clr  c\n"                       /* R7:R6 (and A) = D - 180 (0xB4) */
             "    mov  a,r2\n"
-            "    subb a,#0xD0\n"
+            "    subb a,#0xB4\n"
             "    mov  r6,a\n"
             "    mov  a,r3\n"
-            "    subb a,#0x02\n"
+            "    subb a,#0\n"
             "    mov  r7,a\n"
             "    mov  a,r4\n"
             "    subb a,#0\n"
@@ -1116,12 +1098,10 @@ void drift_boot(void) REENTRANT __naked
             "    lcall _add\n"                   /* (keeps R2..R4) */
             "    sjmp 00014$\n"
             "00015$:\n"
-            "    clr  a\n"                       /* m < 720: R3:R2 */
-            "    mov  r4,a\n"
+            "    clr  a\n"                       /* D < 180: R3:R2 (R4 = 0) */
             "    mov  r5,a\n"
-            "    mov  r6,#60\n"                  /* R3:R2 = m x 60 + clock_now.second */
-            "    mov  r0,#_clock_now+5\n"
-            "    mov  a,@r0\n"
+            "    lcall ref_sec\n"                /* R3:R2 = D x 240 + its seconds (< 43200) */
+            "    mov  r6,#240\n"
             "    lcall _mac\n"
             "    mov  a,sp\n"                    /* h dropped */
             "    add  a,#0xFC\n"
