@@ -249,9 +249,9 @@ void drift_load(void) __naked
  *     DRIFT_REC->t0seq += 0x40; DRIFT_REC->crc = clock_crc(REC_SIZE - 1);
  *     ds1302_unprotect(); slot = !slot;
  *     a = DS1302_RAM_W(slot ? REC_BASE + REC_SIZE : REC_BASE);
- *     for (p = ds1302_buf; p != ds1302_buf + REC_SIZE; p++, a += 2)
- *         if (p != &ds1302_buf[3]) ds1302_write(a, *p);
- *     ds1302_write(a - 2 * (REC_SIZE - 3), ds1302_buf[3]); ds1302_protect();
+ *     for (i = 4; i != 4 + REC_SIZE; i++)                        (bytes 4..11, 0..3)
+ *         ds1302_write(a + 2 * (i % REC_SIZE), ds1302_buf[i % REC_SIZE]);
+ *     ds1302_protect();
  * a in R2 (mul()'s b, R3:R2); acc's bytes 1..3 in R3..R5 (R2: 0, as mul() leaves it),
  * times 8 by mac(): accg is R5:R4 then; the write loop: a in R7, p in R1 (ds1302_write()
  * keeps R0-R7: callee_saves, ds1302.h). __naked: its callers are assembler and
@@ -313,29 +313,25 @@ static void fold(void) REENTRANT __naked
             "    mov  @r0,dpl\n"
             "    lcall _ds1302_unprotect\n"
             "    cpl  _slot\n"
-            "    mov  r7,#0xCE\n"                /* DS1302_RAM_W(REC_BASE) */
+            "    mov  r7,#(0xCE + 8)\n"          /* DS1302_RAM_W(REC_BASE) + 2 x 4 */
             "    jnb  _slot,00004$\n"
-            "    mov  r7,#0xE6\n"                /* DS1302_RAM_W(REC_BASE + REC_SIZE) */
+            "    mov  r7,#(0xE6 + 8)\n"          /* DS1302_RAM_W(REC_BASE + REC_SIZE) + 2 x 4 */
             "00004$:\n"
-            "    mov  r1,#_ds1302_buf\n"
+            "    mov  r1,#(_ds1302_buf + 4)\n"   /* bytes 4..11, 0..2, then 3 */
             "00005$:\n"
-            "    cjne r1,#(_ds1302_buf + 3),00006$\n"
-            "    sjmp 00007$\n"                  /* byte 3: last */
-            "00006$:\n"
             "    mov  _ds1302_write_PARM_2,@r1\n"
             "    mov  dpl,r7\n"
             "    lcall _ds1302_write\n"
-            "00007$:\n"
             "    inc  r7\n"
             "    inc  r7\n"
             "    inc  r1\n"
-            "    cjne r1,#(_ds1302_buf + 12),00005$\n"
-            "    mov  a,r7\n"                    /* byte 3's address: a - 2 x (REC_SIZE - 3) */
-            "    add  a,#0xEE\n"
-            "    mov  dpl,a\n"
-            "    mov  r0,#(_ds1302_buf + 3)\n"
-            "    mov  _ds1302_write_PARM_2,@r0\n"
-            "    lcall _ds1302_write\n"
+            "    cjne r1,#(_ds1302_buf + 12),00006$\n"
+            "    mov  r1,#_ds1302_buf\n"         /* after byte 11: byte 0 */
+            "    mov  a,r7\n"
+            "    add  a,#0xE8\n"                 /* a - 2 x REC_SIZE */
+            "    mov  r7,a\n"
+            "00006$:\n"
+            "    cjne r1,#(_ds1302_buf + 4),00005$\n"    /* until byte 3 is written */
             "    ljmp _ds1302_protect\n");
 }
 
@@ -555,21 +551,17 @@ static void wait_edge(void)
  * the phase, taken here: BOOT_LAG at the next edge, else STEP_LAG): the record with the new
  * generation, then the clock burst with it; nothing beyond 2099. In assembler:
  *     drift_acc -= edge ? BOOT_LAG : STEP_LAG;
- *     if (edge) {      the time at the next edge: the one after the edge seen now (the work
- *                      up to the write takes well under a second: 0.6 s for a year away at
- *                      300 ppm)
- *         wait_edge(); if (clock_read()) dt_copy(&clock_now, &clock_tmp);
- *         dt_copy(&clock_new, &clock_now); tick1(1); clock_prepare();
- *         dt_copy(&clock_now, &clock_new);
- *     }
+ *     if (edge) { wait_edge(); if (clock_read()) dt_copy(&clock_now, &clock_tmp); }
  *     drift_load(); dt_copy(&clock_new, &clock_now); STEPS += n;
+ *     if (edge) n++;   the time at the next edge: the one after the edge seen now (the work
+ *                      up to the write takes well under a second: 0.6 s for a year away at
+ *                      300 ppm); one second on and n back are n + 1 seconds
  *     while (n) { tick1(n >> 8); n -= n > 0 ? 1 : -1; }     (on when n > 0)
  *     if (!clock_prepare()) return;
  *     dt_copy(&clock_now, &clock_new); gen = !gen; fold(); if (edge) wait_edge();
  *     clock_write(gen);
  * n comes in DPL:DPH and waits on the stack through the calls, then R7:R6 (tick1() keeps
- * them); STEPS += n is add()'s steps_add. Local 00010$/00011$: the two
- * dt_copy() between clock_now and clock_new. */
+ * them); STEPS += n is add()'s steps_add. */
 typedef char lags[(-STEP_LAG == (int32_t)0xFFE845C8L && -BOOT_LAG == (int32_t)0xFFFFA240L)
                   ? 1 : -1];
 static void step(int16_t n)
@@ -588,22 +580,22 @@ static void step(int16_t n)
             "    jnb  _edge,00002$\n"
             "    lcall _wait_edge\n"
             "    lcall _clock_read\n"
-            "    jnc  00003$\n"
+            "    jnc  00002$\n"
             "    mov  _dt_copy_PARM_2,#_clock_tmp\n"
             "    mov  dpl,#_clock_now\n"
             "    lcall _dt_copy\n"
-            "00003$:\n"
-            "    lcall 00010$\n"                 /* clock_new = clock_now */
-            "    mov  dpl,#1\n"
-            "    lcall _tick1\n"
-            "    lcall _clock_prepare\n"
-            "    lcall 00011$\n"                 /* clock_now = clock_new */
             "00002$:\n"
             "    lcall _drift_load\n"
-            "    lcall 00010$\n"                 /* clock_new = clock_now */
+            "    mov  _dt_copy_PARM_2,#_clock_now\n"   /* clock_new = clock_now */
+            "    mov  dpl,#_clock_new\n"
+            "    lcall _dt_copy\n"
             "    pop  ar7\n"                     /* n */
             "    pop  ar6\n"
             "    lcall steps_add\n"              /* STEPS += n (in add()) */
+            "    jnb  _edge,00004$\n"
+            "    inc  r6\n"                      /* edge: n++ */
+            "    cjne r6,#0,00004$\n"
+            "    inc  r7\n"
             "00004$:\n"
             "    mov  a,r6\n"                    /* while (n) */
             "    orl  a,r7\n"
@@ -626,7 +618,9 @@ static void step(int16_t n)
             "00005$:\n"
             "    lcall _clock_prepare\n"
             "    jnc  00009$\n"                  /* invalid (beyond 2099): nothing */
-            "    lcall 00011$\n"                 /* clock_now = clock_new */
+            "    mov  _dt_copy_PARM_2,#_clock_new\n"   /* clock_now = clock_new */
+            "    mov  dpl,#_clock_now\n"
+            "    lcall _dt_copy\n"
             "    cpl  _gen\n"
             "    lcall _fold\n"
             "    jnb  _edge,00007$\n"
@@ -637,14 +631,6 @@ static void step(int16_t n)
             "    rlc  a\n"
             "    mov  dpl,a\n"
             "    ljmp _clock_write\n"
-            "00010$:\n"
-            "    mov  _dt_copy_PARM_2,#_clock_now\n"
-            "    mov  dpl,#_clock_new\n"
-            "    ljmp _dt_copy\n"
-            "00011$:\n"
-            "    mov  _dt_copy_PARM_2,#_clock_new\n"
-            "    mov  dpl,#_clock_now\n"
-            "    ljmp _dt_copy\n"
             "00009$:\n");
 }
 
@@ -1023,27 +1009,21 @@ void drift_boot(void) REENTRANT __naked
             "    xch  a,@r0\n"
             "    push acc\n"
             "    mov  r0,#_ds1302_buf+4\n"       /* drift_acc = (ACCG & ~1) x 8192: */
-            "    mov  a,@r0\n"                   /* R5:R2 = ACCG & ~1 (its sign above) */
-            "    anl  a,#0xFE\n"
-            "    mov  r2,a\n"
+            "    mov  a,@r0\n"                   /* ACCG's g cleared (fold() and */
+            "    anl  a,#0xFE\n"                 /* step() write it anew) */
+            "    mov  @r0,a\n"
+            "    lcall ext16\n"                  /* sign-extended, x 0x2000 by mul() */
+            "    mov  r2,#0\n"
+            "    mov  r3,#0x20\n"
+            "    lcall _mul\n"
+            "    mov  r0,#_drift_acc\n"
+            "    mov  @r0,dpl\n"
             "    inc  r0\n"
-            "    mov  a,@r0\n"
-            "    mov  r3,a\n"
-            "    rlc  a\n"
-            "    subb a,acc\n"
-            "    mov  r4,a\n"
-            "    mov  r5,a\n"
-            "    mov  r6,#32\n"                  /* x 32 */
-            "    clr  a\n"
-            "    lcall _mac\n"
-            "    mov  r0,#_drift_acc\n"          /* x 256: a byte up */
-            "    mov  @r0,#0\n"
+            "    mov  @r0,dph\n"
             "    inc  r0\n"
-            "    mov  @r0,ar2\n"
+            "    mov  @r0,b\n"
             "    inc  r0\n"
-            "    mov  @r0,ar3\n"
-            "    inc  r0\n"
-            "    mov  @r0,ar4\n"
+            "    mov  @r0,a\n"
             "    mov  r2,#0xC0\n"                /* h = rate x 43200 */
             "    mov  r3,#0xA8\n"
             "    lcall rate_mul\n"
