@@ -861,8 +861,8 @@ static uint8_t info(void) __naked
 }
 
 /* In assembler (SDCC's C took 783 bytes, its locals on the stack), in C terms:
- *     off = ds1302_read(DS1302_WDAY_R) + 7 - clock_now.wday;   (the clock's day-of-week
- *     if (off >= 7) off -= 7;                   offset, clock.h: 0/1 generation, 2 pending,
+ *     off = ds1302_read(DS1302_WDAY_R) - clock_now.wday;       (the clock's day-of-week
+ *     if (off < 0) off += 7;                    offset, clock.h: 0/1 generation, 2 pending,
  *     gen = off;                                3 "set me"); gen: the defaults'
  *     a = info(0); b = info(1);
  *     if ((a & b) == 0xFF) {                    no valid copy (a fresh chip, an older
@@ -879,27 +879,26 @@ static uint8_t info(void) __naked
  *     if (off == 3) return;                     "set me": nothing to correct until it is set
  *     if (off > 1) { drift_set(); return; }     a set cut before its record, or another writer
  *     gen = off;                                the catch-up: ACC now (the step's edge is a
- *     n = STEPS; STEPS = 0;                     second or two later: RATE x that is under
+ *     STEPS = 0;                                second or two later: RATE x that is under
  *     drift_acc = (int32_t)(ACCG & ~1) << 13;   6 us); STEPS counts the catch-up's seconds
- *     h = mul(rate, 43200);                     (step() reloads the record, fold() needs it
- *     ref_now(); d = u - REF;                   as it was; d in 4-minute units)
+ *     h = mul(rate, 43200);                     (step() and the last drift_load() read the
+ *     ref_now(); d = u - REF;                   record's again; d in 4-minute units)
  *     if (d < 0 || d >= MAX_AWAY_MIN / 4) {     behind its record, or too long away: not
  *         drift_acc = 0; fold();                corrected (STEPS 0)
  *         return;
  *     }
  *     while (d >= 180) { d -= 180; add(h); }    12 hours at a time (ACC holds +-21 s)
  *     add(mul(rate, (uint16_t)d * 240 + ref_now()'s seconds since its unit));
- *     if (STEPS < 0) drift_acc's high half -= rate;
- *     add(mul(rate, STEPS));
- *     if (STEPS) { edge = 1; step(STEPS); } else { STEPS = n; fold(); }
+ *     add(mul(rate, STEPS) - (STEPS < 0 ? (int32_t)rate << 16 : 0));
+ *     if (STEPS) { edge = 1; step(STEPS); } else { drift_load(); fold(); }
  * The last add is the second-order term: RATE counted over the clock's seconds, which the
  * error itself lengthened (or shortened) by -STEPS (the seconds so far): 0.14 s after 30 days
  * at +230 ppm, RATE x STEPS; mul() takes a negative STEPS as 2^16 + STEPS: RATE x 2^16 off
- * first (drift_acc's high half: SDCC's int32 is little-endian).
+ * its product (its high half: B, A; the sign waits in F0 through mul()).
  * Registers: R6 = a, R7 = b; then R4:R2 = d (24 bits: u and REF are under 2^24; add()
  * keeps R2..R4).
- * The stack holds what outlives a call: off, then n (2 bytes) below h (4, its high byte on
- * top): the other calls clobber every register.
+ * The stack holds what outlives a call: off, then h (4 bytes, its high byte on top): the
+ * other calls clobber every register.
  * Calls: info(s) takes s in A (as rec_read()), step(n) its argument in DPL, DPH,
  * add(v) in DPL, DPH, B, A, mul(a, b) a there and b in R3:R2. */
 typedef char boot_fields[(offsetof(drift_rec_t, k) == 2 && offsetof(drift_rec_t, t0seq) == 3
@@ -913,12 +912,10 @@ void drift_boot(void) REENTRANT __naked
             "    lcall _ds1302_read\n"
             "    mov  r0,#_clock_now+6\n"        /* wday */
             "    mov  a,dpl\n"
-            "    add  a,#7\n"
             "    clr  c\n"
             "    subb a,@r0\n"
-            "    add  a,#0xF9\n"                 /* - 7, C when it was 7 or more */
-            "    jc   00001$\n"
-            "    add  a,#7\n"                    /* under 7: as it was */
+            "    jnc  00001$\n"
+            "    add  a,#7\n"                    /* below 0: + 7 */
             "00001$:\n"
             "    push acc\n"                     /* off */
             "    add  a,#0xFF\n"                 /* gen = off (!= 0) */
@@ -1000,14 +997,11 @@ void drift_boot(void) REENTRANT __naked
             "00009$:\n"
             "    rrc  a\n"
             "    mov  _gen,c\n"                  /* gen = off */
-            "    mov  r0,#_ds1302_buf+6\n"       /* n = STEPS, STEPS = 0 */
+            "    mov  r0,#_ds1302_buf+6\n"       /* STEPS = 0 */
             "    clr  a\n"
-            "    xch  a,@r0\n"
-            "    push acc\n"
+            "    mov  @r0,a\n"
             "    inc  r0\n"
-            "    clr  a\n"
-            "    xch  a,@r0\n"
-            "    push acc\n"
+            "    mov  @r0,a\n"
             "    mov  r0,#_ds1302_buf+4\n"       /* drift_acc = (ACCG & ~1) x 8192: */
             "    mov  a,@r0\n"                   /* ACCG's g cleared (fold() and */
             "    anl  a,#0xFE\n"                 /* step() write it anew) */
@@ -1049,8 +1043,8 @@ void drift_boot(void) REENTRANT __naked
             "    anl  a,#0xFE\n"
             "    jz   00014$\n"                  /* D < 2^17 (m < 2^19) */
             "00013$:\n"
-            "    mov  a,sp\n"                    /* not corrected: h and n dropped, ACC 0 */
-            "    add  a,#0xFA\n"                 /* (STEPS 0) */
+            "    mov  a,sp\n"                    /* not corrected: h dropped, ACC 0 */
+            "    add  a,#0xFC\n"                 /* (STEPS 0) */
             "    mov  sp,a\n"
             "    ljmp acc0_fold\n"               /* drift_acc = 0; fold() (in drift_set()) */
             "00014$:\n"                          /* while (D >= 180) { D -= 180; add(h); } */
@@ -1088,26 +1082,23 @@ void drift_boot(void) REENTRANT __naked
             "    mov  sp,a\n"
             "    lcall rate_mul\n"
             "    lcall _add\n"
-            "    mov  r0,#_ds1302_buf+7\n"       /* the second-order term */
-            "    mov  a,@r0\n"
-            "    jnb  acc.7,00016$\n"
-            "    mov  r0,#_drift_acc+2\n"        /* STEPS < 0: drift_acc's high half -= rate */
-            "    mov  r1,#_rate\n"
-            "    clr  c\n"
-            "    mov  a,@r0\n"
-            "    subb a,@r1\n"
-            "    mov  @r0,a\n"
+            "    mov  r0,#_ds1302_buf+6\n"       /* the second-order term: */
+            "    mov  ar2,@r0\n"                 /* mul(rate, STEPS) */
             "    inc  r0\n"
-            "    inc  r1\n"
             "    mov  a,@r0\n"
-            "    subb a,@r1\n"
-            "    mov  @r0,a\n"
-            "00016$:\n"
-            "    mov  r0,#_ds1302_buf+6\n"
-            "    mov  ar2,@r0\n"
-            "    inc  r0\n"
-            "    mov  ar3,@r0\n"
+            "    mov  r3,a\n"
+            "    rlc  a\n"
+            "    mov  psw.5,c\n"                 /* F0: STEPS < 0 (mul() keeps it) */
             "    lcall rate_mul\n"
+            "    jnb  psw.5,00016$\n"
+            "    xch  a,b\n"                     /* STEPS < 0: its high half -= rate */
+            "    clr  c\n"
+            "    mov  r0,#_rate\n"
+            "    subb a,@r0\n"
+            "    xch  a,b\n"
+            "    inc  r0\n"
+            "    subb a,@r0\n"
+            "00016$:\n"
             "    lcall _add\n"
             "    mov  r0,#_ds1302_buf+6\n"       /* the catch-up's seconds */
             "    mov  dpl,@r0\n"
@@ -1116,16 +1107,10 @@ void drift_boot(void) REENTRANT __naked
             "    mov  a,@r0\n"
             "    orl  a,dpl\n"
             "    jz   00017$\n"
-            "    dec  sp\n"                      /* n dropped */
-            "    dec  sp\n"
             "    setb _edge\n"
             "    ljmp _step\n"
             "00017$:\n"
-            "    pop  acc\n"                     /* STEPS = n */
-            "    mov  @r0,a\n"
-            "    dec  r0\n"
-            "    pop  acc\n"
-            "    mov  @r0,a\n"
+            "    lcall _drift_load\n"            /* STEPS = n again (the record in RAM) */
             "    ljmp _fold\n");
 }
 #endif
