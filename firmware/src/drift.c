@@ -376,12 +376,13 @@ static void acc_add(int32_t v) REENTRANT
  * while (drift_acc >= 0); n++; drift_acc = -drift_acc - SEC (= -(drift_acc + SEC): the
  * last subtraction undone, negated); n = -n
  * (|drift_acc| stays far below 2^31 - SEC: no overflow, the sign after -SEC says < SEC).
- * n in R7, the pass in R6, R5 counts the negation's bytes; acc_add() keeps them. Local
+ * n in R7, the pass in R6, R5 counts the negation's bytes; acc_add() keeps them. n is
+ * returned sign-extended in DPL:DPH (step()'s argument) and R7:R6 (steps_add's). Local
  * 00003$: drift_acc -= SEC. __naked: only assembler calls it (add(), drift_second()). */
 typedef char sec_bytes[(SEC == 0x05F5E100L) ? 1 : -1];
 #pragma save
-#pragma disable_warning 59             /* the value is returned in DPL */
-static int8_t whole(void) __naked
+#pragma disable_warning 59             /* the value is returned in DPL:DPH */
+static int16_t whole(void) __naked
 {
     __asm__("    mov  r7,#0\n"
             "    mov  r6,#2\n"
@@ -405,7 +406,13 @@ static int8_t whole(void) __naked
             "    inc  a\n"
             "    mov  r7,a\n"
             "    djnz r6,00001$\n"
-            "    mov  dpl,r7\n"
+            "    mov  a,r7\n"                    /* n, sign-extended */
+            "    mov  r6,a\n"
+            "    mov  dpl,a\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"
+            "    mov  r7,a\n"
+            "    mov  dph,a\n"
             "    ret\n"
             "00003$:\n"                          /* drift_acc -= SEC (+= 0xFA0A1F00) */
             "    mov  dptr,#0x1F00\n"
@@ -417,7 +424,7 @@ static int8_t whole(void) __naked
 
 /* drift_acc += v, then its whole seconds out into DRIFT_REC's STEPS (whole()), in
  * assembler:  acc_add(v); STEPS += whole();
- * v in DPL, DPH, B, A; n (whole()'s) in DPL, then R7:R6 sign-extended. Its second half,
+ * v in DPL, DPH, B, A; n (whole()'s) in R7:R6, sign-extended. Its second half,
  * label steps_add (STEPS += R7:R6), is step()'s too. Keeps R2..R4 (drift_boot() relies on
  * it: acc_add() and whole() leave them alone too). */
 typedef char steps_at_6[(offsetof(drift_rec_t, steps) == 6) ? 1 : -1];
@@ -425,12 +432,7 @@ static void add(int32_t v) REENTRANT
 {
     (void)v;
     __asm__("    lcall _acc_add\n"
-            "    lcall _whole\n"
-            "    mov  a,dpl\n"                   /* R7:R6 = n, sign-extended */
-            "    mov  r6,a\n"
-            "    rlc  a\n"
-            "    subb a,acc\n"
-            "    mov  r7,a\n"
+            "    lcall _whole\n"                 /* R7:R6 = n, sign-extended */
             "steps_add:\n"                      /* STEPS += R7:R6 */
             "    mov  r0,#(_ds1302_buf + 6)\n"
             "    mov  a,r6\n"
@@ -674,13 +676,10 @@ void drift_second(uint8_t may_step) REENTRANT __naked
             "    mov  a,@r0\n"
             "    cjne a,#30,00001$\n"
             "    lcall _whole\n"                 /* :30 */
-            "    mov  a,dpl\n"
+            "    mov  a,r6\n"                    /* n (|n| < 128: its low byte says 0) */
             "    jz   00008$\n"
             "    clr  _edge\n"
-            "    rlc  a\n"                       /* step(n): n's sign into DPH */
-            "    subb a,acc\n"
-            "    mov  dph,a\n"
-            "    ljmp _step\n"
+            "    ljmp _step\n"                   /* step(n): n in DPL:DPH */
             "00008$:\n"
             "    ret\n"
             "00001$:\n"
