@@ -649,14 +649,14 @@ static void rate_now(void)
  *     if ((settings.flags & SET_COMP) && temp_state == TEMP_OK) {     (with a DS18B20)
  *         drift_load();    the minute's temperature part: K (T - T0)^2 (0.001 ppm) x 60 s
  *         t = T - T0 (mod 256), T = (t_hi << 4 | t_lo >> 4) + (t_lo >> 3 & 1);  t = |t|;
- *         acc_add(mul(6 K, t * t));
+ *         v = mul(K, t * t); for (i = 0; i < 6; i++) acc_add(v);
  *     }
  *     if (!clock_now.minute) { drift_load(); fold(); }      the hourly fold
  * T - T0 in 8 bits: a good reading is -64..127.9 C (ds18b20.c), so T - T0 is -127..128 and
  * mod 256 its size is exact (128 = 0x80 negates to itself); T + its bit 3 - T0 as T - (T0
- * - 1) - (not the bit) by SUBB; t * t by MUL AB; 6 K in 16 bits (|K| <= 128): (K + 128) x 6
- * by MUL AB, less 768. may_step in R7 (acc_add() keeps it). clock_now, settings and
- * temp_state through @R0 (data or idata alike); t_lo and t_hi are pdata (MOVX @R0):
+ * - 1) - (not the bit) by SUBB; t * t by MUL AB. may_step in R7 (acc_add() keeps it), then
+ * the count of the 6 additions. clock_now, settings and temp_state through @R0 (data or
+ * idata alike); t_lo and t_hi are pdata (MOVX @R0):
  * declared again here, so that the build stops if they move. __naked: its caller is in
  * clock.c (it saves what it holds). */
 #if FEATURE_DS18B20
@@ -717,20 +717,19 @@ void drift_second(uint8_t may_step) REENTRANT __naked
             "    mul  ab\n"
             "    mov  r2,a\n"
             "    mov  r3,b\n"
-            "    mov  r0,#(_ds1302_buf + 2)\n"   /* mul()'s a = 6 K, sign-extended: */
+            "    mov  r0,#(_ds1302_buf + 2)\n"   /* mul()'s a = K, sign-extended */
             "    mov  a,@r0\n"
-            "    xrl  a,#0x80\n"                 /* (K + 128) x 6 by MUL AB ... */
-            "    mov  b,#6\n"
-            "    mul  ab\n"
             "    mov  dpl,a\n"
-            "    mov  a,b\n"
-            "    add  a,#0xFD\n"                 /* ... less 3 x 256 */
-            "    mov  dph,a\n"
             "    rlc  a\n"
             "    subb a,acc\n"
+            "    mov  dph,a\n"
             "    mov  b,a\n"
             "    lcall _mul\n"
-            "    lcall _acc_add\n"
+            "    mov  r7,#6\n"                   /* x 6: acc_add() 6 times */
+            "00004$:\n"
+            "    lcall _acc_add\n"               /* (keeps DPL, DPH, B, R7; R1 = A) */
+            "    mov  a,r1\n"
+            "    djnz r7,00004$\n"
             "00002$:\n"
 #endif
             "    mov  r0,#(_clock_now + 4)\n"
