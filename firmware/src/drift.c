@@ -467,13 +467,16 @@ static void tick1(uint8_t u)
     (void)u;
     __asm__("    mov  r3,dpl\n"
             "    mov  r0,#(_clock_new + 5)\n"    /* p = &second */
-            "    mov  r2,#0\n"
+            "    clr  a\n"
+            "    mov  r2,a\n"
+            "    mov  r4,a\n"                    /* f = 0 up to the hour */
             "00001$:\n"
             "    mov  a,r2\n"                    /* l = last[i] */
             "    mov  dptr,#_last\n"
             "    movc a,@a+dptr\n"
             "    cjne r2,#3,00002$\n"
-            "    mov  r0,#(_clock_new + 1)\n"    /* the day: l = days of the month */
+            "    inc  r4\n"                      /* the day (and month): f = 1 */
+            "    dec  r0\n"                      /* the day: l = days of the month */
             "    mov  a,r3\n"
             "    rlc  a\n"                       /* C: back */
             "    mov  a,@r0\n"
@@ -487,15 +490,10 @@ static void tick1(uint8_t u)
             "    mov  dpl,@r0\n"                 /* the year */
             "    lcall _cal_days_in_month\n"     /* (keeps R0-R7: callee_saves) */
             "    mov  a,dpl\n"
-            "    mov  r0,#(_clock_new + 2)\n"
-            "    mov  r2,#3\n"
+            "    inc  r0\n"                      /* p: the day again */
+            "    inc  r0\n"
             "00002$:\n"
             "    mov  r5,a\n"
-            "    mov  a,r2\n"                    /* f = (i >= 3) */
-            "    add  a,#0xFD\n"
-            "    clr  a\n"
-            "    rlc  a\n"
-            "    mov  r4,a\n"
             "    mov  a,r3\n"
             "    jb   acc.7,00004$\n"
             "    mov  a,@r0\n"                   /* on: if (*p != l) { ++*p; return; } */
@@ -636,12 +634,6 @@ static void step(int16_t n)
             "00009$:\n");
 }
 
-/* the rate in force (DRIFT_REC loaded); the temperature part is added a minute at a time */
-static void rate_now(void)
-{
-    rate = DRIFT_REC->rate;
-}
-
 /* a new second in clock_now (drift.h), in assembler:
  *     acc_add(rate); if (!may_step) return;
  *     if (clock_now.second == 30) { n = whole(); if (n) { edge = 0; step(n); } return; }
@@ -773,12 +765,23 @@ void drift_set(void) __naked
             "    ljmp _fold\n");
 }
 
-/* fold(); rate_now(); in assembler: fold() is __naked (its callers are assembler, and
- * this, which holds nothing across it). */
+/* fold(); then the rate in force (DRIFT_REC loaded; the temperature part is added a minute
+ * at a time): rate = DRIFT_REC->rate, the label rate_now (drift_boot()'s too). In
+ * assembler: fold() is __naked (its callers are assembler, and this, which holds nothing
+ * across it). */
 void drift_store(void) __naked
 {
     __asm__("    lcall _fold\n"
-            "    ljmp _rate_now\n");
+            "rate_now:\n"                        /* rate = DRIFT_REC->rate */
+            "    mov  r0,#_ds1302_buf\n"
+            "    mov  r1,#_rate\n"
+            "    mov  a,@r0\n"
+            "    mov  @r1,a\n"
+            "    inc  r0\n"
+            "    inc  r1\n"
+            "    mov  a,@r0\n"
+            "    mov  @r1,a\n"
+            "    ret\n");
 }
 
 /* two RAM bytes, little-endian, the first at read address a (in DPL). In assembler
@@ -983,7 +986,7 @@ void drift_boot(void) REENTRANT __naked
             "00005$:\n"
             "    lcall _drift_load\n"
             "00006$:\n"
-            "    lcall _rate_now\n"
+            "    lcall rate_now\n"
             "    pop  acc\n"                     /* off */
             "    cjne a,#3,00007$\n"
             "    ret\n"                          /* "set me" */
