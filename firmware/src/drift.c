@@ -134,15 +134,20 @@ static void mac(void) __naked
             "    ret\n");
 }
 
-/* clock_now in minutes since 2000-01-01 00:00, in assembler (SDCC's C took 152 bytes):
+/* clock_now in 4-minute units since 2000-01-01 00:00 (the record's reference time) and
+ * the seconds since that unit began, in assembler (SDCC's C took 152 bytes):
  *     d = cal_day_of_year(&clock_now);
  *     for (y = clock_now.year; y; y--)
  *         d += 365 + !((y - 1) & 3);               (the leap days of 2000 .. the year before)
- *     return (d x 24 + clock_now.hour) x 60 + clock_now.minute;     (by mac())
- * D in DPH:DPL, Y in R7, R0 on clock_now's fields. */
-typedef char minutes_fields[(offsetof(datetime_t, year) == 0 && offsetof(datetime_t, hour) == 3
-                             && offsetof(datetime_t, minute) == 4) ? 1 : -1];
-static uint32_t minutes(void) REENTRANT __naked
+ *     u = (d x 24 + clock_now.hour) x 15 + (clock_now.minute >> 2);          (by mac())
+ *     a = (clock_now.minute & 3) x 60 + clock_now.second;                   (0..239)
+ * u in R5:R2 (R5 = 0: 100 years are 13.2 million units, under 2^24), a in A; the second
+ * entry ref_sec computes a alone (R0 at the second after it). D in DPH:DPL, Y in R7, R0 on
+ * clock_now's fields; B clobbered. */
+typedef char ref_fields[(offsetof(datetime_t, year) == 0 && offsetof(datetime_t, hour) == 3
+                         && offsetof(datetime_t, minute) == 4
+                         && offsetof(datetime_t, second) == 5) ? 1 : -1];
+static void ref_now(void) __naked
 {
     __asm__("    mov  dpl,#_clock_now\n"
             "    lcall _cal_day_of_year\n"
@@ -173,14 +178,21 @@ static uint32_t minutes(void) REENTRANT __naked
             "    mov  r6,#24\n"
             "    mov  a,@r0\n"
             "    lcall _mac\n"
-            "    inc  r0\n"                      /* minute */
-            "    mov  r6,#60\n"
+            "    inc  r0\n"                      /* minute >> 2 (under 64: two bits out) */
+            "    mov  r6,#15\n"
             "    mov  a,@r0\n"
+            "    rr   a\n"
+            "    rr   a\n"
+            "    anl  a,#0x0F\n"
             "    lcall _mac\n"
-            "    mov  dpl,r2\n"
-            "    mov  dph,r3\n"
-            "    mov  b,r4\n"
-            "    mov  a,r5\n"
+            "ref_sec:\n"                         /* A = (minute & 3) x 60 + second */
+            "    mov  r0,#_clock_now+4\n"
+            "    mov  a,@r0\n"
+            "    anl  a,#3\n"
+            "    mov  b,#60\n"
+            "    mul  ab\n"
+            "    inc  r0\n"
+            "    add  a,@r0\n"
             "    ret\n");
 }
 
@@ -231,16 +243,15 @@ void drift_load(void) __naked
 /* the reference (clock_now's last 4-minute boundary) and ACC there (drift_acc less RATE x
  * the seconds since it) into DRIFT_REC with generation gen, then DRIFT_REC into the other
  * copy with the next sequence number, its byte 3 (T0 | sequence) last. In assembler:
- *     m = minutes(); a = (m & 3) * 60 + clock_now.second;
- *     *(uint32_t NEAR *)DRIFT_REC->ref = m >> 2;     (its 4th byte is the CRC's, set below)
+ *     ref_now(); DRIFT_REC->ref = u;   (u: clock_now in 4-minute units, a: the seconds since)
  *     acc = drift_acc - mul(DRIFT_REC->rate, a);
  *     DRIFT_REC->accg = ((uint16_t)(acc >> 13) & ~1) | gen;
  *     DRIFT_REC->t0seq += 0x40; DRIFT_REC->crc = clock_crc(REC_SIZE - 1);
  *     ds1302_unprotect(); slot = !slot;
  *     a = DS1302_RAM_W(slot ? REC_BASE + REC_SIZE : REC_BASE);
- *     for (p = ds1302_buf; p != ds1302_buf + REC_SIZE; p++, a += 2)
- *         if (p != &ds1302_buf[3]) ds1302_write(a, *p);
- *     ds1302_write(a - 2 * (REC_SIZE - 3), ds1302_buf[3]); ds1302_protect();
+ *     for (i = 4; i != 4 + REC_SIZE; i++)                        (bytes 4..11, 0..3)
+ *         ds1302_write(a + 2 * (i % REC_SIZE), ds1302_buf[i % REC_SIZE]);
+ *     ds1302_protect();
  * a in R2 (mul()'s b, R3:R2); acc's bytes 1..3 in R3..R5 (R2: 0, as mul() leaves it),
  * times 8 by mac(): accg is R5:R4 then; the write loop: a in R7, p in R1 (ds1302_write()
  * keeps R0-R7: callee_saves, ds1302.h). __naked: its callers are assembler and
@@ -250,37 +261,17 @@ typedef char rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drift_rec_
                          && offsetof(drift_rec_t, crc) == 11 && REC_SIZE == 12
                          && DS1302_RAM_W(REC_BASE) == 0xCE
                          && DS1302_RAM_W(REC_BASE + REC_SIZE) == 0xE6) ? 1 : -1];
-typedef char minutes_is_32_bits[(sizeof(minutes()) == 4 && sizeof(mul(0)) == 4) ? 1 : -1];
+typedef char mul_is_32_bits[(sizeof(mul(0)) == 4) ? 1 : -1];
 static void fold(void) REENTRANT __naked
 {
-    __asm__("    lcall _minutes\n"               /* m in DPL, DPH, B, A */
-            "    mov  r0,#(_ds1302_buf + 8)\n"   /* ref (and the CRC's byte) = m */
-            "    mov  @r0,dpl\n"
+    __asm__("    lcall _ref_now\n"               /* u in R4:R2, a in A */
+            "    mov  r0,#(_ds1302_buf + 8)\n"   /* ref = u */
+            "    mov  @r0,ar2\n"
             "    inc  r0\n"
-            "    mov  @r0,dph\n"
+            "    mov  @r0,ar3\n"
             "    inc  r0\n"
-            "    mov  @r0,b\n"
-            "    inc  r0\n"
-            "    mov  @r0,a\n"
-            "    mov  a,dpl\n"                   /* a = (m & 3) * 60 + second */
-            "    anl  a,#3\n"
-            "    mov  b,#60\n"
-            "    mul  ab\n"
-            "    mov  r0,#(_clock_now + 5)\n"
-            "    add  a,@r0\n"
+            "    mov  @r0,ar4\n"
             "    mov  r2,a\n"                    /* mul()'s b: R3:R2 = a */
-            "    mov  r6,#2\n"                   /* ref >>= 2: two passes, high byte first */
-            "00001$:\n"
-            "    mov  r0,#(_ds1302_buf + 11)\n"
-            "    mov  r5,#4\n"
-            "    clr  c\n"
-            "00002$:\n"
-            "    mov  a,@r0\n"
-            "    rrc  a\n"
-            "    mov  @r0,a\n"
-            "    dec  r0\n"
-            "    djnz r5,00002$\n"
-            "    djnz r6,00001$\n"
             "    mov  r3,#0\n"
             "    mov  r0,#_ds1302_buf\n"         /* RATE, sign-extended: mul()'s a */
             "    lcall ext16\n"
@@ -322,29 +313,25 @@ static void fold(void) REENTRANT __naked
             "    mov  @r0,dpl\n"
             "    lcall _ds1302_unprotect\n"
             "    cpl  _slot\n"
-            "    mov  r7,#0xCE\n"                /* DS1302_RAM_W(REC_BASE) */
+            "    mov  r7,#(0xCE + 8)\n"          /* DS1302_RAM_W(REC_BASE) + 2 x 4 */
             "    jnb  _slot,00004$\n"
-            "    mov  r7,#0xE6\n"                /* DS1302_RAM_W(REC_BASE + REC_SIZE) */
+            "    mov  r7,#(0xE6 + 8)\n"          /* DS1302_RAM_W(REC_BASE + REC_SIZE) + 2 x 4 */
             "00004$:\n"
-            "    mov  r1,#_ds1302_buf\n"
+            "    mov  r1,#(_ds1302_buf + 4)\n"   /* bytes 4..11, 0..2, then 3 */
             "00005$:\n"
-            "    cjne r1,#(_ds1302_buf + 3),00006$\n"
-            "    sjmp 00007$\n"                  /* byte 3: last */
-            "00006$:\n"
             "    mov  _ds1302_write_PARM_2,@r1\n"
             "    mov  dpl,r7\n"
             "    lcall _ds1302_write\n"
-            "00007$:\n"
             "    inc  r7\n"
             "    inc  r7\n"
             "    inc  r1\n"
-            "    cjne r1,#(_ds1302_buf + 12),00005$\n"
-            "    mov  a,r7\n"                    /* byte 3's address: a - 2 x (REC_SIZE - 3) */
-            "    add  a,#0xEE\n"
-            "    mov  dpl,a\n"
-            "    mov  r0,#(_ds1302_buf + 3)\n"
-            "    mov  _ds1302_write_PARM_2,@r0\n"
-            "    lcall _ds1302_write\n"
+            "    cjne r1,#(_ds1302_buf + 12),00006$\n"
+            "    mov  r1,#_ds1302_buf\n"         /* after byte 11: byte 0 */
+            "    mov  a,r7\n"
+            "    add  a,#0xE8\n"                 /* a - 2 x REC_SIZE */
+            "    mov  r7,a\n"
+            "00006$:\n"
+            "    cjne r1,#(_ds1302_buf + 4),00005$\n"    /* until byte 3 is written */
             "    ljmp _ds1302_protect\n");
 }
 
@@ -389,12 +376,13 @@ static void acc_add(int32_t v) REENTRANT
  * while (drift_acc >= 0); n++; drift_acc = -drift_acc - SEC (= -(drift_acc + SEC): the
  * last subtraction undone, negated); n = -n
  * (|drift_acc| stays far below 2^31 - SEC: no overflow, the sign after -SEC says < SEC).
- * n in R7, the pass in R6, R5 counts the negation's bytes; acc_add() keeps them. Local
+ * n in R7, the pass in R6, R5 counts the negation's bytes; acc_add() keeps them. n is
+ * returned sign-extended in DPL:DPH (step()'s argument) and R7:R6 (steps_add's). Local
  * 00003$: drift_acc -= SEC. __naked: only assembler calls it (add(), drift_second()). */
 typedef char sec_bytes[(SEC == 0x05F5E100L) ? 1 : -1];
 #pragma save
-#pragma disable_warning 59             /* the value is returned in DPL */
-static int8_t whole(void) __naked
+#pragma disable_warning 59             /* the value is returned in DPL:DPH */
+static int16_t whole(void) __naked
 {
     __asm__("    mov  r7,#0\n"
             "    mov  r6,#2\n"
@@ -418,7 +406,13 @@ static int8_t whole(void) __naked
             "    inc  a\n"
             "    mov  r7,a\n"
             "    djnz r6,00001$\n"
-            "    mov  dpl,r7\n"
+            "    mov  a,r7\n"                    /* n, sign-extended */
+            "    mov  r6,a\n"
+            "    mov  dpl,a\n"
+            "    rlc  a\n"
+            "    subb a,acc\n"
+            "    mov  r7,a\n"
+            "    mov  dph,a\n"
             "    ret\n"
             "00003$:\n"                          /* drift_acc -= SEC (+= 0xFA0A1F00) */
             "    mov  dptr,#0x1F00\n"
@@ -430,7 +424,7 @@ static int8_t whole(void) __naked
 
 /* drift_acc += v, then its whole seconds out into DRIFT_REC's STEPS (whole()), in
  * assembler:  acc_add(v); STEPS += whole();
- * v in DPL, DPH, B, A; n (whole()'s) in DPL, then R7:R6 sign-extended. Its second half,
+ * v in DPL, DPH, B, A; n (whole()'s) in R7:R6, sign-extended. Its second half,
  * label steps_add (STEPS += R7:R6), is step()'s too. Keeps R2..R4 (drift_boot() relies on
  * it: acc_add() and whole() leave them alone too). */
 typedef char steps_at_6[(offsetof(drift_rec_t, steps) == 6) ? 1 : -1];
@@ -438,12 +432,7 @@ static void add(int32_t v) REENTRANT
 {
     (void)v;
     __asm__("    lcall _acc_add\n"
-            "    lcall _whole\n"
-            "    mov  a,dpl\n"                   /* R7:R6 = n, sign-extended */
-            "    mov  r6,a\n"
-            "    rlc  a\n"
-            "    subb a,acc\n"
-            "    mov  r7,a\n"
+            "    lcall _whole\n"                 /* R7:R6 = n, sign-extended */
             "steps_add:\n"                      /* STEPS += R7:R6 */
             "    mov  r0,#(_ds1302_buf + 6)\n"
             "    mov  a,r6\n"
@@ -478,13 +467,16 @@ static void tick1(uint8_t u)
     (void)u;
     __asm__("    mov  r3,dpl\n"
             "    mov  r0,#(_clock_new + 5)\n"    /* p = &second */
-            "    mov  r2,#0\n"
+            "    clr  a\n"
+            "    mov  r2,a\n"
+            "    mov  r4,a\n"                    /* f = 0 up to the hour */
             "00001$:\n"
             "    mov  a,r2\n"                    /* l = last[i] */
             "    mov  dptr,#_last\n"
             "    movc a,@a+dptr\n"
             "    cjne r2,#3,00002$\n"
-            "    mov  r0,#(_clock_new + 1)\n"    /* the day: l = days of the month */
+            "    inc  r4\n"                      /* the day (and month): f = 1 */
+            "    dec  r0\n"                      /* the day: l = days of the month */
             "    mov  a,r3\n"
             "    rlc  a\n"                       /* C: back */
             "    mov  a,@r0\n"
@@ -498,15 +490,10 @@ static void tick1(uint8_t u)
             "    mov  dpl,@r0\n"                 /* the year */
             "    lcall _cal_days_in_month\n"     /* (keeps R0-R7: callee_saves) */
             "    mov  a,dpl\n"
-            "    mov  r0,#(_clock_new + 2)\n"
-            "    mov  r2,#3\n"
+            "    inc  r0\n"                      /* p: the day again */
+            "    inc  r0\n"
             "00002$:\n"
             "    mov  r5,a\n"
-            "    mov  a,r2\n"                    /* f = (i >= 3) */
-            "    add  a,#0xFD\n"
-            "    clr  a\n"
-            "    rlc  a\n"
-            "    mov  r4,a\n"
             "    mov  a,r3\n"
             "    jb   acc.7,00004$\n"
             "    mov  a,@r0\n"                   /* on: if (*p != l) { ++*p; return; } */
@@ -564,21 +551,17 @@ static void wait_edge(void)
  * the phase, taken here: BOOT_LAG at the next edge, else STEP_LAG): the record with the new
  * generation, then the clock burst with it; nothing beyond 2099. In assembler:
  *     drift_acc -= edge ? BOOT_LAG : STEP_LAG;
- *     if (edge) {      the time at the next edge: the one after the edge seen now (the work
- *                      up to the write takes well under a second: 0.6 s for a year away at
- *                      300 ppm)
- *         wait_edge(); if (clock_read()) dt_copy(&clock_now, &clock_tmp);
- *         dt_copy(&clock_new, &clock_now); tick1(1); clock_prepare();
- *         dt_copy(&clock_now, &clock_new);
- *     }
+ *     if (edge) { wait_edge(); if (clock_read()) dt_copy(&clock_now, &clock_tmp); }
  *     drift_load(); dt_copy(&clock_new, &clock_now); STEPS += n;
+ *     if (edge) n++;   the time at the next edge: the one after the edge seen now (the work
+ *                      up to the write takes well under a second: 0.6 s for a year away at
+ *                      300 ppm); one second on and n back are n + 1 seconds
  *     while (n) { tick1(n >> 8); n -= n > 0 ? 1 : -1; }     (on when n > 0)
  *     if (!clock_prepare()) return;
  *     dt_copy(&clock_now, &clock_new); gen = !gen; fold(); if (edge) wait_edge();
  *     clock_write(gen);
  * n comes in DPL:DPH and waits on the stack through the calls, then R7:R6 (tick1() keeps
- * them); STEPS += n is add()'s steps_add. Local 00010$/00011$: the two
- * dt_copy() between clock_now and clock_new. */
+ * them); STEPS += n is add()'s steps_add. */
 typedef char lags[(-STEP_LAG == (int32_t)0xFFE845C8L && -BOOT_LAG == (int32_t)0xFFFFA240L)
                   ? 1 : -1];
 static void step(int16_t n)
@@ -597,22 +580,22 @@ static void step(int16_t n)
             "    jnb  _edge,00002$\n"
             "    lcall _wait_edge\n"
             "    lcall _clock_read\n"
-            "    jnc  00003$\n"
+            "    jnc  00002$\n"
             "    mov  _dt_copy_PARM_2,#_clock_tmp\n"
             "    mov  dpl,#_clock_now\n"
             "    lcall _dt_copy\n"
-            "00003$:\n"
-            "    lcall 00010$\n"                 /* clock_new = clock_now */
-            "    mov  dpl,#1\n"
-            "    lcall _tick1\n"
-            "    lcall _clock_prepare\n"
-            "    lcall 00011$\n"                 /* clock_now = clock_new */
             "00002$:\n"
             "    lcall _drift_load\n"
-            "    lcall 00010$\n"                 /* clock_new = clock_now */
+            "    mov  _dt_copy_PARM_2,#_clock_now\n"   /* clock_new = clock_now */
+            "    mov  dpl,#_clock_new\n"
+            "    lcall _dt_copy\n"
             "    pop  ar7\n"                     /* n */
             "    pop  ar6\n"
             "    lcall steps_add\n"              /* STEPS += n (in add()) */
+            "    jnb  _edge,00004$\n"
+            "    inc  r6\n"                      /* edge: n++ */
+            "    cjne r6,#0,00004$\n"
+            "    inc  r7\n"
             "00004$:\n"
             "    mov  a,r6\n"                    /* while (n) */
             "    orl  a,r7\n"
@@ -635,7 +618,9 @@ static void step(int16_t n)
             "00005$:\n"
             "    lcall _clock_prepare\n"
             "    jnc  00009$\n"                  /* invalid (beyond 2099): nothing */
-            "    lcall 00011$\n"                 /* clock_now = clock_new */
+            "    mov  _dt_copy_PARM_2,#_clock_new\n"   /* clock_now = clock_new */
+            "    mov  dpl,#_clock_now\n"
+            "    lcall _dt_copy\n"
             "    cpl  _gen\n"
             "    lcall _fold\n"
             "    jnb  _edge,00007$\n"
@@ -646,21 +631,7 @@ static void step(int16_t n)
             "    rlc  a\n"
             "    mov  dpl,a\n"
             "    ljmp _clock_write\n"
-            "00010$:\n"
-            "    mov  _dt_copy_PARM_2,#_clock_now\n"
-            "    mov  dpl,#_clock_new\n"
-            "    ljmp _dt_copy\n"
-            "00011$:\n"
-            "    mov  _dt_copy_PARM_2,#_clock_new\n"
-            "    mov  dpl,#_clock_now\n"
-            "    ljmp _dt_copy\n"
             "00009$:\n");
-}
-
-/* the rate in force (DRIFT_REC loaded); the temperature part is added a minute at a time */
-static void rate_now(void)
-{
-    rate = DRIFT_REC->rate;
 }
 
 /* a new second in clock_now (drift.h), in assembler:
@@ -670,14 +641,14 @@ static void rate_now(void)
  *     if ((settings.flags & SET_COMP) && temp_state == TEMP_OK) {     (with a DS18B20)
  *         drift_load();    the minute's temperature part: K (T - T0)^2 (0.001 ppm) x 60 s
  *         t = T - T0 (mod 256), T = (t_hi << 4 | t_lo >> 4) + (t_lo >> 3 & 1);  t = |t|;
- *         acc_add(mul(6 K, t * t));
+ *         v = mul(K, t * t); for (i = 0; i < 6; i++) acc_add(v);
  *     }
  *     if (!clock_now.minute) { drift_load(); fold(); }      the hourly fold
  * T - T0 in 8 bits: a good reading is -64..127.9 C (ds18b20.c), so T - T0 is -127..128 and
  * mod 256 its size is exact (128 = 0x80 negates to itself); T + its bit 3 - T0 as T - (T0
- * - 1) - (not the bit) by SUBB; t * t by MUL AB; 6 K in 16 bits (|K| <= 128): (K + 128) x 6
- * by MUL AB, less 768. may_step in R7 (acc_add() keeps it). clock_now, settings and
- * temp_state through @R0 (data or idata alike); t_lo and t_hi are pdata (MOVX @R0):
+ * - 1) - (not the bit) by SUBB; t * t by MUL AB. may_step in R7 (acc_add() keeps it), then
+ * the count of the 6 additions. clock_now, settings and temp_state through @R0 (data or
+ * idata alike); t_lo and t_hi are pdata (MOVX @R0):
  * declared again here, so that the build stops if they move. __naked: its caller is in
  * clock.c (it saves what it holds). */
 #if FEATURE_DS18B20
@@ -697,13 +668,10 @@ void drift_second(uint8_t may_step) REENTRANT __naked
             "    mov  a,@r0\n"
             "    cjne a,#30,00001$\n"
             "    lcall _whole\n"                 /* :30 */
-            "    mov  a,dpl\n"
+            "    mov  a,r6\n"                    /* n (|n| < 128: its low byte says 0) */
             "    jz   00008$\n"
             "    clr  _edge\n"
-            "    rlc  a\n"                       /* step(n): n's sign into DPH */
-            "    subb a,acc\n"
-            "    mov  dph,a\n"
-            "    ljmp _step\n"
+            "    ljmp _step\n"                   /* step(n): n in DPL:DPH */
             "00008$:\n"
             "    ret\n"
             "00001$:\n"
@@ -741,20 +709,19 @@ void drift_second(uint8_t may_step) REENTRANT __naked
             "    mul  ab\n"
             "    mov  r2,a\n"
             "    mov  r3,b\n"
-            "    mov  r0,#(_ds1302_buf + 2)\n"   /* mul()'s a = 6 K, sign-extended: */
+            "    mov  r0,#(_ds1302_buf + 2)\n"   /* mul()'s a = K, sign-extended */
             "    mov  a,@r0\n"
-            "    xrl  a,#0x80\n"                 /* (K + 128) x 6 by MUL AB ... */
-            "    mov  b,#6\n"
-            "    mul  ab\n"
             "    mov  dpl,a\n"
-            "    mov  a,b\n"
-            "    add  a,#0xFD\n"                 /* ... less 3 x 256 */
-            "    mov  dph,a\n"
             "    rlc  a\n"
             "    subb a,acc\n"
+            "    mov  dph,a\n"
             "    mov  b,a\n"
             "    lcall _mul\n"
-            "    lcall _acc_add\n"
+            "    mov  r7,#6\n"                   /* x 6: acc_add() 6 times */
+            "00004$:\n"
+            "    lcall _acc_add\n"               /* (keeps DPL, DPH, B, R7; R1 = A) */
+            "    mov  a,r1\n"
+            "    djnz r7,00004$\n"
             "00002$:\n"
 #endif
             "    mov  r0,#(_clock_now + 4)\n"
@@ -798,12 +765,23 @@ void drift_set(void) __naked
             "    ljmp _fold\n");
 }
 
-/* fold(); rate_now(); in assembler: fold() is __naked (its callers are assembler, and
- * this, which holds nothing across it). */
+/* fold(); then the rate in force (DRIFT_REC loaded; the temperature part is added a minute
+ * at a time): rate = DRIFT_REC->rate, the label rate_now (drift_boot()'s too). In
+ * assembler: fold() is __naked (its callers are assembler, and this, which holds nothing
+ * across it). */
 void drift_store(void) __naked
 {
     __asm__("    lcall _fold\n"
-            "    ljmp _rate_now\n");
+            "rate_now:\n"                        /* rate = DRIFT_REC->rate */
+            "    mov  r0,#_ds1302_buf\n"
+            "    mov  r1,#_rate\n"
+            "    mov  a,@r0\n"
+            "    mov  @r1,a\n"
+            "    inc  r0\n"
+            "    inc  r1\n"
+            "    mov  a,@r0\n"
+            "    mov  @r1,a\n"
+            "    ret\n");
 }
 
 /* two RAM bytes, little-endian, the first at read address a (in DPL). In assembler
@@ -884,8 +862,8 @@ static uint8_t info(void) __naked
 }
 
 /* In assembler (SDCC's C took 783 bytes, its locals on the stack), in C terms:
- *     off = ds1302_read(DS1302_WDAY_R) + 7 - clock_now.wday;   (the clock's day-of-week
- *     if (off >= 7) off -= 7;                   offset, clock.h: 0/1 generation, 2 pending,
+ *     off = ds1302_read(DS1302_WDAY_R) - clock_now.wday;       (the clock's day-of-week
+ *     if (off < 0) off += 7;                    offset, clock.h: 0/1 generation, 2 pending,
  *     gen = off;                                3 "set me"); gen: the defaults'
  *     a = info(0); b = info(1);
  *     if ((a & b) == 0xFF) {                    no valid copy (a fresh chip, an older
@@ -902,26 +880,26 @@ static uint8_t info(void) __naked
  *     if (off == 3) return;                     "set me": nothing to correct until it is set
  *     if (off > 1) { drift_set(); return; }     a set cut before its record, or another writer
  *     gen = off;                                the catch-up: ACC now (the step's edge is a
- *     n = STEPS; STEPS = 0;                     second or two later: RATE x that is under
+ *     STEPS = 0;                                second or two later: RATE x that is under
  *     drift_acc = (int32_t)(ACCG & ~1) << 13;   6 us); STEPS counts the catch-up's seconds
- *     h = mul(rate, 43200);                     (step() reloads the record, fold() needs it
- *     m = minutes() - (REF << 2);               as it was)
- *     if (m >= MAX_AWAY_MIN) {                  behind its record, or too long away: not
+ *     h = mul(rate, 43200);                     (step() and the last drift_load() read the
+ *     ref_now(); d = u - REF;                   record's again; d in 4-minute units)
+ *     if (d < 0 || d >= MAX_AWAY_MIN / 4) {     behind its record, or too long away: not
  *         drift_acc = 0; fold();                corrected (STEPS 0)
  *         return;
  *     }
- *     while (m >= 720) { m -= 720; add(h); }    12 hours at a time (ACC holds +-21 s)
- *     add(mul(rate, (uint16_t)m * 60 + clock_now.second));
- *     if (STEPS < 0) drift_acc's high half -= rate;
- *     add(mul(rate, STEPS));
- *     if (STEPS) { edge = 1; step(STEPS); } else { STEPS = n; fold(); }
+ *     while (d >= 180) { d -= 180; add(h); }    12 hours at a time (ACC holds +-21 s)
+ *     add(mul(rate, (uint16_t)d * 240 + ref_now()'s seconds since its unit));
+ *     add(mul(rate, STEPS) - (STEPS < 0 ? (int32_t)rate << 16 : 0));
+ *     if (STEPS) { edge = 1; step(STEPS); } else { drift_load(); fold(); }
  * The last add is the second-order term: RATE counted over the clock's seconds, which the
  * error itself lengthened (or shortened) by -STEPS (the seconds so far): 0.14 s after 30 days
  * at +230 ppm, RATE x STEPS; mul() takes a negative STEPS as 2^16 + STEPS: RATE x 2^16 off
- * first (drift_acc's high half: SDCC's int32 is little-endian).
- * Registers: R6 = a, R7 = b; then R5:R2 = m (R4:R2 once under 2^19: add() keeps R2..R4).
- * The stack holds what outlives a call: off, then n (2 bytes) below h (4, its high byte on
- * top): the other calls clobber every register.
+ * its product (its high half: B, A; the sign waits in F0 through mul()).
+ * Registers: R6 = a, R7 = b; then R4:R2 = d (24 bits: u and REF are under 2^24; add()
+ * keeps R2..R4).
+ * The stack holds what outlives a call: off, then h (4 bytes, its high byte on top): the
+ * other calls clobber every register.
  * Calls: info(s) takes s in A (as rec_read()), step(n) its argument in DPL, DPH,
  * add(v) in DPL, DPH, B, A, mul(a, b) a there and b in R3:R2. */
 typedef char boot_fields[(offsetof(drift_rec_t, k) == 2 && offsetof(drift_rec_t, t0seq) == 3
@@ -935,12 +913,10 @@ void drift_boot(void) REENTRANT __naked
             "    lcall _ds1302_read\n"
             "    mov  r0,#_clock_now+6\n"        /* wday */
             "    mov  a,dpl\n"
-            "    add  a,#7\n"
             "    clr  c\n"
             "    subb a,@r0\n"
-            "    add  a,#0xF9\n"                 /* - 7, C when it was 7 or more */
-            "    jc   00001$\n"
-            "    add  a,#7\n"                    /* under 7: as it was */
+            "    jnc  00001$\n"
+            "    add  a,#7\n"                    /* below 0: + 7 */
             "00001$:\n"
             "    push acc\n"                     /* off */
             "    add  a,#0xFF\n"                 /* gen = off (!= 0) */
@@ -1010,7 +986,7 @@ void drift_boot(void) REENTRANT __naked
             "00005$:\n"
             "    lcall _drift_load\n"
             "00006$:\n"
-            "    lcall _rate_now\n"
+            "    lcall rate_now\n"
             "    pop  acc\n"                     /* off */
             "    cjne a,#3,00007$\n"
             "    ret\n"                          /* "set me" */
@@ -1022,36 +998,27 @@ void drift_boot(void) REENTRANT __naked
             "00009$:\n"
             "    rrc  a\n"
             "    mov  _gen,c\n"                  /* gen = off */
-            "    mov  r0,#_ds1302_buf+6\n"       /* n = STEPS, STEPS = 0 */
+            "    mov  r0,#_ds1302_buf+6\n"       /* STEPS = 0 */
             "    clr  a\n"
-            "    xch  a,@r0\n"
-            "    push acc\n"
+            "    mov  @r0,a\n"
             "    inc  r0\n"
-            "    clr  a\n"
-            "    xch  a,@r0\n"
-            "    push acc\n"
+            "    mov  @r0,a\n"
             "    mov  r0,#_ds1302_buf+4\n"       /* drift_acc = (ACCG & ~1) x 8192: */
-            "    mov  a,@r0\n"                   /* R5:R2 = ACCG & ~1 (its sign above) */
-            "    anl  a,#0xFE\n"
-            "    mov  r2,a\n"
+            "    mov  a,@r0\n"                   /* ACCG's g cleared (fold() and */
+            "    anl  a,#0xFE\n"                 /* step() write it anew) */
+            "    mov  @r0,a\n"
+            "    lcall ext16\n"                  /* sign-extended, x 0x2000 by mul() */
+            "    mov  r2,#0\n"
+            "    mov  r3,#0x20\n"
+            "    lcall _mul\n"
+            "    mov  r0,#_drift_acc\n"
+            "    mov  @r0,dpl\n"
             "    inc  r0\n"
-            "    mov  a,@r0\n"
-            "    mov  r3,a\n"
-            "    rlc  a\n"
-            "    subb a,acc\n"
-            "    mov  r4,a\n"
-            "    mov  r5,a\n"
-            "    mov  r6,#32\n"                  /* x 32 */
-            "    clr  a\n"
-            "    lcall _mac\n"
-            "    mov  r0,#_drift_acc\n"          /* x 256: a byte up */
-            "    mov  @r0,#0\n"
+            "    mov  @r0,dph\n"
             "    inc  r0\n"
-            "    mov  @r0,ar2\n"
+            "    mov  @r0,b\n"
             "    inc  r0\n"
-            "    mov  @r0,ar3\n"
-            "    inc  r0\n"
-            "    mov  @r0,ar4\n"
+            "    mov  @r0,a\n"
             "    mov  r2,#0xC0\n"                /* h = rate x 43200 */
             "    mov  r3,#0xA8\n"
             "    lcall rate_mul\n"
@@ -1059,13 +1026,7 @@ void drift_boot(void) REENTRANT __naked
             "    push dph\n"
             "    push b\n"
             "    push acc\n"
-            "    lcall _minutes\n"
-            "    mov  r2,dpl\n"                  /* m = minutes() - REF x 4: REF off 4 times */
-            "    mov  r3,dph\n"
-            "    mov  r4,b\n"
-            "    mov  r5,a\n"
-            "    mov  r6,#4\n"
-            "00011$:\n"
+            "    lcall _ref_now\n"               /* D = u - REF (24 bits): R4:R3:R2 */
             "    mov  r0,#_ds1302_buf+8\n"
             "    clr  c\n"
             "    mov  a,r2\n"
@@ -1079,25 +1040,21 @@ void drift_boot(void) REENTRANT __naked
             "    mov  a,r4\n"
             "    subb a,@r0\n"
             "    mov  r4,a\n"
-            "    mov  a,r5\n"
-            "    subb a,#0\n"
-            "    mov  r5,a\n"
-            "    djnz r6,00011$\n"
-            "    mov  a,r4\n"
-            "    anl  a,#0xF8\n"
-            "    orl  a,r5\n"
-            "    jz   00014$\n"                  /* m < 2^19: R4:R3:R2, R5 = 0 */
-            "    mov  a,sp\n"                    /* not corrected: h and n dropped, ACC 0 */
-            "    add  a,#0xFA\n"                 /* (STEPS 0) */
+            "    jc   00013$\n"                  /* D < 0: behind its record */
+            "    anl  a,#0xFE\n"
+            "    jz   00014$\n"                  /* D < 2^17 (m < 2^19) */
+            "00013$:\n"
+            "    mov  a,sp\n"                    /* not corrected: h dropped, ACC 0 */
+            "    add  a,#0xFC\n"                 /* (STEPS 0) */
             "    mov  sp,a\n"
             "    ljmp acc0_fold\n"               /* drift_acc = 0; fold() (in drift_set()) */
-            "00014$:\n"                          /* while (m >= 720) { m -= 720; add(h); } */
-            "    clr  c\n"                       /* R7:R6 (and A) = m - 720 (0x2D0) */
+            "00014$:\n"                          /* while (D >= 180) { D -= 180; add(h); } */
+            "    clr  c\n"                       /* R7:R6 (and A) = D - 180 (0xB4) */
             "    mov  a,r2\n"
-            "    subb a,#0xD0\n"
+            "    subb a,#0xB4\n"
             "    mov  r6,a\n"
             "    mov  a,r3\n"
-            "    subb a,#0x02\n"
+            "    subb a,#0\n"
             "    mov  r7,a\n"
             "    mov  a,r4\n"
             "    subb a,#0\n"
@@ -1116,38 +1073,33 @@ void drift_boot(void) REENTRANT __naked
             "    lcall _add\n"                   /* (keeps R2..R4) */
             "    sjmp 00014$\n"
             "00015$:\n"
-            "    clr  a\n"                       /* m < 720: R3:R2 */
-            "    mov  r4,a\n"
+            "    clr  a\n"                       /* D < 180: R3:R2 (R4 = 0) */
             "    mov  r5,a\n"
-            "    mov  r6,#60\n"                  /* R3:R2 = m x 60 + clock_now.second */
-            "    mov  r0,#_clock_now+5\n"
-            "    mov  a,@r0\n"
+            "    lcall ref_sec\n"                /* R3:R2 = D x 240 + its seconds (< 43200) */
+            "    mov  r6,#240\n"
             "    lcall _mac\n"
             "    mov  a,sp\n"                    /* h dropped */
             "    add  a,#0xFC\n"
             "    mov  sp,a\n"
             "    lcall rate_mul\n"
             "    lcall _add\n"
-            "    mov  r0,#_ds1302_buf+7\n"       /* the second-order term */
-            "    mov  a,@r0\n"
-            "    jnb  acc.7,00016$\n"
-            "    mov  r0,#_drift_acc+2\n"        /* STEPS < 0: drift_acc's high half -= rate */
-            "    mov  r1,#_rate\n"
-            "    clr  c\n"
-            "    mov  a,@r0\n"
-            "    subb a,@r1\n"
-            "    mov  @r0,a\n"
+            "    mov  r0,#_ds1302_buf+6\n"       /* the second-order term: */
+            "    mov  ar2,@r0\n"                 /* mul(rate, STEPS) */
             "    inc  r0\n"
-            "    inc  r1\n"
             "    mov  a,@r0\n"
-            "    subb a,@r1\n"
-            "    mov  @r0,a\n"
-            "00016$:\n"
-            "    mov  r0,#_ds1302_buf+6\n"
-            "    mov  ar2,@r0\n"
-            "    inc  r0\n"
-            "    mov  ar3,@r0\n"
+            "    mov  r3,a\n"
+            "    rlc  a\n"
+            "    mov  psw.5,c\n"                 /* F0: STEPS < 0 (mul() keeps it) */
             "    lcall rate_mul\n"
+            "    jnb  psw.5,00016$\n"
+            "    xch  a,b\n"                     /* STEPS < 0: its high half -= rate */
+            "    clr  c\n"
+            "    mov  r0,#_rate\n"
+            "    subb a,@r0\n"
+            "    xch  a,b\n"
+            "    inc  r0\n"
+            "    subb a,@r0\n"
+            "00016$:\n"
             "    lcall _add\n"
             "    mov  r0,#_ds1302_buf+6\n"       /* the catch-up's seconds */
             "    mov  dpl,@r0\n"
@@ -1156,16 +1108,10 @@ void drift_boot(void) REENTRANT __naked
             "    mov  a,@r0\n"
             "    orl  a,dpl\n"
             "    jz   00017$\n"
-            "    dec  sp\n"                      /* n dropped */
-            "    dec  sp\n"
             "    setb _edge\n"
             "    ljmp _step\n"
             "00017$:\n"
-            "    pop  acc\n"                     /* STEPS = n */
-            "    mov  @r0,a\n"
-            "    dec  r0\n"
-            "    pop  acc\n"
-            "    mov  @r0,a\n"
+            "    lcall _drift_load\n"            /* STEPS = n again (the record in RAM) */
             "    ljmp _fold\n");
 }
 #endif
