@@ -45,13 +45,11 @@ void out_ch(char c) __naked
             "    cjne a,#16,00002$\n"
             "00002$:\n"
             "    jnc  00003$\n"
-            "    add  a,#_text_line\n"
-            "    mov  dpl,a\n"
-            "    clr  a\n"
-            "    addc a,#(_text_line >> 8)\n"
-            "    mov  dph,a\n"
-            "    mov  a,b\n"
-            "    movx @dptr,a\n"
+            "    add  a,#_text_line\n"             /* (PDATA: the page P2 selects) */
+            "    xch  a,r0\n"                      /* R0 -> the column, A = R0 ... */
+            "    xch  a,b\n"
+            "    movx @r0,a\n"
+            "    mov  r0,b\n"                      /* ... back */
             "00003$:\n"
             "    ret\n");
 }
