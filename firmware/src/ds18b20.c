@@ -374,11 +374,10 @@ void temp_print(void) __naked
             "    cjne a,#1,00031$\n"                /* TEMP_NONE */
             "    sjmp 00010$\n"
             "00030$:\n"                            /* A: a character (a space, in the */
-            "    mov  dpl,a\n"                      /* columns before the units: LCD only) */
-            "    cjne a,#0x20,00032$\n"
+            "    cjne a,#0x20,00032$\n"             /* columns before the units: LCD only) */
             "    jb   _out_uart,00031$\n"
             "00032$:\n"
-            "    ljmp _out_ch\n"
+            "    ljmp out_cha\n"                    /* out_ch() with c in A (text.c) */
             "00031$:\n"
             "    ret\n");
 }

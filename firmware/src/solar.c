@@ -205,8 +205,8 @@ void solar_print_day(void) __naked
             "    xrl  a,@r0\n"
             "    jz   00003$\n"                     /* term == fest: QingMing */
             "    push _out_pos\n"                   /* at */
-            "    mov  dpl,#0x20\n"
-            "    lcall _out_ch\n"
+            "    mov  a,#0x20\n"
+            "    lcall out_cha\n"                   /* out_ch() with c in A (text.c) */
             "    mov  r0,#_solar\n"
             "    mov  dpl,@r0\n"
             "    lcall _solar_print\n"

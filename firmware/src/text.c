@@ -21,12 +21,12 @@ static const CODE char wday_names[] = "MonTueWedThuFriSatSun";
 
 /* In assembler (every character of every reply and LCD line passes here): touches no
  * R0-R7 (crc16() and uart_putc() do not either), so callers keep theirs. out_cha: the same
- * with c in A (for the assembler in this file). */
+ * with c in A (a global assembler entry: text.c, ds18b20.c, solar.c). */
 void out_ch(char c) __naked
 {
     (void)c;
     __asm__("    mov  a,dpl\n"
-            "out_cha:\n"
+            "out_cha::\n"
             "    jnb  _out_uart,00001$\n"
             "    xrl  _out_xor,a\n"              /* the UART: the checks, then the byte */
             "    mov  _crc16_PARM_2,a\n"
