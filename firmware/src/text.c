@@ -17,7 +17,7 @@ BIT out_uart;
 const uint8_t NEAR *fmt_p;
 uint8_t fmt_flags;
 
-static const CODE char wday_names[] = "MonTueWedThuFriSatSun";
+static const CODE char wday_names[21] = "MonTueWedThuFriSatSun";    /* no NUL: 7 x 3 letters */
 
 /* In assembler (every character of every reply and LCD line passes here): touches no
  * R0-R7 (crc16() and uart_putc() do not either), so callers keep theirs. out_cha: the same
@@ -134,12 +134,12 @@ typedef char fc_codes[(FCN_WDAY == 0x86 && FCN_HOURD == 0x87 && FCN_AP == 0x88
 const CODE char *out_fmt(const CODE char *f) __naked
 {
     (void)f;
-    __asm__("    mov  r6,dpl\n"
-            "    mov  r7,dph\n"
-            "    clr  f0\n"
+    __asm__("    clr  f0\n"
+            "    sjmp 00023$\n"
             "00001$:\n"                            /* the next byte */
             "    mov  dpl,r6\n"
             "    mov  dph,r7\n"
+            "00023$:\n"
             "    clr  a\n"
             "    movc a,@a+dptr\n"
             "    inc  dptr\n"
@@ -193,14 +193,13 @@ const CODE char *out_fmt(const CODE char *f) __naked
             "    inc  r0\n"
             "    inc  r0\n"
             "    mov  a,@r0\n"
-            "    dec  a\n"
             "    mov  b,#3\n"
             "    mul  ab\n"
-            "    mov  r4,a\n"
+            "    mov  r4,a\n"                      /* 3 x weekday (1..7) */
             "    mov  r3,#3\n"
             "00011$:\n"
             "    mov  a,r4\n"
-            "    mov  dptr,#_wday_names\n"
+            "    mov  dptr,#(_wday_names - 3)\n"
             "    movc a,@a+dptr\n"
             "    jnb  _out_uart,00018$\n"
             "    anl  a,#0xDF\n"                    /* letters only: upper case */
