@@ -78,13 +78,27 @@ static uint8_t ow_byte(uint8_t b) __naked
             "    ret\n");
 }
 
+/* The unit tests (firmware/test/test_ds18b20 includes this file after unit51.h) call
+ * crc8() and pad_take() from C; the firmware enters their assembler only, at crc8_a and
+ * pad_byte, so it carries neither C entry (nor pad_take's parameter byte). */
+#ifdef UNIT51_H
+#define C_ENTRY(code) code
+#else
+#define C_ENTRY(code) ""
+#endif
+
 /* CRC-8 of the Dallas/Maxim 1-Wire devices (x^8 + x^5 + x^4 + 1, reflected 0x8C, LSB
  * first), one byte: crc8(crc ^ byte) is the CRC after that byte (the byte's bits enter at the
  * bottom, one per shift). Uses only A and B. */
+#ifdef UNIT51_H
 static uint8_t crc8(uint8_t x) __naked
 {
     (void)x;
-    __asm__("    mov  a,dpl\n"
+#else
+static void crc8(void) __naked
+{
+#endif
+    __asm__(C_ENTRY("    mov  a,dpl\n")
             "_crc8_a:\n"                        /* entry with x in A (pad_take) */
             "    mov  b,#8\n"
             "00001$:\n"
@@ -135,12 +149,17 @@ PDATA uint8_t t_lo, t_hi;           /* the last good reading, 1/16 C two's compl
 /* scratchpad byte i (0..8) as read, b: pad_crc = 0 first when i == 0, then pad_crc =
  * crc8(pad_crc ^ b); i 0, 1, 4 kept as pad_lo, pad_hi, pad_cfg. In assembler (SDCC's C took
  * 46 bytes): touches only A, B, DPL and DPH (callee_saves: compat.h). */
+#ifdef UNIT51_H
 static void pad_take(uint8_t i, uint8_t b) __naked
 {
     (void)i;
     (void)b;
-    __asm__("    mov  a,dpl\n"
-            "    mov  dpl,_pad_take_PARM_2\n"
+#else
+static void pad_take(void) __naked
+{
+#endif
+    __asm__(C_ENTRY("    mov  a,dpl\n"
+                    "    mov  dpl,_pad_take_PARM_2\n")
             "_pad_byte:\n"                           /* entry with i in A, b in DPL (temp_tick) */
             "    jnz  00001$\n"
             "    mov  _pad_crc,a\n"                 /* the first byte: a new CRC */
