@@ -78,15 +78,13 @@ uint16_t crc16(uint16_t crc, uint8_t c) __naked
             "    xrl  a,dpl\n"
             "    mov  dph,a\n"            /* low ^ (x << 4) */
             "    mov  a,b\n"
-            "    rr   a\n"
-            "    rr   a\n"
-            "    rr   a\n"
+            "    swap a\n"
+            "    rl   a\n"
+            "    mov  dpl,a\n"            /* x rotated left by 5: x << 5 | x >> 3 */
             "    anl  a,#0x1F\n"
             "    xrl  a,dph\n"
             "    mov  dph,a\n"            /* ... ^ (x >> 3): the new high byte */
-            "    mov  a,b\n"
-            "    swap a\n"
-            "    rl   a\n"
+            "    mov  a,dpl\n"
             "    anl  a,#0xE0\n"
             "    xrl  a,b\n"
             "    mov  dpl,a\n"            /* (x << 5) ^ x: the new low byte */
