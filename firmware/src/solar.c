@@ -145,12 +145,13 @@ static const CODE char none[] = "none";
  * In assembler (SDCC's C took 73 bytes): n == SOLAR_NONE prints "none"; else the syllable
  * bytes solar_syl[2n] and [2n + 1], each as its head text_nth(solar_heads, b >> 4) then its
  * tail text_nth(solar_tails, b & 0x0F) through out_fmt(). The index and the byte wait on
- * the stack (text_nth and out_fmt may use any register).
+ * the stack (text_nth and out_fmt may use any register). solar_print_a: n in A instead.
  */
 void solar_print(uint8_t n) __naked
 {
     (void)n;
     __asm__("    mov  a,dpl\n"
+            "solar_print_a:\n"                     /* entry with n in A (solar_print_day) */
             "    cjne a,#" XSTR(SOLAR_NONE) ",00001$\n"
             "    mov  dptr,#_none\n"
             "    ljmp _out_fmt\n"
@@ -194,11 +195,10 @@ void solar_print_day(void) __naked
             "    mov  a,@r0\n"                      /* fest */
             "    cjne a,#" XSTR(SOLAR_NONE) ",00001$\n"
             "    dec  r0\n"
-            "    mov  dpl,@r0\n"                    /* term */
-            "    sjmp _solar_print\n"
+            "    mov  a,@r0\n"                      /* term */
+            "    sjmp solar_print_a\n"
             "00001$:\n"
-            "    mov  dpl,a\n"
-            "    lcall _solar_print\n"
+            "    lcall solar_print_a\n"
             "    mov  r0,#_solar\n"
             "    mov  a,@r0\n"                      /* term */
             "    cjne a,#" XSTR(SOLAR_NONE) ",00002$\n"
@@ -211,8 +211,8 @@ void solar_print_day(void) __naked
             "    mov  a,#0x20\n"
             "    lcall out_cha\n"                   /* out_ch() with c in A (text.c) */
             "    mov  r0,#_solar\n"
-            "    mov  dpl,@r0\n"
-            "    lcall _solar_print\n"
+            "    mov  a,@r0\n"
+            "    lcall solar_print_a\n"
             "    mov  a,_out_pos\n"
             "    add  a,#(255 - 16)\n"              /* C: out_pos > 16 */
             "    pop  acc\n"
