@@ -223,13 +223,11 @@ const CODE char *out_fmt(const CODE char *f) __naked
             "    mov  a,_fmt_flags\n"               /* FC_HOURD */
             "    jnb  acc.1,00022$\n"               /* SET_H12 clear: 24 h */
             "    mov  a,@r0\n"                      /* the hour again */
-            "    jnz  00020$\n"
-            "    mov  a,#12\n"                      /* 0 -> 12 */
-            "00020$:\n"
-            "    cjne a,#13,00021$\n"
-            "00021$:\n"
-            "    jc   00017$\n"                     /* 1..12 */
-            "    add  a,#(256 - 12)\n"              /* 13..23 -> 1..11 */
+            "    add  a,#11\n"                      /* 0..23 -> 12, 1..12, 1..11: */
+            "    mov  b,#12\n"                      /* (hour + 11) % 12 + 1 */
+            "    div  ab\n"
+            "    mov  a,b\n"
+            "    inc  a\n"
             "    sjmp 00017$\n"
             "00016$:\n"
             "    mov  a,r5\n"                       /* FC_YEAR .. FC_SEC: fmt_p[c & 7] */
