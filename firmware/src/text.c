@@ -97,14 +97,14 @@ void out_pad(uint8_t col) __naked
 {
     (void)col;
     __asm__("    mov  r1,dpl\n"
-            "00001$:\n"
+            "out_pad_r1:\n"                        /* entry with col in R1 (out_fmt) */
             "    mov  a,_out_pos\n"
             "    clr  c\n"
             "    subb a,r1\n"
             "    jnc  00002$\n"                  /* out_pos >= col */
             "    mov  a,#0x20\n"
             "    lcall out_cha\n"
-            "    sjmp 00001$\n"
+            "    sjmp out_pad_r1\n"
             "00002$:\n"
             "    ret\n");
 }
@@ -172,8 +172,8 @@ const CODE char *out_fmt(const CODE char *f) __naked
             "00007$:\n"
             "    jnb  acc.4,00008$\n"
             "    anl  a,#0x0F\n"                    /* pad */
-            "    mov  dpl,a\n"
-            "    lcall _out_pad\n"
+            "    mov  r1,a\n"
+            "    lcall out_pad_r1\n"
             "    sjmp 00001$\n"
             "00008$:\n"
             "    cjne a,#0x8C,00009$\n"
@@ -404,8 +404,8 @@ void out_fixed(uint32_t v, uint8_t spec) __naked
             "    anl  a,#0x0F\n"
             "    xrl  a,r1\n"
             "    jnz  00015$\n"
-            "    mov  dpl,#0x2E\n"                  /* '.' after 10^z */
-            "    lcall _out_ch\n"
+            "    mov  a,#0x2E\n"                    /* '.' after 10^z */
+            "    lcall out_cha\n"
             "00015$:\n"
             "    dec  r1\n"
             "    sjmp _out_fixed_digits\n"
