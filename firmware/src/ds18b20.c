@@ -30,11 +30,11 @@
 
 uint8_t temp_state;
 
-/* Reset pulse and presence detect: 0 = a sensor answered, 1 = no presence pulse, 2 = the
- * bus was low before the reset (shorted or no pull-up). */
-static uint8_t ow_reset(void) __naked
+/* Reset pulse and presence detect, the result in A (temp_tick): 0 = a sensor answered,
+ * 1 = no presence pulse, 2 = the bus was low before the reset (shorted or no pull-up). */
+static void ow_reset(void) __naked
 {
-    __asm__("    mov  dpl,#2\n"
+    __asm__("    mov  a,#2\n"
             "    jnb  " A_OW ",00009$\n"
             "    clr  " A_OW "\n"                  /* reset pulse, interrupts allowed */
             "    mov  b,#" XSTR(OW_RESET_OUTER) "\n"
@@ -48,19 +48,16 @@ static uint8_t ow_reset(void) __naked
             OW_DELAY_PRESENCE
             "    mov  c," A_OW "\n"                /* 61..74 us: low = presence */
             "    setb _EA\n"
-            "    rlc  a\n"
-            "    mov  dpl,a\n"                     /* 0: presence, 1: none */
+            "    rlc  a\n"                         /* 0: presence, 1: none */
             "00009$:\n"
             "    ret\n");
 }
 
-/* Eight slots, LSB first: writes b and returns the bits read (write 0xFF to read a byte;
- * a write-1 slot is a read slot). */
-static uint8_t ow_byte(uint8_t b) __naked
+/* Eight slots, LSB first: writes the byte in A and returns the bits read in DPL (write 0xFF
+ * to read a byte; a write-1 slot is a read slot). */
+static void ow_byte(void) __naked
 {
-    (void)b;
-    __asm__("    mov  a,dpl\n"
-            "    mov  b,#8\n"
+    __asm__("    mov  b,#8\n"
             "    rrc  a\n"                         /* C = bit 0 */
             "00001$:\n"
             "    clr  _EA\n"
@@ -233,7 +230,6 @@ bool_t temp_tick(void) __naked
             "    movc a,@a+dptr\n"
             "    jz   00006$\n"                     /* OW_RESET */
             "    mov  r7,a\n"                       /* c: a byte to write */
-            "    mov  dpl,a\n"
             "    lcall _ow_byte\n"
             "    cjne r7,#0x44,00019$\n"
 #if CONV_ROUNDS > 1
@@ -243,7 +239,6 @@ bool_t temp_tick(void) __naked
             "    sjmp 00020$\n"
             "00006$:\n"
             "    lcall _ow_reset\n"
-            "    mov  a,dpl\n"
             "    jnz  00007$\n"
             "    mov  a,#2\n"                       /* presence: the next-but-one tick */
             "    sjmp 00020$\n"
@@ -282,7 +277,7 @@ bool_t temp_tick(void) __naked
             "00012$:\n"
             "    add  a,#(256 - " XSTR(S_READ) ")\n"
             "    mov  r7,a\n"                       /* i */
-            "    mov  dpl,#0xFF\n"
+            "    mov  a,#0xFF\n"
             "    lcall _ow_byte\n"
             "    mov  a,r7\n"
             "    lcall _pad_byte\n"                 /* pad_take(i, the byte) */
