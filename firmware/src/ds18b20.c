@@ -76,38 +76,13 @@ static void ow_byte(void) __naked
 }
 
 /* The unit tests (firmware/test/test_ds18b20 includes this file after unit51.h) call
- * crc8() and pad_take() from C; the firmware enters their assembler only, at crc8_a and
- * pad_byte, so it carries neither C entry (nor pad_take's parameter byte). */
+ * crc8() and pad_take() from C; the firmware enters pad_take's assembler only, at pad_byte,
+ * so it carries neither C entry (nor pad_take's parameter byte). */
 #ifdef UNIT51_H
 #define C_ENTRY(code) code
 #else
 #define C_ENTRY(code) ""
 #endif
-
-/* CRC-8 of the Dallas/Maxim 1-Wire devices (x^8 + x^5 + x^4 + 1, reflected 0x8C, LSB
- * first), one byte: crc8(crc ^ byte) is the CRC after that byte (the byte's bits enter at the
- * bottom, one per shift). Uses only A and B. */
-#ifdef UNIT51_H
-static uint8_t crc8(uint8_t x) __naked
-{
-    (void)x;
-#else
-static void crc8(void) __naked
-{
-#endif
-    __asm__(C_ENTRY("    mov  a,dpl\n")
-            "_crc8_a:\n"                        /* entry with x in A (pad_take) */
-            "    mov  b,#8\n"
-            "00001$:\n"
-            "    clr  c\n"
-            "    rrc  a\n"
-            "    jnc  00002$\n"
-            "    xrl  a,#0x8C\n"
-            "00002$:\n"
-            "    djnz b,00001$\n"
-            "    mov  dpl,a\n"
-            "    ret\n");
-}
 
 #define OW_RESET   0x00             /* script entries: a reset, else a byte to write */
 /* ow_reset()'s results are the states they lead to */
@@ -145,7 +120,10 @@ PDATA uint8_t t_lo, t_hi;           /* the last good reading, 1/16 C two's compl
 
 /* scratchpad byte i (0..8) as read, b: pad_crc = 0 first when i == 0, then pad_crc =
  * crc8(pad_crc ^ b); i 0, 1, 4 kept as pad_lo, pad_hi, pad_cfg. In assembler (SDCC's C took
- * 46 bytes): touches only A, B, DPL and DPH (callee_saves: compat.h). */
+ * 46 bytes): touches only A, B, DPL and DPH (callee_saves: compat.h).
+ * crc8_a, its end: pad_crc = the CRC-8 of the Dallas/Maxim 1-Wire devices (x^8 + x^5 + x^4
+ * + 1, reflected 0x8C, LSB first) of A = crc ^ byte, one byte (the byte's bits enter at the
+ * bottom, one per shift). Uses only A and B. */
 #ifdef UNIT51_H
 static void pad_take(uint8_t i, uint8_t b) __naked
 {
@@ -170,10 +148,32 @@ static void pad_take(void) __naked
             "00003$:\n"
             "    mov  a,dpl\n"
             "    xrl  a,_pad_crc\n"
-            "    lcall _crc8_a\n"
-            "    mov  _pad_crc,dpl\n"
+            "crc8_a:\n"
+            "    mov  b,#8\n"
+            "00004$:\n"
+            "    clr  c\n"
+            "    rrc  a\n"
+            "    jnc  00005$\n"
+            "    xrl  a,#0x8C\n"
+            "00005$:\n"
+            "    djnz b,00004$\n"
+            "    mov  _pad_crc,a\n"
             "    ret\n");
 }
+
+#ifdef UNIT51_H
+/* crc8(crc ^ byte) is the CRC after that byte (crc8_a, pad_crc kept) */
+static uint8_t crc8(uint8_t x) __naked
+{
+    (void)x;
+    __asm__("    push _pad_crc\n"
+            "    mov  a,dpl\n"
+            "    lcall crc8_a\n"
+            "    mov  dpl,_pad_crc\n"
+            "    pop  _pad_crc\n"
+            "    ret\n");
+}
+#endif
 
 /* what the assembler below takes for granted */
 typedef char tick_consts[(OW_RESET == 0 && TEMP_ERR == 2 && TEMP_OK == 3 && S_CHECK < 255
