@@ -299,8 +299,10 @@ typedef char temp_states[(TEMP_WAIT == 0 && TEMP_NONE == 1 && TEMP_ERR == 2 && T
                          ? 1 : -1];
 
 /*
- * In assembler (SDCC's C took 189 bytes with its helper): R7 = lo, then the whole degrees
- * w; R6 the tenth's character; R5 = c1, R4 = c0 (the columns before the units), R3 the units.
+ * In assembler (SDCC's C took 189 bytes with its helper): the five characters end in R3..R7
+ * in their order, printed by one loop (R0; the helper keeps R0-R7): R3 = c0, R4 = c1 (the
+ * columns before the units), R5 the units, R6 '.', R7 the tenth; meanwhile R7 = lo, R6 = lo
+ * again, R5 = the whole degrees w.
  *   not TEMP_OK: text_nth(marks, temp_state), and the degree sign for TEMP_NONE
  *   negative (hi bit 7): the two's complement of hi:lo, c1 = '-'
  *   w = hi << 4 | lo >> 4 (0..127), the tenth = ((lo & 15) * 10 + 8) >> 4 (nearest)
@@ -316,7 +318,7 @@ void temp_print(void) __naked
             "    mov  r7,a\n"                       /* lo */
             "    inc  r0\n"
             "    movx a,@r0\n"                      /* hi */
-            "    mov  r5,#0x20\n"
+            "    mov  r4,#0x20\n"
             "    jnb  acc.7,00001$\n"
             "    cpl  a\n"                          /* negative: -(hi:lo) */
             "    xch  a,r7\n"
@@ -326,7 +328,7 @@ void temp_print(void) __naked
             "    cjne r7,#0,00002$\n"
             "    inc  a\n"
             "00002$:\n"
-            "    mov  r5,#0x2D\n"                   /* '-' */
+            "    mov  r4,#0x2D\n"                   /* '-' */
             "00001$:\n"
             "    xch  a,r7\n"
             "    mov  r6,a\n"                       /* lo */
@@ -336,7 +338,7 @@ void temp_print(void) __naked
             "    swap a\n"
             "    anl  a,#0xF0\n"
             "    orl  a,r7\n"
-            "    mov  r7,a\n"                       /* w */
+            "    mov  r5,a\n"                       /* w */
             "    mov  a,r6\n"
             "    anl  a,#0x0F\n"
             "    mov  b,#10\n"
@@ -345,36 +347,34 @@ void temp_print(void) __naked
             "    swap a\n"
             "    anl  a,#0x0F\n"
             "    orl  a,#0x30\n"
-            "    mov  r6,a\n"                       /* the tenth */
-            "    mov  a,r7\n"
+            "    mov  r7,a\n"                       /* the tenth */
+            "    mov  r6,#0x2E\n"                   /* '.' */
+            "    mov  a,r5\n"
             "    cjne a,#100,00003$\n"
             "00003$:\n"
             "    jc   00004$\n"
             "    add  a,#(256 - 100)\n"
-            "    mov  r5,#0x31\n"                   /* '1' */
+            "    mov  r4,#0x31\n"                   /* '1' */
             "00004$:\n"
             "    mov  b,#10\n"
             "    div  ab\n"
-            "    mov  r4,#0x20\n"
+            "    mov  r3,#0x20\n"
             "    jnz  00005$\n"
-            "    cjne r5,#0x31,00006$\n"
+            "    cjne r4,#0x31,00006$\n"
             "00005$:\n"
-            "    mov  0x04,r5\n"                    /* c0 = c1 */
+            "    mov  0x03,r4\n"                    /* c0 = c1 */
             "    orl  a,#0x30\n"
-            "    mov  r5,a\n"                       /* c1 = the tens */
+            "    mov  r4,a\n"                       /* c1 = the tens */
             "00006$:\n"
-            "    mov  r3,b\n"
-            "    mov  a,r4\n"
-            "    lcall 00030$\n"
-            "    mov  a,r5\n"
-            "    lcall 00030$\n"
-            "    mov  a,r3\n"
+            "    mov  a,b\n"
             "    orl  a,#0x30\n"
+            "    mov  r5,a\n"                       /* the units */
+            "    mov  r0,#3\n"                      /* R3..R7 (bank 0) */
+            "00007$:\n"
+            "    mov  a,@r0\n"
             "    lcall 00030$\n"
-            "    mov  a,#0x2E\n"                    /* '.' */
-            "    lcall 00030$\n"
-            "    mov  a,r6\n"
-            "    lcall 00030$\n"
+            "    inc  r0\n"
+            "    cjne r0,#8,00007$\n"
             "    jb   _out_uart,00031$\n"
             "00010$:\n"
             "    mov  a,#0xDF\n"                    /* the degree sign */
