@@ -23,10 +23,10 @@ typedef char lunar_branch_base[((LUNAR_FIRST_YEAR - 4) % 12 == 3) ? 1 : -1];
 #define STR(x) #x
 
 /*
- * In assembler (SDCC's C took 237 bytes, this 159): R5 = idx (the table row), R7:R6 the
+ * In assembler (SDCC's C took 237 bytes, this 156): R5 = idx (the table row), R7:R6 the
  * day of the year, R4 the days since the row's Spring Festival (0..384: the low byte, the
  * 256 in F0), R3 the month mask being shifted, R2 = i (months walked), R6 = b (the month's
- * length), R1 the flags.
+ * length), R1 the flags, R0 the row's lunar_sf byte.
  *   idx = year + 1; off = days - (sf(idx) + LUNAR_SF_BASE); while off < 0 (a date before
  *   the row's Spring Festival, at most once): days += 365 (+ 1 after a leap year:
  *   year & 3 == 1), idx--, off again
@@ -56,6 +56,7 @@ bool_t lunar_from_date(const datetime_t NEAR *t) __naked
             "    mov  a,r5\n"
             "    mov  dptr,#_lunar_sf\n"
             "    movc a,@a+dptr\n"
+            "    mov  r0,a\n"                       /* (its bits 7..5: the leap month's 2..0) */
             "    anl  a,#0x1F\n"
             "    add  a,#" XSTR(LUNAR_SF_BASE) "\n"
             "    cpl  a\n"                          /* days + ~b + 1: C = no borrow */
@@ -121,9 +122,7 @@ bool_t lunar_from_date(const datetime_t NEAR *t) __naked
             "    mov  dptr,#_lunar_mhi\n"
             "    movc a,@a+dptr\n"
             "    rlc  a\n"
-            "    mov  a,r5\n"
-            "    mov  dptr,#_lunar_sf\n"
-            "    movc a,@a+dptr\n"
+            "    mov  a,r0\n"                       /* sf(idx) */
             "    anl  a,#0xE0\n"
             "    rrc  a\n"
             "    swap a\n"
