@@ -127,7 +127,7 @@ typedef char fc_codes[(FCN_WDAY == 0x86 && FCN_HOURD == 0x87 && FCN_AP == 0x88
  *   FC_RX, FC_PIECE: return the address after it
  *   FC_WDAY: the three letters of weekday fmt_p[6] (upper case on the UART)
  *   FC_AP: 'A' / 'P' by fmt_p[3]; FC_BELL: the bell glyph
- *   FC_HOURD: fmt_p[3], 1..12 with SET_H12; FC_YEAR..FC_SEC: fmt_p[c & 7]; two digits
+ *   FC_HOURD: fmt_p[3], 1..12 with SET_H12; FC_YEAR..FC_SEC: fmt_p[c - 0x80]; two digits
  */
 const CODE char *out_fmt(const CODE char *f) __naked
 {
@@ -230,9 +230,9 @@ const CODE char *out_fmt(const CODE char *f) __naked
             "    inc  a\n"
             "    sjmp 00017$\n"
             "00016$:\n"
-            "    mov  a,r5\n"                       /* FC_YEAR .. FC_SEC: fmt_p[c & 7] */
-            "    anl  a,#7\n"
-            "    add  a,_fmt_p\n"
+            "    mov  a,r5\n"                       /* FC_YEAR .. FC_SEC: fmt_p[c - 0x80] */
+            "    add  a,#(256 - 0x83)\n"            /* (R0 = fmt_p + 3) */
+            "    add  a,r0\n"
             "    mov  r0,a\n"
             "00022$:\n"
             "    mov  a,@r0\n"
