@@ -23,10 +23,11 @@ typedef char lunar_branch_base[((LUNAR_FIRST_YEAR - 4) % 12 == 3) ? 1 : -1];
 #define STR(x) #x
 
 /*
- * In assembler (SDCC's C took 237 bytes, this 156): R5 = idx (the table row), R7:R6 the
+ * In assembler (SDCC's C took 237 bytes, this 153): R5 = idx (the table row), R7:R6 the
  * day of the year, R4 the days since the row's Spring Festival (0..384: the low byte, the
  * 256 in F0), R3 the month mask being shifted, R2 = i (months walked), R6 = b (the month's
- * length), R1 the flags, R0 the row's lunar_sf byte.
+ * length), R1 the flags, R0 the row's lunar_sf byte; DPTR = lunar_mlo for the walk and
+ * lunar_mhi (it follows lunar_mlo: checked at assembly).
  *   idx = year + 1; off = days - (sf(idx) + LUNAR_SF_BASE); while off < 0 (a date before
  *   the row's Spring Festival, at most once): days += 365 (+ 1 after a leap year:
  *   year & 3 == 1), idx--, off again
@@ -34,7 +35,7 @@ typedef char lunar_branch_base[((LUNAR_FIRST_YEAR - 4) % 12 == 3) ? 1 : -1];
  *   bit (month 8 on from lunar_mhi)
  *   day = off + 1 (LUNAR_LAST when it is b); the leap month L (0: none) follows its
  *   namesake: month = i + 1 when L == 0 or i < L, else i (LUNAR_LEAP when i == L)
- *   stem = (idx + 5) % 10, branch = (idx + 3) % 12 ((Y - 4) mod 10, 12 with Y = 1999 + idx)
+ *   stem = (idx + 15) % 10, branch = (idx + 15) % 12 ((Y - 4) mod 10, 12 with Y = 1999 + idx)
  * Bank 0: R1 is 0x01 and R2 0x02 as direct addresses.
  */
 bool_t lunar_from_date(const datetime_t NEAR *t) __naked
@@ -83,7 +84,10 @@ bool_t lunar_from_date(const datetime_t NEAR *t) __naked
             "    rrc  a\n"                          /* F0 = the 256 */
             "    mov  f0,c\n"
             "    mov  a,r5\n"
-            "    mov  dptr,#_lunar_mlo\n"
+            "    mov  dptr,#_lunar_mlo\n"          /* from here on: lunar_mhi follows it */
+            "    .ifne (_lunar_mhi - _lunar_mlo - " XSTR(LUNAR_YEARS) ")\n"
+            "    .error 1\n"                       /* (checked at assembly) */
+            "    .endif\n"
             "    movc a,@a+dptr\n"
             "    mov  r3,a\n"
             "    mov  r2,#0\n"
@@ -105,8 +109,8 @@ bool_t lunar_from_date(const datetime_t NEAR *t) __naked
             "    inc  r2\n"
             "    cjne r2,#8,00005$\n"
             "    mov  a,r5\n"
-            "    mov  dptr,#_lunar_mhi\n"
-            "    movc a,@a+dptr\n"
+            "    add  a,#" XSTR(LUNAR_YEARS) "\n"
+            "    movc a,@a+dptr\n"                 /* lunar_mhi[idx] */
             "    mov  r3,a\n"
             "    sjmp 00005$\n"
             "00007$:\n"
@@ -119,8 +123,8 @@ bool_t lunar_from_date(const datetime_t NEAR *t) __naked
             "    inc  r1\n"                         /* LUNAR_LAST */
             "00008$:\n"
             "    mov  a,r5\n"                       /* the leap month: mhi.7, sf.7..5 */
-            "    mov  dptr,#_lunar_mhi\n"
-            "    movc a,@a+dptr\n"
+            "    add  a,#" XSTR(LUNAR_YEARS) "\n"
+            "    movc a,@a+dptr\n"                 /* lunar_mhi[idx] */
             "    rlc  a\n"
             "    mov  a,r0\n"                       /* sf(idx) */
             "    anl  a,#0xE0\n"
@@ -138,12 +142,12 @@ bool_t lunar_from_date(const datetime_t NEAR *t) __naked
             "    mov  _lunar,r2\n"                  /* month */
             "    mov  (_lunar + 2),r1\n"            /* flags */
             "    mov  a,r5\n"
-            "    add  a,#5\n"
+            "    add  a,#15\n"                      /* 15: 5 mod 10, 3 mod 12 */
+            "    mov  r5,a\n"
             "    mov  b,#10\n"
             "    div  ab\n"
             "    mov  (_lunar + 3),b\n"             /* stem */
             "    mov  a,r5\n"
-            "    add  a,#3\n"
             "    mov  b,#12\n"
             "    div  ab\n"
             "    mov  (_lunar + 4),b\n"             /* branch */
