@@ -370,13 +370,13 @@ void out_fixed(uint32_t v, uint8_t spec) __naked
             "    clr  f0\n"
             "_out_fixed_digits:\n"                  /* the digit of 10^R1 */
             "    mov  a,r1\n"
-            "    jnb  acc.0,00011$\n"
-            "    mov  a,@r0\n"                      /* odd: the high nibble */
-            "    swap a\n"
+            "    rrc  a\n"                          /* C: p odd */
+            "    mov  a,@r0\n"
+            "    jnc  00011$\n"
+            "    swap a\n"                          /* odd: the high nibble */
             "    sjmp 00012$\n"
             "00011$:\n"
-            "    mov  a,@r0\n"                      /* even: the low one, then the next byte */
-            "    dec  r0\n"
+            "    dec  r0\n"                         /* even: the low one, then the next byte */
             "00012$:\n"
             "    anl  a,#0x0F\n"
             "    jnz  00013$\n"
