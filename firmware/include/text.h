@@ -53,7 +53,7 @@ extern BIT out_uart;
 extern const uint8_t NEAR *fmt_p;
 extern uint8_t fmt_flags;
 
-void out_ch(char c);
+void out_ch(char c);                            /* assembler: out_cha with c in A */
 /* one byte into a CRC-16/XMODEM (poly 0x1021, MSB first, start 0, no final XOR) */
 uint16_t crc16(uint16_t crc, uint8_t c);
 void out_pad(uint8_t col);                      /* spaces up to column col */

@@ -30,11 +30,11 @@
 
 uint8_t temp_state;
 
-/* Reset pulse and presence detect: 0 = a sensor answered, 1 = no presence pulse, 2 = the
- * bus was low before the reset (shorted or no pull-up). */
-static uint8_t ow_reset(void) __naked
+/* Reset pulse and presence detect, the result in A (temp_tick): 0 = a sensor answered,
+ * 1 = no presence pulse, 2 = the bus was low before the reset (shorted or no pull-up). */
+static void ow_reset(void) __naked
 {
-    __asm__("    mov  dpl,#2\n"
+    __asm__("    mov  a,#2\n"
             "    jnb  " A_OW ",00009$\n"
             "    clr  " A_OW "\n"                  /* reset pulse, interrupts allowed */
             "    mov  b,#" XSTR(OW_RESET_OUTER) "\n"
@@ -48,19 +48,16 @@ static uint8_t ow_reset(void) __naked
             OW_DELAY_PRESENCE
             "    mov  c," A_OW "\n"                /* 61..74 us: low = presence */
             "    setb _EA\n"
-            "    rlc  a\n"
-            "    mov  dpl,a\n"                     /* 0: presence, 1: none */
+            "    rlc  a\n"                         /* 0: presence, 1: none */
             "00009$:\n"
             "    ret\n");
 }
 
-/* Eight slots, LSB first: writes b and returns the bits read (write 0xFF to read a byte;
- * a write-1 slot is a read slot). */
-static uint8_t ow_byte(uint8_t b) __naked
+/* Eight slots, LSB first: writes the byte in A and returns the bits read in DPL (write 0xFF
+ * to read a byte; a write-1 slot is a read slot). */
+static void ow_byte(void) __naked
 {
-    (void)b;
-    __asm__("    mov  a,dpl\n"
-            "    mov  b,#8\n"
+    __asm__("    mov  b,#8\n"
             "    rrc  a\n"                         /* C = bit 0 */
             "00001$:\n"
             "    clr  _EA\n"
@@ -78,25 +75,14 @@ static uint8_t ow_byte(uint8_t b) __naked
             "    ret\n");
 }
 
-/* CRC-8 of the Dallas/Maxim 1-Wire devices (x^8 + x^5 + x^4 + 1, reflected 0x8C, LSB
- * first), one byte: crc8(crc ^ byte) is the CRC after that byte (the byte's bits enter at the
- * bottom, one per shift). Uses only A and B. */
-static uint8_t crc8(uint8_t x) __naked
-{
-    (void)x;
-    __asm__("    mov  a,dpl\n"
-            "_crc8_a:\n"                        /* entry with x in A (pad_take) */
-            "    mov  b,#8\n"
-            "00001$:\n"
-            "    clr  c\n"
-            "    rrc  a\n"
-            "    jnc  00002$\n"
-            "    xrl  a,#0x8C\n"
-            "00002$:\n"
-            "    djnz b,00001$\n"
-            "    mov  dpl,a\n"
-            "    ret\n");
-}
+/* The unit tests (firmware/test/test_ds18b20 includes this file after unit51.h) call
+ * crc8() and pad_take() from C; the firmware enters pad_take's assembler only, at pad_byte,
+ * so it carries neither C entry (nor pad_take's parameter byte). */
+#ifdef UNIT51_H
+#define C_ENTRY(code) code
+#else
+#define C_ENTRY(code) ""
+#endif
 
 #define OW_RESET   0x00             /* script entries: a reset, else a byte to write */
 /* ow_reset()'s results are the states they lead to */
@@ -134,13 +120,21 @@ PDATA uint8_t t_lo, t_hi;           /* the last good reading, 1/16 C two's compl
 
 /* scratchpad byte i (0..8) as read, b: pad_crc = 0 first when i == 0, then pad_crc =
  * crc8(pad_crc ^ b); i 0, 1, 4 kept as pad_lo, pad_hi, pad_cfg. In assembler (SDCC's C took
- * 46 bytes): touches only A, B, DPL and DPH (callee_saves: compat.h). */
+ * 46 bytes): touches only A, B, DPL and DPH (callee_saves: compat.h).
+ * crc8_a, its end: pad_crc = the CRC-8 of the Dallas/Maxim 1-Wire devices (x^8 + x^5 + x^4
+ * + 1, reflected 0x8C, LSB first) of A = crc ^ byte, one byte (the byte's bits enter at the
+ * bottom, one per shift). Uses only A and B. */
+#ifdef UNIT51_H
 static void pad_take(uint8_t i, uint8_t b) __naked
 {
     (void)i;
     (void)b;
-    __asm__("    mov  a,dpl\n"
-            "    mov  dpl,_pad_take_PARM_2\n"
+#else
+static void pad_take(void) __naked
+{
+#endif
+    __asm__(C_ENTRY("    mov  a,dpl\n"
+                    "    mov  dpl,_pad_take_PARM_2\n")
             "_pad_byte:\n"                           /* entry with i in A, b in DPL (temp_tick) */
             "    jnz  00001$\n"
             "    mov  _pad_crc,a\n"                 /* the first byte: a new CRC */
@@ -154,10 +148,32 @@ static void pad_take(uint8_t i, uint8_t b) __naked
             "00003$:\n"
             "    mov  a,dpl\n"
             "    xrl  a,_pad_crc\n"
-            "    lcall _crc8_a\n"
-            "    mov  _pad_crc,dpl\n"
+            "crc8_a:\n"
+            "    mov  b,#8\n"
+            "00004$:\n"
+            "    clr  c\n"
+            "    rrc  a\n"
+            "    jnc  00005$\n"
+            "    xrl  a,#0x8C\n"
+            "00005$:\n"
+            "    djnz b,00004$\n"
+            "    mov  _pad_crc,a\n"
             "    ret\n");
 }
+
+#ifdef UNIT51_H
+/* crc8(crc ^ byte) is the CRC after that byte (crc8_a, pad_crc kept) */
+static uint8_t crc8(uint8_t x) __naked
+{
+    (void)x;
+    __asm__("    push _pad_crc\n"
+            "    mov  a,dpl\n"
+            "    lcall crc8_a\n"
+            "    mov  dpl,_pad_crc\n"
+            "    pop  _pad_crc\n"
+            "    ret\n");
+}
+#endif
 
 /* what the assembler below takes for granted */
 typedef char tick_consts[(OW_RESET == 0 && TEMP_ERR == 2 && TEMP_OK == 3 && S_CHECK < 255
@@ -214,7 +230,6 @@ bool_t temp_tick(void) __naked
             "    movc a,@a+dptr\n"
             "    jz   00006$\n"                     /* OW_RESET */
             "    mov  r7,a\n"                       /* c: a byte to write */
-            "    mov  dpl,a\n"
             "    lcall _ow_byte\n"
             "    cjne r7,#0x44,00019$\n"
 #if CONV_ROUNDS > 1
@@ -224,7 +239,6 @@ bool_t temp_tick(void) __naked
             "    sjmp 00020$\n"
             "00006$:\n"
             "    lcall _ow_reset\n"
-            "    mov  a,dpl\n"
             "    jnz  00007$\n"
             "    mov  a,#2\n"                       /* presence: the next-but-one tick */
             "    sjmp 00020$\n"
@@ -263,7 +277,7 @@ bool_t temp_tick(void) __naked
             "00012$:\n"
             "    add  a,#(256 - " XSTR(S_READ) ")\n"
             "    mov  r7,a\n"                       /* i */
-            "    mov  dpl,#0xFF\n"
+            "    mov  a,#0xFF\n"
             "    lcall _ow_byte\n"
             "    mov  a,r7\n"
             "    lcall _pad_byte\n"                 /* pad_take(i, the byte) */
@@ -285,8 +299,10 @@ typedef char temp_states[(TEMP_WAIT == 0 && TEMP_NONE == 1 && TEMP_ERR == 2 && T
                          ? 1 : -1];
 
 /*
- * In assembler (SDCC's C took 189 bytes with its helper): R7 = lo, then the whole degrees
- * w; R6 the tenth's character; R5 = c1, R4 = c0 (the columns before the units), R3 the units.
+ * In assembler (SDCC's C took 189 bytes with its helper): the five characters end in R3..R7
+ * in their order, printed by one loop (R0; the helper keeps R0-R7): R3 = c0, R4 = c1 (the
+ * columns before the units), R5 the units, R6 '.', R7 the tenth; meanwhile R7 = lo, R6 = lo
+ * again, R5 = the whole degrees w.
  *   not TEMP_OK: text_nth(marks, temp_state), and the degree sign for TEMP_NONE
  *   negative (hi bit 7): the two's complement of hi:lo, c1 = '-'
  *   w = hi << 4 | lo >> 4 (0..127), the tenth = ((lo & 15) * 10 + 8) >> 4 (nearest)
@@ -302,7 +318,7 @@ void temp_print(void) __naked
             "    mov  r7,a\n"                       /* lo */
             "    inc  r0\n"
             "    movx a,@r0\n"                      /* hi */
-            "    mov  r5,#0x20\n"
+            "    mov  r4,#0x20\n"
             "    jnb  acc.7,00001$\n"
             "    cpl  a\n"                          /* negative: -(hi:lo) */
             "    xch  a,r7\n"
@@ -312,7 +328,7 @@ void temp_print(void) __naked
             "    cjne r7,#0,00002$\n"
             "    inc  a\n"
             "00002$:\n"
-            "    mov  r5,#0x2D\n"                   /* '-' */
+            "    mov  r4,#0x2D\n"                   /* '-' */
             "00001$:\n"
             "    xch  a,r7\n"
             "    mov  r6,a\n"                       /* lo */
@@ -322,7 +338,7 @@ void temp_print(void) __naked
             "    swap a\n"
             "    anl  a,#0xF0\n"
             "    orl  a,r7\n"
-            "    mov  r7,a\n"                       /* w */
+            "    mov  r5,a\n"                       /* w */
             "    mov  a,r6\n"
             "    anl  a,#0x0F\n"
             "    mov  b,#10\n"
@@ -331,36 +347,34 @@ void temp_print(void) __naked
             "    swap a\n"
             "    anl  a,#0x0F\n"
             "    orl  a,#0x30\n"
-            "    mov  r6,a\n"                       /* the tenth */
-            "    mov  a,r7\n"
+            "    mov  r7,a\n"                       /* the tenth */
+            "    mov  r6,#0x2E\n"                   /* '.' */
+            "    mov  a,r5\n"
             "    cjne a,#100,00003$\n"
             "00003$:\n"
             "    jc   00004$\n"
             "    add  a,#(256 - 100)\n"
-            "    mov  r5,#0x31\n"                   /* '1' */
+            "    mov  r4,#0x31\n"                   /* '1' */
             "00004$:\n"
             "    mov  b,#10\n"
             "    div  ab\n"
-            "    mov  r4,#0x20\n"
+            "    mov  r3,#0x20\n"
             "    jnz  00005$\n"
-            "    cjne r5,#0x31,00006$\n"
+            "    cjne r4,#0x31,00006$\n"
             "00005$:\n"
-            "    mov  0x04,r5\n"                    /* c0 = c1 */
+            "    mov  0x03,r4\n"                    /* c0 = c1 */
             "    orl  a,#0x30\n"
-            "    mov  r5,a\n"                       /* c1 = the tens */
+            "    mov  r4,a\n"                       /* c1 = the tens */
             "00006$:\n"
-            "    mov  r3,b\n"
-            "    mov  a,r4\n"
-            "    lcall 00030$\n"
-            "    mov  a,r5\n"
-            "    lcall 00030$\n"
-            "    mov  a,r3\n"
+            "    mov  a,b\n"
             "    orl  a,#0x30\n"
+            "    mov  r5,a\n"                       /* the units */
+            "    mov  r0,#3\n"                      /* R3..R7 (bank 0) */
+            "00007$:\n"
+            "    mov  a,@r0\n"
             "    lcall 00030$\n"
-            "    mov  a,#0x2E\n"                    /* '.' */
-            "    lcall 00030$\n"
-            "    mov  a,r6\n"
-            "    lcall 00030$\n"
+            "    inc  r0\n"
+            "    cjne r0,#8,00007$\n"
             "    jb   _out_uart,00031$\n"
             "00010$:\n"
             "    mov  a,#0xDF\n"                    /* the degree sign */
@@ -374,11 +388,10 @@ void temp_print(void) __naked
             "    cjne a,#1,00031$\n"                /* TEMP_NONE */
             "    sjmp 00010$\n"
             "00030$:\n"                            /* A: a character (a space, in the */
-            "    mov  dpl,a\n"                      /* columns before the units: LCD only) */
-            "    cjne a,#0x20,00032$\n"
+            "    cjne a,#0x20,00032$\n"             /* columns before the units: LCD only) */
             "    jb   _out_uart,00031$\n"
             "00032$:\n"
-            "    ljmp _out_ch\n"
+            "    ljmp out_cha\n"                    /* out_ch() with c in A (text.c) */
             "00031$:\n"
             "    ret\n");
 }

@@ -28,7 +28,8 @@ typedef char lunar_layout[(offsetof(lunar_t, month) == 0 && offsetof(lunar_t, da
 /*
  * In assembler (SDCC's C took 183 bytes): R7 = y, R6 = the fraction of y * D (MUL AB),
  * R4 = base (its whole days less the leap days), R5 = k, R3 = d, R1 -> t->day,
- * R0 -> solar.fest.
+ * R0 -> solar.fest; DPTR = solar_hi throughout (solar_lo, solar_fix, solar_fest_m follow it
+ * at 24, 48, 72, solar_fest_d solar_fest_m: checked at assembly).
  *   k = (month - 1) * 2; base = (y * D) >> 8 - ((y + (k < 4 ? 3 : 0)) >> 2)
  *   for the month's two terms k, k + 1: d = base + hi[k] + the carry of (y * D) & 255 +
  *   lo[k]; one less when fix[k] ^ y is 0, one more when it is 0x80; d == t->day: the term
@@ -69,19 +70,24 @@ bool_t solar_of_day(const datetime_t NEAR *t) __naked
             "    inc  r0\n"
             "    mov  @r0,#" XSTR(SOLAR_NONE) "\n"
             "    inc  r1\n"                         /* -> t->day */
+            "    mov  dptr,#_solar_hi\n"           /* solar_lo, _fix, _fest_m, _fest_d follow */
+            "    .ifne (_solar_lo - _solar_hi - 24) | (_solar_fix - _solar_hi - 48)"
+            " | (_solar_fest_m - _solar_hi - 72)"
+            " | (_solar_fest_d - _solar_fest_m - " XSTR(SOLAR_FESTS) ")\n"
+            "    .error 1\n"                       /* (checked at assembly) */
+            "    .endif\n"
             "00003$:\n"                            /* the terms k, k + 1 */
             "    mov  a,r5\n"
-            "    mov  dptr,#_solar_lo\n"
-            "    movc a,@a+dptr\n"
-            "    add  a,r6\n"
+            "    add  a,#24\n"
+            "    movc a,@a+dptr\n"                 /* solar_lo[k] */
+            "    add  a,r6\n"                      /* (C: its carry) */
             "    mov  a,r5\n"
-            "    mov  dptr,#_solar_hi\n"
-            "    movc a,@a+dptr\n"
+            "    movc a,@a+dptr\n"                 /* solar_hi[k] */
             "    addc a,r4\n"
             "    mov  r3,a\n"
             "    mov  a,r5\n"
-            "    mov  dptr,#_solar_fix\n"
-            "    movc a,@a+dptr\n"
+            "    add  a,#48\n"
+            "    movc a,@a+dptr\n"                 /* solar_fix[k] */
             "    xrl  a,r7\n"
             "    jnz  00004$\n"
             "    dec  r3\n"
@@ -107,13 +113,10 @@ bool_t solar_of_day(const datetime_t NEAR *t) __naked
             "    mov  r3,(_lunar + 1)\n"            /* day */
             "    jnb  acc.0,00007$\n"               /* LUNAR_LAST */
             "    mov  r3,#30\n"
-            "00007$:\n"
-            "    mov  r5,#" XSTR(SOLAR_FESTS) "\n"
-            "    mov  dptr,#(_solar_fest_m - 1)\n"  /* solar_fest_d follows solar_fest_m */
-            "    .ifne (_solar_fest_d - _solar_fest_m - " XSTR(SOLAR_FESTS) ")\n"
-            "    .error 1\n"                       /* (checked at assembly) */
-            "    .endif\n"
+            "00007$:\n"                            /* R5 = 72 + i + 1: solar_fest_m[i] */
+            "    mov  r5,#(72 + " XSTR(SOLAR_FESTS) ")\n"
             "00008$:\n"
+            "    dec  r5\n"
             "    mov  a,r5\n"
             "    movc a,@a+dptr\n"
             "    cjne a,_lunar,00010$\n"            /* month */
@@ -123,10 +126,10 @@ bool_t solar_of_day(const datetime_t NEAR *t) __naked
             "    xrl  a,r3\n"
             "    jnz  00010$\n"
             "    mov  a,r5\n"
-            "    add  a,#(" XSTR(SOLAR_FEST_FIRST) " - 1)\n"
+            "    add  a,#(" XSTR(SOLAR_FEST_FIRST) " - 72)\n"
             "    mov  @r0,a\n"
             "00010$:\n"
-            "    djnz r5,00008$\n"
+            "    cjne r5,#72,00008$\n"
             "00009$:\n"
             "    mov  a,@r0\n"
             "    dec  r0\n"
@@ -142,12 +145,13 @@ static const CODE char none[] = "none";
  * In assembler (SDCC's C took 73 bytes): n == SOLAR_NONE prints "none"; else the syllable
  * bytes solar_syl[2n] and [2n + 1], each as its head text_nth(solar_heads, b >> 4) then its
  * tail text_nth(solar_tails, b & 0x0F) through out_fmt(). The index and the byte wait on
- * the stack (text_nth and out_fmt may use any register).
+ * the stack (text_nth and out_fmt may use any register). solar_print_a: n in A instead.
  */
 void solar_print(uint8_t n) __naked
 {
     (void)n;
     __asm__("    mov  a,dpl\n"
+            "solar_print_a:\n"                     /* entry with n in A (solar_print_day) */
             "    cjne a,#" XSTR(SOLAR_NONE) ",00001$\n"
             "    mov  dptr,#_none\n"
             "    ljmp _out_fmt\n"
@@ -191,11 +195,10 @@ void solar_print_day(void) __naked
             "    mov  a,@r0\n"                      /* fest */
             "    cjne a,#" XSTR(SOLAR_NONE) ",00001$\n"
             "    dec  r0\n"
-            "    mov  dpl,@r0\n"                    /* term */
-            "    sjmp _solar_print\n"
+            "    mov  a,@r0\n"                      /* term */
+            "    sjmp solar_print_a\n"
             "00001$:\n"
-            "    mov  dpl,a\n"
-            "    lcall _solar_print\n"
+            "    lcall solar_print_a\n"
             "    mov  r0,#_solar\n"
             "    mov  a,@r0\n"                      /* term */
             "    cjne a,#" XSTR(SOLAR_NONE) ",00002$\n"
@@ -205,11 +208,11 @@ void solar_print_day(void) __naked
             "    xrl  a,@r0\n"
             "    jz   00003$\n"                     /* term == fest: QingMing */
             "    push _out_pos\n"                   /* at */
-            "    mov  dpl,#0x20\n"
-            "    lcall _out_ch\n"
+            "    mov  a,#0x20\n"
+            "    lcall out_cha\n"                   /* out_ch() with c in A (text.c) */
             "    mov  r0,#_solar\n"
-            "    mov  dpl,@r0\n"
-            "    lcall _solar_print\n"
+            "    mov  a,@r0\n"
+            "    lcall solar_print_a\n"
             "    mov  a,_out_pos\n"
             "    add  a,#(255 - 16)\n"              /* C: out_pos > 16 */
             "    pop  acc\n"

@@ -17,16 +17,16 @@ BIT out_uart;
 const uint8_t NEAR *fmt_p;
 uint8_t fmt_flags;
 
-static const CODE char wday_names[] = "MonTueWedThuFriSatSun";
+static const CODE char wday_names[21] = "MonTueWedThuFriSatSun";    /* no NUL: 7 x 3 letters */
 
 /* In assembler (every character of every reply and LCD line passes here): touches no
  * R0-R7 (crc16() and uart_putc() do not either), so callers keep theirs. out_cha: the same
- * with c in A (for the assembler in this file). */
+ * with c in A (a global assembler entry: text.c, ds18b20.c, solar.c). */
 void out_ch(char c) __naked
 {
     (void)c;
     __asm__("    mov  a,dpl\n"
-            "out_cha:\n"
+            "out_cha::\n"
             "    jnb  _out_uart,00001$\n"
             "    xrl  _out_xor,a\n"              /* the UART: the checks, then the byte */
             "    mov  _crc16_PARM_2,a\n"
@@ -45,13 +45,11 @@ void out_ch(char c) __naked
             "    cjne a,#16,00002$\n"
             "00002$:\n"
             "    jnc  00003$\n"
-            "    add  a,#_text_line\n"
-            "    mov  dpl,a\n"
-            "    clr  a\n"
-            "    addc a,#(_text_line >> 8)\n"
-            "    mov  dph,a\n"
-            "    mov  a,b\n"
-            "    movx @dptr,a\n"
+            "    add  a,#_text_line\n"             /* (PDATA: the page P2 selects) */
+            "    xch  a,r0\n"                      /* R0 -> the column, A = R0 ... */
+            "    xch  a,b\n"
+            "    movx @r0,a\n"
+            "    mov  r0,b\n"                      /* ... back */
             "00003$:\n"
             "    ret\n");
 }
@@ -80,15 +78,13 @@ uint16_t crc16(uint16_t crc, uint8_t c) __naked
             "    xrl  a,dpl\n"
             "    mov  dph,a\n"            /* low ^ (x << 4) */
             "    mov  a,b\n"
-            "    rr   a\n"
-            "    rr   a\n"
-            "    rr   a\n"
+            "    swap a\n"
+            "    rl   a\n"
+            "    mov  dpl,a\n"            /* x rotated left by 5: x << 5 | x >> 3 */
             "    anl  a,#0x1F\n"
             "    xrl  a,dph\n"
             "    mov  dph,a\n"            /* ... ^ (x >> 3): the new high byte */
-            "    mov  a,b\n"
-            "    swap a\n"
-            "    rl   a\n"
+            "    mov  a,dpl\n"
             "    anl  a,#0xE0\n"
             "    xrl  a,b\n"
             "    mov  dpl,a\n"            /* (x << 5) ^ x: the new low byte */
@@ -101,14 +97,14 @@ void out_pad(uint8_t col) __naked
 {
     (void)col;
     __asm__("    mov  r1,dpl\n"
-            "00001$:\n"
+            "out_pad_r1:\n"                        /* entry with col in R1 (out_fmt) */
             "    mov  a,_out_pos\n"
             "    clr  c\n"
             "    subb a,r1\n"
             "    jnc  00002$\n"                  /* out_pos >= col */
             "    mov  a,#0x20\n"
             "    lcall out_cha\n"
-            "    sjmp 00001$\n"
+            "    sjmp out_pad_r1\n"
             "00002$:\n"
             "    ret\n");
 }
@@ -131,17 +127,17 @@ typedef char fc_codes[(FCN_WDAY == 0x86 && FCN_HOURD == 0x87 && FCN_AP == 0x88
  *   FC_RX, FC_PIECE: return the address after it
  *   FC_WDAY: the three letters of weekday fmt_p[6] (upper case on the UART)
  *   FC_AP: 'A' / 'P' by fmt_p[3]; FC_BELL: the bell glyph
- *   FC_HOURD: fmt_p[3], 1..12 with SET_H12; FC_YEAR..FC_SEC: fmt_p[c & 7]; two digits
+ *   FC_HOURD: fmt_p[3], 1..12 with SET_H12; FC_YEAR..FC_SEC: fmt_p[c - 0x80]; two digits
  */
 const CODE char *out_fmt(const CODE char *f) __naked
 {
     (void)f;
-    __asm__("    mov  r6,dpl\n"
-            "    mov  r7,dph\n"
-            "    clr  f0\n"
+    __asm__("    clr  f0\n"
+            "    sjmp 00023$\n"
             "00001$:\n"                            /* the next byte */
             "    mov  dpl,r6\n"
             "    mov  dph,r7\n"
+            "00023$:\n"
             "    clr  a\n"
             "    movc a,@a+dptr\n"
             "    inc  dptr\n"
@@ -176,8 +172,8 @@ const CODE char *out_fmt(const CODE char *f) __naked
             "00007$:\n"
             "    jnb  acc.4,00008$\n"
             "    anl  a,#0x0F\n"                    /* pad */
-            "    mov  dpl,a\n"
-            "    lcall _out_pad\n"
+            "    mov  r1,a\n"
+            "    lcall out_pad_r1\n"
             "    sjmp 00001$\n"
             "00008$:\n"
             "    cjne a,#0x8C,00009$\n"
@@ -195,14 +191,13 @@ const CODE char *out_fmt(const CODE char *f) __naked
             "    inc  r0\n"
             "    inc  r0\n"
             "    mov  a,@r0\n"
-            "    dec  a\n"
             "    mov  b,#3\n"
             "    mul  ab\n"
-            "    mov  r4,a\n"
+            "    mov  r4,a\n"                      /* 3 x weekday (1..7) */
             "    mov  r3,#3\n"
             "00011$:\n"
             "    mov  a,r4\n"
-            "    mov  dptr,#_wday_names\n"
+            "    mov  dptr,#(_wday_names - 3)\n"
             "    movc a,@a+dptr\n"
             "    jnb  _out_uart,00018$\n"
             "    anl  a,#0xDF\n"                    /* letters only: upper case */
@@ -228,18 +223,16 @@ const CODE char *out_fmt(const CODE char *f) __naked
             "    mov  a,_fmt_flags\n"               /* FC_HOURD */
             "    jnb  acc.1,00022$\n"               /* SET_H12 clear: 24 h */
             "    mov  a,@r0\n"                      /* the hour again */
-            "    jnz  00020$\n"
-            "    mov  a,#12\n"                      /* 0 -> 12 */
-            "00020$:\n"
-            "    cjne a,#13,00021$\n"
-            "00021$:\n"
-            "    jc   00017$\n"                     /* 1..12 */
-            "    add  a,#(256 - 12)\n"              /* 13..23 -> 1..11 */
+            "    add  a,#11\n"                      /* 0..23 -> 12, 1..12, 1..11: */
+            "    mov  b,#12\n"                      /* (hour + 11) % 12 + 1 */
+            "    div  ab\n"
+            "    mov  a,b\n"
+            "    inc  a\n"
             "    sjmp 00017$\n"
             "00016$:\n"
-            "    mov  a,r5\n"                       /* FC_YEAR .. FC_SEC: fmt_p[c & 7] */
-            "    anl  a,#7\n"
-            "    add  a,_fmt_p\n"
+            "    mov  a,r5\n"                       /* FC_YEAR .. FC_SEC: fmt_p[c - 0x80] */
+            "    add  a,#(256 - 0x83)\n"            /* (R0 = fmt_p + 3) */
+            "    add  a,r0\n"
             "    mov  r0,a\n"
             "00022$:\n"
             "    mov  a,@r0\n"
@@ -377,13 +370,13 @@ void out_fixed(uint32_t v, uint8_t spec) __naked
             "    clr  f0\n"
             "_out_fixed_digits:\n"                  /* the digit of 10^R1 */
             "    mov  a,r1\n"
-            "    jnb  acc.0,00011$\n"
-            "    mov  a,@r0\n"                      /* odd: the high nibble */
-            "    swap a\n"
+            "    rrc  a\n"                          /* C: p odd */
+            "    mov  a,@r0\n"
+            "    jnc  00011$\n"
+            "    swap a\n"                          /* odd: the high nibble */
             "    sjmp 00012$\n"
             "00011$:\n"
-            "    mov  a,@r0\n"                      /* even: the low one, then the next byte */
-            "    dec  r0\n"
+            "    dec  r0\n"                         /* even: the low one, then the next byte */
             "00012$:\n"
             "    anl  a,#0x0F\n"
             "    jnz  00013$\n"
@@ -411,8 +404,8 @@ void out_fixed(uint32_t v, uint8_t spec) __naked
             "    anl  a,#0x0F\n"
             "    xrl  a,r1\n"
             "    jnz  00015$\n"
-            "    mov  dpl,#0x2E\n"                  /* '.' after 10^z */
-            "    lcall _out_ch\n"
+            "    mov  a,#0x2E\n"                    /* '.' after 10^z */
+            "    lcall out_cha\n"
             "00015$:\n"
             "    dec  r1\n"
             "    sjmp _out_fixed_digits\n"
