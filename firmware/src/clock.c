@@ -121,14 +121,6 @@ bool_t clock_prepare(void)
     return 1;
 }
 
-#if FEATURE_DRIFT
-void clock_commit(void)
-{
-    clock_write(PENDING_WDAY_SHIFT);    /* within the SET's 2 ms; then the drift reset */
-    drift_set();
-}
-#endif
-
 /*
  * CRC-8 (x^8 + x^2 + x + 1, MSB first, seeded) of ds1302_buf[0..n-1], n >= 1 (the
  * settings: RAM0..2; the drift record). (Kept in C: an assembler one, 23 bytes less, makes
@@ -212,6 +204,9 @@ uint8_t clock_poll(void)
         ok = 0;
         if (gap == 1 && !(settings.flags & SET_UNSET))
             ok = APP_IDLE();
+#endif
+#if FEATURE_DRIFT
+        clock_settle();                 /* a set's reset first (at the set's clock_now) */
 #endif
         dt_copy(&clock_now, &clock_tmp);
 #if FEATURE_DRIFT
@@ -353,6 +348,36 @@ void clock_commit(void) __naked
 }
 
 #if FEATURE_DRIFT
+/*
+ * A set: the clock burst with the day-of-week register = weekday + PENDING_WDAY_SHIFT
+ * (within the SET's 2 ms), the drift reset left pending (clock.h):
+ *   clock_write(PENDING_WDAY_SHIFT); settings.flags |= SET_RESET;
+ * A set while one is pending rewrites the clock with offset 2 again: one reset serves both.
+ */
+typedef char commit_consts[(PENDING_WDAY_SHIFT == 2 && SET_RESET == 0x10
+                            && (SETTINGS_FLAGS & SET_RESET) == 0) ? 1 : -1];
+void clock_commit(void) __naked
+{
+    __asm__("    mov  dpl,#2\n"                     /* PENDING_WDAY_SHIFT */
+            "    lcall _clock_write\n"
+            "    orl  _settings,#0x10\n"            /* SET_RESET */
+            "    ret\n");
+}
+
+/*
+ * The pending drift reset, if any (the main loop, clock_poll()):
+ *   if (settings.flags & SET_RESET) { settings.flags &= ~SET_RESET; drift_set(); (tail) }
+ */
+void clock_settle(void) __naked
+{
+    __asm__("    mov  a,_settings\n"
+            "    jnb  acc.4,00001$\n"               /* SET_RESET */
+            "    anl  _settings,#0xEF\n"
+            "    ljmp _drift_set\n"
+            "00001$:\n"
+            "    ret\n");
+}
+
 /*
  * In assembler (SDCC's C took 29 bytes and wday_off() 19): off in DPL, kept on the stack
  * across ds1302_unprotect():
