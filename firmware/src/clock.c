@@ -63,12 +63,9 @@ static uint8_t win_lo;              /* the next window opens this many ticks aft
 static BIT alarm_latched;       /* the alarm already rang in the current matching minute */
 #endif
 
-/* in assembler: A = A + off for a day-of-week register (clock.h): wrapped to 1..7 (A <= 14) */
-#define WRAP7 "    cjne a,#8,00090$\n" \
-              "00090$:\n" \
-              "    jc   00091$\n" \
-              "    subb a,#7\n"      /* (C = 0) */ \
-              "00091$:\n"
+/* in assembler: A = A + off for a day-of-week register (clock.h): wrapped to 1..7 (A <= 14)
+ * by the subroutine wrap7 (bcd_dec()'s second entry: A and C only) */
+#define WRAP7 "    lcall wrap7\n"
 
 /* in the assembler below: the struct offsets and constants it relies on */
 typedef char clock_asm_layout[(offsetof(datetime_t, year) == 0 && offsetof(datetime_t, second) == 5
@@ -84,7 +81,8 @@ typedef char clock_asm_layout[(offsetof(datetime_t, year) == 0 && offsetof(datet
 
 /*
  * BCD byte -> 0..99, or 0xFF when a nibble is not a decimal digit. In assembler (SDCC's C
- * took 33 bytes and R6, R7): b in DPL; the result in DPL and A; uses A, B only.
+ * took 33 bytes and R6, R7): b in DPL; the result in DPL and A; uses A, B only. With wrap7
+ * after it (WRAP7 above).
  *   lo = b & 15, hi = b >> 4: 0xFF if either is over 9, else b - 6 * hi (= 10 * hi + lo)
  */
 static uint8_t bcd_dec(uint8_t b) __naked
@@ -108,6 +106,13 @@ static uint8_t bcd_dec(uint8_t b) __naked
             "    mov  a,#0xFF\n"
             "00002$:\n"
             "    mov  dpl,a\n"
+            "    ret\n"
+            "wrap7:\n"                        /* A (1..14) wrapped to 1..7: A, C */
+            "    cjne a,#8,00004$\n"
+            "00004$:\n"
+            "    jc   00005$\n"
+            "    subb a,#7\n"                      /* (C = 0) */
+            "00005$:\n"
             "    ret\n");
 }
 
