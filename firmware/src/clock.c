@@ -129,8 +129,9 @@ bool_t clock_prepare(void)
 /*
  * CRC-8 (x^8 + x^2 + x + 1, MSB first, seeded) of ds1302_buf[0..n-1], n >= 1 (the
  * settings: RAM0..2; the drift record). In assembler (SDCC's C took 46 bytes; every caller
- * is assembler): n in DPL, the CRC in DPL and A, R1 walks the buffer, R7 counts bytes, R6
- * bits (R1, R6, R7 and A changed: a subset of what the C one changed):
+ * is assembler): n in DPL, the CRC in DPL and A, R1 walks the buffer (&ds1302_buf[n] after
+ * it: settings_save() and clock_boot() use that), R7 counts bytes, R6 bits (R1, R6, R7 and
+ * A changed: a subset of what the C one changed):
  *   crc = SETTINGS_SEED; per byte: crc ^= byte, then 8 times: crc = crc << 1, ^ 0x07 if
  *   the bit shifted out was 1
  */
@@ -436,11 +437,10 @@ void settings_save(void) __naked
             "    inc  r0\n"
             "    mov  @r0,(_settings + 2)\n"        /* alarm_minute */
             "    mov  dpl,#3\n"
-            "    lcall _clock_crc\n"
-            "    mov  r0,#(_ds1302_buf + 3)\n"
-            "    mov  @r0,dpl\n"
-            "    inc  r0\n"
-            "    mov  @r0,#0xC3\n"                  /* SETTINGS_MAGIC */
+            "    lcall _clock_crc\n"                /* (R1 = &buf[3] after it) */
+            "    mov  @r1,a\n"
+            "    inc  r1\n"
+            "    mov  @r1,#0xC3\n"                  /* SETTINGS_MAGIC */
             "    lcall _ds1302_unprotect\n"
             "    mov  _ds1302_write_PARM_2,#0\n"
             "    mov  dpl,#0xC8\n"                  /* DS1302_RAM_W(4): the magic */
@@ -480,12 +480,11 @@ void clock_boot(void) __naked
             "    mov  dpl,#0xFF\n"                  /* DS1302_RAMBURST_R */
             "    lcall _ds1302_burst_read\n"
             "    mov  dpl,#3\n"
-            "    lcall _clock_crc\n"                /* the CRC of RAM0..2, in A */
-            "    mov  r0,#(_ds1302_buf + 3)\n"
-            "    xrl  a,@r0\n"
+            "    lcall _clock_crc\n"                /* the CRC of RAM0..2, in A; R1 = &buf[3] */
+            "    xrl  a,@r1\n"
             "    jnz  00001$\n"                     /* CRC */
-            "    inc  r0\n"
-            "    cjne @r0,#0xC3,00001$\n"           /* magic */
+            "    inc  r1\n"
+            "    cjne @r1,#0xC3,00001$\n"           /* magic */
             "    mov  r0,#(_ds1302_buf + 1)\n"
             "    cjne @r0,#24,00003$\n"
             "00003$:\n"
