@@ -157,6 +157,8 @@ uint8_t clock_crc(uint8_t n) __naked
             "    ret\n");
 }
 
+static bool_t date_moved(void);
+
 uint8_t clock_poll(void)
 {
     static uint8_t s;                   /* static: nothing to save around the calls */
@@ -207,18 +209,17 @@ uint8_t clock_poll(void)
     last_sec_raw = ds1302_buf[0];       /* only here: a GET's read must not hide a second */
     s = CLOCK_SECOND;
     if (ok) {
-        if (clock_tmp.day != clock_now.day || clock_tmp.month != clock_now.month
-            || clock_tmp.year != clock_now.year)
-            s = CLOCK_SECOND | CLOCK_DAY;
 #if FEATURE_DRIFT
         /* the drift's second (below); its DS1302 work (a step at :30 written at once, a
          * fold) only at a second seen within a tick of its edge, with no serial line under
-         * way and the clock set: ok, done with, holds that (decided before dt_copy(), which
-         * would need gap saved around it: 18 bytes less than the expression as the argument) */
+         * way and the clock set: ok, done with, holds that (decided first: gap need not be
+         * saved around the calls, 18 bytes less than the expression as the argument) */
         ok = 0;
         if (gap == 1 && !(settings.flags & SET_UNSET))
             ok = APP_IDLE();
 #endif
+        if (date_moved())
+            s = CLOCK_SECOND | CLOCK_DAY;
 #if FEATURE_DRIFT
         clock_settle();                 /* a set's reset first (at the set's clock_now) */
 #endif
@@ -239,6 +240,27 @@ uint8_t clock_poll(void)
     }
 #endif
     return s;
+}
+
+/*
+ * Whether clock_tmp's date differs from clock_now's, in C (SDCC's C: 4 bytes more):
+ *   clock_tmp.year != clock_now.year || .month != || .day != (datetime_t's first three)
+ * A, R0, R1.
+ */
+static bool_t date_moved(void) __naked
+{
+    __asm__("    mov  r0,#_clock_tmp\n"
+            "    mov  r1,#_clock_now\n"
+            "00001$:\n"
+            "    mov  a,@r0\n"
+            "    xrl  a,@r1\n"
+            "    add  a,#0xFF\n"                   /* C: they differ */
+            "    jc   00002$\n"
+            "    inc  r0\n"
+            "    inc  r1\n"
+            "    cjne r0,#(_clock_tmp + 3),00001$\n"  /* (equal: C = 0) */
+            "00002$:\n"
+            "    ret\n");
 }
 
 /* The assembler functions that use registers come last: SDCC saves no registers around a
@@ -372,10 +394,9 @@ typedef char commit_consts[(PENDING_WDAY_SHIFT == 2 && SET_RESET == 0x10
                             && (SETTINGS_FLAGS & SET_RESET) == 0) ? 1 : -1];
 void clock_commit(void) __naked
 {
-    __asm__("    mov  dpl,#2\n"                     /* PENDING_WDAY_SHIFT */
-            "    lcall _clock_write\n"
-            "    orl  _settings,#0x10\n"            /* SET_RESET */
-            "    ret\n");
+    __asm__("    orl  _settings,#0x10\n"            /* SET_RESET (clock_write() keeps it) */
+            "    mov  dpl,#2\n"                     /* PENDING_WDAY_SHIFT */
+            "    ljmp _clock_write\n");
 }
 
 /*
