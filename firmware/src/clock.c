@@ -368,11 +368,9 @@ void clock_commit(void) __naked
             "    inc  r0\n"
             "    mov  @r0,#0\n"                     /* buf[7]: control */
             "    lcall _ds1302_unprotect\n"
-            "    mov  _ds1302_burst_write_PARM_2,#_ds1302_buf\n"
-            "    mov  _ds1302_burst_write_PARM_3,#8\n"
+            "    mov  a,#8\n"
             "    mov  dpl,#0xBE\n"                  /* DS1302_CLKBURST_W */
-            "    lcall _ds1302_burst_write\n"
-            "    lcall _ds1302_protect\n"
+            "    lcall burst_out\n"                 /* (settings_save()'s tail) */
             "    mov  r0,#_ds1302_buf\n"
             "    mov  _last_sec_raw,@r0\n"
             "    mov  _win_lo,#0\n"
@@ -440,8 +438,8 @@ void clock_mark(uint8_t off) __naked
  *   buf[0..4] = settings.flags & SETTINGS_FLAGS, alarm_hour, alarm_minute, their CRC,
  *   SETTINGS_MAGIC; ds1302_unprotect(); the magic is cleared first and written last, so a
  *   block cut anywhere is invalid: ds1302_write(DS1302_RAM_W(4), 0x00);
- *   ds1302_burst_write(DS1302_RAMBURST_W, buf, SETTINGS_BYTES); settings_changed = 0;
- *   ds1302_protect() (a tail call)
+ *   settings_changed = 0; then burst_out (clock_write() calls it too): with DPL = the
+ *   command and A = n: ds1302_burst_write(DPL, buf, n); ds1302_protect() (a tail call)
  */
 typedef char save_layout[(offsetof(settings_t, alarm_hour) == 1
                           && offsetof(settings_t, alarm_minute) == 2 && SETTINGS_MAGIC == 0xC3
@@ -466,11 +464,13 @@ void settings_save(void) __naked
             "    mov  _ds1302_write_PARM_2,#0\n"
             "    mov  dpl,#0xC8\n"                  /* DS1302_RAM_W(4): the magic */
             "    lcall _ds1302_write\n"
-            "    mov  _ds1302_burst_write_PARM_2,#_ds1302_buf\n"
-            "    mov  _ds1302_burst_write_PARM_3,#5\n"
-            "    mov  dpl,#0xFE\n"                  /* DS1302_RAMBURST_W */
-            "    lcall _ds1302_burst_write\n"
             "    clr  _settings_changed\n"
+            "    mov  a,#5\n"
+            "    mov  dpl,#0xFE\n"                  /* DS1302_RAMBURST_W */
+            "burst_out:\n"                          /* (clock_write()'s too) */
+            "    mov  _ds1302_burst_write_PARM_2,#_ds1302_buf\n"
+            "    mov  _ds1302_burst_write_PARM_3,a\n"
+            "    lcall _ds1302_burst_write\n"
             "    ljmp _ds1302_protect\n");
 }
 
