@@ -31,6 +31,13 @@
  * - Setting the time is two steps so a serial SET can do the slow part before its line
  *   ends: clock_prepare() validates clock_new and computes its weekday; clock_commit()
  *   encodes the 8-byte clock burst and writes it (seconds restart at that CE fall).
+ * - With the drift feature the burst carries weekday + 2 ("set, record pending") and the
+ *   drift reset (drift_set(): 5-7 ms of DS1302 transfers) is left pending (SET_RESET in
+ *   settings.flags): clock_settle() runs it, once for any number of sets since the last one,
+ *   from the main loop right after a reply has been started (the UART has the reply's time
+ *   in hand: pipelined SETs' replies follow each other without a gap) or when nothing is
+ *   being sent, and from clock_poll() before the drift's second. A power cut before it is
+ *   a weekday + 2 found at power-up, which redoes the reset (drift.h).
  */
 #ifndef CLOCK_H
 #define CLOCK_H
@@ -42,6 +49,7 @@
 #define SET_H12       0x02
 #define SET_UNSET     0x04
 #define SET_COMP      0x08      /* drift: temperature compensation on (drift.h) */
+#define SET_RESET     0x10      /* drift: a set's drift reset is pending (never saved) */
 
 #if FEATURE_DRIFT
 #define SETTINGS_FLAGS (SET_ALARM_ON | SET_H12 | SET_COMP)   /* the flags saved in RAM */
@@ -76,7 +84,11 @@ void    clock_boot(void);       /* check the DS1302, first power-up handling */
 uint8_t clock_poll(void);       /* when clock_wait runs out: CLOCK_* bits, 0 if no new second */
 bool_t clock_read(void);        /* clock burst -> clock_tmp, decoded; 0 if invalid */
 bool_t clock_prepare(void);     /* validate clock_new, its weekday; 0 if invalid */
-void   clock_commit(void);      /* after clock_prepare(): write the DS1302 once ("set") */
+void   clock_commit(void);      /* after clock_prepare(): write the DS1302 once ("set");
+                                   with the drift feature the drift reset is left pending */
+#if FEATURE_DRIFT
+void   clock_settle(void);      /* the pending drift reset of the sets since the last one */
+#endif
 void   clock_write(uint8_t off);/* after clock_prepare(): the clock burst, day-of-week
                                    register = weekday + off (see above and drift.h) */
 void   clock_mark(uint8_t off); /* the day-of-week register alone: clock_now's weekday + off */

@@ -63,12 +63,9 @@ static uint8_t win_lo;              /* the next window opens this many ticks aft
 static BIT alarm_latched;       /* the alarm already rang in the current matching minute */
 #endif
 
-/* in assembler: A = A + off for a day-of-week register (clock.h): wrapped to 1..7 (A <= 14) */
-#define WRAP7 "    cjne a,#8,00090$\n" \
-              "00090$:\n" \
-              "    jc   00091$\n" \
-              "    subb a,#7\n"      /* (C = 0) */ \
-              "00091$:\n"
+/* in assembler: A = A + off for a day-of-week register (clock.h): wrapped to 1..7 (A <= 14)
+ * by the subroutine wrap7 (bcd_dec()'s second entry: A and C only) */
+#define WRAP7 "    lcall wrap7\n"
 
 /* in the assembler below: the struct offsets and constants it relies on */
 typedef char clock_asm_layout[(offsetof(datetime_t, year) == 0 && offsetof(datetime_t, second) == 5
@@ -84,7 +81,8 @@ typedef char clock_asm_layout[(offsetof(datetime_t, year) == 0 && offsetof(datet
 
 /*
  * BCD byte -> 0..99, or 0xFF when a nibble is not a decimal digit. In assembler (SDCC's C
- * took 33 bytes and R6, R7): b in DPL; the result in DPL and A; uses A, B only.
+ * took 33 bytes and R6, R7): b in DPL; the result in DPL and A; uses A, B only. With wrap7
+ * after it (WRAP7 above).
  *   lo = b & 15, hi = b >> 4: 0xFF if either is over 9, else b - 6 * hi (= 10 * hi + lo)
  */
 static uint8_t bcd_dec(uint8_t b) __naked
@@ -108,6 +106,13 @@ static uint8_t bcd_dec(uint8_t b) __naked
             "    mov  a,#0xFF\n"
             "00002$:\n"
             "    mov  dpl,a\n"
+            "    ret\n"
+            "wrap7:\n"                        /* A (1..14) wrapped to 1..7: A, C */
+            "    cjne a,#8,00004$\n"
+            "00004$:\n"
+            "    jc   00005$\n"
+            "    subb a,#7\n"                      /* (C = 0) */
+            "00005$:\n"
             "    ret\n");
 }
 
@@ -121,35 +126,38 @@ bool_t clock_prepare(void)
     return 1;
 }
 
-#if FEATURE_DRIFT
-void clock_commit(void)
-{
-    clock_write(PENDING_WDAY_SHIFT);    /* within the SET's 2 ms; then the drift reset */
-    drift_set();
-}
-#endif
-
 /*
  * CRC-8 (x^8 + x^2 + x + 1, MSB first, seeded) of ds1302_buf[0..n-1], n >= 1 (the
- * settings: RAM0..2; the drift record). (Kept in C: an assembler one, 23 bytes less, makes
- * DRIFT commands faster and moves which lines a 32-line pipelined burst loses, which
- * tests/firmware/test_pipeline.py's drift mix assumes.)
+ * settings: RAM0..2; the drift record). In assembler (SDCC's C took 46 bytes; every caller
+ * is assembler): n in DPL, the CRC in DPL and A, R1 walks the buffer (&ds1302_buf[n] after
+ * it: settings_save() and clock_boot() use that), R7 counts bytes, R6 bits (R1, R6, R7 and
+ * A changed: a subset of what the C one changed):
+ *   crc = SETTINGS_SEED; per byte: crc ^= byte, then 8 times: crc = crc << 1, ^ 0x07 if
+ *   the bit shifted out was 1
  */
-uint8_t clock_crc(uint8_t n)
+typedef char crc_seed_is[(SETTINGS_SEED == 0xA5) ? 1 : -1];
+uint8_t clock_crc(uint8_t n) __naked
 {
-    uint8_t crc = SETTINGS_SEED, i = 0, j;
-    do {
-        crc ^= ds1302_buf[i];
-        j = 8;
-        do {
-            if (crc & 0x80)
-                crc = (uint8_t)(crc << 1) ^ (uint8_t)0x07;
-            else
-                crc <<= 1;
-        } while (--j);
-    } while (++i < n);
-    return crc;
+    (void)n;
+    __asm__("    mov  r7,dpl\n"
+            "    mov  r1,#_ds1302_buf\n"
+            "    mov  a,#0xA5\n"                   /* SETTINGS_SEED */
+            "00001$:\n"
+            "    xrl  a,@r1\n"
+            "    mov  r6,#8\n"
+            "00002$:\n"
+            "    add  a,acc\n"                     /* << 1, C = the bit shifted out */
+            "    jnc  00003$\n"
+            "    xrl  a,#0x07\n"
+            "00003$:\n"
+            "    djnz r6,00002$\n"
+            "    inc  r1\n"
+            "    djnz r7,00001$\n"
+            "    mov  dpl,a\n"
+            "    ret\n");
 }
+
+static bool_t date_moved(void);
 
 uint8_t clock_poll(void)
 {
@@ -201,17 +209,19 @@ uint8_t clock_poll(void)
     last_sec_raw = ds1302_buf[0];       /* only here: a GET's read must not hide a second */
     s = CLOCK_SECOND;
     if (ok) {
-        if (clock_tmp.day != clock_now.day || clock_tmp.month != clock_now.month
-            || clock_tmp.year != clock_now.year)
-            s = CLOCK_SECOND | CLOCK_DAY;
 #if FEATURE_DRIFT
         /* the drift's second (below); its DS1302 work (a step at :30 written at once, a
          * fold) only at a second seen within a tick of its edge, with no serial line under
-         * way and the clock set: ok, done with, holds that (decided before dt_copy(), which
-         * would need gap saved around it: 18 bytes less than the expression as the argument) */
+         * way and the clock set: ok, done with, holds that (decided first: gap need not be
+         * saved around the calls, 18 bytes less than the expression as the argument) */
         ok = 0;
         if (gap == 1 && !(settings.flags & SET_UNSET))
             ok = APP_IDLE();
+#endif
+        if (date_moved())
+            s = CLOCK_SECOND | CLOCK_DAY;
+#if FEATURE_DRIFT
+        clock_settle();                 /* a set's reset first (at the set's clock_now) */
 #endif
         dt_copy(&clock_now, &clock_tmp);
 #if FEATURE_DRIFT
@@ -230,6 +240,27 @@ uint8_t clock_poll(void)
     }
 #endif
     return s;
+}
+
+/*
+ * Whether clock_tmp's date differs from clock_now's, in C (SDCC's C: 4 bytes more):
+ *   clock_tmp.year != clock_now.year || .month != || .day != (datetime_t's first three)
+ * A, R0, R1.
+ */
+static bool_t date_moved(void) __naked
+{
+    __asm__("    mov  r0,#_clock_tmp\n"
+            "    mov  r1,#_clock_now\n"
+            "00001$:\n"
+            "    mov  a,@r0\n"
+            "    xrl  a,@r1\n"
+            "    add  a,#0xFF\n"                   /* C: they differ */
+            "    jc   00002$\n"
+            "    inc  r0\n"
+            "    inc  r1\n"
+            "    cjne r0,#(_clock_tmp + 3),00001$\n"  /* (equal: C = 0) */
+            "00002$:\n"
+            "    ret\n");
 }
 
 /* The assembler functions that use registers come last: SDCC saves no registers around a
@@ -337,11 +368,9 @@ void clock_commit(void) __naked
             "    inc  r0\n"
             "    mov  @r0,#0\n"                     /* buf[7]: control */
             "    lcall _ds1302_unprotect\n"
-            "    mov  _ds1302_burst_write_PARM_2,#_ds1302_buf\n"
-            "    mov  _ds1302_burst_write_PARM_3,#8\n"
+            "    mov  a,#8\n"
             "    mov  dpl,#0xBE\n"                  /* DS1302_CLKBURST_W */
-            "    lcall _ds1302_burst_write\n"
-            "    lcall _ds1302_protect\n"
+            "    lcall burst_out\n"                 /* (settings_save()'s tail) */
             "    mov  r0,#_ds1302_buf\n"
             "    mov  _last_sec_raw,@r0\n"
             "    mov  _win_lo,#0\n"
@@ -353,6 +382,35 @@ void clock_commit(void) __naked
 }
 
 #if FEATURE_DRIFT
+/*
+ * A set: the clock burst with the day-of-week register = weekday + PENDING_WDAY_SHIFT
+ * (within the SET's 2 ms), the drift reset left pending (clock.h):
+ *   clock_write(PENDING_WDAY_SHIFT); settings.flags |= SET_RESET;
+ * A set while one is pending rewrites the clock with offset 2 again: one reset serves both.
+ */
+typedef char commit_consts[(PENDING_WDAY_SHIFT == 2 && SET_RESET == 0x10
+                            && (SETTINGS_FLAGS & SET_RESET) == 0) ? 1 : -1];
+void clock_commit(void) __naked
+{
+    __asm__("    orl  _settings,#0x10\n"            /* SET_RESET (clock_write() keeps it) */
+            "    mov  dpl,#2\n"                     /* PENDING_WDAY_SHIFT */
+            "    ljmp _clock_write\n");
+}
+
+/*
+ * The pending drift reset, if any (the main loop, clock_poll()):
+ *   if (settings.flags & SET_RESET) { settings.flags &= ~SET_RESET; drift_set(); (tail) }
+ */
+void clock_settle(void) __naked
+{
+    __asm__("    mov  a,_settings\n"
+            "    jnb  acc.4,00001$\n"               /* SET_RESET */
+            "    anl  _settings,#0xEF\n"
+            "    ljmp _drift_set\n"
+            "00001$:\n"
+            "    ret\n");
+}
+
 /*
  * In assembler (SDCC's C took 29 bytes and wday_off() 19): off in DPL, kept on the stack
  * across ds1302_unprotect():
@@ -380,8 +438,8 @@ void clock_mark(uint8_t off) __naked
  *   buf[0..4] = settings.flags & SETTINGS_FLAGS, alarm_hour, alarm_minute, their CRC,
  *   SETTINGS_MAGIC; ds1302_unprotect(); the magic is cleared first and written last, so a
  *   block cut anywhere is invalid: ds1302_write(DS1302_RAM_W(4), 0x00);
- *   ds1302_burst_write(DS1302_RAMBURST_W, buf, SETTINGS_BYTES); settings_changed = 0;
- *   ds1302_protect() (a tail call)
+ *   settings_changed = 0; then burst_out (clock_write() calls it too): with DPL = the
+ *   command and A = n: ds1302_burst_write(DPL, buf, n); ds1302_protect() (a tail call)
  */
 typedef char save_layout[(offsetof(settings_t, alarm_hour) == 1
                           && offsetof(settings_t, alarm_minute) == 2 && SETTINGS_MAGIC == 0xC3
@@ -398,20 +456,21 @@ void settings_save(void) __naked
             "    inc  r0\n"
             "    mov  @r0,(_settings + 2)\n"        /* alarm_minute */
             "    mov  dpl,#3\n"
-            "    lcall _clock_crc\n"
-            "    mov  r0,#(_ds1302_buf + 3)\n"
-            "    mov  @r0,dpl\n"
-            "    inc  r0\n"
-            "    mov  @r0,#0xC3\n"                  /* SETTINGS_MAGIC */
+            "    lcall _clock_crc\n"                /* (R1 = &buf[3] after it) */
+            "    mov  @r1,a\n"
+            "    inc  r1\n"
+            "    mov  @r1,#0xC3\n"                  /* SETTINGS_MAGIC */
             "    lcall _ds1302_unprotect\n"
             "    mov  _ds1302_write_PARM_2,#0\n"
             "    mov  dpl,#0xC8\n"                  /* DS1302_RAM_W(4): the magic */
             "    lcall _ds1302_write\n"
-            "    mov  _ds1302_burst_write_PARM_2,#_ds1302_buf\n"
-            "    mov  _ds1302_burst_write_PARM_3,#5\n"
-            "    mov  dpl,#0xFE\n"                  /* DS1302_RAMBURST_W */
-            "    lcall _ds1302_burst_write\n"
             "    clr  _settings_changed\n"
+            "    mov  a,#5\n"
+            "    mov  dpl,#0xFE\n"                  /* DS1302_RAMBURST_W */
+            "burst_out:\n"                          /* (clock_write()'s too) */
+            "    mov  _ds1302_burst_write_PARM_2,#_ds1302_buf\n"
+            "    mov  _ds1302_burst_write_PARM_3,a\n"
+            "    lcall _ds1302_burst_write\n"
             "    ljmp _ds1302_protect\n");
 }
 
@@ -442,13 +501,11 @@ void clock_boot(void) __naked
             "    mov  dpl,#0xFF\n"                  /* DS1302_RAMBURST_R */
             "    lcall _ds1302_burst_read\n"
             "    mov  dpl,#3\n"
-            "    lcall _clock_crc\n"                /* the CRC of RAM0..2 */
-            "    mov  r0,#(_ds1302_buf + 3)\n"
-            "    mov  a,dpl\n"
-            "    xrl  a,@r0\n"
+            "    lcall _clock_crc\n"                /* the CRC of RAM0..2, in A; R1 = &buf[3] */
+            "    xrl  a,@r1\n"
             "    jnz  00001$\n"                     /* CRC */
-            "    inc  r0\n"
-            "    cjne @r0,#0xC3,00001$\n"           /* magic */
+            "    inc  r1\n"
+            "    cjne @r1,#0xC3,00001$\n"           /* magic */
             "    mov  r0,#(_ds1302_buf + 1)\n"
             "    cjne @r0,#24,00003$\n"
             "00003$:\n"

@@ -31,7 +31,7 @@
 #define REC_BASE    7               /* RAM address of copy 0; copy 1 follows */
 #define REC_SIZE    12
 #define ID_ADDR     5
-#define STEP_LAG    1555000L        /* 15.55 ms */
+#define STEP_LAG    1400000L        /* 14.00 ms */
 #define BOOT_LAG    24000L          /* 0.24 ms */
 #define MAX_AWAY_MIN (1UL << 19)    /* minutes on battery the catch-up covers (364 days) */
 
@@ -562,15 +562,15 @@ static void wait_edge(void)
  *     clock_write(gen);
  * n comes in DPL:DPH and waits on the stack through the calls, then R7:R6 (tick1() keeps
  * them); STEPS += n is add()'s steps_add. */
-typedef char lags[(-STEP_LAG == (int32_t)0xFFE845C8L && -BOOT_LAG == (int32_t)0xFFFFA240L)
+typedef char lags[(-STEP_LAG == (int32_t)0xFFEAA340L && -BOOT_LAG == (int32_t)0xFFFFA240L)
                   ? 1 : -1];
 static void step(int16_t n)
 {
     (void)n;
     __asm__("    push dpl\n"
             "    push dph\n"
-            "    mov  dptr,#0x45C8\n"            /* -STEP_LAG = 0xFFE845C8 */
-            "    mov  b,#0xE8\n"
+            "    mov  dptr,#0xA340\n"            /* -STEP_LAG = 0xFFEAA340 */
+            "    mov  b,#0xEA\n"
             "    jnb  _edge,00001$\n"
             "    mov  dptr,#0xA240\n"            /* -BOOT_LAG = 0xFFFFA240 */
             "    mov  b,#0xFF\n"

@@ -70,7 +70,35 @@ void main(void)
             tick_seen++;
             app_tick();
         }
+#if FEATURE_DRIFT && FEATURE_SERIAL
+        /* APP_BACKGROUND(), then a set's pending drift reset (clock_settle(), 5-7 ms) when
+         * the UART has time in hand or nothing to send: the transmitter was idle before
+         * protocol_poll() (a reply it started now, or none to send), or is idle now. While
+         * a reply started earlier is still going out, the reset waits for the next one (so
+         * pipelined SETs' replies follow each other without a gap); clock_poll() runs it
+         * before the drift's next second in any case. In assembler: the carry of
+         * uart_tx_idle() kept on the stack (PSW) across protocol_poll(). */
+        __asm
+            jnb  _uart_event,00901$
+            clr  _uart_event
+            lcall _uart_tx_idle
+            push psw
+            lcall _protocol_poll
+            pop  psw
+            jc   00902$
+        00901$:
+            lcall _uart_tx_idle
+            jnc  00903$
+        00902$:
+            lcall _clock_settle
+        00903$:
+        __endasm;
+#else
         APP_BACKGROUND();
+#if FEATURE_DRIFT
+        clock_settle();                 /* a set's pending drift reset (keys) */
+#endif
+#endif
         if (ui_dirty)
             ui_refresh();
         if (settings_changed)

@@ -99,9 +99,14 @@ static const char *send(const char *bytes)
     fake_uart_out[0] = 0;
     fake_uart_feed(bytes);
     /* each poll takes every byte it may and sends one reply or piece (the fake UART's line
-     * buffer is always sent at once) */
-    for (i = 0; i < 40; i++)
+     * buffer is always sent at once); then, as the main loop does, a set's pending drift
+     * reset (clock.h) */
+    for (i = 0; i < 40; i++) {
         protocol_poll();
+#if FEATURE_DRIFT
+        clock_settle();
+#endif
+    }
     return fake_uart_out;
 }
 

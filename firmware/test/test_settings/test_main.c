@@ -251,13 +251,23 @@ static void test_prepare_refuses_an_invalid_time_and_commit_writes_once(void)
     fake_drift_sets = 0;
 #endif
     clock_commit();
+#if FEATURE_DRIFT
+    /* the drift reset is left pending (the main loop runs it once a reply is under way) */
+    TEST_ASSERT_EQUAL_UINT8_MESSAGE(3, fake_rtc_writes, "WP off, one burst, WP on");
+    TEST_ASSERT_EQUAL_UINT8_MESSAGE(4 + 2, fake_rtc_reg[5], "weekday + 2: record pending");
+    TEST_ASSERT_EQUAL_UINT8_MESSAGE(0, fake_drift_sets, "no drift reset yet");
+    TEST_ASSERT_TRUE(settings.flags & SET_RESET);
+    clock_settle();
+    TEST_ASSERT_EQUAL_HEX8(0, settings.flags & SET_RESET);
+#endif
     {
         static const uint8_t want[8] = { 0x00, 0x00, 0x00, 0x29, 0x02, 4, 0x24, DS1302_WP };
         TEST_ASSERT_EQUAL_MEMORY(want, fake_rtc_reg, 8);
     }
 #if FEATURE_DRIFT
-    /* the burst with the weekday + 2 ("set, record pending"), then drift_set() (doubles.c:
-     * the record's generation 0 into the day-of-week register alone, as drift.c ends) */
+    /* the burst with the weekday + 2 ("set, record pending"), then, settled, drift_set()
+     * (doubles.c: the record's generation 0 into the day-of-week register alone, as drift.c
+     * ends) */
     TEST_ASSERT_EQUAL_UINT8_MESSAGE(6, fake_rtc_writes,
                                     "WP off, one burst, WP on; WP off, weekday, WP on");
     TEST_ASSERT_EQUAL_UINT8_MESSAGE(1, fake_drift_sets, "the drift record reset once");
@@ -268,11 +278,40 @@ static void test_prepare_refuses_an_invalid_time_and_commit_writes_once(void)
     TEST_ASSERT_FALSE_MESSAGE(settings_changed, "the mark went with the burst: no RAM write");
 }
 
+#if FEATURE_DRIFT
+static void test_sets_before_the_pending_drift_reset_share_one(void)
+{
+    fresh();
+    clock_new.year = 24;
+    clock_new.month = 2;
+    clock_new.day = 29;
+    clock_new.hour = clock_new.minute = clock_new.second = 0;
+    TEST_ASSERT_TRUE(clock_prepare());
+    settings.flags = 0;
+    fake_drift_sets = 0;
+    clock_commit();
+    clock_new.day = 28;
+    TEST_ASSERT_TRUE(clock_prepare());
+    clock_commit();
+    TEST_ASSERT_EQUAL_UINT8_MESSAGE(6, fake_rtc_writes, "two sets: two bursts, no reset yet");
+    TEST_ASSERT_EQUAL_HEX8_MESSAGE(0x28, fake_rtc_reg[3], "the second set's day");
+    TEST_ASSERT_EQUAL_UINT8_MESSAGE(3 + 2, fake_rtc_reg[5], "weekday + 2: record pending");
+    clock_settle();
+    clock_settle();
+    TEST_ASSERT_EQUAL_UINT8_MESSAGE(1, fake_drift_sets, "one drift reset for both");
+    TEST_ASSERT_EQUAL_UINT8_MESSAGE(9, fake_rtc_writes, "WP off, weekday, WP on: once");
+    TEST_ASSERT_EQUAL_UINT8_MESSAGE(3, fake_rtc_reg[5], "the generation's weekday register");
+}
+#endif
+
 void main(void)
 {
     UNITY_BEGIN();
     RUN_TEST(test_save_writes_the_record_with_its_check);
     RUN_TEST(test_boot_loads_a_valid_record_and_writes_nothing);
+#if FEATURE_DRIFT
+    RUN_TEST(test_sets_before_the_pending_drift_reset_share_one);
+#endif
     RUN_TEST(test_boot_resets_settings_but_keeps_the_time_on_a_bad_record);
     RUN_TEST(test_every_single_bit_error_is_caught);
     RUN_TEST(test_an_invalid_clock_boots_to_the_build_date_marked_unset);
