@@ -129,7 +129,7 @@ enum { R_SET, R_TIME, R_PONG, R_ALARM, R_HOURS, R_INFO, R_HELP,
 #define R_CKS  0x80                 /* the reply gets a check suffix: "*HH" ... */
 #define R_CRC  0x40                 /* ... or "#CCCC" */
 #define R_DATA 0x20                 /* ALARM: on, HOURS: 12 h, INFO: unset, DRIFT: COMP on
-                                       (reply_flag()) */
+                                       (line_end()) */
 #define R_CODE 0x1F
 /* the codes the assembler below uses, as numbers (it cannot see an enum; checked) */
 #define R_CAL_N       7
@@ -206,7 +206,8 @@ typedef char drift_rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drif
 
 /* rq[rq_head] = b; if (++rq_head == PROTO_QUEUE) rq_head = 0;
  * and rq_get(): b = rq[rq_tail]; if (++rq_tail == PROTO_QUEUE) rq_tail = 0; return b;
- * (called from the assembler only), sharing the index's step at R0 = its address. */
+ * (called from the assembler only: b in DPL and A), sharing the index's step at R0 = its
+ * address. */
 static void rq_put(uint8_t b) __naked
 {
     (void)b;
@@ -236,7 +237,7 @@ static void rq_put(uint8_t b) __naked
 }
 
 /* per reply code: the result bytes queued after it (rq_len()) | the settings flag its R_DATA
- * shows << 4 (reply_flag()); R_ALARM_AGAIN: none (its time is the last one's) */
+ * shows << 4 (line_end()); R_ALARM_AGAIN: none (its time is the last one's) */
 static const CODE uint8_t reply_info[R_ALARM_AGAIN + 1] = {
     [R_SET] = RQ_DT,
     [R_ALARM] = RQ_ALARM | SET_ALARM_ON << 4,
@@ -251,27 +252,15 @@ static const CODE uint8_t reply_info[R_ALARM_AGAIN + 1] = {
 };
 typedef char reply_info_fits[(RQ_DT | RQ_DATE | RQ_ALARM) < 16 ? 1 : -1];   /* RQ_DRIFT: 6 */
 
-/* result bytes queued after reply code k (R_CODE bits): reply_info[k] & 0x0F. In assembler
- * (callee_saves in compat.h: SDCC's C pushed a register it did not need): A and DPTR only.
- * With, sharing its end, reply_flag(k) (called from the assembler below only): the settings
- * flag that reply code k shows (R_DATA): SET_ALARM_ON, SET_H12, SET_UNSET, SET_COMP:
- * reply_info[k] >> 4. */
-static uint8_t rq_len(uint8_t k) __naked
+/* A = the result bytes queued after reply code A: reply_info[A & R_CODE] & 0x0F. In
+ * assembler, called from the assembler only (A in and out): A and DPTR. */
+static void rq_len(void) __naked
 {
-    (void)k;
-    __asm__("    mov  a,dpl\n"
+    __asm__("    anl  a,#0x1F\n"                    /* R_CODE */
             "    mov  dptr,#_reply_info\n"
             "    movc a,@a+dptr\n"
-            "info_low:\n"
             "    anl  a,#0x0F\n"
-            "    mov  dpl,a\n"
-            "    ret\n"
-            "_reply_flag:\n"
-            "    mov  a,dpl\n"
-            "    mov  dptr,#_reply_info\n"
-            "    movc a,@a+dptr\n"
-            "    swap a\n"
-            "    sjmp info_low\n");
+            "    ret\n");
 }
 
 /* room = rq_tail - rq_head - 1; if (rq_tail <= rq_head) room += PROTO_QUEUE; (A, DPL) */
@@ -294,9 +283,9 @@ static uint8_t rq_room(void) __naked
  * In assembler, each with the registers it touches stated: the commands below keep their
  * state in the others across the calls. */
 
-/* while (line[pp] == ' ') pp++; R0 = &line[pp] after it (A, R0). With the cursor's two
+/* while (line[pp] == ' ') pp++; R0 = &line[pp] after it (A, R0). With the cursor's
  * helpers for the assembler below: pp_at: R0 = A = &line[pp] (A, R0); pp_set: pp = R0 -
- * line (A, C). */
+ * line (A, C); digit: A = *R0 - '0', C = it is a decimal digit (A, C). */
 static void skip_spaces(void) __naked
 {
     __asm__("00001$:\n"
@@ -315,6 +304,12 @@ static void skip_spaces(void) __naked
             "    clr  c\n"
             "    subb a,#_line\n"
             "    mov  _pp,a\n"
+            "    ret\n"
+            "digit:\n"
+            "    mov  a,@r0\n"
+            "    add  a,#0xD0\n"                    /* - '0' */
+            "    cjne a,#10,00002$\n"               /* C: 0..9 */
+            "00002$:\n"
             "    ret\n");
 }
 
@@ -341,24 +336,19 @@ static void expect(char c) __naked
             "    ret\n");
 }
 
-/* two decimal digits -> 0..99; a syntax error (and 0) otherwise (A, B, R0, DPL; SDCC's C:
- * 50 bytes): B = 10 x the first digit. */
+/* two decimal digits -> 0..99 (in DPL and A); a syntax error otherwise (the value then
+ * undefined: nothing uses the values of a line with a syntax error) (A, B, R0, DPL; SDCC's
+ * C: 50 bytes): B = 10 x the first digit. */
 static uint8_t take_2d(void) __naked
 {
     __asm__("    lcall pp_at\n"
-            "    mov  a,@r0\n"
-            "    add  a,#0xD0\n"                    /* - '0' */
-            "    cjne a,#10,00001$\n"
-            "00001$:\n"
+            "    lcall digit\n"
             "    jnc  00003$\n"                     /* not a digit */
             "    mov  b,#10\n"
             "    mul  ab\n"
             "    mov  b,a\n"
             "    inc  r0\n"
-            "    mov  a,@r0\n"
-            "    add  a,#0xD0\n"
-            "    cjne a,#10,00002$\n"
-            "00002$:\n"
+            "    lcall digit\n"
             "    jnc  00003$\n"
             "    add  a,b\n"
             "    mov  dpl,a\n"
@@ -367,22 +357,11 @@ static uint8_t take_2d(void) __naked
             "    ret\n"
             "00003$:\n"
             "    setb _bad_syntax\n"
-            "    mov  dpl,#0\n"
             "    ret\n");
 }
 
-/* "HH:MM" -> take_h, take_m (syntax error if malformed) (A, B, R0, DPL) */
+/* an ALARM's "HH:MM" (parse()), a DRIFT's value (cmd_drift()) */
 static uint8_t take_h, take_m;
-static void take_hm(void) __naked
-{
-    __asm__("    lcall _take_2d\n"
-            "    mov  _take_h,dpl\n"
-            "    mov  dpl,#0x3A\n"                  /* ':' */
-            "    lcall _expect\n"
-            "    lcall _take_2d\n"
-            "    mov  _take_m,dpl\n"
-            "    ret\n");
-}
 
 /* the reply code of a command parsed: R_E_SYNTAX if malformed or anything follows it, else
  * R_E_RANGE if a value is out of range, else ok (A, B, R0, DPL) */
@@ -503,10 +482,7 @@ static uint16_t take_fixed(uint8_t spec) __naked
             "00011$:\n"
             "    inc  r0\n"
             "00002$:\n"
-            "    mov  a,@r0\n"
-            "    add  a,#0xD0\n"                    /* - '0' */
-            "    cjne a,#10,00003$\n"
-            "00003$:\n"
+            "    lcall digit\n"
             "    jc   00005$\n"
             "    mov  a,r1\n"                       /* not a digit */
             "    jnz  00004$\n"
@@ -589,10 +565,7 @@ static uint16_t take_hex4(void) __naked
             "    mov  r2,a\n"
             "    mov  r3,a\n"
             "00001$:\n"
-            "    mov  a,@r0\n"
-            "    add  a,#0xD0\n"                    /* - '0' */
-            "    cjne a,#10,00002$\n"
-            "00002$:\n"
+            "    lcall digit\n"
             "    jc   00005$\n"                     /* '0'..'9' */
             "    add  a,#0xF9\n"                    /* - ('A' - '0' - 10) */
             "    cjne a,#10,00003$\n"
@@ -656,8 +629,7 @@ static uint8_t take_date(void) __naked
  *     if (k == R_SET && (century != 20 || !clock_prepare()))   (validates; nothing written)
  *         k = R_E_RANGE;
  *     return k;
- * In assembler (SDCC's C: 75 bytes; take_hm() left take_h, take_m set, read by nothing
- * after a SET): R7 = the century.
+ * In assembler (SDCC's C: 75 bytes): R7 = the century.
  */
 typedef char set_layout[(offsetof(datetime_t, hour) == 3 && offsetof(datetime_t, second) == 5
                          && offsetof(datetime_t, year) == 0) ? 1 : -1];
@@ -731,9 +703,7 @@ static uint8_t cmd_drift(void) __naked
     __asm__("    mov  _kw,#0xFF\n"                  /* K_NONE */
             "    clr  _take_neg\n"
             "    lcall _at_end\n"
-            "    jnc  00002$\n"
-            "    ljmp 00020$\n"                     /* no argument: the state alone */
-            "00002$:\n"
+            "    jc   00011$\n"                     /* no argument: the state alone */
             "    mov  dptr,#_drift_words\n"
             "    lcall _take_word\n"
             "    mov  _kw,dpl\n"
@@ -890,7 +860,7 @@ static uint8_t cmd_drift(void) __naked
  *     if (kw == K_ALARM) {
  *         n = pp; v = take_word(onoff);    (ON: SET_ALARM_ON, OFF: 0)
  *         if (v == K_NONE || !at_end()) {
- *             pp = n; take_hm(); v = SET_ALARM_ON;
+ *             pp = n; take_h = take_2d(); expect(':'); take_m = take_2d(); v = SET_ALARM_ON;
  *             if (take_h > 23 || take_m > 59) bad_range = 1;
  *         }
  *         f = (f & ~SET_ALARM_ON) | v;
@@ -997,14 +967,18 @@ static uint8_t parse(void) __naked
             "    jc   00009$\n"
             "00007$:\n"                            /* a time */
             "    mov  _pp,r5\n"
-            "    lcall _take_hm\n"
+            "    lcall _take_2d\n"                 /* HH:MM */
+            "    mov  _take_h,a\n"
+            "    mov  dpl,#0x3A\n"                  /* ':' */
+            "    lcall _expect\n"
+            "    lcall _take_2d\n"
+            "    mov  _take_m,a\n"
             "    mov  r4,#1\n"                      /* SET_ALARM_ON */
-            "    mov  a,_take_h\n"
-            "    cjne a,#24,00008$\n"
+            "    cjne a,#60,00008$\n"
             "00008$:\n"
             "    jnc  00016$\n"
-            "    mov  a,_take_m\n"
-            "    cjne a,#60,00017$\n"
+            "    mov  a,_take_h\n"
+            "    cjne a,#24,00017$\n"
             "00017$:\n"
             "    jc   00009$\n"
             "00016$:\n"
@@ -1024,10 +998,7 @@ static uint8_t parse(void) __naked
             "    lcall pp_at\n"                     /* K_NONE: digits? */
             "    mov  r5,a\n"
             "00011$:\n"
-            "    mov  a,@r0\n"
-            "    add  a,#0xD0\n"                    /* - '0' */
-            "    cjne a,#10,00019$\n"
-            "00019$:\n"
+            "    lcall digit\n"
             "    jnc  00020$\n"
             "    inc  r0\n"
             "    inc  _pp\n"
@@ -1139,7 +1110,7 @@ bool_t protocol_set_near(void) __naked
  * then the result goes with the code: a SET's time, an ALARM's time, a flag (R_DATA); the
  * room is there (protocol_rx() took the line only with room for the largest entry):
  *     n = code & R_CODE;
- *     if (settings.flags & reply_flag(n)) code |= R_DATA;
+ *     if (settings.flags & reply_info[n] >> 4) code |= R_DATA;
  *     p = &clock_new.year;
  *     if (n == R_ALARM) {      (most ALARM replies show the time the one before showed:
  *         p = &settings.alarm_hour;                                   then the code alone)
@@ -1148,8 +1119,8 @@ bool_t protocol_set_near(void) __naked
  *     }
  *     rq_put(code); n = rq_len(code & R_CODE); while (n--) rq_put(*p++);
  *     ui_dirty = UI_ALL;
- * In assembler (SDCC's C: 175 bytes): R7 = code, R6 = n, R1 = p (reply_flag(), rq_len() and
- * rq_put() keep R0-R7).
+ * In assembler (SDCC's C: 175 bytes): R7 = code, R6 = n, R1 = p (rq_len() and rq_put() keep
+ * R0-R7).
  */
 #define R_E_LONG_N  (R_E_UNKNOWN_N + 3)
 #define R_E_BYTE_N  (R_E_UNKNOWN_N + 4)
@@ -1202,9 +1173,10 @@ static void line_end(void) __naked
             "    mov  a,r7\n"
             "    anl  a,#0x1F\n"
             "    mov  r6,a\n"                       /* n */
-            "    mov  dpl,a\n"
-            "    lcall _reply_flag\n"
-            "    mov  a,dpl\n"
+            "    mov  dptr,#_reply_info\n"          /* its flag: reply_info[n] >> 4 */
+            "    movc a,@a+dptr\n"
+            "    swap a\n"
+            "    anl  a,#0x0F\n"
             "    anl  a,_settings\n"                /* settings.flags */
             "    jz   00009$\n"
             "    mov  a,r7\n"
@@ -1228,10 +1200,7 @@ static void line_end(void) __naked
             "    mov  dpl,r7\n"
             "    lcall _rq_put\n"
             "    mov  a,r7\n"
-            "    anl  a,#0x1F\n"
-            "    mov  dpl,a\n"
             "    lcall _rq_len\n"
-            "    mov  a,dpl\n"
             "    jz   00013$\n"
             "    mov  r6,a\n"
             "00012$:\n"
@@ -1272,7 +1241,7 @@ static void line_reset(void) __naked
  *     if (lflags & L_STAR) {                   (the check suffix: digits)
  *         d = c - '0';                         ('#': '0'..'?' -> 0..15)
  *         if (!(lflags & L_CRC) && d > 9) {    ('*': 'a'..'f' (either case) -> 10..15)
- *             d = (c | 0x20) - 'a'; if (d > 5) lflags |= L_CKBAD; d += 10;
+ *             d = (c | 0x20) - 'a' + 10; if (d < 10) lflags |= L_CKBAD;   (d > 15: below)
  *         }
  *         if (d != in_crc >> 12) lflags |= L_CKBAD;   (a non-digit: d > 15)
  *         in_crc <<= 4; ck_n--;
@@ -1331,13 +1300,12 @@ static void take(uint8_t c) __naked
             "    jc   00008$\n"                     /* '0'..'9' */
             "    mov  a,r7\n"
             "    orl  a,#0x20\n"
-            "    add  a,#0x9F\n"                    /* - 'a' */
-            "    cjne a,#6,00021$\n"
+            "    add  a,#0xA9\n"                    /* - 'a' + 10 */
+            "    cjne a,#10,00021$\n"
             "00021$:\n"
-            "    jc   00022$\n"
-            "    orl  _lflags,#0x04\n"              /* L_CKBAD */
+            "    jnc  00022$\n"                     /* 0..9: '@', 'W'..'`' (above */
+            "    orl  _lflags,#0x04\n"              /* 15: no nibble's) L_CKBAD */
             "00022$:\n"
-            "    add  a,#10\n"
             "    mov  r6,a\n"
             "00008$:\n"
             "    mov  a,(_in_crc + 1)\n"            /* the digit the check must give */
@@ -1642,10 +1610,10 @@ static void drift_field(char c) __naked
             "00005$:\n"
             "    cjne a,#0x4B,00006$\n"             /* 'K': K and T0 off the queue */
             "    lcall _rq_get\n"                  /* (R0 = clock_tmp still: rq_get() */
-            "    mov  @r0,dpl\n"                   /* keeps R0-R7) */
+            "    mov  @r0,a\n"                     /* keeps R0-R7) */
             "    inc  r0\n"
             "    lcall _rq_get\n"
-            "    mov  @r0,dpl\n"
+            "    mov  @r0,a\n"
             "    dec  r0\n"
             "    mov  a,@r0\n"
             "    mov  r2,#0x83\n"                   /* OF_SIGN | 3 */
@@ -1673,7 +1641,8 @@ static void drift_field(char c) __naked
  * The reply rp_code from rp_s on, up to its end or a piece boundary (rp_s, rp_code: its
  * state, used in place: nothing to save around the calls). In C terms, with k = rp_code &
  * R_CODE:
- *     out_uart = 1; fmt_flags = (rp_code & R_DATA) ? reply_flag(k) : 0;
+ *     out_uart = 1; fmt_flags = (rp_code & R_DATA) ? 0xFF : 0;   (each reply's FC_IF tests
+ *                                              its own flag alone: reply_info[k] >> 4)
  *     while ((rp_s = out_fmt(rp_s)) != 0) {
  *         protocol_rx();                           (between the pieces of a long reply)
  *         if (k == R_DRIFT && rp_s[-1] == FCN_RX)  { drift_field(rp_s[-3]); continue; }
@@ -1692,17 +1661,19 @@ static void drift_field(char c) __naked
  *     protocol_rx();
  *     if (rp_code & R_CKS) {                       ("#CCCC" ('0' + nibble) or "*HH" (hex))
  *         n = 5; c = '#';                          (the marker and four digits ...)
- *         if (!(rp_code & R_CRC)) { out_crc = out_xor << 8; n = 3; c = '*'; }   (... or two)
+ *         if (!(rp_code & R_CRC)) { out_crc = out_xor << 8 | (out_crc & 0xFF); n = 3;
+ *             c = '*'; }                           (... or two; the low byte is never shown)
  *         do {
  *             uart_putc(c);
- *             c = out_crc >> 12, as '0' + c with R_CRC, else as a hex digit;
+ *             c = out_crc >> 12; c += c < 10 || (rp_code & R_CRC) ? '0' : 'A' - 10;
  *             out_crc <<= 4;
  *         } while (--n);
  *     }
  *     out_fmt("\r\n"); out_uart = 0;
  * (CAL, TEMP, DRIFT: only on the boards with the feature.) In assembler (SDCC's C: 296
  * bytes): R5, R6, R7 = rp_s[-3], rp_s[-2], rp_s[-1] and R4 = k, read after each piece; in
- * the check, R7 = n and R6 = c (uart_putc() keeps R0-R7), R1 for crc_shl4 (in take()).
+ * the check, R7 = n, R6 = c and R5 = 'A' - '0' - 10 or 0 (uart_putc() keeps R0-R7), R1 for
+ * crc_shl4 (in take()).
  */
 #if FEATURE_LUNAR
 typedef char solar_layout[(offsetof(solar_t, term) == 0 && offsetof(solar_t, fest) == 1) ? 1 : -1];
@@ -1717,14 +1688,10 @@ typedef char banner_ends_in_crlf[(sizeof(banner) == 16) ? 1 : -1];
 static void reply_run(void) __naked
 {
     __asm__("    setb _out_uart\n"
-            "    lcall rp_k\n"
-            "    mov  dpl,a\n"
-            "    lcall _reply_flag\n"
             "    mov  a,_rp_code\n"
-            "    jb   acc.5,00001$\n"               /* R_DATA: the flag */
-            "    mov  dpl,#0\n"
-            "00001$:\n"
-            "    mov  _fmt_flags,dpl\n"
+            "    mov  c,acc.5\n"                    /* R_DATA */
+            "    subb a,acc\n"                      /* 0xFF with it, else 0 */
+            "    mov  _fmt_flags,a\n"
             "00002$:\n"                            /* the next piece */
             "    mov  dpl,_rp_s\n"
             "    mov  dph,(_rp_s + 1)\n"
@@ -1802,30 +1769,23 @@ static void reply_run(void) __naked
             "    jnb  acc.7,00016$\n"               /* no R_CKS */
             "    mov  r7,#5\n"
             "    mov  r6,#0x23\n"                   /* '#' */
+            "    mov  r5,#0\n"
             "    jb   acc.6,00013$\n"               /* R_CRC */
-            "    mov  (_out_crc + 1),_out_xor\n"
-            "    mov  _out_crc,#0\n"
-            "    mov  r7,#3\n"
+            "    mov  (_out_crc + 1),_out_xor\n"   /* (the low byte is shifted in */
+            "    mov  r7,#3\n"                      /* only after the last digit) */
             "    mov  r6,#0x2A\n"                   /* '*' */
+            "    mov  r5,#7\n"
             "00013$:\n"
             "    mov  dpl,r6\n"
             "    lcall _uart_putc\n"
-            "    mov  a,(_out_crc + 1)\n"
+            "    mov  a,(_out_crc + 1)\n"           /* the next digit: */
             "    swap a\n"
             "    anl  a,#0x0F\n"
-            "    mov  r6,a\n"
-            "    mov  a,_rp_code\n"
-            "    jb   acc.6,00014$\n"
-            "    mov  a,r6\n"                       /* '*': a hex digit */
-            "    add  a,#0x90\n"
-            "    da   a\n"
-            "    addc a,#0x40\n"
-            "    da   a\n"
-            "    sjmp 00015$\n"
-            "00014$:\n"
-            "    mov  a,r6\n"                       /* '#': '0' + nibble */
-            "    orl  a,#0x30\n"
+            "    add  a,#0xF6\n"                    /* C: 10..15 */
+            "    jnc  00015$\n"
+            "    add  a,r5\n"                       /* 'A'..'F' with '*' */
             "00015$:\n"
+            "    add  a,#0x3A\n"                    /* (- 10 + '0' + 10) */
             "    mov  r6,a\n"
             "    mov  r1,#_out_crc\n"               /* out_crc <<= 4 */
             "    lcall crc_shl4\n"
@@ -1877,13 +1837,11 @@ static const CODE char s_err[] = "ERR ";
 static void reply_start(void) __naked
 {
     __asm__("    lcall _rq_get\n"
-            "    mov  _rp_code,dpl\n"
-            "    mov  a,dpl\n"
+            "    mov  _rp_code,a\n"
             "    anl  a,#0x1F\n"
             "    mov  r7,a\n"                       /* k */
-            "    mov  dpl,a\n"
             "    lcall _rq_len\n"
-            "    mov  r6,dpl\n"                     /* n */
+            "    mov  r6,a\n"                       /* n */
             "    mov  r1,#_rp_alarm\n"              /* d */
             "    cjne r6,#3,00001$\n"               /* RQ_DATE */
             "00001$:\n"
@@ -1899,7 +1857,7 @@ static void reply_start(void) __naked
             "    jz   00005$\n"
             "00004$:\n"
             "    lcall _rq_get\n"
-            "    mov  @r1,dpl\n"
+            "    mov  @r1,a\n"
             "    inc  r1\n"
             "    djnz r6,00004$\n"
             "00005$:\n"
