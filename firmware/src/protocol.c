@@ -186,7 +186,7 @@ enum { K_SET, K_GET, K_PING, K_ALARM, K_HOURS, K_INFO, K_HELP,
 static const CODE char drift_words[] = "RATE K T0 COMP ID";
 enum { D_RATE, D_K, D_T0, D_COMP, D_ID };
 #define RQ_DRIFT 6                  /* of a DRIFT: its ID, RATE, K, T0 (bits 0-5; the last
-                                       two stay queued until its third piece) */
+                                       two stay queued until their fields are printed) */
 /* the reply's RATE, K, T0 are the record's first four bytes (cmd_drift() copies them) */
 typedef char drift_rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drift_rec_t, k) == 2
                                && offsetof(drift_rec_t, t0seq) == 3) ? 1 : -1];
@@ -1547,18 +1547,18 @@ static const CODE char none[] = "NONE";         /* TEMP's reading, DRIFT's ID */
 #if FEATURE_DRIFT
 /*
  * a DRIFT reply's number after its keyword (c: the keyword's last letter): ID and RATE from
- * the queued state (clock_tmp: ID, RATE), ACC and STEPS now, K and T0 off the queue (at K).
- * In C terms:
+ * the queued state (clock_tmp: ID, RATE), ACC and STEPS now, K and T0 off the queue (each at
+ * its field: nothing else takes from the queue while a reply is under way). In C terms:
  *     'D' (ID):    v = clock_tmp[0..1]; (uint16_t)(v + 1) < 2 ? out_fmt("NONE") : out_hex4(v)
  *     'E' (RATE):  out_fixed((int16_t)clock_tmp[2..3], OF_SIGN | 2)       (+300.00)
  *     'C' (ACC):   out_fixed(drift_acc, OF_SIGN | OF_LO5 | 8)   (+1.234: 10 ns, rounded to ms)
  *     'S' (STEPS): out_fixed(drift_steps(), OF_SIGN)                      (+12)
- *     'K' (K):     clock_tmp[0] = rq_get(); clock_tmp[1] = rq_get();
- *                  out_fixed((int8_t)clock_tmp[0], OF_SIGN | 3)           (-0.034)
- *     else (T0):   out_fixed(clock_tmp[1] & 0x3F, 0)                      (25)
+ *     'K' (K):     out_fixed((int8_t)rq_get(), OF_SIGN | 3)               (-0.034)
+ *     else (T0):   out_fixed(rq_get() & 0x3F, 0)                          (25)
  * In assembler (SDCC's C: 188 bytes, a sign extension and a call per case): R2 = the spec;
  * the 16-bit cases end at one sign extension (DPL = low byte, A = high byte) into B, A.
- * drift_steps() is C: nothing is kept in registers across it (rq_get() keeps R0-R7).
+ * drift_steps() is C: nothing is kept in registers across it (rq_get() keeps R0-R7: R7 = c
+ * across it).
  */
 typedef char df_spec[(OF_SIGN | 2) == 0x82 && (OF_SIGN | OF_LO5 | 8) == 0xD8
                      && (OF_SIGN | 3) == 0x83 ? 1 : -1];
@@ -1570,9 +1570,9 @@ static void drift_field(char c) __naked
             "    cjne a,#0x44,00002$\n"             /* 'D': ID */
             "    mov  dpl,@r0\n"
             "    inc  r0\n"
-            "    mov  dph,@r0\n"
-            "    mov  a,dpl\n"
-            "    cjne a,dph,00001$\n"               /* bytes differ: not 0000, FFFF */
+            "    mov  a,@r0\n"
+            "    mov  dph,a\n"
+            "    cjne a,dpl,00001$\n"               /* bytes differ: not 0000, FFFF */
             "    inc  a\n"                          /* 0x00 -> 1, 0xFF -> 0 */
             "    anl  a,#0xFE\n"
             "    jnz  00001$\n"
@@ -1592,7 +1592,7 @@ static void drift_field(char c) __naked
             "00003$:\n"
             "    cjne a,#0x43,00004$\n"             /* 'C': ACC */
             "    mov  r0,#_drift_acc\n"
-            "    mov  _out_fixed_PARM_2,#0xD8\n"    /* OF_SIGN | OF_LO5 | 8 */
+            "    mov  r2,#0xD8\n"                   /* OF_SIGN | OF_LO5 | 8 */
             "    mov  dpl,@r0\n"
             "    inc  r0\n"
             "    mov  dph,@r0\n"
@@ -1600,7 +1600,7 @@ static void drift_field(char c) __naked
             "    mov  b,@r0\n"
             "    inc  r0\n"
             "    mov  a,@r0\n"
-            "    ljmp _out_fixed\n"
+            "    sjmp 00009$\n"
             "00004$:\n"
             "    cjne a,#0x53,00005$\n"             /* 'S': STEPS */
             "    lcall _drift_steps\n"
@@ -1608,19 +1608,12 @@ static void drift_field(char c) __naked
             "    mov  a,dph\n"
             "    sjmp 00008$\n"
             "00005$:\n"
-            "    cjne a,#0x4B,00006$\n"             /* 'K': K and T0 off the queue */
-            "    lcall _rq_get\n"                  /* (R0 = clock_tmp still: rq_get() */
-            "    mov  @r0,a\n"                     /* keeps R0-R7) */
-            "    inc  r0\n"
-            "    lcall _rq_get\n"
-            "    mov  @r0,a\n"
-            "    dec  r0\n"
-            "    mov  a,@r0\n"
+            "    mov  r7,a\n"                       /* c */
+            "    lcall _rq_get\n"                   /* K or T0: the next queued byte */
+            "    cjne r7,#0x4B,00006$\n"            /* 'K' */
             "    mov  r2,#0x83\n"                   /* OF_SIGN | 3 */
             "    sjmp 00007$\n"
-            "00006$:\n"                            /* T0: clock_tmp[1] & 0x3F, unsigned */
-            "    inc  r0\n"
-            "    mov  a,@r0\n"
+            "00006$:\n"                            /* T0: its bits 0-5, unsigned */
             "    anl  a,#0x3F\n"
             "    mov  r2,#0\n"
             "00007$:\n"                            /* a signed byte in A: */
@@ -1632,6 +1625,7 @@ static void drift_field(char c) __naked
             "    rlc  a\n"
             "    subb a,acc\n"
             "    mov  b,a\n"
+            "00009$:\n"
             "    mov  _out_fixed_PARM_2,r2\n"
             "    ljmp _out_fixed\n");
 }
@@ -1806,7 +1800,7 @@ static void reply_run(void) __naked
  * goes on). In C terms:
  *     rp_code = rq_get(); k = rp_code & R_CODE;
  *     n = rq_len(k); d = n >= RQ_DATE ? clock_tmp : rp_alarm;   (a SET's time, a CAL's
- *     if (k == R_DRIFT) n = 4;              (its last two: at its third piece)   date, a DRIFT)
+ *     if (k == R_DRIFT) n = 4;              (its last two: at their fields)   date, a DRIFT)
  *     while (n--) *d++ = rq_get();
  *     if (k == R_ALARM_AGAIN) k = R_ALARM;
  *     if (k == R_TEMP)                      (no reading: an error reply instead)
