@@ -450,10 +450,11 @@ typedef char k_none_is_ff[(K_NONE == 0xFF) ? 1 : -1];
  *     }
  *     while (fd--) v = v * 10;                 (saturating)
  * In assembler (SDCC's C: 266 bytes and 6 of overlaid RAM): R0 = &line[pp], R1 = m, R2
- * scratch, R4:R3 = v, R5 = nd, R6 = fd, R7 = spec, F0 = frac. */
+ * scratch, R4:R3 = v (returned there: cmd_drift(), its one caller, takes it from there),
+ * R5 = nd, R6 = fd, R7 = spec, F0 = frac. */
 #define TF_SIGN 0x80
 static BIT take_neg;
-static uint16_t take_fixed(uint8_t spec) __naked
+static void take_fixed(uint8_t spec) __naked
 {
     (void)spec;
     __asm__("    mov  a,dpl\n"
@@ -515,13 +516,11 @@ static uint16_t take_fixed(uint8_t spec) __naked
             "00008$:\n"                            /* the decimals not given */
             "    mov  a,r6\n"
             "    jz   00009$\n"
-            "    dec  r6\n"
+            "00010$:\n"
             "    clr  a\n"
             "    lcall 00020$\n"
-            "    sjmp 00008$\n"
+            "    djnz r6,00010$\n"
             "00009$:\n"
-            "    mov  dpl,r3\n"
-            "    mov  dph,r4\n"
             "    ljmp pp_set\n"
             "00020$:\n"                            /* v = v x 10 + A, saturating */
             "    mov  r2,a\n"
@@ -548,22 +547,23 @@ static uint16_t take_fixed(uint8_t spec) __naked
 }
 
 /*
- * Four hex digits, either case (line[] is upper-cased) -> their value; else a syntax error.
+ * Four hex digits, either case (line[] is upper-cased) -> their value in R4:R3 (for
+ * cmd_drift(), its one caller); else a syntax error.
  * In C terms:
  *     v = 0;
  *     4 times: d = line[pp++] - '0';
  *              if (d > 9) { d -= 'A' - '0' - 10; if (d < 10 || d > 15) bad_syntax = 1; }
  *              v = v << 4 | d;
- * In assembler (SDCC's C: 72 bytes): R0 = &line[pp], R7 the count, R6 = d, R3:R2 = v
- * (bank 0: shifted by crc_shl4 (in take()) at R1 = 2).
+ * In assembler (SDCC's C: 72 bytes): R0 = &line[pp], R7 the count, R6 = d, R4:R3 = v (bank
+ * 0: shifted by crc_shl4 (in take()) at R1 = 3; left there for cmd_drift()).
  */
-static uint16_t take_hex4(void) __naked
+static void take_hex4(void) __naked
 {
     __asm__("    lcall pp_at\n"
             "    mov  r7,#4\n"
             "    clr  a\n"
-            "    mov  r2,a\n"
             "    mov  r3,a\n"
+            "    mov  r4,a\n"
             "00001$:\n"
             "    lcall digit\n"
             "    jc   00005$\n"                     /* '0'..'9' */
@@ -578,14 +578,12 @@ static uint16_t take_hex4(void) __naked
             "    setb _bad_syntax\n"
             "00005$:\n"
             "    mov  r6,a\n"                       /* v = v << 4 | d */
-            "    mov  r1,#0x02\n"                   /* R3:R2 (bank 0) */
+            "    mov  r1,#0x03\n"                   /* R4:R3 (bank 0) */
             "    lcall crc_shl4\n"
             "    mov  a,r6\n"
-            "    orl  ar2,a\n"
+            "    orl  ar3,a\n"
             "    inc  r0\n"
             "    djnz r7,00001$\n"
-            "    mov  dpl,r2\n"
-            "    mov  dph,r3\n"
             "    ljmp pp_set\n");
 }
 #endif
@@ -622,41 +620,6 @@ static uint8_t take_date(void) __naked
             "    ret\n");
 }
 
-/*
- * SET 20YY-MM-DD HH:MM:SS. In C terms:
- *     century = take_date(); expect(' '); skip_spaces(); take_fields(&clock_new.hour, ':');
- *     k = verdict(R_SET);
- *     if (k == R_SET && (century != 20 || !clock_prepare()))   (validates; nothing written)
- *         k = R_E_RANGE;
- *     return k;
- * In assembler (SDCC's C: 75 bytes): R7 = the century.
- */
-typedef char set_layout[(offsetof(datetime_t, hour) == 3 && offsetof(datetime_t, second) == 5
-                         && offsetof(datetime_t, year) == 0) ? 1 : -1];
-static uint8_t cmd_set(void) __naked
-{
-    __asm__("    lcall _take_date\n"
-            "    mov  r7,dpl\n"
-            "    mov  dpl,#0x20\n"                  /* ' ' */
-            "    lcall _expect\n"
-            "    lcall _skip_spaces\n"
-            "    mov  r1,#(_clock_new + 3)\n"       /* hour, minute, second */
-            "    mov  r6,#0x3A\n"                   /* ':' */
-            "    lcall take_fields\n"
-            "    mov  dpl,#0\n"                     /* R_SET */
-            "    lcall _verdict\n"
-            "    mov  a,dpl\n"
-            "    jnz  00002$\n"                     /* a syntax error */
-            "    cjne r7,#20,00001$\n"
-            "    lcall _clock_prepare\n"
-            "    mov  dpl,#0\n"
-            "    jc   00002$\n"
-            "00001$:\n"
-            "    mov  dpl,#" XSTR(R_E_RANGE_N) "\n"
-            "00002$:\n"
-            "    ret\n");
-}
-
 #if FEATURE_DRIFT
 /*
  * DRIFT [RATE r | K k | T0 t | COMP ON|OFF | ID hhhh]: the change made (line end only: a
@@ -683,9 +646,10 @@ static uint8_t cmd_set(void) __naked
  *     RATE, K, T0, COMP: drift_store();                (folded: the change applies from now on)
  *     clock_new[0..1] = drift_id(); clock_new[2..5] = DRIFT_REC's first four bytes;
  *     return R_DRIFT;
- * In assembler (SDCC's C: 376 bytes): v lives in take_h (low byte), take_m (high byte): the
- * ALARM parse's bytes, free during a DRIFT (no internal RAM to spare, and everything this
- * calls is C, which keeps nothing in R0-R7 for its caller).
+ * In assembler (SDCC's C: 376 bytes): v is in R4:R3 as take_fixed() and take_hex4() leave it
+ * (verdict() keeps them), then in take_h (low byte), take_m (high byte) across the calls of
+ * the change: the ALARM parse's bytes, free during a DRIFT (no internal RAM to spare, and
+ * drift.c's functions are C, which keeps nothing in R0-R7 for its caller).
  */
 static const CODE uint8_t drift_fix[] = {           /* RATE, K, T0: take_fixed()'s spec */
     TF_SIGN | 3 << 4 | 2, TF_SIGN | 1 << 4 | 3, 3 << 4 | 0
@@ -715,37 +679,33 @@ static uint8_t cmd_drift(void) __naked
             "    mov  dptr,#_drift_fix\n"           /* a number */
             "    movc a,@a+dptr\n"
             "    mov  dpl,a\n"
-            "    lcall _take_fixed\n"
-            "    mov  _take_h,dpl\n"
-            "    mov  _take_m,dph\n"
+            "    lcall _take_fixed\n"              /* v: R4:R3 */
             "    mov  a,_kw\n"
             "    rl   a\n"
             "    mov  r7,a\n"
             "    mov  dptr,#_drift_max\n"
             "    movc a,@a+dptr\n"                  /* C = drift_max[kw] < v */
             "    clr  c\n"
-            "    subb a,_take_h\n"
+            "    subb a,r3\n"
             "    mov  a,r7\n"
             "    inc  a\n"
             "    movc a,@a+dptr\n"
-            "    subb a,_take_m\n"
+            "    subb a,r4\n"
             "    sjmp 00006$\n"
             "00003$:\n"
             "    cjne a,#3,00004$\n"                /* COMP */
             "    mov  dptr,#_onoff\n"
             "    lcall _take_word\n"
             "    mov  a,dpl\n"
-            "    mov  _take_h,a\n"                  /* ON: 1, OFF: 0 */
+            "    mov  r3,a\n"                       /* ON: 1, OFF: 0 */
             "    inc  a\n"
             "    jnz  00007$\n"
             "    sjmp 00005$\n"                     /* K_NONE */
             "00004$:\n"
             "    cjne a,#4,00005$\n"                /* ID */
-            "    lcall _take_hex4\n"
-            "    mov  _take_h,dpl\n"
-            "    mov  _take_m,dph\n"
-            "    mov  a,dpl\n"
-            "    cjne a,dph,00007$\n"               /* bytes differ: not 0000, FFFF */
+            "    lcall _take_hex4\n"               /* v: R4:R3 */
+            "    mov  a,r3\n"
+            "    cjne a,ar4,00007$\n"               /* bytes differ: not 0000, FFFF */
             "    inc  a\n"                          /* 0x00 -> 1, 0xFF -> 0 */
             "    anl  a,#0xFE\n"
             "    jnz  00007$\n"
@@ -764,15 +724,15 @@ static uint8_t cmd_drift(void) __naked
             "    jnb  _take_neg,00011$\n"
             "    clr  c\n"                          /* v = -v */
             "    clr  a\n"
-            "    subb a,_take_h\n"
-            "    mov  _take_h,a\n"
+            "    subb a,r3\n"
+            "    mov  r3,a\n"
             "    clr  a\n"
-            "    subb a,_take_m\n"
-            "    mov  _take_m,a\n"
+            "    subb a,r4\n"
+            "    mov  r4,a\n"
             "00011$:\n"
             "    mov  a,_kw\n"
             "    cjne a,#3,00020$\n"                /* COMP ON ... */
-            "    mov  a,_take_h\n"
+            "    mov  a,r3\n"
             "    jz   00020$\n"
 #if FEATURE_DS18B20
             "    mov  a,_temp_state\n"              /* ... with no sensor */
@@ -782,6 +742,8 @@ static uint8_t cmd_drift(void) __naked
             "00019$:\n"
             "    ret\n"
             "00020$:\n"                            /* the change */
+            "    mov  _take_h,r3\n"                 /* v (drift_load() is C) */
+            "    mov  _take_m,r4\n"
             "    lcall _drift_load\n"
             "    mov  a,_kw\n"
             "    cjne a,#4,00021$\n"                /* ID */
@@ -839,6 +801,41 @@ static uint8_t cmd_drift(void) __naked
             "    ret\n");
 }
 #endif
+
+/*
+ * SET 20YY-MM-DD HH:MM:SS. In C terms:
+ *     century = take_date(); expect(' '); skip_spaces(); take_fields(&clock_new.hour, ':');
+ *     k = verdict(R_SET);
+ *     if (k == R_SET && (century != 20 || !clock_prepare()))   (validates; nothing written)
+ *         k = R_E_RANGE;
+ *     return k;
+ * In assembler (SDCC's C: 75 bytes): R7 = the century.
+ */
+typedef char set_layout[(offsetof(datetime_t, hour) == 3 && offsetof(datetime_t, second) == 5
+                         && offsetof(datetime_t, year) == 0) ? 1 : -1];
+static uint8_t cmd_set(void) __naked
+{
+    __asm__("    lcall _take_date\n"
+            "    mov  r7,dpl\n"
+            "    mov  dpl,#0x20\n"                  /* ' ' */
+            "    lcall _expect\n"
+            "    lcall _skip_spaces\n"
+            "    mov  r1,#(_clock_new + 3)\n"       /* hour, minute, second */
+            "    mov  r6,#0x3A\n"                   /* ':' */
+            "    lcall take_fields\n"
+            "    mov  dpl,#0\n"                     /* R_SET */
+            "    lcall _verdict\n"
+            "    mov  a,dpl\n"
+            "    jnz  00002$\n"                     /* a syntax error */
+            "    cjne r7,#20,00001$\n"
+            "    lcall _clock_prepare\n"
+            "    mov  dpl,#0\n"
+            "    jc   00002$\n"
+            "00001$:\n"
+            "    mov  dpl,#" XSTR(R_E_RANGE_N) "\n"
+            "00002$:\n"
+            "    ret\n");
+}
 
 /*
  * The body line[0..trim) -> reply code (SET: prepared, not written). In C terms:
@@ -906,9 +903,7 @@ static uint8_t parse(void) __naked
             "    lcall _take_word\n"
             "    mov  a,dpl\n"
             "    mov  _kw,a\n"
-            "    jnz  00001$\n"
-            "    ljmp _cmd_set\n"                   /* K_SET */
-            "00001$:\n"
+            "    jz   _cmd_set\n"                   /* K_SET (just above) */
             "    cjne a,#" XSTR(R_E_UNKNOWN_N) ",00002$\n"   /* K_END */
             "00002$:\n"
             "    jc   00003$\n"
@@ -1179,9 +1174,7 @@ static void line_end(void) __naked
             "    anl  a,#0x0F\n"
             "    anl  a,_settings\n"                /* settings.flags */
             "    jz   00009$\n"
-            "    mov  a,r7\n"
-            "    orl  a,#0x20\n"                    /* R_DATA */
-            "    mov  r7,a\n"
+            "    orl  ar7,#0x20\n"                  /* R_DATA */
             "00009$:\n"
             "    mov  r1,#_clock_new\n"
             "    cjne r6,#3,00011$\n"               /* R_ALARM */
@@ -1868,10 +1861,9 @@ static void reply_start(void) __naked
             "    mov  r7,#" XSTR(R_E_BUSY_N) "\n"          /* TEMP_WAIT: ERR busy */
             "00008$:\n"
 #endif
-            "    mov  a,_rp_code\n"
-            "    anl  a,#0xE0\n"
-            "    orl  a,r7\n"
-            "    mov  _rp_code,a\n"
+            "    anl  _rp_code,#0xE0\n"
+            "    mov  a,r7\n"
+            "    orl  _rp_code,a\n"
             "    mov  a,r7\n"                       /* rp_s = replies[k] */
             "    add  a,r7\n"
             "    mov  r6,a\n"
