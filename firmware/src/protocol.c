@@ -591,21 +591,23 @@ static void take_hex4(void) __naked
 /* ---- commands: the body in line[] -> a reply code; changes only when exec ---- */
 
 /*
- * "20YY-MM-DD" (after spaces) into clock_new; the century digits are returned. In C terms:
- *     skip_spaces(); century = take_2d(); take_fields(&clock_new.year, '-'); return century;
+ * "20YY-MM-DD" (after spaces) into clock_new; a century other than 20 is a range error. In
+ * C terms:
+ *     skip_spaces(); if (take_2d() != 20) bad_range = 1; take_fields(&clock_new.year, '-');
  * take_fields(d, sep): three two-digit fields separated by sep into d[0..2] (R1 = d, R6 =
- * sep, R5 the count). Both touch A, B, R0, R1, R5, R6, DPL; take_date() R7 too (the century).
+ * sep, R5 the count). Both touch A, B, R0, R1, R5, R6, DPL.
  */
-static uint8_t take_date(void) __naked
+static void take_date(void) __naked
 {
     __asm__("    lcall _skip_spaces\n"
             "    lcall _take_2d\n"
-            "    mov  r7,dpl\n"                     /* the century */
+            "    cjne a,#20,00003$\n"               /* the century */
+            "    sjmp 00004$\n"
+            "00003$:\n"
+            "    setb _bad_range\n"
+            "00004$:\n"
             "    mov  r1,#_clock_new\n"
-            "    mov  r6,#0x2D\n"                   /* '-' */
-            "    lcall take_fields\n"
-            "    mov  dpl,r7\n"
-            "    ret\n"
+            "    mov  r6,#0x2D\n"                   /* '-': on into take_fields */
             "take_fields:\n"
             "    mov  r5,#3\n"
             "    sjmp 00002$\n"
@@ -804,37 +806,28 @@ static uint8_t cmd_drift(void) __naked
 
 /*
  * SET 20YY-MM-DD HH:MM:SS. In C terms:
- *     century = take_date(); expect(' '); skip_spaces(); take_fields(&clock_new.hour, ':');
- *     k = verdict(R_SET);
- *     if (k == R_SET && (century != 20 || !clock_prepare()))   (validates; nothing written)
- *         k = R_E_RANGE;
- *     return k;
- * In assembler (SDCC's C: 75 bytes): R7 = the century.
+ *     take_date(); expect(' '); skip_spaces(); take_fields(&clock_new.hour, ':');
+ *     if (!clock_prepare()) bad_range = 1; (validates; nothing written; what it prepares
+ *     return verdict(R_SET);                 counts only with R_SET: line_end())
+ * In assembler (SDCC's C: 75 bytes).
  */
 typedef char set_layout[(offsetof(datetime_t, hour) == 3 && offsetof(datetime_t, second) == 5
                          && offsetof(datetime_t, year) == 0) ? 1 : -1];
 static uint8_t cmd_set(void) __naked
 {
     __asm__("    lcall _take_date\n"
-            "    mov  r7,dpl\n"
             "    mov  dpl,#0x20\n"                  /* ' ' */
             "    lcall _expect\n"
             "    lcall _skip_spaces\n"
             "    mov  r1,#(_clock_new + 3)\n"       /* hour, minute, second */
             "    mov  r6,#0x3A\n"                   /* ':' */
             "    lcall take_fields\n"
-            "    mov  dpl,#0\n"                     /* R_SET */
-            "    lcall _verdict\n"
-            "    mov  a,dpl\n"
-            "    jnz  00002$\n"                     /* a syntax error */
-            "    cjne r7,#20,00001$\n"
             "    lcall _clock_prepare\n"
-            "    mov  dpl,#0\n"
-            "    jc   00002$\n"
+            "    jc   00001$\n"
+            "    setb _bad_range\n"
             "00001$:\n"
-            "    mov  dpl,#" XSTR(R_E_RANGE_N) "\n"
-            "00002$:\n"
-            "    ret\n");
+            "    mov  dpl,#0\n"                     /* R_SET */
+            "    ljmp _verdict\n");
 }
 
 /*
@@ -845,10 +838,9 @@ static uint8_t cmd_set(void) __naked
  *     if (kw >= K_END) return R_E_UNKNOWN;
  *     if (kw == K_CAL) {                   (the date into clock_new: the reply's result)
  *         dt_copy(&clock_new, &clock_now); (today, unless a date follows)
- *         n = at_end() ? 20 : take_date();
- *         k = verdict(R_CAL);
- *         if (k == R_CAL && (n != 20 || !cal_valid(&clock_new))) k = R_E_RANGE;
- *         return k;
+ *         if (!at_end()) take_date();
+ *         if (!cal_valid(&clock_new)) bad_range = 1;
+ *         return verdict(R_CAL);
  *     }
  *     if (kw == K_DRIFT) return cmd_drift();
  *     if (at_end()) return kw;             (GET PING ALARM HOURS INFO HELP TEMP: R_* == K_*)
@@ -877,8 +869,8 @@ static uint8_t cmd_set(void) __naked
  *     }
  *     return k;                             (R_ALARM, R_HOURS or an error)
  * (CAL, DRIFT: only on the boards with the feature.) In assembler (SDCC's C: 301 bytes and
- * three bytes of internal RAM): R7 = the CAL's century, R6 = f, R5 = n (HOURS: &line[n]),
- * R4 = v (the calls here keep R4..R6; take_word() and take_date() use R7).
+ * three bytes of internal RAM): R6 = f, R5 = n (HOURS: &line[n]), R4 = v (the calls here
+ * keep R4..R6; take_word() uses R7).
  */
 typedef char parse_consts[(K_SET == 0 && K_ALARM == 3 && K_HOURS == 4 && K_END == R_E_UNKNOWN
                            && offsetof(settings_t, alarm_hour) == 1
@@ -915,25 +907,17 @@ static uint8_t parse(void) __naked
             "    mov  _dt_copy_PARM_2,#_clock_now\n" /* CAL: today ... */
             "    mov  dpl,#_clock_new\n"
             "    lcall _dt_copy\n"
-            "    mov  r7,#20\n"
             "    lcall _at_end\n"
             "    jc   00004$\n"
             "    lcall _take_date\n"                /* ... unless a date follows */
-            "    mov  r7,dpl\n"
             "00004$:\n"
-            "    mov  dpl,#" XSTR(R_CAL_N) "\n"
-            "    lcall _verdict\n"
-            "    mov  a,dpl\n"
-            "    cjne a,#" XSTR(R_CAL_N) ",00015$\n"    /* an error */
-            "    cjne r7,#20,00014$\n"
             "    mov  dpl,#_clock_new\n"
             "    lcall _cal_valid\n"
-            "    mov  dpl,#" XSTR(R_CAL_N) "\n"
             "    jc   00015$\n"
-            "00014$:\n"
-            "    mov  dpl,#" XSTR(R_E_RANGE_N) "\n"
+            "    setb _bad_range\n"
             "00015$:\n"
-            "    ret\n"
+            "    mov  dpl,#" XSTR(R_CAL_N) "\n"
+            "    ljmp _verdict\n"
             "00005$:\n"
 #endif
 #if FEATURE_DRIFT
@@ -1336,6 +1320,9 @@ static void take(uint8_t c) __naked
             "    cjne a,#" XSTR(PROTO_MAX_LINE) ",00013$\n"
             "00013$:\n"
             "    jnc  00016$\n"                     /* the line is full */
+            "    inc  _len\n"                       /* line[len++] = c: */
+            "    add  a,#_line\n"
+            "    mov  r0,a\n"
             "    mov  a,r7\n"
             "    add  a,#0x9F\n"                    /* c - 'a' */
             "    cjne a,#26,00014$\n"
@@ -1344,12 +1331,6 @@ static void take(uint8_t c) __naked
             "    jnc  00015$\n"                     /* not 'a'..'z' */
             "    add  a,#0xE0\n"                    /* - 32: upper case */
             "00015$:\n"
-            "    mov  r6,a\n"
-            "    mov  a,_len\n"                     /* line[len++] = c */
-            "    inc  _len\n"
-            "    add  a,#_line\n"
-            "    mov  r0,a\n"
-            "    mov  a,r6\n"
             "    mov  @r0,a\n"
             "    cjne a,#0x20,00018$\n"
             "    ret\n"
@@ -1658,7 +1639,7 @@ static void drift_field(char c) __naked
  *     }
  *     out_fmt("\r\n"); out_uart = 0;
  * (CAL, TEMP, DRIFT: only on the boards with the feature.) In assembler (SDCC's C: 296
- * bytes): R5, R6, R7 = rp_s[-3], rp_s[-2], rp_s[-1] and R4 = k, read after each piece; in
+ * bytes): R5, R6, R7 = rp_s[-3], rp_s[-2], rp_s[-1] and A = k, read after each piece; in
  * the check, R7 = n, R6 = c and R5 = 'A' - '0' - 10 or 0 (uart_putc() keeps R0-R7), R1 for
  * crc_shl4 (in take()).
  */
@@ -1703,11 +1684,10 @@ static void reply_run(void) __naked
             "    movc a,@a+dptr\n"
             "    mov  r7,a\n"
 #if FEATURE_DRIFT || FEATURE_LUNAR
-            "    lcall rp_k\n"
-            "    mov  r4,a\n"                       /* k */
+            "    lcall rp_k\n"                      /* A = k (kept below) */
 #endif
 #if FEATURE_DRIFT
-            "    cjne r4,#" XSTR(R_DRIFT_N) ",00003$\n"
+            "    cjne a,#" XSTR(R_DRIFT_N) ",00003$\n"
             "    cjne r7,#0x8C,00003$\n"            /* FC_RX: a DRIFT number */
             "    mov  dpl,r5\n"
             "    lcall _drift_field\n"
@@ -1716,7 +1696,7 @@ static void reply_run(void) __naked
 #endif
             "    cjne r6,#0x3D,00005$\n"            /* '=': a value */
 #if FEATURE_LUNAR
-            "    cjne r4,#" XSTR(R_CAL_N) ",00004$\n"
+            "    cjne a,#" XSTR(R_CAL_N) ",00004$\n"
             "    mov  r0,#_solar\n"                 /* CAL: the term, then the festival */
             "    mov  dpl,@r0\n"
             "    lcall _solar_print\n"
