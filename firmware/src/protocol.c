@@ -1167,9 +1167,8 @@ static void line_end(void) __naked
             "    cjne a,_q_alarm,00010$\n"
             "    mov  a,(_settings + 2)\n"
             "    cjne a,(_q_alarm + 1),00010$\n"
-            "    mov  a,r7\n"                       /* the time the one before showed */
-            "    add  a,#(" XSTR(R_ALARM_AGAIN_N) " - 3)\n"
-            "    mov  r7,a\n"
+            "    xrl  ar7,#(" XSTR(R_ALARM_AGAIN_N) " ^ 3)\n"   /* the time the one before
+                                                   showed: R_ALARM -> R_ALARM_AGAIN */
             "00010$:\n"
             "    mov  _q_alarm,(_settings + 1)\n"
             "    mov  (_q_alarm + 1),(_settings + 2)\n"
@@ -1759,9 +1758,7 @@ static void reply_run(void) __naked
             "    djnz r7,00013$\n"
             "00016$:\n"
             "    mov  dptr,#(_banner + 13)\n"      /* "\r\n" */
-            "    lcall _out_fmt\n"
-            "    clr  _out_uart\n"
-            "    ret\n"
+            "    ljmp banner_out\n"                 /* (protocol_banner()) */
             "rp_k:\n"                              /* A = rp_code & R_CODE (A) */
             "    mov  a,_rp_code\n"
             "    anl  a,#0x1F\n"
@@ -1844,8 +1841,7 @@ static void reply_start(void) __naked
             "    anl  _rp_code,#0xE0\n"
             "    mov  a,r7\n"
             "    orl  _rp_code,a\n"
-            "    mov  a,r7\n"                       /* rp_s = replies[k] */
-            "    add  a,r7\n"
+            "    add  a,r7\n"                       /* rp_s = replies[k] (A = k) */
             "    mov  r6,a\n"
             "    mov  dptr,#_replies\n"
             "    movc a,@a+dptr\n"
@@ -1922,9 +1918,14 @@ void protocol_poll(void)
     reply();                            /* a reply to a line protocol_rx() just took */
 }
 
-void protocol_banner(void)
+/* out_uart = 1; out_fmt(banner); out_uart = 0; in assembler, its end (banner_out) shared by
+ * reply_run() */
+void protocol_banner(void) __naked
 {
-    out_uart = 1;
-    out_fmt(banner);
-    out_uart = 0;
+    __asm__("    setb _out_uart\n"
+            "    mov  dptr,#_banner\n"
+            "banner_out:\n"
+            "    lcall _out_fmt\n"
+            "    clr  _out_uart\n"
+            "    ret\n");
 }
