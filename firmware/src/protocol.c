@@ -364,11 +364,11 @@ static uint8_t take_2d(void) __naked
 static uint8_t take_h, take_m;
 
 /* the reply code of a command parsed: R_E_SYNTAX if malformed or anything follows it, else
- * R_E_RANGE if a value is out of range, else ok (A, B, R0, DPL) */
-static uint8_t verdict(uint8_t ok) __naked
+ * R_E_RANGE if a value is out of range, else ok (called from the assembler only: ok in A,
+ * the code in DPL and A) (A, B, R0, DPL) */
+static void verdict(void) __naked
 {
-    (void)ok;
-    __asm__("    mov  b,dpl\n"
+    __asm__("    mov  b,a\n"
             "    mov  dpl,#" XSTR(R_E_SYNTAX_N) "\n"
             "    jb   _bad_syntax,00001$\n"
             "    lcall _at_end\n"
@@ -377,6 +377,7 @@ static uint8_t verdict(uint8_t ok) __naked
             "    jb   _bad_range,00001$\n"
             "    mov  dpl,b\n"
             "00001$:\n"
+            "    mov  a,dpl\n"
             "    ret\n");
 }
 
@@ -451,14 +452,12 @@ typedef char k_none_is_ff[(K_NONE == 0xFF) ? 1 : -1];
  *     while (fd--) v = v * 10;                 (saturating)
  * In assembler (SDCC's C: 266 bytes and 6 of overlaid RAM): R0 = &line[pp], R1 = m, R2
  * scratch, R4:R3 = v (returned there: cmd_drift(), its one caller, takes it from there),
- * R5 = nd, R6 = fd, R7 = spec, F0 = frac. */
+ * R5 = nd, R6 = fd, R7 = spec (passed in A), F0 = frac. */
 #define TF_SIGN 0x80
 static BIT take_neg;
-static void take_fixed(uint8_t spec) __naked
+static void take_fixed(void) __naked
 {
-    (void)spec;
-    __asm__("    mov  a,dpl\n"
-            "    mov  r7,a\n"
+    __asm__("    mov  r7,a\n"
             "    anl  a,#0x0F\n"
             "    mov  r6,a\n"                       /* fd */
             "    mov  a,r7\n"
@@ -680,7 +679,6 @@ static uint8_t cmd_drift(void) __naked
             "    jnc  00003$\n"                     /* not RATE, K, T0 */
             "    mov  dptr,#_drift_fix\n"           /* a number */
             "    movc a,@a+dptr\n"
-            "    mov  dpl,a\n"
             "    lcall _take_fixed\n"              /* v: R4:R3 */
             "    mov  a,_kw\n"
             "    rl   a\n"
@@ -719,9 +717,8 @@ static uint8_t cmd_drift(void) __naked
             "    jnc  00007$\n"
             "    setb _bad_range\n"
             "00007$:\n"
-            "    mov  dpl,#" XSTR(R_DRIFT_N) "\n"
+            "    mov  a,#" XSTR(R_DRIFT_N) "\n"
             "    lcall _verdict\n"
-            "    mov  a,dpl\n"
             "    cjne a,#" XSTR(R_DRIFT_N) ",00019$\n"    /* an error */
             "    jnb  _take_neg,00011$\n"
             "    clr  c\n"                          /* v = -v */
@@ -826,7 +823,7 @@ static uint8_t cmd_set(void) __naked
             "    jc   00001$\n"
             "    setb _bad_range\n"
             "00001$:\n"
-            "    mov  dpl,#0\n"                     /* R_SET */
+            "    clr  a\n"                          /* R_SET */
             "    ljmp _verdict\n");
 }
 
@@ -916,7 +913,7 @@ static uint8_t parse(void) __naked
             "    jc   00015$\n"
             "    setb _bad_range\n"
             "00015$:\n"
-            "    mov  dpl,#" XSTR(R_CAL_N) "\n"
+            "    mov  a,#" XSTR(R_CAL_N) "\n"
             "    ljmp _verdict\n"
             "00005$:\n"
 #endif
@@ -997,9 +994,8 @@ static uint8_t parse(void) __naked
             "    orl  a,r6\n"
             "    mov  r6,a\n"
             "00013$:\n"
-            "    mov  dpl,_kw\n"
+            "    mov  a,_kw\n"
             "    lcall _verdict\n"
-            "    mov  a,dpl\n"
             "    cjne a,_kw,00022$\n"               /* an error */
             "    jnb  _exec,00022$\n"
             "    mov  _settings,r6\n"               /* the change */
