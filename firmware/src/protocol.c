@@ -204,18 +204,17 @@ typedef char drift_rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drif
 /* In assembler, saving what they touch besides A (callee_saves in compat.h: SDCC's C saved
  * a register more): R0 on the stack (bank 0). */
 
-/* rq[rq_head] = b; if (++rq_head == PROTO_QUEUE) rq_head = 0;
+/* rq[rq_head] = b; if (++rq_head == PROTO_QUEUE) rq_head = 0;   (b in A, kept)
  * and rq_get(): b = rq[rq_tail]; if (++rq_tail == PROTO_QUEUE) rq_tail = 0; return b;
- * (called from the assembler only: b in DPL and A), sharing the index's step at R0 = its
- * address. */
-static void rq_put(uint8_t b) __naked
+ * (b in A), both called from the assembler only, sharing the index's step at R0 =
+ * its address. */
+static void rq_put(void) __naked
 {
-    (void)b;
     __asm__("    push 0x00\n"
+            "    mov  r0,a\n"
             "    mov  a,_rq_head\n"
             "    add  a,#_rq\n"
-            "    mov  r0,a\n"
-            "    mov  a,dpl\n"
+            "    xch  a,r0\n"                       /* R0 -> the slot, A = b */
             "    movx @r0,a\n"
             "    mov  r0,#_rq_head\n"
             "    sjmp rq_step\n"
@@ -225,7 +224,6 @@ static void rq_put(uint8_t b) __naked
             "    add  a,#_rq\n"
             "    mov  r0,a\n"
             "    movx a,@r0\n"
-            "    mov  dpl,a\n"
             "    mov  r0,#_rq_tail\n"
             "rq_step:\n"
             "    inc  @r0\n"
@@ -263,8 +261,9 @@ static void rq_len(void) __naked
             "    ret\n");
 }
 
-/* room = rq_tail - rq_head - 1; if (rq_tail <= rq_head) room += PROTO_QUEUE; (A, DPL) */
-static uint8_t rq_room(void) __naked
+/* room = rq_tail - rq_head - 1; if (rq_tail <= rq_head) room += PROTO_QUEUE; (called from
+ * the assembler only: the room in A) (A, C) */
+static void rq_room(void) __naked
 {
     __asm__("    mov  a,_rq_tail\n"
             "    clr  c\n"
@@ -275,7 +274,6 @@ static uint8_t rq_room(void) __naked
             "    add  a,#" XSTR(PROTO_QUEUE) "\n"
             "00002$:\n"
             "    dec  a\n"
-            "    mov  dpl,a\n"
             "    ret\n");
 }
 
@@ -336,10 +334,10 @@ static void expect(char c) __naked
             "    ret\n");
 }
 
-/* two decimal digits -> 0..99 (in DPL and A); a syntax error otherwise (the value then
- * undefined: nothing uses the values of a line with a syntax error) (A, B, R0, DPL; SDCC's
- * C: 50 bytes): B = 10 x the first digit. */
-static uint8_t take_2d(void) __naked
+/* two decimal digits -> 0..99 (in A: called from the assembler only); a syntax error
+ * otherwise (the value then undefined: nothing uses the values of a line with a syntax
+ * error) (A, B, R0; SDCC's C: 50 bytes): B = 10 x the first digit. */
+static void take_2d(void) __naked
 {
     __asm__("    lcall pp_at\n"
             "    lcall digit\n"
@@ -351,7 +349,6 @@ static uint8_t take_2d(void) __naked
             "    lcall digit\n"
             "    jnc  00003$\n"
             "    add  a,b\n"
-            "    mov  dpl,a\n"
             "    inc  _pp\n"
             "    inc  _pp\n"
             "    ret\n"
@@ -383,7 +380,7 @@ static void verdict(void) __naked
 
 /*
  * The word at the cursor (no spaces before it) as an index in list k (K_NONE if unknown,
- * the cursor then stays). In C terms:
+ * the cursor then stays), returned in A (called from the assembler only). In C terms:
  *     for (idx = 0; ; idx++) {
  *         p = pp;
  *         while (*k > ' ' && *k == line[p]) { k++; p++; }
@@ -393,7 +390,7 @@ static void verdict(void) __naked
  *     }
  * In assembler (SDCC's C: 101 bytes): DPTR = k, R0 = &line[p], R7 = idx.
  */
-static uint8_t take_word(const CODE char *k) __naked
+static void take_word(const CODE char *k) __naked
 {
     (void)k;
     __asm__("    mov  r7,#0\n"
@@ -415,8 +412,9 @@ static uint8_t take_word(const CODE char *k) __naked
             "    jz   00005$\n"
             "    cjne a,#0x20,00006$\n"
             "00005$:\n"
-            "    mov  dpl,r7\n"                     /* found: pp = p */
-            "    ljmp pp_set\n"
+            "    lcall pp_set\n"                    /* found: pp = p */
+            "    mov  a,r7\n"
+            "    ret\n"
             "00006$:\n"                            /* past the rest of the word */
             "    clr  a\n"
             "    movc a,@a+dptr\n"
@@ -426,7 +424,7 @@ static uint8_t take_word(const CODE char *k) __naked
             "    jnc  00006$\n"
             "    inc  r7\n"
             "    jnz  00001$\n"                     /* (A) a space: the next word */
-            "    mov  dpl,#0xFF\n"                  /* NUL: K_NONE */
+            "    mov  a,#0xFF\n"                    /* NUL: K_NONE */
             "    ret\n");
 }
 typedef char k_none_is_ff[(K_NONE == 0xFF) ? 1 : -1];
@@ -615,7 +613,7 @@ static void take_date(void) __naked
             "    lcall _expect\n"
             "00002$:\n"
             "    lcall _take_2d\n"
-            "    mov  @r1,dpl\n"
+            "    mov  @r1,a\n"
             "    inc  r1\n"
             "    djnz r5,00001$\n"
             "    ret\n");
@@ -671,7 +669,7 @@ static uint8_t cmd_drift(void) __naked
             "    jc   00011$\n"                     /* no argument: the state alone */
             "    mov  dptr,#_drift_words\n"
             "    lcall _take_word\n"
-            "    mov  _kw,dpl\n"
+            "    mov  _kw,a\n"
             "    lcall _skip_spaces\n"
             "    mov  a,_kw\n"
             "    cjne a,#3,00001$\n"
@@ -696,7 +694,6 @@ static uint8_t cmd_drift(void) __naked
             "    cjne a,#3,00004$\n"                /* COMP */
             "    mov  dptr,#_onoff\n"
             "    lcall _take_word\n"
-            "    mov  a,dpl\n"
             "    mov  r3,a\n"                       /* ON: 1, OFF: 0 */
             "    inc  a\n"
             "    jnz  00007$\n"
@@ -890,7 +887,6 @@ static uint8_t parse(void) __naked
             "    lcall _skip_spaces\n"
             "    mov  dptr,#_keywords\n"
             "    lcall _take_word\n"
-            "    mov  a,dpl\n"
             "    mov  _kw,a\n"
             "    jz   _cmd_set\n"                   /* K_SET (just above) */
             "    cjne a,#" XSTR(R_E_UNKNOWN_N) ",00002$\n"   /* K_END */
@@ -935,7 +931,6 @@ static uint8_t parse(void) __naked
             "    mov  r5,_pp\n"                     /* n */
             "    mov  dptr,#_onoff\n"
             "    lcall _take_word\n"
-            "    mov  a,dpl\n"
             "    mov  r4,a\n"                       /* v: ON 1, OFF 0 */
             "    inc  a\n"
             "    jz   00007$\n"                     /* K_NONE */
@@ -969,7 +964,6 @@ static uint8_t parse(void) __naked
             "    cjne a,#4,00018$\n"                /* HOURS */
             "    mov  dptr,#_hours\n"
             "    lcall _take_word\n"
-            "    mov  a,dpl\n"
             "    cjne a,#0xFF,00012$\n"             /* 12: 1, 24: 0 */
             "    lcall pp_at\n"                     /* K_NONE: digits? */
             "    mov  r5,a\n"
@@ -1169,14 +1163,13 @@ static void line_end(void) __naked
             "    mov  _q_alarm,(_settings + 1)\n"
             "    mov  (_q_alarm + 1),(_settings + 2)\n"
             "00011$:\n"
-            "    mov  dpl,r7\n"
-            "    lcall _rq_put\n"
             "    mov  a,r7\n"
+            "    lcall _rq_put\n"                   /* (keeps A = code) */
             "    lcall _rq_len\n"
             "    jz   00013$\n"
             "    mov  r6,a\n"
             "00012$:\n"
-            "    mov  dpl,@r1\n"
+            "    mov  a,@r1\n"
             "    lcall _rq_put\n"
             "    inc  r1\n"
             "    djnz r6,00012$\n"
@@ -1366,7 +1359,7 @@ static void take(uint8_t c) __naked
  *         if (!uart_rx_ready() && !(lflags & L_STAR) && trim >= PROTO_SET_MIN) prepare();
  *     }
  * In assembler (SDCC's C: 103 bytes): nothing kept in registers across the calls (take()
- * and the C ones keep nothing); rq_room() leaves the room in A too. Its C callers in this
+ * and the C ones keep nothing); rq_room() leaves the room in A. Its C callers in this
  * file (protocol_poll()) keep nothing across it either.
  */
 #define R_E_OVERFLOW_N (R_E_UNKNOWN_N + 6)
@@ -1392,7 +1385,7 @@ void protocol_rx(void) __naked
             "    jz   00004$\n"
             "    lcall _rq_room\n"
             "    jz   00006$\n"                     /* no room */
-            "    mov  dpl,#" XSTR(R_E_OVERFLOW_N) "\n"
+            "    mov  a,#" XSTR(R_E_OVERFLOW_N) "\n"
             "    lcall _rq_put\n"
             "    mov  a,_owed\n"                   /* owed-- */
             "    jnz  00003$\n"
