@@ -129,7 +129,7 @@ enum { R_SET, R_TIME, R_PONG, R_ALARM, R_HOURS, R_INFO, R_HELP,
 #define R_CKS  0x80                 /* the reply gets a check suffix: "*HH" ... */
 #define R_CRC  0x40                 /* ... or "#CCCC" */
 #define R_DATA 0x20                 /* ALARM: on, HOURS: 12 h, INFO: unset, DRIFT: COMP on
-                                       (reply_flag()) */
+                                       (line_end()) */
 #define R_CODE 0x1F
 /* the codes the assembler below uses, as numbers (it cannot see an enum; checked) */
 #define R_CAL_N       7
@@ -186,7 +186,7 @@ enum { K_SET, K_GET, K_PING, K_ALARM, K_HOURS, K_INFO, K_HELP,
 static const CODE char drift_words[] = "RATE K T0 COMP ID";
 enum { D_RATE, D_K, D_T0, D_COMP, D_ID };
 #define RQ_DRIFT 6                  /* of a DRIFT: its ID, RATE, K, T0 (bits 0-5; the last
-                                       two stay queued until its third piece) */
+                                       two stay queued until their fields are printed) */
 /* the reply's RATE, K, T0 are the record's first four bytes (cmd_drift() copies them) */
 typedef char drift_rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drift_rec_t, k) == 2
                                && offsetof(drift_rec_t, t0seq) == 3) ? 1 : -1];
@@ -204,17 +204,17 @@ typedef char drift_rec_layout[(offsetof(drift_rec_t, rate) == 0 && offsetof(drif
 /* In assembler, saving what they touch besides A (callee_saves in compat.h: SDCC's C saved
  * a register more): R0 on the stack (bank 0). */
 
-/* rq[rq_head] = b; if (++rq_head == PROTO_QUEUE) rq_head = 0;
+/* rq[rq_head] = b; if (++rq_head == PROTO_QUEUE) rq_head = 0;   (b in A, kept)
  * and rq_get(): b = rq[rq_tail]; if (++rq_tail == PROTO_QUEUE) rq_tail = 0; return b;
- * (called from the assembler only), sharing the index's step at R0 = its address. */
-static void rq_put(uint8_t b) __naked
+ * (b in A), both called from the assembler only, sharing the index's step at R0 =
+ * its address. */
+static void rq_put(void) __naked
 {
-    (void)b;
     __asm__("    push 0x00\n"
+            "    mov  r0,a\n"
             "    mov  a,_rq_head\n"
             "    add  a,#_rq\n"
-            "    mov  r0,a\n"
-            "    mov  a,dpl\n"
+            "    xch  a,r0\n"                       /* R0 -> the slot, A = b */
             "    movx @r0,a\n"
             "    mov  r0,#_rq_head\n"
             "    sjmp rq_step\n"
@@ -224,7 +224,6 @@ static void rq_put(uint8_t b) __naked
             "    add  a,#_rq\n"
             "    mov  r0,a\n"
             "    movx a,@r0\n"
-            "    mov  dpl,a\n"
             "    mov  r0,#_rq_tail\n"
             "rq_step:\n"
             "    inc  @r0\n"
@@ -236,7 +235,7 @@ static void rq_put(uint8_t b) __naked
 }
 
 /* per reply code: the result bytes queued after it (rq_len()) | the settings flag its R_DATA
- * shows << 4 (reply_flag()); R_ALARM_AGAIN: none (its time is the last one's) */
+ * shows << 4 (line_end()); R_ALARM_AGAIN: none (its time is the last one's) */
 static const CODE uint8_t reply_info[R_ALARM_AGAIN + 1] = {
     [R_SET] = RQ_DT,
     [R_ALARM] = RQ_ALARM | SET_ALARM_ON << 4,
@@ -251,31 +250,20 @@ static const CODE uint8_t reply_info[R_ALARM_AGAIN + 1] = {
 };
 typedef char reply_info_fits[(RQ_DT | RQ_DATE | RQ_ALARM) < 16 ? 1 : -1];   /* RQ_DRIFT: 6 */
 
-/* result bytes queued after reply code k (R_CODE bits): reply_info[k] & 0x0F. In assembler
- * (callee_saves in compat.h: SDCC's C pushed a register it did not need): A and DPTR only.
- * With, sharing its end, reply_flag(k) (called from the assembler below only): the settings
- * flag that reply code k shows (R_DATA): SET_ALARM_ON, SET_H12, SET_UNSET, SET_COMP:
- * reply_info[k] >> 4. */
-static uint8_t rq_len(uint8_t k) __naked
+/* A = the result bytes queued after reply code A: reply_info[A & R_CODE] & 0x0F. In
+ * assembler, called from the assembler only (A in and out): A and DPTR. */
+static void rq_len(void) __naked
 {
-    (void)k;
-    __asm__("    mov  a,dpl\n"
+    __asm__("    anl  a,#0x1F\n"                    /* R_CODE */
             "    mov  dptr,#_reply_info\n"
             "    movc a,@a+dptr\n"
-            "info_low:\n"
             "    anl  a,#0x0F\n"
-            "    mov  dpl,a\n"
-            "    ret\n"
-            "_reply_flag:\n"
-            "    mov  a,dpl\n"
-            "    mov  dptr,#_reply_info\n"
-            "    movc a,@a+dptr\n"
-            "    swap a\n"
-            "    sjmp info_low\n");
+            "    ret\n");
 }
 
-/* room = rq_tail - rq_head - 1; if (rq_tail <= rq_head) room += PROTO_QUEUE; (A, DPL) */
-static uint8_t rq_room(void) __naked
+/* room = rq_tail - rq_head - 1; if (rq_tail <= rq_head) room += PROTO_QUEUE; (called from
+ * the assembler only: the room in A) (A, C) */
+static void rq_room(void) __naked
 {
     __asm__("    mov  a,_rq_tail\n"
             "    clr  c\n"
@@ -286,7 +274,6 @@ static uint8_t rq_room(void) __naked
             "    add  a,#" XSTR(PROTO_QUEUE) "\n"
             "00002$:\n"
             "    dec  a\n"
-            "    mov  dpl,a\n"
             "    ret\n");
 }
 
@@ -294,9 +281,9 @@ static uint8_t rq_room(void) __naked
  * In assembler, each with the registers it touches stated: the commands below keep their
  * state in the others across the calls. */
 
-/* while (line[pp] == ' ') pp++; R0 = &line[pp] after it (A, R0). With the cursor's two
+/* while (line[pp] == ' ') pp++; R0 = &line[pp] after it (A, R0). With the cursor's
  * helpers for the assembler below: pp_at: R0 = A = &line[pp] (A, R0); pp_set: pp = R0 -
- * line (A, C). */
+ * line (A, C); digit: A = *R0 - '0', C = it is a decimal digit (A, C). */
 static void skip_spaces(void) __naked
 {
     __asm__("00001$:\n"
@@ -315,6 +302,12 @@ static void skip_spaces(void) __naked
             "    clr  c\n"
             "    subb a,#_line\n"
             "    mov  _pp,a\n"
+            "    ret\n"
+            "digit:\n"
+            "    mov  a,@r0\n"
+            "    add  a,#0xD0\n"                    /* - '0' */
+            "    cjne a,#10,00002$\n"               /* C: 0..9 */
+            "00002$:\n"
             "    ret\n");
 }
 
@@ -341,55 +334,38 @@ static void expect(char c) __naked
             "    ret\n");
 }
 
-/* two decimal digits -> 0..99; a syntax error (and 0) otherwise (A, B, R0, DPL; SDCC's C:
- * 50 bytes): B = 10 x the first digit. */
-static uint8_t take_2d(void) __naked
+/* two decimal digits -> 0..99 (in A: called from the assembler only); a syntax error
+ * otherwise (the value then undefined: nothing uses the values of a line with a syntax
+ * error) (A, B, R0; SDCC's C: 50 bytes): B = 10 x the first digit. */
+static void take_2d(void) __naked
 {
     __asm__("    lcall pp_at\n"
-            "    mov  a,@r0\n"
-            "    add  a,#0xD0\n"                    /* - '0' */
-            "    cjne a,#10,00001$\n"
-            "00001$:\n"
+            "    lcall digit\n"
             "    jnc  00003$\n"                     /* not a digit */
             "    mov  b,#10\n"
             "    mul  ab\n"
             "    mov  b,a\n"
             "    inc  r0\n"
-            "    mov  a,@r0\n"
-            "    add  a,#0xD0\n"
-            "    cjne a,#10,00002$\n"
-            "00002$:\n"
+            "    lcall digit\n"
             "    jnc  00003$\n"
             "    add  a,b\n"
-            "    mov  dpl,a\n"
             "    inc  _pp\n"
             "    inc  _pp\n"
             "    ret\n"
             "00003$:\n"
             "    setb _bad_syntax\n"
-            "    mov  dpl,#0\n"
             "    ret\n");
 }
 
-/* "HH:MM" -> take_h, take_m (syntax error if malformed) (A, B, R0, DPL) */
+/* an ALARM's "HH:MM" (parse()), a DRIFT's value (cmd_drift()) */
 static uint8_t take_h, take_m;
-static void take_hm(void) __naked
-{
-    __asm__("    lcall _take_2d\n"
-            "    mov  _take_h,dpl\n"
-            "    mov  dpl,#0x3A\n"                  /* ':' */
-            "    lcall _expect\n"
-            "    lcall _take_2d\n"
-            "    mov  _take_m,dpl\n"
-            "    ret\n");
-}
 
 /* the reply code of a command parsed: R_E_SYNTAX if malformed or anything follows it, else
- * R_E_RANGE if a value is out of range, else ok (A, B, R0, DPL) */
-static uint8_t verdict(uint8_t ok) __naked
+ * R_E_RANGE if a value is out of range, else ok (called from the assembler only: ok in A,
+ * the code in DPL and A) (A, B, R0, DPL) */
+static void verdict(void) __naked
 {
-    (void)ok;
-    __asm__("    mov  b,dpl\n"
+    __asm__("    mov  b,a\n"
             "    mov  dpl,#" XSTR(R_E_SYNTAX_N) "\n"
             "    jb   _bad_syntax,00001$\n"
             "    lcall _at_end\n"
@@ -398,12 +374,13 @@ static uint8_t verdict(uint8_t ok) __naked
             "    jb   _bad_range,00001$\n"
             "    mov  dpl,b\n"
             "00001$:\n"
+            "    mov  a,dpl\n"
             "    ret\n");
 }
 
 /*
  * The word at the cursor (no spaces before it) as an index in list k (K_NONE if unknown,
- * the cursor then stays). In C terms:
+ * the cursor then stays), returned in A (called from the assembler only). In C terms:
  *     for (idx = 0; ; idx++) {
  *         p = pp;
  *         while (*k > ' ' && *k == line[p]) { k++; p++; }
@@ -413,7 +390,7 @@ static uint8_t verdict(uint8_t ok) __naked
  *     }
  * In assembler (SDCC's C: 101 bytes): DPTR = k, R0 = &line[p], R7 = idx.
  */
-static uint8_t take_word(const CODE char *k) __naked
+static void take_word(const CODE char *k) __naked
 {
     (void)k;
     __asm__("    mov  r7,#0\n"
@@ -435,8 +412,9 @@ static uint8_t take_word(const CODE char *k) __naked
             "    jz   00005$\n"
             "    cjne a,#0x20,00006$\n"
             "00005$:\n"
-            "    mov  dpl,r7\n"                     /* found: pp = p */
-            "    ljmp pp_set\n"
+            "    lcall pp_set\n"                    /* found: pp = p */
+            "    mov  a,r7\n"
+            "    ret\n"
             "00006$:\n"                            /* past the rest of the word */
             "    clr  a\n"
             "    movc a,@a+dptr\n"
@@ -446,7 +424,7 @@ static uint8_t take_word(const CODE char *k) __naked
             "    jnc  00006$\n"
             "    inc  r7\n"
             "    jnz  00001$\n"                     /* (A) a space: the next word */
-            "    mov  dpl,#0xFF\n"                  /* NUL: K_NONE */
+            "    mov  a,#0xFF\n"                    /* NUL: K_NONE */
             "    ret\n");
 }
 typedef char k_none_is_ff[(K_NONE == 0xFF) ? 1 : -1];
@@ -471,14 +449,13 @@ typedef char k_none_is_ff[(K_NONE == 0xFF) ? 1 : -1];
  *     }
  *     while (fd--) v = v * 10;                 (saturating)
  * In assembler (SDCC's C: 266 bytes and 6 of overlaid RAM): R0 = &line[pp], R1 = m, R2
- * scratch, R4:R3 = v, R5 = nd, R6 = fd, R7 = spec, F0 = frac. */
+ * scratch, R4:R3 = v (returned there: cmd_drift(), its one caller, takes it from there),
+ * R5 = nd, R6 = fd, R7 = spec (passed in A), F0 = frac. */
 #define TF_SIGN 0x80
 static BIT take_neg;
-static uint16_t take_fixed(uint8_t spec) __naked
+static void take_fixed(void) __naked
 {
-    (void)spec;
-    __asm__("    mov  a,dpl\n"
-            "    mov  r7,a\n"
+    __asm__("    mov  r7,a\n"
             "    anl  a,#0x0F\n"
             "    mov  r6,a\n"                       /* fd */
             "    mov  a,r7\n"
@@ -503,10 +480,7 @@ static uint16_t take_fixed(uint8_t spec) __naked
             "00011$:\n"
             "    inc  r0\n"
             "00002$:\n"
-            "    mov  a,@r0\n"
-            "    add  a,#0xD0\n"                    /* - '0' */
-            "    cjne a,#10,00003$\n"
-            "00003$:\n"
+            "    lcall digit\n"
             "    jc   00005$\n"
             "    mov  a,r1\n"                       /* not a digit */
             "    jnz  00004$\n"
@@ -539,13 +513,11 @@ static uint16_t take_fixed(uint8_t spec) __naked
             "00008$:\n"                            /* the decimals not given */
             "    mov  a,r6\n"
             "    jz   00009$\n"
-            "    dec  r6\n"
+            "00010$:\n"
             "    clr  a\n"
             "    lcall 00020$\n"
-            "    sjmp 00008$\n"
+            "    djnz r6,00010$\n"
             "00009$:\n"
-            "    mov  dpl,r3\n"
-            "    mov  dph,r4\n"
             "    ljmp pp_set\n"
             "00020$:\n"                            /* v = v x 10 + A, saturating */
             "    mov  r2,a\n"
@@ -572,27 +544,25 @@ static uint16_t take_fixed(uint8_t spec) __naked
 }
 
 /*
- * Four hex digits, either case (line[] is upper-cased) -> their value; else a syntax error.
+ * Four hex digits, either case (line[] is upper-cased) -> their value in R4:R3 (for
+ * cmd_drift(), its one caller); else a syntax error.
  * In C terms:
  *     v = 0;
  *     4 times: d = line[pp++] - '0';
  *              if (d > 9) { d -= 'A' - '0' - 10; if (d < 10 || d > 15) bad_syntax = 1; }
  *              v = v << 4 | d;
- * In assembler (SDCC's C: 72 bytes): R0 = &line[pp], R7 the count, R6 = d, R3:R2 = v
- * (bank 0: shifted by crc_shl4 (in take()) at R1 = 2).
+ * In assembler (SDCC's C: 72 bytes): R0 = &line[pp], R7 the count, R6 = d, R4:R3 = v (bank
+ * 0: shifted by crc_shl4 (in take()) at R1 = 3; left there for cmd_drift()).
  */
-static uint16_t take_hex4(void) __naked
+static void take_hex4(void) __naked
 {
     __asm__("    lcall pp_at\n"
             "    mov  r7,#4\n"
             "    clr  a\n"
-            "    mov  r2,a\n"
             "    mov  r3,a\n"
+            "    mov  r4,a\n"
             "00001$:\n"
-            "    mov  a,@r0\n"
-            "    add  a,#0xD0\n"                    /* - '0' */
-            "    cjne a,#10,00002$\n"
-            "00002$:\n"
+            "    lcall digit\n"
             "    jc   00005$\n"                     /* '0'..'9' */
             "    add  a,#0xF9\n"                    /* - ('A' - '0' - 10) */
             "    cjne a,#10,00003$\n"
@@ -605,14 +575,12 @@ static uint16_t take_hex4(void) __naked
             "    setb _bad_syntax\n"
             "00005$:\n"
             "    mov  r6,a\n"                       /* v = v << 4 | d */
-            "    mov  r1,#0x02\n"                   /* R3:R2 (bank 0) */
+            "    mov  r1,#0x03\n"                   /* R4:R3 (bank 0) */
             "    lcall crc_shl4\n"
             "    mov  a,r6\n"
-            "    orl  ar2,a\n"
+            "    orl  ar3,a\n"
             "    inc  r0\n"
             "    djnz r7,00001$\n"
-            "    mov  dpl,r2\n"
-            "    mov  dph,r3\n"
             "    ljmp pp_set\n");
 }
 #endif
@@ -620,21 +588,23 @@ static uint16_t take_hex4(void) __naked
 /* ---- commands: the body in line[] -> a reply code; changes only when exec ---- */
 
 /*
- * "20YY-MM-DD" (after spaces) into clock_new; the century digits are returned. In C terms:
- *     skip_spaces(); century = take_2d(); take_fields(&clock_new.year, '-'); return century;
+ * "20YY-MM-DD" (after spaces) into clock_new; a century other than 20 is a range error. In
+ * C terms:
+ *     skip_spaces(); if (take_2d() != 20) bad_range = 1; take_fields(&clock_new.year, '-');
  * take_fields(d, sep): three two-digit fields separated by sep into d[0..2] (R1 = d, R6 =
- * sep, R5 the count). Both touch A, B, R0, R1, R5, R6, DPL; take_date() R7 too (the century).
+ * sep, R5 the count). Both touch A, B, R0, R1, R5, R6, DPL.
  */
-static uint8_t take_date(void) __naked
+static void take_date(void) __naked
 {
     __asm__("    lcall _skip_spaces\n"
             "    lcall _take_2d\n"
-            "    mov  r7,dpl\n"                     /* the century */
+            "    cjne a,#20,00003$\n"               /* the century */
+            "    sjmp 00004$\n"
+            "00003$:\n"
+            "    setb _bad_range\n"
+            "00004$:\n"
             "    mov  r1,#_clock_new\n"
-            "    mov  r6,#0x2D\n"                   /* '-' */
-            "    lcall take_fields\n"
-            "    mov  dpl,r7\n"
-            "    ret\n"
+            "    mov  r6,#0x2D\n"                   /* '-': on into take_fields */
             "take_fields:\n"
             "    mov  r5,#3\n"
             "    sjmp 00002$\n"
@@ -643,45 +613,9 @@ static uint8_t take_date(void) __naked
             "    lcall _expect\n"
             "00002$:\n"
             "    lcall _take_2d\n"
-            "    mov  @r1,dpl\n"
+            "    mov  @r1,a\n"
             "    inc  r1\n"
             "    djnz r5,00001$\n"
-            "    ret\n");
-}
-
-/*
- * SET 20YY-MM-DD HH:MM:SS. In C terms:
- *     century = take_date(); expect(' '); skip_spaces(); take_fields(&clock_new.hour, ':');
- *     k = verdict(R_SET);
- *     if (k == R_SET && (century != 20 || !clock_prepare()))   (validates; nothing written)
- *         k = R_E_RANGE;
- *     return k;
- * In assembler (SDCC's C: 75 bytes; take_hm() left take_h, take_m set, read by nothing
- * after a SET): R7 = the century.
- */
-typedef char set_layout[(offsetof(datetime_t, hour) == 3 && offsetof(datetime_t, second) == 5
-                         && offsetof(datetime_t, year) == 0) ? 1 : -1];
-static uint8_t cmd_set(void) __naked
-{
-    __asm__("    lcall _take_date\n"
-            "    mov  r7,dpl\n"
-            "    mov  dpl,#0x20\n"                  /* ' ' */
-            "    lcall _expect\n"
-            "    lcall _skip_spaces\n"
-            "    mov  r1,#(_clock_new + 3)\n"       /* hour, minute, second */
-            "    mov  r6,#0x3A\n"                   /* ':' */
-            "    lcall take_fields\n"
-            "    mov  dpl,#0\n"                     /* R_SET */
-            "    lcall _verdict\n"
-            "    mov  a,dpl\n"
-            "    jnz  00002$\n"                     /* a syntax error */
-            "    cjne r7,#20,00001$\n"
-            "    lcall _clock_prepare\n"
-            "    mov  dpl,#0\n"
-            "    jc   00002$\n"
-            "00001$:\n"
-            "    mov  dpl,#" XSTR(R_E_RANGE_N) "\n"
-            "00002$:\n"
             "    ret\n");
 }
 
@@ -711,9 +645,10 @@ static uint8_t cmd_set(void) __naked
  *     RATE, K, T0, COMP: drift_store();                (folded: the change applies from now on)
  *     clock_new[0..1] = drift_id(); clock_new[2..5] = DRIFT_REC's first four bytes;
  *     return R_DRIFT;
- * In assembler (SDCC's C: 376 bytes): v lives in take_h (low byte), take_m (high byte): the
- * ALARM parse's bytes, free during a DRIFT (no internal RAM to spare, and everything this
- * calls is C, which keeps nothing in R0-R7 for its caller).
+ * In assembler (SDCC's C: 376 bytes): v is in R4:R3 as take_fixed() and take_hex4() leave it
+ * (verdict() keeps them), then in take_h (low byte), take_m (high byte) across the calls of
+ * the change: the ALARM parse's bytes, free during a DRIFT (no internal RAM to spare, and
+ * drift.c's functions are C, which keeps nothing in R0-R7 for its caller).
  */
 static const CODE uint8_t drift_fix[] = {           /* RATE, K, T0: take_fixed()'s spec */
     TF_SIGN | 3 << 4 | 2, TF_SIGN | 1 << 4 | 3, 3 << 4 | 0
@@ -731,12 +666,10 @@ static uint8_t cmd_drift(void) __naked
     __asm__("    mov  _kw,#0xFF\n"                  /* K_NONE */
             "    clr  _take_neg\n"
             "    lcall _at_end\n"
-            "    jnc  00002$\n"
-            "    ljmp 00020$\n"                     /* no argument: the state alone */
-            "00002$:\n"
+            "    jc   00011$\n"                     /* no argument: the state alone */
             "    mov  dptr,#_drift_words\n"
             "    lcall _take_word\n"
-            "    mov  _kw,dpl\n"
+            "    mov  _kw,a\n"
             "    lcall _skip_spaces\n"
             "    mov  a,_kw\n"
             "    cjne a,#3,00001$\n"
@@ -744,38 +677,32 @@ static uint8_t cmd_drift(void) __naked
             "    jnc  00003$\n"                     /* not RATE, K, T0 */
             "    mov  dptr,#_drift_fix\n"           /* a number */
             "    movc a,@a+dptr\n"
-            "    mov  dpl,a\n"
-            "    lcall _take_fixed\n"
-            "    mov  _take_h,dpl\n"
-            "    mov  _take_m,dph\n"
+            "    lcall _take_fixed\n"              /* v: R4:R3 */
             "    mov  a,_kw\n"
             "    rl   a\n"
             "    mov  r7,a\n"
             "    mov  dptr,#_drift_max\n"
             "    movc a,@a+dptr\n"                  /* C = drift_max[kw] < v */
             "    clr  c\n"
-            "    subb a,_take_h\n"
+            "    subb a,r3\n"
             "    mov  a,r7\n"
             "    inc  a\n"
             "    movc a,@a+dptr\n"
-            "    subb a,_take_m\n"
+            "    subb a,r4\n"
             "    sjmp 00006$\n"
             "00003$:\n"
             "    cjne a,#3,00004$\n"                /* COMP */
             "    mov  dptr,#_onoff\n"
             "    lcall _take_word\n"
-            "    mov  a,dpl\n"
-            "    mov  _take_h,a\n"                  /* ON: 1, OFF: 0 */
+            "    mov  r3,a\n"                       /* ON: 1, OFF: 0 */
             "    inc  a\n"
             "    jnz  00007$\n"
             "    sjmp 00005$\n"                     /* K_NONE */
             "00004$:\n"
             "    cjne a,#4,00005$\n"                /* ID */
-            "    lcall _take_hex4\n"
-            "    mov  _take_h,dpl\n"
-            "    mov  _take_m,dph\n"
-            "    mov  a,dpl\n"
-            "    cjne a,dph,00007$\n"               /* bytes differ: not 0000, FFFF */
+            "    lcall _take_hex4\n"               /* v: R4:R3 */
+            "    mov  a,r3\n"
+            "    cjne a,ar4,00007$\n"               /* bytes differ: not 0000, FFFF */
             "    inc  a\n"                          /* 0x00 -> 1, 0xFF -> 0 */
             "    anl  a,#0xFE\n"
             "    jnz  00007$\n"
@@ -787,22 +714,21 @@ static uint8_t cmd_drift(void) __naked
             "    jnc  00007$\n"
             "    setb _bad_range\n"
             "00007$:\n"
-            "    mov  dpl,#" XSTR(R_DRIFT_N) "\n"
+            "    mov  a,#" XSTR(R_DRIFT_N) "\n"
             "    lcall _verdict\n"
-            "    mov  a,dpl\n"
             "    cjne a,#" XSTR(R_DRIFT_N) ",00019$\n"    /* an error */
             "    jnb  _take_neg,00011$\n"
             "    clr  c\n"                          /* v = -v */
             "    clr  a\n"
-            "    subb a,_take_h\n"
-            "    mov  _take_h,a\n"
+            "    subb a,r3\n"
+            "    mov  r3,a\n"
             "    clr  a\n"
-            "    subb a,_take_m\n"
-            "    mov  _take_m,a\n"
+            "    subb a,r4\n"
+            "    mov  r4,a\n"
             "00011$:\n"
             "    mov  a,_kw\n"
             "    cjne a,#3,00020$\n"                /* COMP ON ... */
-            "    mov  a,_take_h\n"
+            "    mov  a,r3\n"
             "    jz   00020$\n"
 #if FEATURE_DS18B20
             "    mov  a,_temp_state\n"              /* ... with no sensor */
@@ -812,6 +738,8 @@ static uint8_t cmd_drift(void) __naked
             "00019$:\n"
             "    ret\n"
             "00020$:\n"                            /* the change */
+            "    mov  _take_h,r3\n"                 /* v (drift_load() is C) */
+            "    mov  _take_m,r4\n"
             "    lcall _drift_load\n"
             "    mov  a,_kw\n"
             "    cjne a,#4,00021$\n"                /* ID */
@@ -871,6 +799,32 @@ static uint8_t cmd_drift(void) __naked
 #endif
 
 /*
+ * SET 20YY-MM-DD HH:MM:SS. In C terms:
+ *     take_date(); expect(' '); skip_spaces(); take_fields(&clock_new.hour, ':');
+ *     if (!clock_prepare()) bad_range = 1; (validates; nothing written; what it prepares
+ *     return verdict(R_SET);                 counts only with R_SET: line_end())
+ * In assembler (SDCC's C: 75 bytes).
+ */
+typedef char set_layout[(offsetof(datetime_t, hour) == 3 && offsetof(datetime_t, second) == 5
+                         && offsetof(datetime_t, year) == 0) ? 1 : -1];
+static uint8_t cmd_set(void) __naked
+{
+    __asm__("    lcall _take_date\n"
+            "    mov  dpl,#0x20\n"                  /* ' ' */
+            "    lcall _expect\n"
+            "    lcall _skip_spaces\n"
+            "    mov  r1,#(_clock_new + 3)\n"       /* hour, minute, second */
+            "    mov  r6,#0x3A\n"                   /* ':' */
+            "    lcall take_fields\n"
+            "    lcall _clock_prepare\n"
+            "    jc   00001$\n"
+            "    setb _bad_range\n"
+            "00001$:\n"
+            "    clr  a\n"                          /* R_SET */
+            "    ljmp _verdict\n");
+}
+
+/*
  * The body line[0..trim) -> reply code (SET: prepared, not written). In C terms:
  *     line[trim] = 0; bad_syntax = bad_range = 0; pp = 0; skip_spaces();
  *     kw = take_word(keywords);
@@ -878,10 +832,9 @@ static uint8_t cmd_drift(void) __naked
  *     if (kw >= K_END) return R_E_UNKNOWN;
  *     if (kw == K_CAL) {                   (the date into clock_new: the reply's result)
  *         dt_copy(&clock_new, &clock_now); (today, unless a date follows)
- *         n = at_end() ? 20 : take_date();
- *         k = verdict(R_CAL);
- *         if (k == R_CAL && (n != 20 || !cal_valid(&clock_new))) k = R_E_RANGE;
- *         return k;
+ *         if (!at_end()) take_date();
+ *         if (!cal_valid(&clock_new)) bad_range = 1;
+ *         return verdict(R_CAL);
  *     }
  *     if (kw == K_DRIFT) return cmd_drift();
  *     if (at_end()) return kw;             (GET PING ALARM HOURS INFO HELP TEMP: R_* == K_*)
@@ -890,7 +843,7 @@ static uint8_t cmd_drift(void) __naked
  *     if (kw == K_ALARM) {
  *         n = pp; v = take_word(onoff);    (ON: SET_ALARM_ON, OFF: 0)
  *         if (v == K_NONE || !at_end()) {
- *             pp = n; take_hm(); v = SET_ALARM_ON;
+ *             pp = n; take_h = take_2d(); expect(':'); take_m = take_2d(); v = SET_ALARM_ON;
  *             if (take_h > 23 || take_m > 59) bad_range = 1;
  *         }
  *         f = (f & ~SET_ALARM_ON) | v;
@@ -910,8 +863,8 @@ static uint8_t cmd_drift(void) __naked
  *     }
  *     return k;                             (R_ALARM, R_HOURS or an error)
  * (CAL, DRIFT: only on the boards with the feature.) In assembler (SDCC's C: 301 bytes and
- * three bytes of internal RAM): R7 = the CAL's century, R6 = f, R5 = n (HOURS: &line[n]),
- * R4 = v (the calls here keep R4..R6; take_word() and take_date() use R7).
+ * three bytes of internal RAM): R6 = f, R5 = n (HOURS: &line[n]), R4 = v (the calls here
+ * keep R4..R6; take_word() uses R7).
  */
 typedef char parse_consts[(K_SET == 0 && K_ALARM == 3 && K_HOURS == 4 && K_END == R_E_UNKNOWN
                            && offsetof(settings_t, alarm_hour) == 1
@@ -934,11 +887,8 @@ static uint8_t parse(void) __naked
             "    lcall _skip_spaces\n"
             "    mov  dptr,#_keywords\n"
             "    lcall _take_word\n"
-            "    mov  a,dpl\n"
             "    mov  _kw,a\n"
-            "    jnz  00001$\n"
-            "    ljmp _cmd_set\n"                   /* K_SET */
-            "00001$:\n"
+            "    jz   _cmd_set\n"                   /* K_SET (just above) */
             "    cjne a,#" XSTR(R_E_UNKNOWN_N) ",00002$\n"   /* K_END */
             "00002$:\n"
             "    jc   00003$\n"
@@ -950,25 +900,17 @@ static uint8_t parse(void) __naked
             "    mov  _dt_copy_PARM_2,#_clock_now\n" /* CAL: today ... */
             "    mov  dpl,#_clock_new\n"
             "    lcall _dt_copy\n"
-            "    mov  r7,#20\n"
             "    lcall _at_end\n"
             "    jc   00004$\n"
             "    lcall _take_date\n"                /* ... unless a date follows */
-            "    mov  r7,dpl\n"
             "00004$:\n"
-            "    mov  dpl,#" XSTR(R_CAL_N) "\n"
-            "    lcall _verdict\n"
-            "    mov  a,dpl\n"
-            "    cjne a,#" XSTR(R_CAL_N) ",00015$\n"    /* an error */
-            "    cjne r7,#20,00014$\n"
             "    mov  dpl,#_clock_new\n"
             "    lcall _cal_valid\n"
-            "    mov  dpl,#" XSTR(R_CAL_N) "\n"
             "    jc   00015$\n"
-            "00014$:\n"
-            "    mov  dpl,#" XSTR(R_E_RANGE_N) "\n"
+            "    setb _bad_range\n"
             "00015$:\n"
-            "    ret\n"
+            "    mov  a,#" XSTR(R_CAL_N) "\n"
+            "    ljmp _verdict\n"
             "00005$:\n"
 #endif
 #if FEATURE_DRIFT
@@ -989,7 +931,6 @@ static uint8_t parse(void) __naked
             "    mov  r5,_pp\n"                     /* n */
             "    mov  dptr,#_onoff\n"
             "    lcall _take_word\n"
-            "    mov  a,dpl\n"
             "    mov  r4,a\n"                       /* v: ON 1, OFF 0 */
             "    inc  a\n"
             "    jz   00007$\n"                     /* K_NONE */
@@ -997,14 +938,18 @@ static uint8_t parse(void) __naked
             "    jc   00009$\n"
             "00007$:\n"                            /* a time */
             "    mov  _pp,r5\n"
-            "    lcall _take_hm\n"
+            "    lcall _take_2d\n"                 /* HH:MM */
+            "    mov  _take_h,a\n"
+            "    mov  dpl,#0x3A\n"                  /* ':' */
+            "    lcall _expect\n"
+            "    lcall _take_2d\n"
+            "    mov  _take_m,a\n"
             "    mov  r4,#1\n"                      /* SET_ALARM_ON */
-            "    mov  a,_take_h\n"
-            "    cjne a,#24,00008$\n"
+            "    cjne a,#60,00008$\n"
             "00008$:\n"
             "    jnc  00016$\n"
-            "    mov  a,_take_m\n"
-            "    cjne a,#60,00017$\n"
+            "    mov  a,_take_h\n"
+            "    cjne a,#24,00017$\n"
             "00017$:\n"
             "    jc   00009$\n"
             "00016$:\n"
@@ -1019,15 +964,11 @@ static uint8_t parse(void) __naked
             "    cjne a,#4,00018$\n"                /* HOURS */
             "    mov  dptr,#_hours\n"
             "    lcall _take_word\n"
-            "    mov  a,dpl\n"
             "    cjne a,#0xFF,00012$\n"             /* 12: 1, 24: 0 */
             "    lcall pp_at\n"                     /* K_NONE: digits? */
             "    mov  r5,a\n"
             "00011$:\n"
-            "    mov  a,@r0\n"
-            "    add  a,#0xD0\n"                    /* - '0' */
-            "    cjne a,#10,00019$\n"
-            "00019$:\n"
+            "    lcall digit\n"
             "    jnc  00020$\n"
             "    inc  r0\n"
             "    inc  _pp\n"
@@ -1047,9 +988,8 @@ static uint8_t parse(void) __naked
             "    orl  a,r6\n"
             "    mov  r6,a\n"
             "00013$:\n"
-            "    mov  dpl,_kw\n"
+            "    mov  a,_kw\n"
             "    lcall _verdict\n"
-            "    mov  a,dpl\n"
             "    cjne a,_kw,00022$\n"               /* an error */
             "    jnb  _exec,00022$\n"
             "    mov  _settings,r6\n"               /* the change */
@@ -1139,7 +1079,7 @@ bool_t protocol_set_near(void) __naked
  * then the result goes with the code: a SET's time, an ALARM's time, a flag (R_DATA); the
  * room is there (protocol_rx() took the line only with room for the largest entry):
  *     n = code & R_CODE;
- *     if (settings.flags & reply_flag(n)) code |= R_DATA;
+ *     if (settings.flags & reply_info[n] >> 4) code |= R_DATA;
  *     p = &clock_new.year;
  *     if (n == R_ALARM) {      (most ALARM replies show the time the one before showed:
  *         p = &settings.alarm_hour;                                   then the code alone)
@@ -1148,8 +1088,8 @@ bool_t protocol_set_near(void) __naked
  *     }
  *     rq_put(code); n = rq_len(code & R_CODE); while (n--) rq_put(*p++);
  *     ui_dirty = UI_ALL;
- * In assembler (SDCC's C: 175 bytes): R7 = code, R6 = n, R1 = p (reply_flag(), rq_len() and
- * rq_put() keep R0-R7).
+ * In assembler (SDCC's C: 175 bytes): R7 = code, R6 = n, R1 = p (rq_len() and rq_put() keep
+ * R0-R7).
  */
 #define R_E_LONG_N  (R_E_UNKNOWN_N + 3)
 #define R_E_BYTE_N  (R_E_UNKNOWN_N + 4)
@@ -1202,14 +1142,13 @@ static void line_end(void) __naked
             "    mov  a,r7\n"
             "    anl  a,#0x1F\n"
             "    mov  r6,a\n"                       /* n */
-            "    mov  dpl,a\n"
-            "    lcall _reply_flag\n"
-            "    mov  a,dpl\n"
+            "    mov  dptr,#_reply_info\n"          /* its flag: reply_info[n] >> 4 */
+            "    movc a,@a+dptr\n"
+            "    swap a\n"
+            "    anl  a,#0x0F\n"
             "    anl  a,_settings\n"                /* settings.flags */
             "    jz   00009$\n"
-            "    mov  a,r7\n"
-            "    orl  a,#0x20\n"                    /* R_DATA */
-            "    mov  r7,a\n"
+            "    orl  ar7,#0x20\n"                  /* R_DATA */
             "00009$:\n"
             "    mov  r1,#_clock_new\n"
             "    cjne r6,#3,00011$\n"               /* R_ALARM */
@@ -1218,24 +1157,19 @@ static void line_end(void) __naked
             "    cjne a,_q_alarm,00010$\n"
             "    mov  a,(_settings + 2)\n"
             "    cjne a,(_q_alarm + 1),00010$\n"
-            "    mov  a,r7\n"                       /* the time the one before showed */
-            "    add  a,#(" XSTR(R_ALARM_AGAIN_N) " - 3)\n"
-            "    mov  r7,a\n"
+            "    xrl  ar7,#(" XSTR(R_ALARM_AGAIN_N) " ^ 3)\n"   /* the time the one before
+                                                   showed: R_ALARM -> R_ALARM_AGAIN */
             "00010$:\n"
             "    mov  _q_alarm,(_settings + 1)\n"
             "    mov  (_q_alarm + 1),(_settings + 2)\n"
             "00011$:\n"
-            "    mov  dpl,r7\n"
-            "    lcall _rq_put\n"
             "    mov  a,r7\n"
-            "    anl  a,#0x1F\n"
-            "    mov  dpl,a\n"
+            "    lcall _rq_put\n"                   /* (keeps A = code) */
             "    lcall _rq_len\n"
-            "    mov  a,dpl\n"
             "    jz   00013$\n"
             "    mov  r6,a\n"
             "00012$:\n"
-            "    mov  dpl,@r1\n"
+            "    mov  a,@r1\n"
             "    lcall _rq_put\n"
             "    inc  r1\n"
             "    djnz r6,00012$\n"
@@ -1272,7 +1206,7 @@ static void line_reset(void) __naked
  *     if (lflags & L_STAR) {                   (the check suffix: digits)
  *         d = c - '0';                         ('#': '0'..'?' -> 0..15)
  *         if (!(lflags & L_CRC) && d > 9) {    ('*': 'a'..'f' (either case) -> 10..15)
- *             d = (c | 0x20) - 'a'; if (d > 5) lflags |= L_CKBAD; d += 10;
+ *             d = (c | 0x20) - 'a' + 10; if (d < 10) lflags |= L_CKBAD;   (d > 15: below)
  *         }
  *         if (d != in_crc >> 12) lflags |= L_CKBAD;   (a non-digit: d > 15)
  *         in_crc <<= 4; ck_n--;
@@ -1331,13 +1265,12 @@ static void take(uint8_t c) __naked
             "    jc   00008$\n"                     /* '0'..'9' */
             "    mov  a,r7\n"
             "    orl  a,#0x20\n"
-            "    add  a,#0x9F\n"                    /* - 'a' */
-            "    cjne a,#6,00021$\n"
+            "    add  a,#0xA9\n"                    /* - 'a' + 10 */
+            "    cjne a,#10,00021$\n"
             "00021$:\n"
-            "    jc   00022$\n"
-            "    orl  _lflags,#0x04\n"              /* L_CKBAD */
+            "    jnc  00022$\n"                     /* 0..9: '@', 'W'..'`' (above */
+            "    orl  _lflags,#0x04\n"              /* 15: no nibble's) L_CKBAD */
             "00022$:\n"
-            "    add  a,#10\n"
             "    mov  r6,a\n"
             "00008$:\n"
             "    mov  a,(_in_crc + 1)\n"            /* the digit the check must give */
@@ -1375,6 +1308,9 @@ static void take(uint8_t c) __naked
             "    cjne a,#" XSTR(PROTO_MAX_LINE) ",00013$\n"
             "00013$:\n"
             "    jnc  00016$\n"                     /* the line is full */
+            "    inc  _len\n"                       /* line[len++] = c: */
+            "    add  a,#_line\n"
+            "    mov  r0,a\n"
             "    mov  a,r7\n"
             "    add  a,#0x9F\n"                    /* c - 'a' */
             "    cjne a,#26,00014$\n"
@@ -1383,12 +1319,6 @@ static void take(uint8_t c) __naked
             "    jnc  00015$\n"                     /* not 'a'..'z' */
             "    add  a,#0xE0\n"                    /* - 32: upper case */
             "00015$:\n"
-            "    mov  r6,a\n"
-            "    mov  a,_len\n"                     /* line[len++] = c */
-            "    inc  _len\n"
-            "    add  a,#_line\n"
-            "    mov  r0,a\n"
-            "    mov  a,r6\n"
             "    mov  @r0,a\n"
             "    cjne a,#0x20,00018$\n"
             "    ret\n"
@@ -1429,7 +1359,7 @@ static void take(uint8_t c) __naked
  *         if (!uart_rx_ready() && !(lflags & L_STAR) && trim >= PROTO_SET_MIN) prepare();
  *     }
  * In assembler (SDCC's C: 103 bytes): nothing kept in registers across the calls (take()
- * and the C ones keep nothing); rq_room() leaves the room in A too. Its C callers in this
+ * and the C ones keep nothing); rq_room() leaves the room in A. Its C callers in this
  * file (protocol_poll()) keep nothing across it either.
  */
 #define R_E_OVERFLOW_N (R_E_UNKNOWN_N + 6)
@@ -1455,7 +1385,7 @@ void protocol_rx(void) __naked
             "    jz   00004$\n"
             "    lcall _rq_room\n"
             "    jz   00006$\n"                     /* no room */
-            "    mov  dpl,#" XSTR(R_E_OVERFLOW_N) "\n"
+            "    mov  a,#" XSTR(R_E_OVERFLOW_N) "\n"
             "    lcall _rq_put\n"
             "    mov  a,_owed\n"                   /* owed-- */
             "    jnz  00003$\n"
@@ -1579,18 +1509,18 @@ static const CODE char none[] = "NONE";         /* TEMP's reading, DRIFT's ID */
 #if FEATURE_DRIFT
 /*
  * a DRIFT reply's number after its keyword (c: the keyword's last letter): ID and RATE from
- * the queued state (clock_tmp: ID, RATE), ACC and STEPS now, K and T0 off the queue (at K).
- * In C terms:
+ * the queued state (clock_tmp: ID, RATE), ACC and STEPS now, K and T0 off the queue (each at
+ * its field: nothing else takes from the queue while a reply is under way). In C terms:
  *     'D' (ID):    v = clock_tmp[0..1]; (uint16_t)(v + 1) < 2 ? out_fmt("NONE") : out_hex4(v)
  *     'E' (RATE):  out_fixed((int16_t)clock_tmp[2..3], OF_SIGN | 2)       (+300.00)
  *     'C' (ACC):   out_fixed(drift_acc, OF_SIGN | OF_LO5 | 8)   (+1.234: 10 ns, rounded to ms)
  *     'S' (STEPS): out_fixed(drift_steps(), OF_SIGN)                      (+12)
- *     'K' (K):     clock_tmp[0] = rq_get(); clock_tmp[1] = rq_get();
- *                  out_fixed((int8_t)clock_tmp[0], OF_SIGN | 3)           (-0.034)
- *     else (T0):   out_fixed(clock_tmp[1] & 0x3F, 0)                      (25)
+ *     'K' (K):     out_fixed((int8_t)rq_get(), OF_SIGN | 3)               (-0.034)
+ *     else (T0):   out_fixed(rq_get() & 0x3F, 0)                          (25)
  * In assembler (SDCC's C: 188 bytes, a sign extension and a call per case): R2 = the spec;
  * the 16-bit cases end at one sign extension (DPL = low byte, A = high byte) into B, A.
- * drift_steps() is C: nothing is kept in registers across it (rq_get() keeps R0-R7).
+ * drift_steps() is C: nothing is kept in registers across it (rq_get() keeps R0-R7: R7 = c
+ * across it).
  */
 typedef char df_spec[(OF_SIGN | 2) == 0x82 && (OF_SIGN | OF_LO5 | 8) == 0xD8
                      && (OF_SIGN | 3) == 0x83 ? 1 : -1];
@@ -1602,9 +1532,9 @@ static void drift_field(char c) __naked
             "    cjne a,#0x44,00002$\n"             /* 'D': ID */
             "    mov  dpl,@r0\n"
             "    inc  r0\n"
-            "    mov  dph,@r0\n"
-            "    mov  a,dpl\n"
-            "    cjne a,dph,00001$\n"               /* bytes differ: not 0000, FFFF */
+            "    mov  a,@r0\n"
+            "    mov  dph,a\n"
+            "    cjne a,dpl,00001$\n"               /* bytes differ: not 0000, FFFF */
             "    inc  a\n"                          /* 0x00 -> 1, 0xFF -> 0 */
             "    anl  a,#0xFE\n"
             "    jnz  00001$\n"
@@ -1624,7 +1554,7 @@ static void drift_field(char c) __naked
             "00003$:\n"
             "    cjne a,#0x43,00004$\n"             /* 'C': ACC */
             "    mov  r0,#_drift_acc\n"
-            "    mov  _out_fixed_PARM_2,#0xD8\n"    /* OF_SIGN | OF_LO5 | 8 */
+            "    mov  r2,#0xD8\n"                   /* OF_SIGN | OF_LO5 | 8 */
             "    mov  dpl,@r0\n"
             "    inc  r0\n"
             "    mov  dph,@r0\n"
@@ -1632,7 +1562,7 @@ static void drift_field(char c) __naked
             "    mov  b,@r0\n"
             "    inc  r0\n"
             "    mov  a,@r0\n"
-            "    ljmp _out_fixed\n"
+            "    sjmp 00009$\n"
             "00004$:\n"
             "    cjne a,#0x53,00005$\n"             /* 'S': STEPS */
             "    lcall _drift_steps\n"
@@ -1640,19 +1570,12 @@ static void drift_field(char c) __naked
             "    mov  a,dph\n"
             "    sjmp 00008$\n"
             "00005$:\n"
-            "    cjne a,#0x4B,00006$\n"             /* 'K': K and T0 off the queue */
-            "    lcall _rq_get\n"                  /* (R0 = clock_tmp still: rq_get() */
-            "    mov  @r0,dpl\n"                   /* keeps R0-R7) */
-            "    inc  r0\n"
-            "    lcall _rq_get\n"
-            "    mov  @r0,dpl\n"
-            "    dec  r0\n"
-            "    mov  a,@r0\n"
+            "    mov  r7,a\n"                       /* c */
+            "    lcall _rq_get\n"                   /* K or T0: the next queued byte */
+            "    cjne r7,#0x4B,00006$\n"            /* 'K' */
             "    mov  r2,#0x83\n"                   /* OF_SIGN | 3 */
             "    sjmp 00007$\n"
-            "00006$:\n"                            /* T0: clock_tmp[1] & 0x3F, unsigned */
-            "    inc  r0\n"
-            "    mov  a,@r0\n"
+            "00006$:\n"                            /* T0: its bits 0-5, unsigned */
             "    anl  a,#0x3F\n"
             "    mov  r2,#0\n"
             "00007$:\n"                            /* a signed byte in A: */
@@ -1664,6 +1587,7 @@ static void drift_field(char c) __naked
             "    rlc  a\n"
             "    subb a,acc\n"
             "    mov  b,a\n"
+            "00009$:\n"
             "    mov  _out_fixed_PARM_2,r2\n"
             "    ljmp _out_fixed\n");
 }
@@ -1673,7 +1597,8 @@ static void drift_field(char c) __naked
  * The reply rp_code from rp_s on, up to its end or a piece boundary (rp_s, rp_code: its
  * state, used in place: nothing to save around the calls). In C terms, with k = rp_code &
  * R_CODE:
- *     out_uart = 1; fmt_flags = (rp_code & R_DATA) ? reply_flag(k) : 0;
+ *     out_uart = 1; fmt_flags = (rp_code & R_DATA) ? 0xFF : 0;   (each reply's FC_IF tests
+ *                                              its own flag alone: reply_info[k] >> 4)
  *     while ((rp_s = out_fmt(rp_s)) != 0) {
  *         protocol_rx();                           (between the pieces of a long reply)
  *         if (k == R_DRIFT && rp_s[-1] == FCN_RX)  { drift_field(rp_s[-3]); continue; }
@@ -1692,17 +1617,19 @@ static void drift_field(char c) __naked
  *     protocol_rx();
  *     if (rp_code & R_CKS) {                       ("#CCCC" ('0' + nibble) or "*HH" (hex))
  *         n = 5; c = '#';                          (the marker and four digits ...)
- *         if (!(rp_code & R_CRC)) { out_crc = out_xor << 8; n = 3; c = '*'; }   (... or two)
+ *         if (!(rp_code & R_CRC)) { out_crc = out_xor << 8 | (out_crc & 0xFF); n = 3;
+ *             c = '*'; }                           (... or two; the low byte is never shown)
  *         do {
  *             uart_putc(c);
- *             c = out_crc >> 12, as '0' + c with R_CRC, else as a hex digit;
+ *             c = out_crc >> 12; c += c < 10 || (rp_code & R_CRC) ? '0' : 'A' - 10;
  *             out_crc <<= 4;
  *         } while (--n);
  *     }
  *     out_fmt("\r\n"); out_uart = 0;
  * (CAL, TEMP, DRIFT: only on the boards with the feature.) In assembler (SDCC's C: 296
- * bytes): R5, R6, R7 = rp_s[-3], rp_s[-2], rp_s[-1] and R4 = k, read after each piece; in
- * the check, R7 = n and R6 = c (uart_putc() keeps R0-R7), R1 for crc_shl4 (in take()).
+ * bytes): R5, R6, R7 = rp_s[-3], rp_s[-2], rp_s[-1] and A = k, read after each piece; in
+ * the check, R7 = n, R6 = c and R5 = 'A' - '0' - 10 or 0 (uart_putc() keeps R0-R7), R1 for
+ * crc_shl4 (in take()).
  */
 #if FEATURE_LUNAR
 typedef char solar_layout[(offsetof(solar_t, term) == 0 && offsetof(solar_t, fest) == 1) ? 1 : -1];
@@ -1717,14 +1644,10 @@ typedef char banner_ends_in_crlf[(sizeof(banner) == 16) ? 1 : -1];
 static void reply_run(void) __naked
 {
     __asm__("    setb _out_uart\n"
-            "    lcall rp_k\n"
-            "    mov  dpl,a\n"
-            "    lcall _reply_flag\n"
             "    mov  a,_rp_code\n"
-            "    jb   acc.5,00001$\n"               /* R_DATA: the flag */
-            "    mov  dpl,#0\n"
-            "00001$:\n"
-            "    mov  _fmt_flags,dpl\n"
+            "    mov  c,acc.5\n"                    /* R_DATA */
+            "    subb a,acc\n"                      /* 0xFF with it, else 0 */
+            "    mov  _fmt_flags,a\n"
             "00002$:\n"                            /* the next piece */
             "    mov  dpl,_rp_s\n"
             "    mov  dph,(_rp_s + 1)\n"
@@ -1749,11 +1672,10 @@ static void reply_run(void) __naked
             "    movc a,@a+dptr\n"
             "    mov  r7,a\n"
 #if FEATURE_DRIFT || FEATURE_LUNAR
-            "    lcall rp_k\n"
-            "    mov  r4,a\n"                       /* k */
+            "    lcall rp_k\n"                      /* A = k (kept below) */
 #endif
 #if FEATURE_DRIFT
-            "    cjne r4,#" XSTR(R_DRIFT_N) ",00003$\n"
+            "    cjne a,#" XSTR(R_DRIFT_N) ",00003$\n"
             "    cjne r7,#0x8C,00003$\n"            /* FC_RX: a DRIFT number */
             "    mov  dpl,r5\n"
             "    lcall _drift_field\n"
@@ -1762,7 +1684,7 @@ static void reply_run(void) __naked
 #endif
             "    cjne r6,#0x3D,00005$\n"            /* '=': a value */
 #if FEATURE_LUNAR
-            "    cjne r4,#" XSTR(R_CAL_N) ",00004$\n"
+            "    cjne a,#" XSTR(R_CAL_N) ",00004$\n"
             "    mov  r0,#_solar\n"                 /* CAL: the term, then the festival */
             "    mov  dpl,@r0\n"
             "    lcall _solar_print\n"
@@ -1802,39 +1724,30 @@ static void reply_run(void) __naked
             "    jnb  acc.7,00016$\n"               /* no R_CKS */
             "    mov  r7,#5\n"
             "    mov  r6,#0x23\n"                   /* '#' */
+            "    mov  r5,#0\n"
             "    jb   acc.6,00013$\n"               /* R_CRC */
-            "    mov  (_out_crc + 1),_out_xor\n"
-            "    mov  _out_crc,#0\n"
-            "    mov  r7,#3\n"
+            "    mov  (_out_crc + 1),_out_xor\n"   /* (the low byte is shifted in */
+            "    mov  r7,#3\n"                      /* only after the last digit) */
             "    mov  r6,#0x2A\n"                   /* '*' */
+            "    mov  r5,#7\n"
             "00013$:\n"
             "    mov  dpl,r6\n"
             "    lcall _uart_putc\n"
-            "    mov  a,(_out_crc + 1)\n"
+            "    mov  a,(_out_crc + 1)\n"           /* the next digit: */
             "    swap a\n"
             "    anl  a,#0x0F\n"
-            "    mov  r6,a\n"
-            "    mov  a,_rp_code\n"
-            "    jb   acc.6,00014$\n"
-            "    mov  a,r6\n"                       /* '*': a hex digit */
-            "    add  a,#0x90\n"
-            "    da   a\n"
-            "    addc a,#0x40\n"
-            "    da   a\n"
-            "    sjmp 00015$\n"
-            "00014$:\n"
-            "    mov  a,r6\n"                       /* '#': '0' + nibble */
-            "    orl  a,#0x30\n"
+            "    add  a,#0xF6\n"                    /* C: 10..15 */
+            "    jnc  00015$\n"
+            "    add  a,r5\n"                       /* 'A'..'F' with '*' */
             "00015$:\n"
+            "    add  a,#0x3A\n"                    /* (- 10 + '0' + 10) */
             "    mov  r6,a\n"
             "    mov  r1,#_out_crc\n"               /* out_crc <<= 4 */
             "    lcall crc_shl4\n"
             "    djnz r7,00013$\n"
             "00016$:\n"
             "    mov  dptr,#(_banner + 13)\n"      /* "\r\n" */
-            "    lcall _out_fmt\n"
-            "    clr  _out_uart\n"
-            "    ret\n"
+            "    ljmp banner_out\n"                 /* (protocol_banner()) */
             "rp_k:\n"                              /* A = rp_code & R_CODE (A) */
             "    mov  a,_rp_code\n"
             "    anl  a,#0x1F\n"
@@ -1846,7 +1759,7 @@ static void reply_run(void) __naked
  * goes on). In C terms:
  *     rp_code = rq_get(); k = rp_code & R_CODE;
  *     n = rq_len(k); d = n >= RQ_DATE ? clock_tmp : rp_alarm;   (a SET's time, a CAL's
- *     if (k == R_DRIFT) n = 4;              (its last two: at its third piece)   date, a DRIFT)
+ *     if (k == R_DRIFT) n = 4;              (its last two: at their fields)   date, a DRIFT)
  *     while (n--) *d++ = rq_get();
  *     if (k == R_ALARM_AGAIN) k = R_ALARM;
  *     if (k == R_TEMP)                      (no reading: an error reply instead)
@@ -1877,13 +1790,11 @@ static const CODE char s_err[] = "ERR ";
 static void reply_start(void) __naked
 {
     __asm__("    lcall _rq_get\n"
-            "    mov  _rp_code,dpl\n"
-            "    mov  a,dpl\n"
+            "    mov  _rp_code,a\n"
             "    anl  a,#0x1F\n"
             "    mov  r7,a\n"                       /* k */
-            "    mov  dpl,a\n"
             "    lcall _rq_len\n"
-            "    mov  r6,dpl\n"                     /* n */
+            "    mov  r6,a\n"                       /* n */
             "    mov  r1,#_rp_alarm\n"              /* d */
             "    cjne r6,#3,00001$\n"               /* RQ_DATE */
             "00001$:\n"
@@ -1899,7 +1810,7 @@ static void reply_start(void) __naked
             "    jz   00005$\n"
             "00004$:\n"
             "    lcall _rq_get\n"
-            "    mov  @r1,dpl\n"
+            "    mov  @r1,a\n"
             "    inc  r1\n"
             "    djnz r6,00004$\n"
             "00005$:\n"
@@ -1916,12 +1827,10 @@ static void reply_start(void) __naked
             "    mov  r7,#" XSTR(R_E_BUSY_N) "\n"          /* TEMP_WAIT: ERR busy */
             "00008$:\n"
 #endif
-            "    mov  a,_rp_code\n"
-            "    anl  a,#0xE0\n"
-            "    orl  a,r7\n"
-            "    mov  _rp_code,a\n"
-            "    mov  a,r7\n"                       /* rp_s = replies[k] */
-            "    add  a,r7\n"
+            "    anl  _rp_code,#0xE0\n"
+            "    mov  a,r7\n"
+            "    orl  _rp_code,a\n"
+            "    add  a,r7\n"                       /* rp_s = replies[k] (A = k) */
             "    mov  r6,a\n"
             "    mov  dptr,#_replies\n"
             "    movc a,@a+dptr\n"
@@ -1998,9 +1907,14 @@ void protocol_poll(void)
     reply();                            /* a reply to a line protocol_rx() just took */
 }
 
-void protocol_banner(void)
+/* out_uart = 1; out_fmt(banner); out_uart = 0; in assembler, its end (banner_out) shared by
+ * reply_run() */
+void protocol_banner(void) __naked
 {
-    out_uart = 1;
-    out_fmt(banner);
-    out_uart = 0;
+    __asm__("    setb _out_uart\n"
+            "    mov  dptr,#_banner\n"
+            "banner_out:\n"
+            "    lcall _out_fmt\n"
+            "    clr  _out_uart\n"
+            "    ret\n");
 }
