@@ -27,7 +27,7 @@
  * registers across the call instead of pushing and popping them around every call: chosen
  * one by one by measuring the image (README "The firmware": size). Every module includes
  * this header, so callers and callees agree. */
-#pragma callee_saves blink_restart,cal_days_in_month,pad_take,reply_flag,num_ch
+#pragma callee_saves blink_restart,cal_days_in_month,pad_take
 #pragma callee_saves rq_get,rq_len,rq_put,stop,ui_cancel_edit
 /* (assembler routines that touch no R0-R7, or save what they touch) */
 #pragma callee_saves crc16,crc8,put_byte,get_byte,ow_reset,ow_byte,delay_100us,out_ch,uart_putc
