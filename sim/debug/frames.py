@@ -12,8 +12,10 @@ its prologue). So each caller is found by its return address:
 - in an interrupt handler (``F:`` record with the interrupt flag): below the registers its
   prologue pushed, counted from its code: the PUSHes executed so far in the prologue, all
   of them in the body, fewer as the epilogue's POPs run;
-- in code without line information (a library routine): below the nearest two bytes that
-  follow any call.
+- in code without line information (a library routine), or in a function no call on the
+  stack names (assembler entered by a jump from the function that was called, as the
+  firmware's ``start`` runs into ``put_byte``): below the nearest two bytes that follow any
+  call into a known function.
 
 ``main`` is the outermost frame. Reentrant functions (SDCC ``__reentrant``, locals on the
 stack) keep their frame pointer in ``_bp``: ``PUSH _bp; MOV _bp,SP`` on entry, the caller's
@@ -166,7 +168,8 @@ def _find_return(cpu: CPU, info: DebugInfo, f: Function | None, pc: int,
             target = _call_target(code, ret)
             if target is not None and target not in lined and ret > 2:
                 return s, False
-        return None
+        # else it was entered by a jump (assembler running into it from the function that
+        # was called, or a second entry point): as for library code, below
     for s in candidates:  # library code: the nearest return into a function we know
         ret = iram[s] << 8 | iram[s - 1]
         if ret > 2 and _call_target(code, ret) is not None \

@@ -268,3 +268,13 @@ def test_a_step_over_that_outlasts_its_budget_still_stops_at_the_next_line(rig, 
     for line in ("MAIN_OP", "MAIN_BLOCK"):
         assert rig.step("over").reason == "step"  # (Rig.step runs an asynchronous rest)
         assert rig.where() == ("main", rig.line(line))
+
+
+def test_assembler_entered_by_a_jump_still_unwinds_to_its_caller(rig):
+    """tail_entry jumps into tail_target: no call on the stack names tail_target, and the
+    frame above it is main's (the call to tail_entry)."""
+    rig.break_at("TAIL_BODY")
+    rig.run()
+    frames = rig.dbg.frames()
+    assert [f.name for f in frames] == ["tail_target", "main"]
+    assert frames[1].line.line == rig.line("MAIN_TAIL")

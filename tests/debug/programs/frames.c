@@ -1,6 +1,7 @@
 /* Call stacks, scopes and stepping for the debugger tests (tests/debug/test_runtime.py):
  * a reentrant recursion with its locals on the stack, a Timer 0 interrupt that calls a
- * function, a call through a function pointer, a nested block, an idle loop. */
+ * function, a call through a function pointer, a nested block, assembler entered by a jump
+ * from the function that was called, an idle loop. */
 #include <8052.h>
 
 volatile unsigned char ticks;
@@ -37,6 +38,21 @@ int fact(int n, unsigned char tag) __reentrant
 
 unsigned char (*op)(unsigned char) = leaf;
 
+/* assembler reached by a jump: the return address on the stack follows a call to
+ * tail_entry, not to tail_target (as the firmware's start() runs into put_byte()) */
+unsigned char jumped;
+
+void tail_target(void) __naked
+{
+    __asm__("    inc  _jumped\n"   /* TAIL_BODY */
+            "    ret\n");
+}
+
+void tail_entry(void) __naked
+{
+    __asm__("    ljmp _tail_target\n");
+}
+
 void main(void)
 {
     int f;
@@ -53,6 +69,7 @@ void main(void)
         unsigned char k2 = k + 1;   /* MAIN_BLOCK */
         depth_seen = k2 + (unsigned char)f;
     }
+    tail_entry();                   /* MAIN_TAIL */
     while (1) {
         PCON |= 1;                  /* MAIN_IDLE */
         k++;                        /* MAIN_AFTER_IDLE */
