@@ -41,7 +41,7 @@ def test_reference_profile_has_the_wiring_of_the_issue() -> None:
     assert (p.buzzer.pin, p.buzzer.active_low) == ((2, 3), True)
     fw = firmware_config(p)
     assert (fw.baud, fw.lcd_data_port, fw.features) == (
-        9600, 0, {"lunar": True, "alarm": True, "serial": True, "drift": False})
+        9600, 0, {"lunar": True, "alarm": True, "serial": True, "drift": True})
 
 
 def test_hc6800_keeps_the_uart_pins_free() -> None:

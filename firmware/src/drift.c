@@ -803,7 +803,7 @@ static uint16_t read2(uint8_t a)
 
 uint16_t drift_id(void)
 {
-    return read2(DS1302_RAM_R(ID_ADDR));
+    return read2((uint8_t)DS1302_RAM_R(ID_ADDR));
 }
 
 /* In assembler (SDCC's C: 38 bytes):
@@ -832,9 +832,9 @@ void drift_put_id(uint16_t id) __naked
 
 int16_t drift_steps(void)
 {
-    uint8_t a = DS1302_RAM_R(REC_BASE + 6);
+    uint8_t a = (uint8_t)DS1302_RAM_R(REC_BASE + 6);
     if (slot)
-        a = DS1302_RAM_R(REC_BASE + REC_SIZE + 6);
+        a = (uint8_t)DS1302_RAM_R(REC_BASE + REC_SIZE + 6);
     return read2(a);
 }
 
