@@ -233,13 +233,19 @@ static void test_read_decodes_bcd_and_computes_the_weekday(void)
     TEST_ASSERT_EQUAL_HEX8_MESSAGE(SET_UNSET, settings.flags & SET_UNSET, "register 7");
 }
 
+/* clock_new = 20YY-MM-DD 00:00:00, as a SET's parse leaves it */
+static void new_date(uint8_t year, uint8_t month, uint8_t day)
+{
+    clock_new.year = year;
+    clock_new.month = month;
+    clock_new.day = day;
+    clock_new.hour = clock_new.minute = clock_new.second = 0;
+}
+
 static void test_prepare_refuses_an_invalid_time_and_commit_writes_once(void)
 {
     fresh();
-    clock_new.year = 25;
-    clock_new.month = 2;
-    clock_new.day = 29;
-    clock_new.hour = clock_new.minute = clock_new.second = 0;
+    new_date(25, 2, 29);
     TEST_ASSERT_FALSE(clock_prepare());
     TEST_ASSERT_FALSE(clock_ready);
     clock_new.year = 24;
@@ -282,10 +288,7 @@ static void test_prepare_refuses_an_invalid_time_and_commit_writes_once(void)
 static void test_sets_before_the_pending_drift_reset_share_one(void)
 {
     fresh();
-    clock_new.year = 24;
-    clock_new.month = 2;
-    clock_new.day = 29;
-    clock_new.hour = clock_new.minute = clock_new.second = 0;
+    new_date(24, 2, 29);
     TEST_ASSERT_TRUE(clock_prepare());
     settings.flags = 0;
     fake_drift_sets = 0;
