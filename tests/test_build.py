@@ -51,6 +51,17 @@ def test_every_build_keeps_room_with_every_feature_on(build_logs: dict[str, str]
 
 
 @pytest.mark.parametrize("env", ENVS)
+def test_a_clean_build_prints_no_compiler_or_assembler_warning(env: str, tmp_path: Path) -> None:
+    # a fresh build folder, so every module is compiled and assembled (the session's builds
+    # in .pio/build are incremental)
+    proc = run_pio("run", "-e", env, env={"PLATFORMIO_BUILD_DIR": str(tmp_path)})
+    out = proc.stdout + proc.stderr
+    warnings = [line for line in out.splitlines()
+                if re.search(r"warning \d+:|ASxxxx-Warning|large constant", line)]
+    assert "relax:" in out and not warnings, warnings
+
+
+@pytest.mark.parametrize("env", ENVS)
 def test_generated_header_carries_the_do_not_edit_banner_and_lands_in_the_build_dir(
         firmware: dict[str, Path], env: str) -> None:
     header = BUILD_DIR / env / "generated" / "board_config.h"

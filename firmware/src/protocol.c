@@ -245,7 +245,7 @@ static const CODE uint8_t reply_info[R_ALARM_AGAIN + 1] = {
     [R_CAL] = RQ_DATE,
 #endif
 #if FEATURE_DRIFT
-    [R_DRIFT] = RQ_DRIFT | SET_COMP << 4,
+    [R_DRIFT] = (uint8_t)(RQ_DRIFT | SET_COMP << 4),
 #endif
 };
 typedef char reply_info_fits[(RQ_DT | RQ_DATE | RQ_ALARM) < 16 ? 1 : -1];   /* RQ_DRIFT: 6 */

@@ -17,7 +17,9 @@ BIT out_uart;
 const uint8_t NEAR *fmt_p;
 uint8_t fmt_flags;
 
-static const CODE char wday_names[21] = "MonTueWedThuFriSatSun";    /* no NUL: 7 x 3 letters */
+static const CODE char wday_names[] = { /* 7 x 3 letters, no NUL */
+    'M','o','n', 'T','u','e', 'W','e','d', 'T','h','u', 'F','r','i', 'S','a','t', 'S','u','n'
+};
 
 /* In assembler (every character of every reply and LCD line passes here): touches no
  * R0-R7 (crc16() and uart_putc() do not either), so callers keep theirs. out_cha: the same
@@ -197,7 +199,7 @@ const CODE char *out_fmt(const CODE char *f) __naked
             "    mov  r3,#3\n"
             "00011$:\n"
             "    mov  a,r4\n"
-            "    mov  dptr,#(_wday_names - 3)\n"
+            "    mov  dptr,#(_wday_names + 0xFFFD)\n"
             "    movc a,@a+dptr\n"
             "    jnb  _out_uart,00018$\n"
             "    anl  a,#0xDF\n"                    /* letters only: upper case */
