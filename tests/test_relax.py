@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from intelhex import IntelHex
 
-from tests.buildsupport import BUILD_DIR, ROOT, run_pio
+from tests.buildsupport import BUILD_DIR, ROOT, profile_variant, run_pio
 
 RELAX_PY = ROOT / "firmware" / "platform" / "builder" / "relax.py"
 LONG = {0x12: "lcall", 0x02: "ljmp"}
@@ -78,12 +78,8 @@ def decode(image: IntelHex, addr: int) -> tuple[str, int, int] | None:
 def roomy_reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The reference profile with a 64 KB code limit (for links of the objects as SDCC made
     them: the plain link of every feature is over 8 KB)."""
-    text = (ROOT / "firmware" / "boards" / "reference.toml").read_text()
-    text, n = re.subn(r"(?m)^code_size\s*=\s*\d+", "code_size = 65536", text)
-    assert n == 1
-    path = tmp_path_factory.mktemp("roomy") / "reference.toml"
-    path.write_text(text)
-    return path
+    return profile_variant(tmp_path_factory.mktemp("roomy"), "code_size = 8192",
+                           "code_size = 65536")
 
 
 @pytest.fixture(scope="module")
@@ -180,12 +176,15 @@ def test_custom_relax_no_in_an_env_links_sdccs_objects_as_they_are(
     assert not (build / "relax").exists()
 
 
-def test_a_bad_relax_switch_fails_the_build_with_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("switch", "value"), [("CLOCK51_RELAX", "maybe"),
+                                               ("CLOCK51_RELAX_ORDER", "sometimes")])
+def test_a_bad_relax_switch_fails_the_build_with_one_line(tmp_path: Path, switch: str,
+                                                          value: str) -> None:
     proc = run_pio("run", "-e", "reference", check=False,
-                   env={"CLOCK51_RELAX": "maybe", "PLATFORMIO_BUILD_DIR": str(tmp_path)})
+                   env={switch: value, "PLATFORMIO_BUILD_DIR": str(tmp_path)})
     assert proc.returncode != 0
     errors = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.startswith("error:")]
-    assert errors == ["error: CLOCK51_RELAX = 'maybe': expected yes or no"]
+    assert errors == [f"error: {switch} = '{value}': expected yes or no"]
 
 
 # A program of our own: calls before a function that starts at 0x0800 in the plain link,
@@ -388,11 +387,3 @@ def test_the_link_model_gives_the_plain_links_addresses_back(
     real = relaxer._fits(set(), *relaxer._addresses(str(tmp_path / "relax" / "firmware.ihx")))
     assert layout.fits(reverse, set()) == real
     assert layout.relax(reverse) == relaxer._loop()
-
-
-def test_a_bad_relax_order_switch_fails_the_build_with_one_line(tmp_path: Path) -> None:
-    proc = run_pio("run", "-e", "reference", check=False,
-                   env={"CLOCK51_RELAX_ORDER": "sometimes", "PLATFORMIO_BUILD_DIR": str(tmp_path)})
-    assert proc.returncode != 0
-    errors = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.startswith("error:")]
-    assert errors == ["error: CLOCK51_RELAX_ORDER = 'sometimes': expected yes or no"]
